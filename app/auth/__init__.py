@@ -1,0 +1,1 @@
+"""Identity: passwords, sessions and team API keys."""

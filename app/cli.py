@@ -1,0 +1,245 @@
+"""The ``subnest`` command: dev, serve, worker, migrate, seed."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from types import FrameType
+
+import httpx
+import msgspec
+
+from app.config import Settings, SettingsError, dev_secret_keys, load_settings
+from app.db import MigrationError, applied_migrations, known_migrations, migrate
+from app.embedded import EmbeddedError, embedded_services
+
+__all__ = ["main"]
+
+log = logging.getLogger("subnest")
+_NEEDS_SECRETS = {"serve", "worker", "dev"}
+
+
+class CommandError(Exception):
+    """A command cannot go on; the message is shown as one line, without a traceback."""
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``subnest`` console script."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    environ = dict(os.environ)  # noqa: TID251 - the one place the environment is read
+    overrides: dict[str, str] = {}
+    if args.command == "dev":
+        overrides["SUBNEST_ENV"] = "development"
+    try:
+        settings = load_settings(
+            environ, require_secret_keys=args.command in _NEEDS_SECRETS, **overrides
+        )
+        if settings.is_dev and settings.secret_keys_raw is None:
+            settings = msgspec.structs.replace(
+                settings, secret_keys_raw=dev_secret_keys(settings.data_path)
+            )
+        logging.basicConfig(
+            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+        for noisy in ("pgserver", "piccolo"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+        _exit_on_signals()
+        code: int = args.handler(settings, args)
+    except (SettingsError, CommandError, EmbeddedError, MigrationError) as exc:
+        print(f"subnest: {exc}", file=sys.stderr)
+        sys.exit(2)
+    sys.exit(code)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="subnest", description="SubscriberNest backend.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    commands: list[tuple[str, Callable[[Settings, argparse.Namespace], int], str]] = [
+        ("dev", _dev, "embedded services, migrate, demo data, then API and worker together"),
+        ("serve", _serve, "run the API server"),
+        ("worker", _worker, "run a job worker"),
+        ("migrate", _migrate, "apply pending migrations"),
+        ("seed", _seed, "create the demo data and print a fresh demo API key"),
+    ]
+    for name, handler, help_text in commands:
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        command.set_defaults(handler=handler)
+        if name == "migrate":
+            command.add_argument(
+                "--check", action="store_true", help="exit 1 if migrations are pending"
+            )
+    return parser
+
+
+def _exit_on_signals() -> None:
+    """SIGTERM and SIGINT exit normally, so cleanup (children, embedded servers) runs; a second
+    signal during that cleanup is ignored rather than cutting it short."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+
+
+@contextlib.contextmanager
+def _resolved(settings: Settings) -> Iterator[Settings]:
+    """Settings with DATABASE_URL and REDIS_URL set, starting embedded servers when unset."""
+    with embedded_services(
+        settings.data_path, database_url=settings.database_url, redis_url=settings.redis_url
+    ) as (database_url, redis_url):
+        yield msgspec.structs.replace(settings, database_url=database_url, redis_url=redis_url)
+
+
+def _migrate(settings: Settings, args: argparse.Namespace) -> int:
+    with _resolved(settings) as resolved:
+        assert resolved.database_url is not None
+        if args.check:
+            applied = asyncio.run(applied_migrations(resolved.database_url))
+            pending = sorted(set(known_migrations()) - set(applied))
+            if pending:
+                print(
+                    f"schema is behind: {len(pending)} pending migration(s): {', '.join(pending)}"
+                )
+                return 1
+            print(f"schema is current ({len(applied)} migrations applied)")
+            return 0
+        done = asyncio.run(migrate(resolved.database_url, app_password=resolved.app_db_password))
+        print(f"applied {len(done)} migration(s)" if done else "schema is current, nothing to do")
+        return 0
+
+
+def _seed(settings: Settings, args: argparse.Namespace) -> int:
+    with _resolved(settings) as resolved:
+        print(_seed_summary(resolved))
+    return 0
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from app.main import create_app
+
+    with _resolved(settings) as resolved:
+        config = uvicorn.Config(
+            create_app(resolved),
+            host=resolved.host,
+            port=resolved.port,
+            log_level=resolved.log_level.lower(),
+            timeout_graceful_shutdown=resolved.shutdown_grace_seconds,
+            loop="uvloop",
+            http="httptools",
+            lifespan="on",
+            access_log=False,
+        )
+        server = uvicorn.Server(config)
+        server.run()
+        return 0 if server.started else 1
+
+
+def _worker(settings: Settings, args: argparse.Namespace) -> int:
+    from app.runtime import Runtime
+    from app.worker import build_worker
+
+    with _resolved(settings) as resolved:
+        worker = build_worker(Runtime(resolved))
+        asyncio.run(worker.start())
+        return 0
+
+
+def _dev(settings: Settings, args: argparse.Namespace) -> int:
+    """Everything on one machine: children ``serve`` and ``worker`` share the embedded servers."""
+    with _resolved(settings) as resolved:
+        assert resolved.database_url is not None and resolved.redis_url is not None
+        applied = asyncio.run(migrate(resolved.database_url))
+        log.info("migrations applied: %d", len(applied))
+        demo = _seed_summary(resolved)
+        env = {
+            **os.environ,  # noqa: TID251 - children inherit the caller's environment
+            "SUBNEST_ENV": "development",
+            "DATABASE_URL": resolved.database_url,
+            "REDIS_URL": resolved.redis_url,
+            "SECRET_KEYS": resolved.secret_keys_raw or "",
+            "SUBNEST_DATA_DIR": str(resolved.data_path),
+        }
+        children = [
+            subprocess.Popen([sys.executable, "-m", "app.cli", name], env=env)  # noqa: S603
+            for name in ("serve", "worker")
+        ]
+        try:
+            base = f"http://{resolved.host}:{resolved.port}"
+            _wait_ready(f"{base}/health/ready", children)
+            print(
+                "\nSubscriberNest is running (Ctrl-C stops it)\n"
+                f"  API        {base}/rpc/<procedure>\n"
+                f"  Docs       {base}/api/documentation\n"
+                f"  Health     {base}/health/ready\n"
+                f"{demo}\n",
+                flush=True,
+            )
+            while all(child.poll() is None for child in children):
+                time.sleep(0.5)
+            log.error("a child process exited; stopping")
+            return 1
+        finally:
+            _stop_children(children, grace=resolved.shutdown_grace_seconds + 5)
+
+
+def _seed_summary(settings: Settings) -> str:
+    from app.runtime import Runtime
+    from app.seed import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+
+    async def run() -> str:
+        runtime = Runtime(settings)
+        await runtime.db.start()
+        try:
+            demo = await seed_demo(runtime.db)
+        finally:
+            await runtime.db.stop()
+        return (
+            f"  Demo login {DEMO_EMAIL} / {DEMO_PASSWORD}\n"
+            f"  Demo team  {demo.team_id} ({demo.subscribers} subscribers)\n"
+            f"  Demo key   X-API-Key: {demo.api_key}"
+        )
+
+    return asyncio.run(run())
+
+
+def _wait_ready(url: str, children: list[subprocess.Popen[bytes]], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(child.poll() is not None for child in children):
+            raise CommandError("a child process exited during start-up")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        time.sleep(0.2)
+    raise CommandError(f"the API did not become ready within {timeout:.0f} s at {url}")
+
+
+def _stop_children(children: list[subprocess.Popen[bytes]], *, grace: float) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for child in children:
+        try:
+            child.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+if __name__ == "__main__":
+    main()

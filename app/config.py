@@ -1,0 +1,156 @@
+"""Settings: one Struct built from the environment once (create_app / the CLI), never at import."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Literal
+
+import msgspec
+
+__all__ = ["SecretKey", "Settings", "SettingsError", "dev_secret_keys", "load_settings"]
+
+Environment = Literal["development", "test", "production"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+Port = Annotated[int, msgspec.Meta(ge=1, le=65535)]
+PositiveInt = Annotated[int, msgspec.Meta(ge=1)]
+Role = Annotated[str, msgspec.Meta(pattern=r"^[a-z_][a-z0-9_]{0,62}$")]
+
+
+class SettingsError(Exception):
+    """An environment variable is missing or malformed; the message names it in one line."""
+
+
+class SecretKey(msgspec.Struct, frozen=True):
+    """One AES-256 key for ESP credentials, identified by ``key_id`` in each ciphertext."""
+
+    key_id: str
+    key: bytes
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything the API, the worker and the CLI read from the environment.
+
+    Field names are the environment variable names (``name=``), so a conversion error's path
+    names the variable at fault.
+    """
+
+    env: Environment = msgspec.field(default="production", name="SUBNEST_ENV")
+    database_url: str | None = msgspec.field(default=None, name="DATABASE_URL")
+    redis_url: str | None = msgspec.field(default=None, name="REDIS_URL")
+    host: str = msgspec.field(default="127.0.0.1", name="HOST")
+    port: Port = msgspec.field(default=4000, name="PORT")
+    data_dir: str = msgspec.field(default=".subnest", name="SUBNEST_DATA_DIR")
+    secret_keys_raw: str | None = msgspec.field(default=None, name="SECRET_KEYS")
+    cron_token: str | None = msgspec.field(default=None, name="CRON_TOKEN")
+    log_level: LogLevel = msgspec.field(default="INFO", name="LOG_LEVEL")
+    app_db_role: Role = msgspec.field(default="subnest_app", name="APP_DB_ROLE")
+    app_db_password: str | None = msgspec.field(default=None, name="APP_DB_PASSWORD")
+    maintenance_db_role: Role = msgspec.field(default="subnest_maint", name="MAINTENANCE_DB_ROLE")
+    db_pool_size: PositiveInt = msgspec.field(default=10, name="DB_POOL_SIZE")
+    worker_concurrency: PositiveInt = msgspec.field(default=10, name="WORKER_CONCURRENCY")
+    shutdown_grace_seconds: PositiveInt = msgspec.field(default=20, name="SHUTDOWN_GRACE_SECONDS")
+    esp_mailchimp_base_url: str = msgspec.field(
+        default="https://{dc}.api.mailchimp.com/3.0", name="ESP_MAILCHIMP_BASE_URL"
+    )
+    esp_kit_base_url: str = msgspec.field(default="https://api.kit.com/v4", name="ESP_KIT_BASE_URL")
+    esp_beehiiv_base_url: str = msgspec.field(
+        default="https://api.beehiiv.com/v2", name="ESP_BEEHIIV_BASE_URL"
+    )
+    esp_mailerlite_base_url: str = msgspec.field(
+        default="https://connect.mailerlite.com/api", name="ESP_MAILERLITE_BASE_URL"
+    )
+    esp_brevo_base_url: str = msgspec.field(
+        default="https://api.brevo.com/v3", name="ESP_BREVO_BASE_URL"
+    )
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.data_dir).resolve()
+
+    @property
+    def is_dev(self) -> bool:
+        return self.env != "production"
+
+    @property
+    def secret_keys(self) -> tuple[SecretKey, ...]:
+        """The parsed ``SECRET_KEYS`` (validated in :func:`load_settings`), newest first."""
+        return _parse_secret_keys(self.secret_keys_raw or "")
+
+
+_ENV_NAMES = frozenset(f.encode_name for f in msgspec.structs.fields(Settings))
+_URL_SCHEMES = {
+    "DATABASE_URL": ("postgres://", "postgresql://"),
+    "REDIS_URL": ("redis://", "rediss://", "unix://"),
+}
+
+
+def load_settings(
+    environ: Mapping[str, str], *, require_secret_keys: bool = True, **overrides: str
+) -> Settings:
+    """Build Settings from an environment mapping; raise SettingsError naming the bad variable.
+
+    Empty values count as unset. ``overrides`` (by variable name) win over ``environ``.
+    ``SECRET_KEYS`` is required in production unless ``require_secret_keys`` is false (commands
+    that never touch credentials, such as ``migrate``).
+    """
+    raw = {k: v for k, v in {**environ, **overrides}.items() if k in _ENV_NAMES and v != ""}
+    try:
+        settings = msgspec.convert(raw, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        raise SettingsError(_name_variable(str(exc))) from None
+    for name, schemes in _URL_SCHEMES.items():
+        value = raw.get(name)
+        if value is not None and not value.startswith(schemes):
+            raise SettingsError(f"{name}: must start with one of {', '.join(schemes)}")
+    if settings.secret_keys_raw is not None:
+        try:
+            _parse_secret_keys(settings.secret_keys_raw)
+        except ValueError as exc:
+            raise SettingsError(f"SECRET_KEYS: {exc}") from None
+    elif require_secret_keys and not settings.is_dev:
+        raise SettingsError(
+            "SECRET_KEYS: required when SUBNEST_ENV=production "
+            "(comma-separated '<key id>:<base64 of 32 bytes>', newest first)"
+        )
+    return settings
+
+
+def _name_variable(message: str) -> str:
+    """``Expected int, got str - at `$.PORT``` becomes ``PORT: Expected int, got str``."""
+    text, sep, path = message.rpartition(" - at `$.")
+    if not sep:
+        return message
+    return f"{path.rstrip('`')}: {text}"
+
+
+def _parse_secret_keys(raw: str) -> tuple[SecretKey, ...]:
+    keys: list[SecretKey] = []
+    for item in (part.strip() for part in raw.split(",")):
+        key_id, sep, encoded = item.partition(":")
+        if not sep or not key_id or not encoded:
+            raise ValueError("each key must be '<key id>:<base64 of 32 bytes>'")
+        try:
+            key = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+        except (binascii.Error, ValueError):
+            raise ValueError(f"key {key_id!r} is not valid base64") from None
+        if len(key) != 32:
+            raise ValueError(f"key {key_id!r} must decode to 32 bytes, got {len(key)}")
+        if any(k.key_id == key_id for k in keys):
+            raise ValueError(f"key id {key_id!r} appears twice")
+        keys.append(SecretKey(key_id=key_id, key=key))
+    return tuple(keys)
+
+
+def dev_secret_keys(data_dir: Path) -> str:
+    """The development SECRET_KEYS, generated once and kept in the data directory."""
+    path = data_dir / "dev-secret-keys"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
+        path.write_text(f"dev1:{key}\n")
+        path.chmod(0o600)
+    return path.read_text().strip()

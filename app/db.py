@@ -1,0 +1,154 @@
+"""Database access: the app-role engine for requests and jobs, migrations as the owner role.
+
+The owner URL (``DATABASE_URL``) is used only to migrate. Requests and jobs connect as the
+non-superuser ``subnest_app`` role, so row-level security holds even when a query forgets its
+``WHERE team_id``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import asyncpg
+from piccolo.apps.migrations.commands.base import BaseMigrationManager
+from piccolo.apps.migrations.commands.forwards import ForwardsMigrationManager
+from piccolo.apps.migrations.tables import Migration
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
+
+import migrations
+from app import piccolo_conf
+from migrations._sql import APP_NAME
+from tables import ALL_TABLES
+
+__all__ = [
+    "APP_ROLE",
+    "MAINTENANCE_ROLE",
+    "Database",
+    "MigrationError",
+    "applied_migrations",
+    "known_migrations",
+    "migrate",
+    "role_url",
+]
+
+APP_ROLE = "subnest_app"
+MAINTENANCE_ROLE = "subnest_maint"
+_MIGRATE_LOCK = 0x5E_B5_CB_01  # pg_advisory_lock key: one migrator at a time per database
+
+
+class MigrationError(Exception):
+    """A migration failed; the message says which and why."""
+
+
+def role_url(owner_url: str, role: str, password: str | None = None) -> str:
+    """The owner's URL with another user (and password): same host, port, database, options."""
+    parts = urlsplit(owner_url)
+    host = parts.netloc.rpartition("@")[2]
+    auth = quote(role, safe="") + (f":{quote(password, safe='')}" if password else "")
+    return urlunsplit(parts._replace(netloc=f"{auth}@{host}"))
+
+
+def _engine(dsn: str) -> PostgresEngine:
+    return PostgresEngine(config={"dsn": dsn})
+
+
+def _bind_piccolo(engine: PostgresEngine) -> None:
+    """Point Piccolo's conf module (used by its migration runner) at ``engine``."""
+    os.environ["PICCOLO_CONF"] = "app.piccolo_conf"  # noqa: TID251 - where Piccolo looks, not a setting
+    piccolo_conf.DB = engine
+    Migration._meta.db = engine
+
+
+def known_migrations() -> list[str]:
+    """IDs of the migrations shipped in ``migrations/``, in order."""
+    modules = BaseMigrationManager().get_migration_modules(str(Path(migrations.__file__).parent))
+    return sorted(modules)
+
+
+async def applied_migrations(owner_url: str) -> list[str]:
+    """IDs of the migrations recorded as applied in the database (none if it is empty)."""
+    conn = await asyncpg.connect(owner_url)
+    try:
+        if await conn.fetchval("SELECT to_regclass('public.migration') IS NULL"):
+            return []
+        rows = await conn.fetch("SELECT name FROM migration WHERE app_name = $1", APP_NAME)
+        return sorted(r["name"] for r in rows)
+    finally:
+        await conn.close()
+
+
+async def migrate(owner_url: str, *, app_password: str | None = None) -> list[str]:
+    """Apply pending migrations (idempotent; concurrent callers wait for each other).
+
+    Returns the IDs applied by this call.
+    """
+    lock = await asyncpg.connect(owner_url)
+    try:
+        await lock.execute("SELECT pg_advisory_lock($1)", _MIGRATE_LOCK)
+        pending = sorted(set(known_migrations()) - set(await applied_migrations(owner_url)))
+        if pending:
+            engine = _engine(owner_url)
+            _bind_piccolo(engine)
+            with contextlib.redirect_stdout(None):
+                result = await ForwardsMigrationManager(app_name=APP_NAME).run()
+            if not result.success:
+                raise MigrationError(result.message)
+        if app_password:
+            # The role is cluster-wide; its password comes from this deployment's settings.
+            await lock.execute(f"ALTER ROLE {APP_ROLE} PASSWORD '{_quote_literal(app_password)}'")
+        return pending
+    except asyncpg.PostgresError as exc:
+        raise MigrationError(f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        await lock.close()
+
+
+def _quote_literal(value: str) -> str:
+    return value.replace("'", "''")
+
+
+class Database:
+    """The app-role connection pool, bound to every Piccolo table for this process."""
+
+    def __init__(self, owner_url: str, *, app_password: str | None = None, pool_size: int = 10):
+        self.url = role_url(owner_url, APP_ROLE, app_password)
+        self._pool_size = pool_size
+        self._engine: PostgresEngine | None = None
+
+    @property
+    def engine(self) -> PostgresEngine:
+        if self._engine is None:
+            raise RuntimeError("Database.start() has not run")
+        return self._engine
+
+    async def start(self) -> None:
+        self._engine = _engine(self.url)
+        await self._engine.start_connection_pool(min_size=1, max_size=self._pool_size)
+        for table in ALL_TABLES:
+            table._meta.db = self._engine
+
+    async def stop(self) -> None:
+        if self._engine is not None:
+            await self._engine.close_connection_pool()
+
+    @contextlib.asynccontextmanager
+    async def transaction(
+        self, *, team_id: uuid.UUID | None = None, user_id: uuid.UUID | None = None
+    ) -> AsyncIterator[PostgresTransaction]:
+        """One unit of work: a transaction with ``app.team_id`` / ``app.user_id`` set for RLS."""
+        async with self.engine.transaction(allow_nested=False) as transaction:
+            await transaction.connection.execute(
+                "SELECT set_config('app.team_id', $1, true), set_config('app.user_id', $2, true)",
+                str(team_id) if team_id else "",
+                str(user_id) if user_id else "",
+            )
+            yield transaction
+
+    async def ping(self) -> None:
+        """Raise unless the database answers."""
+        await self.engine.run_ddl("SELECT 1")

@@ -1,0 +1,51 @@
+"""The SAQ worker: job functions, cron jobs, start-up and shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+
+from saq import CronJob, Worker
+
+from app.auth.jobs import purge_expired_sessions
+from app.jobs import JobContext
+from app.runtime import Runtime
+
+__all__ = ["build_worker"]
+
+
+class _GracefulWorker(Worker[JobContext]):
+    """On stop, running jobs get ``grace`` seconds to finish; whatever is still running then is
+    cancelled and handed back to the queue (SAQ retries a cancelled job). Idle loops stop at once
+    instead of holding shutdown for the whole grace period."""
+
+    def __init__(self, *args: object, grace: float, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._grace = grace
+
+    async def stop(self) -> None:
+        self.event.set()  # no new dequeue loops from here on
+        running = [context["task"] for context in self.job_task_contexts.values()]
+        if running:
+            await asyncio.wait(running, timeout=self._grace)
+        await super().stop()
+
+
+def build_worker(runtime: Runtime) -> Worker[JobContext]:
+    """A worker on the runtime's queue, with the product's jobs and cron schedule."""
+
+    async def startup(ctx: JobContext) -> None:
+        await runtime.start()
+        ctx["runtime"] = runtime
+
+    async def shutdown(ctx: JobContext) -> None:
+        await runtime.stop()
+
+    return _GracefulWorker(
+        runtime.queue,
+        functions=[purge_expired_sessions],
+        cron_jobs=[CronJob(purge_expired_sessions, cron="17 * * * *", unique=True)],
+        startup=startup,
+        shutdown=shutdown,
+        concurrency=runtime.settings.worker_concurrency,
+        grace=runtime.settings.shutdown_grace_seconds,
+    )

@@ -1,0 +1,40 @@
+"""Teams (the tenants), their members and their API keys."""
+
+from __future__ import annotations
+
+from piccolo.columns import UUID, Array, ForeignKey, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+from tables.base import Timestamped
+from tables.identity import User
+
+__all__ = ["ApiKey", "Membership", "Team"]
+
+
+class Team(Timestamped, Table, tablename="teams"):
+    id = UUID(primary_key=True)
+    name = Varchar(length=200)
+
+
+class Membership(Timestamped, Table, tablename="memberships"):
+    """A user's role in a team: owner, admin or member. Unique per (team, user)."""
+
+    id = UUID(primary_key=True)
+    team_id = ForeignKey(references=Team, null=False, on_delete=OnDelete.cascade, index=True)
+    user_id = ForeignKey(references=User, null=False, on_delete=OnDelete.cascade, index=True)
+    role = Varchar(length=16)
+
+
+class ApiKey(Timestamped, Table, tablename="api_keys"):
+    """A team key: shown once; stored as a scrypt hash, found by its public prefix."""
+
+    id = UUID(primary_key=True)
+    team_id = ForeignKey(references=Team, null=False, on_delete=OnDelete.cascade, index=True)
+    name = Varchar(length=200)
+    prefix = Varchar(length=32, unique=True)
+    key_hash = Varchar(length=255)
+    ip_allowlist = Array(base_column=Varchar(length=64), null=True, default=None)
+    created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.set_null)
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
