@@ -78,7 +78,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def secret_keys(self) -> tuple[SecretKey, ...]:
         """The parsed ``SECRET_KEYS`` (validated in :func:`load_settings`), newest first."""
-        return _parse_secret_keys(self.secret_keys_raw or "")
+        return _parse_secret_keys(self.secret_keys_raw) if self.secret_keys_raw else ()
 
 
 _ENV_NAMES = frozenset(f.encode_name for f in msgspec.structs.fields(Settings))

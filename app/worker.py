@@ -43,7 +43,9 @@ def build_worker(runtime: Runtime) -> Worker[JobContext]:
     return _GracefulWorker(
         runtime.queue,
         functions=[purge_expired_sessions],
-        cron_jobs=[CronJob(purge_expired_sessions, cron="17 * * * *", unique=True)],
+        cron_jobs=[
+            CronJob(purge_expired_sessions, cron="17 * * * *", unique=True, retries=3, timeout=300)
+        ],
         startup=startup,
         shutdown=shutdown,
         concurrency=runtime.settings.worker_concurrency,

@@ -1,0 +1,95 @@
+"""Helpers for tests that run the real processes: servers, workers, the CLI."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TypeVar
+
+import httpx
+import msgspec
+
+from app.config import Settings
+
+T = TypeVar("T")
+
+# A fixed, valid key for tests only: base64 of "test-key-32-bytes-long-000000000".
+TEST_SECRET_KEYS = "test1:dGVzdC1rZXktMzItYnl0ZXMtbG9uZy0wMDAwMDAwMDA"
+
+
+def wait_for(
+    probe: Callable[[], T | None], *, timeout: float = 20.0, interval: float = 0.05, what: str = ""
+) -> T:
+    """Call ``probe`` until it returns something other than None (or falsy), within ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout} s waiting for {what or probe}")
+        time.sleep(interval)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def env_for(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment a subprocess needs to run with ``settings``."""
+    raw = msgspec.to_builtins(settings)
+    env = {k: str(v) for k, v in raw.items() if v is not None}
+    return {**os.environ, **env, **extra}
+
+
+def subnest(*args: str) -> list[str]:
+    return [sys.executable, "-m", "app.cli", *args]
+
+
+@dataclass
+class ServerProcess:
+    process: subprocess.Popen[bytes]
+    base_url: str
+
+    def stop(self, timeout: float = 15.0) -> int:
+        """SIGTERM, then wait for the exit code."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise
+
+
+def _ready(url: str, process: subprocess.Popen[bytes]) -> bool:
+    if process.poll() is not None:
+        raise RuntimeError(f"server exited with {process.returncode} during start-up")
+    with contextlib.suppress(httpx.HTTPError):
+        return httpx.get(url, timeout=1).status_code == 200
+    return False
+
+
+@contextlib.contextmanager
+def start_server(settings: Settings, **extra_env: str) -> Iterator[ServerProcess]:
+    """``subnest serve`` on a free port; ready when yielded; stopped (SIGTERM) afterwards."""
+    port = free_port()
+    env = env_for(settings, PORT=str(port), **extra_env)
+    process = subprocess.Popen(subnest("serve"), env=env)
+    server = ServerProcess(process, f"http://127.0.0.1:{port}")
+    try:
+        wait_for(lambda: _ready(f"{server.base_url}/health/ready", process), what="server ready")
+        yield server
+    finally:
+        server.stop()

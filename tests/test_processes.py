@@ -1,0 +1,184 @@
+"""The real processes: ``subnest serve``, ``subnest worker`` and ``subnest dev``."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import re
+import signal
+import subprocess
+import uuid
+from pathlib import Path
+
+import asyncpg
+import httpx
+import psutil
+from saq import Status
+
+from app.auth.secrets import verify_api_key
+from app.config import Settings
+from app.db import role_url
+from app.runtime import Runtime
+from tests.support import ServerProcess, env_for, free_port, subnest, wait_for
+
+
+def test_health_endpoints(server: ServerProcess) -> None:
+    assert httpx.get(f"{server.base_url}/health").json() == {"status": "ok"}
+    ready = httpx.get(f"{server.base_url}/health/ready")
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ready", "database": "ok", "redis": "ok"}
+
+
+def test_serve_stops_cleanly_on_sigterm(server: ServerProcess) -> None:
+    assert server.stop() == 0
+
+
+def test_ready_answers_503_when_redis_is_unreachable(settings: Settings, tmp_path: Path) -> None:
+    from tests.support import start_server
+
+    with start_server(settings) as healthy:
+        assert httpx.get(f"{healthy.base_url}/health/ready").status_code == 200
+    broken = env_for(settings, PORT=str(free_port()), REDIS_URL=f"unix://{tmp_path}/none.sock")
+    port = broken["PORT"]
+    process = subprocess.Popen(subnest("serve"), env=broken)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for(lambda: _answers(f"{url}/health"), what="server up")
+        ready = httpx.get(f"{url}/health/ready", timeout=10)
+        assert ready.status_code == 503
+        assert ready.json()["database"] == "ok"
+        assert ready.json()["redis"].startswith("unavailable")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(15) == 0
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+async def test_worker_runs_jobs_and_stops_on_sigterm(
+    settings: Settings, runtime: Runtime, database_url: str
+) -> None:
+    conn = await asyncpg.connect(role_url(database_url, "subnest_app"))
+    try:
+        user_id = await conn.fetchval(
+            "INSERT INTO users (email) VALUES ('w@example.com') RETURNING id"
+        )
+        old = dt.datetime.now(dt.UTC) - dt.timedelta(days=3)
+        for token, expires in (("a" * 64, old), ("b" * 64, old + dt.timedelta(days=10))):
+            await conn.execute(
+                "INSERT INTO sessions (user_id, token_hash, expires_at) VALUES ($1, $2, $3)",
+                user_id,
+                token,
+                expires,
+            )
+    finally:
+        await conn.close()
+
+    worker = subprocess.Popen(subnest("worker"), env=env_for(settings))
+    try:
+        await _worker_registered(runtime)
+        job = await runtime.queue.enqueue("purge_expired_sessions", timeout=30, retries=3)
+        assert job is not None
+        await job.refresh(until_complete=30)
+        assert job.status == Status.COMPLETE, job.error
+        assert job.result == 1
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        exit_code = await asyncio.to_thread(worker.wait, 15)
+    assert exit_code == 0
+    conn = await asyncpg.connect(database_url)
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM sessions") == 1
+    finally:
+        await conn.close()
+
+
+async def _worker_registered(runtime: Runtime, timeout: float = 20) -> None:
+    """Wait until a worker has reported itself (its start-up sweep is done by then)."""
+    async with asyncio.timeout(timeout):
+        while not (await runtime.queue.info())["workers"]:
+            await asyncio.sleep(0.05)
+
+
+def _processes_using(path: Path) -> list[psutil.Process]:
+    found = []
+    for proc in psutil.process_iter(["cmdline"]):
+        cmdline = proc.info["cmdline"] or []
+        if any(str(path) in part for part in cmdline):
+            found.append(proc)
+    return found
+
+
+def test_dev_starts_everything_with_demo_data_and_stops_it_all(tmp_path: Path) -> None:
+    data_dir = tmp_path / "dev"
+    port = free_port()
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "PORT")
+    }
+    env.update({"SUBNEST_DATA_DIR": str(data_dir), "PORT": str(port), "LOG_LEVEL": "WARNING"})
+    process = subprocess.Popen(
+        subnest("dev"), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    assert process.stdout is not None
+    output: list[str] = []
+    try:
+        for line in process.stdout:
+            output.append(line)
+            if "Demo key" in line:
+                break
+        text = "".join(output)
+        key_match = re.search(r"X-API-Key: (\S+)", text)
+        assert key_match, text
+        assert f"http://127.0.0.1:{port}/api/documentation" in text
+        ready = httpx.get(f"http://127.0.0.1:{port}/health/ready")
+        assert ready.status_code == 200
+
+        pg_url = f"postgresql://postgres@/subnest?host={data_dir / 'pg'}"
+        counts = asyncio.run(_demo_counts(pg_url, key_match.group(1)))
+        assert counts == {"subscribers": 3000, "connections": 1, "key_matches": True}
+        assert _processes_using(data_dir), "embedded servers run under the data dir"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        rest, _ = process.communicate(timeout=30)
+        output.append(rest)
+    assert process.returncode == 0, "".join(output)
+    wait_for(lambda: not _processes_using(data_dir), timeout=10, what="embedded servers stopped")
+
+
+async def _demo_counts(url: str, api_key: str) -> dict[str, object]:
+    conn = await asyncpg.connect(url)
+    try:
+        prefix = api_key.split("_")[1]
+        key_hash = await conn.fetchval("SELECT key_hash FROM api_keys WHERE prefix = $1", prefix)
+        return {
+            "subscribers": await conn.fetchval("SELECT count(*) FROM subscribers"),
+            "connections": await conn.fetchval("SELECT count(*) FROM esp_connections"),
+            "key_matches": verify_api_key(key_hash, api_key),
+        }
+    finally:
+        await conn.close()
+
+
+def test_migrate_check_reports_pending_then_current(tmp_path: Path, empty_database_url: str) -> None:
+    env = {**os.environ, "DATABASE_URL": empty_database_url, "SUBNEST_DATA_DIR": str(tmp_path)}
+    env.pop("REDIS_URL", None)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            subnest(*args), env=env, capture_output=True, text=True, timeout=60, check=False
+        )
+
+    pending = run("migrate", "--check")
+    assert pending.returncode == 1
+    assert "pending" in pending.stdout
+    assert run("migrate").returncode == 0
+    current = run("migrate", "--check")
+    assert current.returncode == 0, current.stderr
+    assert "schema is current" in current.stdout
+    assert uuid  # noqa: B018
