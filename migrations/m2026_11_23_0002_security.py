@@ -14,7 +14,16 @@ ID = "2026-11-23T00:00:02:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "roles, grants, change stamps, row-level security"
 
-ALL = ["users", "sessions", "teams", "memberships", "api_keys", "esp_connections", "sync_runs", "subscribers"]
+ALL = [
+    "users",
+    "sessions",
+    "teams",
+    "memberships",
+    "api_keys",
+    "esp_connections",
+    "sync_runs",
+    "subscribers",
+]
 TENANT = ["memberships", "api_keys", "esp_connections", "sync_runs", "subscribers"]
 SYNCED = ["esp_connections", "sync_runs", "subscribers"]
 # Tables the app may hard-delete from (no tombstone needed: not on the change feed).

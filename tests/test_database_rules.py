@@ -20,8 +20,7 @@ async def _make_team(conn: asyncpg.Connection, name: str, subscribers: int) -> u
     await _set_team(conn, team_id)
     await conn.execute("INSERT INTO teams (id, name) VALUES ($1, $2)", team_id, name)
     connection_id = await conn.fetchval(
-        "INSERT INTO esp_connections (team_id, provider, name) VALUES ($1, 'kit', $2) "
-        "RETURNING id",
+        "INSERT INTO esp_connections (team_id, provider, name) VALUES ($1, 'kit', $2) RETURNING id",
         team_id,
         f"{name} Kit",
     )

@@ -118,9 +118,7 @@ def _processes_using(path: Path) -> list[psutil.Process]:
 def test_dev_starts_everything_with_demo_data_and_stops_it_all(tmp_path: Path) -> None:
     data_dir = tmp_path / "dev"
     port = free_port()
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "PORT")
-    }
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "PORT")}
     env.update({"SUBNEST_DATA_DIR": str(data_dir), "PORT": str(port), "LOG_LEVEL": "WARNING"})
     process = subprocess.Popen(
         subnest("dev"), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -165,7 +163,9 @@ async def _demo_counts(url: str, api_key: str) -> dict[str, object]:
         await conn.close()
 
 
-def test_migrate_check_reports_pending_then_current(tmp_path: Path, empty_database_url: str) -> None:
+def test_migrate_check_reports_pending_then_current(
+    tmp_path: Path, empty_database_url: str
+) -> None:
     env = {**os.environ, "DATABASE_URL": empty_database_url, "SUBNEST_DATA_DIR": str(tmp_path)}
     env.pop("REDIS_URL", None)
 
@@ -181,4 +181,4 @@ def test_migrate_check_reports_pending_then_current(tmp_path: Path, empty_databa
     current = run("migrate", "--check")
     assert current.returncode == 0, current.stderr
     assert "schema is current" in current.stdout
-    assert uuid  # noqa: B018
+    assert uuid

@@ -60,7 +60,7 @@ def test_invalid_values_name_the_variable(env: dict[str, str], message: str) -> 
 
 
 def test_production_requires_secret_keys() -> None:
-    with pytest.raises(SettingsError, match="^SECRET_KEYS: required"):
+    with pytest.raises(SettingsError, match=r"^SECRET_KEYS: required"):
         load_settings({})
     assert isinstance(load_settings({}, require_secret_keys=False), Settings)
     assert load_settings({"SECRET_KEYS": TEST_SECRET_KEYS}).env == "production"
@@ -80,6 +80,6 @@ def test_cli_reports_a_bad_setting_in_one_line() -> None:
         check=False,
     )
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [
-        "subnest: PORT: Expected `int`, got `str`"
-    ], result.stderr
+    assert result.stderr.strip().splitlines() == ["subnest: PORT: Expected `int`, got `str`"], (
+        result.stderr
+    )
