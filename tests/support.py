@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
+import asyncpg
 import httpx
 import msgspec
 
@@ -36,6 +37,16 @@ def wait_for(
         if time.monotonic() > deadline:
             raise TimeoutError(f"timed out after {timeout} s waiting for {what or probe}")
         time.sleep(interval)
+
+
+async def fetch(url: str, query: str, *args: object) -> list[asyncpg.Record]:
+    """Run one query on a connection of its own."""
+    conn = await asyncpg.connect(url)
+    try:
+        rows: list[asyncpg.Record] = await conn.fetch(query, *args)
+        return rows
+    finally:
+        await conn.close()
 
 
 def free_port() -> int:

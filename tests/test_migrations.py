@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-import asyncpg
-
 from app.db import applied_migrations, known_migrations, migrate
 from tables import ALL_TABLES
+from tests.support import fetch
 
 # Piccolo column class -> PostgreSQL data_type as information_schema reports it
 _PG_TYPES = {
@@ -36,23 +35,16 @@ async def test_migrate_from_empty_then_idempotent(empty_database_url: str) -> No
 async def test_concurrent_migrators_apply_each_migration_once(empty_database_url: str) -> None:
     results = await asyncio.gather(*(migrate(empty_database_url) for _ in range(3)))
     assert sorted(len(r) for r in results) == [0, 0, len(known_migrations())]
-    conn = await asyncpg.connect(empty_database_url)
-    try:
-        names = [r["name"] for r in await conn.fetch("SELECT name FROM migration")]
-    finally:
-        await conn.close()
-    assert sorted(names) == known_migrations()
+    rows = await fetch(empty_database_url, "SELECT name FROM migration")
+    assert sorted(r["name"] for r in rows) == known_migrations()
 
 
 async def test_tables_match_the_piccolo_classes(database_url: str) -> None:
-    conn = await asyncpg.connect(database_url)
-    try:
-        rows = await conn.fetch(
-            "SELECT table_name, column_name, data_type, is_nullable FROM "
-            "information_schema.columns WHERE table_schema = 'public'"
-        )
-    finally:
-        await conn.close()
+    rows = await fetch(
+        database_url,
+        "SELECT table_name, column_name, data_type, is_nullable FROM "
+        "information_schema.columns WHERE table_schema = 'public'",
+    )
     in_db = {(r["table_name"], r["column_name"]): (r["data_type"], r["is_nullable"]) for r in rows}
     for table in ALL_TABLES:
         declared = set()
