@@ -69,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
         ("worker", _worker, "run a job worker"),
         ("migrate", _migrate, "apply pending migrations"),
         ("seed", _seed, "create the demo data and print a fresh demo API key"),
+        ("sdk", _sdk, "regenerate sdk/python and sdk/ts from the procedures"),
     ]
     for name, handler, help_text in commands:
         command = sub.add_parser(name, help=help_text, description=help_text)
@@ -76,6 +77,10 @@ def _parser() -> argparse.ArgumentParser:
         if name == "migrate":
             command.add_argument(
                 "--check", action="store_true", help="exit 1 if migrations are pending"
+            )
+        if name == "sdk":
+            command.add_argument(
+                "--check", action="store_true", help="exit 1 if the committed SDKs are stale"
             )
     return parser
 
@@ -123,6 +128,17 @@ def _migrate(settings: Settings, args: argparse.Namespace) -> int:
 def _seed(settings: Settings, args: argparse.Namespace) -> int:
     with _resolved(settings) as resolved:
         print(_seed_summary(resolved))
+    return 0
+
+
+def _sdk(settings: Settings, args: argparse.Namespace) -> int:
+    from app.sdkgen import generate
+
+    changed = generate(check=args.check)
+    if args.check and changed:
+        print(f"the SDKs are stale; run `subnest sdk`: {', '.join(changed)}")
+        return 1
+    print(f"updated {len(changed)} file(s)" if changed else "the SDKs are up to date")
     return 0
 
 

@@ -34,6 +34,7 @@ __all__ = [
     "known_migrations",
     "migrate",
     "role_url",
+    "set_tenant",
 ]
 
 APP_ROLE = "subnest_app"
@@ -112,6 +113,20 @@ def _quote_literal(value: str) -> str:
     return value.replace("'", "''")
 
 
+async def set_tenant(
+    conn: asyncpg.Connection,
+    *,
+    team_id: uuid.UUID | None = None,
+    user_id: uuid.UUID | None = None,
+) -> None:
+    """Set ``app.team_id`` / ``app.user_id`` (read by RLS) until the transaction ends."""
+    await conn.execute(
+        "SELECT set_config('app.team_id', $1, true), set_config('app.user_id', $2, true)",
+        str(team_id) if team_id else "",
+        str(user_id) if user_id else "",
+    )
+
+
 class Database:
     """The app-role connection pool, bound to every Piccolo table for this process."""
 
@@ -142,11 +157,7 @@ class Database:
     ) -> AsyncIterator[PostgresTransaction]:
         """One unit of work: a transaction with ``app.team_id`` / ``app.user_id`` set for RLS."""
         async with self.engine.transaction(allow_nested=False) as transaction:
-            await transaction.connection.execute(
-                "SELECT set_config('app.team_id', $1, true), set_config('app.user_id', $2, true)",
-                str(team_id) if team_id else "",
-                str(user_id) if user_id else "",
-            )
+            await set_tenant(transaction.connection, team_id=team_id, user_id=user_id)
             yield transaction
 
     async def ping(self) -> None:

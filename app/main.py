@@ -6,15 +6,20 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Litestar, Request, get
+from litestar import Litestar, MediaType, Request, get
 from litestar.datastructures import State
 from litestar.response import Response
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
+from app.api import build_registry, openapi_spec
+from app.auth.request_log import RequestLogWriter
 from app.config import Settings
 from app.runtime import Runtime
+from rpc import RateLimiter, RpcConfig, rpc_route, swagger_page
 
 __all__ = ["create_app"]
+
+DOCS_PATH = "/api/documentation"
 
 
 @get("/health", sync_to_thread=False)
@@ -35,26 +40,53 @@ async def ready(state: State) -> Response[dict[str, Any]]:
     )
 
 
+@get(DOCS_PATH, media_type=MediaType.HTML, sync_to_thread=False)
+def docs_page() -> str:
+    """Interactive API documentation."""
+    return swagger_page(f"{DOCS_PATH}/openapi.json", "SubscriberNest API")
+
+
 def create_app(settings: Settings) -> Litestar:
     """Build the API for resolved settings (``DATABASE_URL`` and ``REDIS_URL`` set)."""
     runtime = Runtime(settings)
+    registry = build_registry()
+    request_log = RequestLogWriter(runtime.db)
+    spec = openapi_spec(registry)
+
+    @get(f"{DOCS_PATH}/openapi.json", sync_to_thread=False)
+    def openapi_json() -> dict[str, Any]:
+        """The OpenAPI 3.1 document of every procedure."""
+        return spec
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await runtime.start()
+        request_log.start()
         try:
             yield
         finally:
+            await request_log.stop()
             await runtime.stop()
 
     def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
         request.logger.exception("unhandled error on %s", request.url.path)
-        return Response({"code": "INTERNAL", "message": "internal error"}, status_code=500)
+        body = {"code": "INTERNAL", "message": "internal error", "data": {}}
+        return Response(body, status_code=500)
 
+    rpc = rpc_route(
+        registry,
+        RpcConfig(
+            max_body_bytes=settings.max_body_bytes,
+            limiter=RateLimiter(runtime.redis),
+            after_call=request_log.record,
+            state=runtime,
+        ),
+    )
     return Litestar(
-        route_handlers=[health, ready],
+        route_handlers=[health, ready, docs_page, openapi_json, rpc],
         lifespan=[lifespan],
         state=State({"runtime": runtime, "settings": settings}),
         exception_handlers={500: internal_error},
+        openapi_config=None,
         debug=False,
     )

@@ -1,1 +1,46 @@
-"""rpc."""
+"""A generic typed-procedure layer on Litestar and msgspec. Imports nothing from ``app``.
+
+Declare procedures on a :class:`Registry` with an auth :class:`Tier`, serve them with
+:func:`rpc_route`, describe them with :func:`openapi_document`.
+"""
+
+from rpc.errors import (
+    DomainError,
+    EmptyData,
+    Forbidden,
+    InternalError,
+    NotFound,
+    PayloadTooLarge,
+    RateLimited,
+    Unauthenticated,
+    ValidationFailed,
+)
+from rpc.openapi import error_schema_name, openapi_document, swagger_page
+from rpc.procedure import Call, Input, Output, Procedure, RateLimit, Registry, Tier
+from rpc.ratelimit import RateLimiter
+from rpc.server import RpcConfig, rpc_route
+
+__all__ = [
+    "Call",
+    "DomainError",
+    "EmptyData",
+    "Forbidden",
+    "Input",
+    "InternalError",
+    "NotFound",
+    "Output",
+    "PayloadTooLarge",
+    "Procedure",
+    "RateLimit",
+    "RateLimited",
+    "RateLimiter",
+    "Registry",
+    "RpcConfig",
+    "Tier",
+    "Unauthenticated",
+    "ValidationFailed",
+    "error_schema_name",
+    "openapi_document",
+    "rpc_route",
+    "swagger_page",
+]

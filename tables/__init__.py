@@ -6,6 +6,7 @@ from piccolo.table import Table
 
 from tables.esp import EspConnection, Subscriber, SyncRun
 from tables.identity import Session, User
+from tables.logs import RequestLog
 from tables.teams import ApiKey, Membership, Team
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "ApiKey",
     "EspConnection",
     "Membership",
+    "RequestLog",
     "Session",
     "Subscriber",
     "SyncRun",
@@ -31,8 +33,16 @@ ALL_TABLES: tuple[type[Table], ...] = (
     EspConnection,
     SyncRun,
     Subscriber,
+    RequestLog,
 )
 # Tables with a team_id column, under row-level security.
-TENANT_TABLES: tuple[type[Table], ...] = (Membership, ApiKey, EspConnection, SyncRun, Subscriber)
+TENANT_TABLES: tuple[type[Table], ...] = (
+    Membership,
+    ApiKey,
+    EspConnection,
+    SyncRun,
+    Subscriber,
+    RequestLog,
+)
 # Tables on the change feed: change stamps, tombstones only (no hard delete by the app).
 SYNCED_TABLES: tuple[type[Table], ...] = (EspConnection, SyncRun, Subscriber)

@@ -20,6 +20,7 @@ _PG_TYPES = {
     "Bytea": "bytea",
     "Array": "ARRAY",
     "Xid8": "xid8",
+    "Real": "real",
 }
 
 

@@ -1,0 +1,147 @@
+"""auth.* and apiKeys.*: parse, authorize, delegate to AuthService."""
+
+from __future__ import annotations
+
+from litestar.datastructures import Cookie
+
+from app.auth.errors import EmailTaken, InvalidCredentials
+from app.auth.schemas import (
+    ApiKeyList,
+    ApiKeyOut,
+    CreateApiKeyInput,
+    CreatedApiKey,
+    Me,
+    SessionOut,
+    SignedIn,
+    SignInInput,
+    SignUpInput,
+    UserOut,
+)
+from app.auth.tiers import (
+    PROTECTED,
+    PUBLIC,
+    SESSION_COOKIE,
+    TEAM,
+    TEAM_SENSITIVE,
+    PublicContext,
+    TeamContext,
+    UserContext,
+)
+from app.schemas import Empty, IdInput, Ok
+from rpc import Call, NotFound, RateLimit, Registry, ValidationFailed
+from rpc.errors import ValidationData
+
+__all__ = ["procedures"]
+
+procedures = Registry()
+
+
+def _session_cookie(call: Call, session: SessionOut, *, secure: bool) -> None:
+    call.set_cookies.append(
+        Cookie(
+            key=SESSION_COOKIE,
+            value=session.token,
+            expires=int(session.expires_at.timestamp()),
+            httponly=True,
+            samesite="lax",
+            secure=secure,
+            path="/",
+        )
+    )
+
+
+async def _signed_in(ctx: PublicContext, user: UserOut, cookie: bool) -> SignedIn:
+    session = await ctx.services.auth.start_session(
+        user.id, ip=ctx.call.client_ip, user_agent=ctx.call.headers.get("user-agent", "")
+    )
+    if cookie:
+        _session_cookie(ctx.call, session, secure=not ctx.services.runtime.settings.is_dev)
+    return SignedIn(user=user, session=session)
+
+
+@procedures.procedure(
+    "auth.signUp",
+    tier=PUBLIC,
+    errors=(EmailTaken,),
+    rate_limit=RateLimit(limit=10, window=60),
+)
+async def sign_up(ctx: PublicContext, data: SignUpInput) -> SignedIn:
+    """Create an account and sign in.
+
+    With ``cookie: true`` the session is also set as an HttpOnly cookie.
+    """
+    user = await ctx.services.auth.sign_up(data.email, data.password, data.name)
+    return await _signed_in(ctx, user, data.cookie)
+
+
+@procedures.procedure(
+    "auth.signIn",
+    tier=PUBLIC,
+    errors=(InvalidCredentials,),
+    rate_limit=RateLimit(limit=10, window=60),
+)
+async def sign_in(ctx: PublicContext, data: SignInInput) -> SignedIn:
+    """Sign in with email and password; rate limited per client address."""
+    user = await ctx.services.auth.check_password(data.email, data.password)
+    return await _signed_in(ctx, user, data.cookie)
+
+
+@procedures.procedure("auth.signOut", tier=PROTECTED)
+async def sign_out(ctx: UserContext, data: Empty) -> Ok:
+    """End the current session (and clear its cookie)."""
+    await ctx.services.auth.end_session(ctx.session.session_id)
+    ctx.call.set_cookies.append(Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/"))
+    return Ok()
+
+
+@procedures.procedure("auth.me", tier=PROTECTED)
+async def me(ctx: UserContext, data: Empty) -> Me:
+    """The signed-in user and their teams."""
+    teams = await ctx.services.teams.teams_of(ctx.session.user.id)
+    return Me(user=ctx.session.user, teams=teams)
+
+
+@procedures.procedure("apiKeys.create", tier=TEAM_SENSITIVE)
+async def create_api_key(ctx: TeamContext, data: CreateApiKeyInput) -> CreatedApiKey:
+    """Create a team API key (admin; a session signed in within 10 minutes).
+
+    The key is in this answer only; it is stored as a scrypt hash.
+    """
+    ctx.require("admin")
+    assert ctx.session is not None
+    allowlist = _valid_cidrs(data.ip_allowlist)
+    key, api_key = await ctx.services.auth.create_api_key(
+        ctx.team_id, data.name, allowlist, ctx.session.user.id
+    )
+    return CreatedApiKey(key=key, api_key=api_key)
+
+
+@procedures.procedure("apiKeys.list", tier=TEAM)
+async def list_api_keys(ctx: TeamContext, data: Empty) -> ApiKeyList:
+    """The team's API keys (never the keys themselves)."""
+    return ApiKeyList(items=await ctx.services.auth.list_api_keys())
+
+
+@procedures.procedure("apiKeys.revoke", tier=TEAM, errors=(NotFound,))
+async def revoke_api_key(ctx: TeamContext, data: IdInput) -> ApiKeyOut:
+    """Revoke a key (admin): it stops working at once."""
+    ctx.require("admin")
+    return await ctx.services.auth.revoke_api_key(data.id)
+
+
+def _valid_cidrs(cidrs: list[str] | None) -> list[str] | None:
+    import ipaddress
+
+    if not cidrs:
+        return None
+    out = []
+    for index, cidr in enumerate(cidrs):
+        try:
+            out.append(str(ipaddress.ip_network(cidr.strip(), strict=False)))
+        except ValueError:
+            path = f"$.ipAllowlist[{index}]"
+            raise ValidationFailed(
+                f"{cidr!r} is not an IP address or CIDR range",
+                data=ValidationData(path=path, detail="not an IP address or CIDR range"),
+            ) from None
+    return out

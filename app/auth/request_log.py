@@ -1,0 +1,107 @@
+"""The request log of API-key calls: buffered in memory, written in batches off the request path."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import uuid
+from collections import defaultdict
+
+import msgspec
+
+from app.db import Database, set_tenant
+from rpc import Call
+
+__all__ = ["RequestLogWriter"]
+
+log = logging.getLogger(__name__)
+
+
+class _Entry(msgspec.Struct, frozen=True):
+    team_id: uuid.UUID
+    api_key_id: uuid.UUID
+    procedure: str
+    status: int
+    duration_ms: float
+    at: dt.datetime
+
+
+class RequestLogWriter:
+    """``record`` appends (no I/O); a background task flushes every ``interval`` seconds or when
+    ``batch`` entries wait, one transaction per flush; ``stop`` flushes what is left."""
+
+    def __init__(self, db: Database, *, interval: float = 1.0, batch: int = 500) -> None:
+        self._db = db
+        self._interval = interval
+        self._batch = batch
+        self._pending: list[_Entry] = []
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def record(self, call: Call, status: int, seconds: float) -> None:
+        key_id = call.facts.get("api_key_id")
+        if key_id is None:
+            return
+        self._pending.append(
+            _Entry(
+                team_id=call.facts["team_id"],
+                api_key_id=key_id,
+                procedure=call.procedure.name,
+                status=status,
+                duration_ms=seconds * 1000,
+                at=dt.datetime.now(dt.UTC),
+            )
+        )
+        if len(self._pending) >= self._batch:
+            self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="request-log-writer")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self.flush()
+
+    async def _run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._interval)
+            self._wake.clear()
+            try:
+                await self.flush()
+            except Exception:  # the log must never take the API down; entries are dropped
+                log.exception("request log flush failed")
+
+    async def flush(self) -> None:
+        entries, self._pending = self._pending, []
+        if not entries:
+            return
+        by_team: dict[uuid.UUID, list[_Entry]] = defaultdict(list)
+        for entry in entries:
+            by_team[entry.team_id].append(entry)
+        async with self._db.transaction() as transaction:
+            conn = transaction.connection
+            for team_id, group in by_team.items():
+                await set_tenant(conn, team_id=team_id)
+                await conn.execute(
+                    "INSERT INTO request_logs "
+                    "(team_id, api_key_id, procedure, status, duration_ms, created_at) "
+                    "SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::int[], "
+                    "$5::real[], $6::timestamptz[])",
+                    team_id,
+                    [e.api_key_id for e in group],
+                    [e.procedure for e in group],
+                    [e.status for e in group],
+                    [e.duration_ms for e in group],
+                    [e.at for e in group],
+                )
+                await conn.execute(
+                    "UPDATE api_keys SET last_used_at = $2 WHERE id = ANY($1::uuid[])",
+                    list({e.api_key_id for e in group}),
+                    max(e.at for e in group),
+                )

@@ -1,0 +1,89 @@
+"""Wire types of auth.* and apiKeys.*."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated
+
+import msgspec
+
+from app.schemas import Email, ShortText
+from app.teams.schemas import TeamOut
+from rpc import Input, Output
+
+__all__ = [
+    "ApiKeyList",
+    "ApiKeyOut",
+    "CreateApiKeyInput",
+    "CreatedApiKey",
+    "Me",
+    "SessionOut",
+    "SignInInput",
+    "SignUpInput",
+    "SignedIn",
+    "UserOut",
+]
+
+Password = Annotated[str, msgspec.Meta(min_length=8, max_length=200)]
+Cidr = Annotated[str, msgspec.Meta(min_length=2, max_length=64, examples=["203.0.113.0/24"])]
+
+
+class SignUpInput(Input):
+    email: Email
+    password: Password
+    name: ShortText
+    cookie: bool = False
+
+
+class SignInInput(Input):
+    email: Email
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    cookie: bool = False
+
+
+class UserOut(Output):
+    id: uuid.UUID
+    email: str
+    name: str
+
+
+class SessionOut(Output):
+    token: str
+    expires_at: dt.datetime
+
+
+class SignedIn(Output):
+    user: UserOut
+    session: SessionOut
+
+
+class Me(Output):
+    user: UserOut
+    teams: list[TeamOut]
+
+
+class CreateApiKeyInput(Input):
+    name: ShortText
+    ip_allowlist: list[Cidr] | None = None
+
+
+class ApiKeyOut(Output):
+    id: uuid.UUID
+    name: str
+    prefix: str
+    ip_allowlist: list[str] | None
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+class CreatedApiKey(Output):
+    """The key itself is shown here once and never again."""
+
+    key: str
+    api_key: ApiKeyOut
+
+
+class ApiKeyList(Output):
+    items: list[ApiKeyOut]

@@ -1,0 +1,167 @@
+"""Accounts, sessions and team API keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import ipaddress
+import secrets
+import uuid
+from functools import lru_cache
+
+import asyncpg
+import msgspec
+
+from app.auth.errors import EmailTaken, InvalidCredentials, IpNotAllowed
+from app.auth.schemas import ApiKeyOut, SessionOut, UserOut
+from app.auth.secrets import (
+    hash_password,
+    new_api_key,
+    split_api_key,
+    verify_api_key,
+    verify_password,
+)
+from app.config import Settings
+from rpc import NotFound, Unauthenticated
+
+__all__ = ["ApiKeyCaller", "AuthService", "SessionUser", "normalize_email"]
+
+# Verifying costs a scrypt; a key seen before with the same stored hash is not re-derived.
+# Revocation and allowlists are still read from the database on every call.
+_verify_key = lru_cache(maxsize=4096)(verify_api_key)
+# Compared against when the email is unknown, so timing does not reveal which emails exist.
+_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+_API_KEY_COLUMNS = "id, name, prefix, ip_allowlist, created_at, last_used_at, revoked_at"
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class SessionUser(msgspec.Struct, frozen=True):
+    user: UserOut
+    session_id: uuid.UUID
+    signed_in_at: dt.datetime
+
+
+class ApiKeyCaller(msgspec.Struct, frozen=True):
+    key_id: uuid.UUID
+    team_id: uuid.UUID
+
+
+class AuthService:
+    def __init__(self, conn: asyncpg.Connection, settings: Settings) -> None:
+        self.conn = conn
+        self.settings = settings
+
+    async def sign_up(self, email: str, password: str, name: str) -> UserOut:
+        email = normalize_email(email)
+        row = await self.conn.fetchrow(
+            "INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3) "
+            "ON CONFLICT (email) DO NOTHING RETURNING id, email, name",
+            email,
+            name.strip(),
+            hash_password(password),
+        )
+        if row is None:
+            raise EmailTaken()
+        return UserOut(**row)
+
+    async def check_password(self, email: str, password: str) -> UserOut:
+        row = await self.conn.fetchrow(
+            "SELECT id, email, name, password_hash FROM users "
+            "WHERE email = $1 AND deleted_at IS NULL",
+            normalize_email(email),
+        )
+        stored = row["password_hash"] if row else _DUMMY_HASH
+        if not verify_password(stored, password) or row is None:
+            raise InvalidCredentials()
+        return UserOut(id=row["id"], email=row["email"], name=row["name"])
+
+    async def start_session(self, user_id: uuid.UUID, *, ip: str, user_agent: str) -> SessionOut:
+        token = f"sns_{secrets.token_urlsafe(32)}"
+        expires_at = await self.conn.fetchval(
+            "INSERT INTO sessions (user_id, token_hash, signed_in_at, expires_at, ip, user_agent) "
+            "VALUES ($1, $2, now(), now() + make_interval(days => $3), $4, $5) "
+            "RETURNING expires_at",
+            user_id,
+            _token_hash(token),
+            self.settings.session_ttl_days,
+            ip[:64],
+            user_agent[:400],
+        )
+        return SessionOut(token=token, expires_at=expires_at)
+
+    async def end_session(self, session_id: uuid.UUID) -> None:
+        await self.conn.execute("DELETE FROM sessions WHERE id = $1", session_id)
+
+    async def session_user(self, token: str) -> SessionUser:
+        row = await self.conn.fetchrow(
+            "SELECT s.id AS session_id, s.signed_in_at, u.id, u.email, u.name "
+            "FROM sessions s JOIN users u ON u.id = s.user_id "
+            "WHERE s.token_hash = $1 AND s.expires_at > now() "
+            "AND s.deleted_at IS NULL AND u.deleted_at IS NULL",
+            _token_hash(token),
+        )
+        if row is None:
+            raise Unauthenticated("the session is unknown or has expired")
+        return SessionUser(
+            user=UserOut(id=row["id"], email=row["email"], name=row["name"]),
+            session_id=row["session_id"],
+            signed_in_at=row["signed_in_at"],
+        )
+
+    async def api_key_caller(self, key: str, client_ip: str) -> ApiKeyCaller:
+        prefix = split_api_key(key)
+        row = await self.conn.fetchrow("SELECT * FROM api_key_lookup($1)", prefix or "")
+        if row is None or row["revoked_at"] is not None or not _verify_key(row["key_hash"], key):
+            raise Unauthenticated("the API key is unknown or revoked")
+        allowlist = row["ip_allowlist"]
+        if allowlist and not _ip_allowed(client_ip, allowlist):
+            raise IpNotAllowed()
+        return ApiKeyCaller(key_id=row["id"], team_id=row["team_id"])
+
+    async def create_api_key(
+        self, team_id: uuid.UUID, name: str, ip_allowlist: list[str] | None, user_id: uuid.UUID
+    ) -> tuple[str, ApiKeyOut]:
+        minted = new_api_key()
+        row = await self.conn.fetchrow(
+            "INSERT INTO api_keys (team_id, name, prefix, key_hash, ip_allowlist, created_by) "
+            f"VALUES ($1, $2, $3, $4, $5, $6) RETURNING {_API_KEY_COLUMNS}",
+            team_id,
+            name.strip(),
+            minted.prefix,
+            minted.key_hash,
+            ip_allowlist,
+            user_id,
+        )
+        assert row is not None
+        return minted.key, ApiKeyOut(**row)
+
+    async def list_api_keys(self) -> list[ApiKeyOut]:
+        rows = await self.conn.fetch(
+            f"SELECT {_API_KEY_COLUMNS} FROM api_keys WHERE deleted_at IS NULL ORDER BY created_at"
+        )
+        return [ApiKeyOut(**r) for r in rows]
+
+    async def revoke_api_key(self, key_id: uuid.UUID) -> ApiKeyOut:
+        row = await self.conn.fetchrow(
+            "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) "
+            f"WHERE id = $1 AND deleted_at IS NULL RETURNING {_API_KEY_COLUMNS}",
+            key_id,
+        )
+        if row is None:
+            raise NotFound("no such API key in this team")
+        return ApiKeyOut(**row)
+
+
+def _ip_allowed(client_ip: str, allowlist: list[str]) -> bool:
+    try:
+        address = ipaddress.ip_address(client_ip)
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(cidr, strict=False) for cidr in allowlist)

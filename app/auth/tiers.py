@@ -1,0 +1,220 @@
+"""The auth tiers of the public API: rpc Tiers that authenticate and open the unit of work.
+
+public: anyone · protected: a session · sensitive: a session started within 10 minutes ·
+team: a member's session plus ``X-Team-Id``, or a team API key (acting as ``admin``) ·
+team_sensitive: a member's fresh session with ``X-Team-Id`` · cron: ``Bearer <CRON_TOKEN>``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import cast
+
+from app.auth.errors import IpNotAllowed, SessionTooOld, WrongRole
+from app.auth.service import SessionUser
+from app.runtime import Runtime
+from app.schemas import Role
+from app.services import Services, unit_of_work
+from rpc import Call, Forbidden, Tier, Unauthenticated
+
+__all__ = [
+    "CRON",
+    "PROTECTED",
+    "PUBLIC",
+    "SECURITY_SCHEMES",
+    "SENSITIVE",
+    "SESSION_COOKIE",
+    "TEAM",
+    "TEAM_SENSITIVE",
+    "CronContext",
+    "PublicContext",
+    "TeamContext",
+    "UserContext",
+]
+
+SESSION_COOKIE = "subnest_session"
+SENSITIVE_WINDOW = dt.timedelta(minutes=10)
+_RANK: dict[Role, int] = {"member": 0, "admin": 1, "owner": 2}
+
+SECURITY_SCHEMES = {
+    "session": {"type": "http", "scheme": "bearer", "description": "a session token"},
+    "sessionCookie": {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE},
+    "teamId": {"type": "apiKey", "in": "header", "name": "X-Team-Id"},
+    "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+    "cronToken": {"type": "http", "scheme": "bearer", "description": "CRON_TOKEN"},
+}
+
+
+@dataclass(slots=True)
+class PublicContext:
+    call: Call
+    services: Services
+
+
+@dataclass(slots=True)
+class UserContext:
+    call: Call
+    services: Services
+    session: SessionUser
+
+
+@dataclass(slots=True)
+class TeamContext:
+    """A team call: by a member's session (``session`` set) or by a team API key."""
+
+    call: Call
+    services: Services
+    team_id: uuid.UUID
+    role: Role
+    session: SessionUser | None
+    api_key_id: uuid.UUID | None
+
+    def require(self, role: Role) -> None:
+        """Raise WrongRole unless the caller's role is at least ``role``."""
+        if _RANK[self.role] < _RANK[role]:
+            raise WrongRole(f"this needs the {role} role; you are {self.role}")
+
+
+@dataclass(slots=True)
+class CronContext:
+    call: Call
+    services: Services
+
+
+def _runtime(call: Call) -> Runtime:
+    return cast(Runtime, call.state)
+
+
+def _bearer(call: Call) -> str | None:
+    scheme, _, token = call.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def _session(call: Call, services: Services) -> SessionUser:
+    token = _bearer(call) or call.cookies.get(SESSION_COOKIE)
+    if not token:
+        raise Unauthenticated("send a session: Authorization: Bearer <token>")
+    return await services.auth.session_user(token)
+
+
+def _require_fresh(session: SessionUser) -> None:
+    if dt.datetime.now(dt.UTC) - session.signed_in_at > SENSITIVE_WINDOW:
+        raise SessionTooOld()
+
+
+def _team_header(call: Call) -> uuid.UUID:
+    raw = call.headers.get("x-team-id")
+    if not raw:
+        raise Unauthenticated("send X-Team-Id with a session, or X-API-Key")
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise Forbidden("X-Team-Id is not a team id") from None
+
+
+async def _member(call: Call, services: Services) -> TeamContext:
+    session = await _session(call, services)
+    team_id = _team_header(call)
+    await services.set_tenant(user_id=session.user.id)
+    role = await services.teams.role_of(team_id, session.user.id)
+    if role is None:
+        raise Forbidden("you are not a member of this team")
+    call.facts["team_id"] = team_id
+    # From here on only the team's rows are visible, not the user's other memberships.
+    await services.set_tenant(team_id=team_id)
+    return TeamContext(call, services, team_id, role, session, None)
+
+
+@asynccontextmanager
+async def _public(call: Call) -> AsyncIterator[PublicContext]:
+    async with unit_of_work(_runtime(call)) as services:
+        yield PublicContext(call, services)
+
+
+@asynccontextmanager
+async def _protected(call: Call) -> AsyncIterator[UserContext]:
+    async with unit_of_work(_runtime(call)) as services:
+        session = await _session(call, services)
+        await services.set_tenant(user_id=session.user.id)
+        yield UserContext(call, services, session)
+
+
+@asynccontextmanager
+async def _sensitive(call: Call) -> AsyncIterator[UserContext]:
+    async with _protected(call) as ctx:
+        _require_fresh(ctx.session)
+        yield ctx
+
+
+@asynccontextmanager
+async def _team(call: Call) -> AsyncIterator[TeamContext]:
+    async with unit_of_work(_runtime(call)) as services:
+        key = call.headers.get("x-api-key")
+        if not key:
+            yield await _member(call, services)
+            return
+        caller = await services.auth.api_key_caller(key, call.client_ip)
+        call.facts["api_key_id"] = caller.key_id
+        call.facts["team_id"] = caller.team_id
+        await services.set_tenant(team_id=caller.team_id)
+        yield TeamContext(call, services, caller.team_id, "admin", None, caller.key_id)
+
+
+@asynccontextmanager
+async def _team_sensitive(call: Call) -> AsyncIterator[TeamContext]:
+    if call.headers.get("x-api-key"):
+        raise Forbidden("this needs a signed-in member, not an API key")
+    async with unit_of_work(_runtime(call)) as services:
+        ctx = await _member(call, services)
+        assert ctx.session is not None
+        _require_fresh(ctx.session)
+        yield ctx
+
+
+@asynccontextmanager
+async def _cron(call: Call) -> AsyncIterator[CronContext]:
+    expected = _runtime(call).settings.cron_token
+    token = _bearer(call)
+    if not expected or not token or not hmac.compare_digest(token, expected):
+        raise Unauthenticated("cron procedures need Authorization: Bearer <CRON_TOKEN>")
+    async with unit_of_work(_runtime(call)) as services:
+        yield CronContext(call, services)
+
+
+_Security = tuple[dict[str, list[str]], ...]
+_SESSION: _Security = ({"session": []}, {"sessionCookie": []})
+_TEAM_SESSION: _Security = ({"session": [], "teamId": []}, {"sessionCookie": [], "teamId": []})
+
+PUBLIC: Tier[PublicContext] = Tier("public", _public, "no credentials", ())
+PROTECTED: Tier[UserContext] = Tier(
+    "protected", _protected, "a session", (Unauthenticated,), _SESSION
+)
+SENSITIVE: Tier[UserContext] = Tier(
+    "sensitive",
+    _sensitive,
+    "a session started in the last 10 minutes",
+    (Unauthenticated, SessionTooOld),
+    _SESSION,
+)
+TEAM: Tier[TeamContext] = Tier(
+    "team",
+    _team,
+    "a member's session with X-Team-Id, or a team API key",
+    (Unauthenticated, Forbidden, IpNotAllowed, WrongRole),
+    (*_TEAM_SESSION, {"apiKey": []}),
+)
+TEAM_SENSITIVE: Tier[TeamContext] = Tier(
+    "team-sensitive",
+    _team_sensitive,
+    "a member's session started in the last 10 minutes, with X-Team-Id",
+    (Unauthenticated, Forbidden, SessionTooOld, WrongRole),
+    _TEAM_SESSION,
+)
+CRON: Tier[CronContext] = Tier(
+    "cron", _cron, "Bearer CRON_TOKEN", (Unauthenticated,), ({"cronToken": []},)
+)

@@ -1,0 +1,157 @@
+"""The one interface every email-service-provider connector offers, its types and its errors."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
+
+import httpx
+import msgspec
+
+if TYPE_CHECKING:
+    from app.esp.base import BaseConnector
+
+__all__ = [
+    "PROVIDERS",
+    "Connector",
+    "EspEndpoints",
+    "EspError",
+    "InvalidCredentials",
+    "NormalizedSubscriber",
+    "Page",
+    "ProviderError",
+    "ProviderUnavailable",
+    "Sleep",
+    "SubscriberStatus",
+    "make_connector",
+]
+
+PROVIDERS = ("mailchimp", "kit", "beehiiv", "mailerlite", "brevo")
+
+# "cleaned" also covers complained / junk / invalid / spam addresses.
+SubscriberStatus = Literal["subscribed", "unsubscribed", "pending", "bounced", "cleaned"]
+
+# What retries wait with: asyncio.sleep, or in tests something that records the delays.
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class NormalizedSubscriber(msgspec.Struct, frozen=True):
+    """One subscriber as every provider's connector reports it.
+
+    ``email`` is lower-cased and stripped; empty names are None; ``custom_fields`` holds the
+    provider's other fields under the provider's own names (fields the provider reports as null
+    are left out).
+    """
+
+    external_id: str
+    email: str
+    first_name: str | None
+    last_name: str | None
+    status: SubscriberStatus
+    custom_fields: dict[str, Any]
+
+
+class Page(msgspec.Struct, frozen=True):
+    """One page of a listing; ``total`` is the provider's total when it reports one."""
+
+    subscribers: list[NormalizedSubscriber]
+    total: int | None
+
+
+class EspEndpoints(msgspec.Struct, frozen=True, kw_only=True):
+    """Base URLs of the providers' APIs (tests point them at local fakes) and the HTTP policy.
+
+    ``mailchimp`` keeps a ``{dc}`` placeholder for the data centre taken from the API key.
+    """
+
+    mailchimp: str = "https://{dc}.api.mailchimp.com/3.0"
+    kit: str = "https://api.kit.com/v4"
+    beehiiv: str = "https://api.beehiiv.com/v2"
+    mailerlite: str = "https://connect.mailerlite.com/api"
+    brevo: str = "https://api.brevo.com/v3"
+    timeout: float = 30.0
+    max_attempts: int = 5
+
+
+class EspError(Exception):
+    """A provider call failed. ``message`` is safe to show: it never contains credentials."""
+
+    def __init__(self, provider: str, message: str, *, status: int | None = None) -> None:
+        super().__init__(f"{provider}: {message}")
+        self.provider = provider
+        self.message = message
+        self.status = status
+
+
+class InvalidCredentials(EspError):
+    """The provider refused the credentials (401/403), or the list / publication id is wrong."""
+
+
+class ProviderUnavailable(EspError):
+    """5xx, 429, timeouts or connection errors that went on after every retry."""
+
+
+class ProviderError(EspError):
+    """Any other refusal (4xx) or a response body we cannot read."""
+
+
+class Connector(Protocol):
+    """Read access to one account's subscribers at one provider."""
+
+    provider: ClassVar[str]
+
+    async def verify(self) -> None:
+        """Check the credentials and the access to the list; raise InvalidCredentials if not."""
+        ...
+
+    def pages(self) -> AsyncIterator[Page]:
+        """Every subscriber of the list, in every state, in the provider's native pages."""
+        ...
+
+
+def make_connector(
+    provider: str,
+    credentials: Mapping[str, str],
+    list_id: str | None,
+    endpoints: EspEndpoints,
+    http: httpx.AsyncClient,
+    *,
+    sleep: Sleep = asyncio.sleep,
+) -> Connector:
+    """The connector for ``provider``; ValueError for an unknown provider or missing settings.
+
+    Every provider takes ``{"apiKey": ...}``. ``list_id`` is the Mailchimp audience id or the
+    beehiiv publication id (both required), the MailerLite group id or the Brevo list id
+    (optional: the whole account without it); Kit ignores it and lists the whole account.
+    A Mailchimp key without its ``-<data centre>`` suffix is reported as InvalidCredentials by
+    ``verify()`` / ``pages()``, like any other wrong key, not as a ValueError.
+    ``sleep`` is what retries wait with (tests pass one that records the delays).
+    """
+    # The provider modules import this one, so they are imported here, not at the top.
+    from app.esp.beehiiv import BeehiivConnector
+    from app.esp.brevo import BrevoConnector
+    from app.esp.kit import KitConnector
+    from app.esp.mailchimp import MailchimpConnector
+    from app.esp.mailerlite import MailerLiteConnector
+
+    classes: dict[str, type[BaseConnector]] = {
+        cls.provider: cls
+        for cls in (
+            MailchimpConnector,
+            KitConnector,
+            BeehiivConnector,
+            MailerLiteConnector,
+            BrevoConnector,
+        )
+    }
+    cls = classes.get(provider)
+    if cls is None:
+        raise ValueError(f"unknown ESP provider {provider!r}; expected one of {', '.join(PROVIDERS)}")
+    api_key = credentials.get("apiKey", "").strip()
+    if not api_key:
+        raise ValueError(f"{provider}: credentials need a non-empty 'apiKey'")
+    list_id = list_id.strip() if list_id else None
+    if cls.requires_list_id and not list_id:
+        raise ValueError(f"{provider}: a list id is required ({cls.list_id_name})")
+    return cls(api_key=api_key, list_id=list_id, endpoints=endpoints, http=http, sleep=sleep)

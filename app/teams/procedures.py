@@ -1,0 +1,58 @@
+"""teams.* and members.*."""
+
+from __future__ import annotations
+
+import uuid
+
+from app.auth.tiers import PROTECTED, TEAM, TeamContext, UserContext
+from app.schemas import Empty, Ok
+from app.teams.errors import AlreadyMember, LastOwner, NoSuchUser
+from app.teams.schemas import (
+    AddMemberInput,
+    CreateTeamInput,
+    MemberList,
+    MemberOut,
+    RemoveMemberInput,
+    TeamList,
+    TeamOut,
+)
+from rpc import NotFound, Registry
+
+__all__ = ["procedures"]
+
+procedures = Registry()
+
+
+@procedures.procedure("teams.create", tier=PROTECTED)
+async def create_team(ctx: UserContext, data: CreateTeamInput) -> TeamOut:
+    """Create a team; its creator becomes its owner."""
+    team_id = uuid.uuid4()
+    await ctx.services.set_tenant(team_id=team_id, user_id=ctx.session.user.id)
+    return await ctx.services.teams.create(team_id, data.name, ctx.session.user.id)
+
+
+@procedures.procedure("teams.list", tier=PROTECTED)
+async def list_teams(ctx: UserContext, data: Empty) -> TeamList:
+    """The teams the signed-in user belongs to, with their role."""
+    return TeamList(items=await ctx.services.teams.teams_of(ctx.session.user.id))
+
+
+@procedures.procedure("members.list", tier=TEAM)
+async def list_members(ctx: TeamContext, data: Empty) -> MemberList:
+    """The team's members and their roles."""
+    return MemberList(items=await ctx.services.teams.members(ctx.team_id))
+
+
+@procedures.procedure("members.add", tier=TEAM, errors=(NoSuchUser, AlreadyMember))
+async def add_member(ctx: TeamContext, data: AddMemberInput) -> MemberOut:
+    """Add an existing user to the team (owner or admin; only an owner adds an owner)."""
+    ctx.require("owner" if data.role == "owner" else "admin")
+    return await ctx.services.teams.add_member(ctx.team_id, data.email, data.role)
+
+
+@procedures.procedure("members.remove", tier=TEAM, errors=(NotFound, LastOwner))
+async def remove_member(ctx: TeamContext, data: RemoveMemberInput) -> Ok:
+    """Remove a member (owner or admin); the last owner stays."""
+    ctx.require("admin")
+    await ctx.services.teams.remove_member(ctx.team_id, data.user_id, by=ctx.role)
+    return Ok()

@@ -1,0 +1,55 @@
+"""Wire types of teams.* and members.*."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from app.schemas import Email, Role, ShortText
+from rpc import Input, Output
+
+__all__ = [
+    "AddMemberInput",
+    "CreateTeamInput",
+    "MemberList",
+    "MemberOut",
+    "RemoveMemberInput",
+    "TeamList",
+    "TeamOut",
+]
+
+
+class CreateTeamInput(Input):
+    name: ShortText
+
+
+class TeamOut(Output):
+    id: uuid.UUID
+    name: str
+    role: Role
+    created_at: dt.datetime
+
+
+class TeamList(Output):
+    items: list[TeamOut]
+
+
+class AddMemberInput(Input):
+    email: Email
+    role: Role = "member"
+
+
+class RemoveMemberInput(Input):
+    user_id: uuid.UUID
+
+
+class MemberOut(Output):
+    user_id: uuid.UUID
+    email: str
+    name: str
+    role: Role
+    joined_at: dt.datetime
+
+
+class MemberList(Output):
+    items: list[MemberOut]

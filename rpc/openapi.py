@@ -1,0 +1,131 @@
+"""OpenAPI 3.1 for a Registry: every procedure with its input, output, security and errors.
+
+Each error code is its own schema; a procedure's error responses are a union discriminated on
+``code``. The same document drives the generated SDKs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
+
+import msgspec
+
+from rpc.errors import DomainError
+from rpc.procedure import Procedure, Registry
+
+__all__ = ["error_schema_name", "openapi_document", "swagger_page"]
+
+_REF = "#/components/schemas/{name}"
+
+
+def error_schema_name(error: type[DomainError]) -> str:
+    name = error.__name__
+    return name if name.endswith("Error") else f"{name}Error"
+
+
+def openapi_document(
+    registry: Registry,
+    *,
+    title: str,
+    version: str,
+    security_schemes: Mapping[str, Mapping[str, Any]],
+    path: str = "/rpc",
+    description: str = "",
+) -> dict[str, Any]:
+    procedures = list(registry)
+    errors = {e for p in procedures for e in p.all_errors}
+    types: list[Any] = [p.input_type for p in procedures]
+    types += [p.output_type for p in procedures]
+    types += [e.data_type for e in errors]
+    _, components = msgspec.json.schema_components(types, ref_template=_REF)
+    for error in sorted(errors, key=lambda e: e.code):
+        components[error_schema_name(error)] = _error_schema(error)
+    paths = {f"{path}/{p.name}": {"post": _operation(p)} for p in procedures}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": version, "description": description},
+        "paths": paths,
+        "components": {"schemas": components, "securitySchemes": dict(security_schemes)},
+        "tags": [{"name": t} for t in sorted({p.name.split(".")[0] for p in procedures})],
+    }
+
+
+def _ref(kind: type[Any]) -> dict[str, str]:
+    return {"$ref": _REF.format(name=kind.__name__)}
+
+
+def _error_schema(error: type[DomainError]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "title": error_schema_name(error),
+        "description": error.default_message,
+        "properties": {
+            "code": {"const": error.code, "type": "string"},
+            "message": {"type": "string"},
+            "data": _ref(error.data_type),
+        },
+        "required": ["code", "message", "data"],
+        "x-status": error.status,
+    }
+
+
+def _operation(procedure: Procedure[Any, Any, Any]) -> dict[str, Any]:
+    by_status: dict[int, list[type[DomainError]]] = defaultdict(list)
+    for error in procedure.all_errors:
+        by_status[error.status].append(error)
+    responses: dict[str, Any] = {
+        str(procedure.status_code): {
+            "description": "OK",
+            "content": {"application/json": {"schema": _ref(procedure.output_type)}},
+        }
+    }
+    for status, group in sorted(by_status.items()):
+        refs = [{"$ref": _REF.format(name=error_schema_name(e))} for e in group]
+        schema: dict[str, Any] = {
+            "oneOf": refs,
+            "discriminator": {
+                "propertyName": "code",
+                "mapping": {e.code: _REF.format(name=error_schema_name(e)) for e in group},
+            },
+        }
+        responses[str(status)] = {
+            "description": ", ".join(e.code for e in group),
+            "content": {"application/json": {"schema": schema}},
+        }
+    operation: dict[str, Any] = {
+        "operationId": procedure.name,
+        "tags": [procedure.name.split(".")[0]],
+        "summary": procedure.summary or procedure.name,
+        "description": procedure.description,
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _ref(procedure.input_type)}},
+        },
+        "responses": responses,
+        "security": [dict(s) for s in procedure.tier.security],
+        "x-tier": procedure.tier.name,
+    }
+    return operation
+
+
+def swagger_page(spec_url: str, title: str) -> str:
+    """An interactive page (Swagger UI) for the document at ``spec_url``."""
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>{title}</title>
+  <link rel="stylesheet" href="https://unpkg.com/swagger-ui-dist@5/swagger-ui.css">
+</head>
+<body>
+  <div id="ui"></div>
+  <script src="https://unpkg.com/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
+  <script>
+    SwaggerUIBundle({{url: "{spec_url}", dom_id: "#ui", withCredentials: true,
+                     persistAuthorization: true}});
+  </script>
+</body>
+</html>
+"""

@@ -1,0 +1,168 @@
+"""Declaring procedures: name, input and output Structs, errors, auth tier, rate limit."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar, get_type_hints
+
+import msgspec
+from litestar.datastructures import Cookie
+
+from rpc.errors import (
+    DomainError,
+    InternalError,
+    PayloadTooLarge,
+    RateLimited,
+    ValidationFailed,
+)
+
+__all__ = ["Call", "Input", "Output", "Procedure", "RateLimit", "Registry", "Tier"]
+
+CtxT = TypeVar("CtxT")
+InT = TypeVar("InT", bound=msgspec.Struct)
+OutT = TypeVar("OutT", bound=msgspec.Struct)
+_NAME = re.compile(r"^[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)+$")
+
+
+class Input(msgspec.Struct, rename="camel", forbid_unknown_fields=True, kw_only=True):
+    """Base of procedure inputs: camelCase on the wire, unknown fields rejected."""
+
+
+class Output(msgspec.Struct, rename="camel", kw_only=True):
+    """Base of procedure outputs and the Structs they contain: camelCase on the wire."""
+
+
+@dataclass(slots=True)
+class Call:
+    """What a tier and hooks see of one call."""
+
+    procedure: Procedure[Any, Any, Any]
+    headers: Mapping[str, str]
+    cookies: Mapping[str, str]
+    client_ip: str
+    request_id: str
+    # The application's own object (RpcConfig.state): what tiers need to open work.
+    state: Any = None
+    # Filled in by tiers for the after-call hook (e.g. which API key made the call).
+    facts: dict[str, Any] = field(default_factory=dict)
+    # Cookies the response sets (e.g. a session cookie on sign-in).
+    set_cookies: list[Cookie] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Tier(Generic[CtxT]):
+    """Who may call, and the context a handler gets.
+
+    ``enter(call)`` authenticates (raising DomainErrors such as Unauthenticated) and yields the
+    handler's context; it is left after the handler returns, so it can hold a transaction.
+    """
+
+    name: str
+    enter: Callable[[Call], AbstractAsyncContextManager[CtxT]]
+    description: str = ""
+    errors: tuple[type[DomainError], ...] = ()
+    security: tuple[Mapping[str, list[str]], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """At most ``limit`` calls per ``window`` seconds per client IP and procedure."""
+
+    limit: int
+    window: int
+
+
+@dataclass(frozen=True, slots=True)
+class Procedure(Generic[CtxT, InT, OutT]):
+    name: str
+    input_type: type[InT]
+    output_type: type[OutT]
+    handler: Callable[[CtxT, InT], Awaitable[OutT]]
+    tier: Tier[CtxT]
+    errors: tuple[type[DomainError], ...]
+    rate_limit: RateLimit | None
+    status_code: int
+    summary: str
+    description: str
+
+    @property
+    def all_errors(self) -> tuple[type[DomainError], ...]:
+        """Every error the call may answer with, each once: the layer's own (bad input, too
+        large, rate limited, internal), the tier's and the procedure's."""
+        layer: list[type[DomainError]] = [ValidationFailed, PayloadTooLarge]
+        if self.rate_limit is not None:
+            layer.append(RateLimited)
+        return tuple(dict.fromkeys((*layer, *self.tier.errors, *self.errors, InternalError)))
+
+
+class Registry:
+    """The procedures of an application, by name."""
+
+    def __init__(self) -> None:
+        self._procedures: dict[str, Procedure[Any, Any, Any]] = {}
+
+    def procedure(
+        self,
+        name: str,
+        *,
+        tier: Tier[CtxT],
+        errors: tuple[type[DomainError], ...] = (),
+        rate_limit: RateLimit | None = None,
+        status_code: int = 200,
+    ) -> Callable[[Callable[[CtxT, InT], Awaitable[OutT]]], Callable[[CtxT, InT], Awaitable[OutT]]]:
+        """Register ``async def handler(ctx, data: In) -> Out``; types come from its annotations."""
+
+        def register(
+            handler: Callable[[CtxT, InT], Awaitable[OutT]],
+        ) -> Callable[[CtxT, InT], Awaitable[OutT]]:
+            if not _NAME.match(name):
+                raise ValueError(f"procedure name {name!r} must look like 'teams.create'")
+            if name in self._procedures:
+                raise ValueError(f"procedure {name!r} is registered twice")
+            hints = get_type_hints(handler)
+            params = list(inspect.signature(handler).parameters)
+            if len(params) != 2 or "return" not in hints:
+                raise TypeError(f"{name}: handler must be (ctx, data: Input) -> Output")
+            input_type, output_type = hints[params[1]], hints["return"]
+            for kind in (input_type, output_type):
+                if not (isinstance(kind, type) and issubclass(kind, msgspec.Struct)):
+                    raise TypeError(f"{name}: input and output must be msgspec Structs")
+            doc = inspect.getdoc(handler) or ""
+            summary, _, description = doc.partition("\n")
+            self._procedures[name] = Procedure(
+                name=name,
+                input_type=input_type,
+                output_type=output_type,
+                handler=handler,
+                tier=tier,
+                errors=errors,
+                rate_limit=rate_limit,
+                status_code=status_code,
+                summary=summary.strip(),
+                description=description.strip(),
+            )
+            return handler
+
+        return register
+
+    def include(self, *others: Registry) -> Registry:
+        """Add the procedures of ``others`` (names must stay unique); returns self."""
+        for other in others:
+            for procedure in other:
+                if procedure.name in self._procedures:
+                    raise ValueError(f"procedure {procedure.name!r} is registered twice")
+                self._procedures[procedure.name] = procedure
+        return self
+
+    def get(self, name: str) -> Procedure[Any, Any, Any] | None:
+        return self._procedures.get(name)
+
+    def __iter__(self) -> Iterator[Procedure[Any, Any, Any]]:
+        return iter(sorted(self._procedures.values(), key=lambda p: p.name))
+
+    def __len__(self) -> int:
+        return len(self._procedures)
