@@ -8,11 +8,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: dev test check lint typecheck install lock clean
 
-$(STAMP): requirements.lock requirements-bootstrap.lock pyproject.toml
+$(STAMP): requirements.lock requirements-bootstrap.lock pyproject.toml sdk/python/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-bootstrap.lock
 	$(BIN)/uv pip sync --quiet --python $(BIN)/python --require-hashes requirements.lock
-	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e .
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e . -e sdk/python
 	touch $(STAMP)
 
 install: $(STAMP)

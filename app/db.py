@@ -100,8 +100,9 @@ async def migrate(owner_url: str, *, app_password: str | None = None) -> list[st
             if not result.success:
                 raise MigrationError(result.message)
         if app_password:
-            # The role is cluster-wide; its password comes from this deployment's settings.
-            await lock.execute(f"ALTER ROLE {APP_ROLE} PASSWORD '{_quote_literal(app_password)}'")
+            # The roles are cluster-wide; their password comes from this deployment's settings.
+            for role in (APP_ROLE, MAINTENANCE_ROLE):
+                await lock.execute(f"ALTER ROLE {role} PASSWORD '{_quote_literal(app_password)}'")
         return pending
     except asyncpg.PostgresError as exc:
         raise MigrationError(f"{type(exc).__name__}: {exc}") from exc
@@ -132,6 +133,7 @@ class Database:
 
     def __init__(self, owner_url: str, *, app_password: str | None = None, pool_size: int = 10):
         self.url = role_url(owner_url, APP_ROLE, app_password)
+        self._maintenance_url = role_url(owner_url, MAINTENANCE_ROLE, app_password)
         self._pool_size = pool_size
         self._engine: PostgresEngine | None = None
 
@@ -159,6 +161,15 @@ class Database:
         async with self.engine.transaction(allow_nested=False) as transaction:
             await set_tenant(transaction.connection, team_id=team_id, user_id=user_id)
             yield transaction
+
+    @contextlib.asynccontextmanager
+    async def maintenance(self) -> AsyncIterator[asyncpg.Connection]:
+        """A connection as the maintenance role (hard deletes, every team), for purges."""
+        conn = await asyncpg.connect(self._maintenance_url)
+        try:
+            yield conn
+        finally:
+            await conn.close()
 
     async def ping(self) -> None:
         """Raise unless the database answers."""

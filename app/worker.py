@@ -6,7 +6,7 @@ import asyncio
 
 from saq import CronJob, Worker
 
-from app.auth.jobs import purge_expired_sessions
+from app.auth.jobs import purge_expired_sessions, purge_request_logs
 from app.jobs import JobContext
 from app.runtime import Runtime
 
@@ -42,9 +42,10 @@ def build_worker(runtime: Runtime) -> Worker[JobContext]:
 
     return _GracefulWorker(
         runtime.queue,
-        functions=[purge_expired_sessions],
+        functions=[purge_expired_sessions, purge_request_logs],
         cron_jobs=[
-            CronJob(purge_expired_sessions, cron="17 * * * *", unique=True, retries=3, timeout=300)
+            CronJob(purge_expired_sessions, cron="17 * * * *", unique=True, retries=3, timeout=300),
+            CronJob(purge_request_logs, cron="41 3 * * *", unique=True, retries=3, timeout=900),
         ],
         startup=startup,
         shutdown=shutdown,

@@ -42,7 +42,7 @@ class Call:
 
     procedure: Procedure[Any, Any, Any]
     headers: Mapping[str, str]
-    cookies: Mapping[str, str]
+    read_cookies: Callable[[], Mapping[str, str]]
     client_ip: str
     request_id: str
     # The application's own object (RpcConfig.state): what tiers need to open work.
@@ -51,6 +51,11 @@ class Call:
     facts: dict[str, Any] = field(default_factory=dict)
     # Cookies the response sets (e.g. a session cookie on sign-in).
     set_cookies: list[Cookie] = field(default_factory=list)
+
+    @property
+    def cookies(self) -> Mapping[str, str]:
+        """The request's cookies, parsed on first use (most calls never look)."""
+        return self.read_cookies()
 
 
 @dataclass(frozen=True, slots=True)

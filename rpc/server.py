@@ -11,6 +11,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request, post
+from litestar.params import FromPath
 from litestar.handlers import HTTPRouteHandler
 from litestar.response import Response
 
@@ -53,7 +54,7 @@ def rpc_route(registry: Registry, config: RpcConfig) -> HTTPRouteHandler:
     decoders = {p.name: msgspec.json.Decoder(p.input_type) for p in registry}
 
     @post(f"{config.path}/{{name:str}}", status_code=200, include_in_schema=False)
-    async def handle(name: str, request: Request[Any, Any, Any]) -> Response[bytes]:
+    async def handle(name: FromPath[str], request: Request[Any, Any, Any]) -> Response[bytes]:
         request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
         started = time.perf_counter()
         procedure = registry.get(name)
@@ -64,7 +65,7 @@ def rpc_route(registry: Registry, config: RpcConfig) -> HTTPRouteHandler:
             call = Call(
                 procedure=procedure,
                 headers=request.headers,
-                cookies=request.cookies,
+                read_cookies=lambda: request.cookies,
                 client_ip=request.client.host if request.client else "",
                 request_id=request_id,
                 state=config.state,

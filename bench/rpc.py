@@ -1,0 +1,232 @@
+"""The rpc layer's overhead: procedures against bare Litestar handlers doing the same work.
+
+One server process serves both (the product app plus two bare handlers and a no-op procedure);
+``wrk`` in another process loads each in turn, rounds interleaved so drift hits both alike:
+
+- team read: ``members.list`` with an API key (key lookup + team query) vs a bare handler that
+  does the same lookup, the same query and the same encoding;
+- no-op: a procedure with no auth and no work vs a bare handler returning the same body.
+
+Usage: ``.venv/bin/python bench/rpc.py [--seconds 5] [--rounds 3] [--connections 32]``
+(needs ``wrk``: ``apt-get install wrk``). Uses embedded PostgreSQL and Redis under a temp dir
+unless DATABASE_URL / REDIS_URL are set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from contextlib import ExitStack, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import msgspec
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from litestar import Request, post
+from litestar.response import Response
+
+from app.config import load_settings
+from app.db import migrate
+from app.embedded import embedded_services
+from app.main import create_app
+from app.runtime import Runtime
+from app.schemas import Empty, Ok
+from app.seed import seed_demo
+from app.services import unit_of_work
+from app.teams.schemas import MemberList
+from rpc import Call, Registry, RpcConfig, Tier, rpc_route
+
+TARGETS = {
+    "team read (rpc)": ("/rpc/members.list", True),
+    "team read (bare)": ("/bare/members", True),
+    "no-op (rpc)": ("/rpcb/bench.noop", False),
+    "no-op (bare)": ("/bare/noop", False),
+}
+
+
+def build_app() -> Any:
+    """The product app plus the bare baselines (run in the server process)."""
+    settings = load_settings(os.environ, require_secret_keys=False)
+    app = create_app(settings)
+    runtime = app.state.runtime
+    encoder = msgspec.json.Encoder()
+    ok_body = encoder.encode(Ok())
+
+    @post("/bare/members", status_code=200)
+    async def bare_members(request: Request[Any, Any, Any]) -> Response[bytes]:
+        await request.body()
+        async with unit_of_work(runtime) as services:
+            caller = await services.auth.api_key_caller(
+                request.headers["x-api-key"], request.client.host if request.client else ""
+            )
+            await services.set_tenant(team_id=caller.team_id)
+            members = await services.teams.members(caller.team_id)
+        return Response(encoder.encode(MemberList(items=members)), media_type="application/json")
+
+    @post("/bare/noop", status_code=200)
+    async def bare_noop(request: Request[Any, Any, Any]) -> Response[bytes]:
+        await request.body()
+        return Response(ok_body, media_type="application/json")
+
+    @asynccontextmanager
+    async def no_auth(call: Call) -> AsyncIterator[None]:
+        yield None  # no credentials, no transaction: the layer's own cost only
+
+    bench = Registry()
+
+    @bench.procedure("bench.noop", tier=Tier("none", no_auth))
+    async def noop(ctx: None, data: Empty) -> Ok:
+        """Nothing."""
+        return Ok()
+
+    app.register(bare_members)
+    app.register(bare_noop)
+    app.register(rpc_route(bench, RpcConfig(path="/rpcb")))
+    return app
+
+
+def serve() -> None:
+    import uvicorn
+
+    uvicorn.run(
+        build_app(),
+        host="127.0.0.1",
+        port=int(os.environ["PORT"]),
+        log_level="warning",
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+    )
+
+
+def _lua(path: str, api_key: str | None) -> str:
+    headers = 'wrk.headers["Content-Type"] = "application/json"\n'
+    if api_key:
+        headers += f'wrk.headers["X-API-Key"] = "{api_key}"\n'
+    return f'wrk.method = "POST"\nwrk.body = "{{}}"\n{headers}wrk.path = "{path}"\n'
+
+
+def _wrk(base: str, script: Path, seconds: int, connections: int) -> tuple[float, float]:
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), base],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    assert p99, out
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
+    if "Non-2xx" in out:
+        raise RuntimeError(f"errors under load:\n{out}")
+    return rps, float(p99.group(1)) * scale
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve()
+        return
+    if not shutil.which("wrk"):
+        sys.exit("bench/rpc.py needs wrk (apt-get install wrk)")
+
+    with ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="subnest-bench-")))
+        db_url, redis_url = stack.enter_context(
+            embedded_services(
+                tmp,
+                database_url=os.environ.get("DATABASE_URL"),
+                redis_url=os.environ.get("REDIS_URL"),
+            )
+        )
+        asyncio.run(migrate(db_url))
+        env = {
+            **os.environ,
+            "DATABASE_URL": db_url,
+            "REDIS_URL": redis_url,
+            "SUBNEST_ENV": "development",
+            "SUBNEST_DATA_DIR": str(tmp),
+            "PORT": "4077",
+            "LOG_LEVEL": "WARNING",
+        }
+        settings = load_settings(env)
+
+        async def seed() -> str:
+            runtime = Runtime(settings)
+            await runtime.db.start()
+            try:
+                return (await seed_demo(runtime.db, subscribers=10)).api_key
+            finally:
+                await runtime.db.stop()
+
+        api_key = asyncio.run(seed())
+        server = subprocess.Popen([sys.executable, __file__, "--serve"], env=env)
+        stack.callback(server.wait, 20)
+        stack.callback(server.terminate)
+        base = "http://127.0.0.1:4077"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/health/ready").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                sys.exit("server did not start")
+            time.sleep(0.1)
+
+        scripts = {}
+        for name, (path, needs_key) in TARGETS.items():
+            script = tmp / f"{abs(hash(name))}.lua"
+            script.write_text(_lua(path, api_key if needs_key else None))
+            scripts[name] = script
+            assert (
+                httpx.post(
+                    f"{base}{path}", json={}, headers={"X-API-Key": api_key} if needs_key else {}
+                ).status_code
+                == 200
+            ), name
+            _wrk(base, script, 1, args.connections)  # warm-up
+
+        results: dict[str, list[tuple[float, float]]] = {name: [] for name in TARGETS}
+        for _ in range(args.rounds):
+            for name in TARGETS:
+                results[name].append(_wrk(base, scripts[name], args.seconds, args.connections))
+
+    def best(name: str) -> tuple[float, float]:
+        runs = results[name]
+        return max(r[0] for r in runs), sorted(r[1] for r in runs)[len(runs) // 2]
+
+    print(f"{'target':<18} {'req/s':>9} {'p99 ms':>8}")
+    for name in TARGETS:
+        rps, p99 = best(name)
+        print(f"{name:<18} {rps:>9.0f} {p99:>8.2f}")
+    for kind in ("team read", "no-op"):
+        rpc, bare = best(f"{kind} (rpc)"), best(f"{kind} (bare)")
+        ratio = rpc[0] / bare[0]
+        print(f"{kind}: rpc/bare {ratio:.2f}x req/s; p99 {rpc[1]:.2f} vs {bare[1]:.2f} ms")
+    print(
+        f"(best req/s and median p99 of {args.rounds} rounds x {args.seconds} s, "
+        f"wrk -t1 -c{args.connections}, one uvicorn process, 2 cores shared with wrk)"
+    )
+
+
+if __name__ == "__main__":
+    main()

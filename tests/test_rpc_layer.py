@@ -1,0 +1,226 @@
+"""The generic rpc layer on its own: decoding, typed errors, limits, tiers, OpenAPI."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+import msgspec
+import pytest
+import redis.asyncio as aioredis
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from rpc import (
+    Call,
+    DomainError,
+    Input,
+    NotFound,
+    Output,
+    RateLimit,
+    RateLimiter,
+    Registry,
+    RpcConfig,
+    Tier,
+    Unauthenticated,
+    openapi_document,
+    rpc_route,
+)
+
+
+class Address(Input):
+    city: Annotated[str, msgspec.Meta(min_length=1)]
+
+
+class Greet(Input):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
+    times: int = 1
+    address: Address | None = None
+
+
+class Greeting(Output):
+    text: str
+    caller: str
+
+
+class TooLoudData(msgspec.Struct, rename="camel"):
+    max_times: int
+
+
+class TooLoud(DomainError):
+    code = "TOO_LOUD"
+    status = 422
+    data_type = TooLoudData
+
+
+@asynccontextmanager
+async def _by_header(call: Call) -> AsyncIterator[str]:
+    who = call.headers.get("x-who")
+    if not who:
+        raise Unauthenticated("say who you are")
+    call.facts["who"] = who
+    yield who
+
+
+WHO = Tier("who", _by_header, "an X-Who header", (Unauthenticated,), ({"who": []},))
+registry = Registry()
+
+
+@registry.procedure("greet.say", tier=WHO, errors=(TooLoud,))
+async def say(ctx: str, data: Greet) -> Greeting:
+    """Greet someone.
+
+    Loudly, at most three times.
+    """
+    if data.times > 3:
+        raise TooLoud(data=TooLoudData(max_times=3))
+    return Greeting(text=" ".join([f"hello {data.name}"] * data.times), caller=ctx)
+
+
+@registry.procedure("greet.crash", tier=WHO)
+async def crash(ctx: str, data: Greet) -> Greeting:
+    """Fails with an unlisted exception."""
+    raise RuntimeError("secret internals: password=hunter2")
+
+
+@registry.procedure("greet.limited", tier=WHO, rate_limit=RateLimit(limit=2, window=60))
+async def limited(ctx: str, data: Greet) -> Greeting:
+    """Rate limited."""
+    return Greeting(text="ok", caller=ctx)
+
+
+@pytest.fixture
+async def client(redis_url: str) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    calls: list[tuple[str, int]] = []
+    redis = aioredis.Redis.from_url(redis_url)
+    config = RpcConfig(
+        max_body_bytes=200,
+        limiter=RateLimiter(redis),
+        after_call=lambda call, status, seconds: calls.append((call.procedure.name, status)),
+    )
+    # The client connects in the app's loop, so it is closed there too.
+    app = Litestar(route_handlers=[rpc_route(registry, config)], on_shutdown=[redis.aclose])
+    async with AsyncTestClient(app) as test_client:
+        test_client.headers["x-who"] = "tester"
+        test_client.app.state["calls"] = calls
+        yield test_client
+
+
+async def test_a_call_decodes_input_and_encodes_camel_case_output(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    response = await client.post("/rpc/greet.say", json={"name": "Ada", "times": 2})
+    assert response.status_code == 200
+    assert response.json() == {"text": "hello Ada hello Ada", "caller": "tester"}
+    assert response.headers["x-request-id"]
+    assert client.app.state["calls"] == [("greet.say", 200)]
+
+
+@pytest.mark.parametrize(
+    ("body", "path", "detail"),
+    [
+        (b'{"name": "Ada", "extra": 1}', "$", "unknown field `extra`"),
+        (b'{"times": 2}', "$", "missing required field `name`"),
+        (b'{"name": 5}', "$.name", "Expected `str`, got `int`"),
+        (b'{"name": ""}', "$.name", "Expected `str` of length >= 1"),
+        (b'{"name": "Ada", "address": {"city": ""}}', "$.address.city", "length >= 1"),
+        (b'{"name": ]', "$", "JSON is malformed"),
+        (b'{"name": "Ada"', "$", "truncated"),
+        (b"[1, 2]", "$", "Expected `object`, got `array`"),
+    ],
+)
+async def test_bad_input_answers_400_with_the_path(
+    client: AsyncTestClient[Litestar], body: bytes, path: str, detail: str
+) -> None:
+    response = await client.post(
+        "/rpc/greet.say", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    error = response.json()
+    assert error["code"] == "VALIDATION_FAILED"
+    assert error["data"]["path"] == path
+    assert detail in error["data"]["detail"]
+
+
+async def test_domain_errors_carry_their_typed_data(client: AsyncTestClient[Litestar]) -> None:
+    response = await client.post("/rpc/greet.say", json={"name": "Ada", "times": 9})
+    assert response.status_code == 422
+    assert response.json() == {
+        "code": "TOO_LOUD",
+        "message": TooLoud.default_message,
+        "data": {"maxTimes": 3},
+    }
+
+
+async def test_tier_errors_and_unknown_procedures(client: AsyncTestClient[Litestar]) -> None:
+    anonymous = await client.post("/rpc/greet.say", json={"name": "x"}, headers={"x-who": ""})
+    assert anonymous.status_code == 401
+    assert anonymous.json()["code"] == "UNAUTHENTICATED"
+    missing = await client.post("/rpc/greet.nothing", json={})
+    assert missing.status_code == 404
+    assert missing.json()["code"] == NotFound.code
+
+
+async def test_unlisted_exceptions_are_a_logged_500_without_internals(
+    client: AsyncTestClient[Litestar], caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR, logger="rpc"):
+        response = await client.post("/rpc/greet.crash", json={"name": "x"})
+    assert response.status_code == 500
+    body = response.json()
+    assert body["code"] == "INTERNAL"
+    assert body["data"]["requestId"] == response.headers["x-request-id"]
+    assert "hunter2" not in response.text and "Traceback" not in response.text
+    assert body["data"]["requestId"] in caplog.text
+    assert "hunter2" in caplog.text
+
+
+async def test_bodies_over_the_limit_answer_413(client: AsyncTestClient[Litestar]) -> None:
+    response = await client.post("/rpc/greet.say", json={"name": "x" * 500})
+    assert response.status_code == 413
+    assert response.json()["data"] == {"maxBytes": 200}
+
+
+async def test_rate_limits_answer_429_with_retry_after(client: AsyncTestClient[Litestar]) -> None:
+    statuses = [
+        (await client.post("/rpc/greet.limited", json={"name": "x"})).status_code for _ in range(3)
+    ]
+    assert statuses == [200, 200, 429]
+    limited = await client.post("/rpc/greet.limited", json={"name": "x"})
+    assert 1 <= int(limited.headers["retry-after"]) <= 61
+    assert limited.json()["data"]["retryAfter"] == int(limited.headers["retry-after"])
+
+
+def test_openapi_lists_each_error_code_as_a_discriminated_union() -> None:
+    doc = openapi_document(registry, title="t", version="1", security_schemes={})
+    say_op = doc["paths"]["/rpc/greet.say"]["post"]
+    assert say_op["summary"] == "Greet someone."
+    assert say_op["description"] == "Loudly, at most three times."
+    assert say_op["security"] == [{"who": []}]
+    unprocessable = say_op["responses"]["422"]["content"]["application/json"]["schema"]
+    assert unprocessable["discriminator"]["mapping"] == {
+        "TOO_LOUD": "#/components/schemas/TooLoudError"
+    }
+    assert set(say_op["responses"]) == {"200", "400", "401", "413", "422", "500"}
+    assert "429" in doc["paths"]["/rpc/greet.limited"]["post"]["responses"]
+    schemas = doc["components"]["schemas"]
+    assert schemas["TooLoudError"]["properties"]["code"]["const"] == "TOO_LOUD"
+    assert schemas["Greet"]["additionalProperties"] is False
+    assert set(schemas["Greeting"]["properties"]) == {"text", "caller"}
+
+
+def test_registry_rejects_bad_declarations() -> None:
+    bad = Registry()
+    with pytest.raises(ValueError, match="must look like"):
+        bad.procedure("Greet", tier=WHO)(say)
+    bad.procedure("greet.say", tier=WHO)(say)
+    with pytest.raises(ValueError, match="twice"):
+        bad.procedure("greet.say", tier=WHO)(say)
+
+    async def untyped(ctx: str, data: dict[str, str]) -> Greeting:
+        return Greeting(text="", caller="")
+
+    with pytest.raises(TypeError, match="msgspec Structs"):
+        bad.procedure("greet.untyped", tier=WHO)(untyped)
