@@ -11,8 +11,8 @@ from typing import Any
 
 import msgspec
 from litestar import Request, post
-from litestar.params import FromPath
 from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath
 from litestar.response import Response
 
 from rpc.errors import (
