@@ -53,6 +53,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     db_pool_size: PositiveInt = msgspec.field(default=10, name="DB_POOL_SIZE")
     worker_concurrency: PositiveInt = msgspec.field(default=10, name="WORKER_CONCURRENCY")
     shutdown_grace_seconds: PositiveInt = msgspec.field(default=20, name="SHUTDOWN_GRACE_SECONDS")
+    worker_sweep_seconds: PositiveInt = msgspec.field(default=60, name="WORKER_SWEEP_SECONDS")
     session_ttl_days: PositiveInt = msgspec.field(default=30, name="SESSION_TTL_DAYS")
     request_log_retention_days: PositiveInt = msgspec.field(
         default=30, name="REQUEST_LOG_RETENTION_DAYS"

@@ -12,6 +12,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import cast
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import asyncpg
@@ -161,6 +162,15 @@ class Database:
         async with self.engine.transaction(allow_nested=False) as transaction:
             await set_tenant(transaction.connection, team_id=team_id, user_id=user_id)
             yield transaction
+
+    @contextlib.asynccontextmanager
+    async def acquire(self) -> AsyncIterator[asyncpg.Connection]:
+        """A pooled app-role connection of one's own (e.g. for a job's temporary table)."""
+        pool = self.engine.pool
+        if pool is None:
+            raise RuntimeError("Database.start() has not run")
+        async with pool.acquire() as conn:
+            yield cast(asyncpg.Connection, conn)
 
     @contextlib.asynccontextmanager
     async def maintenance(self) -> AsyncIterator[asyncpg.Connection]:

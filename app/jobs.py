@@ -1,16 +1,75 @@
-"""The context every SAQ job receives."""
+"""What every SAQ job gets: its context, and a task log of each attempt."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import functools
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from saq.types import Context
 
 if TYPE_CHECKING:
     from app.runtime import Runtime
 
-__all__ = ["JobContext"]
+__all__ = ["JobContext", "task_logged"]
+
+log = logging.getLogger(__name__)
+R = TypeVar("R")
 
 
 class JobContext(Context, total=False):
     runtime: Runtime
+
+
+def task_logged(
+    function: Callable[..., Awaitable[R]],
+) -> Callable[..., Awaitable[R]]:
+    """Record each attempt of the job in ``task_logs``: attempt, outcome, error, duration.
+
+    An attempt that fails but has retries left is logged as ``retrying``.
+    """
+
+    @functools.wraps(function)
+    async def logged(ctx: JobContext, **kwargs: Any) -> R:
+        job = ctx.get("job")
+        started = time.perf_counter()
+        status, error = "succeeded", None
+        try:
+            return await function(ctx, **kwargs)
+        except BaseException as exc:
+            retrying = job is not None and job.attempts < job.retries
+            status, error = ("retrying" if retrying else "failed"), f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            await _record(ctx, function.__name__, kwargs, status, error, started)
+
+    return logged
+
+
+async def _record(
+    ctx: JobContext,
+    name: str,
+    kwargs: dict[str, Any],
+    status: str,
+    error: str | None,
+    started: float,
+) -> None:
+    job = ctx.get("job")
+    try:
+        async with ctx["runtime"].db.transaction() as transaction:
+            await transaction.connection.execute(
+                "INSERT INTO task_logs "
+                "(job, job_key, team_id, attempt, status, error, duration_ms) "
+                "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                name,
+                job.key if job else name,
+                kwargs.get("team_id"),
+                job.attempts if job else 1,
+                status,
+                error[:2000] if error else None,
+                (time.perf_counter() - started) * 1000,
+            )
+    except Exception:  # the log must not turn a finished job into a failed one
+        log.exception("could not write the task log of %s", name)

@@ -1,18 +1,28 @@
-"""What a running process holds: the database pool, a Redis client and the job queue."""
+"""What a running process holds: the database pool, Redis, the job queue, an HTTP client."""
 
 from __future__ import annotations
 
 import asyncio
+import uuid
+from functools import cached_property
 
+import httpx
 import redis.asyncio as aioredis
 from saq.queue.redis import RedisQueue
 
 from app.config import Settings
+from app.credentials import CredentialCipher
 from app.db import Database
+from app.esp import EspEndpoints
 
-__all__ = ["QUEUE_NAME", "Runtime"]
+__all__ = ["QUEUE_NAME", "Runtime", "change_channel"]
 
 QUEUE_NAME = "subnest"
+
+
+def change_channel(team_id: uuid.UUID) -> str:
+    """The Redis channel poked after each committed write of a team's synced rows."""
+    return f"sync:{team_id}"
 
 
 class Runtime:
@@ -29,15 +39,32 @@ class Runtime:
         )
         self.redis: aioredis.Redis = aioredis.Redis.from_url(settings.redis_url)
         self.queue = RedisQueue.from_url(settings.redis_url, name=QUEUE_NAME)
+        self.http = httpx.AsyncClient(follow_redirects=False)
+        self.endpoints = EspEndpoints(
+            mailchimp=settings.esp_mailchimp_base_url,
+            kit=settings.esp_kit_base_url,
+            beehiiv=settings.esp_beehiiv_base_url,
+            mailerlite=settings.esp_mailerlite_base_url,
+            brevo=settings.esp_brevo_base_url,
+        )
+
+    @cached_property
+    def cipher(self) -> CredentialCipher:
+        return CredentialCipher(self.settings.secret_keys)
 
     async def start(self) -> None:
         await self.db.start()
         await self.queue.connect()
 
     async def stop(self) -> None:
+        await self.http.aclose()
         await self.queue.disconnect()
         await self.redis.aclose()
         await self.db.stop()
+
+    async def poke(self, team_id: uuid.UUID) -> None:
+        """Tell the API processes that the team's synced rows changed (no data: they re-query)."""
+        await self.redis.publish(change_channel(team_id), b"")
 
     async def readiness(self, timeout: float = 2.0) -> dict[str, str]:
         """``{"database": "ok" | error, "redis": "ok" | error}`` within ``timeout`` seconds each."""

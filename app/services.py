@@ -8,8 +8,10 @@ Procedures (through their tier), jobs and the CLI all open work the same way::
 
 from __future__ import annotations
 
+import functools
+import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from functools import cached_property
 
@@ -18,9 +20,12 @@ import asyncpg
 from app.auth.service import AuthService
 from app.db import set_tenant
 from app.runtime import Runtime
+from app.sync.service import ConnectionService
 from app.teams.service import TeamService
 
 __all__ = ["Services", "unit_of_work"]
+
+log = logging.getLogger(__name__)
 
 
 class Services:
@@ -29,6 +34,29 @@ class Services:
     def __init__(self, runtime: Runtime, conn: asyncpg.Connection) -> None:
         self.runtime = runtime
         self.conn = conn
+        self._after_commit: list[Callable[[], Awaitable[object]]] = []
+        self._poke: set[uuid.UUID] = set()
+
+    def after_commit(self, action: Callable[[], Awaitable[object]]) -> None:
+        """Run ``action`` once the transaction has committed (not at all if it rolls back).
+
+        For side effects outside the database (enqueueing a job); a failure is logged, not
+        raised: durable state, such as a queued sync run, is what recovers from it.
+        """
+        self._after_commit.append(action)
+
+    def changed(self, team_id: uuid.UUID) -> None:
+        """Note that the team's synced rows changed: a poke goes out after commit."""
+        self._poke.add(team_id)
+
+    async def _committed(self) -> None:
+        actions = [*self._after_commit]
+        actions += [functools.partial(self.runtime.poke, team) for team in self._poke]
+        for action in actions:
+            try:
+                await action()
+            except Exception:
+                log.exception("after-commit action failed")
 
     async def set_tenant(
         self, *, team_id: uuid.UUID | None = None, user_id: uuid.UUID | None = None
@@ -44,6 +72,10 @@ class Services:
     def teams(self) -> TeamService:
         return TeamService(self.conn)
 
+    @cached_property
+    def connections(self) -> ConnectionService:
+        return ConnectionService(self.conn, self.runtime)
+
 
 @asynccontextmanager
 async def unit_of_work(
@@ -51,4 +83,6 @@ async def unit_of_work(
 ) -> AsyncIterator[Services]:
     """A transaction (committed on success, rolled back on error) with the tenant set."""
     async with runtime.db.transaction(team_id=team_id, user_id=user_id) as transaction:
-        yield Services(runtime, transaction.connection)
+        services = Services(runtime, transaction.connection)
+        yield services
+    await services._committed()

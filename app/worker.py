@@ -9,6 +9,7 @@ from saq import CronJob, Worker
 from app.auth.jobs import purge_expired_sessions, purge_request_logs
 from app.jobs import JobContext
 from app.runtime import Runtime
+from app.sync.jobs import sweep_queued_runs, sync_all_active, sync_connection
 
 __all__ = ["build_worker"]
 
@@ -42,8 +43,16 @@ def build_worker(runtime: Runtime) -> Worker[JobContext]:
 
     return _GracefulWorker(
         runtime.queue,
-        functions=[purge_expired_sessions, purge_request_logs],
+        functions=[
+            purge_expired_sessions,
+            purge_request_logs,
+            sync_connection,
+            sync_all_active,
+            sweep_queued_runs,
+        ],
         cron_jobs=[
+            CronJob(sync_all_active, cron="0 0 * * *", unique=True, retries=3, timeout=600),
+            CronJob(sweep_queued_runs, cron="* * * * *", unique=True, retries=1, timeout=60),
             CronJob(purge_expired_sessions, cron="17 * * * *", unique=True, retries=3, timeout=300),
             CronJob(purge_request_logs, cron="41 3 * * *", unique=True, retries=3, timeout=900),
         ],
@@ -51,4 +60,5 @@ def build_worker(runtime: Runtime) -> Worker[JobContext]:
         shutdown=shutdown,
         concurrency=runtime.settings.worker_concurrency,
         grace=runtime.settings.shutdown_grace_seconds,
+        timers={"sweep": runtime.settings.worker_sweep_seconds},
     )

@@ -6,7 +6,7 @@ from piccolo.table import Table
 
 from tables.esp import EspConnection, Subscriber, SyncRun
 from tables.identity import Session, User
-from tables.logs import RequestLog
+from tables.logs import RequestLog, TaskLog
 from tables.teams import ApiKey, Membership, Team
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "Session",
     "Subscriber",
     "SyncRun",
+    "TaskLog",
     "Team",
     "User",
 ]
@@ -34,6 +35,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     SyncRun,
     Subscriber,
     RequestLog,
+    TaskLog,
 )
 # Tables with a team_id column, under row-level security.
 TENANT_TABLES: tuple[type[Table], ...] = (

@@ -58,6 +58,9 @@ class SyncRun(ChangeStamped, Timestamped, Table, tablename="sync_runs"):
     queued_at = Timestamptz()
     started_at = Timestamptz(null=True, default=None)
     finished_at = Timestamptz(null=True, default=None)
+    cron_tick = Timestamptz(null=True, default=None)
+    fetch_ms = Integer(null=True, default=None)
+    merge_ms = Integer(null=True, default=None)
 
 
 class Subscriber(ChangeStamped, Timestamped, Table, tablename="subscribers"):
@@ -75,3 +78,4 @@ class Subscriber(ChangeStamped, Timestamped, Table, tablename="subscribers"):
     status = Varchar(length=16, default="subscribed")
     custom_fields = JSONB(default="{}")
     content_hash = Varchar(length=64, null=True, default=None)
+    local_fields = JSONB(default="{}")

@@ -1,15 +1,15 @@
-"""The request log of API-key calls (written in batches, purged after a retention window)."""
+"""Logs: API-key requests (batched, purged after a retention window) and job attempts."""
 
 from __future__ import annotations
 
-from piccolo.columns import UUID, ForeignKey, Integer, Real, Timestamptz, Varchar
+from piccolo.columns import UUID, ForeignKey, Integer, Real, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from tables.teams import ApiKey, Team
 
-__all__ = ["RequestLog"]
+__all__ = ["RequestLog", "TaskLog"]
 
 
 class RequestLog(Table, tablename="request_logs"):
@@ -20,5 +20,19 @@ class RequestLog(Table, tablename="request_logs"):
     )
     procedure = Varchar(length=100)
     status = Integer()
+    duration_ms = Real()
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class TaskLog(Table, tablename="task_logs"):
+    """One attempt of one job."""
+
+    id = UUID(primary_key=True)
+    job = Varchar(length=100)
+    job_key = Varchar(length=200)
+    team_id = UUID(null=True, default=None)
+    attempt = Integer()
+    status = Varchar(length=16)
+    error = Text(null=True, default=None)
     duration_ms = Real()
     created_at = Timestamptz(default=TimestamptzNow())

@@ -1,0 +1,1 @@
+"""ESP connections, their sync runs, and the sync itself."""

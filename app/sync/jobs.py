@@ -1,0 +1,226 @@
+"""The sync jobs: run one sync, re-queue stranded runs, queue every active connection."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+import uuid
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from app.db import set_tenant
+from app.esp import InvalidCredentials, ProviderError, make_connector
+from app.jobs import JobContext, task_logged
+from app.runtime import Runtime
+from app.services import unit_of_work
+from app.sync.queueing import enqueue_sync
+from app.sync.runner import load_staging, merge_staging, staging_table
+
+__all__ = ["queue_active_connections", "sweep_queued_runs", "sync_all_active", "sync_connection"]
+
+log = logging.getLogger(__name__)
+# A queued run older than this whose job is gone (Redis lost it, or it was deduplicated behind
+# another sync of the same connection) is queued again.
+STRANDED_AFTER = dt.timedelta(minutes=1)
+
+
+@task_logged
+async def sync_connection(ctx: JobContext, *, sync_run_id: str, team_id: str) -> dict[str, Any]:
+    """Run one sync: list the provider's subscribers, merge them, record the outcome."""
+    runtime = ctx["runtime"]
+    job = ctx.get("job")
+    run_id, team = uuid.UUID(sync_run_id), uuid.UUID(team_id)
+    async with runtime.db.acquire() as conn:
+        connection_id = await _start(conn, run_id, team)
+        if connection_id is None:
+            return {"skipped": "the run is already finished"}
+        locked = await conn.fetchval(
+            "SELECT pg_try_advisory_lock(hashtextextended($1::text, 0))", str(connection_id)
+        )
+        if not locked:
+            await _requeue(conn, run_id, team, "another sync of this connection is running")
+            return {"skipped": "another sync of this connection is running"}
+        try:
+            return await _sync(runtime, conn, ctx, run_id, team, connection_id)
+        except InvalidCredentials as exc:
+            await _fail_credentials(conn, run_id, team, connection_id, exc.message)
+            return {"failed": exc.message}
+        except Exception as exc:
+            final = job is None or job.attempts >= job.retries
+            await _record_failure(conn, run_id, team, f"{type(exc).__name__}: {exc}", final)
+            raise
+        finally:
+            await conn.execute(
+                "SELECT pg_advisory_unlock(hashtextextended($1::text, 0)); "
+                "DROP TABLE IF EXISTS sync_staging",
+                str(connection_id),
+            )
+            await runtime.poke(team)
+
+
+async def _sync(
+    runtime: Runtime,
+    conn: asyncpg.Connection,
+    ctx: JobContext,
+    run_id: uuid.UUID,
+    team: uuid.UUID,
+    connection_id: uuid.UUID,
+) -> dict[str, Any]:
+    async with unit_of_work(runtime, team_id=team) as services:
+        provider, credentials, list_id = await services.connections.credentials(connection_id)
+    connector = make_connector(provider, credentials, list_id, runtime.endpoints, runtime.http)
+    job = ctx.get("job")
+
+    async def progress(pages: int, rows: int) -> None:
+        async with conn.transaction():
+            await set_tenant(conn, team_id=team)
+            await conn.execute(
+                "UPDATE sync_runs SET pages = $2, rows_seen = $3 WHERE id = $1", run_id, pages, rows
+            )
+        await runtime.poke(team)
+        if job is not None:
+            await job.update()  # the heartbeat: a killed worker's job is taken over
+
+    fetch_started = time.perf_counter()
+    await staging_table(conn)
+    try:
+        await load_staging(conn, connector.pages(), progress)
+    except ProviderError as exc:
+        raise InvalidCredentials(exc.provider, exc.message, status=exc.status) from exc
+    fetch_seconds = time.perf_counter() - fetch_started
+    counts, merge_seconds = await merge_staging(conn, team_id=team, connection_id=connection_id)
+    async with conn.transaction():
+        await set_tenant(conn, team_id=team)
+        await conn.execute(
+            "UPDATE sync_runs SET status = 'succeeded', finished_at = now(), error = NULL, "
+            "created_count = $2, updated_count = $3, deleted_count = $4, unchanged_count = $5, "
+            "conflict_count = $6, fetch_ms = $7, merge_ms = $8 WHERE id = $1",
+            run_id,
+            counts.created,
+            counts.updated,
+            counts.deleted,
+            counts.unchanged,
+            counts.conflicts,
+            round(fetch_seconds * 1000),
+            round(merge_seconds * 1000),
+        )
+        await conn.execute(
+            "UPDATE esp_connections SET last_synced_at = now() WHERE id = $1", connection_id
+        )
+    log.info("sync run %s: %s", run_id, counts)
+    result: dict[str, Any] = msgspec.to_builtins(counts)
+    return result
+
+
+async def _start(conn: asyncpg.Connection, run_id: uuid.UUID, team: uuid.UUID) -> uuid.UUID | None:
+    async with conn.transaction():
+        await set_tenant(conn, team_id=team)
+        connection_id: uuid.UUID | None = await conn.fetchval(
+            "UPDATE sync_runs SET status = 'running', started_at = now(), "
+            "attempts = attempts + 1 WHERE id = $1 AND status IN ('queued', 'running') "
+            "RETURNING esp_connection_id",
+            run_id,
+        )
+    return connection_id
+
+
+async def _requeue(conn: asyncpg.Connection, run_id: uuid.UUID, team: uuid.UUID, why: str) -> None:
+    async with conn.transaction():
+        await set_tenant(conn, team_id=team)
+        await conn.execute(
+            "UPDATE sync_runs SET status = 'queued', error = $2 WHERE id = $1", run_id, why
+        )
+
+
+async def _record_failure(
+    conn: asyncpg.Connection, run_id: uuid.UUID, team: uuid.UUID, error: str, final: bool
+) -> None:
+    async with conn.transaction():
+        await set_tenant(conn, team_id=team)
+        await conn.execute(
+            "UPDATE sync_runs SET status = $2, error = $3, "
+            "finished_at = CASE WHEN $2 = 'failed' THEN now() END WHERE id = $1",
+            run_id,
+            "failed" if final else "running",
+            error[:2000],
+        )
+
+
+async def _fail_credentials(
+    conn: asyncpg.Connection,
+    run_id: uuid.UUID,
+    team: uuid.UUID,
+    connection_id: uuid.UUID,
+    reason: str,
+) -> None:
+    """The provider refused the credentials: no retry; the connection waits to be fixed."""
+    async with conn.transaction():
+        await set_tenant(conn, team_id=team)
+        await conn.execute(
+            "UPDATE sync_runs SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1",
+            run_id,
+            f"credentials rejected: {reason}"[:2000],
+        )
+        await conn.execute(
+            "UPDATE esp_connections SET status = 'error', status_reason = $2 WHERE id = $1",
+            connection_id,
+            reason[:2000],
+        )
+
+
+async def queue_active_connections(runtime: Runtime, tick: dt.datetime) -> int:
+    """Queue one cron run per active connection for ``tick`` (idempotent per tick)."""
+    async with runtime.db.maintenance() as conn:
+        rows = await conn.fetch(
+            "INSERT INTO sync_runs (team_id, esp_connection_id, trigger, cron_tick) "
+            "SELECT team_id, id, 'cron', $1 FROM esp_connections "
+            "WHERE status = 'active' AND deleted_at IS NULL "
+            "ON CONFLICT (esp_connection_id, cron_tick) WHERE cron_tick IS NOT NULL DO NOTHING "
+            "RETURNING id, team_id, esp_connection_id",
+            tick,
+        )
+    for row in rows:
+        await enqueue_sync(
+            runtime.queue,
+            run_id=row["id"],
+            team_id=row["team_id"],
+            connection_id=row["esp_connection_id"],
+        )
+        await runtime.poke(row["team_id"])
+    return len(rows)
+
+
+@task_logged
+async def sync_all_active(ctx: JobContext) -> int:
+    """The midnight cron: queue every active connection once for this tick."""
+    tick = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    try:
+        queued = await queue_active_connections(ctx["runtime"], tick)
+    except Exception:
+        log.exception("the scheduled sync of all connections failed for tick %s", tick)
+        raise
+    log.info("scheduled sync for %s: %d connection(s) queued", tick.isoformat(), queued)
+    return queued
+
+
+@task_logged
+async def sweep_queued_runs(ctx: JobContext) -> int:
+    """Re-enqueue runs still ``queued`` after a minute: the outbox's guarantee."""
+    runtime = ctx["runtime"]
+    async with runtime.db.maintenance() as conn:
+        rows = await conn.fetch(
+            "SELECT id, team_id, esp_connection_id FROM sync_runs "
+            "WHERE status = 'queued' AND queued_at < now() - $1::interval ORDER BY queued_at",
+            STRANDED_AFTER,
+        )
+    for row in rows:
+        await enqueue_sync(
+            runtime.queue,
+            run_id=row["id"],
+            team_id=row["team_id"],
+            connection_id=row["esp_connection_id"],
+        )
+    return len(rows)

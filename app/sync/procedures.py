@@ -1,0 +1,110 @@
+"""espConnections.*, syncRuns.* and cron.*."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from app.auth.tiers import CRON, TEAM, CronContext, TeamContext
+from app.schemas import Empty, IdInput, Ok
+from app.sync.errors import CredentialsRejected, EspUnavailable
+from app.sync.jobs import queue_active_connections
+from app.sync.schemas import (
+    ConnectionList,
+    ConnectionOut,
+    CreateConnectionInput,
+    SyncAllOut,
+    SyncQueued,
+    SyncRunList,
+    SyncRunOut,
+    SyncRunsInput,
+    UpdateConnectionInput,
+)
+from rpc import NotFound, Registry
+
+__all__ = ["procedures"]
+
+procedures = Registry()
+
+
+@procedures.procedure(
+    "espConnections.create", tier=TEAM, errors=(CredentialsRejected, EspUnavailable)
+)
+async def create_connection(ctx: TeamContext, data: CreateConnectionInput) -> ConnectionOut:
+    """Connect an ESP account (admin). The credentials are checked with the provider first.
+
+    They are stored encrypted and never returned.
+    """
+    ctx.require("admin")
+    connection = await ctx.services.connections.create(
+        ctx.team_id, data.provider, data.name, data.credentials, data.list_id
+    )
+    ctx.services.changed(ctx.team_id)
+    return connection
+
+
+@procedures.procedure("espConnections.list", tier=TEAM)
+async def list_connections(ctx: TeamContext, data: Empty) -> ConnectionList:
+    """The team's ESP connections."""
+    return ConnectionList(items=await ctx.services.connections.all())
+
+
+@procedures.procedure("espConnections.get", tier=TEAM, errors=(NotFound,))
+async def get_connection(ctx: TeamContext, data: IdInput) -> ConnectionOut:
+    """One ESP connection."""
+    return await ctx.services.connections.get(data.id)
+
+
+@procedures.procedure(
+    "espConnections.update",
+    tier=TEAM,
+    errors=(NotFound, CredentialsRejected, EspUnavailable),
+)
+async def update_connection(ctx: TeamContext, data: UpdateConnectionInput) -> ConnectionOut:
+    """Rename, pause or resume a connection, or replace its credentials (admin).
+
+    New credentials are checked with the provider first, and clear an ``error`` status.
+    """
+    ctx.require("admin")
+    connection = await ctx.services.connections.update(
+        data.id, name=data.name, status=data.status, credentials=data.credentials
+    )
+    ctx.services.changed(ctx.team_id)
+    return connection
+
+
+@procedures.procedure("espConnections.delete", tier=TEAM, errors=(NotFound,))
+async def delete_connection(ctx: TeamContext, data: IdInput) -> Ok:
+    """Remove a connection (admin); its subscribers become tombstones."""
+    ctx.require("admin")
+    await ctx.services.connections.delete(data.id)
+    ctx.services.changed(ctx.team_id)
+    return Ok()
+
+
+@procedures.procedure("espConnections.sync", tier=TEAM, errors=(NotFound,), status_code=202)
+async def sync_connection(ctx: TeamContext, data: IdInput) -> SyncQueued:
+    """Queue a sync of the connection now; follow it with syncRuns.get or the change feed."""
+    run_id = await ctx.services.connections.queue_sync(
+        ctx.team_id, data.id, after_commit=ctx.services.after_commit
+    )
+    ctx.services.changed(ctx.team_id)
+    return SyncQueued(sync_run_id=run_id)
+
+
+@procedures.procedure("syncRuns.list", tier=TEAM)
+async def list_runs(ctx: TeamContext, data: SyncRunsInput) -> SyncRunList:
+    """Recent sync runs, newest first, of one connection or all."""
+    return SyncRunList(items=await ctx.services.connections.runs(data.connection_id, data.limit))
+
+
+@procedures.procedure("syncRuns.get", tier=TEAM, errors=(NotFound,))
+async def get_run(ctx: TeamContext, data: IdInput) -> SyncRunOut:
+    """One sync run: status, counts, error, timings."""
+    return await ctx.services.connections.run(data.id)
+
+
+@procedures.procedure("cron.syncAll", tier=CRON)
+async def sync_all(ctx: CronContext, data: Empty) -> SyncAllOut:
+    """Queue every active connection, as the midnight job does (once per minute at most)."""
+    tick = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    return SyncAllOut(queued=await queue_active_connections(ctx.services.runtime, tick))

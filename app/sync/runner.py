@@ -1,0 +1,164 @@
+"""One sync of one connection: stream the provider's pages into a staging table, then merge.
+
+The listing goes page by page into a temporary staging table with COPY (each page its own short
+transaction, so no long transaction holds back the change feed). Only a complete listing is
+merged, in one transaction:
+
+1. rows whose stored ``content_hash`` equals the listed one are counted as unchanged and not
+   touched (no lock, no WAL, no change stamp);
+2. changed or reappearing rows are updated (the provider wins for provider fields; a row edited
+   through the API has ``content_hash`` NULL and counts as a conflict; ``local_fields`` are kept);
+3. new rows are inserted;
+4. rows missing from the listing are soft-deleted (tombstones).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import asyncpg
+import msgspec
+
+from app.db import set_tenant
+from app.esp import NormalizedSubscriber, Page
+
+__all__ = ["MergeCounts", "content_hash", "load_staging", "merge_staging", "staging_table"]
+
+_STAGING = "sync_staging"
+_COLUMNS = (
+    "external_id",
+    "email",
+    "first_name",
+    "last_name",
+    "status",
+    "custom_fields",
+    "content_hash",
+)
+
+
+class MergeCounts(msgspec.Struct, frozen=True):
+    created: int
+    updated: int
+    deleted: int
+    unchanged: int
+    conflicts: int
+
+
+def content_hash(subscriber: NormalizedSubscriber) -> str:
+    """SHA-256 of the provider's fields, in a canonical encoding (sorted keys)."""
+    fields = (
+        subscriber.email,
+        subscriber.first_name,
+        subscriber.last_name,
+        subscriber.status,
+        subscriber.custom_fields,
+    )
+    return hashlib.sha256(msgspec.json.encode(fields, order="sorted")).hexdigest()
+
+
+def _record(subscriber: NormalizedSubscriber) -> tuple[str | None, ...]:
+    return (
+        subscriber.external_id,
+        subscriber.email,
+        subscriber.first_name,
+        subscriber.last_name,
+        subscriber.status,
+        msgspec.json.encode(subscriber.custom_fields).decode(),
+        content_hash(subscriber),
+    )
+
+
+async def staging_table(conn: asyncpg.Connection) -> None:
+    """A fresh temporary staging table on this connection (not WAL-logged, private to it)."""
+    await conn.execute(
+        f"DROP TABLE IF EXISTS {_STAGING}; "
+        f"CREATE TEMPORARY TABLE {_STAGING} (external_id text NOT NULL, email text NOT NULL, "
+        "first_name text, last_name text, status text NOT NULL, custom_fields jsonb NOT NULL, "
+        "content_hash text NOT NULL)"
+    )
+
+
+async def load_staging(
+    conn: asyncpg.Connection,
+    pages: AsyncIterator[Page],
+    on_page: Callable[[int, int], Awaitable[None]],
+) -> int:
+    """COPY every page into the staging table; ``on_page(pages, rows)`` after each. Returns rows.
+
+    Then index it, drop duplicate ids (the last listed wins) and refresh its statistics.
+    """
+    pages_seen = rows = 0
+    async for page in pages:
+        if page.subscribers:
+            await conn.copy_records_to_table(
+                _STAGING, records=[_record(s) for s in page.subscribers], columns=_COLUMNS
+            )
+        pages_seen += 1
+        rows += len(page.subscribers)
+        await on_page(pages_seen, rows)
+    await conn.execute(
+        f"DELETE FROM {_STAGING} a USING {_STAGING} b "
+        "WHERE a.external_id = b.external_id AND a.ctid < b.ctid; "
+        f"CREATE UNIQUE INDEX ON {_STAGING} (external_id); ANALYZE {_STAGING}"
+    )
+    return rows
+
+
+async def merge_staging(
+    conn: asyncpg.Connection, *, team_id: uuid.UUID, connection_id: uuid.UUID
+) -> tuple[MergeCounts, float]:
+    """Merge the staging table into the connection's subscribers in one transaction.
+
+    Returns the counts and the seconds the merge took.
+    """
+    started = time.perf_counter()
+    async with conn.transaction():
+        await set_tenant(conn, team_id=team_id)
+        matched = await conn.fetchrow(
+            f"SELECT count(*) FILTER (WHERE t.content_hash = s.content_hash "
+            "AND t.deleted_at IS NULL) AS unchanged, "
+            "count(*) FILTER (WHERE t.content_hash IS NULL AND t.deleted_at IS NULL) AS conflicts "
+            f"FROM {_STAGING} s JOIN subscribers t "
+            "ON t.esp_connection_id = $1 AND t.external_id = s.external_id",
+            connection_id,
+        )
+        assert matched is not None
+        updated = await conn.execute(
+            "UPDATE subscribers t SET email = s.email, first_name = s.first_name, "
+            "last_name = s.last_name, status = s.status, custom_fields = s.custom_fields, "
+            "content_hash = s.content_hash, deleted_at = NULL "
+            f"FROM {_STAGING} s WHERE t.esp_connection_id = $1 AND t.external_id = s.external_id "
+            "AND (t.content_hash IS DISTINCT FROM s.content_hash OR t.deleted_at IS NOT NULL)",
+            connection_id,
+        )
+        created = await conn.execute(
+            "INSERT INTO subscribers (team_id, esp_connection_id, external_id, email, first_name, "
+            "last_name, status, custom_fields, content_hash) "
+            "SELECT $1, $2, s.external_id, s.email, s.first_name, s.last_name, s.status, "
+            f"s.custom_fields, s.content_hash FROM {_STAGING} s WHERE NOT EXISTS "
+            "(SELECT 1 FROM subscribers t WHERE t.esp_connection_id = $2 "
+            "AND t.external_id = s.external_id)",
+            team_id,
+            connection_id,
+        )
+        deleted = await conn.execute(
+            "UPDATE subscribers t SET deleted_at = now() WHERE t.esp_connection_id = $1 "
+            f"AND t.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM {_STAGING} s "
+            "WHERE s.external_id = t.external_id)",
+            connection_id,
+        )
+    counts = MergeCounts(
+        created=_affected(created),
+        updated=_affected(updated),
+        deleted=_affected(deleted),
+        unchanged=matched["unchanged"],
+        conflicts=matched["conflicts"],
+    )
+    return counts, time.perf_counter() - started
+
+
+def _affected(status: str) -> int:
+    return int(status.rsplit(" ", 1)[-1])

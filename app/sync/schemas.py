@@ -1,0 +1,105 @@
+"""Wire types of espConnections.*, syncRuns.* and cron.*."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Literal
+
+import msgspec
+
+from app.schemas import ShortText
+from rpc import Input, Output
+
+__all__ = [
+    "ConnectionList",
+    "ConnectionOut",
+    "ConnectionStatus",
+    "CreateConnectionInput",
+    "Credentials",
+    "Provider",
+    "SyncAllOut",
+    "SyncQueued",
+    "SyncRunList",
+    "SyncRunOut",
+    "SyncRunsInput",
+    "UpdateConnectionInput",
+]
+
+Provider = Literal["mailchimp", "kit", "beehiiv", "mailerlite", "brevo"]
+ConnectionStatus = Literal["active", "paused", "error"]
+RunStatus = Literal["queued", "running", "succeeded", "failed"]
+Credentials = Annotated[
+    dict[str, Annotated[str, msgspec.Meta(min_length=1, max_length=500)]],
+    msgspec.Meta(description='e.g. {"apiKey": "..."}; never returned', examples=[{"apiKey": "…"}]),
+]
+ListId = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class CreateConnectionInput(Input):
+    provider: Provider
+    name: ShortText
+    credentials: Credentials
+    list_id: ListId | None = None
+
+
+class UpdateConnectionInput(Input):
+    id: uuid.UUID
+    name: ShortText | None = None
+    status: Literal["active", "paused"] | None = None
+    credentials: Credentials | None = None
+
+
+class ConnectionOut(Output):
+    id: uuid.UUID
+    provider: Provider
+    name: str
+    list_id: str | None
+    status: ConnectionStatus
+    status_reason: str | None
+    last_synced_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ConnectionList(Output):
+    items: list[ConnectionOut]
+
+
+class SyncQueued(Output):
+    sync_run_id: uuid.UUID
+    status: Literal["queued"] = "queued"
+
+
+class SyncRunsInput(Input):
+    connection_id: uuid.UUID | None = None
+    limit: Annotated[int, msgspec.Meta(ge=1, le=200)] = 50
+
+
+class SyncRunOut(Output):
+    id: uuid.UUID
+    connection_id: uuid.UUID
+    status: RunStatus
+    trigger: Literal["manual", "cron"]
+    attempts: int
+    pages: int
+    rows_seen: int
+    created: int
+    updated: int
+    deleted: int
+    unchanged: int
+    conflicts: int
+    error: str | None
+    queued_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    fetch_ms: int | None
+    merge_ms: int | None
+
+
+class SyncRunList(Output):
+    items: list[SyncRunOut]
+
+
+class SyncAllOut(Output):
+    queued: int

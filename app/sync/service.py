@@ -1,0 +1,195 @@
+"""ESP connections and sync runs, inside a team's unit of work."""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+
+import asyncpg
+
+from app.credentials import Sealed
+from app.esp import InvalidCredentials, ProviderError, ProviderUnavailable, make_connector
+from app.runtime import Runtime
+from app.sync.errors import CredentialsRejected, EspUnavailable, ProviderMessage
+from app.sync.queueing import enqueue_sync
+from app.sync.schemas import ConnectionOut, SyncRunOut
+from rpc import NotFound
+
+__all__ = ["AfterCommit", "ConnectionService"]
+
+AfterCommit = Callable[[Callable[[], Awaitable[object]]], None]
+
+_CONNECTION = (
+    "id, provider, name, list_id, status, status_reason, last_synced_at, created_at, updated_at"
+)
+_RUN = (
+    "id, esp_connection_id AS connection_id, status, trigger, attempts, pages, rows_seen, "
+    "created_count AS created, updated_count AS updated, deleted_count AS deleted, "
+    "unchanged_count AS unchanged, conflict_count AS conflicts, error, queued_at, started_at, "
+    "finished_at, fetch_ms, merge_ms"
+)
+
+
+class ConnectionService:
+    def __init__(self, conn: asyncpg.Connection, runtime: Runtime) -> None:
+        self.conn = conn
+        self.runtime = runtime
+
+    async def verify(
+        self, provider: str, credentials: Mapping[str, str], list_id: str | None
+    ) -> None:
+        """Ask the provider whether the credentials work (base URLs come from settings only)."""
+        try:
+            connector = make_connector(
+                provider, credentials, list_id, self.runtime.endpoints, self.runtime.http
+            )
+            await connector.verify()
+        except (InvalidCredentials, ProviderError) as exc:
+            raise CredentialsRejected(
+                f"{provider} refused: {exc.message}",
+                data=ProviderMessage(provider=provider, provider_message=exc.message),
+            ) from None
+        except ProviderUnavailable as exc:
+            raise EspUnavailable(
+                data=ProviderMessage(provider=provider, provider_message=exc.message)
+            ) from None
+        except ValueError as exc:
+            raise CredentialsRejected(
+                str(exc), data=ProviderMessage(provider=provider, provider_message=str(exc))
+            ) from None
+
+    async def create(
+        self,
+        team_id: uuid.UUID,
+        provider: str,
+        name: str,
+        credentials: Mapping[str, str],
+        list_id: str | None,
+    ) -> ConnectionOut:
+        await self.verify(provider, credentials, list_id)
+        connection_id = uuid.uuid4()
+        sealed = self.runtime.cipher.seal(connection_id, credentials)
+        row = await self.conn.fetchrow(
+            "INSERT INTO esp_connections (id, team_id, provider, name, list_id, "
+            "credentials_ciphertext, credentials_key_id) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+            f"RETURNING {_CONNECTION}",
+            connection_id,
+            team_id,
+            provider,
+            name.strip(),
+            list_id,
+            sealed.ciphertext,
+            sealed.key_id,
+        )
+        assert row is not None
+        return ConnectionOut(**row)
+
+    async def all(self) -> list[ConnectionOut]:
+        rows = await self.conn.fetch(
+            f"SELECT {_CONNECTION} FROM esp_connections WHERE deleted_at IS NULL "
+            "ORDER BY created_at"
+        )
+        return [ConnectionOut(**r) for r in rows]
+
+    async def get(self, connection_id: uuid.UUID) -> ConnectionOut:
+        row = await self.conn.fetchrow(
+            f"SELECT {_CONNECTION} FROM esp_connections WHERE id = $1 AND deleted_at IS NULL",
+            connection_id,
+        )
+        if row is None:
+            raise NotFound("no such ESP connection in this team")
+        return ConnectionOut(**row)
+
+    async def credentials(self, connection_id: uuid.UUID) -> tuple[str, dict[str, str], str | None]:
+        """``(provider, credentials, list_id)``, decrypted, for the worker."""
+        row = await self.conn.fetchrow(
+            "SELECT provider, list_id, credentials_ciphertext, credentials_key_id "
+            "FROM esp_connections WHERE id = $1",
+            connection_id,
+        )
+        if row is None:
+            raise NotFound("no such ESP connection in this team")
+        sealed = Sealed(ciphertext=row["credentials_ciphertext"], key_id=row["credentials_key_id"])
+        return row["provider"], self.runtime.cipher.open(connection_id, sealed), row["list_id"]
+
+    async def update(
+        self,
+        connection_id: uuid.UUID,
+        *,
+        name: str | None,
+        status: str | None,
+        credentials: Mapping[str, str] | None,
+    ) -> ConnectionOut:
+        current = await self.get(connection_id)
+        sealed: Sealed | None = None
+        if credentials is not None:
+            await self.verify(current.provider, credentials, current.list_id)
+            sealed = self.runtime.cipher.seal(connection_id, credentials)
+        # New working credentials clear an error; so does setting the status by hand.
+        new_status = status or ("active" if sealed and current.status == "error" else None)
+        row = await self.conn.fetchrow(
+            "UPDATE esp_connections SET name = coalesce($2, name), "
+            "status = coalesce($3, status), "
+            "status_reason = CASE WHEN $3::text IS NULL THEN status_reason END, "
+            "credentials_ciphertext = coalesce($4, credentials_ciphertext), "
+            "credentials_key_id = coalesce($5, credentials_key_id) "
+            f"WHERE id = $1 AND deleted_at IS NULL RETURNING {_CONNECTION}",
+            connection_id,
+            name.strip() if name else None,
+            new_status,
+            sealed.ciphertext if sealed else None,
+            sealed.key_id if sealed else None,
+        )
+        assert row is not None
+        return ConnectionOut(**row)
+
+    async def delete(self, connection_id: uuid.UUID) -> None:
+        """Soft-delete the connection and, as tombstones, its subscribers."""
+        await self.get(connection_id)
+        await self.conn.execute(
+            "UPDATE subscribers SET deleted_at = now() "
+            "WHERE esp_connection_id = $1 AND deleted_at IS NULL",
+            connection_id,
+        )
+        await self.conn.execute(
+            "UPDATE esp_connections SET deleted_at = now(), status = 'paused' WHERE id = $1",
+            connection_id,
+        )
+
+    async def queue_sync(
+        self, team_id: uuid.UUID, connection_id: uuid.UUID, *, after_commit: AfterCommit
+    ) -> uuid.UUID:
+        """Record a queued run (the outbox) and enqueue its job once the row is committed."""
+        await self.get(connection_id)
+        run_id: uuid.UUID = await self.conn.fetchval(
+            "INSERT INTO sync_runs (team_id, esp_connection_id, trigger) "
+            "VALUES ($1, $2, 'manual') RETURNING id",
+            team_id,
+            connection_id,
+        )
+        after_commit(
+            functools.partial(
+                enqueue_sync,
+                self.runtime.queue,
+                run_id=run_id,
+                team_id=team_id,
+                connection_id=connection_id,
+            )
+        )
+        return run_id
+
+    async def runs(self, connection_id: uuid.UUID | None, limit: int) -> list[SyncRunOut]:
+        rows = await self.conn.fetch(
+            f"SELECT {_RUN} FROM sync_runs WHERE ($1::uuid IS NULL OR esp_connection_id = $1) "
+            "ORDER BY queued_at DESC LIMIT $2",
+            connection_id,
+            limit,
+        )
+        return [SyncRunOut(**r) for r in rows]
+
+    async def run(self, run_id: uuid.UUID) -> SyncRunOut:
+        row = await self.conn.fetchrow(f"SELECT {_RUN} FROM sync_runs WHERE id = $1", run_id)
+        if row is None:
+            raise NotFound("no such sync run in this team")
+        return SyncRunOut(**row)
