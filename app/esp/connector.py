@@ -147,7 +147,9 @@ def make_connector(
     }
     cls = classes.get(provider)
     if cls is None:
-        raise ValueError(f"unknown ESP provider {provider!r}; expected one of {', '.join(PROVIDERS)}")
+        raise ValueError(
+            f"unknown ESP provider {provider!r}; expected one of {', '.join(PROVIDERS)}"
+        )
     api_key = credentials.get("apiKey", "").strip()
     if not api_key:
         raise ValueError(f"{provider}: credentials need a non-empty 'apiKey'")

@@ -1,0 +1,131 @@
+"""Fake MailerLite connect API: /api/subscribers, /api/groups/{id}[/subscribers] (cursors).
+
+Auth is ``Authorization: Bearer``. ``fields`` list every field of the account, null when unset;
+names are ``name`` / ``last_name``. Responses carry ``X-RateLimit-*``; a 429 adds Retry-After.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from typing import Any
+
+from tests.fakes.base import FakeEsp, FakeSubscriber, Profile, Request, Response, Route
+
+__all__ = ["FakeMailerLite", "fake_mailerlite"]
+
+_STATES = ("active", "unsubscribed", "unconfirmed", "bounced", "junk")
+_DEFAULT_FIELDS = ("city", "country", "phone", "state", "z_i_p")
+
+
+class FakeMailerLite(FakeEsp):
+    provider = "mailerlite"
+    profile = Profile(
+        statuses={
+            "active": "subscribed",
+            "unsubscribed": "unsubscribed",
+            "unconfirmed": "pending",
+            "bounced": "bounced",
+            "junk": "cleaned",
+        },
+        unsubscribed="unsubscribed",
+        new_id=lambda seq, _email: str(31_986_843_064_000_000 + seq * 7919),
+        custom_fields=("company", "score"),
+        account_wide=True,
+    )
+    unauthorized_message = "Unauthenticated."
+    list_not_found_message = "Resource not found."
+
+    def __init__(self, *, size: int = 100, seed: int = 0, list_id: str = "111222333") -> None:
+        super().__init__(size=size, seed=seed, list_id=list_id)
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.root}/api"
+
+    def authorized(self, request: Request) -> bool:
+        return hmac.compare_digest(
+            request.headers.get("authorization", ""), f"Bearer {self.api_key}"
+        )
+
+    def error(self, status: int, message: str) -> Response:
+        return Response(status, {"message": message}, headers=self._limits(remaining=0))
+
+    def rate_limit_headers(self) -> dict[str, str]:
+        return {"Retry-After": "1", **self._limits(remaining=0)}
+
+    def routes(self) -> list[Route]:
+        return [
+            (re.compile(r"/api/subscribers"), self.subscribers),
+            (re.compile(r"/api/groups/(?P<group>[^/]+)"), self.group),
+            (re.compile(r"/api/groups/(?P<group>[^/]+)/subscribers"), self.group_subscribers),
+        ]
+
+    def subscribers(self, request: Request) -> Response:
+        return self._listing(request, self.account.live(list_only=False))
+
+    def group(self, request: Request, group: str) -> Response:
+        self.check_list(group)
+        body = {"id": group, "name": "Fake group", "active_count": len(self.account.live())}
+        return Response(200, {"data": body})
+
+    def group_subscribers(self, request: Request, group: str) -> Response:
+        self.check_list(group)
+        return self._listing(request, self.account.live())
+
+    def _listing(self, request: Request, subscribers: list[FakeSubscriber]) -> Response:
+        limit = self.int_param(request, "limit", 25, 1000)
+        status = request.param("filter[status]")
+        if status is not None and status not in _STATES:
+            invalid = {"message": "The selected filter.status is invalid.", "errors": {}}
+            return Response(422, invalid)
+        subscribers = [s for s in subscribers if status in (None, s.status)]
+        if limit == 0:  # MailerLite's documented way to count
+            return Response(200, {"total": len(subscribers)}, headers=self._limits())
+        page, more = self.after_cursor(subscribers, request.param("cursor"), limit)
+        next_cursor = self.cursor_of(page[-1]) if more else None
+        body: dict[str, Any] = {
+            "data": [self._subscriber(s) for s in page],
+            "links": {
+                "first": None,
+                "last": None,
+                "prev": None,
+                "next": f"{self.base_url}/subscribers?cursor={next_cursor}" if more else None,
+            },
+            "meta": {
+                "path": f"{self.base_url}{request.path.removeprefix('/api')}",
+                "per_page": limit,
+                "next_cursor": next_cursor,
+                "prev_cursor": None,
+            },
+        }
+        return Response(200, body, headers=self._limits())
+
+    def _subscriber(self, s: FakeSubscriber) -> dict[str, Any]:
+        fields: dict[str, Any] = {"name": s.first_name, "last_name": s.last_name}
+        fields.update(dict.fromkeys(_DEFAULT_FIELDS))
+        fields.update({name: s.custom_fields.get(name) for name in self.profile.custom_fields})
+        return {
+            "id": s.external_id,
+            "email": s.email,
+            "status": s.status,
+            "source": "api",
+            "sent": 0,
+            "opens_count": 0,
+            "clicks_count": 0,
+            "subscribed_at": "2021-09-01 14:03:50",
+            "unsubscribed_at": None,
+            "created_at": "2021-09-01 14:03:50",
+            "updated_at": "2021-09-01 14:03:50",
+            "fields": fields,
+            "opted_in_at": None,
+            "optin_ip": None,
+        }
+
+    def _limits(self, remaining: int | None = None) -> dict[str, str]:
+        left = max(0, 120 - self.request_count) if remaining is None else remaining
+        return {"X-RateLimit-Limit": "120", "X-RateLimit-Remaining": str(left)}
+
+
+# ``with fake_mailerlite(size=2500) as fake:`` runs one (see FakeEsp.running).
+fake_mailerlite = FakeMailerLite.running
