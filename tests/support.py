@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import asyncpg
 import httpx
@@ -104,3 +104,40 @@ def start_server(settings: Settings, **extra_env: str) -> Iterator[ServerProcess
         yield server
     finally:
         server.stop()
+
+
+class CallFailed(Exception):
+    """An rpc call answered an error: ``status`` and the body's ``code``/``data``."""
+
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
+        super().__init__(f"{status} {body.get('code')}: {body.get('message')}")
+        self.status = status
+        self.code: str = body.get("code", "")
+        self.data: dict[str, Any] = body.get("data", {})
+
+
+@dataclass
+class Caller:
+    """Plain HTTP calls to ``/rpc/<name>`` (for tests of what the SDK does not cover)."""
+
+    base_url: str
+    headers: dict[str, str]
+
+    def __call__(self, procedure: str, /, **body: Any) -> dict[str, Any]:
+        response = httpx.post(
+            f"{self.base_url}/rpc/{procedure}", json=body, headers=self.headers, timeout=30
+        )
+        payload: dict[str, Any] = response.json()
+        if response.status_code >= 400:
+            raise CallFailed(response.status_code, payload)
+        return payload
+
+
+def member_of_new_team(base_url: str, email: str = "owner@example.com") -> tuple[Caller, str]:
+    """Sign up, create a team; a Caller with the session and team headers, and the team id."""
+    anonymous = Caller(base_url, {})
+    signed = anonymous("auth.signUp", email=email, password="password-123", name="Owner")
+    caller = Caller(base_url, {"Authorization": f"Bearer {signed['session']['token']}"})
+    team = caller("teams.create", name="Newsletter")
+    caller.headers["X-Team-Id"] = team["id"]
+    return caller, team["id"]

@@ -54,10 +54,9 @@ async def sync_connection(ctx: JobContext, *, sync_run_id: str, team_id: str) ->
             raise
         finally:
             await conn.execute(
-                "SELECT pg_advisory_unlock(hashtextextended($1::text, 0)); "
-                "DROP TABLE IF EXISTS sync_staging",
-                str(connection_id),
+                "SELECT pg_advisory_unlock(hashtextextended($1::text, 0))", str(connection_id)
             )
+            await conn.execute("DROP TABLE IF EXISTS sync_staging")
             await runtime.poke(team)
 
 
@@ -179,16 +178,11 @@ async def queue_active_connections(runtime: Runtime, tick: dt.datetime) -> int:
             "SELECT team_id, id, 'cron', $1 FROM esp_connections "
             "WHERE status = 'active' AND deleted_at IS NULL "
             "ON CONFLICT (esp_connection_id, cron_tick) WHERE cron_tick IS NOT NULL DO NOTHING "
-            "RETURNING id, team_id, esp_connection_id",
+            "RETURNING id, team_id",
             tick,
         )
     for row in rows:
-        await enqueue_sync(
-            runtime.queue,
-            run_id=row["id"],
-            team_id=row["team_id"],
-            connection_id=row["esp_connection_id"],
-        )
+        await enqueue_sync(runtime.queue, run_id=row["id"], team_id=row["team_id"])
         await runtime.poke(row["team_id"])
     return len(rows)
 
@@ -212,15 +206,10 @@ async def sweep_queued_runs(ctx: JobContext) -> int:
     runtime = ctx["runtime"]
     async with runtime.db.maintenance() as conn:
         rows = await conn.fetch(
-            "SELECT id, team_id, esp_connection_id FROM sync_runs "
+            "SELECT id, team_id FROM sync_runs "
             "WHERE status = 'queued' AND queued_at < now() - $1::interval ORDER BY queued_at",
             STRANDED_AFTER,
         )
     for row in rows:
-        await enqueue_sync(
-            runtime.queue,
-            run_id=row["id"],
-            team_id=row["team_id"],
-            connection_id=row["esp_connection_id"],
-        )
+        await enqueue_sync(runtime.queue, run_id=row["id"], team_id=row["team_id"])
     return len(rows)

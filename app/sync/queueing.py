@@ -15,16 +15,21 @@ _RETRY_DELAY = 2.0
 _TIMEOUT = 3600
 # A killed worker stops touching its job; after this long another worker takes it over.
 _HEARTBEAT = 60
+# A finished job's record (which also blocks its key) is kept only briefly: the run row is the
+# record that matters, and the sweeper must be able to queue a stranded run again.
+_TTL = 5
 
 
-async def enqueue_sync(
-    queue: RedisQueue, *, run_id: uuid.UUID, team_id: uuid.UUID, connection_id: uuid.UUID
-) -> bool:
-    """Queue the run; False when a sync of this connection is already queued or running (the
-    run stays ``queued`` and the sweeper queues it again later)."""
+async def enqueue_sync(queue: RedisQueue, *, run_id: uuid.UUID, team_id: uuid.UUID) -> bool:
+    """Queue the run; False when this run's job is already queued or running.
+
+    Two runs of one connection never sync at once: the job takes a per-connection lock, and a
+    run that finds it taken goes back to ``queued`` for the sweeper.
+    """
     job = await queue.enqueue(
         SYNC_JOB,
-        key=f"sync:{connection_id}",
+        key=f"sync:{run_id}",
+        ttl=_TTL,
         sync_run_id=str(run_id),
         team_id=str(team_id),
         retries=SYNC_RETRIES,

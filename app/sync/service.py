@@ -174,7 +174,6 @@ class ConnectionService:
                 self.runtime.queue,
                 run_id=run_id,
                 team_id=team_id,
-                connection_id=connection_id,
             )
         )
         return run_id

@@ -1,0 +1,189 @@
+"""Syncs end to end: API → sync_runs outbox → worker → connector → fake provider → merge."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from typing import Any
+
+import asyncpg
+import pytest
+
+from app.config import Settings
+from tests.fakes import FAKES, FakeEsp, fake_esp
+from tests.support import (
+    CallFailed,
+    Caller,
+    env_for,
+    member_of_new_team,
+    start_server,
+    subnest,
+    wait_for,
+)
+
+PROVIDERS = sorted(FAKES)
+
+
+def _esp_env(fake: FakeEsp) -> dict[str, str]:
+    return {f"ESP_{fake.provider.upper()}_BASE_URL": fake.base_url}
+
+
+class System:
+    """A server and a worker, both pointed at one fake provider."""
+
+    def __init__(self, settings: Settings, fake: FakeEsp) -> None:
+        self.settings = settings
+        self.fake = fake
+        self.env = _esp_env(fake)
+
+    def start_worker(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            subnest("worker"), env=env_for(self.settings, LOG_LEVEL="INFO", **self.env)
+        )
+
+
+@pytest.fixture
+def system(settings: Settings, request: pytest.FixtureRequest) -> Iterator[tuple[System, Caller]]:
+    provider, size = request.param
+    with fake_esp(provider, size=size, seed=3) as fake:
+        system = System(settings, fake)
+        with start_server(settings, **system.env) as server:
+            worker = system.start_worker()
+            try:
+                caller, _ = member_of_new_team(server.base_url)
+                yield system, caller
+            finally:
+                worker.terminate()
+                worker.wait(30)
+
+
+def _sync_and_wait(caller: Caller, connection_id: str, timeout: float = 60) -> dict[str, Any]:
+    queued = caller("espConnections.sync", id=connection_id)
+    assert queued["status"] == "queued"
+
+    def finished() -> dict[str, Any] | None:
+        run = caller("syncRuns.get", id=queued["syncRunId"])
+        return run if run["status"] in ("succeeded", "failed") else None
+
+    return wait_for(finished, timeout=timeout, interval=0.1, what="sync run to finish")
+
+
+async def _rows(database_url: str) -> dict[str, tuple[Any, ...]]:
+    conn = await asyncpg.connect(database_url)
+    try:
+        rows = await conn.fetch(
+            "SELECT external_id, email, first_name, last_name, status, custom_fields::text "
+            "FROM subscribers WHERE deleted_at IS NULL"
+        )
+    finally:
+        await conn.close()
+    return {r["external_id"]: tuple(r.values())[1:] for r in rows}
+
+
+def _expected(fake: FakeEsp) -> dict[str, tuple[Any, ...]]:
+    import msgspec
+
+    return {
+        key: (
+            s.email,
+            s.first_name,
+            s.last_name,
+            s.status,
+            msgspec.json.encode(s.custom_fields).decode(),
+        )
+        for key, s in fake.account.expected().items()
+    }
+
+
+def _normalize_json(rows: dict[str, tuple[Any, ...]]) -> dict[str, tuple[Any, ...]]:
+    import json
+
+    return {k: (*v[:4], json.loads(v[4])) for k, v in rows.items()}
+
+
+@pytest.mark.parametrize("system", [(p, 1500) for p in PROVIDERS], indirect=True, ids=PROVIDERS)
+async def test_sync_then_resync_after_edits_matches_the_provider(
+    system: tuple[System, Caller], database_url: str
+) -> None:
+    env, caller = system
+    fake = env.fake
+    connection = caller(
+        "espConnections.create",
+        provider=fake.provider,
+        name=f"My {fake.provider}",
+        credentials=fake.credentials,
+        listId=fake.list_id or None,
+    )
+    assert "credentials" not in connection and fake.api_key not in str(connection)
+
+    first = _sync_and_wait(caller, connection["id"])
+    total = len(fake.account.expected())
+    assert first["status"] == "succeeded", first
+    assert (first["created"], first["updated"], first["deleted"], first["unchanged"]) == (
+        total,
+        0,
+        0,
+        0,
+    )
+    assert first["rowsSeen"] == total and first["pages"] >= 1
+    assert _normalize_json(await _rows(database_url)) == _normalize_json(_expected(fake))
+
+    ids = fake.account.ids()
+    before = fake.account.expected()
+    fake.account.add(7)
+    for external_id in ids[:3]:
+        fake.account.edit(external_id, first_name="Edited")
+    for external_id in ids[3:7]:
+        fake.account.remove(external_id)
+    for external_id in ids[7:9]:
+        fake.account.unsubscribe(external_id)
+    after = fake.account.expected()
+    # An unsubscribe of someone already unsubscribed changes nothing: count what really changed.
+    changed = sum(1 for key in before.keys() & after.keys() if before[key] != after[key])
+    assert 3 <= changed <= 5
+
+    second = _sync_and_wait(caller, connection["id"])
+    assert second["status"] == "succeeded", second
+    assert second["created"] == 7
+    assert second["deleted"] == 4
+    assert second["updated"] == changed
+    assert second["unchanged"] == total - 4 - changed
+    assert second["conflicts"] == 0
+    assert _normalize_json(await _rows(database_url)) == _normalize_json(_expected(fake))
+
+    runs = caller("syncRuns.list", connectionId=connection["id"])["items"]
+    assert [r["id"] for r in runs] == [second["id"], first["id"]]
+    assert caller("espConnections.get", id=connection["id"])["lastSyncedAt"] is not None
+
+
+@pytest.mark.parametrize("system", [("kit", 50)], indirect=True, ids=["kit"])
+def test_credentials_are_checked_with_the_provider(system: tuple[System, Caller]) -> None:
+    env, caller = system
+    with pytest.raises(CallFailed) as refused:
+        caller(
+            "espConnections.create",
+            provider="kit",
+            name="Wrong",
+            credentials={"apiKey": env.fake.wrong_key},
+        )
+    assert refused.value.status == 422
+    assert refused.value.code == "ESP_CREDENTIALS_REJECTED"
+    assert env.fake.wrong_key not in str(refused.value.data)
+    assert refused.value.data["provider"] == "kit"
+
+
+@pytest.mark.parametrize("system", [("kit", 200)], indirect=True, ids=["kit"])
+def test_rejected_credentials_put_the_connection_in_error(
+    system: tuple[System, Caller],
+) -> None:
+    env, caller = system
+    connection = caller(
+        "espConnections.create", provider="kit", name="Kit", credentials=env.fake.credentials
+    )
+    env.fake.api_key = "rotated-at-the-provider"
+    run = _sync_and_wait(caller, connection["id"])
+    assert run["status"] == "failed"
+    assert run["error"].startswith("credentials rejected")
+    assert run["attempts"] == 1, "a refused key is not retried"
+    after = caller("espConnections.get", id=connection["id"])
+    assert after["status"] == "error" and after["statusReason"]
