@@ -12,8 +12,8 @@ import pytest
 from app.config import Settings
 from tests.fakes import FAKES, FakeEsp, fake_esp
 from tests.support import (
-    CallFailed,
     Caller,
+    CallFailed,
     env_for,
     member_of_new_team,
     start_server,
