@@ -54,6 +54,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     worker_concurrency: PositiveInt = msgspec.field(default=10, name="WORKER_CONCURRENCY")
     shutdown_grace_seconds: PositiveInt = msgspec.field(default=20, name="SHUTDOWN_GRACE_SECONDS")
     worker_sweep_seconds: PositiveInt = msgspec.field(default=60, name="WORKER_SWEEP_SECONDS")
+    sync_cron: str = msgspec.field(default="0 0 * * *", name="SYNC_CRON")
+    sync_heartbeat_seconds: PositiveInt = msgspec.field(default=60, name="SYNC_HEARTBEAT_SECONDS")
+    sync_requeue_after_seconds: PositiveInt = msgspec.field(
+        default=60, name="SYNC_REQUEUE_AFTER_SECONDS"
+    )
     session_ttl_days: PositiveInt = msgspec.field(default=30, name="SESSION_TTL_DAYS")
     request_log_retention_days: PositiveInt = msgspec.field(
         default=30, name="REQUEST_LOG_RETENTION_DAYS"
@@ -112,6 +117,8 @@ def load_settings(
         value = raw.get(name)
         if value is not None and not value.startswith(schemes):
             raise SettingsError(f"{name}: must start with one of {', '.join(schemes)}")
+    if not _valid_cron(settings.sync_cron):
+        raise SettingsError(f"SYNC_CRON: {settings.sync_cron!r} is not a cron expression")
     if settings.secret_keys_raw is not None:
         try:
             _parse_secret_keys(settings.secret_keys_raw)
@@ -123,6 +130,12 @@ def load_settings(
             "(comma-separated '<key id>:<base64 of 32 bytes>', newest first)"
         )
     return settings
+
+
+def _valid_cron(expression: str) -> bool:
+    from croniter import croniter
+
+    return bool(croniter.is_valid(expression))
 
 
 def _name_variable(message: str) -> str:

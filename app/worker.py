@@ -34,6 +34,11 @@ class _GracefulWorker(Worker[JobContext]):
 def build_worker(runtime: Runtime) -> Worker[JobContext]:
     """A worker on the runtime's queue, with the product's jobs and cron schedule."""
 
+    settings = runtime.settings
+    # Sweep for stranded runs a few times per requeue window (croniter: seconds come last).
+    sweep_every = max(1, min(60, settings.sync_requeue_after_seconds // 2))
+    sweep_cron = "* * * * *" if sweep_every == 60 else f"* * * * * */{sweep_every}"
+
     async def startup(ctx: JobContext) -> None:
         await runtime.start()
         ctx["runtime"] = runtime
@@ -51,14 +56,14 @@ def build_worker(runtime: Runtime) -> Worker[JobContext]:
             sweep_queued_runs,
         ],
         cron_jobs=[
-            CronJob(sync_all_active, cron="0 0 * * *", unique=True, retries=3, timeout=600),
-            CronJob(sweep_queued_runs, cron="* * * * *", unique=True, retries=1, timeout=60),
+            CronJob(sync_all_active, cron=settings.sync_cron, unique=True, retries=3, timeout=600),
+            CronJob(sweep_queued_runs, cron=sweep_cron, unique=True, retries=1, timeout=60),
             CronJob(purge_expired_sessions, cron="17 * * * *", unique=True, retries=3, timeout=300),
             CronJob(purge_request_logs, cron="41 3 * * *", unique=True, retries=3, timeout=900),
         ],
         startup=startup,
         shutdown=shutdown,
-        concurrency=runtime.settings.worker_concurrency,
-        grace=runtime.settings.shutdown_grace_seconds,
-        timers={"sweep": runtime.settings.worker_sweep_seconds},
+        concurrency=settings.worker_concurrency,
+        grace=settings.shutdown_grace_seconds,
+        timers={"sweep": settings.worker_sweep_seconds},
     )

@@ -17,7 +17,10 @@ ALTER TABLE subscribers ADD COLUMN local_fields jsonb NOT NULL DEFAULT '{}';
 ALTER TABLE sync_runs
     ADD COLUMN cron_tick timestamptz,
     ADD COLUMN fetch_ms integer,
-    ADD COLUMN merge_ms integer;
+    ADD COLUMN merge_ms integer,
+    -- Touched by the running sync after each page: a stale one whose connection lock is free
+    -- belongs to a worker that died, and the run is taken over.
+    ADD COLUMN heartbeat_at timestamptz;
 -- One run per connection per scheduler tick, however many workers or schedulers fire it.
 CREATE UNIQUE INDEX sync_runs_cron_tick ON sync_runs (esp_connection_id, cron_tick)
     WHERE cron_tick IS NOT NULL;

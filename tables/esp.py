@@ -61,6 +61,7 @@ class SyncRun(ChangeStamped, Timestamped, Table, tablename="sync_runs"):
     cron_tick = Timestamptz(null=True, default=None)
     fetch_ms = Integer(null=True, default=None)
     merge_ms = Integer(null=True, default=None)
+    heartbeat_at = Timestamptz(null=True, default=None)
 
 
 class Subscriber(ChangeStamped, Timestamped, Table, tablename="subscribers"):

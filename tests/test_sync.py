@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 from collections.abc import Iterator
 from typing import Any
@@ -15,6 +16,7 @@ from tests.support import (
     Caller,
     CallFailed,
     env_for,
+    fetch,
     member_of_new_team,
     start_server,
     subnest,
@@ -31,38 +33,41 @@ def _esp_env(fake: FakeEsp) -> dict[str, str]:
 class System:
     """A server and a worker, both pointed at one fake provider."""
 
-    def __init__(self, settings: Settings, fake: FakeEsp) -> None:
+    def __init__(self, settings: Settings, fake: FakeEsp, **env: str) -> None:
         self.settings = settings
         self.fake = fake
-        self.env = _esp_env(fake)
+        self.env = {**_esp_env(fake), **env}
+        self.workers: list[subprocess.Popen[bytes]] = []
 
     def start_worker(self) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(
-            subnest("worker"), env=env_for(self.settings, LOG_LEVEL="INFO", **self.env)
-        )
+        return subprocess.Popen(subnest("worker"), env=env_for(self.settings, **self.env))
 
 
 @pytest.fixture
 def system(settings: Settings, request: pytest.FixtureRequest) -> Iterator[tuple[System, Caller]]:
-    provider, size = request.param
+    provider, size, *env = request.param
     with fake_esp(provider, size=size, seed=3) as fake:
-        system = System(settings, fake)
+        system = System(settings, fake, **(env[0] if env else {}))
         with start_server(settings, **system.env) as server:
-            worker = system.start_worker()
+            system.workers.append(system.start_worker())
             try:
                 caller, _ = member_of_new_team(server.base_url)
                 yield system, caller
             finally:
-                worker.terminate()
-                worker.wait(30)
+                for worker in system.workers:
+                    worker.terminate()
+                    worker.wait(30)
 
 
 def _sync_and_wait(caller: Caller, connection_id: str, timeout: float = 60) -> dict[str, Any]:
     queued = caller("espConnections.sync", id=connection_id)
     assert queued["status"] == "queued"
+    return _finished(caller, queued["syncRunId"], timeout)
 
+
+def _finished(caller: Caller, run_id: str, timeout: float = 60) -> dict[str, Any]:
     def finished() -> dict[str, Any] | None:
-        run = caller("syncRuns.get", id=queued["syncRunId"])
+        run = caller("syncRuns.get", id=run_id)
         return run if run["status"] in ("succeeded", "failed") else None
 
     return wait_for(finished, timeout=timeout, interval=0.1, what="sync run to finish")
@@ -187,3 +192,42 @@ def test_rejected_credentials_put_the_connection_in_error(
     assert run["attempts"] == 1, "a refused key is not retried"
     after = caller("espConnections.get", id=connection["id"])
     assert after["status"] == "error" and after["statusReason"]
+
+
+_FAST_TAKEOVER = {
+    "SYNC_HEARTBEAT_SECONDS": "1",
+    "WORKER_SWEEP_SECONDS": "1",
+    "SYNC_REQUEUE_AFTER_SECONDS": "2",
+}
+
+
+@pytest.mark.parametrize("system", [("kit", 12000, _FAST_TAKEOVER)], indirect=True, ids=["kit"])
+async def test_a_worker_killed_mid_sync_is_taken_over_without_loss(
+    system: tuple[System, Caller], database_url: str
+) -> None:
+    env, caller = system
+    connection = caller(
+        "espConnections.create", provider="kit", name="Kit", credentials=env.fake.credentials
+    )
+    env.fake.stall_next(8, 0.4)  # slow pages, so the kill lands mid-listing
+    queued = caller("espConnections.sync", id=connection["id"])
+
+    def midway() -> bool:
+        run = caller("syncRuns.get", id=queued["syncRunId"])
+        return run["status"] == "running" and run["pages"] >= 2
+
+    wait_for(midway, timeout=30, what="the sync to be under way")
+    env.workers[0].send_signal(signal.SIGKILL)
+    env.workers[0].wait(10)
+    env.workers.append(env.start_worker())
+
+    run = _finished(caller, queued["syncRunId"], timeout=60)
+    assert run["status"] == "succeeded", run
+    assert run["attempts"] >= 2
+    assert run["created"] == len(env.fake.account.expected())
+    rows = await _rows(database_url)
+    assert _normalize_json(rows) == _normalize_json(_expected(env.fake))
+    counts = await fetch(
+        database_url, "SELECT count(*) AS n, count(DISTINCT external_id) AS d FROM subscribers"
+    )
+    assert counts[0]["n"] == counts[0]["d"] == len(rows)

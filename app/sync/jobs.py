@@ -22,9 +22,6 @@ from app.sync.runner import load_staging, merge_staging, staging_table
 __all__ = ["queue_active_connections", "sweep_queued_runs", "sync_all_active", "sync_connection"]
 
 log = logging.getLogger(__name__)
-# A queued run older than this whose job is gone (Redis lost it, or it was deduplicated behind
-# another sync of the same connection) is queued again.
-STRANDED_AFTER = dt.timedelta(minutes=1)
 
 
 @task_logged
@@ -77,7 +74,11 @@ async def _sync(
         async with conn.transaction():
             await set_tenant(conn, team_id=team)
             await conn.execute(
-                "UPDATE sync_runs SET pages = $2, rows_seen = $3 WHERE id = $1", run_id, pages, rows
+                "UPDATE sync_runs SET pages = $2, rows_seen = $3, heartbeat_at = now() "
+                "WHERE id = $1",
+                run_id,
+                pages,
+                rows,
             )
         await runtime.poke(team)
         if job is not None:
@@ -118,7 +119,7 @@ async def _start(conn: asyncpg.Connection, run_id: uuid.UUID, team: uuid.UUID) -
     async with conn.transaction():
         await set_tenant(conn, team_id=team)
         connection_id: uuid.UUID | None = await conn.fetchval(
-            "UPDATE sync_runs SET status = 'running', started_at = now(), "
+            "UPDATE sync_runs SET status = 'running', started_at = now(), heartbeat_at = now(), "
             "attempts = attempts + 1 WHERE id = $1 AND status IN ('queued', 'running') "
             "RETURNING esp_connection_id",
             run_id,
@@ -182,7 +183,12 @@ async def queue_active_connections(runtime: Runtime, tick: dt.datetime) -> int:
             tick,
         )
     for row in rows:
-        await enqueue_sync(runtime.queue, run_id=row["id"], team_id=row["team_id"])
+        await enqueue_sync(
+            runtime.queue,
+            run_id=row["id"],
+            team_id=row["team_id"],
+            heartbeat=runtime.settings.sync_heartbeat_seconds,
+        )
         await runtime.poke(row["team_id"])
     return len(rows)
 
@@ -190,7 +196,10 @@ async def queue_active_connections(runtime: Runtime, tick: dt.datetime) -> int:
 @task_logged
 async def sync_all_active(ctx: JobContext) -> int:
     """The midnight cron: queue every active connection once for this tick."""
-    tick = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    job = ctx.get("job")
+    # The tick is the time the cron fired for, the same for every worker that fires it.
+    scheduled = job.scheduled if job is not None and job.scheduled else time.time()
+    tick = dt.datetime.fromtimestamp(int(scheduled), dt.UTC)
     try:
         queued = await queue_active_connections(ctx["runtime"], tick)
     except Exception:
@@ -202,14 +211,38 @@ async def sync_all_active(ctx: JobContext) -> int:
 
 @task_logged
 async def sweep_queued_runs(ctx: JobContext) -> int:
-    """Re-enqueue runs still ``queued`` after a minute: the outbox's guarantee."""
+    """The outbox's guarantee: queue again (a) runs still ``queued`` after
+    SYNC_REQUEUE_AFTER_SECONDS (Redis lost the job, or it waited for another sync of its
+    connection) and (b) ``running`` runs whose worker died: heartbeat stale and the
+    connection's sync lock free."""
     runtime = ctx["runtime"]
+    settings = runtime.settings
     async with runtime.db.maintenance() as conn:
-        rows = await conn.fetch(
-            "SELECT id, team_id FROM sync_runs "
-            "WHERE status = 'queued' AND queued_at < now() - $1::interval ORDER BY queued_at",
-            STRANDED_AFTER,
+        orphaned = await conn.fetch(
+            "UPDATE sync_runs SET status = 'queued', error = 'taken over from a stopped worker' "
+            "WHERE status = 'running' AND heartbeat_at < now() - make_interval(secs => $1) "
+            "AND pg_try_advisory_lock(hashtextextended(esp_connection_id::text, 0)) "
+            "RETURNING id, team_id, attempts, esp_connection_id",
+            settings.sync_heartbeat_seconds * 2,
         )
-    for row in rows:
-        await enqueue_sync(runtime.queue, run_id=row["id"], team_id=row["team_id"])
-    return len(rows)
+        for row in orphaned:  # the probe took the lock; the sync it re-queues needs it back
+            await conn.execute(
+                "SELECT pg_advisory_unlock(hashtextextended($1::text, 0))",
+                str(row["esp_connection_id"]),
+            )
+        stranded = await conn.fetch(
+            "SELECT id, team_id, attempts FROM sync_runs WHERE status = 'queued' "
+            "AND queued_at < now() - make_interval(secs => $1) AND id <> ALL($2::uuid[]) "
+            "ORDER BY queued_at",
+            settings.sync_requeue_after_seconds,
+            [row["id"] for row in orphaned],
+        )
+    for row in [*orphaned, *stranded]:
+        await enqueue_sync(
+            runtime.queue,
+            run_id=row["id"],
+            team_id=row["team_id"],
+            heartbeat=settings.sync_heartbeat_seconds,
+            attempt=row["attempts"],
+        )
+    return len(orphaned) + len(stranded)

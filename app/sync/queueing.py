@@ -13,22 +13,25 @@ SYNC_JOB = "sync_connection"
 SYNC_RETRIES = 3
 _RETRY_DELAY = 2.0
 _TIMEOUT = 3600
-# A killed worker stops touching its job; after this long another worker takes it over.
-_HEARTBEAT = 60
-# A finished job's record (which also blocks its key) is kept only briefly: the run row is the
-# record that matters, and the sweeper must be able to queue a stranded run again.
+# A finished job's record is kept only briefly: the sync_runs row is the record that matters.
 _TTL = 5
 
 
-async def enqueue_sync(queue: RedisQueue, *, run_id: uuid.UUID, team_id: uuid.UUID) -> bool:
+async def enqueue_sync(
+    queue: RedisQueue, *, run_id: uuid.UUID, team_id: uuid.UUID, heartbeat: int, attempt: int = 0
+) -> bool:
     """Queue the run; False when this run's job is already queued or running.
+
+    ``attempt``: how many attempts the run has had; a run taken over from a dead worker gets a
+    new job (the dead one may linger in the queue's bookkeeping). ``heartbeat``: SAQ's own
+    stuck-job detection.
 
     Two runs of one connection never sync at once: the job takes a per-connection lock, and a
     run that finds it taken goes back to ``queued`` for the sweeper.
     """
     job = await queue.enqueue(
         SYNC_JOB,
-        key=f"sync:{run_id}",
+        key=f"sync:{run_id}:{attempt}",
         ttl=_TTL,
         sync_run_id=str(run_id),
         team_id=str(team_id),
@@ -36,6 +39,6 @@ async def enqueue_sync(queue: RedisQueue, *, run_id: uuid.UUID, team_id: uuid.UU
         retry_delay=_RETRY_DELAY,
         retry_backoff=True,
         timeout=_TIMEOUT,
-        heartbeat=_HEARTBEAT,
+        heartbeat=heartbeat,
     )
     return job is not None

@@ -174,6 +174,7 @@ class ConnectionService:
                 self.runtime.queue,
                 run_id=run_id,
                 team_id=team_id,
+                heartbeat=self.runtime.settings.sync_heartbeat_seconds,
             )
         )
         return run_id
