@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import subprocess
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import asyncpg
+import msgspec
 import pytest
 
 from app.config import Settings
+from app.embedded import EmbeddedRedis
 from tests.fakes import FAKES, FakeEsp, fake_esp
 from tests.support import (
     Caller,
@@ -231,3 +236,79 @@ async def test_a_worker_killed_mid_sync_is_taken_over_without_loss(
         database_url, "SELECT count(*) AS n, count(DISTINCT external_id) AS d FROM subscribers"
     )
     assert counts[0]["n"] == counts[0]["d"] == len(rows)
+
+
+def test_a_sync_requested_while_redis_is_down_runs_once_it_is_back(
+    settings: Settings, tmp_path: Path, database_url: str
+) -> None:
+    cache = EmbeddedRedis(tmp_path, name="flaky-redis")
+    url = cache.start()
+    own = msgspec.structs.replace(settings, redis_url=url)
+    try:
+        with fake_esp("kit", size=30, seed=5) as fake:
+            system = System(own, fake, **_FAST_TAKEOVER)
+            with start_server(own, **system.env) as server:
+                system.workers.append(system.start_worker())
+                try:
+                    caller, _ = member_of_new_team(server.base_url)
+                    connection = caller(
+                        "espConnections.create",
+                        provider="kit",
+                        name="Kit",
+                        credentials=fake.credentials,
+                    )
+                    cache.stop()
+                    queued = caller("espConnections.sync", id=connection["id"])
+                    assert caller("syncRuns.get", id=queued["syncRunId"])["status"] == "queued"
+                    cache.start()
+                    run = _finished(caller, queued["syncRunId"], timeout=60)
+                finally:
+                    for worker in system.workers:
+                        worker.terminate()
+                        worker.wait(30)
+    finally:
+        cache.stop()
+    assert run["status"] == "succeeded", run
+    assert run["created"] == len(fake.account.expected())
+
+
+@pytest.mark.parametrize(
+    "system",
+    [("kit", 10, {**_FAST_TAKEOVER, "SYNC_CRON": "* * * * * *"})],
+    indirect=True,
+    ids=["kit"],
+)
+async def test_each_cron_tick_queues_each_active_connection_once_across_workers(
+    system: tuple[System, Caller], database_url: str
+) -> None:
+    env, caller = system
+    active = [
+        caller(
+            "espConnections.create", provider="kit", name=f"K{n}", credentials=env.fake.credentials
+        )
+        for n in range(3)
+    ]
+    paused = caller(
+        "espConnections.create", provider="kit", name="Paused", credentials=env.fake.credentials
+    )
+    caller("espConnections.update", id=paused["id"], status="paused")
+    env.workers.append(env.start_worker())  # two workers fire every second's tick
+
+    async def ticks() -> list[asyncpg.Record]:
+        return await fetch(
+            database_url,
+            "SELECT cron_tick, count(*) AS runs, count(DISTINCT esp_connection_id) AS conns "
+            "FROM sync_runs WHERE cron_tick IS NOT NULL GROUP BY cron_tick",
+        )
+
+    async with asyncio.timeout(30):
+        while len(await ticks()) < 4:
+            await asyncio.sleep(0.2)
+    rows = await ticks()
+    assert all(r["runs"] == r["conns"] == len(active) for r in rows), rows
+    paused_runs = await fetch(
+        database_url,
+        "SELECT count(*) AS n FROM sync_runs WHERE esp_connection_id = $1",
+        uuid.UUID(paused["id"]),
+    )
+    assert paused_runs[0]["n"] == 0
