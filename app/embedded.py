@@ -154,15 +154,22 @@ class EmbeddedRedis:
             client.close()
 
     def _stop_leftover(self) -> None:
+        """Kill a server left by an owner that died; refuse to touch one whose owner lives."""
         if not self._owner_file.exists():
             return
-        with contextlib.suppress(ValueError, KeyError):
+        try:
             record = json.loads(self._owner_file.read_text())
-            with contextlib.suppress(psutil.Error):
-                leftover = psutil.Process(int(record["redis"]))
-                if "redis-server" in leftover.name():
-                    leftover.kill()
-                    leftover.wait(5)
+            redis_pid, owner_pid = int(record["redis"]), int(record["owner"])
+        except (ValueError, KeyError, TypeError):
+            self._owner_file.unlink(missing_ok=True)
+            return
+        if owner_pid != os.getpid() and psutil.pid_exists(owner_pid):
+            raise EmbeddedError(f"the Redis in {self.dir} belongs to running process {owner_pid}")
+        with contextlib.suppress(psutil.Error):
+            leftover = psutil.Process(redis_pid)
+            if "redis-server" in leftover.name():
+                leftover.kill()
+                leftover.wait(5)
         self._owner_file.unlink(missing_ok=True)
 
     def stop(self) -> None:

@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import itertools
 import os
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -151,11 +152,14 @@ def _redis_server() -> Iterator[str]:
     if given:
         yield given
         return
-    server = EmbeddedRedis(TEST_DATA, name=f"redis-{_worker_id()}")
+    # One per test session and xdist worker, so concurrent runs in one checkout never share.
+    name = f"redis-{_worker_id()}-{os.getpid()}"
+    server = EmbeddedRedis(TEST_DATA, name=name)
     try:
         yield server.start()
     finally:
         server.stop()
+        shutil.rmtree(TEST_DATA / name, ignore_errors=True)
 
 
 @pytest.fixture
