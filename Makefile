@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: dev test check lint typecheck install lock clean
+.PHONY: dev test check lint typecheck sdk-check install lock clean
 
 $(STAMP): requirements.lock requirements-bootstrap.lock pyproject.toml sdk/python/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,7 +30,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-check: lint typecheck
+# The committed SDKs match the procedures, and the TypeScript one compiles under --strict.
+sdk-check: $(STAMP)
+	$(BIN)/subnest sdk --check
+	cd sdk/ts && npm ci --no-audit --no-fund --silent && npm run --silent check
+
+check: lint typecheck sdk-check
 
 # Re-pin after editing pyproject.toml dependencies.
 lock: $(STAMP)

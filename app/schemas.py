@@ -24,7 +24,8 @@ Email = Annotated[
 ]
 ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Role = Literal["owner", "admin", "member"]
-Timestamp = dt.datetime
+# An aware timestamp: "format: date-time" in the OpenAPI document.
+Timestamp = Annotated[dt.datetime, msgspec.Meta(tz=True)]
 
 
 class Empty(Input):

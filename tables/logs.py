@@ -15,9 +15,7 @@ __all__ = ["RequestLog", "TaskLog"]
 class RequestLog(Table, tablename="request_logs"):
     id = UUID(primary_key=True)
     team_id = ForeignKey(references=Team, null=False, on_delete=OnDelete.cascade)
-    api_key_id = ForeignKey(
-        references=ApiKey, null=True, default=None, on_delete=OnDelete.set_null
-    )
+    api_key_id = ForeignKey(references=ApiKey, null=True, default=None, on_delete=OnDelete.set_null)
     procedure = Varchar(length=100)
     status = Integer()
     duration_ms = Real()

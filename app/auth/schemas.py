@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Annotated
 
 import msgspec
 
-from app.schemas import Email, ShortText
+from app.schemas import Email, ShortText, Timestamp
 from app.teams.schemas import TeamOut
 from rpc import Input, Output
 
@@ -50,7 +49,7 @@ class UserOut(Output):
 
 class SessionOut(Output):
     token: str
-    expires_at: dt.datetime
+    expires_at: Timestamp
 
 
 class SignedIn(Output):
@@ -73,9 +72,9 @@ class ApiKeyOut(Output):
     name: str
     prefix: str
     ip_allowlist: list[str] | None
-    created_at: dt.datetime
-    last_used_at: dt.datetime | None
-    revoked_at: dt.datetime | None
+    created_at: Timestamp
+    last_used_at: Timestamp | None
+    revoked_at: Timestamp | None
 
 
 class CreatedApiKey(Output):

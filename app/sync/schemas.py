@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Annotated, Literal
 
 import msgspec
 
-from app.schemas import ShortText
+from app.schemas import ShortText, Timestamp
 from rpc import Input, Output
 
 __all__ = [
@@ -57,9 +56,9 @@ class ConnectionOut(Output):
     list_id: str | None
     status: ConnectionStatus
     status_reason: str | None
-    last_synced_at: dt.datetime | None
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    last_synced_at: Timestamp | None
+    created_at: Timestamp
+    updated_at: Timestamp
 
 
 class ConnectionList(Output):
@@ -90,9 +89,9 @@ class SyncRunOut(Output):
     unchanged: int
     conflicts: int
     error: str | None
-    queued_at: dt.datetime
-    started_at: dt.datetime | None
-    finished_at: dt.datetime | None
+    queued_at: Timestamp
+    started_at: Timestamp | None
+    finished_at: Timestamp | None
     fetch_ms: int | None
     merge_ms: int | None
 

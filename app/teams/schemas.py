@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
-from app.schemas import Email, Role, ShortText
+from app.schemas import Email, Role, ShortText, Timestamp
 from rpc import Input, Output
 
 __all__ = [
@@ -27,7 +26,7 @@ class TeamOut(Output):
     id: uuid.UUID
     name: str
     role: Role
-    created_at: dt.datetime
+    created_at: Timestamp
 
 
 class TeamList(Output):
@@ -48,7 +47,7 @@ class MemberOut(Output):
     email: str
     name: str
     role: Role
-    joined_at: dt.datetime
+    joined_at: Timestamp
 
 
 class MemberList(Output):

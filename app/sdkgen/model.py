@@ -1,0 +1,471 @@
+"""The API as the SDK generators see it, read from an OpenAPI 3.1 document.
+
+``read_api(document)`` turns the document of ``rpc.openapi`` into plain, language-neutral
+descriptions: models (component schemas), errors (the schemas of non-2xx answers, one per
+``code``), auth schemes and procedures grouped into namespaces by their dotted names. It works
+from the document alone, so procedures added later need no change here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = [
+    "Api",
+    "ArrayType",
+    "ErrorDef",
+    "Field",
+    "LiteralType",
+    "MapType",
+    "Model",
+    "Namespace",
+    "Primitive",
+    "PrimitiveType",
+    "ProcedureDef",
+    "RefType",
+    "SchemeDef",
+    "SdkGenError",
+    "Type",
+    "UnionType",
+    "camel",
+    "parse_type",
+    "pascal",
+    "read_api",
+    "sentence",
+    "snake",
+]
+
+_REF_PREFIX = "#/components/schemas/"
+
+Primitive = Literal[
+    "str", "int", "float", "bool", "none", "any", "uuid", "datetime", "date", "bytes"
+]
+JsonScalar = str | int | float | bool | None
+
+
+class SdkGenError(Exception):
+    """The document cannot be turned into an SDK (an unsupported shape or a name clash)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PrimitiveType:
+    name: Primitive
+
+
+@dataclass(frozen=True, slots=True)
+class LiteralType:
+    values: tuple[JsonScalar, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RefType:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ArrayType:
+    item: Type
+
+
+@dataclass(frozen=True, slots=True)
+class MapType:
+    """A JSON object used as a dictionary: string keys, values of one type."""
+
+    value: Type
+
+
+@dataclass(frozen=True, slots=True)
+class UnionType:
+    """Two or more options; ``none`` (JSON null), when present, is the last."""
+
+    options: tuple[Type, ...]
+
+
+Type = PrimitiveType | LiteralType | RefType | ArrayType | MapType | UnionType
+
+ANY = PrimitiveType("any")
+NONE = PrimitiveType("none")
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    wire: str
+    type: Type
+    required: bool
+    has_default: bool
+    default: Any
+    description: str
+
+    @property
+    def optional(self) -> bool:
+        return not self.required
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """An object schema of ``components.schemas`` (not an error body)."""
+
+    name: str
+    description: str
+    fields: tuple[Field, ...]
+    is_input: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorDef:
+    """An error body schema: its fixed ``code``, HTTP status and the type of ``data``."""
+
+    name: str
+    code: str
+    status: int
+    description: str
+    data: Type
+
+
+@dataclass(frozen=True, slots=True)
+class SchemeDef:
+    """A security scheme a client can send: ``credential`` names the client setting."""
+
+    name: str
+    credential: str
+    header: str
+    prefix: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProcedureDef:
+    name: str
+    path: str
+    summary: str
+    description: str
+    input: Model
+    output: Type
+    errors: tuple[ErrorDef, ...]
+    security: tuple[tuple[str, ...], ...]
+    tier: str
+
+
+@dataclass(slots=True)
+class Namespace:
+    """Procedures sharing a dotted prefix: ``teams.create`` is ``create`` in ``teams``."""
+
+    path: tuple[str, ...]
+    procedures: list[ProcedureDef] = field(default_factory=list)
+    children: dict[str, Namespace] = field(default_factory=dict)
+
+    def walk(self) -> Iterable[Namespace]:
+        """This namespace and every one below it, parents first, children by name."""
+        yield self
+        for name in sorted(self.children):
+            yield from self.children[name].walk()
+
+
+@dataclass(frozen=True, slots=True)
+class Api:
+    title: str
+    version: str
+    description: str
+    models: tuple[Model, ...]
+    errors: tuple[ErrorDef, ...]
+    schemes: tuple[SchemeDef, ...]
+    procedures: tuple[ProcedureDef, ...]
+    root: Namespace
+
+    @property
+    def common_errors(self) -> tuple[ErrorDef, ...]:
+        """The errors every procedure may answer with (bad input, too large, internal …)."""
+        if not self.procedures:
+            return ()
+        first, *rest = self.procedures
+        return tuple(e for e in first.errors if all(e in p.errors for p in rest))
+
+    def own_errors(self, procedure: ProcedureDef) -> tuple[ErrorDef, ...]:
+        """The errors of ``procedure`` besides the common ones."""
+        return tuple(e for e in procedure.errors if e not in self.common_errors)
+
+    def check_members(
+        self, members: Callable[[Namespace], list[str]], client: Iterable[str]
+    ) -> None:
+        """Raise SdkGenError when a group (or the client, with its own ``client`` members) would
+        have two members of one name: ``members`` names a group's methods and sub-groups."""
+        for ns in self.root.walk():
+            names = [*members(ns), *(client if not ns.path else ())]
+            doubled = sorted({n for n in names if names.count(n) > 1})
+            if doubled:
+                where = ".".join(ns.path) or "the client"
+                raise SdkGenError(f"{where}: members named twice: {', '.join(doubled)}")
+
+    def credentials_text(
+        self, security: Sequence[Sequence[str]], name: Callable[[str], str]
+    ) -> str:
+        """How a procedure authenticates, for its docs: ``a + b, or c`` (``name`` spells a
+        credential). Alternatives a client cannot send itself (cookies) are left out."""
+        schemes = {s.name: s.credential for s in self.schemes}
+        options = [alt for alt in security if set(alt) <= set(schemes)]
+        text = ", or ".join(" + ".join(name(schemes[s]) for s in alt) for alt in options)
+        return text or ("none" if not security else "a session cookie")
+
+
+def snake(name: str) -> str:
+    """``ipAllowlist`` → ``ip_allowlist``, ``HTTPServer`` → ``http_server``."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name)
+    return re.sub(r"\W+", "_", spaced).strip("_").lower() or "_"
+
+
+def camel(name: str) -> str:
+    """``ip_allowlist`` → ``ipAllowlist`` (the way msgspec's ``rename="camel"`` does it)."""
+    first, *rest = name.split("_")
+    return first + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def pascal(name: str) -> str:
+    """``apiKeys`` → ``ApiKeys``; other characters than letters and digits separate words."""
+    words = re.split(r"[^A-Za-z0-9]+", name)
+    return "".join(word[:1].upper() + word[1:] for word in words if word)
+
+
+def sentence(text: str) -> str:
+    """``text`` with a capital first letter and one final full stop ("" stays "")."""
+    text = text.strip().rstrip(".")
+    return f"{text[:1].upper()}{text[1:]}." if text else ""
+
+
+def _ref_name(ref: str) -> str:
+    if not ref.startswith(_REF_PREFIX):
+        raise SdkGenError(f"unsupported $ref {ref!r}: only {_REF_PREFIX}<name>")
+    return ref[len(_REF_PREFIX) :]
+
+
+def _union(options: Iterable[Type]) -> Type:
+    flat: list[Type] = []
+    for option in options:
+        for member in option.options if isinstance(option, UnionType) else (option,):
+            if member not in flat:
+                flat.append(member)
+    if ANY in flat:
+        return ANY
+    ordered = [t for t in flat if t != NONE] + [t for t in flat if t == NONE]
+    return ordered[0] if len(ordered) == 1 else UnionType(tuple(ordered))
+
+
+_STRING_FORMATS: dict[str, Primitive] = {"uuid": "uuid", "date-time": "datetime", "date": "date"}
+_SIMPLE: dict[str, Primitive] = {
+    "integer": "int",
+    "number": "float",
+    "boolean": "bool",
+    "null": "none",
+}
+
+
+def parse_type(schema: Mapping[str, Any]) -> Type:
+    """The type a JSON schema describes (the subset msgspec and rpc.openapi produce)."""
+    if "$ref" in schema:
+        return RefType(_ref_name(schema["$ref"]))
+    if "const" in schema:
+        return LiteralType((schema["const"],))
+    if "enum" in schema:
+        return LiteralType(tuple(schema["enum"]))
+    for key in ("anyOf", "oneOf"):
+        if key in schema:
+            return _union(parse_type(option) for option in schema[key])
+    if "allOf" in schema and len(schema["allOf"]) == 1:
+        return parse_type(schema["allOf"][0])
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        return _union(parse_type({**schema, "type": one}) for one in kind)
+    if kind == "string":
+        if schema.get("contentEncoding") == "base64":
+            return PrimitiveType("bytes")
+        return PrimitiveType(_STRING_FORMATS.get(schema.get("format", ""), "str"))
+    if kind in _SIMPLE:
+        return PrimitiveType(_SIMPLE[kind])
+    if kind == "array":
+        return ArrayType(parse_type(schema.get("items", {})))
+    if kind == "object":
+        values = schema.get("additionalProperties")
+        return MapType(parse_type(values) if isinstance(values, dict) else ANY)
+    if kind is None:
+        return ANY
+    raise SdkGenError(f"unsupported schema type {kind!r}")
+
+
+def _fields(name: str, schema: Mapping[str, Any]) -> tuple[Field, ...]:
+    if schema.get("type") != "object":
+        raise SdkGenError(f"schema {name!r} is not an object")
+    required = set(schema.get("required", []))
+    return tuple(
+        Field(
+            wire=wire,
+            type=parse_type(prop),
+            required=wire in required,
+            has_default="default" in prop,
+            default=prop.get("default"),
+            description=str(prop.get("description", "")),
+        )
+        for wire, prop in schema.get("properties", {}).items()
+    )
+
+
+def _refs(schema: Any) -> Iterable[str]:
+    """Every component name referenced anywhere inside ``schema``."""
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            if key == "$ref" and isinstance(value, str):
+                yield _ref_name(value)
+            else:
+                yield from _refs(value)
+    elif isinstance(schema, list):
+        for item in schema:
+            yield from _refs(item)
+
+
+def _reachable(roots: Iterable[str], schemas: Mapping[str, Any]) -> set[str]:
+    seen: set[str] = set()
+    todo = list(roots)
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo.extend(_refs(schemas[name]))
+    return seen
+
+
+def _error_def(name: str, schema: Mapping[str, Any], status: int) -> ErrorDef:
+    props = schema.get("properties", {})
+    code = props.get("code", {}).get("const")
+    if not isinstance(code, str):
+        raise SdkGenError(f"error schema {name!r} has no constant code")
+    return ErrorDef(
+        name=name,
+        code=code,
+        status=int(schema.get("x-status", status)),
+        description=str(schema.get("description", "")),
+        data=parse_type(props.get("data", {})),
+    )
+
+
+def _schemes(document: Mapping[str, Any]) -> tuple[SchemeDef, ...]:
+    """The schemes a client sends itself: bearer tokens and header keys (cookies are left to the
+    HTTP client's cookie jar). The credential is named after the scheme: ``apiKey`` → api key,
+    a bearer scheme ``session`` → session token."""
+    found: list[SchemeDef] = []
+    raw = document.get("components", {}).get("securitySchemes", {})
+    for name, scheme in raw.items():
+        kind, where = scheme.get("type"), scheme.get("in")
+        if kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
+            credential = snake(name) if snake(name).endswith("token") else f"{snake(name)}_token"
+            header, prefix = "Authorization", "Bearer "
+        elif kind == "apiKey" and where == "header":
+            credential, header, prefix = snake(name), str(scheme["name"]), ""
+        else:
+            continue
+        found.append(
+            SchemeDef(name, credential, header, prefix, str(scheme.get("description", "")))
+        )
+    return tuple(found)
+
+
+def _success(responses: Mapping[str, Any]) -> Mapping[str, Any]:
+    for status in sorted(responses):
+        if status.startswith("2"):
+            response: Mapping[str, Any] = responses[status]
+            return response
+    raise SdkGenError("an operation has no 2xx response")
+
+
+def _json_schema(part: Mapping[str, Any]) -> Mapping[str, Any]:
+    schema: Mapping[str, Any] = part.get("content", {}).get("application/json", {}).get("schema")
+    if schema is None:
+        raise SdkGenError("a request or response has no application/json schema")
+    return schema
+
+
+def read_api(document: Mapping[str, Any]) -> Api:
+    """The procedures, models, errors and auth schemes of ``document``, in a stable order."""
+    schemas: Mapping[str, Any] = document.get("components", {}).get("schemas", {})
+    operations: list[tuple[str, Mapping[str, Any]]] = []
+    for path, methods in document.get("paths", {}).items():
+        for method, operation in methods.items():
+            if method.lower() != "post":
+                raise SdkGenError(f"{method.upper()} {path}: every procedure must be a POST")
+            operations.append((path, operation))
+
+    errors: dict[str, ErrorDef] = {}
+    error_statuses: dict[str, int] = {}
+    for _, operation in operations:
+        for status, response in operation.get("responses", {}).items():
+            if not status.startswith("2"):
+                for name in _refs(_json_schema(response)):
+                    error_statuses.setdefault(name, int(status))
+    for name, status in error_statuses.items():
+        errors[name] = _error_def(name, schemas[name], status)
+    codes = [e.code for e in errors.values()]
+    if len(codes) != len(set(codes)):
+        raise SdkGenError("two error schemas share a code")
+
+    input_roots = [_ref_name(_json_schema(op["requestBody"])["$ref"]) for _, op in operations]
+    inputs = _reachable(input_roots, schemas)
+    models = {
+        name: Model(
+            name=name,
+            description=str(schema.get("description", "")),
+            fields=_fields(name, schema),
+            is_input=name in inputs,
+        )
+        for name, schema in sorted(schemas.items())
+        if name not in errors
+    }
+
+    procedures: list[ProcedureDef] = []
+    for path, op in operations:
+        success = _success(op.get("responses", {}))
+        input_name = _ref_name(_json_schema(op["requestBody"])["$ref"])
+        failures = sorted(
+            {
+                name
+                for code, response in op.get("responses", {}).items()
+                if not code.startswith("2")
+                for name in _refs(_json_schema(response))
+            },
+            key=lambda n: (errors[n].status, errors[n].code),
+        )
+        procedures.append(
+            ProcedureDef(
+                name=str(op.get("operationId") or path.rsplit("/", 1)[-1]),
+                path=path,
+                summary=str(op.get("summary", "")),
+                description=str(op.get("description", "")),
+                input=models[input_name],
+                output=parse_type(_json_schema(success)),
+                errors=tuple(errors[n] for n in failures),
+                security=tuple(tuple(alt) for alt in op.get("security", [])),
+                tier=str(op.get("x-tier", "")),
+            )
+        )
+    procedures.sort(key=lambda p: p.name)
+
+    root = Namespace(())
+    for procedure in procedures:
+        *prefix, _ = procedure.name.split(".")
+        if not prefix:
+            raise SdkGenError(f"procedure {procedure.name!r} has no namespace (like teams.create)")
+        node = root
+        for part in prefix:
+            node = node.children.setdefault(part, Namespace((*node.path, part)))
+        node.procedures.append(procedure)
+
+    info = document.get("info", {})
+    return Api(
+        title=str(info.get("title", "API")),
+        version=str(info.get("version", "0.0.0")),
+        description=str(info.get("description", "")),
+        models=tuple(models.values()),
+        errors=tuple(sorted(errors.values(), key=lambda e: e.name)),
+        schemes=_schemes(document),
+        procedures=tuple(procedures),
+        root=root,
+    )

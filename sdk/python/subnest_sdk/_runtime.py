@@ -1,0 +1,401 @@
+"""What Client and AsyncClient share: requests, credentials, retries, errors.
+
+Hand-written: ``subnest sdk`` copies it from app/sdkgen/templates/python/_runtime.py.tmpl, so
+edit it there. The generated modules describe the API; this one moves the bytes. All the logic
+is in ``Transport``; ``SyncTransport`` and ``AsyncTransport`` only send and wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import datetime
+import email.utils
+import random
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, ClassVar, Generic, TypeVar
+
+import httpx
+import msgspec
+
+__all__ = [
+    "RETRY_STATUSES",
+    "Api",
+    "ApiError",
+    "AsyncClientBase",
+    "AsyncTransport",
+    "BaseClient",
+    "Namespace",
+    "Procedure",
+    "RetryPolicy",
+    "Scheme",
+    "SyncClientBase",
+    "SyncTransport",
+    "Transport",
+    "UnexpectedResponse",
+]
+
+T = TypeVar("T")
+HttpT = TypeVar("HttpT", bound="httpx.Client | httpx.AsyncClient")
+TransportT = TypeVar("TransportT", bound="Transport[Any]")
+ClientT = TypeVar("ClientT", bound="BaseClient[Any, Any]")
+
+# The server did not carry the request out: safe to send again.
+RETRY_STATUSES = frozenset({429, 503})
+
+
+class ApiError(Exception):
+    """An error answer: ``{"code", "message", "data"}`` with the HTTP status of its code.
+
+    Each code has a subclass (see ``subnest_sdk.errors``) with ``data`` typed; an answer with a
+    code this SDK does not know is raised as ``ApiError`` itself, ``data`` left as parsed JSON.
+    """
+
+    data_type: ClassVar[Any] = Any
+
+    def __init__(
+        self,
+        *,
+        code: str,
+        status: int,
+        message: str,
+        data: Any = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.code = code
+        self.status = status
+        self.message = message
+        self.data = data
+        self.request_id = request_id
+
+
+class UnexpectedResponse(ApiError):
+    """An answer the API does not document: not JSON, or not the documented shape.
+
+    ``code`` is ``UNEXPECTED_RESPONSE`` and ``data`` the body as text.
+    """
+
+    data: str
+
+    def __init__(self, *, status: int, message: str, text: str, request_id: str | None) -> None:
+        super().__init__(
+            code="UNEXPECTED_RESPONSE",
+            status=status,
+            message=message,
+            data=text,
+            request_id=request_id,
+        )
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Retries of answers 429 and 503; no other status is ever retried.
+
+    ``max_attempts`` counts the first try (1: no retries). Before the n-th retry the client
+    waits what ``Retry-After`` says, else ``backoff * 2**(n-1)`` seconds with jitter; never more
+    than ``max_delay`` seconds.
+    """
+
+    max_attempts: int = 3
+    backoff: float = 0.5
+    max_delay: float = 30.0
+
+    def delay(self, attempt: int, retry_after: str | None) -> float:
+        """Seconds to wait after try number ``attempt`` answered 429 or 503."""
+        seconds = _seconds(retry_after)
+        if seconds is None:
+            seconds = self.backoff * 2 ** (attempt - 1) * random.uniform(0.5, 1.0)
+        return max(0.0, min(seconds, self.max_delay))
+
+
+def _seconds(retry_after: str | None) -> float | None:
+    """``Retry-After`` as seconds: a number, or an HTTP date; None when absent or unreadable."""
+    if not retry_after or not retry_after.strip():
+        return None
+    value = retry_after.strip()
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.timezone.utc)
+    return (when - datetime.datetime.now(datetime.timezone.utc)).total_seconds()
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """How one credential is sent: header ``header`` with the value ``prefix + credential``."""
+
+    credential: str
+    header: str
+    prefix: str = ""
+
+
+@dataclass(frozen=True)
+class Procedure:
+    """Where a procedure is and how it authenticates: ``security`` lists alternatives, each the
+    schemes sent together (none: a public procedure)."""
+
+    path: str
+    security: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Api:
+    """What the generated code tells the transport about the API."""
+
+    procedures: Mapping[str, Procedure]
+    schemes: Mapping[str, Scheme]
+    errors: Mapping[str, type[ApiError]]
+    user_agent: str
+
+
+class _ErrorBody(msgspec.Struct):
+    code: str
+    message: str
+    data: msgspec.Raw
+
+
+class Transport(Generic[HttpT]):
+    """Settings, credentials and the request/answer logic; subclasses add the sending."""
+
+    def __init__(
+        self,
+        api: Api,
+        http: HttpT,
+        *,
+        owns_http: bool,
+        base_url: str,
+        credentials: Mapping[str, str | None],
+        timeout: float,
+        retry: RetryPolicy,
+        headers: Mapping[str, str],
+    ) -> None:
+        self.api = api
+        self.http = http
+        self.owns_http = owns_http
+        self.base_url = base_url.rstrip("/")
+        self.credentials = dict(credentials)
+        self.timeout = timeout
+        self.retry = retry
+        self.headers = {"user-agent": api.user_agent, **headers}
+
+    def derive(self: TransportT, **credentials: str | None) -> TransportT:
+        """A transport on the same connection pool (which it does not close) with some
+        credentials changed."""
+        clone = copy.copy(self)
+        clone.credentials = {**self.credentials, **credentials}
+        clone.owns_http = False
+        return clone
+
+    def auth_headers(self, security: tuple[tuple[str, ...], ...]) -> dict[str, str]:
+        """The headers of the first alternative the credentials satisfy. When none is, those of
+        every scheme the procedure names that has a credential, so that the server says what is
+        missing."""
+        values = {
+            name: scheme.prefix + value
+            for name, scheme in self.api.schemes.items()
+            if (value := self.credentials.get(scheme.credential))
+        }
+        chosen = next((alt for alt in security if all(s in values for s in alt)), None)
+        names = chosen if chosen is not None else {s for alt in security for s in alt}
+        return {self.api.schemes[n].header: values[n] for n in sorted(names) if n in values}
+
+    def _request(self, procedure: str, body: msgspec.Struct) -> httpx.Request:
+        info = self.api.procedures[procedure]
+        headers = {
+            **self.headers,
+            "content-type": "application/json",
+            "accept": "application/json",
+            **self.auth_headers(info.security),
+        }
+        return self.http.build_request(
+            "POST",
+            self.base_url + info.path,
+            content=msgspec.json.encode(body),
+            headers=headers,
+            timeout=self.timeout,
+        )
+
+    def _retry_delay(self, response: httpx.Response, attempt: int) -> float | None:
+        """Seconds to wait before sending again, or None to take this answer."""
+        if response.status_code not in RETRY_STATUSES or attempt >= self.retry.max_attempts:
+            return None
+        return self.retry.delay(attempt, response.headers.get("retry-after"))
+
+    def _result(self, response: httpx.Response, out: type[T]) -> T:
+        request_id = response.headers.get("x-request-id")
+        if not response.is_success:
+            raise self._error(response, request_id)
+        try:
+            return msgspec.json.decode(response.content, type=out)
+        except msgspec.DecodeError as exc:
+            raise UnexpectedResponse(
+                status=response.status_code,
+                message=f"the answer is not a valid {out.__name__}: {exc}",
+                text=response.text,
+                request_id=request_id,
+            ) from None
+
+    def _error(self, response: httpx.Response, request_id: str | None) -> ApiError:
+        try:
+            body = msgspec.json.decode(response.content, type=_ErrorBody)
+            kind = self.api.errors.get(body.code, ApiError)
+            data = msgspec.json.decode(body.data, type=kind.data_type)
+        except msgspec.DecodeError:
+            return UnexpectedResponse(
+                status=response.status_code,
+                message=f"HTTP {response.status_code} without the documented error body",
+                text=response.text,
+                request_id=request_id,
+            )
+        return kind(
+            code=body.code,
+            status=response.status_code,
+            message=body.message,
+            data=data,
+            request_id=request_id,
+        )
+
+
+class SyncTransport(Transport[httpx.Client]):
+    def call(self, procedure: str, body: msgspec.Struct, out: type[T]) -> T:
+        """Send ``body`` to ``procedure``; the answer decoded as ``out``, or its ApiError."""
+        request = self._request(procedure, body)
+        attempt = 1
+        while True:
+            response = self.http.send(request)
+            delay = self._retry_delay(response, attempt)
+            if delay is None:
+                return self._result(response, out)
+            time.sleep(delay)
+            attempt += 1
+
+    def close(self) -> None:
+        if self.owns_http:
+            self.http.close()
+
+
+class AsyncTransport(Transport[httpx.AsyncClient]):
+    async def call(self, procedure: str, body: msgspec.Struct, out: type[T]) -> T:
+        """Send ``body`` to ``procedure``; the answer decoded as ``out``, or its ApiError."""
+        request = self._request(procedure, body)
+        attempt = 1
+        while True:
+            response = await self.http.send(request)
+            delay = self._retry_delay(response, attempt)
+            if delay is None:
+                return self._result(response, out)
+            await asyncio.sleep(delay)
+            attempt += 1
+
+    async def aclose(self) -> None:
+        if self.owns_http:
+            await self.http.aclose()
+
+
+class Namespace(Generic[TransportT]):
+    """Base of the generated groups of procedures (``client.teams`` …)."""
+
+    def __init__(self, transport: TransportT) -> None:
+        self._transport = transport
+
+
+class BaseClient(Generic[HttpT, TransportT]):
+    """Credentials, options and lifetime; the generated clients add the procedures."""
+
+    _transport: TransportT
+
+    def __init__(
+        self,
+        api: Api,
+        base_url: str,
+        *,
+        credentials: Mapping[str, object],
+        timeout: float,
+        retry: RetryPolicy,
+        headers: Mapping[str, str] | None,
+        http_client: HttpT | None,
+    ) -> None:
+        self._transport = self._open(
+            api,
+            http_client,
+            base_url=base_url,
+            credentials={k: None if v is None else str(v) for k, v in credentials.items()},
+            timeout=timeout,
+            retry=retry,
+            headers=dict(headers or {}),
+        )
+        self._bind(self._transport)
+
+    def _open(self, api: Api, http_client: HttpT | None, **settings: Any) -> TransportT:
+        raise NotImplementedError
+
+    def _bind(self, transport: TransportT) -> None:
+        """Create the procedure groups on ``transport`` (generated)."""
+        raise NotImplementedError
+
+    def _credential(self, name: str) -> str | None:
+        return self._transport.credentials.get(name)
+
+    def _set_credential(self, name: str, value: object) -> None:
+        self._transport.credentials[name] = None if value is None else str(value)
+
+    def _derive(self: ClientT, **credentials: str | None) -> ClientT:
+        """A client sharing this one's connection pool, with some credentials changed."""
+        clone = copy.copy(self)
+        clone._transport = self._transport.derive(**credentials)
+        clone._bind(clone._transport)
+        return clone
+
+
+class SyncClientBase(BaseClient[httpx.Client, SyncTransport]):
+    def _open(self, api: Api, http_client: httpx.Client | None, **settings: Any) -> SyncTransport:
+        http = http_client if http_client is not None else httpx.Client()
+        return SyncTransport(api, http, owns_http=http_client is None, **settings)
+
+    def close(self) -> None:
+        """Close the connection pool (unless it was given, or this client was derived)."""
+        self._transport.close()
+
+    def __enter__(self: ClientT) -> ClientT:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncClientBase(BaseClient[httpx.AsyncClient, AsyncTransport]):
+    def _open(
+        self, api: Api, http_client: httpx.AsyncClient | None, **settings: Any
+    ) -> AsyncTransport:
+        http = http_client if http_client is not None else httpx.AsyncClient()
+        return AsyncTransport(api, http, owns_http=http_client is None, **settings)
+
+    async def aclose(self) -> None:
+        """Close the connection pool (unless it was given, or this client was derived)."""
+        await self._transport.aclose()
+
+    async def __aenter__(self: ClientT) -> ClientT:
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
