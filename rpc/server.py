@@ -120,6 +120,12 @@ async def _read_body(request: Request[Any, Any, Any], limit: int) -> bytes:
 
 
 def _decode(decoder: msgspec.json.Decoder[Any], body: bytes) -> msgspec.Struct:
+    if b"\\u0000" in body:
+        # Text columns cannot hold NUL; refuse it here rather than fail in the database.
+        raise ValidationFailed(
+            "text may not contain NUL characters",
+            data=ValidationData(path="$", detail="a string contains \\u0000"),
+        )
     try:
         value: msgspec.Struct = decoder.decode(body.strip() or b"{}")
     except msgspec.ValidationError as exc:

@@ -224,3 +224,9 @@ def test_registry_rejects_bad_declarations() -> None:
 
     with pytest.raises(TypeError, match="msgspec Structs"):
         bad.procedure("greet.untyped", tier=WHO)(untyped)
+
+
+async def test_nul_characters_are_refused_as_bad_input(client: AsyncTestClient[Litestar]) -> None:
+    response = await client.post("/rpc/greet.say", json={"name": "a\x00b"})
+    assert response.status_code == 400
+    assert response.json()["code"] == "VALIDATION_FAILED"
