@@ -24,7 +24,7 @@ from app.embedded import EmbeddedError, embedded_services
 __all__ = ["main"]
 
 log = logging.getLogger("subnest")
-_NEEDS_SECRETS = {"serve", "worker", "dev"}
+_NEEDS_SECRETS = {"serve", "worker", "dev", "keys"}
 
 
 class CommandError(Exception):
@@ -70,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
         ("migrate", _migrate, "apply pending migrations"),
         ("seed", _seed, "create the demo data and print a fresh demo API key"),
         ("sdk", _sdk, "regenerate sdk/python and sdk/ts from the procedures"),
+        ("keys", _keys, "re-encrypt ESP credentials under the newest SECRET_KEYS entry"),
     ]
     for name, handler, help_text in commands:
         command = sub.add_parser(name, help=help_text, description=help_text)
@@ -78,6 +79,8 @@ def _parser() -> argparse.ArgumentParser:
             command.add_argument(
                 "--check", action="store_true", help="exit 1 if migrations are pending"
             )
+        if name == "keys":
+            command.add_argument("action", choices=["rotate"], help="what to do with the keys")
         if name == "sdk":
             command.add_argument(
                 "--check", action="store_true", help="exit 1 if the committed SDKs are stale"
@@ -139,6 +142,28 @@ def _sdk(settings: Settings, args: argparse.Namespace) -> int:
         print(f"the SDKs are stale; run `subnest sdk`: {', '.join(changed)}")
         return 1
     print(f"updated {len(changed)} file(s)" if changed else "the SDKs are up to date")
+    return 0
+
+
+def _keys(settings: Settings, args: argparse.Namespace) -> int:
+    from app.runtime import Runtime
+    from app.sync.keys import rotate_credentials
+
+    async def rotate(resolved: Settings) -> str:
+        runtime = Runtime(resolved)
+        await runtime.start()
+        try:
+            report = await rotate_credentials(runtime)
+        finally:
+            await runtime.stop()
+        return (
+            f"re-encrypted {report.rotated} connection(s) under key "
+            f"{runtime.cipher.newest_key_id!r}; {report.already_current} already used it; "
+            f"{report.changed_meanwhile} changed meanwhile (left as they are)"
+        )
+
+    with _resolved(settings) as resolved:
+        print(asyncio.run(rotate(resolved)))
     return 0
 
 

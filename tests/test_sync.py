@@ -312,3 +312,39 @@ async def test_each_cron_tick_queues_each_active_connection_once_across_workers(
         uuid.UUID(paused["id"]),
     )
     assert paused_runs[0]["n"] == 0
+
+
+@pytest.mark.parametrize("system", [("kit", 40)], indirect=True, ids=["kit"])
+async def test_a_local_edit_loses_to_the_provider_and_counts_as_a_conflict(
+    system: tuple[System, Caller], database_url: str
+) -> None:
+    env, caller = system
+    connection = caller(
+        "espConnections.create", provider="kit", name="Kit", credentials=env.fake.credentials
+    )
+    assert _sync_and_wait(caller, connection["id"])["status"] == "succeeded"
+    target = env.fake.account.ids()[0]
+    # What subscribers.update will do: change a provider field, clear the hash; plus a local note.
+    await fetch(
+        database_url,
+        "UPDATE subscribers SET first_name = 'Local', content_hash = NULL, "
+        'local_fields = \'{"note": "vip"}\' WHERE external_id = $1',
+        target,
+    )
+    second = _sync_and_wait(caller, connection["id"])
+    assert (second["conflicts"], second["updated"]) == (1, 1)
+    row = (
+        await fetch(
+            database_url,
+            "SELECT first_name, local_fields::text AS local FROM subscribers "
+            "WHERE external_id = $1",
+            target,
+        )
+    )[0]
+    assert row["first_name"] == env.fake.account.expected()[target].first_name
+    assert row["local"] == '{"note": "vip"}'
+    logged = await fetch(
+        database_url,
+        "SELECT status, count(*) AS n FROM task_logs WHERE job = 'sync_connection' GROUP BY status",
+    )
+    assert {r["status"]: r["n"] for r in logged}.get("succeeded", 0) >= 2
