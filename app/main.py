@@ -15,7 +15,7 @@ from app.api import build_registry, openapi_spec
 from app.auth.request_log import RequestLogWriter
 from app.config import Settings
 from app.runtime import Runtime
-from rpc import RateLimiter, RpcConfig, rpc_route, swagger_page
+from rpc import RateLimiter, RpcConfig, rpc_routes, swagger_page
 
 __all__ = ["create_app"]
 
@@ -73,7 +73,7 @@ def create_app(settings: Settings) -> Litestar:
         body = {"code": "INTERNAL", "message": "internal error", "data": {}}
         return Response(body, status_code=500)
 
-    rpc = rpc_route(
+    rpc = rpc_routes(
         registry,
         RpcConfig(
             max_body_bytes=settings.max_body_bytes,
@@ -83,7 +83,7 @@ def create_app(settings: Settings) -> Litestar:
         ),
     )
     return Litestar(
-        route_handlers=[health, ready, docs_page, openapi_json, rpc],
+        route_handlers=[health, ready, docs_page, openapi_json, *rpc],
         lifespan=[lifespan],
         state=State({"runtime": runtime, "settings": settings}),
         exception_handlers={500: internal_error},

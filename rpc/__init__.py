@@ -1,7 +1,7 @@
 """A generic typed-procedure layer on Litestar and msgspec. Imports nothing from ``app``.
 
 Declare procedures on a :class:`Registry` with an auth :class:`Tier`, serve them with
-:func:`rpc_route`, describe them with :func:`openapi_document`.
+:func:`rpc_routes`, describe them with :func:`openapi_document`.
 """
 
 from rpc.errors import (
@@ -18,7 +18,7 @@ from rpc.errors import (
 from rpc.openapi import error_schema_name, openapi_document, swagger_page
 from rpc.procedure import Call, Input, Output, Procedure, RateLimit, Registry, Tier
 from rpc.ratelimit import RateLimiter
-from rpc.server import RpcConfig, rpc_route
+from rpc.server import RpcConfig, rpc_routes
 
 __all__ = [
     "Call",
@@ -41,6 +41,6 @@ __all__ = [
     "ValidationFailed",
     "error_schema_name",
     "openapi_document",
-    "rpc_route",
+    "rpc_routes",
     "swagger_page",
 ]

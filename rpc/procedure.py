@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, get_type_hints
 
 import msgspec
+from litestar import Request
 from litestar.datastructures import Cookie
 
 from rpc.errors import (
@@ -41,8 +42,7 @@ class Call:
     """What a tier and hooks see of one call."""
 
     procedure: Procedure[Any, Any, Any]
-    headers: Mapping[str, str]
-    read_cookies: Callable[[], Mapping[str, str]]
+    request: Request[Any, Any, Any]
     client_ip: str
     request_id: str
     # The application's own object (RpcConfig.state): what tiers need to open work.
@@ -53,9 +53,14 @@ class Call:
     set_cookies: list[Cookie] = field(default_factory=list)
 
     @property
+    def headers(self) -> Mapping[str, str]:
+        """The request's headers (case-insensitive), parsed on first use."""
+        return self.request.headers
+
+    @property
     def cookies(self) -> Mapping[str, str]:
         """The request's cookies, parsed on first use (most calls never look)."""
-        return self.read_cookies()
+        return self.request.cookies
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
+import secrets
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 from litestar import Request, post
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
 from litestar.response import Response
@@ -28,7 +30,7 @@ from rpc.errors import (
 from rpc.procedure import Call, Procedure, Registry
 from rpc.ratelimit import RateLimiter
 
-__all__ = ["AfterCall", "RpcConfig", "rpc_route"]
+__all__ = ["AfterCall", "RpcConfig", "rpc_routes"]
 
 log = logging.getLogger("rpc")
 _encoder = msgspec.json.Encoder()
@@ -49,46 +51,75 @@ class RpcConfig:
     state: Any = None
 
 
-def rpc_route(registry: Registry, config: RpcConfig) -> HTTPRouteHandler:
-    """The Litestar route handler that dispatches every procedure of ``registry``."""
-    decoders = {p.name: msgspec.json.Decoder(p.input_type) for p in registry}
+def rpc_routes(registry: Registry, config: RpcConfig) -> list[HTTPRouteHandler]:
+    """Litestar route handlers for ``registry``: one static route per procedure (no path
+    parameter to parse on the hot path) and a fallback answering NOT_FOUND for other names."""
+    routes = [_procedure_route(procedure, config) for procedure in registry]
 
-    @post(f"{config.path}/{{name:str}}", status_code=200, include_in_schema=False)
-    async def handle(name: FromPath[str], request: Request[Any, Any, Any]) -> Response[bytes]:
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-        started = time.perf_counter()
-        procedure = registry.get(name)
-        call: Call | None = None
+    @post(f"{config.path}/{{name:str}}", status_code=404, include_in_schema=False)
+    async def unknown(name: FromPath[str], request: Request[Any, Any, Any]) -> Response[bytes]:
+        return _error(NotFound(f"no procedure named {name!r}"), _request_id(request))
+
+    return [*routes, unknown]
+
+
+def _procedure_route(procedure: Procedure[Any, Any, Any], config: RpcConfig) -> HTTPRouteHandler:
+    decoder = msgspec.json.Decoder(procedure.input_type)
+    limiter = config.limiter if procedure.rate_limit is not None else None
+    limit = config.max_body_bytes
+    after_call = config.after_call
+
+    async def handle(request: Request[Any, Any, Any]) -> Response[bytes]:
+        started = time.perf_counter() if after_call is not None else 0.0
+        request_id = _request_id(request)
+        client = request.scope.get("client")
+        call = Call(
+            procedure=procedure,
+            request=request,
+            client_ip=client[0] if client else "",
+            request_id=request_id,
+            state=config.state,
+        )
         try:
-            if procedure is None:
-                raise NotFound(f"no procedure named {name!r}")
-            call = Call(
-                procedure=procedure,
-                headers=request.headers,
-                read_cookies=lambda: request.cookies,
-                client_ip=request.client.host if request.client else "",
-                request_id=request_id,
-                state=config.state,
-            )
-            body = await _read_body(request, config.max_body_bytes)
-            if procedure.rate_limit is not None and config.limiter is not None:
-                await config.limiter.hit(
+            try:
+                body = await request.body()
+            except RequestEntityTooLarge:
+                raise PayloadTooLarge(data=PayloadTooLargeData(max_bytes=limit)) from None
+            if limiter is not None and procedure.rate_limit is not None:
+                await limiter.hit(
                     procedure.rate_limit, scope=procedure.name, subject=call.client_ip
                 )
-            data = _decode(decoders[name], body)
-            response = await _run(procedure, call, data)
+            response = await _run(procedure, call, _decode(decoder, body))
         except DomainError as exc:
             response = _error(exc, request_id)
         except Exception:
-            log.exception("procedure %s failed (request %s)", name, request_id)
+            log.exception("procedure %s failed (request %s)", procedure.name, request_id)
             response = _error(
                 InternalError(data=InternalErrorData(request_id=request_id)), request_id
             )
-        if call is not None and config.after_call is not None:
-            config.after_call(call, response.status_code or 200, time.perf_counter() - started)
+        if after_call is not None:
+            after_call(call, response.status_code or 200, time.perf_counter() - started)
         return response
 
-    return handle
+    return post(
+        f"{config.path}/{procedure.name}",
+        status_code=procedure.status_code,
+        include_in_schema=False,
+        name=f"rpc:{procedure.name}",
+        request_max_body_size=limit,
+    )(handle)
+
+
+_ids = itertools.count()
+_ID_PREFIX = secrets.token_hex(4)
+
+
+def _request_id(request: Request[Any, Any, Any]) -> str:
+    """The caller's X-Request-Id, else a new one (unique per process, cheap to make)."""
+    for name, value in request.scope["headers"]:
+        if name == b"x-request-id" and value:
+            return value.decode("latin-1")[:200]
+    return f"{_ID_PREFIX}{next(_ids):x}"
 
 
 async def _run(
@@ -101,22 +132,8 @@ async def _run(
         status_code=procedure.status_code,
         media_type=_JSON,
         headers={"x-request-id": call.request_id},
-        cookies=call.set_cookies,
+        cookies=call.set_cookies or None,
     )
-
-
-async def _read_body(request: Request[Any, Any, Any], limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(data=PayloadTooLargeData(max_bytes=limit))
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(data=PayloadTooLargeData(max_bytes=limit))
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _decode(decoder: msgspec.json.Decoder[Any], body: bytes) -> msgspec.Struct:

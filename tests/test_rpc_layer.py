@@ -26,7 +26,7 @@ from rpc import (
     Tier,
     Unauthenticated,
     openapi_document,
-    rpc_route,
+    rpc_routes,
 )
 
 
@@ -101,7 +101,7 @@ async def client(redis_url: str) -> AsyncIterator[AsyncTestClient[Litestar]]:
         after_call=lambda call, status, seconds: calls.append((call.procedure.name, status)),
     )
     # The client connects in the app's loop, so it is closed there too.
-    app = Litestar(route_handlers=[rpc_route(registry, config)], on_shutdown=[redis.aclose])
+    app = Litestar(route_handlers=rpc_routes(registry, config), on_shutdown=[redis.aclose])
     async with AsyncTestClient(app) as test_client:
         test_client.headers["x-who"] = "tester"
         test_client.app.state["calls"] = calls
