@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import signal
 import subprocess
 import uuid
@@ -348,3 +349,42 @@ async def test_a_local_edit_loses_to_the_provider_and_counts_as_a_conflict(
         "SELECT status, count(*) AS n FROM task_logs WHERE job = 'sync_connection' GROUP BY status",
     )
     assert {r["status"]: r["n"] for r in logged}.get("succeeded", 0) >= 2
+
+
+@pytest.mark.parametrize("system", [("kit", 3000)], indirect=True, ids=["kit"])
+def test_sigterm_lets_in_flight_requests_and_jobs_finish(
+    system: tuple[System, Caller], settings: Settings
+) -> None:
+    env, caller = system
+    connection = caller(
+        "espConnections.create", provider="kit", name="Kit", credentials=env.fake.credentials
+    )
+    # The worker: a sync slowed by the provider is under way when SIGTERM arrives.
+    env.fake.stall_next(3, 0.5)
+    queued = caller("espConnections.sync", id=connection["id"])
+    wait_for(
+        lambda: caller("syncRuns.get", id=queued["syncRunId"])["status"] == "running",
+        timeout=20,
+        what="the sync to start",
+    )
+    worker = env.workers[0]
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(30) == 0
+    assert caller("syncRuns.get", id=queued["syncRunId"])["status"] == "succeeded"
+
+    # The API: a call waiting on a slow provider answers although SIGTERM came meanwhile.
+    with start_server(settings, **env.env) as server:
+        env.fake.stall_next(1, 1.5)
+        slow = Caller(server.base_url, caller.headers)
+        before = env.fake.request_count
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            answer = pool.submit(
+                slow,
+                "espConnections.update",
+                id=connection["id"],
+                credentials=env.fake.credentials,
+            )
+            wait_for(lambda: env.fake.request_count > before, timeout=10, what="the slow call")
+            server.process.send_signal(signal.SIGTERM)
+            assert answer.result(timeout=30)["status"] == "active"
+        assert server.process.wait(30) == 0
