@@ -54,7 +54,7 @@ def system(settings: Settings, request: pytest.FixtureRequest) -> Iterator[tuple
     provider, size, *env = request.param
     with fake_esp(provider, size=size, seed=3) as fake:
         system = System(settings, fake, **(env[0] if env else {}))
-        with start_server(settings, **system.env) as server:
+        with start_server(system.settings, **system.env) as server:
             system.workers.append(system.start_worker())
             try:
                 caller, _ = member_of_new_team(server.base_url)
@@ -388,3 +388,25 @@ def test_sigterm_lets_in_flight_requests_and_jobs_finish(
             server.process.send_signal(signal.SIGTERM)
             assert answer.result(timeout=30)["status"] == "active"
         assert server.process.wait(30) == 0
+
+
+@pytest.mark.parametrize(
+    "system", [("kit", 20, {"CRON_TOKEN": "cron-secret-token"})], indirect=True, ids=["kit"]
+)
+def test_cron_sync_all_needs_the_token_and_queues_once_per_minute(
+    system: tuple[System, Caller],
+) -> None:
+    env, caller = system
+    for n in range(2):
+        caller(
+            "espConnections.create", provider="kit", name=f"K{n}", credentials=env.fake.credentials
+        )
+    scheduler = Caller(caller.base_url, {"Authorization": "Bearer cron-secret-token"})
+    with pytest.raises(CallFailed) as refused:
+        Caller(caller.base_url, {"Authorization": "Bearer wrong"})("cron.syncAll")
+    assert refused.value.status == 401
+    first, second = scheduler("cron.syncAll"), scheduler("cron.syncAll")
+    # Both calls fall in the same minute, unless the clock just turned: then each queues all.
+    assert (first["queued"], second["queued"]) in ((2, 0), (2, 2))
+    runs = caller("syncRuns.list")["items"]
+    assert {r["trigger"] for r in runs} == {"cron"}
