@@ -6,6 +6,7 @@ from typing import Any
 
 from app.auth import procedures as auth
 from app.auth.tiers import SECURITY_SCHEMES
+from app.feed import procedures as feed
 from app.sync import procedures as sync
 from app.teams import procedures as teams
 from rpc import Registry, openapi_document
@@ -20,7 +21,7 @@ _DESCRIPTION = (
 
 
 def build_registry() -> Registry:
-    return Registry().include(auth.procedures, teams.procedures, sync.procedures)
+    return Registry().include(auth.procedures, teams.procedures, sync.procedures, feed.procedures)
 
 
 def openapi_spec(registry: Registry) -> dict[str, Any]:

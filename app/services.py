@@ -19,6 +19,7 @@ import asyncpg
 
 from app.auth.service import AuthService
 from app.db import set_tenant
+from app.feed.service import FeedService
 from app.runtime import Runtime
 from app.sync.service import ConnectionService
 from app.teams.service import TeamService
@@ -71,6 +72,10 @@ class Services:
     @cached_property
     def teams(self) -> TeamService:
         return TeamService(self.conn)
+
+    @cached_property
+    def feed(self) -> FeedService:
+        return FeedService(self.conn)
 
     @cached_property
     def connections(self) -> ConnectionService:

@@ -47,6 +47,8 @@ from .models import (
     MemberList,
     MemberOut,
     Ok,
+    PullInput,
+    PullOut,
     RemoveMemberInput,
     SignedIn,
     SignInInput,
@@ -70,6 +72,7 @@ __all__ = [
     "AsyncCronApi",
     "AsyncEspConnectionsApi",
     "AsyncMembersApi",
+    "AsyncSyncApi",
     "AsyncSyncRunsApi",
     "AsyncTeamsApi",
     "AuthApi",
@@ -77,6 +80,7 @@ __all__ = [
     "CronApi",
     "EspConnectionsApi",
     "MembersApi",
+    "SyncApi",
     "SyncRunsApi",
     "TeamsApi",
 ]
@@ -128,6 +132,9 @@ _PROCEDURES = {
     ),
     "members.remove": Procedure(
         "/rpc/members.remove", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+    ),
+    "sync.pull": Procedure(
+        "/rpc/sync.pull", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
     ),
     "syncRuns.get": Procedure(
         "/rpc/syncRuns.get", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
@@ -422,6 +429,22 @@ class MembersApi(Namespace[SyncTransport]):
         return self._transport.call("members.remove", body, Ok)
 
 
+class SyncApi(Namespace[SyncTransport]):
+    """The ``sync.*`` procedures."""
+
+    def pull(self, *, cursor: str | None = None, limit: int = 500) -> PullOut:
+        """The team's changes after ``cursor`` (from the start without one), oldest first.
+
+        Upsert changes by ``id``; ``op: "delete"`` is a tombstone. Continue from the answer's
+        ``cursor`` while ``hasMore``; a 409 MUST_REFETCH means: start again without a cursor.
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, WrongRoleError, MustRefetchError.
+        """
+        body = PullInput(cursor=cursor, limit=limit)
+        return self._transport.call("sync.pull", body, PullOut)
+
+
 class SyncRunsApi(Namespace[SyncTransport]):
     """The ``syncRuns.*`` procedures."""
 
@@ -476,6 +499,7 @@ class Client(_ClientCore[httpx.Client, SyncTransport], SyncClientBase):
     cron: CronApi
     esp_connections: EspConnectionsApi
     members: MembersApi
+    sync: SyncApi
     sync_runs: SyncRunsApi
     teams: TeamsApi
 
@@ -485,6 +509,7 @@ class Client(_ClientCore[httpx.Client, SyncTransport], SyncClientBase):
         self.cron = CronApi(transport)
         self.esp_connections = EspConnectionsApi(transport)
         self.members = MembersApi(transport)
+        self.sync = SyncApi(transport)
         self.sync_runs = SyncRunsApi(transport)
         self.teams = TeamsApi(transport)
 
@@ -689,6 +714,22 @@ class AsyncMembersApi(Namespace[AsyncTransport]):
         return await self._transport.call("members.remove", body, Ok)
 
 
+class AsyncSyncApi(Namespace[AsyncTransport]):
+    """The ``sync.*`` procedures."""
+
+    async def pull(self, *, cursor: str | None = None, limit: int = 500) -> PullOut:
+        """The team's changes after ``cursor`` (from the start without one), oldest first.
+
+        Upsert changes by ``id``; ``op: "delete"`` is a tombstone. Continue from the answer's
+        ``cursor`` while ``hasMore``; a 409 MUST_REFETCH means: start again without a cursor.
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, WrongRoleError, MustRefetchError.
+        """
+        body = PullInput(cursor=cursor, limit=limit)
+        return await self._transport.call("sync.pull", body, PullOut)
+
+
 class AsyncSyncRunsApi(Namespace[AsyncTransport]):
     """The ``syncRuns.*`` procedures."""
 
@@ -744,6 +785,7 @@ class AsyncClient(_ClientCore[httpx.AsyncClient, AsyncTransport], AsyncClientBas
     cron: AsyncCronApi
     esp_connections: AsyncEspConnectionsApi
     members: AsyncMembersApi
+    sync: AsyncSyncApi
     sync_runs: AsyncSyncRunsApi
     teams: AsyncTeamsApi
 
@@ -753,5 +795,6 @@ class AsyncClient(_ClientCore[httpx.AsyncClient, AsyncTransport], AsyncClientBas
         self.cron = AsyncCronApi(transport)
         self.esp_connections = AsyncEspConnectionsApi(transport)
         self.members = AsyncMembersApi(transport)
+        self.sync = AsyncSyncApi(transport)
         self.sync_runs = AsyncSyncRunsApi(transport)
         self.teams = AsyncTeamsApi(transport)

@@ -27,6 +27,7 @@ __all__ = [
     "InvalidCredentialsError",
     "IpNotAllowedError",
     "LastOwnerError",
+    "MustRefetchError",
     "NoSuchUserError",
     "NotFoundError",
     "PayloadTooLargeError",
@@ -129,6 +130,16 @@ class LastOwnerError(ApiError):
     data_type = EmptyData
 
 
+class MustRefetchError(ApiError):
+    """This cursor cannot be continued: pull again without one.
+
+    HTTP 409, ``MUST_REFETCH``.
+    """
+
+    data: EmptyData
+    data_type = EmptyData
+
+
 class NoSuchUserError(ApiError):
     """No account has this email; ask them to sign up first.
 
@@ -219,6 +230,7 @@ ERRORS: dict[str, type[ApiError]] = {
     "INVALID_CREDENTIALS": InvalidCredentialsError,
     "IP_NOT_ALLOWED": IpNotAllowedError,
     "LAST_OWNER": LastOwnerError,
+    "MUST_REFETCH": MustRefetchError,
     "NOT_FOUND": NotFoundError,
     "NO_SUCH_USER": NoSuchUserError,
     "PAYLOAD_TOO_LARGE": PayloadTooLargeError,

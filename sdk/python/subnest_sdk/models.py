@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import Literal
+from typing import Any, Literal
 
 import msgspec
 
@@ -15,6 +15,7 @@ __all__ = [
     "AddMemberInput",
     "ApiKeyList",
     "ApiKeyOut",
+    "ChangeOut",
     "ConnectionList",
     "ConnectionOut",
     "CreateApiKeyInput",
@@ -32,6 +33,8 @@ __all__ = [
     "Ok",
     "PayloadTooLargeData",
     "ProviderMessage",
+    "PullInput",
+    "PullOut",
     "RateLimitedData",
     "RemoveMemberInput",
     "SessionOut",
@@ -73,6 +76,15 @@ class ApiKeyOut(Model):
     created_at: datetime.datetime
     last_used_at: datetime.datetime | None
     revoked_at: datetime.datetime | None
+
+
+class ChangeOut(Model):
+    table: Literal["esp_connections", "subscribers", "sync_runs"]
+    op: Literal["delete", "upsert"]
+    id: uuid.UUID
+    #: the row, in the table's wire fields
+    row: Any
+    cursor: str
 
 
 class ConnectionList(Model):
@@ -159,6 +171,17 @@ class PayloadTooLargeData(Model):
 class ProviderMessage(Model):
     provider: str
     provider_message: str
+
+
+class PullInput(Model):
+    cursor: str | None = None
+    limit: int = 500
+
+
+class PullOut(Model):
+    changes: list[ChangeOut]
+    cursor: str
+    has_more: bool
 
 
 class RateLimitedData(Model):

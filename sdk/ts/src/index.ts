@@ -48,6 +48,15 @@ export interface ApiKeyOut {
   revokedAt: string | null;
 }
 
+export interface ChangeOut {
+  table: "esp_connections" | "subscribers" | "sync_runs";
+  op: "delete" | "upsert";
+  id: string;
+  /** the row, in the table's wire fields */
+  row: unknown;
+  cursor: string;
+}
+
 export interface ConnectionList {
   items: ConnectionOut[];
 }
@@ -132,6 +141,19 @@ export interface PayloadTooLargeData {
 export interface ProviderMessage {
   provider: string;
   providerMessage: string;
+}
+
+export interface PullInput {
+  /** Default: `null`. */
+  cursor?: string | null;
+  /** Default: `500`. */
+  limit?: number;
+}
+
+export interface PullOut {
+  changes: ChangeOut[];
+  cursor: string;
+  hasMore: boolean;
 }
 
 export interface RateLimitedData {
@@ -308,6 +330,13 @@ export interface LastOwnerError {
   data: EmptyData;
 }
 
+/** This cursor cannot be continued: pull again without one. HTTP 409. */
+export interface MustRefetchError {
+  code: "MUST_REFETCH";
+  message: string;
+  data: EmptyData;
+}
+
 /** No account has this email; ask them to sign up first. HTTP 404. */
 export interface NoSuchUserError {
   code: "NO_SUCH_USER";
@@ -375,6 +404,7 @@ export type ErrorBody =
   | InvalidCredentialsError
   | IpNotAllowedError
   | LastOwnerError
+  | MustRefetchError
   | NoSuchUserError
   | NotFoundError
   | PayloadTooLargeError
@@ -397,6 +427,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   INVALID_CREDENTIALS: 401,
   IP_NOT_ALLOWED: 403,
   LAST_OWNER: 422,
+  MUST_REFETCH: 409,
   NOT_FOUND: 404,
   NO_SUCH_USER: 404,
   PAYLOAD_TOO_LARGE: 413,
@@ -470,6 +501,10 @@ const API: ApiDescription = {
     },
     "members.remove": {
       path: "/rpc/members.remove",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+    },
+    "sync.pull": {
+      path: "/rpc/sync.pull",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
     },
     "syncRuns.get": {
@@ -546,6 +581,22 @@ export class SyncRunsApi extends Group {
    */
   list(input: SyncRunsInput = {}): Promise<SyncRunList> {
     return this.transport.call("syncRuns.list", input);
+  }
+}
+
+/** The `sync.*` procedures. */
+export class SyncApi extends Group {
+  /**
+   * The team's changes after ``cursor`` (from the start without one), oldest first.
+   *
+   * Upsert changes by ``id``; ``op: "delete"`` is a tombstone. Continue from the answer's
+   * ``cursor`` while ``hasMore``; a 409 MUST_REFETCH means: start again without a cursor.
+   *
+   * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
+   * IP_NOT_ALLOWED, WRONG_ROLE, MUST_REFETCH.
+   */
+  pull(input: PullInput = {}): Promise<PullOut> {
+    return this.transport.call("sync.pull", input);
   }
 }
 
@@ -749,6 +800,7 @@ export class Client {
   readonly cron: CronApi;
   readonly espConnections: EspConnectionsApi;
   readonly members: MembersApi;
+  readonly sync: SyncApi;
   readonly syncRuns: SyncRunsApi;
   readonly teams: TeamsApi;
   private readonly transport: Transport;
@@ -768,6 +820,7 @@ export class Client {
     this.cron = new CronApi(this.transport);
     this.espConnections = new EspConnectionsApi(this.transport);
     this.members = new MembersApi(this.transport);
+    this.sync = new SyncApi(this.transport);
     this.syncRuns = new SyncRunsApi(this.transport);
     this.teams = new TeamsApi(this.transport);
   }

@@ -1,0 +1,53 @@
+"""Pulling a team's changes after a cursor."""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+
+from app.feed import errors
+from app.feed.schemas import ChangeOut, PullOut
+from app.feed.tables import FEED_TABLES
+from realtime.cursor import ChangeCursor, InvalidCursor
+from realtime.delta import MustRefetch, pull
+from rpc import ValidationFailed
+from rpc.errors import ValidationData
+
+__all__ = ["FeedService"]
+
+
+class FeedService:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+
+    async def pull(self, team_id: uuid.UUID, cursor: str | None, limit: int) -> PullOut:
+        meta = await self.conn.fetchrow("SELECT epoch, purge_horizon_txid FROM change_feed")
+        assert meta is not None
+        epoch: str = meta["epoch"]
+        try:
+            position = ChangeCursor.decode(cursor) if cursor else ChangeCursor.start(epoch)
+        except InvalidCursor as exc:
+            raise ValidationFailed(
+                f"invalid cursor: {exc}", data=ValidationData(path="$.cursor", detail=str(exc))
+            ) from None
+        try:
+            page = await pull(
+                self.conn,
+                FEED_TABLES,
+                team_id=team_id,
+                cursor=position,
+                epoch=epoch,
+                horizon_txid=meta["purge_horizon_txid"],
+                limit=limit,
+            )
+        except MustRefetch as exc:
+            raise errors.MustRefetch(str(exc)) from None
+        return PullOut(
+            changes=[
+                ChangeOut(table=c.table, op=c.op, id=c.id, row=c.row, cursor=c.cursor)  # type: ignore[arg-type]
+                for c in page.changes
+            ],
+            cursor=page.cursor.encode(),
+            has_more=page.has_more,
+        )

@@ -1,0 +1,62 @@
+"""What the feed shows of each synced table (never credentials), in wire names."""
+
+from __future__ import annotations
+
+from realtime.delta import FeedTable
+
+__all__ = ["FEED_TABLES"]
+
+_STAMPS = {"createdAt": "created_at", "updatedAt": "updated_at", "deletedAt": "deleted_at"}
+
+FEED_TABLES = (
+    FeedTable(
+        "subscribers",
+        {
+            "id": "id",
+            "connectionId": "esp_connection_id",
+            "externalId": "external_id",
+            "email": "email",
+            "firstName": "first_name",
+            "lastName": "last_name",
+            "status": "status",
+            "customFields": "custom_fields",
+            "localFields": "local_fields",
+            **_STAMPS,
+        },
+    ),
+    FeedTable(
+        "esp_connections",
+        {
+            "id": "id",
+            "provider": "provider",
+            "name": "name",
+            "listId": "list_id",
+            "status": "status",
+            "statusReason": "status_reason",
+            "lastSyncedAt": "last_synced_at",
+            **_STAMPS,
+        },
+    ),
+    FeedTable(
+        "sync_runs",
+        {
+            "id": "id",
+            "connectionId": "esp_connection_id",
+            "status": "status",
+            "trigger": "trigger",
+            "attempts": "attempts",
+            "pages": "pages",
+            "rowsSeen": "rows_seen",
+            "created": "created_count",
+            "updated": "updated_count",
+            "deleted": "deleted_count",
+            "unchanged": "unchanged_count",
+            "conflicts": "conflict_count",
+            "error": "error",
+            "queuedAt": "queued_at",
+            "startedAt": "started_at",
+            "finishedAt": "finished_at",
+            **_STAMPS,
+        },
+    ),
+)

@@ -1,0 +1,150 @@
+"""Delta-sync through sync.pull: nothing lost under concurrent, out-of-order commits."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from typing import Any
+
+import asyncpg
+import pytest
+from subnest_sdk import AsyncClient, MustRefetchError, RetryPolicy, ValidationFailedError
+
+from app.db import role_url
+from tests.support import ServerProcess, fetch, member_of_new_team
+
+
+async def _writer(url: str, team: uuid.UUID, connection: uuid.UUID, seed: int, hold: float) -> None:
+    """One transaction that inserts, updates and soft-deletes, held open ``hold`` seconds."""
+    rng = random.Random(seed)
+    conn = await asyncpg.connect(url)
+    try:
+        async with conn.transaction():
+            await conn.execute("SELECT set_config('app.team_id', $1, true)", str(team))
+            for n in range(5):
+                await conn.execute(
+                    "INSERT INTO subscribers (team_id, esp_connection_id, external_id, email) "
+                    "VALUES ($1, $2, $3, $4)",
+                    team,
+                    connection,
+                    f"w{seed}-{n}",
+                    f"w{seed}-{n}@example.com",
+                )
+            await conn.execute(
+                "UPDATE subscribers SET first_name = $1 WHERE external_id = $2",
+                f"edited by {seed}",
+                f"w{seed}-0",
+            )
+            if rng.random() < 0.5:
+                await conn.execute(
+                    "UPDATE subscribers SET deleted_at = now() WHERE external_id = $1",
+                    f"w{seed}-1",
+                )
+            await asyncio.sleep(hold)
+    finally:
+        await conn.close()
+
+
+async def _team_with_connection(url: str, team: uuid.UUID) -> uuid.UUID:
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("SELECT set_config('app.team_id', $1, false)", str(team))
+        connection: uuid.UUID = await conn.fetchval(
+            "INSERT INTO esp_connections (team_id, provider, name) VALUES ($1, 'kit', 'K') "
+            "RETURNING id",
+            team,
+        )
+        return connection
+    finally:
+        await conn.close()
+
+
+def _apply(replica: dict[uuid.UUID, dict[str, Any]], changes: Any) -> None:
+    for change in changes:
+        if change.table != "subscribers":
+            continue
+        if change.op == "delete":
+            replica.pop(change.id, None)
+        else:
+            replica[change.id] = change.row
+
+
+async def test_a_polling_replica_ends_with_exactly_the_database(
+    server: ServerProcess, database_url: str
+) -> None:
+    caller, team_id = member_of_new_team(server.base_url)
+    team = uuid.UUID(team_id)
+    other_caller, other_id = member_of_new_team(server.base_url, "other@example.com")
+    app_url = role_url(database_url, "subnest_app")
+    connection = await _team_with_connection(app_url, team)
+    other_connection = await _team_with_connection(app_url, uuid.UUID(other_id))
+
+    client = AsyncClient(
+        server.base_url, retry=RetryPolicy(max_attempts=1), **_credentials(caller.headers)
+    )
+    replica: dict[uuid.UUID, dict[str, Any]] = {}
+    cursor: str | None = None
+    rng = random.Random(7)
+    writers = [
+        asyncio.create_task(_writer(app_url, team, connection, seed, rng.uniform(0, 3)))
+        for seed in range(12)
+    ] + [
+        asyncio.create_task(
+            _writer(app_url, uuid.UUID(other_id), other_connection, 100 + seed, rng.uniform(0, 1))
+        )
+        for seed in range(4)
+    ]
+    polls = 0
+    async with client:
+        while not all(w.done() for w in writers) or polls == 0:
+            page = await client.sync.pull(cursor=cursor, limit=7)
+            _apply(replica, page.changes)
+            cursor = page.cursor
+            polls += 1
+            if not page.has_more:
+                await asyncio.sleep(0.05)
+        await asyncio.gather(*writers)
+        while True:  # drain what committed last
+            page = await client.sync.pull(cursor=cursor, limit=50)
+            _apply(replica, page.changes)
+            cursor = page.cursor
+            if not page.changes and not page.has_more:
+                break
+
+    rows = await fetch(
+        database_url,
+        "SELECT id, email, first_name FROM subscribers WHERE team_id = $1 AND deleted_at IS NULL",
+        team,
+    )
+    assert {r["id"]: (r["email"], r["first_name"]) for r in rows} == {
+        key: (row["email"], row["firstName"]) for key, row in replica.items()
+    }
+    assert all(row["email"].startswith("w") and "-" in row["email"] for row in replica.values())
+    others = tuple(f"w{seed}-" for seed in range(100, 104))
+    assert not any(row["email"].startswith(others) for row in replica.values()), "other team"
+    assert polls > 3
+    other_caller("members.list")  # the other team exists and is untouched by our reads
+
+
+def _credentials(headers: dict[str, str]) -> dict[str, str]:
+    return {
+        "session_token": headers["Authorization"].removeprefix("Bearer "),
+        "team_id": headers["X-Team-Id"],
+    }
+
+
+async def test_cursors_from_elsewhere_must_refetch(server: ServerProcess) -> None:
+    caller, _ = member_of_new_team(server.base_url)
+    async with AsyncClient(
+        server.base_url, retry=RetryPolicy(max_attempts=1), **_credentials(caller.headers)
+    ) as client:
+        first = await client.sync.pull()
+        assert first.cursor.startswith("v1.")
+        epoch = first.cursor.split(".")[1]
+        with pytest.raises(MustRefetchError) as refused:
+            await client.sync.pull(cursor=first.cursor.replace(epoch, "0" * len(epoch)))
+        assert refused.value.status == 409
+        with pytest.raises(ValidationFailedError) as bad:
+            await client.sync.pull(cursor="garbage")
+        assert bad.value.data.path == "$.cursor"
