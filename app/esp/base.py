@@ -116,6 +116,14 @@ class BaseConnector(ABC):
             raise ProviderError(self.provider, f"unknown subscriber status {native!r}") from None
 
 
+def message_field(body: Any) -> str | None:
+    """The ``message`` of an error body shaped ``{"message": "...", ...}`` (Brevo, MailerLite)."""
+    if not isinstance(body, dict):
+        return None
+    message = body.get("message")
+    return message if isinstance(message, str) and message else None
+
+
 def segment(value: str) -> str:
     """``value`` quoted as one URL path segment (ids come from users)."""
     return quote(value, safe="")

@@ -17,7 +17,14 @@ from typing import Any
 
 import msgspec
 
-from app.esp.base import BaseConnector, clean_email, clean_name, custom_fields, segment
+from app.esp.base import (
+    BaseConnector,
+    clean_email,
+    clean_name,
+    custom_fields,
+    message_field,
+    segment,
+)
 from app.esp.connector import EspEndpoints, NormalizedSubscriber, Page
 
 __all__ = ["BrevoConnector"]
@@ -58,13 +65,8 @@ class BrevoConnector(BaseConnector):
     def _auth_headers(self, api_key: str) -> dict[str, str]:
         return {"api-key": api_key, "Accept": "application/json"}
 
-    @staticmethod
-    def _error_message(body: Any) -> str | None:
-        # {"code": "unauthorized", "message": "Key not found"}
-        if not isinstance(body, dict):
-            return None
-        message = body.get("message")
-        return message if isinstance(message, str) and message else None
+    # {"code": "unauthorized", "message": "Key not found"}
+    _error_message = staticmethod(message_field)
 
     async def verify(self) -> None:
         await self._get("/account", _Any)

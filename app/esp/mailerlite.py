@@ -13,7 +13,14 @@ from typing import Any
 
 import msgspec
 
-from app.esp.base import BaseConnector, clean_email, clean_name, custom_fields, segment
+from app.esp.base import (
+    BaseConnector,
+    clean_email,
+    clean_name,
+    custom_fields,
+    message_field,
+    segment,
+)
 from app.esp.connector import EspEndpoints, NormalizedSubscriber, Page
 
 __all__ = ["MailerLiteConnector"]
@@ -61,13 +68,8 @@ class MailerLiteConnector(BaseConnector):
     def _auth_headers(self, api_key: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {api_key}", "Accept": "application/json"}
 
-    @staticmethod
-    def _error_message(body: Any) -> str | None:
-        # {"message": "...", "errors": {"field": ["..."]}}
-        if not isinstance(body, dict):
-            return None
-        message = body.get("message")
-        return message if isinstance(message, str) and message else None
+    # {"message": "...", "errors": {"field": ["..."]}}
+    _error_message = staticmethod(message_field)
 
     async def verify(self) -> None:
         if self.list_id:
