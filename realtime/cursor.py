@@ -34,6 +34,11 @@ class ChangeCursor(msgspec.Struct, frozen=True, order=True):
         if len(parts) != 4 or parts[0] != _VERSION:
             raise InvalidCursor("not a v1 cursor")
         _, epoch, txid, seq = parts
-        if not (epoch.isalnum() and txid.isdigit() and seq.isdigit()):
+        numbers = (txid, seq)
+        if not (epoch.isascii() and epoch.isalnum()) or not all(
+            n.isascii() and n.isdigit() for n in numbers
+        ):
             raise InvalidCursor("malformed cursor")
+        if int(txid) >= 2**64 or int(seq) >= 2**63:
+            raise InvalidCursor("cursor out of range")
         return cls(epoch=epoch, txid=int(txid), seq=int(seq))

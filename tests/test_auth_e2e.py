@@ -184,3 +184,13 @@ def test_streamed_bodies_over_the_limit_answer_413(server: ServerProcess) -> Non
     response = httpx.post(f"{server.base_url}/rpc/auth.signIn", content=chunks())
     assert response.status_code == 413
     assert response.json()["code"] == "PAYLOAD_TOO_LARGE"
+
+
+def test_an_api_key_cannot_grant_membership(api: Api) -> None:
+    owner = api.signed_up("owner@example.com")
+    api.signed_up("intruder@example.com")
+    team = owner.teams.create(name="T")
+    key = owner.with_team(team.id).api_keys.create(name="automation").key
+    with pytest.raises(ForbiddenError):
+        api.client(api_key=key).members.add(email="intruder@example.com", role="admin")
+    assert [m.email for m in owner.with_team(team.id).members.list().items] == ["owner@example.com"]

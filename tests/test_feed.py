@@ -145,6 +145,7 @@ async def test_cursors_from_elsewhere_must_refetch(server: ServerProcess) -> Non
         with pytest.raises(MustRefetchError) as refused:
             await client.sync.pull(cursor=first.cursor.replace(epoch, "0" * len(epoch)))
         assert refused.value.status == 409
-        with pytest.raises(ValidationFailedError) as bad:
-            await client.sync.pull(cursor="garbage")
-        assert bad.value.data.path == "$.cursor"
+        for garbage in ("garbage", f"v1.{epoch}.\u00b2.1", f"v1.{epoch}.{2**70}.1", "v1.x..1"):
+            with pytest.raises(ValidationFailedError) as bad:
+                await client.sync.pull(cursor=garbage)
+            assert bad.value.data.path == "$.cursor"

@@ -227,7 +227,8 @@ async def test_a_worker_killed_mid_sync_is_taken_over_without_loss(
     env.workers[0].wait(10)
     env.workers.append(env.start_worker())
 
-    run = _finished(caller, queued["syncRunId"], timeout=60)
+    # Generous: the takeover waits for a stale heartbeat and the next sweep, on a loaded machine.
+    run = _finished(caller, queued["syncRunId"], timeout=100)
     assert run["status"] == "succeeded", run
     assert run["attempts"] >= 2
     assert run["created"] == len(env.fake.account.expected())
@@ -410,3 +411,34 @@ def test_cron_sync_all_needs_the_token_and_queues_once_per_minute(
     assert (first["queued"], second["queued"]) in ((2, 0), (2, 2))
     runs = caller("syncRuns.list")["items"]
     assert {r["trigger"] for r in runs} == {"cron"}
+
+
+@pytest.mark.parametrize("system", [("kit", 3000)], indirect=True, ids=["kit"])
+async def test_deleting_a_connection_during_its_sync_keeps_its_subscribers_deleted(
+    system: tuple[System, Caller], database_url: str
+) -> None:
+    env, caller = system
+    connection = caller(
+        "espConnections.create", provider="kit", name="Kit", credentials=env.fake.credentials
+    )
+    env.fake.account.edit(env.fake.account.ids()[0], first_name="Nul\x00Byte")
+    assert _sync_and_wait(caller, connection["id"])["status"] == "succeeded"
+    stored = await fetch(
+        database_url, "SELECT count(*) AS n FROM subscribers WHERE first_name = 'NulByte'"
+    )
+    assert stored[0]["n"] == 1, "NUL from a provider is dropped, not a failed sync"
+
+    env.fake.stall_next(3, 0.5)
+    queued = caller("espConnections.sync", id=connection["id"])
+    wait_for(
+        lambda: caller("syncRuns.get", id=queued["syncRunId"])["status"] == "running",
+        timeout=20,
+        what="the sync to start",
+    )
+    caller("espConnections.delete", id=connection["id"])
+    run = _finished(caller, queued["syncRunId"])
+    assert run["status"] == "failed" and "deleted" in run["error"]
+    live = await fetch(
+        database_url, "SELECT count(*) AS n FROM subscribers WHERE deleted_at IS NULL"
+    )
+    assert live[0]["n"] == 0

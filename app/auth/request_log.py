@@ -38,6 +38,7 @@ class RequestLogWriter:
         self._batch = batch
         self._pending: list[_Entry] = []
         self._wake = asyncio.Event()
+        self._stopping = False
         self._task: asyncio.Task[None] | None = None
 
     def record(self, call: Call, status: int, seconds: float) -> None:
@@ -61,21 +62,25 @@ class RequestLogWriter:
         self._task = asyncio.create_task(self._run(), name="request-log-writer")
 
     async def stop(self) -> None:
+        """Let the writer finish its flush (never cut one short), then write what is left."""
+        self._stopping = True
+        self._wake.set()
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        await self.flush()
+            await self._task
+        await self._flush_logged()
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._interval)
             self._wake.clear()
-            try:
-                await self.flush()
-            except Exception:  # the log must never take the API down; entries are dropped
-                log.exception("request log flush failed")
+            await self._flush_logged()
+
+    async def _flush_logged(self) -> None:
+        try:
+            await self.flush()
+        except Exception:  # the log must never take the API down; that batch is dropped
+            log.exception("request log flush failed")
 
     async def flush(self) -> None:
         entries, self._pending = self._pending, []

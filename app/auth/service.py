@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import ipaddress
 import secrets
 import uuid
-from functools import lru_cache
 
 import asyncpg
 import msgspec
@@ -26,9 +26,24 @@ from rpc import NotFound, Unauthenticated
 
 __all__ = ["ApiKeyCaller", "AuthService", "SessionUser", "normalize_email"]
 
-# Verifying costs a scrypt; a key seen before with the same stored hash is not re-derived.
-# Revocation and allowlists are still read from the database on every call.
-_verify_key = lru_cache(maxsize=4096)(verify_api_key)
+# Verifying costs a scrypt (~16 MB, tens of ms): done in a thread, and a key verified before
+# against the same stored hash is not derived again. Revocation and allowlists are still read
+# from the database on every call.
+_VERIFIED_MAX = 4096
+_verified: dict[tuple[str, str], bool] = {}
+
+
+async def _verify_key(stored_hash: str, key: str) -> bool:
+    known = _verified.get((stored_hash, key))
+    if known is not None:
+        return known
+    ok = await asyncio.to_thread(verify_api_key, stored_hash, key)
+    if len(_verified) >= _VERIFIED_MAX:
+        _verified.clear()
+    _verified[(stored_hash, key)] = ok
+    return ok
+
+
 # Compared against when the email is unknown, so timing does not reveal which emails exist.
 _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
 _API_KEY_COLUMNS = "id, name, prefix, ip_allowlist, created_at, last_used_at, revoked_at"
@@ -118,7 +133,11 @@ class AuthService:
     async def api_key_caller(self, key: str, client_ip: str) -> ApiKeyCaller:
         prefix = split_api_key(key)
         row = await self.conn.fetchrow("SELECT * FROM api_key_lookup($1)", prefix or "")
-        if row is None or row["revoked_at"] is not None or not _verify_key(row["key_hash"], key):
+        if (
+            row is None
+            or row["revoked_at"] is not None
+            or not await _verify_key(row["key_hash"], key)
+        ):
             raise Unauthenticated("the API key is unknown or revoked")
         allowlist = row["ip_allowlist"]
         if allowlist and not _ip_allowed(client_ip, allowlist):

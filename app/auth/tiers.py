@@ -74,8 +74,11 @@ class TeamContext:
     session: SessionUser | None
     api_key_id: uuid.UUID | None
 
-    def require(self, role: Role) -> None:
-        """Raise WrongRole unless the caller's role is at least ``role``."""
+    def require(self, role: Role, *, member: bool = False) -> None:
+        """Raise WrongRole unless the caller's role is at least ``role``; with ``member``, an
+        API key is refused too (what grants lasting access needs a signed-in member)."""
+        if member and self.session is None:
+            raise Forbidden("this needs a signed-in member, not an API key")
         if _RANK[self.role] < _RANK[role]:
             raise WrongRole(f"this needs the {role} role; you are {self.role}")
 
@@ -180,7 +183,7 @@ async def _team_sensitive(call: Call) -> AsyncIterator[TeamContext]:
 async def _cron(call: Call) -> AsyncIterator[CronContext]:
     expected = _runtime(call).settings.cron_token
     token = _bearer(call)
-    if not expected or not token or not hmac.compare_digest(token, expected):
+    if not expected or not token or not hmac.compare_digest(token.encode(), expected.encode()):
         raise Unauthenticated("cron procedures need Authorization: Bearer <CRON_TOKEN>")
     async with unit_of_work(_runtime(call)) as services:
         yield CronContext(call, services)

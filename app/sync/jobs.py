@@ -17,7 +17,7 @@ from app.jobs import JobContext, task_logged
 from app.runtime import Runtime
 from app.services import unit_of_work
 from app.sync.queueing import enqueue_sync
-from app.sync.runner import load_staging, merge_staging, staging_table
+from app.sync.runner import ConnectionGone, load_staging, merge_staging, staging_table
 
 __all__ = ["queue_active_connections", "sweep_queued_runs", "sync_all_active", "sync_connection"]
 
@@ -45,6 +45,9 @@ async def sync_connection(ctx: JobContext, *, sync_run_id: str, team_id: str) ->
         except InvalidCredentials as exc:
             await _fail_credentials(conn, run_id, team, connection_id, exc.message)
             return {"failed": exc.message}
+        except ConnectionGone as exc:
+            await _record_failure(conn, run_id, team, str(exc), final=True)
+            return {"failed": str(exc)}
         except Exception as exc:
             final = job is None or job.attempts >= job.retries
             await _record_failure(conn, run_id, team, f"{type(exc).__name__}: {exc}", final)
@@ -97,7 +100,8 @@ async def _sync(
         await conn.execute(
             "UPDATE sync_runs SET status = 'succeeded', finished_at = now(), error = NULL, "
             "created_count = $2, updated_count = $3, deleted_count = $4, unchanged_count = $5, "
-            "conflict_count = $6, fetch_ms = $7, merge_ms = $8 WHERE id = $1",
+            "conflict_count = $6, fetch_ms = $7, merge_ms = $8 "
+            "WHERE id = $1 AND status = 'running'",
             run_id,
             counts.created,
             counts.updated,
@@ -118,6 +122,14 @@ async def _sync(
 async def _start(conn: asyncpg.Connection, run_id: uuid.UUID, team: uuid.UUID) -> uuid.UUID | None:
     async with conn.transaction():
         await set_tenant(conn, team_id=team)
+        # A run of a connection deleted meanwhile ends here (its subscribers stay tombstones).
+        await conn.execute(
+            "UPDATE sync_runs r SET status = 'failed', finished_at = now(), "
+            "error = 'the connection was deleted' FROM esp_connections c "
+            "WHERE r.id = $1 AND c.id = r.esp_connection_id AND c.deleted_at IS NOT NULL "
+            "AND r.status IN ('queued', 'running')",
+            run_id,
+        )
         connection_id: uuid.UUID | None = await conn.fetchval(
             "UPDATE sync_runs SET status = 'running', started_at = now(), heartbeat_at = now(), "
             "attempts = attempts + 1 WHERE id = $1 AND status IN ('queued', 'running') "
@@ -131,7 +143,10 @@ async def _requeue(conn: asyncpg.Connection, run_id: uuid.UUID, team: uuid.UUID,
     async with conn.transaction():
         await set_tenant(conn, team_id=team)
         await conn.execute(
-            "UPDATE sync_runs SET status = 'queued', error = $2 WHERE id = $1", run_id, why
+            "UPDATE sync_runs SET status = 'queued', error = $2 "
+            "WHERE id = $1 AND status = 'running'",
+            run_id,
+            why,
         )
 
 

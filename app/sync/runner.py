@@ -25,7 +25,14 @@ import msgspec
 from app.db import set_tenant
 from app.esp import NormalizedSubscriber, Page
 
-__all__ = ["MergeCounts", "content_hash", "load_staging", "merge_staging", "staging_table"]
+__all__ = [
+    "ConnectionGone",
+    "MergeCounts",
+    "content_hash",
+    "load_staging",
+    "merge_staging",
+    "staging_table",
+]
 
 _STAGING = "sync_staging"
 _COLUMNS = (
@@ -37,6 +44,10 @@ _COLUMNS = (
     "custom_fields",
     "content_hash",
 )
+
+
+class ConnectionGone(Exception):
+    """The connection was deleted while its sync ran: nothing is merged."""
 
 
 class MergeCounts(msgspec.Struct, frozen=True):
@@ -59,14 +70,19 @@ def content_hash(subscriber: NormalizedSubscriber) -> str:
     return hashlib.sha256(msgspec.json.encode(fields, order="sorted")).hexdigest()
 
 
+def _text(value: str | None) -> str | None:
+    # PostgreSQL text cannot hold NUL; a provider's data may.
+    return value.replace("\x00", "") if value else value
+
+
 def _record(subscriber: NormalizedSubscriber) -> tuple[str | None, ...]:
     return (
-        subscriber.external_id,
-        subscriber.email,
-        subscriber.first_name,
-        subscriber.last_name,
+        _text(subscriber.external_id),
+        _text(subscriber.email),
+        _text(subscriber.first_name),
+        _text(subscriber.last_name),
         subscriber.status,
-        msgspec.json.encode(subscriber.custom_fields).decode(),
+        msgspec.json.encode(subscriber.custom_fields).decode().replace("\\u0000", ""),
         content_hash(subscriber),
     )
 
@@ -117,6 +133,13 @@ async def merge_staging(
     started = time.perf_counter()
     async with conn.transaction():
         await set_tenant(conn, team_id=team_id)
+        # Deleting the connection waits for this merge, and a deleted one is not merged into.
+        alive = await conn.fetchval(
+            "SELECT true FROM esp_connections WHERE id = $1 AND deleted_at IS NULL FOR SHARE",
+            connection_id,
+        )
+        if not alive:
+            raise ConnectionGone("the connection was deleted during the sync")
         matched = await conn.fetchrow(
             f"SELECT count(*) FILTER (WHERE t.content_hash = s.content_hash "
             "AND t.deleted_at IS NULL) AS unchanged, "

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping
 
 import asyncpg
+import msgspec
 
 from app.credentials import Sealed
 from app.esp import InvalidCredentials, ProviderError, ProviderUnavailable, make_connector
@@ -40,10 +41,11 @@ class ConnectionService:
         self, provider: str, credentials: Mapping[str, str], list_id: str | None
     ) -> None:
         """Ask the provider whether the credentials work (base URLs come from settings only)."""
+        # Inside the request's transaction: a short policy keeps it well under the role's
+        # idle-in-transaction timeout even when the provider is slow.
+        endpoints = msgspec.structs.replace(self.runtime.endpoints, timeout=10.0, max_attempts=2)
         try:
-            connector = make_connector(
-                provider, credentials, list_id, self.runtime.endpoints, self.runtime.http
-            )
+            connector = make_connector(provider, credentials, list_id, endpoints, self.runtime.http)
             await connector.verify()
         except (InvalidCredentials, ProviderError) as exc:
             raise CredentialsRejected(
@@ -141,12 +143,23 @@ class ConnectionService:
             sealed.ciphertext if sealed else None,
             sealed.key_id if sealed else None,
         )
-        assert row is not None
+        if row is None:
+            raise NotFound("the ESP connection was deleted meanwhile")
         return ConnectionOut(**row)
 
     async def delete(self, connection_id: uuid.UUID) -> None:
-        """Soft-delete the connection and, as tombstones, its subscribers."""
+        """Soft-delete the connection and, as tombstones, its subscribers; its pending runs end."""
+        await self.conn.execute(
+            "SELECT 1 FROM esp_connections WHERE id = $1 AND deleted_at IS NULL FOR UPDATE",
+            connection_id,
+        )
         await self.get(connection_id)
+        await self.conn.execute(
+            "UPDATE sync_runs SET status = 'failed', finished_at = now(), "
+            "error = 'the connection was deleted' "
+            "WHERE esp_connection_id = $1 AND status IN ('queued', 'running')",
+            connection_id,
+        )
         await self.conn.execute(
             "UPDATE subscribers SET deleted_at = now() "
             "WHERE esp_connection_id = $1 AND deleted_at IS NULL",

@@ -45,14 +45,17 @@ async def list_members(ctx: TeamContext, data: Empty) -> MemberList:
 
 @procedures.procedure("members.add", tier=TEAM, errors=(NoSuchUser, AlreadyMember))
 async def add_member(ctx: TeamContext, data: AddMemberInput) -> MemberOut:
-    """Add an existing user to the team (owner or admin; only an owner adds an owner)."""
-    ctx.require("owner" if data.role == "owner" else "admin")
+    """Add an existing user to the team (owner or admin, signed in: not with an API key).
+
+    Only an owner adds an owner.
+    """
+    ctx.require("owner" if data.role == "owner" else "admin", member=True)
     return await ctx.services.teams.add_member(ctx.team_id, data.email, data.role)
 
 
 @procedures.procedure("members.remove", tier=TEAM, errors=(NotFound, LastOwner))
 async def remove_member(ctx: TeamContext, data: RemoveMemberInput) -> Ok:
-    """Remove a member (owner or admin); the last owner stays."""
-    ctx.require("admin")
+    """Remove a member (owner or admin, signed in); the last owner stays."""
+    ctx.require("admin", member=True)
     await ctx.services.teams.remove_member(ctx.team_id, data.user_id, by=ctx.role)
     return Ok()

@@ -97,12 +97,13 @@ class TeamService:
         if role == "owner" and by != "owner":
             raise WrongRole("only an owner may remove an owner")
         if role == "owner":
-            owners = await self.conn.fetchval(
-                "SELECT count(*) FROM memberships WHERE team_id = $1 AND role = 'owner' "
-                "AND deleted_at IS NULL",
+            # Lock every owner row, so two owners removing each other cannot both pass the count.
+            owners = await self.conn.fetch(
+                "SELECT id FROM memberships WHERE team_id = $1 AND role = 'owner' "
+                "AND deleted_at IS NULL FOR UPDATE",
                 team_id,
             )
-            if owners <= 1:
+            if len(owners) <= 1:
                 raise LastOwner()
         await self.conn.execute(
             "DELETE FROM memberships WHERE team_id = $1 AND user_id = $2", team_id, user_id

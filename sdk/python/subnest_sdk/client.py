@@ -402,7 +402,9 @@ class MembersApi(Namespace[SyncTransport]):
     """The ``members.*`` procedures."""
 
     def add(self, *, email: str, role: Literal["admin", "member", "owner"] = "member") -> MemberOut:
-        """Add an existing user to the team (owner or admin; only an owner adds an owner).
+        """Add an existing user to the team (owner or admin, signed in: not with an API key).
+
+        Only an owner adds an owner.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NoSuchUserError, AlreadyMemberError.
@@ -420,7 +422,7 @@ class MembersApi(Namespace[SyncTransport]):
         return self._transport.call("members.list", body, MemberList)
 
     def remove(self, *, user_id: uuid.UUID) -> Ok:
-        """Remove a member (owner or admin); the last owner stays.
+        """Remove a member (owner or admin, signed in); the last owner stays.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, LastOwnerError.
@@ -687,7 +689,9 @@ class AsyncMembersApi(Namespace[AsyncTransport]):
     async def add(
         self, *, email: str, role: Literal["admin", "member", "owner"] = "member"
     ) -> MemberOut:
-        """Add an existing user to the team (owner or admin; only an owner adds an owner).
+        """Add an existing user to the team (owner or admin, signed in: not with an API key).
+
+        Only an owner adds an owner.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NoSuchUserError, AlreadyMemberError.
@@ -705,7 +709,7 @@ class AsyncMembersApi(Namespace[AsyncTransport]):
         return await self._transport.call("members.list", body, MemberList)
 
     async def remove(self, *, user_id: uuid.UUID) -> Ok:
-        """Remove a member (owner or admin); the last owner stays.
+        """Remove a member (owner or admin, signed in); the last owner stays.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, LastOwnerError.

@@ -603,7 +603,9 @@ export class SyncApi extends Group {
 /** The `members.*` procedures. */
 export class MembersApi extends Group {
   /**
-   * Add an existing user to the team (owner or admin; only an owner adds an owner).
+   * Add an existing user to the team (owner or admin, signed in: not with an API key).
+   *
+   * Only an owner adds an owner.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * IP_NOT_ALLOWED, WRONG_ROLE, NO_SUCH_USER, ALREADY_MEMBER.
@@ -623,7 +625,7 @@ export class MembersApi extends Group {
   }
 
   /**
-   * Remove a member (owner or admin); the last owner stays.
+   * Remove a member (owner or admin, signed in); the last owner stays.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, LAST_OWNER.
