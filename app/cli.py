@@ -173,8 +173,10 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from app.main import create_app
 
     with _resolved(settings) as resolved:
+        app = create_app(resolved)
+        hub = app.state.hub
         config = uvicorn.Config(
-            create_app(resolved),
+            app,
             host=resolved.host,
             port=resolved.port,
             log_level=resolved.log_level.lower(),
@@ -184,7 +186,15 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             lifespan="on",
             access_log=False,
         )
-        server = uvicorn.Server(config)
+
+        class _Server(uvicorn.Server):
+            def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+                # Open SSE streams would hold graceful shutdown for its whole grace period.
+                # From a signal handler: schedule it on the loop rather than run it here.
+                asyncio.get_event_loop().call_soon_threadsafe(hub.close_all)
+                super().handle_exit(sig, frame)
+
+        server = _Server(config)
         server.run()
         return 0 if server.started else 1
 

@@ -14,7 +14,9 @@ from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 from app.api import build_registry, openapi_spec
 from app.auth.request_log import RequestLogWriter
 from app.config import Settings
+from app.feed.stream import fetch_page, stream
 from app.runtime import Runtime
+from realtime.hub import ChangeHub
 from rpc import RateLimiter, RpcConfig, rpc_routes, swagger_page
 
 __all__ = ["create_app"]
@@ -58,13 +60,17 @@ def create_app(settings: Settings) -> Litestar:
         """The OpenAPI 3.1 document of every procedure."""
         return spec
 
+    hub = ChangeHub(settings.redis_url or "", fetch_page(runtime))
+
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await runtime.start()
         request_log.start()
+        await hub.start()
         try:
             yield
         finally:
+            await hub.stop()
             await request_log.stop()
             await runtime.stop()
 
@@ -83,9 +89,9 @@ def create_app(settings: Settings) -> Litestar:
         ),
     )
     return Litestar(
-        route_handlers=[health, ready, docs_page, openapi_json, *rpc],
+        route_handlers=[health, ready, docs_page, openapi_json, stream, *rpc],
         lifespan=[lifespan],
-        state=State({"runtime": runtime, "settings": settings}),
+        state=State({"runtime": runtime, "settings": settings, "hub": hub}),
         exception_handlers={500: internal_error},
         openapi_config=None,
         debug=False,

@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, Protocol, cast
 
 from app.auth.errors import IpNotAllowed, SessionTooOld, WrongRole
 from app.auth.service import SessionUser
@@ -31,10 +31,12 @@ __all__ = [
     "SESSION_COOKIE",
     "TEAM",
     "TEAM_SENSITIVE",
+    "Caller",
     "CronContext",
     "PublicContext",
     "TeamContext",
     "UserContext",
+    "authenticate_team",
 ]
 
 SESSION_COOKIE = "subnest_session"
@@ -93,12 +95,25 @@ def _runtime(call: Call) -> Runtime:
     return cast(Runtime, call.state)
 
 
-def _bearer(call: Call) -> str | None:
+class Caller(Protocol):
+    """What authentication reads of a request: an rpc Call, or the SSE stream's request."""
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    @property
+    def cookies(self) -> Mapping[str, str]: ...
+
+    client_ip: str
+    facts: dict[str, Any]
+
+
+def _bearer(call: Caller) -> str | None:
     scheme, _, token = call.headers.get("authorization", "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-async def _session(call: Call, services: Services) -> SessionUser:
+async def _session(call: Caller, services: Services) -> SessionUser:
     token = _bearer(call) or call.cookies.get(SESSION_COOKIE)
     if not token:
         raise Unauthenticated("send a session: Authorization: Bearer <token>")
@@ -110,7 +125,7 @@ def _require_fresh(session: SessionUser) -> None:
         raise SessionTooOld()
 
 
-def _team_header(call: Call) -> uuid.UUID:
+def _team_header(call: Caller) -> uuid.UUID:
     raw = call.headers.get("x-team-id")
     if not raw:
         raise Unauthenticated("send X-Team-Id with a session, or X-API-Key")
@@ -120,7 +135,8 @@ def _team_header(call: Call) -> uuid.UUID:
         raise Forbidden("X-Team-Id is not a team id") from None
 
 
-async def _member(call: Call, services: Services) -> TeamContext:
+async def _member(call: Caller, services: Services) -> tuple[uuid.UUID, Role, SessionUser]:
+    """A member's session and X-Team-Id; the tenant is the team from then on."""
     session = await _session(call, services)
     team_id = _team_header(call)
     await services.set_tenant(user_id=session.user.id)
@@ -130,7 +146,29 @@ async def _member(call: Call, services: Services) -> TeamContext:
     call.facts["team_id"] = team_id
     # From here on only the team's rows are visible, not the user's other memberships.
     await services.set_tenant(team_id=team_id)
-    return TeamContext(call, services, team_id, role, session, None)
+    return team_id, role, session
+
+
+async def _key_or_member(
+    call: Caller, services: Services
+) -> tuple[uuid.UUID, Role, SessionUser | None]:
+    """A team API key (acting as admin) or a member's session with X-Team-Id."""
+    key = call.headers.get("x-api-key")
+    if not key:
+        return await _member(call, services)
+    caller = await services.auth.api_key_caller(key, call.client_ip)
+    call.facts["api_key_id"] = caller.key_id
+    call.facts["team_id"] = caller.team_id
+    await services.set_tenant(team_id=caller.team_id)
+    return caller.team_id, "admin", None
+
+
+async def authenticate_team(runtime: Runtime, caller: Caller) -> uuid.UUID:
+    """The team a request may read, by the team tier's rules (for routes outside the rpc layer,
+    such as the SSE stream, which must not hold a transaction open)."""
+    async with unit_of_work(runtime) as services:
+        team_id, _, _ = await _key_or_member(caller, services)
+    return team_id
 
 
 @asynccontextmanager
@@ -157,15 +195,8 @@ async def _sensitive(call: Call) -> AsyncIterator[UserContext]:
 @asynccontextmanager
 async def _team(call: Call) -> AsyncIterator[TeamContext]:
     async with unit_of_work(_runtime(call)) as services:
-        key = call.headers.get("x-api-key")
-        if not key:
-            yield await _member(call, services)
-            return
-        caller = await services.auth.api_key_caller(key, call.client_ip)
-        call.facts["api_key_id"] = caller.key_id
-        call.facts["team_id"] = caller.team_id
-        await services.set_tenant(team_id=caller.team_id)
-        yield TeamContext(call, services, caller.team_id, "admin", None, caller.key_id)
+        team_id, role, session = await _key_or_member(call, services)
+        yield TeamContext(call, services, team_id, role, session, call.facts.get("api_key_id"))
 
 
 @asynccontextmanager
@@ -173,10 +204,9 @@ async def _team_sensitive(call: Call) -> AsyncIterator[TeamContext]:
     if call.headers.get("x-api-key"):
         raise Forbidden("this needs a signed-in member, not an API key")
     async with unit_of_work(_runtime(call)) as services:
-        ctx = await _member(call, services)
-        assert ctx.session is not None
-        _require_fresh(ctx.session)
-        yield ctx
+        team_id, role, session = await _member(call, services)
+        _require_fresh(session)
+        yield TeamContext(call, services, team_id, role, session, None)
 
 
 @asynccontextmanager

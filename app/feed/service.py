@@ -10,7 +10,7 @@ from app.feed import errors
 from app.feed.schemas import ChangeOut, PullOut
 from app.feed.tables import FEED_TABLES
 from realtime.cursor import ChangeCursor, InvalidCursor
-from realtime.delta import MustRefetch, pull
+from realtime.delta import DeltaPage, MustRefetch, pull
 from rpc import ValidationFailed
 from rpc.errors import ValidationData
 
@@ -21,28 +21,36 @@ class FeedService:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
 
-    async def pull(self, team_id: uuid.UUID, cursor: str | None, limit: int) -> PullOut:
-        meta = await self.conn.fetchrow("SELECT epoch, purge_horizon_txid FROM change_feed")
-        assert meta is not None
-        epoch: str = meta["epoch"]
+    async def position(self, cursor: str | None) -> ChangeCursor:
+        """The cursor a client sent, checked (400 if malformed); the start without one."""
+        if not cursor:
+            return ChangeCursor.start(await self.conn.fetchval("SELECT epoch FROM change_feed"))
         try:
-            position = ChangeCursor.decode(cursor) if cursor else ChangeCursor.start(epoch)
+            return ChangeCursor.decode(cursor)
         except InvalidCursor as exc:
             raise ValidationFailed(
                 f"invalid cursor: {exc}", data=ValidationData(path="$.cursor", detail=str(exc))
             ) from None
+
+    async def page(self, team_id: uuid.UUID, cursor: ChangeCursor, limit: int) -> DeltaPage:
+        """The team's next changes after ``cursor``; 409 MUST_REFETCH if it cannot continue."""
+        meta = await self.conn.fetchrow("SELECT epoch, purge_horizon_txid FROM change_feed")
+        assert meta is not None
         try:
-            page = await pull(
+            return await pull(
                 self.conn,
                 FEED_TABLES,
                 team_id=team_id,
-                cursor=position,
-                epoch=epoch,
+                cursor=cursor,
+                epoch=meta["epoch"],
                 horizon_txid=meta["purge_horizon_txid"],
                 limit=limit,
             )
         except MustRefetch as exc:
             raise errors.MustRefetch(str(exc)) from None
+
+    async def pull(self, team_id: uuid.UUID, cursor: str | None, limit: int) -> PullOut:
+        page = await self.page(team_id, await self.position(cursor), limit)
         return PullOut(
             changes=[
                 ChangeOut(table=c.table, op=c.op, id=c.id, row=c.row, cursor=c.cursor)  # type: ignore[arg-type]

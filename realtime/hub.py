@@ -1,0 +1,178 @@
+"""Live fan-out: one Redis subscription per process, one delta query per team per burst.
+
+Writers publish a data-less poke on ``sync:<team>`` after committing. The hub listens to all of
+them on one connection; for a team with local subscribers it coalesces pokes, runs the delta query
+once from the team's position, and puts the changes on each subscriber's bounded queue. A
+periodic tick and a re-query after Redis reconnects turn a lost poke into a delay, never a loss.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+
+import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from realtime.cursor import ChangeCursor
+from realtime.delta import Change, DeltaPage
+
+__all__ = ["ChangeHub", "FetchPage", "Subscription"]
+
+log = logging.getLogger(__name__)
+FetchPage = Callable[[uuid.UUID, ChangeCursor, int], Awaitable[DeltaPage]]
+_PAGE = 500
+
+
+@dataclass(eq=False)
+class Subscription:
+    """One live client: changes arrive on ``queue`` (``None``: the process is stopping, end the
+    stream); ``overflowed`` when it fell too far behind."""
+
+    team_id: uuid.UUID
+    queue: asyncio.Queue[Change | None]
+    overflowed: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+@dataclass(eq=False)
+class _Team:
+    cursor: ChangeCursor
+    subscribers: set[Subscription] = field(default_factory=set)
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    task: asyncio.Task[None] | None = None
+
+
+class ChangeHub:
+    def __init__(
+        self,
+        redis_url: str,
+        fetch: FetchPage,
+        *,
+        channel_prefix: str = "sync:",
+        tick_seconds: float = 2.0,
+        buffer: int = 1000,
+    ) -> None:
+        self._redis_url = redis_url
+        self._fetch = fetch
+        self._prefix = channel_prefix
+        self._tick_seconds = tick_seconds
+        self._buffer = buffer
+        self._teams: dict[uuid.UUID, _Team] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._listen(), name="change-hub-listen"),
+            asyncio.create_task(self._tick(), name="change-hub-tick"),
+        ]
+
+    async def stop(self) -> None:
+        tasks = self._tasks + [t.task for t in self._teams.values() if t.task]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._teams.clear()
+
+    @contextlib.asynccontextmanager
+    async def subscribe(
+        self, team_id: uuid.UUID, cursor: ChangeCursor
+    ) -> AsyncIterator[Subscription]:
+        """Receive the team's changes made after this call (catch-up is the caller's job)."""
+        subscription = Subscription(team_id, asyncio.Queue(self._buffer))
+        team = self._teams.get(team_id)
+        if team is None:
+            team = self._teams[team_id] = _Team(cursor=cursor)
+            team.task = asyncio.create_task(self._drain(team_id, team), name=f"hub-{team_id}")
+        team.subscribers.add(subscription)
+        try:
+            yield subscription
+        finally:
+            team.subscribers.discard(subscription)
+            if not team.subscribers and self._teams.get(team_id) is team:
+                del self._teams[team_id]
+                if team.task is not None:
+                    team.task.cancel()
+
+    def close_all(self) -> None:
+        """Ask every stream to end (the process is shutting down; clients reconnect elsewhere)."""
+        for team in self._teams.values():
+            for subscription in team.subscribers:
+                try:
+                    subscription.queue.put_nowait(None)
+                except asyncio.QueueFull:
+                    subscription.overflowed.set()
+
+    def poke(self, team_id: uuid.UUID) -> None:
+        team = self._teams.get(team_id)
+        if team is not None:
+            team.wake.set()
+
+    def _poke_all(self) -> None:
+        for team in self._teams.values():
+            team.wake.set()
+
+    async def _drain(self, team_id: uuid.UUID, team: _Team) -> None:
+        while True:
+            await team.wake.wait()
+            team.wake.clear()  # pokes arriving during the query are coalesced into one more
+            try:
+                while True:
+                    page = await self._fetch(team_id, team.cursor, _PAGE)
+                    for change in page.changes:
+                        self._deliver(team, change)
+                    team.cursor = page.cursor
+                    if not page.has_more:
+                        break
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("delta query for team %s failed; retrying on the next tick", team_id)
+
+    @staticmethod
+    def _deliver(team: _Team, change: Change) -> None:
+        for subscription in team.subscribers:
+            try:
+                subscription.queue.put_nowait(change)
+            except asyncio.QueueFull:
+                subscription.overflowed.set()
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(self._tick_seconds)
+            self._poke_all()
+
+    async def _listen(self) -> None:
+        client = aioredis.Redis.from_url(self._redis_url, socket_timeout=None)
+        pubsub = client.pubsub(ignore_subscribe_messages=True)
+        backoff = 0.1
+        try:
+            while True:
+                try:
+                    if not pubsub.subscribed:
+                        await pubsub.psubscribe(f"{self._prefix}*")
+                        self._poke_all()  # anything missed while disconnected
+                    message = await pubsub.get_message(timeout=1.0)
+                    backoff = 0.1
+                except (RedisConnectionError, RedisTimeoutError, OSError):
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, 5.0)
+                    with contextlib.suppress(Exception):
+                        await pubsub.reset()
+                    pubsub = client.pubsub(ignore_subscribe_messages=True)
+                    continue
+                if message is not None and message.get("type") == "pmessage":
+                    channel = message["channel"]
+                    name = channel.decode() if isinstance(channel, bytes) else str(channel)
+                    with contextlib.suppress(ValueError):
+                        self.poke(uuid.UUID(name.removeprefix(self._prefix)))
+        finally:
+            with contextlib.suppress(Exception):
+                await pubsub.reset()
+            await client.aclose()

@@ -1,0 +1,189 @@
+"""The SSE stream: catch-up, up-to-date, live changes through the Redis fan-out, resume."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import httpx
+import redis.asyncio as aioredis
+from httpx_sse import aconnect_sse
+
+from app.config import Settings
+from app.db import role_url
+from app.runtime import change_channel
+from tests.support import ServerProcess, member_of_new_team
+
+
+async def _insert(database_url: str, team: uuid.UUID, emails: list[str]) -> None:
+    """Write as the app role, then poke, as the API and the worker do after a commit."""
+    conn = await asyncpg.connect(role_url(database_url, "subnest_app"))
+    try:
+        async with conn.transaction():
+            await conn.execute("SELECT set_config('app.team_id', $1, true)", str(team))
+            for email in emails:
+                await conn.execute(
+                    "INSERT INTO subscribers (team_id, email) VALUES ($1, $2)", team, email
+                )
+    finally:
+        await conn.close()
+
+
+async def _poke(settings: Settings, team: uuid.UUID) -> None:
+    client = aioredis.Redis.from_url(settings.redis_url or "")
+    try:
+        await client.publish(change_channel(team), b"")
+    finally:
+        await client.aclose()
+
+
+async def _events(
+    base_url: str, headers: dict[str, str], **params: str
+) -> AsyncIterator[tuple[str, str, Any]]:
+    async with (
+        httpx.AsyncClient(base_url=base_url, timeout=30) as http,
+        aconnect_sse(http, "GET", "/realtime/stream", headers=headers, params=params) as source,
+    ):
+        assert source.response.headers["x-accel-buffering"] == "no"
+        async for event in source.aiter_sse():
+            yield event.event, event.id, json.loads(event.data) if event.data else None
+
+
+async def test_catch_up_then_live_then_resume_without_a_gap(
+    server: ServerProcess, settings: Settings, database_url: str
+) -> None:
+    caller, team_id = member_of_new_team(server.base_url)
+    team = uuid.UUID(team_id)
+    await _insert(database_url, team, [f"old{n}@example.com" for n in range(3)])
+    seen: list[str] = []
+    last_id = ""
+    async with asyncio.timeout(30):
+        stream = _events(server.base_url, caller.headers)
+        async for kind, event_id, data in stream:
+            if kind == "change" and data["table"] == "subscribers":
+                seen.append(data["row"]["email"])
+                last_id = event_id
+            if kind == "up-to-date":
+                await _insert(database_url, team, ["live1@example.com", "live2@example.com"])
+                await _poke(settings, team)
+            if len(seen) == 5:
+                break
+        await stream.aclose()
+    assert seen[:3] == [f"old{n}@example.com" for n in range(3)]
+    assert sorted(seen[3:]) == ["live1@example.com", "live2@example.com"]
+
+    # Disconnected; more is written; resuming from Last-Event-ID brings exactly the rest.
+    await _insert(database_url, team, ["after1@example.com", "after2@example.com"])
+    resumed: list[str] = []
+    async with asyncio.timeout(30):
+        stream = _events(server.base_url, {**caller.headers, "Last-Event-ID": last_id})
+        async for kind, _, data in stream:
+            if kind == "change" and data["table"] == "subscribers":
+                resumed.append(data["row"]["email"])
+            if kind == "up-to-date":
+                break
+        await stream.aclose()
+    assert resumed == ["after1@example.com", "after2@example.com"]
+
+
+async def test_the_stream_refuses_bad_credentials_and_foreign_cursors(
+    server: ServerProcess,
+) -> None:
+    caller, _ = member_of_new_team(server.base_url)
+    async with httpx.AsyncClient(base_url=server.base_url) as http:
+        anonymous = await http.get("/realtime/stream")
+        assert anonymous.status_code == 401
+        assert anonymous.json()["code"] == "UNAUTHENTICATED"
+        assert anonymous.headers["content-type"].startswith("application/json")
+        foreign = await http.get(
+            "/realtime/stream", params={"cursor": "v1.000000000000.5.5"}, headers=caller.headers
+        )
+        assert foreign.status_code == 409
+        assert foreign.json()["code"] == "MUST_REFETCH"
+
+
+async def _until(
+    events: AsyncIterator[tuple[str, str, Any]], predicate: Any, *, after: Any = None
+) -> list[Any]:
+    """Collect change rows until ``predicate(rows)``; run ``after()`` once up to date."""
+    rows: list[Any] = []
+    async for kind, _, data in events:
+        if kind == "up-to-date" and after is not None:
+            await after()
+            after = None
+        if kind == "change":
+            rows.append(data)
+            if predicate(rows):
+                return rows
+    raise AssertionError("the stream ended")
+
+
+async def test_a_write_through_one_api_process_reaches_clients_of_another(
+    server: ServerProcess, settings: Settings
+) -> None:
+    from tests.fakes import fake_esp
+    from tests.support import start_server
+
+    with (
+        fake_esp("kit", size=5) as fake,
+        start_server(settings, ESP_KIT_BASE_URL=fake.base_url) as writer_api,
+    ):
+        caller, _ = member_of_new_team(server.base_url)
+        writer = type(caller)(writer_api.base_url, caller.headers)
+
+        async def write() -> None:
+            await asyncio.to_thread(
+                writer,
+                "espConnections.create",
+                provider="kit",
+                name="Written elsewhere",
+                credentials=fake.credentials,
+            )
+
+        async with asyncio.timeout(30):
+            stream = _events(server.base_url, caller.headers)
+            rows = await _until(
+                stream,
+                lambda rows: any(r["row"].get("name") == "Written elsewhere" for r in rows),
+                after=write,
+            )
+            await stream.aclose()
+    assert rows[-1]["table"] == "esp_connections"
+
+
+async def test_clients_catch_up_after_redis_restarts(
+    settings: Settings, database_url: str, tmp_path: Any
+) -> None:
+    import msgspec
+
+    from app.embedded import EmbeddedRedis
+    from tests.support import start_server
+
+    cache = EmbeddedRedis(tmp_path, name="restarting-redis")
+    own = msgspec.structs.replace(settings, redis_url=cache.start())
+    try:
+        with start_server(own) as api:
+            caller, team_id = member_of_new_team(api.base_url)
+            team = uuid.UUID(team_id)
+
+            async def outage() -> None:
+                cache.stop()
+                await _insert(database_url, team, [f"during{n}@example.com" for n in range(3)])
+                cache.start()
+                await _insert(database_url, team, ["after@example.com"])
+                await _poke(own, team)
+
+            async with asyncio.timeout(30):
+                stream = _events(api.base_url, caller.headers)
+                rows = await _until(stream, lambda rows: len(rows) == 4, after=outage)
+                await stream.aclose()
+    finally:
+        cache.stop()
+    assert sorted(r["row"]["email"] for r in rows) == [
+        "after@example.com",
+        *[f"during{n}@example.com" for n in range(3)],
+    ]
