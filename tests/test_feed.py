@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import uuid
 from typing import Any
 
 import asyncpg
+import httpx
 import pytest
+from httpx_sse import aconnect_sse
 from subnest_sdk import AsyncClient, MustRefetchError, RetryPolicy, ValidationFailedError
 
 from app.db import role_url
@@ -95,6 +98,8 @@ async def test_a_polling_replica_ends_with_exactly_the_database(
         )
         for seed in range(4)
     ]
+    streamed: dict[uuid.UUID, dict[str, Any]] = {}
+    follower = asyncio.create_task(_follow(server.base_url, caller.headers, streamed))
     polls = 0
     async with client:
         while not all(w.done() for w in writers) or polls == 0:
@@ -117,14 +122,44 @@ async def test_a_polling_replica_ends_with_exactly_the_database(
         "SELECT id, email, first_name FROM subscribers WHERE team_id = $1 AND deleted_at IS NULL",
         team,
     )
-    assert {r["id"]: (r["email"], r["first_name"]) for r in rows} == {
-        key: (row["email"], row["firstName"]) for key, row in replica.items()
-    }
+    expected = {r["id"]: (r["email"], r["first_name"]) for r in rows}
+    assert expected == _view(replica)
+    # The SSE follower gets there too (the writers did not poke: the hub's tick finds them).
+    try:
+        async with asyncio.timeout(20):
+            while _view(streamed) != expected:
+                assert not follower.done(), follower
+                await asyncio.sleep(0.1)
+    finally:
+        follower.cancel()
+    assert _view(streamed) == expected
     assert all(row["email"].startswith("w") and "-" in row["email"] for row in replica.values())
     others = tuple(f"w{seed}-" for seed in range(100, 104))
     assert not any(row["email"].startswith(others) for row in replica.values()), "other team"
     assert polls > 3
     other_caller("members.list")  # the other team exists and is untouched by our reads
+
+
+def _view(replica: dict[uuid.UUID, dict[str, Any]]) -> dict[uuid.UUID, tuple[Any, Any]]:
+    return {key: (row["email"], row["firstName"]) for key, row in replica.items()}
+
+
+async def _follow(base_url: str, headers: dict[str, str], replica: dict[uuid.UUID, Any]) -> None:
+    """Apply the SSE stream's subscriber changes to ``replica`` until cancelled."""
+    async with (
+        httpx.AsyncClient(base_url=base_url, timeout=60) as http,  # pings come every 15 s
+        aconnect_sse(http, "GET", "/realtime/stream", headers=headers) as source,
+    ):
+        async for event in source.aiter_sse():
+            if event.event != "change":
+                continue
+            change = json.loads(event.data)
+            if change["table"] != "subscribers":
+                continue
+            if change["op"] == "delete":
+                replica.pop(uuid.UUID(change["id"]), None)
+            else:
+                replica[uuid.UUID(change["id"])] = change["row"]
 
 
 def _credentials(headers: dict[str, str]) -> dict[str, str]:
