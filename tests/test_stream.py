@@ -187,3 +187,49 @@ async def test_clients_catch_up_after_redis_restarts(
         "after@example.com",
         *[f"during{n}@example.com" for n in range(3)],
     ]
+
+
+async def test_the_sdk_sync_client_pulls_then_streams_and_resumes(
+    settings: Settings, database_url: str, tmp_path: Any
+) -> None:
+    from subnest_sdk.sync import DictStore, SQLiteStore, SyncClient
+
+    from tests.support import start_server
+
+    with start_server(settings) as api:
+        caller, team_id = member_of_new_team(api.base_url)
+        team = uuid.UUID(team_id)
+        await _insert(database_url, team, [f"first{n}@example.com" for n in range(3)])
+        credentials = {
+            "session_token": caller.headers["Authorization"].removeprefix("Bearer "),
+            "team_id": team_id,
+        }
+        memory = DictStore()
+        async with SyncClient(api.base_url, store=memory, **credentials) as sync:
+            runner = asyncio.create_task(
+                sync.run(until=lambda s: len(memory.rows("subscribers")) == 5)
+            )
+            async with asyncio.timeout(30):
+                await sync.up_to_date.wait()
+                assert len(memory.rows("subscribers")) == 3
+                await _insert(database_url, team, ["live1@example.com", "live2@example.com"])
+                await _poke(settings, team)
+                await runner
+        assert {r["email"] for r in memory.rows("subscribers").values()} == {
+            *[f"first{n}@example.com" for n in range(3)],
+            "live1@example.com",
+            "live2@example.com",
+        }
+
+        # A persistent replica: closed, reopened later, it resumes from its saved cursor.
+        path = str(tmp_path / "replica.db")
+        stored = SQLiteStore(path)
+        async with SyncClient(api.base_url, store=stored, **credentials) as first:
+            async with asyncio.timeout(30):
+                await first.run(until=lambda _: len(stored.rows("subscribers")) == 5)
+        await _insert(database_url, team, ["later@example.com"])
+        reopened = SQLiteStore(path)
+        assert reopened.cursor is not None and len(reopened.rows("subscribers")) == 5
+        async with SyncClient(api.base_url, store=reopened, **credentials) as second:
+            async with asyncio.timeout(30):
+                await second.run(until=lambda _: len(reopened.rows("subscribers")) == 6)

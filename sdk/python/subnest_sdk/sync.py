@@ -1,0 +1,218 @@
+"""A local replica of a team's data, kept current: pull from a cursor, then follow the stream.
+
+Hand-written (copied by ``subnest sdk``; edit ``app/sdkgen/templates/python/sync.py.tmpl``)::
+
+    store = DictStore()
+    async with SyncClient("http://127.0.0.1:4000", api_key="snk_…", store=store) as sync:
+        await sync.run(until=lambda s: len(s.rows("subscribers")) >= 100)
+
+Changes are applied idempotently (upsert by id, tombstones delete), so the at-least-once
+delivery of the API is harmless. A lost connection is retried with backoff from the last cursor;
+``must-refetch`` (or 409 MUST_REFETCH) empties the store and starts again from the beginning.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import sqlite3
+from collections.abc import AsyncIterator, Callable
+from typing import Any, Literal, Protocol
+
+import httpx
+import msgspec
+
+from .client import AsyncClient
+from .errors import MustRefetchError
+
+__all__ = ["ChangeEvent", "DictStore", "SQLiteStore", "Store", "SyncClient"]
+
+
+class ChangeEvent(msgspec.Struct, frozen=True):
+    """One change of the feed: ``op: "delete"`` is a tombstone."""
+
+    table: Literal["subscribers", "esp_connections", "sync_runs"]
+    op: Literal["upsert", "delete"]
+    id: str
+    row: dict[str, Any]
+
+
+class Store(Protocol):
+    """Where a replica lives; ``apply`` must be idempotent."""
+
+    cursor: str | None
+
+    def apply(self, change: ChangeEvent, cursor: str) -> None: ...
+
+    def clear(self) -> None: ...
+
+
+class DictStore:
+    """The replica in memory: ``tables[table][id] = row``."""
+
+    def __init__(self) -> None:
+        self.cursor: str | None = None
+        self.tables: dict[str, dict[str, dict[str, Any]]] = {}
+
+    def rows(self, table: str) -> dict[str, dict[str, Any]]:
+        return self.tables.get(table, {})
+
+    def apply(self, change: ChangeEvent, cursor: str) -> None:
+        table = self.tables.setdefault(change.table, {})
+        if change.op == "delete":
+            table.pop(change.id, None)
+        else:
+            table[change.id] = change.row
+        self.cursor = cursor
+
+    def clear(self) -> None:
+        self.tables.clear()
+        self.cursor = None
+
+
+class SQLiteStore:
+    """The replica in a SQLite file: one row per (table, id), the row as JSON, and the cursor."""
+
+    def __init__(self, path: str) -> None:
+        self.db = sqlite3.connect(path)
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS replica "
+            "(tbl TEXT, id TEXT, row TEXT, PRIMARY KEY (tbl, id))"
+        )
+        self.db.execute("CREATE TABLE IF NOT EXISTS position (cursor TEXT)")
+        found = self.db.execute("SELECT cursor FROM position").fetchone()
+        self.cursor: str | None = found[0] if found else None
+
+    def rows(self, table: str) -> dict[str, dict[str, Any]]:
+        query = "SELECT id, row FROM replica WHERE tbl = ?"
+        return {key: json.loads(row) for key, row in self.db.execute(query, (table,))}
+
+    def apply(self, change: ChangeEvent, cursor: str) -> None:
+        with self.db:
+            if change.op == "delete":
+                self.db.execute(
+                    "DELETE FROM replica WHERE tbl = ? AND id = ?", (change.table, change.id)
+                )
+            else:
+                self.db.execute(
+                    "INSERT OR REPLACE INTO replica VALUES (?, ?, ?)",
+                    (change.table, change.id, json.dumps(change.row)),
+                )
+            self.db.execute("DELETE FROM position")
+            self.db.execute("INSERT INTO position VALUES (?)", (cursor,))
+        self.cursor = cursor
+
+    def clear(self) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM replica")
+            self.db.execute("DELETE FROM position")
+        self.cursor = None
+
+
+class _MustRefetch(Exception):
+    pass
+
+
+class SyncClient:
+    """Pull, then stream, into ``store``; reconnect with backoff keeping the cursor."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        store: Store | None = None,
+        api_key: str | None = None,
+        session_token: str | None = None,
+        team_id: str | None = None,
+        max_backoff: float = 30.0,
+    ) -> None:
+        self.store: Store = store if store is not None else DictStore()
+        self._headers = {
+            name: value
+            for name, value in (
+                ("X-API-Key", api_key),
+                ("Authorization", f"Bearer {session_token}" if session_token else None),
+                ("X-Team-Id", team_id),
+            )
+            if value
+        }
+        self._http = httpx.AsyncClient(base_url=base_url, headers=self._headers, timeout=60.0)
+        self._client = AsyncClient(
+            base_url, api_key=api_key, session_token=session_token, team_id=team_id
+        )
+        self._max_backoff = max_backoff
+        self.up_to_date = asyncio.Event()
+
+    async def __aenter__(self) -> SyncClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        await self._http.aclose()
+        await self._client.aclose()
+
+    async def run(self, *, until: Callable[[Store], bool] | None = None) -> None:
+        """Keep the store current; return once ``until(store)`` holds (never, without it)."""
+        backoff = 0.5
+        while True:
+            try:
+                await self._pull()
+                if until is not None and until(self.store):
+                    return
+                async for change, cursor in self._stream():
+                    self.store.apply(change, cursor)
+                    if until is not None and until(self.store):
+                        return
+                    backoff = 0.5
+            except (MustRefetchError, _MustRefetch):
+                self.store.clear()
+                self.up_to_date.clear()
+                continue
+            except (httpx.TransportError, httpx.HTTPStatusError):
+                pass
+            if until is not None and until(self.store):
+                return
+            await asyncio.sleep(backoff * random.uniform(0.5, 1.0))  # jitter
+            backoff = min(backoff * 2, self._max_backoff)
+
+    async def _pull(self) -> None:
+        while True:
+            page = await self._client.sync.pull(cursor=self.store.cursor, limit=500)
+            for change in page.changes:
+                event = ChangeEvent(
+                    table=change.table, op=change.op, id=str(change.id), row=change.row
+                )
+                self.store.apply(event, change.cursor)
+            if not page.changes:
+                self.store.cursor = page.cursor
+            if not page.has_more:
+                return
+
+    async def _stream(self) -> AsyncIterator[tuple[ChangeEvent, str]]:
+        headers = {"Last-Event-ID": self.store.cursor} if self.store.cursor else {}
+        async with self._http.stream("GET", "/realtime/stream", headers=headers) as response:
+            if response.status_code == 409:
+                raise _MustRefetch()
+            response.raise_for_status()
+            event, event_id, data = "message", "", []
+            async for line in response.aiter_lines():
+                if line:
+                    field, _, value = line.partition(":")
+                    value = value.removeprefix(" ")
+                    if field == "event":
+                        event = value
+                    elif field == "id":
+                        event_id = value
+                    elif field == "data":
+                        data.append(value)
+                    continue
+                if event == "change" and data:
+                    yield msgspec.json.decode("\n".join(data), type=ChangeEvent), event_id
+                elif event == "up-to-date":
+                    self.up_to_date.set()
+                elif event == "must-refetch":
+                    raise _MustRefetch()
+                event, event_id, data = "message", "", []
