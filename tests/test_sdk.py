@@ -482,3 +482,4 @@ def test_typescript_client_against_the_server(server: ServerProcess, tmp_path: P
     invalid = result["invalid"]
     assert (invalid["code"], invalid["data"]["path"]) == ("VALIDATION_FAILED", "$.name")
     assert result["noTeam"]["code"] == "UNAUTHENTICATED"
+    assert result["streamed"] == ["up-to-date"], "a new team's stream: nothing to catch up"

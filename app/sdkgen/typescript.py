@@ -134,6 +134,9 @@ class _Renderer:
             "src/runtime.ts": "runtime.ts.tmpl",
         }.items():
             files[path] = (_TEMPLATES / name).read_text(encoding="utf-8")
+        if any(p.name == "sync.pull" for p in self.api.procedures):
+            # The live change feed, for APIs that have one (sync.pull + /realtime/stream).
+            files["src/sync.ts"] = (_TEMPLATES / "sync.ts.tmpl").read_text(encoding="utf-8")
         files["src/index.ts"] = self.index()
         return files
 

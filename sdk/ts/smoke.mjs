@@ -45,6 +45,24 @@ const flaky = new sdk.Client({
 });
 const retried = await flaky.auth.me();
 
+// The live feed: typed events over fetch streaming, with the session and team headers.
+const feed = await import(pathToFileURL(modulePath.replace(/index\.js$/, "sync.js")).href);
+const streamed = [];
+const abort = new AbortController();
+const stop = setTimeout(() => abort.abort(), 20000);
+for await (const event of feed.streamChanges({
+  baseUrl,
+  headers: { Authorization: `Bearer ${signed.session.token}`, "X-Team-Id": team.id },
+  signal: abort.signal,
+})) {
+  streamed.push(event.type);
+  if (event.type === "up-to-date") {
+    abort.abort();
+    break;
+  }
+}
+clearTimeout(stop);
+
 console.log(
   JSON.stringify({
     userEmail: signed.user.email,
@@ -57,5 +75,6 @@ console.log(
     wrongPassword: await failure(client.auth.signIn({ email, password: "wrong-password" })),
     invalid: await failure(client.teams.create({ name: "" })),
     noTeam: await failure(client.members.list()),
+    streamed,
   }),
 );

@@ -1,0 +1,86 @@
+// The change feed, live: GET /realtime/stream as typed events, over fetch streaming (so auth
+// headers can be sent; EventSource cannot). Hand-written: edit app/sdkgen/templates/ts/sync.ts.tmpl.
+
+/** One change of the feed; `op: "delete"` is a tombstone. */
+export interface ChangeEvent {
+  table: "subscribers" | "esp_connections" | "sync_runs";
+  op: "upsert" | "delete";
+  id: string;
+  row: Record<string, unknown>;
+}
+
+/** What the stream says, in order: catch-up changes, `up-to-date`, then live changes. */
+export type StreamEvent =
+  | { type: "change"; cursor: string; change: ChangeEvent }
+  | { type: "up-to-date"; cursor: string }
+  | { type: "progress"; data: Record<string, unknown> }
+  | { type: "must-refetch" };
+
+export interface StreamOptions {
+  baseUrl: string;
+  /** `{"X-API-Key": key}`, or `{"Authorization": "Bearer <session>", "X-Team-Id": id}`. */
+  headers: Readonly<Record<string, string>>;
+  /** Resume after this cursor (the last change's); from the beginning without one. */
+  cursor?: string;
+  signal?: AbortSignal;
+  fetch?: typeof fetch;
+}
+
+/** The team's changes as they happen. Ends on `must-refetch` (drop the replica, start over). */
+export async function* streamChanges(options: StreamOptions): AsyncGenerator<StreamEvent> {
+  const doFetch = options.fetch ?? fetch;
+  const headers: Record<string, string> = { Accept: "text/event-stream", ...options.headers };
+  if (options.cursor) {
+    headers["Last-Event-ID"] = options.cursor;
+  }
+  const init: RequestInit = { headers };
+  if (options.signal) {
+    init.signal = options.signal;
+  }
+  const response = await doFetch(`${options.baseUrl.replace(/\/$/, "")}/realtime/stream`, init);
+  if (!response.ok || !response.body) {
+    throw new Error(`stream refused: ${response.status} ${await response.text()}`);
+  }
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  let event = "message";
+  let id = "";
+  let data: string[] = [];
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) {
+      return;
+    }
+    buffer += value;
+    let newline = buffer.indexOf("\n");
+    while (newline >= 0) {
+      const line = buffer.slice(0, newline).replace(/\r$/, "");
+      buffer = buffer.slice(newline + 1);
+      newline = buffer.indexOf("\n");
+      if (line !== "") {
+        const colon = line.indexOf(":");
+        const field = colon < 0 ? line : line.slice(0, colon);
+        const text = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
+        if (field === "event") event = text;
+        else if (field === "id") id = text;
+        else if (field === "data") data.push(text);
+        continue;
+      }
+      const payload = data.join("\n");
+      if (event === "change" && payload) {
+        yield { type: "change", cursor: id, change: JSON.parse(payload) as ChangeEvent };
+      } else if (event === "up-to-date") {
+        yield { type: "up-to-date", cursor: (JSON.parse(payload) as { cursor: string }).cursor };
+      } else if (event === "progress") {
+        yield { type: "progress", data: JSON.parse(payload) as Record<string, unknown> };
+      } else if (event === "must-refetch") {
+        yield { type: "must-refetch" };
+        await reader.cancel();
+        return;
+      }
+      event = "message";
+      id = "";
+      data = [];
+    }
+  }
+}
