@@ -1,0 +1,77 @@
+"""The fan-out hub on its own: bounded queues, and nothing left behind by a leaving client."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from app.feed.stream import fetch_page
+from app.runtime import Runtime, change_channel
+from app.services import unit_of_work
+from realtime.cursor import ChangeCursor
+from realtime.delta import DeltaPage
+from realtime.hub import ChangeHub
+
+
+async def _team_with_rows(runtime: Runtime, rows: int) -> uuid.UUID:
+    team = uuid.uuid4()
+    async with unit_of_work(runtime, team_id=team) as services:
+        await services.conn.execute("INSERT INTO teams (id, name) VALUES ($1, 'T')", team)
+        await services.conn.execute(
+            "INSERT INTO subscribers (team_id, email) "
+            "SELECT $1, 'r' || n || '@example.com' FROM generate_series(1, $2) n",
+            team,
+            rows,
+        )
+    return team
+
+
+async def test_a_client_too_slow_to_keep_up_is_told_to_refetch(runtime: Runtime) -> None:
+    assert runtime.settings.redis_url is not None
+    hub = ChangeHub(runtime.settings.redis_url, fetch_page(runtime), tick_seconds=0.2, buffer=3)
+    await hub.start()
+    try:
+        team = await _team_with_rows(runtime, 0)
+        async with unit_of_work(runtime) as services:
+            start = await services.feed.position(None)
+        async with hub.subscribe(team, start) as subscription:
+            async with unit_of_work(runtime, team_id=team) as services:
+                await services.conn.execute(
+                    "INSERT INTO subscribers (team_id, email) "
+                    "SELECT $1, 'late' || n || '@example.com' FROM generate_series(1, 10) n",
+                    team,
+                )
+            await runtime.redis.publish(change_channel(team), b"")
+            async with asyncio.timeout(10):
+                await subscription.overflowed.wait()
+            assert subscription.queue.qsize() == 3
+        assert hub._teams == {}, "the last subscriber leaving ends the team's drain"
+    finally:
+        await hub.stop()
+
+
+async def test_pokes_are_coalesced_into_one_delta_query(runtime: Runtime) -> None:
+    assert runtime.settings.redis_url is not None
+    queries: list[ChangeCursor] = []
+    fetch = fetch_page(runtime)
+
+    async def counted(team: uuid.UUID, cursor: ChangeCursor, limit: int) -> DeltaPage:
+        queries.append(cursor)
+        return await fetch(team, cursor, limit)
+
+    hub = ChangeHub(runtime.settings.redis_url, counted, tick_seconds=3600)
+    await hub.start()
+    try:
+        team = await _team_with_rows(runtime, 2)
+        async with unit_of_work(runtime) as services:
+            start = await services.feed.position(None)
+        async with hub.subscribe(team, start) as subscription:
+            for _ in range(20):
+                hub.poke(team)
+            async with asyncio.timeout(10):
+                got = [await subscription.queue.get() for _ in range(2)]
+            assert {c.op for c in got if c is not None} == {"upsert"}
+            # Twenty pokes: the first query, and at most one more for pokes that came during it.
+            assert len(queries) <= 2, queries
+    finally:
+        await hub.stop()
