@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import time
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
@@ -74,8 +76,7 @@ async def _sync(
     job = ctx.get("job")
 
     async def progress(pages: int, rows: int) -> None:
-        async with conn.transaction():
-            await set_tenant(conn, team_id=team)
+        async with _as_team(conn, team):
             await conn.execute(
                 "UPDATE sync_runs SET pages = $2, rows_seen = $3, heartbeat_at = now() "
                 "WHERE id = $1",
@@ -95,8 +96,7 @@ async def _sync(
         raise InvalidCredentials(exc.provider, exc.message, status=exc.status) from exc
     fetch_seconds = time.perf_counter() - fetch_started
     counts, merge_seconds = await merge_staging(conn, team_id=team, connection_id=connection_id)
-    async with conn.transaction():
-        await set_tenant(conn, team_id=team)
+    async with _as_team(conn, team):
         await conn.execute(
             "UPDATE sync_runs SET status = 'succeeded', finished_at = now(), error = NULL, "
             "created_count = $2, updated_count = $3, deleted_count = $4, unchanged_count = $5, "
@@ -119,9 +119,16 @@ async def _sync(
     return result
 
 
-async def _start(conn: asyncpg.Connection, run_id: uuid.UUID, team: uuid.UUID) -> uuid.UUID | None:
+@contextlib.asynccontextmanager
+async def _as_team(conn: asyncpg.Connection, team: uuid.UUID) -> AsyncIterator[None]:
+    """A short transaction on the job's own connection, under the team's row-level security."""
     async with conn.transaction():
         await set_tenant(conn, team_id=team)
+        yield
+
+
+async def _start(conn: asyncpg.Connection, run_id: uuid.UUID, team: uuid.UUID) -> uuid.UUID | None:
+    async with _as_team(conn, team):
         # A run of a connection deleted meanwhile ends here (its subscribers stay tombstones).
         await conn.execute(
             "UPDATE sync_runs r SET status = 'failed', finished_at = now(), "
@@ -140,8 +147,7 @@ async def _start(conn: asyncpg.Connection, run_id: uuid.UUID, team: uuid.UUID) -
 
 
 async def _requeue(conn: asyncpg.Connection, run_id: uuid.UUID, team: uuid.UUID, why: str) -> None:
-    async with conn.transaction():
-        await set_tenant(conn, team_id=team)
+    async with _as_team(conn, team):
         await conn.execute(
             "UPDATE sync_runs SET status = 'queued', error = $2 "
             "WHERE id = $1 AND status = 'running'",
@@ -153,8 +159,7 @@ async def _requeue(conn: asyncpg.Connection, run_id: uuid.UUID, team: uuid.UUID,
 async def _record_failure(
     conn: asyncpg.Connection, run_id: uuid.UUID, team: uuid.UUID, error: str, final: bool
 ) -> None:
-    async with conn.transaction():
-        await set_tenant(conn, team_id=team)
+    async with _as_team(conn, team):
         await conn.execute(
             "UPDATE sync_runs SET status = $2, error = $3, "
             "finished_at = CASE WHEN $2 = 'failed' THEN now() END WHERE id = $1",
@@ -172,8 +177,7 @@ async def _fail_credentials(
     reason: str,
 ) -> None:
     """The provider refused the credentials: no retry; the connection waits to be fixed."""
-    async with conn.transaction():
-        await set_tenant(conn, team_id=team)
+    async with _as_team(conn, team):
         await conn.execute(
             "UPDATE sync_runs SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1",
             run_id,
