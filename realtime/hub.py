@@ -27,6 +27,7 @@ __all__ = ["ChangeHub", "FetchPage", "Subscription"]
 log = logging.getLogger(__name__)
 FetchPage = Callable[[uuid.UUID, ChangeCursor, int], Awaitable[DeltaPage]]
 _PAGE = 500
+_RECHECK_SECONDS = 0.02  # follow-ups after an empty poke: 20, 40, 60, 80 ms
 
 
 @dataclass(eq=False)
@@ -119,14 +120,25 @@ class ChangeHub:
             team.wake.set()
 
     async def _drain(self, team_id: uuid.UUID, team: _Team) -> None:
+        recheck = 0  # follow-up queries left after a poke that found nothing yet
         while True:
-            await team.wake.wait()
+            if recheck:
+                # A poke whose change is still above xmin (another transaction is open): look
+                # again shortly rather than at the next tick.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(team.wake.wait(), _RECHECK_SECONDS * (5 - recheck))
+                recheck -= 1
+            else:
+                await team.wake.wait()
+            poked = team.wake.is_set()
             team.wake.clear()  # pokes arriving during the query are coalesced into one more
+            found = False
             try:
                 while True:
                     page = await self._fetch(team_id, team.cursor, _PAGE)
                     for change in page.changes:
                         self._deliver(team, change)
+                    found = found or bool(page.changes)
                     team.cursor = page.cursor
                     if not page.has_more:
                         break
@@ -134,6 +146,8 @@ class ChangeHub:
                 raise
             except Exception:
                 log.exception("delta query for team %s failed; retrying on the next tick", team_id)
+            if poked and not found:
+                recheck = 4
 
     @staticmethod
     def _deliver(team: _Team, change: Change) -> None:

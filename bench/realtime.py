@@ -1,0 +1,300 @@
+"""Live push: write-to-client latency, fan-out to many SSE clients, idle delta-sync polls.
+
+One ``subnest serve`` process (the server); this process is the load client (and the writer).
+Every write is an API call, ``espConnections.update {id, name}``, whose name carries the time
+it was sent, so a client computes the delay when the change event arrives (same clock):
+API write → commit → poke on Redis → the hub's delta query → SSE event.
+
+(a) one SSE client, sequential writes: p50/p99 latency;
+(b) ``--clients`` SSE clients across ``--teams`` teams, ``--rate`` writes/s for ``--seconds``:
+    delivery p99, events lost, server RSS;
+(c) one change to all ``--burst`` clients of one team: time until the last client has it (10x);
+(d) ``sync.pull`` polls/s with nothing new while writes go on (wrk, if installed).
+
+Usage: ``.venv/bin/python bench/realtime.py [--clients 5000 --teams 500 --rate 100 --seconds 30
+--burst 2000]`` (needs ``ulimit -n`` above the client count). Embedded PostgreSQL and Redis under
+a temp dir.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import ExitStack
+from pathlib import Path
+
+import httpx
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.auth.secrets import new_api_key
+from app.config import load_settings
+from app.db import migrate
+from app.embedded import embedded_services
+from app.runtime import Runtime
+from app.services import unit_of_work
+from tests.support import TEST_SECRET_KEYS
+
+PORT = 4078
+
+
+async def _teams(runtime: Runtime, count: int) -> list[tuple[str, str, str]]:
+    """``count`` teams, each with an API key and one ESP connection: (team, key, connection)."""
+    made = []
+    for _ in range(count):
+        team, connection, key = uuid.uuid4(), uuid.uuid4(), new_api_key()
+        async with unit_of_work(runtime, team_id=team) as services:
+            await services.conn.execute("INSERT INTO teams (id, name) VALUES ($1, 'B')", team)
+            await services.conn.execute(
+                "INSERT INTO api_keys (team_id, name, prefix, key_hash) VALUES ($1, 'b', $2, $3)",
+                team,
+                key.prefix,
+                key.key_hash,
+            )
+            await services.conn.execute(
+                "INSERT INTO esp_connections (id, team_id, provider, name) "
+                "VALUES ($1, $2, 'kit', 'start')",
+                connection,
+                team,
+            )
+        made.append((str(team), key.key, str(connection)))
+    return made
+
+
+class Client:
+    """A minimal SSE reader on a raw socket: cheap enough for thousands in one process."""
+
+    def __init__(self, key: str, delays: list[float], seen: set[str]) -> None:
+        self.key, self.delays, self.seen = key, delays, seen
+        self.ready = asyncio.Event()
+        self.last = ""
+
+    async def run(self) -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", PORT)
+        writer.write(
+            f"GET /realtime/stream HTTP/1.1\r\nHost: bench\r\nX-API-Key: {self.key}\r\n"
+            "Accept: text/event-stream\r\n\r\n".encode()
+        )
+        await writer.drain()
+        try:
+            while line := await reader.readline():
+                if line.startswith(b"event: up-to-date"):
+                    self.ready.set()
+                elif line.startswith(b"data: ") and b'"esp_connections"' in line:
+                    name = json.loads(line[6:])["row"]["name"]
+                    if name.startswith("t"):
+                        self.delays.append((time.time_ns() - int(name[1:])) / 1e6)
+                        self.seen.add(name)
+                        self.last = name
+        finally:
+            writer.close()
+
+
+async def _write(http: httpx.AsyncClient, key: str, connection: str) -> str:
+    name = f"t{time.time_ns()}"
+    response = await http.post(
+        "/rpc/espConnections.update",
+        json={"id": connection, "name": name},
+        headers={"X-API-Key": key},
+    )
+    response.raise_for_status()
+    return name
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))] if ordered else float("nan")
+
+
+async def _connect(clients: list[Client]) -> list[asyncio.Task[None]]:
+    tasks = []
+    for client in clients:
+        tasks.append(asyncio.create_task(client.run()))
+        if len(tasks) % 200 == 0:
+            await asyncio.sleep(0.05)  # a gentle ramp: the server's accept queue is finite
+    async with asyncio.timeout(120):
+        await asyncio.gather(*(c.ready.wait() for c in clients))
+    return tasks
+
+
+async def _stop(tasks: list[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def bench(args: argparse.Namespace, runtime: Runtime, server: psutil.Process) -> None:
+    base = f"http://127.0.0.1:{PORT}"
+    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+        # (a) latency, one client
+        (team_a,) = await _teams(runtime, 1)
+        delays: list[float] = []
+        one = Client(team_a[1], delays, set())
+        tasks = await _connect([one])
+        for _ in range(args.writes):
+            before = len(delays)
+            await _write(http, team_a[1], team_a[2])
+            async with asyncio.timeout(10):
+                while len(delays) == before:
+                    await asyncio.sleep(0.0005)
+        await _stop(tasks)
+        print(
+            f"(a) one client, {args.writes} writes: latency p50 {_percentile(delays, 0.5):.1f} ms, "
+            f"p99 {_percentile(delays, 0.99):.1f} ms (targets 10 / 50 ms)"
+        )
+
+        # (b) many clients across many teams, steady writes
+        teams = await _teams(runtime, args.teams)
+        per_team = max(1, args.clients // args.teams)
+        delays, seen = [], set()
+        clients = [Client(t[1], delays, seen) for t in teams for _ in range(per_team)]
+        tasks = await _connect(clients)
+        rss_before = server.memory_info().rss
+        last_written: dict[str, str] = {}
+        writes = 0
+        started = time.monotonic()
+        while time.monotonic() - started < args.seconds:
+            tick = time.monotonic()
+            # Distinct teams per batch: two writes to one row before a query would show only
+            # the later one (the feed carries state, not every intermediate version).
+            batch = random.sample(teams, min(len(teams), args.rate // 10))
+            names = await asyncio.gather(*(_write(http, t[1], t[2]) for t in batch))
+            last_written.update({t[1]: name for t, name in zip(batch, names, strict=True)})
+            writes += len(batch)
+            await asyncio.sleep(max(0.0, 0.1 - (time.monotonic() - tick)))
+        await asyncio.sleep(3)  # the last writes' events are in flight
+        rss_after = server.memory_info().rss
+        await _stop(tasks)
+        behind = sum(1 for c in clients if c.key in last_written and c.last != last_written[c.key])
+        print(
+            f"(b) {len(clients)} clients / {args.teams} teams, {writes} writes in "
+            f"{args.seconds} s: "
+            f"delivery p50 {_percentile(delays, 0.5):.1f} ms, p99 {_percentile(delays, 0.99):.1f} "
+            f"ms (target 250); clients missing their team's last change: {behind} (target 0); "
+            f"server RSS {rss_after / 2**20:.0f} MB (+{(rss_after - rss_before) / 2**20:.0f} MB "
+            "during the run; target 600 MB)"
+        )
+
+        # (c) one change to every client of one team
+        (team_c,) = await _teams(runtime, 1)
+        delays = []
+        clients = [Client(team_c[1], delays, set()) for _ in range(args.burst)]
+        tasks = await _connect(clients)
+        lasts = []
+        for _ in range(10):
+            before = len(delays)
+            await _write(http, team_c[1], team_c[2])
+            async with asyncio.timeout(30):
+                while len(delays) < before + len(clients):
+                    await asyncio.sleep(0.005)
+            lasts.append(max(delays[before:]))
+        await _stop(tasks)
+        print(
+            f"(c) one change to {args.burst} clients of one team: last client p99 over 10 "
+            f"{_percentile(lasts, 0.99):.0f} ms (target 500)"
+        )
+
+    # (d) idle polls while writes go on
+    if not shutil.which("wrk"):
+        print("(d) skipped: wrk not installed (apt-get install wrk)")
+        return
+    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+        head = (await http.post("/rpc/sync.pull", json={}, headers={"X-API-Key": team_a[1]})).json()
+        script = Path(tempfile.mkdtemp()) / "poll.lua"
+        script.write_text(
+            'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+            f'wrk.headers["X-API-Key"] = "{team_a[1]}"\n'
+            f'wrk.body = \'{{"cursor": "{head["cursor"]}"}}\'\nwrk.path = "/rpc/sync.pull"\n'
+        )
+        wrk = await asyncio.create_subprocess_exec(
+            "wrk", "-t1", "-c16", "-d10s", "--latency", "-s", str(script), base,
+            stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        stop_at = time.monotonic() + 10
+        while time.monotonic() < stop_at:  # writes of another team meanwhile, ~20/s
+            await _write(http, teams[0][1], teams[0][2])
+            await asyncio.sleep(0.05)
+        out = (await wrk.communicate())[0].decode()
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    p99 = re.search(r"99%\s+([\d.]+\w+)", out)
+    print(
+        f"(d) sync.pull with nothing new, writes going on: {rps.group(1) if rps else '?'} polls/s, "
+        f"p99 {p99.group(1) if p99 else '?'} (targets 1,000/s, 25 ms)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--writes", type=int, default=200)
+    parser.add_argument("--clients", type=int, default=5000)
+    parser.add_argument("--teams", type=int, default=500)
+    parser.add_argument("--rate", type=int, default=100)
+    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--burst", type=int, default=2000)
+    args = parser.parse_args()
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    with ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="subnest-bench-")))
+        db_url, redis_url = stack.enter_context(
+            embedded_services(tmp, database_url=None, redis_url=None)
+        )
+        asyncio.run(migrate(db_url))
+        env = {
+            **os.environ,
+            "DATABASE_URL": db_url,
+            "REDIS_URL": redis_url,
+            "SUBNEST_ENV": "test",
+            "SECRET_KEYS": TEST_SECRET_KEYS,
+            "SUBNEST_DATA_DIR": str(tmp),
+            "LOG_LEVEL": "WARNING",
+            "PORT": str(PORT),
+            "DB_POOL_SIZE": "20",
+        }
+        server = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "serve"], env=env, cwd=str(ROOT),
+            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard)),
+        )  # fmt: skip
+        stack.callback(server.wait, 30)
+        stack.callback(server.terminate)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{PORT}/health/ready").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                sys.exit("the server did not start")
+            time.sleep(0.1)
+
+        async def run() -> None:
+            runtime = Runtime(load_settings(env))
+            await runtime.db.start()
+            try:
+                await bench(args, runtime, psutil.Process(server.pid))
+            finally:
+                await runtime.db.stop()
+
+        asyncio.run(run())
+        print(
+            f"(one uvicorn process for the server; this process for clients and writes; "
+            f"2 cores shared; tick 2 s; soft fd limit was {soft})"
+        )
+
+
+if __name__ == "__main__":
+    main()
