@@ -176,6 +176,12 @@ class Api:
     root: Namespace
 
     @property
+    def has_change_feed(self) -> bool:
+        """The API has delta-sync (``sync.pull``) and so the live stream: the SDKs add their
+        replica and stream helpers."""
+        return any(p.name == "sync.pull" for p in self.procedures)
+
+    @property
     def common_errors(self) -> tuple[ErrorDef, ...]:
         """The errors every procedure may answer with (bad input, too large, internal …)."""
         if not self.procedures:

@@ -194,7 +194,7 @@ class _Renderer:
         }
         runtime = (_TEMPLATES / "_runtime.py.tmpl").read_text(encoding="utf-8")
         files[f"{PACKAGE}/_runtime.py"] = runtime
-        if any(p.name == "sync.pull" for p in self.api.procedures):
+        if self.api.has_change_feed:
             # The replica client: for APIs with the change feed (sync.pull + /realtime/stream).
             sync = (_TEMPLATES / "sync.py.tmpl").read_text(encoding="utf-8")
             files[f"{PACKAGE}/sync.py"] = sync

@@ -134,7 +134,7 @@ class _Renderer:
             "src/runtime.ts": "runtime.ts.tmpl",
         }.items():
             files[path] = (_TEMPLATES / name).read_text(encoding="utf-8")
-        if any(p.name == "sync.pull" for p in self.api.procedures):
+        if self.api.has_change_feed:
             # The live change feed, for APIs that have one (sync.pull + /realtime/stream).
             files["src/sync.ts"] = (_TEMPLATES / "sync.ts.tmpl").read_text(encoding="utf-8")
         files["src/index.ts"] = self.index()
