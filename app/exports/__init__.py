@@ -1,0 +1,1 @@
+"""Exports of a team's subscribers: streamed downloads and background files."""

@@ -1,0 +1,181 @@
+"""Export jobs: write one export file, re-queue stranded exports, purge expired files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from app.events import emit
+from app.exports.copy import ExportFormat, copy_out, snapshot
+from app.exports.queueing import enqueue_export
+from app.jobs import JobContext, task_logged
+from app.runtime import Runtime
+from app.services import unit_of_work
+from app.subscribers.query import ORDER, Selection
+from app.subscribers.schemas import SubscriberFilter
+
+__all__ = ["CHUNK_ROWS", "export_subscribers", "purge_exports", "sweep_exports"]
+
+log = logging.getLogger(__name__)
+
+# Rows per COPY: progress is reported after each, and the row is touched (a liveness sign).
+CHUNK_ROWS = 20_000
+
+
+async def _update(
+    runtime: Runtime, team: uuid.UUID, export: uuid.UUID, sql: str, *args: Any
+) -> Any:
+    """One short write to the export's row, and a poke: it is the progress on the feed."""
+    async with unit_of_work(runtime, team_id=team) as services:
+        services.changed(team)
+        return await services.conn.fetchrow(sql, export, *args)
+
+
+@task_logged
+async def export_subscribers(ctx: JobContext, *, export_id: str, team_id: str) -> dict[str, Any]:
+    """Write the file of one export, in chunks from one consistent snapshot."""
+    runtime = ctx["runtime"]
+    job = ctx.get("job")
+    export, team = uuid.UUID(export_id), uuid.UUID(team_id)
+    started = await _update(
+        runtime,
+        team,
+        export,
+        "UPDATE exports SET status = 'running', attempts = attempts + 1, "
+        "started_at = coalesce(started_at, now()) WHERE id = $1 "
+        "AND status IN ('queued', 'running') RETURNING format, gzip, filter",
+    )
+    if started is None:
+        return {"skipped": "the export is already finished"}
+    fmt: ExportFormat = started["format"]
+    spec = msgspec.json.decode(started["filter"], type=SubscriberFilter)
+    key = f"{team}/{export}.{fmt}{'.gz' if started['gzip'] else ''}"
+    try:
+        rows = await _write(runtime, team, export, fmt, spec, key, compress=started["gzip"])
+    except Exception as exc:
+        final = job is None or job.attempts >= job.retries
+        await _update(
+            runtime,
+            team,
+            export,
+            "UPDATE exports SET error = $2, status = CASE WHEN $3 THEN 'failed' ELSE status END, "
+            "finished_at = CASE WHEN $3 THEN now() END WHERE id = $1 RETURNING id",
+            f"{type(exc).__name__}: {exc}"[:2000],
+            final,
+        )
+        raise
+    async with unit_of_work(runtime, team_id=team) as services:
+        await services.conn.execute(
+            "UPDATE exports SET status = 'succeeded', row_count = $2, bytes = $3, file_key = $4, "
+            "error = NULL, finished_at = now(), expires_at = now() + make_interval(hours => $5) "
+            "WHERE id = $1",
+            export,
+            rows,
+            runtime.export_storage.size(key),
+            key,
+            runtime.settings.export_retention_hours,
+        )
+        ready = await services.exports.get(export)
+        await emit(services.conn, team, "export.ready", {"export": msgspec.to_builtins(ready)})
+        services.changed(team)
+    return {"rows": rows}
+
+
+async def _write(
+    runtime: Runtime,
+    team: uuid.UUID,
+    export: uuid.UUID,
+    fmt: ExportFormat,
+    spec: SubscriberFilter,
+    key: str,
+    *,
+    compress: bool,
+) -> int:
+    written = 0
+    async with runtime.db.acquire() as conn, snapshot(conn, team):
+        everything = Selection.of(team, spec)
+        total = await conn.fetchval(
+            f"SELECT count(*) FROM subscribers WHERE {everything.where}", *everything.args
+        )
+        await _progress(runtime, team, export, written, total)
+        with runtime.export_storage.writer(key, compress=compress) as out:
+
+            async def sink(chunk: bytes) -> None:
+                out.write(chunk)
+
+            after: asyncpg.Record | None = None
+            while True:
+                chunk = Selection.of(team, spec)
+                if after is not None:
+                    chunk.add("(created_at, id) < ({}, {})", after["created_at"], after["id"])
+                last = await conn.fetchrow(
+                    f"SELECT created_at, id FROM subscribers WHERE {chunk.where} "
+                    f"ORDER BY {ORDER} OFFSET {CHUNK_ROWS - 1} LIMIT 1",
+                    *chunk.args,
+                )
+                if last is not None:
+                    chunk.add("(created_at, id) >= ({}, {})", last["created_at"], last["id"])
+                written += await copy_out(conn, fmt, chunk, sink, header=after is None)
+                await _progress(runtime, team, export, written, total)
+                if last is None:
+                    return written
+                after = last
+
+
+async def _progress(
+    runtime: Runtime, team: uuid.UUID, export: uuid.UUID, rows: int, total: int
+) -> None:
+    await _update(
+        runtime,
+        team,
+        export,
+        "UPDATE exports SET row_count = $2, total_rows = $3 WHERE id = $1 RETURNING id",
+        rows,
+        total,
+    )
+
+
+async def sweep_exports(ctx: JobContext) -> int:
+    """The outbox's guarantee, as for sync runs: queue again exports still ``queued`` after
+    SYNC_REQUEUE_AFTER_SECONDS, and ``running`` ones untouched for twice
+    SYNC_HEARTBEAT_SECONDS (their worker died)."""
+    runtime = ctx["runtime"]
+    settings = runtime.settings
+    async with runtime.db.maintenance() as conn:
+        stranded = await conn.fetch(
+            "SELECT id, team_id, attempts FROM exports WHERE "
+            "(status = 'queued' AND queued_at < now() - make_interval(secs => $1)) OR "
+            "(status = 'running' AND updated_at < now() - make_interval(secs => $2)) "
+            "ORDER BY queued_at",
+            settings.sync_requeue_after_seconds,
+            settings.sync_heartbeat_seconds * 2,
+        )
+    for row in stranded:
+        await enqueue_export(
+            runtime.queue, export_id=row["id"], team_id=row["team_id"], attempt=row["attempts"]
+        )
+    return len(stranded)
+
+
+@task_logged
+async def purge_exports(ctx: JobContext) -> int:
+    """Delete the files of exports past ``expires_at``; their rows say ``expired``."""
+    runtime = ctx["runtime"]
+    async with runtime.db.maintenance() as conn:
+        expired = await conn.fetch(
+            "WITH due AS (SELECT id, team_id, file_key FROM exports WHERE status = 'succeeded' "
+            "AND expires_at < $1 FOR UPDATE) UPDATE exports SET status = 'expired', "
+            "file_key = NULL FROM due WHERE exports.id = due.id "
+            "RETURNING due.team_id, due.file_key",
+            dt.datetime.now(dt.UTC),
+        )
+    for row in expired:
+        runtime.export_storage.delete(row["file_key"])
+    for team in {row["team_id"] for row in expired}:
+        await runtime.poke(team)
+    return len(expired)

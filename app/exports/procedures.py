@@ -1,0 +1,34 @@
+"""exports.*: files written in the background, followed on the change feed."""
+
+from __future__ import annotations
+
+from app.auth.tiers import TEAM, TeamContext
+from app.exports.schemas import CreateExportInput, ExportOut
+from app.schemas import IdInput
+from rpc import NotFound, Registry
+
+__all__ = ["procedures"]
+
+procedures = Registry()
+
+
+@procedures.procedure("exports.create", tier=TEAM, status_code=202)
+async def create_export(ctx: TeamContext, data: CreateExportInput) -> ExportOut:
+    """Queue an export of the subscribers the filter selects (as ``subscribers.list``).
+
+    Its progress arrives as ``progress`` events (and ``exports`` changes) on the change feed;
+    ``exports.get`` has the download link once it has succeeded. Files are kept
+    EXPORT_RETENTION_HOURS.
+    """
+    user_id = ctx.session.user.id if ctx.session else None
+    export = await ctx.services.exports.create(
+        ctx.team_id, user_id, data, after_commit=ctx.services.after_commit
+    )
+    ctx.services.changed(ctx.team_id)
+    return export
+
+
+@procedures.procedure("exports.get", tier=TEAM, errors=(NotFound,))
+async def get_export(ctx: TeamContext, data: IdInput) -> ExportOut:
+    """An export's status, row counts and, once it has succeeded, a fresh download link."""
+    return await ctx.services.exports.get(data.id)

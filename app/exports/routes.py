@@ -1,0 +1,160 @@
+"""Plain routes of exports: streamed downloads, and the files of background exports.
+
+``GET /exports/subscribers.csv`` · ``.ndjson``: the subscribers ``subscribers.list`` would
+select with the same query parameters, streamed by PostgreSQL's ``COPY`` through a bounded
+buffer (constant memory; a slow client slows the query, a client that leaves cancels it).
+``GET /exports/files/{team}/{export}?expires=&signature=``: a signed link from ``exports.get``.
+
+They answer with Litestar's low-level ASGI responses: its ``Stream`` takes the route's media
+type over its own, and errors must stay JSON on a CSV route.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import msgspec
+from litestar import Request, get
+from litestar.datastructures import State
+from litestar.params import Parameter
+from litestar.response.base import ASGIResponse
+from litestar.response.streaming import ASGIStreamingResponse
+
+from app.auth.tiers import RequestCaller, authenticate_team
+from app.exports.copy import ExportFormat, copy_out, snapshot
+from app.exports.storage import StoredFileMissing
+from app.runtime import Runtime
+from app.services import unit_of_work
+from app.subscribers.query import Selection
+from app.subscribers.schemas import SubscriberFilter
+from app.subscribers.service import check_search
+from rpc import DomainError, NotFound, ValidationFailed
+
+__all__ = ["download_file", "stream_csv", "stream_ndjson"]
+
+log = logging.getLogger(__name__)
+
+_MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "ndjson": "application/x-ndjson"}
+# Chunks in flight between the COPY and the client: what bounds the memory of one download.
+_BUFFERED_CHUNKS = 8
+
+
+def _problem(exc: DomainError) -> ASGIResponse:
+    return ASGIResponse(
+        body=msgspec.json.encode(exc.body()), status_code=exc.status, media_type="application/json"
+    )
+
+
+def _filter(request: Request[Any, Any, Any]) -> SubscriberFilter:
+    params = {key: request.query_params.getall(key)[-1] for key in request.query_params}
+    try:
+        spec = msgspec.convert(params, SubscriberFilter, strict=False)
+    except msgspec.ValidationError as exc:
+        raise ValidationFailed.of(exc) from None
+    check_search(spec)
+    return spec
+
+
+async def _copy_chunks(
+    runtime: Runtime, team_id: uuid.UUID, fmt: ExportFormat, spec: SubscriberFilter
+) -> AsyncIterator[bytes]:
+    selection = Selection.of(team_id, spec)
+    chunks: asyncio.Queue[bytes | None] = asyncio.Queue(_BUFFERED_CHUNKS)
+    failure: list[BaseException] = []
+
+    async def forward(chunk: bytes) -> None:
+        await chunks.put(bytes(chunk))  # asyncpg hands over a bytearray
+
+    async def produce() -> None:
+        try:
+            async with runtime.db.acquire() as conn, snapshot(conn, team_id):
+                await copy_out(conn, fmt, selection, forward)
+        except Exception as exc:
+            failure.append(exc)
+        await chunks.put(None)
+
+    producer = asyncio.create_task(produce())
+    try:
+        while (chunk := await chunks.get()) is not None:
+            yield chunk
+        if failure:
+            # Headers are gone: the client sees a cut-off body, never a partial file as whole.
+            log.error("export stream failed", exc_info=failure[0])
+            raise failure[0]
+    finally:
+        # The client left (or we are done): cancelling the COPY makes asyncpg cancel the query.
+        producer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await producer
+
+
+async def _stream(
+    request: Request[Any, Any, Any], runtime: Runtime, fmt: ExportFormat
+) -> ASGIResponse:
+    try:
+        team_id = await authenticate_team(runtime, RequestCaller.of(request))
+        spec = _filter(request)
+    except DomainError as exc:
+        return _problem(exc)
+    day = dt.datetime.now(dt.UTC).date().isoformat()
+    return ASGIStreamingResponse(
+        iterator=_copy_chunks(runtime, team_id, fmt, spec),
+        media_type=_MEDIA_TYPES[fmt],
+        headers={
+            "Content-Disposition": f'attachment; filename="subscribers-{day}.{fmt}"',
+            "Cache-Control": "no-store",
+            "X-Accel-Buffering": "no",
+        },
+    )
+
+
+@get("/exports/subscribers.csv")
+async def stream_csv(request: Request[Any, Any, Any], state: State) -> ASGIResponse:
+    """The team's subscribers as CSV (team auth; the filters of subscribers.list)."""
+    return await _stream(request, state.runtime, "csv")
+
+
+@get("/exports/subscribers.ndjson")
+async def stream_ndjson(request: Request[Any, Any, Any], state: State) -> ASGIResponse:
+    """The team's subscribers as NDJSON, one object per line (team auth)."""
+    return await _stream(request, state.runtime, "ndjson")
+
+
+@get("/exports/files/{team_id:uuid}/{export_id:uuid}")
+async def download_file(
+    state: State,
+    team_id: uuid.UUID,
+    export_id: uuid.UUID,
+    expires: int = Parameter(query="expires", default=0),
+    signature: str = Parameter(query="signature", default=""),
+) -> ASGIResponse:
+    """The file of a background export, by the signed link ``exports.get`` gives."""
+    runtime: Runtime = state.runtime
+    if not runtime.download_links.valid(team_id, export_id, expires, signature):
+        return _problem(NotFound("this link is not valid or has expired: get the export again"))
+    async with unit_of_work(runtime, team_id=team_id) as services:
+        row = await services.conn.fetchrow(
+            "SELECT format, gzip, file_key, status FROM exports WHERE id = $1", export_id
+        )
+    if row is None or row["status"] != "succeeded":
+        return _problem(NotFound("this export has no file (expired or not finished)"))
+    try:
+        chunks = runtime.export_storage.reader(row["file_key"])
+    except StoredFileMissing:
+        return _problem(NotFound("this export's file is gone"))
+    name = f"subscribers-{export_id}.{row['format']}{'.gz' if row['gzip'] else ''}"
+    return ASGIStreamingResponse(
+        iterator=chunks,
+        media_type="application/gzip" if row["gzip"] else _MEDIA_TYPES[row["format"]],
+        content_length=runtime.export_storage.size(row["file_key"]),
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "private, no-store",
+        },
+    )

@@ -1,0 +1,1 @@
+"""Subscribers: list, search, keyset pages, manual create, edit, soft delete and restore."""

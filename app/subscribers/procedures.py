@@ -1,0 +1,80 @@
+"""subscribers.*: every write goes through the change feed (a poke after commit)."""
+
+from __future__ import annotations
+
+from app.auth.tiers import TEAM, TeamContext
+from app.schemas import IdInput, Ok
+from app.subscribers.errors import SubscriberDeleted, SubscriberExists
+from app.subscribers.schemas import (
+    CountsInput,
+    CreateSubscriberInput,
+    SubscriberCounts,
+    SubscriberList,
+    SubscriberOut,
+    SubscriberPageInput,
+    UpdateSubscriberInput,
+)
+from rpc import NotFound, Registry
+
+__all__ = ["procedures"]
+
+procedures = Registry()
+
+
+@procedures.procedure("subscribers.list", tier=TEAM)
+async def list_subscribers(ctx: TeamContext, data: SubscriberPageInput) -> SubscriberList:
+    """A page of subscribers, newest first, filtered by status, connection and search words.
+
+    Pass the page's ``nextAfter`` as ``after`` for the next one (null on the last page); rows
+    added meanwhile never shift a page, so nothing is skipped or repeated.
+    """
+    return await ctx.services.subscribers.page(ctx.team_id, data)
+
+
+@procedures.procedure("subscribers.counts", tier=TEAM)
+async def count_subscribers(ctx: TeamContext, data: CountsInput) -> SubscriberCounts:
+    """How many subscribers have each status (live ones), and how many are deleted."""
+    return await ctx.services.subscribers.counts(ctx.team_id, data.connection_id)
+
+
+@procedures.procedure("subscribers.get", tier=TEAM, errors=(NotFound,))
+async def get_subscriber(ctx: TeamContext, data: IdInput) -> SubscriberOut:
+    """One subscriber, soft-deleted ones included."""
+    return await ctx.services.subscribers.get(data.id)
+
+
+@procedures.procedure("subscribers.create", tier=TEAM, errors=(SubscriberExists,))
+async def create_subscriber(ctx: TeamContext, data: CreateSubscriberInput) -> SubscriberOut:
+    """Add a subscriber by hand (no ESP). The email is trimmed, its domain lower-cased; an
+    address the team already has answers 409 with that subscriber's id."""
+    subscriber = await ctx.services.subscribers.create(ctx.team_id, data)
+    ctx.services.changed(ctx.team_id)
+    return subscriber
+
+
+@procedures.procedure(
+    "subscribers.update", tier=TEAM, errors=(NotFound, SubscriberExists, SubscriberDeleted)
+)
+async def update_subscriber(ctx: TeamContext, data: UpdateSubscriberInput) -> SubscriberOut:
+    """Edit a subscriber. On a synced one, the provider's fields are overwritten by the next
+    sync (the provider wins; the run counts a conflict); ``localFields`` are never touched."""
+    subscriber = await ctx.services.subscribers.update(data)
+    ctx.services.changed(ctx.team_id)
+    return subscriber
+
+
+@procedures.procedure("subscribers.delete", tier=TEAM, errors=(NotFound,))
+async def delete_subscriber(ctx: TeamContext, data: IdInput) -> Ok:
+    """Soft-delete a subscriber: replicas get a tombstone; ``subscribers.restore`` undoes it.
+    A synced subscriber the provider still lists comes back with the next sync."""
+    await ctx.services.subscribers.delete(data.id)
+    ctx.services.changed(ctx.team_id)
+    return Ok()
+
+
+@procedures.procedure("subscribers.restore", tier=TEAM, errors=(NotFound, SubscriberExists))
+async def restore_subscriber(ctx: TeamContext, data: IdInput) -> SubscriberOut:
+    """Bring back a soft-deleted subscriber (409 if its address was taken meanwhile)."""
+    subscriber = await ctx.services.subscribers.restore(data.id)
+    ctx.services.changed(ctx.team_id)
+    return subscriber

@@ -1,0 +1,115 @@
+"""Wire types of subscribers.*."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from app.schemas import Email, Timestamp
+from rpc import Input, Output
+
+__all__ = [
+    "CountsInput",
+    "CreateSubscriberInput",
+    "Name",
+    "SubscriberCounts",
+    "SubscriberFilter",
+    "SubscriberList",
+    "SubscriberOut",
+    "SubscriberPageInput",
+    "SubscriberStatus",
+    "UpdateSubscriberInput",
+]
+
+SubscriberStatus = Literal["subscribed", "unsubscribed", "pending", "bounced", "cleaned"]
+Name = Annotated[str, msgspec.Meta(max_length=200)]
+Fields = Annotated[
+    dict[str, Any],
+    msgspec.Meta(description="free-form JSON object", examples=[{"plan": "pro"}]),
+]
+Search = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=200,
+        description="words matched as prefixes of the email's parts and the names, all required",
+        examples=["ada example.com"],
+    ),
+]
+
+
+class SubscriberFilter(Input):
+    """Which subscribers: the filters of subscribers.list and of exports."""
+
+    status: SubscriberStatus | None = None
+    connection_id: uuid.UUID | None = None
+    search: Search | None = None
+    deleted: Annotated[
+        bool, msgspec.Meta(description="soft-deleted subscribers instead of live ones")
+    ] = False
+
+
+class SubscriberPageInput(SubscriberFilter):
+    after: (
+        Annotated[str, msgspec.Meta(description="nextAfter of the previous page", max_length=200)]
+        | None
+    ) = None
+    limit: Annotated[int, msgspec.Meta(ge=1, le=500)] = 50
+
+
+class CreateSubscriberInput(Input):
+    email: Email
+    first_name: Name | None = None
+    last_name: Name | None = None
+    status: SubscriberStatus = "subscribed"
+    custom_fields: Fields = msgspec.field(default_factory=dict)
+    local_fields: Fields = msgspec.field(default_factory=dict)
+
+
+class UpdateSubscriberInput(Input):
+    """Fields left out are kept. Editing a synced subscriber's provider fields (all but
+    ``localFields``) is overwritten by its next sync: the provider wins, counted as a conflict."""
+
+    id: uuid.UUID
+    email: Email | None = None
+    first_name: Name | None = None
+    last_name: Name | None = None
+    status: SubscriberStatus | None = None
+    custom_fields: Fields | None = None
+    local_fields: Fields | None = None
+
+
+class SubscriberOut(Output):
+    id: uuid.UUID
+    connection_id: uuid.UUID | None
+    external_id: str | None
+    email: str
+    first_name: str | None
+    last_name: str | None
+    status: SubscriberStatus
+    custom_fields: dict[str, Any]
+    local_fields: dict[str, Any]
+    created_at: Timestamp
+    updated_at: Timestamp
+    deleted_at: Timestamp | None
+
+
+class SubscriberList(Output):
+    items: list[SubscriberOut]
+    next_after: str | None
+
+
+class CountsInput(Input):
+    connection_id: uuid.UUID | None = None
+
+
+class SubscriberCounts(Output):
+    subscribed: int = 0
+    unsubscribed: int = 0
+    pending: int = 0
+    bounced: int = 0
+    cleaned: int = 0
+    deleted: int = 0
+    total: Annotated[int, msgspec.Meta(description="live subscribers")] = 0
