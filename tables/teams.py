@@ -13,8 +13,13 @@ __all__ = ["ApiKey", "Membership", "Team"]
 
 
 class Team(Timestamped, Table, tablename="teams"):
+    """A tenant. ``plan`` names its limits (app/usage/plans.py); ``deletion_due_at`` is set while
+    a deletion waits out its grace period."""
+
     id = UUID(primary_key=True)
     name = Varchar(length=200)
+    plan = Varchar(length=32, default="free")
+    deletion_due_at = Timestamptz(null=True, default=None)
 
 
 class Membership(Timestamped, Table, tablename="memberships"):

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import msgspec
+
 from rpc import DomainError
 
-__all__ = ["AlreadyMember", "LastOwner", "NoSuchUser"]
+__all__ = ["AlreadyMember", "DeletionData", "LastOwner", "NoSuchUser", "TeamDeletionScheduled"]
 
 
 class NoSuchUser(DomainError):
@@ -23,3 +27,14 @@ class LastOwner(DomainError):
     code = "LAST_OWNER"
     status = 422
     default_message = "a team keeps at least one owner"
+
+
+class DeletionData(msgspec.Struct, rename="camel"):
+    deletion_due_at: dt.datetime
+
+
+class TeamDeletionScheduled(DomainError):
+    code = "TEAM_DELETION_SCHEDULED"
+    status = 422
+    data_type = DeletionData
+    default_message = "this team is scheduled for deletion; an owner can undo it with teams.restore"

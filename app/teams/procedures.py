@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 
-from app.auth.tiers import PROTECTED, TEAM, TeamContext, UserContext
+from app.auth.tiers import PROTECTED, TEAM, TEAM_SENSITIVE, TeamContext, UserContext
 from app.schemas import Empty, Ok
 from app.teams.errors import AlreadyMember, LastOwner, NoSuchUser
 from app.teams.schemas import (
     AddMemberInput,
     CreateTeamInput,
+    DeletionOut,
     MemberList,
     MemberOut,
     RemoveMemberInput,
@@ -58,4 +59,24 @@ async def remove_member(ctx: TeamContext, data: RemoveMemberInput) -> Ok:
     """Remove a member (owner or admin, signed in); the last owner stays."""
     ctx.require("admin", member=True)
     await ctx.services.teams.remove_member(ctx.team_id, data.user_id, by=ctx.role)
+    return Ok()
+
+
+@procedures.procedure("teams.delete", tier=TEAM_SENSITIVE)
+async def delete_team(ctx: TeamContext, data: Empty) -> DeletionOut:
+    """Schedule the team's deletion (owner, signed in within 10 minutes). For the grace period
+    (TEAM_DELETION_GRACE_HOURS) the team's calls and API keys answer 422
+    TEAM_DELETION_SCHEDULED and ``teams.restore`` undoes it; then every row and file of the team
+    is erased."""
+    ctx.require("owner", member=True)
+    grace = ctx.services.runtime.settings.team_deletion_grace_hours
+    due = await ctx.services.teams.schedule_deletion(ctx.team_id, grace)
+    return DeletionOut(deletion_due_at=due)
+
+
+@procedures.procedure("teams.restore", tier=TEAM_SENSITIVE)
+async def restore_team(ctx: TeamContext, data: Empty) -> Ok:
+    """Cancel a scheduled deletion during its grace period (owner, signed in within 10 minutes)."""
+    ctx.require("owner", member=True)
+    await ctx.services.teams.cancel_deletion(ctx.team_id)
     return Ok()

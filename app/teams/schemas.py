@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
+
+import msgspec
 
 from app.schemas import Email, Role, ShortText, Timestamp
 from rpc import Input, Output
@@ -10,6 +13,7 @@ from rpc import Input, Output
 __all__ = [
     "AddMemberInput",
     "CreateTeamInput",
+    "DeletionOut",
     "MemberList",
     "MemberOut",
     "RemoveMemberInput",
@@ -26,7 +30,16 @@ class TeamOut(Output):
     id: uuid.UUID
     name: str
     role: Role
+    plan: str
+    deletion_due_at: Annotated[
+        Timestamp | None,
+        msgspec.Meta(description="set while the team waits out its deletion's grace period"),
+    ]
     created_at: Timestamp
+
+
+class DeletionOut(Output):
+    deletion_due_at: Timestamp
 
 
 class TeamList(Output):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import asyncpg
@@ -27,22 +28,30 @@ class TeamService:
 
     async def create(self, team_id: uuid.UUID, name: str, owner_id: uuid.UUID) -> TeamOut:
         """Create a team (the tenant must already be ``team_id``) with its creator as owner."""
-        created_at = await self.conn.fetchval(
-            "INSERT INTO teams (id, name) VALUES ($1, $2) RETURNING created_at",
+        row = await self.conn.fetchrow(
+            "INSERT INTO teams (id, name) VALUES ($1, $2) RETURNING plan, created_at",
             team_id,
             name.strip(),
         )
+        assert row is not None
         await self.conn.execute(
             "INSERT INTO memberships (team_id, user_id, role) VALUES ($1, $2, 'owner')",
             team_id,
             owner_id,
         )
-        return TeamOut(id=team_id, name=name.strip(), role="owner", created_at=created_at)
+        return TeamOut(
+            id=team_id,
+            name=name.strip(),
+            role="owner",
+            plan=row["plan"],
+            deletion_due_at=None,
+            created_at=row["created_at"],
+        )
 
     async def teams_of(self, user_id: uuid.UUID) -> list[TeamOut]:
         """The user's teams (visible outside a team context through the memberships policy)."""
         rows = await self.conn.fetch(
-            "SELECT t.id, t.name, m.role, t.created_at "
+            "SELECT t.id, t.name, m.role, t.plan, t.deletion_due_at, t.created_at "
             "FROM memberships m JOIN teams t ON t.id = m.team_id "
             "WHERE m.user_id = $1 AND m.deleted_at IS NULL AND t.deleted_at IS NULL "
             "ORDER BY t.created_at",
@@ -50,14 +59,29 @@ class TeamService:
         )
         return [TeamOut(**r) for r in rows]
 
-    async def role_of(self, team_id: uuid.UUID, user_id: uuid.UUID) -> Role | None:
-        role: Role | None = await self.conn.fetchval(
-            "SELECT role FROM memberships WHERE team_id = $1 AND user_id = $2 "
-            "AND deleted_at IS NULL",
+    async def membership(
+        self, team_id: uuid.UUID, user_id: uuid.UUID
+    ) -> tuple[Role, dt.datetime | None] | None:
+        """The user's role in the team, and when the team is due to be deleted (if it is)."""
+        row = await self.conn.fetchrow(
+            "SELECT m.role, t.deletion_due_at FROM memberships m JOIN teams t ON t.id = m.team_id "
+            "WHERE m.team_id = $1 AND m.user_id = $2 AND m.deleted_at IS NULL",
             team_id,
             user_id,
         )
-        return role
+        return None if row is None else (row["role"], row["deletion_due_at"])
+
+    async def schedule_deletion(self, team_id: uuid.UUID, grace_hours: int) -> dt.datetime:
+        due: dt.datetime = await self.conn.fetchval(
+            "UPDATE teams SET deletion_due_at = coalesce(deletion_due_at, "
+            "now() + make_interval(hours => $2)) WHERE id = $1 RETURNING deletion_due_at",
+            team_id,
+            grace_hours,
+        )
+        return due
+
+    async def cancel_deletion(self, team_id: uuid.UUID) -> None:
+        await self.conn.execute("UPDATE teams SET deletion_due_at = NULL WHERE id = $1", team_id)
 
     async def members(self, team_id: uuid.UUID) -> list[MemberOut]:
         rows = await self.conn.fetch(

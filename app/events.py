@@ -1,0 +1,40 @@
+"""Events: what happened to a team, recorded in the transaction that made it happen.
+
+The ``events`` table is an outbox: webhook deliveries are made from it after commit, so an event
+is never lost, nor announced for a write that rolled back. Subscriber events are emitted for
+API writes; a sync reports its counts in ``sync.completed`` rather than one event per row.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Literal
+
+import asyncpg
+import msgspec
+
+__all__ = ["EVENT_TYPES", "EventType", "emit"]
+
+EventType = Literal[
+    "sync.completed",
+    "sync.failed",
+    "subscriber.created",
+    "subscriber.deleted",
+    "usage.threshold",
+    "export.ready",
+    "webhook.disabled",
+]
+EVENT_TYPES: tuple[str, ...] = EventType.__args__  # type: ignore[attr-defined]
+
+
+async def emit(
+    conn: asyncpg.Connection, team_id: uuid.UUID, event: EventType, data: dict[str, Any]
+) -> uuid.UUID:
+    """Record the event in the caller's transaction (under the team's RLS); its id."""
+    event_id: uuid.UUID = await conn.fetchval(
+        "INSERT INTO events (team_id, type, data) VALUES ($1, $2, $3::jsonb) RETURNING id",
+        team_id,
+        event,
+        msgspec.json.encode(data).decode(),
+    )
+    return event_id

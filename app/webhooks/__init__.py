@@ -1,0 +1,1 @@
+"""Outgoing webhooks: signed deliveries of the team's events, retried, logged, guarded."""

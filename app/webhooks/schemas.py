@@ -1,0 +1,87 @@
+"""Wire types of webhooks.*."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+import msgspec
+
+from app.events import EventType
+from app.schemas import Timestamp
+from rpc import Input, Output
+
+__all__ = [
+    "AttemptOut",
+    "CreateWebhookInput",
+    "CreatedWebhook",
+    "DeliveriesInput",
+    "DeliveryList",
+    "DeliveryOut",
+    "TestQueued",
+    "WebhookList",
+    "WebhookOut",
+]
+
+Url = Annotated[
+    str, msgspec.Meta(min_length=8, max_length=2000, examples=["https://example.com/hook"])
+]
+
+
+class CreateWebhookInput(Input):
+    url: Url
+    events: Annotated[list[EventType], msgspec.Meta(min_length=1, max_length=20)]
+
+
+class WebhookOut(Output):
+    id: uuid.UUID
+    url: str
+    events: list[str]
+    status: Literal["active", "disabled"]
+    disabled_reason: str | None
+    consecutive_failures: int
+    created_at: Timestamp
+
+
+class CreatedWebhook(Output):
+    webhook: WebhookOut
+    secret: Annotated[
+        str,
+        msgspec.Meta(description="signs every delivery (HMAC-SHA256); shown only this once"),
+    ]
+
+
+class WebhookList(Output):
+    items: list[WebhookOut]
+
+
+class TestQueued(Output):
+    delivery_id: uuid.UUID
+
+
+class DeliveriesInput(Input):
+    endpoint_id: uuid.UUID | None = None
+    limit: Annotated[int, msgspec.Meta(ge=1, le=200)] = 50
+
+
+class AttemptOut(Output):
+    attempt: int
+    response_status: int | None
+    error: str | None
+    duration_ms: float
+    at: Timestamp
+
+
+class DeliveryOut(Output):
+    id: uuid.UUID
+    endpoint_id: uuid.UUID
+    event_type: str
+    status: Literal["pending", "succeeded", "failed"]
+    attempts: int
+    next_attempt_at: Timestamp | None
+    created_at: Timestamp
+    log: list[AttemptOut]
+
+
+class DeliveryList(Output):
+    items: list[DeliveryOut]

@@ -1,0 +1,140 @@
+"""Webhook endpoints and their delivery log, inside a team's unit of work."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import secrets
+import uuid
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from app.credentials import Sealed
+from app.runtime import Runtime
+from app.sync.service import AfterCommit
+from app.webhooks.errors import RefusedUrl, WebhookUrlRefused
+from app.webhooks.queueing import enqueue_delivery
+from app.webhooks.schemas import (
+    AttemptOut,
+    CreatedWebhook,
+    DeliveryOut,
+    WebhookOut,
+)
+from app.webhooks.urls import UrlRefused, check_url
+from rpc import NotFound
+
+__all__ = ["WebhookService", "envelope"]
+
+_ENDPOINT = "id, url, events, status, disabled_reason, consecutive_failures, created_at"
+
+
+def envelope(
+    event_id: uuid.UUID, event_type: str, team_id: uuid.UUID, created_at: str, data: Any
+) -> dict[str, Any]:
+    """The JSON body of a delivery."""
+    return {
+        "id": str(event_id),
+        "type": event_type,
+        "createdAt": created_at,
+        "teamId": str(team_id),
+        "data": data,
+    }
+
+
+class WebhookService:
+    def __init__(self, conn: asyncpg.Connection, runtime: Runtime) -> None:
+        self.conn = conn
+        self.runtime = runtime
+
+    async def create(self, team_id: uuid.UUID, url: str, events: list[str]) -> CreatedWebhook:
+        try:
+            await check_url(url, allow_private=self.runtime.settings.webhook_allow_private_urls)
+        except UrlRefused as exc:
+            raise WebhookUrlRefused(str(exc), data=RefusedUrl(reason=str(exc))) from None
+        endpoint_id = uuid.uuid4()
+        secret = f"whsec_{secrets.token_urlsafe(32)}"
+        sealed = self.runtime.cipher.seal(endpoint_id, {"secret": secret})
+        row = await self.conn.fetchrow(
+            "INSERT INTO webhook_endpoints (id, team_id, url, events, secret_ciphertext, "
+            f"secret_key_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING {_ENDPOINT}",
+            endpoint_id,
+            team_id,
+            url,
+            sorted(set(events)),
+            sealed.ciphertext,
+            sealed.key_id,
+        )
+        assert row is not None
+        return CreatedWebhook(webhook=WebhookOut(**row), secret=secret)
+
+    async def all(self) -> list[WebhookOut]:
+        rows = await self.conn.fetch(
+            f"SELECT {_ENDPOINT} FROM webhook_endpoints WHERE deleted_at IS NULL "
+            "ORDER BY created_at"
+        )
+        return [WebhookOut(**row) for row in rows]
+
+    async def delete(self, endpoint_id: uuid.UUID) -> None:
+        status = await self.conn.execute(
+            "UPDATE webhook_endpoints SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL",
+            endpoint_id,
+        )
+        if status == "UPDATE 0":
+            raise NotFound("no such webhook")
+
+    def secret(self, endpoint_id: uuid.UUID, ciphertext: bytes, key_id: str) -> str:
+        sealed = Sealed(ciphertext=ciphertext, key_id=key_id)
+        return self.runtime.cipher.open(endpoint_id, sealed)["secret"]
+
+    async def test(
+        self, team_id: uuid.UUID, endpoint_id: uuid.UUID, after_commit: AfterCommit
+    ) -> uuid.UUID:
+        """A ``webhook.test`` delivery to this endpoint, queued now."""
+        exists = await self.conn.fetchval(
+            "SELECT 1 FROM webhook_endpoints WHERE id = $1 AND deleted_at IS NULL", endpoint_id
+        )
+        if exists is None:
+            raise NotFound("no such webhook")
+        ping_id = uuid.uuid4()
+        created = dt.datetime.now(dt.UTC).isoformat()
+        body = envelope(ping_id, "webhook.test", team_id, created, {})
+        delivery_id: uuid.UUID = await self.conn.fetchval(
+            "INSERT INTO webhook_deliveries (team_id, endpoint_id, event_type, payload) "
+            "VALUES ($1, $2, 'webhook.test', $3::jsonb) RETURNING id",
+            team_id,
+            endpoint_id,
+            msgspec.json.encode(body).decode(),
+        )
+        after_commit(
+            functools.partial(
+                enqueue_delivery,
+                self.runtime.queue,
+                delivery_id=delivery_id,
+                team_id=team_id,
+                attempt=0,
+            )
+        )
+        return delivery_id
+
+    async def deliveries(self, endpoint_id: uuid.UUID | None, limit: int) -> list[DeliveryOut]:
+        rows = await self.conn.fetch(
+            "SELECT d.id, d.endpoint_id, d.event_type, d.status, d.attempts, "
+            "CASE WHEN d.status = 'pending' THEN d.next_attempt_at END AS next_attempt_at, "
+            "d.created_at, coalesce(json_agg(json_build_object('attempt', a.attempt, "
+            "'responseStatus', a.response_status, 'error', a.error, 'durationMs', a.duration_ms, "
+            "'at', a.created_at) ORDER BY a.attempt) FILTER (WHERE a.id IS NOT NULL), '[]')::text "
+            "AS log FROM webhook_deliveries d LEFT JOIN webhook_attempts a ON a.delivery_id = d.id "
+            "WHERE ($1::uuid IS NULL OR d.endpoint_id = $1) GROUP BY d.id "
+            "ORDER BY d.created_at DESC LIMIT $2",
+            endpoint_id,
+            limit,
+        )
+        return [
+            DeliveryOut(
+                **{k: v for k, v in row.items() if k != "log"},
+                log=msgspec.json.decode(row["log"], type=list[AttemptOut]),
+            )
+            for row in rows
+        ]

@@ -1,0 +1,51 @@
+"""Where a webhook may point: never at loopback, private, link-local or other internal
+addresses (a server-side request forgery guard), checked when registered and before each send."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from urllib.parse import urlsplit
+
+__all__ = ["UrlRefused", "check_url"]
+
+
+class UrlRefused(Exception):
+    """The reason, for the caller."""
+
+
+def _internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return (
+        address.is_private
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_unspecified
+    )
+
+
+async def check_url(url: str, *, allow_private: bool) -> None:
+    """Raise UrlRefused unless ``url`` is http(s) to a host whose every address is public
+    (or ``allow_private``: for tests and closed networks)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise UrlRefused("the URL must be http:// or https:// with a host")
+    if parts.username or parts.password:
+        raise UrlRefused("the URL may not carry credentials")
+    if allow_private:
+        return
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        infos = await asyncio.get_running_loop().getaddrinfo(
+            parts.hostname, port, type=socket.SOCK_STREAM
+        )
+    except (socket.gaierror, ValueError) as exc:
+        raise UrlRefused(f"the host does not resolve: {exc}") from None
+    for *_, sockaddr in infos:
+        address = ipaddress.ip_address(sockaddr[0])
+        if _internal(address):
+            raise UrlRefused(f"{parts.hostname} resolves to an internal address ({address})")

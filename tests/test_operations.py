@@ -1,0 +1,230 @@
+"""Operations: usage metering with threshold alerts, account deletion, tombstone purge."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import uuid
+from typing import Any
+
+import asyncpg
+import httpx
+
+from app.feed.jobs import purge_tombstones
+from app.jobs import JobContext
+from app.runtime import Runtime
+from app.services import unit_of_work
+from app.teams.jobs import erase_deleted_teams
+from app.usage.jobs import roll_billing_period
+from app.usage.plans import PLANS, period_of
+from tests.support import (
+    Caller,
+    CallFailed,
+    ServerProcess,
+    add_connection,
+    fails,
+    fetch,
+    member_of_new_team,
+    wait_for,
+)
+
+
+async def _team(database_url: str) -> uuid.UUID:
+    team = uuid.uuid4()
+    await fetch(database_url, "INSERT INTO teams (id, name) VALUES ($1, 'T')", team)
+    return team
+
+
+async def test_concurrent_increments_announce_each_threshold_once(
+    runtime: Runtime, database_url: str
+) -> None:
+    team = await _team(database_url)
+    limit = PLANS["free"].api_requests
+    assert limit is not None
+
+    async def add(amount: int) -> None:
+        async with unit_of_work(runtime, team_id=team) as services:
+            await services.usage.add(team, "api_requests", amount)
+
+    # 60 tasks at once, each its own transaction; together 120% of the limit.
+    await asyncio.gather(*(add(limit // 50) for _ in range(60)))
+    alerts = await fetch(
+        database_url,
+        "SELECT data FROM events WHERE team_id = $1 AND type = 'usage.threshold'",
+        team,
+    )
+    percents = sorted(json.loads(a["data"])["percent"] for a in alerts)
+    assert percents == [90, 100]
+    async with unit_of_work(runtime, team_id=team) as services:
+        report = await services.usage.report(team)
+    (requests,) = [m for m in report.metrics if m.metric == "api_requests"]
+    assert (requests.used, requests.limit, requests.percent) == (limit // 50 * 60, limit, 120.0)
+
+
+async def test_over_the_limit_api_keys_and_syncs_answer_422(
+    server: ServerProcess, database_url: str
+) -> None:
+    caller, team = member_of_new_team(server.base_url)
+    key = caller("apiKeys.create", name="ci")["key"]
+    keyed = Caller(server.base_url, {"X-API-Key": key})
+    limit = PLANS["free"].api_requests
+    assert limit is not None
+    start, _ = period_of(dt.datetime.now(dt.UTC))
+    await fetch(
+        database_url,
+        "INSERT INTO usage_counters (team_id, period_start, metric, used) VALUES "
+        "($1, $2, 'api_requests', $3), ($1, $2, 'synced_subscribers', $4)",
+        uuid.UUID(team),
+        start,
+        limit - 1,
+        PLANS["free"].synced_subscribers,
+    )
+    keyed("subscribers.list")  # the last call within the limit; counted at the next flush
+
+    def refused() -> CallFailed | None:
+        try:
+            keyed("subscribers.list")
+        except CallFailed as failed:
+            return failed
+        return None
+
+    failed = wait_for(refused, timeout=10, what="the quota to apply")
+    assert (failed.status, failed.code, failed.data["metric"]) == (
+        422,
+        "PLAN_LIMIT_REACHED",
+        "api_requests",
+    )
+    usage = caller("usage.get")  # a member's session is not metered
+    assert {m["metric"]: m["used"] >= m["limit"] for m in usage["metrics"]} == {
+        "synced_subscribers": True,
+        "api_requests": True,
+    }
+    connection = await add_connection(database_url, uuid.UUID(team))
+    sync = fails(caller, "espConnections.sync", id=str(connection))
+    assert (sync.status, sync.code) == (422, "PLAN_LIMIT_REACHED")
+
+
+async def _run(runtime: Runtime, job: Any) -> int:
+    result: int = await job(JobContext(runtime=runtime))
+    return result
+
+
+async def _rows_of(database_url: str, team: uuid.UUID) -> dict[str, int]:
+    """Rows that name the team, in every table with a team_id column (and teams itself)."""
+    tables = await fetch(
+        database_url,
+        "SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' "
+        "AND column_name = 'team_id'",
+    )
+    counts = {}
+    conn = await asyncpg.connect(database_url)
+    try:
+        for row in tables:
+            name = row["table_name"]
+            counts[name] = await conn.fetchval(
+                f"SELECT count(*) FROM {name} WHERE team_id = $1", team
+            )
+        counts["teams"] = await conn.fetchval("SELECT count(*) FROM teams WHERE id = $1", team)
+    finally:
+        await conn.close()
+    return {name: n for name, n in counts.items() if n}
+
+
+async def test_deletion_waits_out_its_grace_then_erases_everything(
+    server: ServerProcess, database_url: str, runtime: Runtime
+) -> None:
+    caller, team_raw = member_of_new_team(server.base_url)
+    team = uuid.UUID(team_raw)
+    key = caller("apiKeys.create", name="ci")["key"]
+    keyed = Caller(server.base_url, {"X-API-Key": key})
+    for n in range(3):
+        keyed("subscribers.create", email=f"s{n}@example.com")
+    caller("exports.create", format="csv")
+    await fetch(
+        database_url,
+        "INSERT INTO task_logs (job, job_key, team_id, attempt, status, duration_ms) "
+        "VALUES ('x', 'x', $1, 1, 'succeeded', 1)",
+        team,
+    )
+    admin, _ = member_of_new_team(server.base_url, "admin@example.com")
+    caller("members.add", email="admin@example.com", role="admin")
+    admin.headers["X-Team-Id"] = team_raw
+    assert fails(admin, "teams.delete").code == "WRONG_ROLE"  # owners only
+
+    due = caller("teams.delete")["deletionDueAt"]
+    assert dt.datetime.fromisoformat(due) > dt.datetime.now(dt.UTC) + dt.timedelta(hours=71)
+    for call in (caller, keyed):
+        failed = fails(call, "subscribers.list")
+        assert (failed.status, failed.code) == (422, "TEAM_DELETION_SCHEDULED")
+        assert failed.data["deletionDueAt"] == due
+    assert caller("teams.list")["items"][0]["deletionDueAt"] == due
+    url = f"{server.base_url}/exports/subscribers.csv"
+    stream = await asyncio.to_thread(httpx.get, url, headers=keyed.headers)
+    assert stream.status_code == 422
+
+    caller("teams.restore")  # within the grace period: as if nothing happened
+    assert len(keyed("subscribers.list")["items"]) == 3
+
+    caller("teams.delete")
+    assert await _run(runtime, erase_deleted_teams) == 0  # not due yet
+    assert "subscribers" in await _rows_of(database_url, team)
+    await fetch(
+        database_url,
+        "UPDATE teams SET deletion_due_at = now() - interval '1 second' WHERE id = $1",
+        team,
+    )
+    assert await _run(runtime, erase_deleted_teams) == 1
+    assert await _rows_of(database_url, team) == {}
+    assert fails(keyed, "subscribers.list").status == 401
+    assert caller("teams.list")["items"] == []
+
+
+async def test_purged_tombstones_move_the_horizon(
+    server: ServerProcess, database_url: str, runtime: Runtime
+) -> None:
+    caller, _ = member_of_new_team(server.base_url)
+    kept = caller("subscribers.create", email="kept@example.com")
+    gone = caller("subscribers.create", email="gone@example.com")
+
+    def past_both() -> str | None:
+        # Not before both rows are visible: another transaction of the cluster may hold xmin.
+        page = caller("sync.pull")
+        ids = {c["id"] for c in page["changes"] if c["table"] == "subscribers"}
+        return page["cursor"] if ids == {kept["id"], gone["id"]} else None
+
+    before = wait_for(past_both, what="a cursor past both subscribers")
+    caller("subscribers.delete", id=gone["id"])
+    assert await _run(runtime, purge_tombstones) == 0  # too recent
+    await fetch(
+        database_url,
+        "UPDATE subscribers SET deleted_at = now() - interval '91 days' WHERE id = $1",
+        uuid.UUID(gone["id"]),
+    )
+    # Rows are purged only below the cluster's xmin: other tests' open transactions may hold it.
+    deadline = asyncio.get_running_loop().time() + 30
+    while await _run(runtime, purge_tombstones) != 1:
+        assert asyncio.get_running_loop().time() < deadline, "the tombstone was never purged"
+        await asyncio.sleep(0.1)
+    stale = fails(caller, "sync.pull", cursor=before)
+    assert (stale.status, stale.code) == (409, "MUST_REFETCH")
+    fresh = caller("sync.pull")
+    assert {c["id"] for c in fresh["changes"] if c["table"] == "subscribers"} == {kept["id"]}
+    assert caller("sync.pull", cursor=fresh["cursor"])["changes"] == []
+
+
+async def test_the_billing_period_rolls_over_once(runtime: Runtime, database_url: str) -> None:
+    team = await _team(database_url)
+    assert await _run(runtime, roll_billing_period) >= 2  # every team gets its two counters
+    assert await _run(runtime, roll_billing_period) == 0
+    start, _ = period_of(dt.datetime.now(dt.UTC))
+    rows = await fetch(
+        database_url,
+        "SELECT metric, used FROM usage_counters WHERE team_id = $1 AND period_start = $2",
+        team,
+        start,
+    )
+    assert sorted((r["metric"], r["used"]) for r in rows) == [
+        ("api_requests", 0),
+        ("synced_subscribers", 0),
+    ]

@@ -1,0 +1,200 @@
+"""Outgoing webhooks: signed deliveries checked by a real receiver, retries with growing gaps,
+disabling after repeated failure, refused internal URLs, tenant isolation."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import itertools
+import json
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from app.config import Settings
+from app.webhooks.urls import UrlRefused, check_url
+from tests.support import (
+    Caller,
+    CallFailed,
+    ServerProcess,
+    fetch,
+    member_of_new_team,
+    start_server,
+    start_worker,
+    wait_for,
+)
+
+
+@dataclass
+class Received:
+    at: float
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Receiver:
+    """A local HTTP endpoint: records each POST, answers ``status``."""
+
+    status: int = 204
+    requests: list[Received] = field(default_factory=list)
+    url: str = ""
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    state = Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            state.requests.append(Received(time.monotonic(), dict(self.headers), body))
+            self.send_response(state.status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _verify(secret: str, received: Received) -> dict[str, Any]:
+    """What a receiver does: check the signature over timestamp + body, then parse."""
+    parts = dict(p.split("=", 1) for p in received.headers["X-SubscriberNest-Signature"].split(","))
+    expected = hmac.new(
+        secret.encode(), parts["t"].encode() + b"." + received.body, hashlib.sha256
+    ).hexdigest()
+    assert hmac.compare_digest(parts["v1"], expected), "bad signature"
+    assert abs(time.time() - int(parts["t"])) < 300
+    payload: dict[str, Any] = json.loads(received.body)
+    return payload
+
+
+_PRIVATE = {"WEBHOOK_ALLOW_PRIVATE_URLS": "true"}
+
+
+def test_a_signed_delivery_reaches_the_receiver(settings: Settings, receiver: Receiver) -> None:
+    with start_server(settings, **_PRIVATE) as server, start_worker(settings, **_PRIVATE):
+        caller, team = member_of_new_team(server.base_url)
+        created = caller("webhooks.create", url=receiver.url, events=["subscriber.created"])
+        secret = created["secret"]
+        assert secret.startswith("whsec_")
+        assert "secret" not in json.dumps(caller("webhooks.list"))
+        made = caller("subscribers.create", email="hook@example.com")
+        caller("subscribers.delete", id=made["id"])  # not subscribed to: never sent
+        wait_for(lambda: receiver.requests, what="the delivery")
+        payload = _verify(secret, receiver.requests[0])
+        assert payload["type"] == "subscriber.created" and payload["teamId"] == team
+        assert payload["data"]["subscriber"]["id"] == made["id"]
+        assert receiver.requests[0].headers["X-SubscriberNest-Event"] == "subscriber.created"
+        (delivery,) = wait_for(
+            lambda: [
+                d for d in caller("webhooks.deliveries")["items"] if d["status"] == "succeeded"
+            ],
+            what="the delivery logged",
+        )
+        assert delivery["log"][0]["responseStatus"] == 204 and delivery["attempts"] == 1
+
+        test = caller("webhooks.test", id=created["webhook"]["id"])
+        wait_for(lambda: len(receiver.requests) == 2, what="the test ping")
+        assert _verify(secret, receiver.requests[1])["type"] == "webhook.test"
+        assert test["deliveryId"]
+        assert len(receiver.requests) == 2  # the deletion event was not subscribed
+
+
+def test_a_failing_receiver_gets_growing_retries_then_the_webhook_is_disabled(
+    settings: Settings, receiver: Receiver, database_url: str
+) -> None:
+    receiver.status = 500
+    env = {
+        **_PRIVATE,
+        "WEBHOOK_RETRY_BASE_SECONDS": "2",
+        "WEBHOOK_MAX_ATTEMPTS": "10",
+        "WEBHOOK_DISABLE_AFTER": "4",
+    }
+    with start_server(settings, **env) as server, start_worker(settings, **env):
+        caller, team = member_of_new_team(server.base_url)
+        webhook = caller("webhooks.create", url=receiver.url, events=["subscriber.created"])
+        caller("subscribers.create", email="fail@example.com")
+        wait_for(lambda: len(receiver.requests) >= 4, timeout=60, what="four attempts")
+
+        def disabled() -> dict[str, Any] | None:
+            (hook,) = caller("webhooks.list")["items"]
+            return hook if hook["status"] == "disabled" else None
+
+        hook = wait_for(disabled, what="the webhook disabled")
+        assert hook["consecutiveFailures"] == 4 and "HTTP 500" in hook["disabledReason"]
+        times = [r.at for r in receiver.requests]
+        gaps = [b - a for a, b in itertools.pairwise(times)]
+        assert len(receiver.requests) == 4  # no attempt after the webhook was disabled
+        assert gaps[0] < gaps[1] < gaps[2], gaps  # 2 s, 4 s, 8 s (to the second)
+        (delivery,) = caller("webhooks.deliveries", endpointId=webhook["webhook"]["id"])["items"]
+        assert delivery["status"] == "failed" and delivery["attempts"] == 4
+        assert [a["attempt"] for a in delivery["log"]] == [1, 2, 3, 4]
+        assert {a["responseStatus"] for a in delivery["log"]} == {500}
+        events = asyncio.run(
+            fetch(
+                database_url,
+                "SELECT data FROM events WHERE team_id = $1 AND type = 'webhook.disabled'",
+                uuid.UUID(team),
+            )
+        )
+        assert [json.loads(e["data"])["webhookId"] for e in events] == [webhook["webhook"]["id"]]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/hook",
+        "http://10.1.2.3/hook",
+        "https://169.254.169.254/latest",
+        "http://[::1]:8080/",
+        "http://192.168.0.10/",
+        "http://0.0.0.0/",
+        "ftp://example.com/",
+        "https://user:pw@example.com/",
+    ],
+)
+async def test_internal_urls_are_refused(url: str) -> None:
+    with pytest.raises(UrlRefused):
+        await check_url(url, allow_private=False)
+
+
+async def test_public_addresses_pass_and_the_override_allows_private() -> None:
+    await check_url("https://93.184.215.14/hook", allow_private=False)
+    await check_url("http://127.0.0.1:9/hook", allow_private=True)
+
+
+def test_the_procedures_refuse_internal_urls_and_isolate_teams(server: ServerProcess) -> None:
+    caller, _ = member_of_new_team(server.base_url)
+    with pytest.raises(CallFailed) as refused:
+        caller("webhooks.create", url="http://127.0.0.1:9/hook", events=["sync.completed"])
+    assert (refused.value.status, refused.value.code) == (422, "WEBHOOK_URL_REFUSED")
+    with pytest.raises(CallFailed) as bad_event:
+        caller("webhooks.create", url="https://93.184.215.14/", events=["nope"])
+    assert bad_event.value.status == 400
+    mine = caller("webhooks.create", url="https://93.184.215.14/", events=["sync.failed"])
+    other: Caller = member_of_new_team(server.base_url, "other@example.com")[0]
+    assert other("webhooks.list")["items"] == []
+    for procedure in ("webhooks.delete", "webhooks.test"):
+        with pytest.raises(CallFailed) as foreign:
+            other(procedure, id=mine["webhook"]["id"])
+        assert foreign.value.status == 404
+    caller("webhooks.delete", id=mine["webhook"]["id"])
+    assert caller("webhooks.list")["items"] == []
