@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: dev test check lint typecheck sdk-check install lock clean
+.PHONY: dev test check lint typecheck sdk-check web-check install lock clean
 
 $(STAMP): requirements.lock requirements-bootstrap.lock pyproject.toml sdk/python/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,7 +35,12 @@ sdk-check: $(STAMP)
 	$(BIN)/subnest sdk --check
 	cd sdk/ts && npm ci --no-audit --no-fund --silent && npm run --silent check
 
-check: lint typecheck sdk-check
+# The dashboard: app/static/app.js is built from web/ (and sdk/ts) and committed; it must match.
+web-check:
+	cd web && npm ci --no-audit --no-fund --silent && npm run --silent check && npm run --silent build
+	git diff --exit-code -- app/static/app.js
+
+check: lint typecheck sdk-check web-check
 
 # Re-pin after editing pyproject.toml dependencies.
 lock: $(STAMP)

@@ -1,0 +1,125 @@
+"""The dashboard at /, in a real browser (headless Chromium from the system packages)."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from app.config import Settings
+from app.runtime import Runtime
+from app.seed import DEMO_CONNECTION_ID, DEMO_EMAIL, DEMO_PASSWORD, DEMO_TEAM_ID, seed_demo
+from tests.fakes import fake_esp
+from tests.support import Caller, start_server, start_worker, wait_for
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="needs Chromium (.ci/run installs it)"
+)
+
+
+def _sign_in(browser: Browser, base_url: str) -> Page:
+    page = browser.new_context().new_page()
+    page.goto(base_url)
+    page.fill("#sign-in input[name=email]", DEMO_EMAIL)
+    page.fill("#sign-in input[name=password]", DEMO_PASSWORD)
+    page.click("#sign-in button[type=submit]")
+    expect(page.locator("#live")).to_have_text("live", timeout=20_000)
+    return page
+
+
+def _demo(base_url: str) -> Caller:
+    """Calls as the demo account, in the demo team."""
+    signed = Caller(base_url, {})("auth.signIn", email=DEMO_EMAIL, password=DEMO_PASSWORD)
+    token = signed["session"]["token"]
+    return Caller(base_url, {"Authorization": f"Bearer {token}", "X-Team-Id": str(DEMO_TEAM_ID)})
+
+
+async def _seed(settings: Settings) -> None:
+    """What ``subnest dev`` seeds: the demo account, team, Mailchimp connection, subscribers."""
+    runtime = Runtime(settings)
+    await runtime.db.start()
+    try:
+        await seed_demo(runtime.db, subscribers=300)
+    finally:
+        await runtime.db.stop()
+
+
+def test_the_demo_account_syncs_and_sees_changes_live(settings: Settings, tmp_path: Path) -> None:
+    # The demo connection's list, at a local fake Mailchimp (the seed stores no credentials).
+    with fake_esp("mailchimp", size=250, seed=5, list_id="demo-list") as fake:
+        env = {"ESP_MAILCHIMP_BASE_URL": fake.base_url}
+        asyncio.run(_seed(settings))
+        with start_server(settings, **env) as server, start_worker(settings, **env):
+            demo = _demo(server.base_url)
+            demo("espConnections.update", id=str(DEMO_CONNECTION_ID), credentials=fake.credentials)
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+                try:
+                    page = _sign_in(browser, server.base_url)
+                    expect(page.locator("[data-count=total]")).to_have_text("300")
+                    row = page.locator(f"tr[data-connection='{DEMO_CONNECTION_ID}']")
+                    expect(row).to_contain_text("Demo Mailchimp")
+                    row.get_by_role("button", name="Sync now").click()
+                    # Progress arrives over SSE, then the counts change: no reload.
+                    expect(row.locator(".progress")).to_contain_text("succeeded", timeout=60_000)
+                    expect(page.locator("[data-count=total]")).to_have_text("250", timeout=10_000)
+
+                    watcher = _sign_in(browser, server.base_url)
+                    someone = demo("subscribers.list", limit=1)["items"][0]
+                    sent = time.monotonic()
+                    demo("subscribers.update", id=someone["id"], firstName="Edited Live")
+                    recent = watcher.locator("#changes tbody")
+                    expect(recent).to_contain_text("Edited Live", timeout=1_000)
+                    seen_after = time.monotonic() - sent
+                    assert seen_after < 1.0, seen_after
+
+                    page.fill("#search input[name=q]", someone["email"].split("@")[0])
+                    page.click("#search button[type=submit]")
+                    expect(page.locator("#subscribers tbody tr")).to_have_count(1)
+                    page.click("#export-csv")
+                    link = page.locator("#export-status a")
+                    expect(link).to_contain_text("(1 row)", timeout=30_000)
+                    href = link.get_attribute("href")
+                    assert href is not None
+                    assert someone["email"] in httpx.get(f"{server.base_url}{href}").text
+
+                    # Errors are readable messages, not stack traces.
+                    page.fill("#search input[name=q]", "%%")
+                    page.click("#search button[type=submit]")
+                    error = page.locator("#error")
+                    expect(error).to_contain_text(
+                        "at least one letter or digit (VALIDATION_FAILED)"
+                    )
+                    expect(page.locator("#sign-in")).to_be_hidden()
+
+                    shot = tmp_path / "dashboard.png"
+                    page.screenshot(path=str(shot), full_page=True)
+                    OUTPUT.mkdir(exist_ok=True)
+                    shutil.copy(shot, OUTPUT / "dashboard.png")
+                finally:
+                    browser.close()
+
+
+def test_the_demo_connection_without_credentials_fails_with_a_reason(settings: Settings) -> None:
+    asyncio.run(_seed(settings))
+    with start_server(settings) as server, start_worker(settings):
+        demo = _demo(server.base_url)
+        queued = demo("espConnections.sync", id=str(DEMO_CONNECTION_ID))
+        run = wait_for(
+            lambda: (r := demo("syncRuns.get", id=queued["syncRunId"]))["status"] == "failed" and r,
+            what="the run to fail",
+        )
+        assert "no credentials stored" in run["error"] and run["attempts"] == 1
+        connection = demo("espConnections.get", id=str(DEMO_CONNECTION_ID))
+        assert (
+            connection["status"] == "error"
+            and "espConnections.update" in connection["statusReason"]
+        )

@@ -1,0 +1,289 @@
+// The dashboard: sign in, pick a team, watch its connections, syncs, counts and changes live.
+// Every call goes through the generated client (sdk/ts); live changes through streamChanges().
+
+import { ApiError, Client, type ConnectionOut, type SubscriberOut } from "../../sdk/ts/src/index.js";
+import { streamChanges, type ChangeEvent } from "../../sdk/ts/src/sync.js";
+
+const TOKEN_KEY = "subnest.session";
+const RECENT = 20;
+const STATUSES = ["subscribed", "unsubscribed", "pending", "bounced", "cleaned", "deleted", "total"] as const;
+
+const base = window.location.origin;
+const client = new Client({ baseUrl: base });
+let team: Client | null = null;
+let stream: AbortController | null = null;
+const runs = new Map<string, string>(); // sync run → connection
+const progress = new Map<string, string>(); // connection → its latest run's progress
+
+function $<T extends HTMLElement>(selector: string): T {
+  const found = document.querySelector<T>(selector);
+  if (!found) throw new Error(`missing ${selector}`);
+  return found;
+}
+
+function cell(text: string): HTMLTableCellElement {
+  const td = document.createElement("td");
+  td.textContent = text;
+  return td;
+}
+
+function when(iso: string | null | undefined): string {
+  return iso ? new Date(iso).toLocaleString() : "never";
+}
+
+function showError(err: unknown): void {
+  const box = $<HTMLParagraphElement>("#error");
+  if (err instanceof ApiError) {
+    box.textContent = `${err.body.message} (${err.body.code})`;
+  } else {
+    box.textContent = err instanceof Error ? err.message : String(err);
+  }
+  box.hidden = false;
+}
+
+function clearError(): void {
+  $<HTMLParagraphElement>("#error").hidden = true;
+}
+
+async function guarded(action: () => Promise<void>): Promise<void> {
+  try {
+    clearError();
+    await action();
+  } catch (err) {
+    showError(err);
+  }
+}
+
+async function signIn(form: HTMLFormElement): Promise<void> {
+  const data = new FormData(form);
+  const signed = await client.auth.signIn({
+    email: String(data.get("email")),
+    password: String(data.get("password")),
+  });
+  sessionStorage.setItem(TOKEN_KEY, signed.session.token);
+  await enter(signed.session.token);
+}
+
+async function enter(token: string): Promise<void> {
+  client.sessionToken = token;
+  const me = await client.auth.me();
+  $("#who").textContent = me.user.email;
+  const { items } = await client.teams.list();
+  const select = $<HTMLSelectElement>("#team");
+  select.replaceChildren(
+    ...items.map((t) => {
+      const option = document.createElement("option");
+      option.value = t.id;
+      option.textContent = t.name;
+      return option;
+    }),
+  );
+  $("#sign-in").hidden = true;
+  $("#dashboard").hidden = false;
+  if (items[0]) await openTeam(items[0].id);
+}
+
+async function openTeam(teamId: string): Promise<void> {
+  stream?.abort();
+  team = client.withTeam(teamId);
+  $("#changes tbody").replaceChildren();
+  await Promise.all([loadConnections(), loadCounts(), search("")]);
+  void follow(teamId);
+}
+
+async function loadCounts(): Promise<void> {
+  if (!team) return;
+  const counts = await team.subscribers.counts();
+  $("#counts").replaceChildren(
+    ...STATUSES.flatMap((status) => {
+      const dt = document.createElement("dt");
+      dt.textContent = status;
+      const dd = document.createElement("dd");
+      dd.dataset.count = status;
+      dd.textContent = String(counts[status] ?? 0);
+      return [dt, dd];
+    }),
+  );
+}
+
+async function loadConnections(): Promise<void> {
+  if (!team) return;
+  const { items } = await team.espConnections.list();
+  $("#connections tbody").replaceChildren(...items.map(connectionRow));
+}
+
+function connectionRow(connection: ConnectionOut): HTMLTableRowElement {
+  const row = document.createElement("tr");
+  row.dataset.connection = connection.id;
+  const button = document.createElement("button");
+  button.textContent = "Sync now";
+  button.addEventListener("click", () => void guarded(() => syncNow(connection.id)));
+  const action = document.createElement("td");
+  action.append(button);
+  const shown = cell(progress.get(connection.id) ?? "");
+  shown.className = "progress";
+  row.append(
+    cell(connection.name),
+    cell(connection.provider),
+    cell(connection.status),
+    cell(when(connection.lastSyncedAt)),
+    action,
+    shown,
+  );
+  return row;
+}
+
+async function syncNow(connectionId: string): Promise<void> {
+  if (!team) return;
+  const queued = await team.espConnections.sync({ id: connectionId });
+  runs.set(queued.syncRunId, connectionId);
+  showProgress(queued.syncRunId, "queued");
+}
+
+function showProgress(runId: string, text: string): void {
+  const connection = runs.get(runId);
+  if (!connection) return; // a run started elsewhere
+  progress.set(connection, text);
+  const target = document.querySelector(`tr[data-connection="${connection}"] .progress`);
+  if (target) target.textContent = text;
+}
+
+async function explainFailure(runId: string): Promise<void> {
+  if (!team) return;
+  const run = await team.syncRuns.get({ id: runId });
+  showProgress(runId, `failed: ${run.error ?? "unknown error"}`);
+}
+
+function describe(change: ChangeEvent): string {
+  const row = change.row;
+  if (change.table === "subscribers") {
+    const name = [row["firstName"], row["lastName"]].filter(Boolean).join(" ");
+    return `${String(row["email"])}${name ? ` (${name})` : ""}`;
+  }
+  if (change.table === "sync_runs") return `sync ${String(row["status"])}`;
+  if (change.table === "exports") return `export ${String(row["status"])}`;
+  return String(row["name"] ?? change.id);
+}
+
+function addRecent(change: ChangeEvent): void {
+  const body = $("#changes tbody");
+  const row = document.createElement("tr");
+  row.append(cell(change.table), cell(change.op), cell(describe(change)));
+  body.prepend(row);
+  while (body.children.length > RECENT) body.lastElementChild?.remove();
+}
+
+let countsTimer: number | undefined;
+
+function refreshSoon(): void {
+  window.clearTimeout(countsTimer);
+  countsTimer = window.setTimeout(() => void guarded(loadCounts), 250);
+}
+
+async function follow(teamId: string): Promise<void> {
+  const controller = new AbortController();
+  stream = controller;
+  const badge = $("#live");
+  const headers = { Authorization: `Bearer ${client.sessionToken ?? ""}`, "X-Team-Id": teamId };
+  let cursor: string | undefined;
+  let live = false;
+  while (!controller.signal.aborted) {
+    try {
+      for await (const event of streamChanges({ baseUrl: base, headers, cursor, signal: controller.signal })) {
+        if (event.type === "up-to-date") {
+          live = true;
+          cursor = event.cursor;
+          badge.textContent = "live";
+          badge.classList.add("live");
+        } else if (event.type === "change") {
+          cursor = event.cursor;
+          if (!live) continue; // catch-up: the tables were loaded already
+          addRecent(event.change);
+          if (event.change.table === "subscribers") refreshSoon();
+          if (event.change.table === "esp_connections") void guarded(loadConnections);
+        } else if (event.type === "progress") {
+          const data = event.data;
+          if (typeof data["syncRunId"] === "string") {
+            showProgress(data["syncRunId"], `${String(data["status"])} · ${String(data["rowsSeen"] ?? 0)} rows`);
+            if (data["status"] === "succeeded" || data["status"] === "failed") {
+              refreshSoon();
+              void guarded(loadConnections);
+            }
+            if (data["status"] === "failed") void guarded(() => explainFailure(String(data["syncRunId"])));
+          } else if (typeof data["exportId"] === "string") {
+            $("#export-status").textContent = `export ${String(data["status"])}: ${String(data["rowCount"])} of ${String(data["totalRows"] ?? "?")} rows`;
+          }
+        } else {
+          cursor = undefined; // must-refetch: start over
+        }
+      }
+    } catch (err) {
+      if (controller.signal.aborted) return;
+      showError(err);
+    }
+    live = false;
+    badge.textContent = "reconnecting…";
+    badge.classList.remove("live");
+    await new Promise((resolve) => window.setTimeout(resolve, 1000));
+  }
+}
+
+async function search(query: string): Promise<void> {
+  if (!team) return;
+  const page = await team.subscribers.list(query ? { search: query, limit: 50 } : { limit: 50 });
+  $("#subscribers tbody").replaceChildren(...page.items.map(subscriberRow));
+}
+
+function subscriberRow(subscriber: SubscriberOut): HTMLTableRowElement {
+  const row = document.createElement("tr");
+  const name = [subscriber.firstName, subscriber.lastName].filter(Boolean).join(" ");
+  row.append(cell(subscriber.email), cell(name), cell(subscriber.status), cell(when(subscriber.createdAt)));
+  return row;
+}
+
+async function exportAs(format: "csv" | "ndjson"): Promise<void> {
+  if (!team) return;
+  const query = String(new FormData($<HTMLFormElement>("#search")).get("q") ?? "");
+  const status = $("#export-status");
+  let current = await team.exports.create(query ? { format, filter: { search: query } } : { format });
+  status.textContent = `export ${current.status}`;
+  while (current.status === "queued" || current.status === "running") {
+    await new Promise((resolve) => window.setTimeout(resolve, 500));
+    current = await team.exports.get({ id: current.id });
+  }
+  if (current.status !== "succeeded" || !current.downloadUrl) {
+    throw new Error(`the export ${current.status}: ${current.error ?? "no file"}`);
+  }
+  const link = document.createElement("a");
+  link.href = current.downloadUrl;
+  link.download = "";
+  const rows = current.rowCount === 1 ? "1 row" : `${current.rowCount} rows`;
+  link.textContent = `Download ${format.toUpperCase()} (${rows})`;
+  status.replaceChildren(link);
+}
+
+function main(): void {
+  $<HTMLFormElement>("#sign-in").addEventListener("submit", (event) => {
+    event.preventDefault();
+    void guarded(() => signIn(event.currentTarget as HTMLFormElement));
+  });
+  $<HTMLSelectElement>("#team").addEventListener("change", (event) => {
+    void guarded(() => openTeam((event.currentTarget as HTMLSelectElement).value));
+  });
+  $<HTMLFormElement>("#search").addEventListener("submit", (event) => {
+    event.preventDefault();
+    void guarded(() => search(String(new FormData(event.currentTarget as HTMLFormElement).get("q") ?? "")));
+  });
+  $("#export-csv").addEventListener("click", () => void guarded(() => exportAs("csv")));
+  $("#export-ndjson").addEventListener("click", () => void guarded(() => exportAs("ndjson")));
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token) {
+    void guarded(() => enter(token)).then(() => {
+      if (!client.sessionToken || $("#dashboard").hidden) $("#sign-in").hidden = false;
+    });
+  } else {
+    $("#sign-in").hidden = false;
+  }
+}
+
+main();
