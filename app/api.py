@@ -6,9 +6,13 @@ from typing import Any
 
 from app.auth import procedures as auth
 from app.auth.tiers import SECURITY_SCHEMES
+from app.exports import procedures as exports
 from app.feed import procedures as feed
+from app.subscribers import procedures as subscribers
 from app.sync import procedures as sync
 from app.teams import procedures as teams
+from app.usage import procedures as usage
+from app.webhooks import procedures as webhooks
 from rpc import Registry, openapi_document
 
 __all__ = ["API_VERSION", "build_registry", "openapi_spec"]
@@ -21,7 +25,16 @@ _DESCRIPTION = (
 
 
 def build_registry() -> Registry:
-    return Registry().include(auth.procedures, teams.procedures, sync.procedures, feed.procedures)
+    return Registry().include(
+        auth.procedures,
+        teams.procedures,
+        sync.procedures,
+        subscribers.procedures,
+        exports.procedures,
+        usage.procedures,
+        webhooks.procedures,
+        feed.procedures,
+    )
 
 
 def openapi_spec(registry: Registry) -> dict[str, Any]:

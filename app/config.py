@@ -47,6 +47,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     secret_keys_raw: str | None = msgspec.field(default=None, name="SECRET_KEYS")
     cron_token: str | None = msgspec.field(default=None, name="CRON_TOKEN")
     log_level: LogLevel = msgspec.field(default="INFO", name="LOG_LEVEL")
+    log_format: Literal["json", "console"] | None = msgspec.field(default=None, name="LOG_FORMAT")
+    worker_metrics_port: Annotated[int, msgspec.Meta(ge=0, le=65535)] = msgspec.field(
+        default=0, name="WORKER_METRICS_PORT"
+    )
     app_db_role: Role = msgspec.field(default="subnest_app", name="APP_DB_ROLE")
     app_db_password: str | None = msgspec.field(default=None, name="APP_DB_PASSWORD")
     maintenance_db_role: Role = msgspec.field(default="subnest_maint", name="MAINTENANCE_DB_ROLE")
@@ -63,6 +67,24 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     request_log_retention_days: PositiveInt = msgspec.field(
         default=30, name="REQUEST_LOG_RETENTION_DAYS"
     )
+    export_retention_hours: PositiveInt = msgspec.field(default=24, name="EXPORT_RETENTION_HOURS")
+    export_link_ttl_seconds: PositiveInt = msgspec.field(
+        default=3600, name="EXPORT_LINK_TTL_SECONDS"
+    )
+    team_deletion_grace_hours: PositiveInt = msgspec.field(
+        default=72, name="TEAM_DELETION_GRACE_HOURS"
+    )
+    tombstone_retention_days: PositiveInt = msgspec.field(
+        default=90, name="TOMBSTONE_RETENTION_DAYS"
+    )
+    webhook_allow_private_urls: bool = msgspec.field(
+        default=False, name="WEBHOOK_ALLOW_PRIVATE_URLS"
+    )
+    webhook_retry_base_seconds: Annotated[float, msgspec.Meta(gt=0)] = msgspec.field(
+        default=20.0, name="WEBHOOK_RETRY_BASE_SECONDS"
+    )
+    webhook_max_attempts: PositiveInt = msgspec.field(default=12, name="WEBHOOK_MAX_ATTEMPTS")
+    webhook_disable_after: PositiveInt = msgspec.field(default=25, name="WEBHOOK_DISABLE_AFTER")
     max_body_bytes: PositiveInt = msgspec.field(default=1_048_576, name="MAX_BODY_BYTES")
     esp_mailchimp_base_url: str = msgspec.field(
         default="https://{dc}.api.mailchimp.com/3.0", name="ESP_MAILCHIMP_BASE_URL"
@@ -85,6 +107,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def is_dev(self) -> bool:
         return self.env != "production"
+
+    @property
+    def log_style(self) -> Literal["json", "console"]:
+        """LOG_FORMAT, or JSON in production and readable lines in development."""
+        return self.log_format or ("console" if self.env == "development" else "json")
 
     @property
     def secret_keys(self) -> tuple[SecretKey, ...]:

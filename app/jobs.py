@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from saq.types import Context
 
+from app.observability import observe_job
+
 if TYPE_CHECKING:
     from app.runtime import Runtime
 
@@ -43,6 +45,7 @@ def task_logged(
             status, error = ("retrying" if retrying else "failed"), f"{type(exc).__name__}: {exc}"
             raise
         finally:
+            observe_job(function.__name__, status, time.perf_counter() - started)
             await _record(ctx, function.__name__, kwargs, status, error, started)
 
     return logged

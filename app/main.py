@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, MediaType, Request, get
 from litestar.datastructures import State
 from litestar.response import Response
+from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
 from app.api import build_registry, openapi_spec
 from app.auth.request_log import RequestLogWriter
 from app.config import Settings
-from app.feed.stream import fetch_page, stream
+from app.exports.routes import download_file, stream_csv, stream_ndjson
+from app.feed.stream import fetch_page, live_event, stream
+from app.observability import CallMetrics, exposition
 from app.runtime import Runtime
 from realtime.hub import ChangeHub
 from rpc import RateLimiter, RpcConfig, rpc_routes, swagger_page
 
 __all__ = ["create_app"]
+
+log = logging.getLogger(__name__)
 
 DOCS_PATH = "/api/documentation"
 
@@ -32,14 +39,22 @@ def health() -> dict[str, str]:
 
 @get("/health/ready")
 async def ready(state: State) -> Response[dict[str, Any]]:
-    """PostgreSQL and Redis answer: 200, else 503 with what is missing."""
+    """PostgreSQL and Redis answer: 200, else 503 with what is missing. ``workers``: how many
+    workers have a fresh heartbeat (reported, not required: the API serves without them)."""
     runtime: Runtime = state.runtime
     report = await runtime.readiness()
     healthy = all(v == "ok" for v in report.values())
+    workers = await runtime.workers_alive() if healthy else 0
     return Response(
-        {"status": "ready" if healthy else "unavailable", **report},
+        {"status": "ready" if healthy else "unavailable", **report, "workers": workers},
         status_code=HTTP_200_OK if healthy else HTTP_503_SERVICE_UNAVAILABLE,
     )
+
+
+@get("/metrics", media_type="text/plain; version=0.0.4; charset=utf-8", sync_to_thread=False)
+def metrics() -> bytes:
+    """Prometheus metrics of this process: calls, SSE connections."""
+    return exposition()
 
 
 @get(DOCS_PATH, media_type=MediaType.HTML, sync_to_thread=False)
@@ -48,11 +63,20 @@ def docs_page() -> str:
     return swagger_page(f"{DOCS_PATH}/openapi.json", "SubscriberNest API")
 
 
+STATIC = Path(__file__).parent / "static"
+
+
+@get("/", media_type=MediaType.HTML, include_in_schema=False, sync_to_thread=False)
+def dashboard() -> bytes:
+    """The dashboard (built from web/ into app/static)."""
+    return (STATIC / "index.html").read_bytes()
+
+
 def create_app(settings: Settings) -> Litestar:
     """Build the API for resolved settings (``DATABASE_URL`` and ``REDIS_URL`` set)."""
     runtime = Runtime(settings)
     registry = build_registry()
-    request_log = RequestLogWriter(runtime.db)
+    request_log = RequestLogWriter(runtime.db, runtime.api_quota)
     spec = openapi_spec(registry)
 
     @get(f"{DOCS_PATH}/openapi.json", sync_to_thread=False)
@@ -60,7 +84,7 @@ def create_app(settings: Settings) -> Litestar:
         """The OpenAPI 3.1 document of every procedure."""
         return spec
 
-    hub = ChangeHub(settings.redis_url or "", fetch_page(runtime))
+    hub = ChangeHub(settings.redis_url or "", fetch_page(runtime), live_event)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -75,7 +99,7 @@ def create_app(settings: Settings) -> Litestar:
             await runtime.stop()
 
     def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-        request.logger.exception("unhandled error on %s", request.url.path)
+        log.exception("unhandled error on %s", request.url.path)
         body = {"code": "INTERNAL", "message": "internal error", "data": {}}
         return Response(body, status_code=500)
 
@@ -84,15 +108,29 @@ def create_app(settings: Settings) -> Litestar:
         RpcConfig(
             max_body_bytes=settings.max_body_bytes,
             limiter=RateLimiter(runtime.redis),
-            after_call=request_log.record,
+            after_call=CallMetrics(then=request_log.record),
             state=runtime,
         ),
     )
     return Litestar(
-        route_handlers=[health, ready, docs_page, openapi_json, stream, *rpc],
+        route_handlers=[
+            dashboard,
+            create_static_files_router(path="/static", directories=[STATIC]),
+            health,
+            ready,
+            metrics,
+            docs_page,
+            openapi_json,
+            stream,
+            stream_csv,
+            stream_ndjson,
+            download_file,
+            *rpc,
+        ],
         lifespan=[lifespan],
         state=State({"runtime": runtime, "settings": settings, "hub": hub}),
         exception_handlers={500: internal_error},
         openapi_config=None,
+        logging_config=None,  # the process configured logging (app.observability)
         debug=False,
     )

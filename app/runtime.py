@@ -14,6 +14,9 @@ from app.config import Settings
 from app.credentials import CredentialCipher
 from app.db import Database
 from app.esp import EspEndpoints
+from app.exports.links import DownloadLinks
+from app.exports.storage import ExportStorage, LocalStorage
+from app.usage.quota import ApiQuota
 
 __all__ = ["QUEUE_NAME", "Runtime", "change_channel"]
 
@@ -52,6 +55,19 @@ class Runtime:
     def cipher(self) -> CredentialCipher:
         return CredentialCipher(self.settings.secret_keys)
 
+    @cached_property
+    def api_quota(self) -> ApiQuota:
+        """API-key calls over the plan's limit, as this process last learned (app/usage)."""
+        return ApiQuota()
+
+    @cached_property
+    def export_storage(self) -> ExportStorage:
+        return LocalStorage(self.settings.data_path / "exports")
+
+    @cached_property
+    def download_links(self) -> DownloadLinks:
+        return DownloadLinks(self.settings.secret_keys, self.settings.export_link_ttl_seconds)
+
     async def start(self) -> None:
         await self.db.start()
         await self.queue.connect()
@@ -65,6 +81,12 @@ class Runtime:
     async def poke(self, team_id: uuid.UUID) -> None:
         """Tell the API processes that the team's synced rows changed (no data: they re-query)."""
         await self.redis.publish(change_channel(team_id), b"")
+
+    async def workers_alive(self) -> int:
+        """Workers whose heartbeat is fresh: each SAQ worker writes its info to Redis every 10 s
+        with an 11 s expiry."""
+        info = await self.queue.info()
+        return len(info["workers"])
 
     async def readiness(self, timeout: float = 2.0) -> dict[str, str]:
         """``{"database": "ok" | error, "redis": "ok" | error}`` within ``timeout`` seconds each."""

@@ -9,7 +9,14 @@ import msgspec
 from app.auth.secrets import hash_password, new_api_key
 from app.db import Database
 
-__all__ = ["DEMO_EMAIL", "DEMO_PASSWORD", "DemoData", "seed_demo"]
+__all__ = [
+    "DEMO_CONNECTION_ID",
+    "DEMO_EMAIL",
+    "DEMO_PASSWORD",
+    "DEMO_TEAM_ID",
+    "DemoData",
+    "seed_demo",
+]
 
 DEMO_EMAIL = "demo@subscribernest.dev"
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - the documented demo account of `subnest dev`

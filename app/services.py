@@ -19,10 +19,14 @@ import asyncpg
 
 from app.auth.service import AuthService
 from app.db import set_tenant
+from app.exports.service import ExportService
 from app.feed.service import FeedService
 from app.runtime import Runtime
+from app.subscribers.service import SubscriberService
 from app.sync.service import ConnectionService
 from app.teams.service import TeamService
+from app.usage.service import UsageService
+from app.webhooks.service import WebhookService
 
 __all__ = ["Services", "unit_of_work"]
 
@@ -76,6 +80,22 @@ class Services:
     @cached_property
     def feed(self) -> FeedService:
         return FeedService(self.conn)
+
+    @cached_property
+    def subscribers(self) -> SubscriberService:
+        return SubscriberService(self.conn)
+
+    @cached_property
+    def webhooks(self) -> WebhookService:
+        return WebhookService(self.conn, self.runtime)
+
+    @cached_property
+    def usage(self) -> UsageService:
+        return UsageService(self.conn)
+
+    @cached_property
+    def exports(self) -> ExportService:
+        return ExportService(self.conn, self.runtime)
 
     @cached_property
     def connections(self) -> ConnectionService:

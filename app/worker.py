@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import asyncio
 
+from prometheus_client import start_http_server
 from saq import CronJob, Worker
 
 from app.auth.jobs import purge_expired_sessions, purge_request_logs
+from app.exports.jobs import export_subscribers, purge_exports, sweep_exports
+from app.feed.jobs import purge_tombstones
 from app.jobs import JobContext
+from app.observability import REGISTRY
 from app.runtime import Runtime
 from app.sync.jobs import sweep_queued_runs, sync_all_active, sync_connection
+from app.teams.jobs import erase_deleted_teams
+from app.usage.jobs import roll_billing_period
+from app.webhooks.jobs import deliver_webhook, dispatch_events
 
 __all__ = ["build_worker"]
 
@@ -40,6 +47,8 @@ def build_worker(runtime: Runtime) -> Worker[JobContext]:
     sweep_cron = "* * * * *" if sweep_every == 60 else f"* * * * * */{sweep_every}"
 
     async def startup(ctx: JobContext) -> None:
+        if settings.worker_metrics_port:
+            start_http_server(settings.worker_metrics_port, settings.host, registry=REGISTRY)
         await runtime.start()
         ctx["runtime"] = runtime
 
@@ -54,10 +63,24 @@ def build_worker(runtime: Runtime) -> Worker[JobContext]:
             sync_connection,
             sync_all_active,
             sweep_queued_runs,
+            export_subscribers,
+            sweep_exports,
+            purge_exports,
+            purge_tombstones,
+            erase_deleted_teams,
+            roll_billing_period,
+            dispatch_events,
+            deliver_webhook,
         ],
         cron_jobs=[
             CronJob(sync_all_active, cron=settings.sync_cron, unique=True, retries=3, timeout=600),
             CronJob(sweep_queued_runs, cron=sweep_cron, unique=True, retries=1, timeout=60),
+            CronJob(sweep_exports, cron=sweep_cron, unique=True, retries=1, timeout=60),
+            CronJob(purge_exports, cron="23 * * * *", unique=True, retries=3, timeout=600),
+            CronJob(dispatch_events, cron="* * * * * *", unique=True, timeout=30),
+            CronJob(purge_tombstones, cron="11 4 * * *", unique=True, retries=3, timeout=1800),
+            CronJob(erase_deleted_teams, cron="37 * * * *", unique=True, retries=3, timeout=1800),
+            CronJob(roll_billing_period, cron="5 0 1 * *", unique=True, retries=3, timeout=600),
             CronJob(purge_expired_sessions, cron="17 * * * *", unique=True, retries=3, timeout=300),
             CronJob(purge_request_logs, cron="41 3 * * *", unique=True, retries=3, timeout=900),
         ],

@@ -21,7 +21,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import AsyncIterator
 from contextlib import ExitStack, asynccontextmanager
@@ -39,13 +38,13 @@ from litestar.response import Response
 
 from app.config import load_settings
 from app.db import migrate
-from app.embedded import embedded_services
 from app.main import create_app
 from app.runtime import Runtime
 from app.schemas import Empty, Ok
 from app.seed import seed_demo
 from app.services import unit_of_work
 from app.teams.schemas import MemberList
+from bench.common import bench_services, server_env
 from rpc import Call, Registry, RpcConfig, Tier, rpc_routes
 
 TARGETS = {
@@ -149,24 +148,9 @@ def main() -> None:
         sys.exit("bench/rpc.py needs wrk (apt-get install wrk)")
 
     with ExitStack() as stack:
-        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="subnest-bench-")))
-        db_url, redis_url = stack.enter_context(
-            embedded_services(
-                tmp,
-                database_url=os.environ.get("DATABASE_URL"),
-                redis_url=os.environ.get("REDIS_URL"),
-            )
-        )
+        db_url, redis_url, tmp = stack.enter_context(bench_services())
         asyncio.run(migrate(db_url))
-        env = {
-            **os.environ,
-            "DATABASE_URL": db_url,
-            "REDIS_URL": redis_url,
-            "SUBNEST_ENV": "development",
-            "SUBNEST_DATA_DIR": str(tmp),
-            "PORT": "4077",
-            "LOG_LEVEL": "WARNING",
-        }
+        env = server_env(db_url, redis_url, tmp, PORT="4077")
         settings = load_settings(env)
 
         async def seed() -> str:

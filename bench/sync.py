@@ -17,13 +17,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -36,14 +33,13 @@ sys.path.insert(0, str(ROOT))
 
 from app.config import load_settings
 from app.db import migrate
-from app.embedded import embedded_services
 from app.runtime import Runtime
 from app.services import unit_of_work
 from app.sync.queueing import enqueue_sync
 from app.sync.runner import content_hash
 from app.sync.schemas import SyncRunOut
+from bench.common import bench_services, server_env
 from tests.fakes import FakeKit
-from tests.support import TEST_SECRET_KEYS
 
 _COLUMNS = [
     "team_id",
@@ -108,15 +104,7 @@ async def _per_row_upsert(conn: asyncpg.Connection, rows: list[tuple[Any, ...]])
 
 async def bench(args: argparse.Namespace, db_url: str, redis_url: str, tmp: Path) -> None:
     await migrate(db_url)
-    env = {
-        **os.environ,
-        "DATABASE_URL": db_url,
-        "REDIS_URL": redis_url,
-        "SUBNEST_ENV": "test",
-        "SECRET_KEYS": TEST_SECRET_KEYS,
-        "SUBNEST_DATA_DIR": str(tmp),
-        "LOG_LEVEL": "WARNING",
-    }
+    env = server_env(db_url, redis_url, tmp)
     print(f"generating a fake Kit account of {args.rows} subscribers …", flush=True)
     with FakeKit.running(size=args.rows, seed=11) as fake:
         env["ESP_KIT_BASE_URL"] = fake.base_url
@@ -241,15 +229,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--per-row", type=int, default=20_000)
     args = parser.parse_args()
-    with ExitStack() as stack:
-        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="subnest-bench-")))
-        db_url, redis_url = stack.enter_context(
-            embedded_services(
-                tmp,
-                database_url=os.environ.get("DATABASE_URL"),
-                redis_url=os.environ.get("REDIS_URL"),
-            )
-        )
+    with bench_services() as (db_url, redis_url, tmp):
         asyncio.run(bench(args, db_url, redis_url, tmp))
 
 

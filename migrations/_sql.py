@@ -6,7 +6,7 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 
-__all__ = ["APP_NAME", "sql_migration"]
+__all__ = ["APP_NAME", "sql_migration", "tenant_table"]
 
 APP_NAME = "subnest"
 
@@ -26,3 +26,20 @@ def sql_migration(migration_id: str, description: str, sql: str) -> MigrationMan
 
     manager.add_raw(step)
     return manager
+
+
+_TEAM = "nullif(current_setting('app.team_id', true), '')::uuid"
+
+
+def tenant_table(table: str) -> str:
+    """Grants and row-level security of a tenant table: the app sees its team's rows only
+    (select, insert, update); the maintenance role sees and deletes every team's."""
+    return f"""
+GRANT SELECT, INSERT, UPDATE ON {table} TO subnest_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO subnest_maint;
+ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;
+ALTER TABLE {table} FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON {table}
+    USING (team_id = {_TEAM}) WITH CHECK (team_id = {_TEAM});
+CREATE POLICY maintenance ON {table} TO subnest_maint USING (true) WITH CHECK (true);
+"""

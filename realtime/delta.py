@@ -4,14 +4,15 @@ Rows carry a change stamp ``(txid xid8, seq bigint)`` set by a trigger on every 
 takes rows with ``(txid, seq) > cursor`` and ``txid < pg_snapshot_xmin(pg_current_snapshot())``:
 below the oldest transaction still running, no write can still appear, so a transaction that
 commits late is never skipped (``updated_at > since`` loses such rows). Ordered by
-``(txid, seq)``, the last row's stamp is the next cursor.
+``(txid, seq)``, the last row's stamp is the next cursor. The feed's epoch and purge horizon come
+with the changes, in the same statement (one round trip, one snapshot).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
 import asyncpg
@@ -19,7 +20,7 @@ import msgspec
 
 from realtime.cursor import ChangeCursor
 
-__all__ = ["Change", "DeltaPage", "FeedTable", "MustRefetch", "pull"]
+__all__ = ["Change", "ChangeFeed", "DeltaPage", "FeedTable", "MustRefetch", "pull"]
 
 
 class MustRefetch(Exception):
@@ -61,32 +62,48 @@ def _branch(table: FeedTable, index: int) -> str:
     )
 
 
-def delta_sql(tables: Sequence[FeedTable]) -> str:
-    """The UNION of each table's next changes, in stamp order (one index range scan each)."""
-    branches = " UNION ALL ".join(_branch(table, i) for i, table in enumerate(tables))
-    return f"SELECT * FROM ({branches}) changes ORDER BY txid, seq LIMIT $4"
+@dataclass(frozen=True, slots=True)
+class ChangeFeed:
+    """The tables on the feed, and ``meta``: a one-row table of the feed's ``epoch`` and
+    ``purge_horizon_txid`` (tombstones of transactions before it may be gone)."""
+
+    tables: tuple[FeedTable, ...]
+    meta: str
+    sql: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        # The meta row, joined to the UNION of each table's next changes in stamp order (one
+        # index range scan each); alone, with NULL changes, when there is nothing new.
+        branches = " UNION ALL ".join(_branch(table, i) for i, table in enumerate(self.tables))
+        sql = (
+            f"SELECT m.epoch, m.purge_horizon_txid, c.* FROM {self.meta} m LEFT JOIN "
+            f"(SELECT * FROM ({branches}) u ORDER BY txid, seq LIMIT $4) c ON true "
+            "ORDER BY c.txid, c.seq"
+        )
+        object.__setattr__(self, "sql", sql)
 
 
 async def pull(
     conn: asyncpg.Connection,
-    tables: Sequence[FeedTable],
+    feed: ChangeFeed,
     *,
     team_id: uuid.UUID,
     cursor: ChangeCursor,
-    epoch: str,
-    horizon_txid: int,
     limit: int,
 ) -> DeltaPage:
     """The next ``limit`` changes of the team after ``cursor`` (run inside the team's RLS).
 
-    Raises MustRefetch for a cursor of another epoch or one older than ``horizon_txid``.
+    Raises MustRefetch for a cursor of another epoch or one older than the purge horizon.
     """
+    # A generic plan would sort the team's whole backlog; a custom one walks the index.
+    await conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+    rows = await conn.fetch(feed.sql, team_id, cursor.txid, cursor.seq, limit + 1)
+    epoch, horizon_txid = rows[0]["epoch"], rows[0]["purge_horizon_txid"]
     started = (cursor.txid, cursor.seq) == (0, 0)
     if cursor.epoch != epoch or (not started and cursor.txid < horizon_txid):
         raise MustRefetch("the cursor is from another database or too old; pull from the start")
-    # A generic plan would sort the team's whole backlog; a custom one walks the index.
-    await conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
-    rows = await conn.fetch(delta_sql(tables), team_id, cursor.txid, cursor.seq, limit + 1)
+    if rows[0]["t"] is None:
+        rows = []
     has_more = len(rows) > limit
     changes = []
     last = cursor
@@ -94,11 +111,16 @@ async def pull(
         last = ChangeCursor(epoch=epoch, txid=row["txid"], seq=row["seq"])
         changes.append(
             Change(
-                table=tables[row["t"]].name,
+                table=feed.tables[row["t"]].name,
                 op="delete" if row["deleted"] else "upsert",
                 id=row["id"],
                 row=msgspec.Raw(row["row"].encode()),
                 cursor=last.encode(),
             )
         )
+    if not has_more and last < ChangeCursor(epoch=epoch, txid=horizon_txid, seq=0):
+        # Caught up, behind the purge horizon (the newest changes were tombstones since purged):
+        # step over it, or the next pull would be refused as too old. Everything below the
+        # horizon has committed (the purge only removes rows below the snapshot's xmin).
+        last = ChangeCursor(epoch=epoch, txid=horizon_txid, seq=0)
     return DeltaPage(changes=changes, cursor=last, has_more=has_more)

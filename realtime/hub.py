@@ -2,8 +2,10 @@
 
 Writers publish a data-less poke on ``sync:<team>`` after committing. The hub listens to all of
 them on one connection; for a team with local subscribers it coalesces pokes, runs the delta query
-once from the team's position, and puts the changes on each subscriber's bounded queue. A
-periodic tick and a re-query after Redis reconnects turn a lost poke into a delay, never a loss.
+once from the team's position, renders each change once (``render``, e.g. to SSE bytes) and puts
+it on each subscriber's bounded queue. Each team's own tick (a query when there was none for about
+``tick_seconds``) and a re-query after Redis reconnects turn a lost poke into a delay, never a
+loss; the ticks are spread out, so they never hold the pool all at once.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -22,12 +25,23 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from realtime.cursor import ChangeCursor
 from realtime.delta import Change, DeltaPage
 
-__all__ = ["ChangeHub", "FetchPage", "Subscription"]
+__all__ = ["ChangeHub", "FetchPage", "Live", "Render", "Subscription"]
 
 log = logging.getLogger(__name__)
 FetchPage = Callable[[uuid.UUID, ChangeCursor, int], Awaitable[DeltaPage]]
+Render = Callable[[Change], bytes]
 _PAGE = 500
 _RECHECK_SECONDS = 0.02  # follow-ups after an empty poke: 20, 40, 60, 80 ms
+
+
+@dataclass(frozen=True, slots=True)
+class Live:
+    """A change as subscribers get it: its position, and the bytes ``render`` made of it, once
+    for all of the team's subscribers."""
+
+    position: ChangeCursor
+    change: Change
+    data: bytes
 
 
 @dataclass(eq=False)
@@ -35,8 +49,7 @@ class Subscription:
     """One live client: changes arrive on ``queue`` (``None``: the process is stopping, end the
     stream); ``overflowed`` when it fell too far behind."""
 
-    team_id: uuid.UUID
-    queue: asyncio.Queue[Change | None]
+    queue: asyncio.Queue[Live | None]
     overflowed: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -53,6 +66,7 @@ class ChangeHub:
         self,
         redis_url: str,
         fetch: FetchPage,
+        render: Render,
         *,
         channel_prefix: str = "sync:",
         tick_seconds: float = 2.0,
@@ -60,6 +74,7 @@ class ChangeHub:
     ) -> None:
         self._redis_url = redis_url
         self._fetch = fetch
+        self._render = render
         self._prefix = channel_prefix
         self._tick_seconds = tick_seconds
         self._buffer = buffer
@@ -67,10 +82,7 @@ class ChangeHub:
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        self._tasks = [
-            asyncio.create_task(self._listen(), name="change-hub-listen"),
-            asyncio.create_task(self._tick(), name="change-hub-tick"),
-        ]
+        self._tasks = [asyncio.create_task(self._listen(), name="change-hub-listen")]
 
     async def stop(self) -> None:
         tasks = self._tasks + [t.task for t in self._teams.values() if t.task]
@@ -86,7 +98,7 @@ class ChangeHub:
         self, team_id: uuid.UUID, cursor: ChangeCursor
     ) -> AsyncIterator[Subscription]:
         """Receive the team's changes made after this call (catch-up is the caller's job)."""
-        subscription = Subscription(team_id, asyncio.Queue(self._buffer))
+        subscription = Subscription(asyncio.Queue(self._buffer))
         team = self._teams.get(team_id)
         if team is None:
             team = self._teams[team_id] = _Team(cursor=cursor)
@@ -122,14 +134,17 @@ class ChangeHub:
     async def _drain(self, team_id: uuid.UUID, team: _Team) -> None:
         recheck = 0  # follow-up queries left after a poke that found nothing yet
         while True:
+            # After a poke whose change was still above xmin (another transaction is open), look
+            # again shortly; else at the next poke or the team's tick (jittered within the last
+            # fifth of tick_seconds, so that teams do not tick together).
             if recheck:
-                # A poke whose change is still above xmin (another transaction is open): look
-                # again shortly rather than at the next tick.
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(team.wake.wait(), _RECHECK_SECONDS * (5 - recheck))
+                wait = _RECHECK_SECONDS * (5 - recheck)
                 recheck -= 1
             else:
-                await team.wake.wait()
+                wait = self._tick_seconds * random.uniform(0.8, 1.0)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(wait):
+                    await team.wake.wait()
             poked = team.wake.is_set()
             team.wake.clear()  # pokes arriving during the query are coalesced into one more
             found = False
@@ -137,7 +152,10 @@ class ChangeHub:
                 while True:
                     page = await self._fetch(team_id, team.cursor, _PAGE)
                     for change in page.changes:
-                        self._deliver(team, change)
+                        live = Live(
+                            ChangeCursor.decode(change.cursor), change, self._render(change)
+                        )
+                        self._deliver(team, live)
                     found = found or bool(page.changes)
                     team.cursor = page.cursor
                     if not page.has_more:
@@ -150,17 +168,12 @@ class ChangeHub:
                 recheck = 4
 
     @staticmethod
-    def _deliver(team: _Team, change: Change) -> None:
+    def _deliver(team: _Team, live: Live) -> None:
         for subscription in team.subscribers:
             try:
-                subscription.queue.put_nowait(change)
+                subscription.queue.put_nowait(live)
             except asyncio.QueueFull:
                 subscription.overflowed.set()
-
-    async def _tick(self) -> None:
-        while True:
-            await asyncio.sleep(self._tick_seconds)
-            self._poke_all()
 
     async def _listen(self) -> None:
         client = aioredis.Redis.from_url(self._redis_url, socket_timeout=None)

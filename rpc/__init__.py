@@ -18,9 +18,10 @@ from rpc.errors import (
 from rpc.openapi import error_schema_name, openapi_document, swagger_page
 from rpc.procedure import Call, Input, Output, Procedure, RateLimit, Registry, Tier
 from rpc.ratelimit import RateLimiter
-from rpc.server import RpcConfig, rpc_routes
+from rpc.server import CURRENT_CALL, RpcConfig, rpc_routes
 
 __all__ = [
+    "CURRENT_CALL",
     "Call",
     "DomainError",
     "EmptyData",

@@ -72,6 +72,17 @@ class ValidationFailed(DomainError):
     data_type = ValidationData
     default_message = "the input is not valid"
 
+    @classmethod
+    def of(cls, exc: msgspec.ValidationError) -> ValidationFailed:
+        """From msgspec's error, whose message ends with " - at `$.path`"."""
+        detail, sep, path = str(exc).rpartition(" - at `")
+        if not sep:
+            detail, path = str(exc), "$`"
+        path = path.rstrip("`")
+        return cls(
+            f"invalid input at {path}: {detail}", data=ValidationData(path=path, detail=detail)
+        )
+
 
 class Unauthenticated(DomainError):
     code = "UNAUTHENTICATED"

@@ -7,6 +7,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +32,7 @@ from rpc.errors import (
 from rpc.procedure import Call, Procedure, Registry
 from rpc.ratelimit import RateLimiter
 
-__all__ = ["AfterCall", "RpcConfig", "rpc_routes"]
+__all__ = ["CURRENT_CALL", "AfterCall", "RpcConfig", "rpc_routes"]
 
 log = logging.getLogger("rpc")
 _encoder = msgspec.json.Encoder()
@@ -81,6 +82,7 @@ def _procedure_route(procedure: Procedure[Any, Any, Any], config: RpcConfig) -> 
             request_id=request_id,
             state=config.state,
         )
+        token = CURRENT_CALL.set(call)  # for logs written during the call (and after_call)
         try:
             try:
                 body = await request.body()
@@ -98,8 +100,11 @@ def _procedure_route(procedure: Procedure[Any, Any, Any], config: RpcConfig) -> 
             response = _error(
                 InternalError(data=InternalErrorData(request_id=request_id)), request_id
             )
-        if after_call is not None:
-            after_call(call, response.status_code or 200, time.perf_counter() - started)
+        try:
+            if after_call is not None:
+                after_call(call, response.status_code or 200, time.perf_counter() - started)
+        finally:
+            CURRENT_CALL.reset(token)
         return response
 
     return post(
@@ -110,6 +115,9 @@ def _procedure_route(procedure: Procedure[Any, Any, Any], config: RpcConfig) -> 
         request_max_body_size=limit,
     )(handle)
 
+
+# The call being answered, in the task answering it: what a log processor can add to a line.
+CURRENT_CALL: ContextVar[Call | None] = ContextVar("rpc_current_call", default=None)
 
 _ids = itertools.count()
 _ID_PREFIX = secrets.token_hex(4)
@@ -159,13 +167,7 @@ def _decode(decoder: msgspec.json.Decoder[Any], body: bytes) -> msgspec.Struct:
     try:
         value: msgspec.Struct = decoder.decode(body.strip() or b"{}")
     except msgspec.ValidationError as exc:
-        detail, sep, path = str(exc).rpartition(" - at `")
-        if not sep:
-            detail, path = str(exc), "$`"
-        raise ValidationFailed(
-            f"invalid input at {path.rstrip('`')}: {detail}",
-            data=ValidationData(path=path.rstrip("`"), detail=detail),
-        ) from None
+        raise ValidationFailed.of(exc) from None
     except msgspec.DecodeError as exc:
         raise ValidationFailed(
             "the body is not valid JSON", data=ValidationData(path="$", detail=str(exc))

@@ -5,9 +5,12 @@ from __future__ import annotations
 from piccolo.table import Table
 
 from tables.esp import EspConnection, Subscriber, SyncRun
+from tables.events import Event, UsageCounter
+from tables.exports import Export
 from tables.identity import Session, User
 from tables.logs import RequestLog, TaskLog
 from tables.teams import ApiKey, Membership, Team
+from tables.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ALL_TABLES",
@@ -15,6 +18,8 @@ __all__ = [
     "TENANT_TABLES",
     "ApiKey",
     "EspConnection",
+    "Event",
+    "Export",
     "Membership",
     "RequestLog",
     "Session",
@@ -22,7 +27,11 @@ __all__ = [
     "SyncRun",
     "TaskLog",
     "Team",
+    "UsageCounter",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]
 
 ALL_TABLES: tuple[type[Table], ...] = (
@@ -34,6 +43,12 @@ ALL_TABLES: tuple[type[Table], ...] = (
     EspConnection,
     SyncRun,
     Subscriber,
+    Export,
+    Event,
+    UsageCounter,
+    WebhookEndpoint,
+    WebhookDelivery,
+    WebhookAttempt,
     RequestLog,
     TaskLog,
 )
@@ -44,7 +59,13 @@ TENANT_TABLES: tuple[type[Table], ...] = (
     EspConnection,
     SyncRun,
     Subscriber,
+    Export,
+    Event,
+    UsageCounter,
+    WebhookEndpoint,
+    WebhookDelivery,
+    WebhookAttempt,
     RequestLog,
 )
 # Tables on the change feed: change stamps, tombstones only (no hard delete by the app).
-SYNCED_TABLES: tuple[type[Table], ...] = (EspConnection, SyncRun, Subscriber)
+SYNCED_TABLES: tuple[type[Table], ...] = (EspConnection, SyncRun, Subscriber, Export)

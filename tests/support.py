@@ -9,9 +9,10 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import asyncpg
 import httpx
@@ -47,6 +48,18 @@ async def fetch(url: str, query: str, *args: object) -> list[asyncpg.Record]:
         return rows
     finally:
         await conn.close()
+
+
+async def add_connection(url: str, team_id: uuid.UUID) -> uuid.UUID:
+    """An ESP connection row of the team (no credentials: for tests that never sync it)."""
+    (row,) = await fetch(
+        url,
+        "INSERT INTO esp_connections (team_id, provider, name) VALUES ($1, 'kit', 'K') "
+        "RETURNING id",
+        team_id,
+    )
+    connection: uuid.UUID = row["id"]
+    return connection
 
 
 def free_port() -> int:
@@ -93,14 +106,22 @@ def _ready(url: str, process: subprocess.Popen[bytes]) -> bool:
 
 
 @contextlib.contextmanager
-def start_server(settings: Settings, **extra_env: str) -> Iterator[ServerProcess]:
-    """``subnest serve`` on a free port; ready when yielded; stopped (SIGTERM) afterwards."""
+def start_server(
+    settings: Settings, *, stderr: IO[bytes] | None = None, **extra_env: str
+) -> Iterator[ServerProcess]:
+    """``subnest serve`` on a free port; ready when yielded; stopped (SIGTERM) afterwards.
+    ``stderr``: where its log lines go (the test's own stderr by default)."""
     port = free_port()
     env = env_for(settings, PORT=str(port), **extra_env)
-    process = subprocess.Popen(subnest("serve"), env=env)
+    process = subprocess.Popen(subnest("serve"), env=env, stderr=stderr)
     server = ServerProcess(process, f"http://127.0.0.1:{port}")
     try:
-        wait_for(lambda: _ready(f"{server.base_url}/health/ready", process), what="server ready")
+        # Generous: start-up is slow only on a loaded machine, and a crash ends the wait at once.
+        wait_for(
+            lambda: _ready(f"{server.base_url}/health/ready", process),
+            timeout=60,
+            what="server ready",
+        )
         yield server
     finally:
         server.stop()
@@ -133,6 +154,15 @@ class Caller:
         return payload
 
 
+def fails(caller: Caller, procedure: str, /, **body: Any) -> CallFailed:
+    """The error a call must answer with (the test fails if it succeeds)."""
+    try:
+        caller(procedure, **body)
+    except CallFailed as failed:
+        return failed
+    raise AssertionError(f"{procedure} succeeded; an error was expected")
+
+
 def member_of_new_team(base_url: str, email: str = "owner@example.com") -> tuple[Caller, str]:
     """Sign up, create a team; a Caller with the session and team headers, and the team id."""
     anonymous = Caller(base_url, {})
@@ -141,3 +171,14 @@ def member_of_new_team(base_url: str, email: str = "owner@example.com") -> tuple
     team = caller("teams.create", name="Newsletter")
     caller.headers["X-Team-Id"] = team["id"]
     return caller, team["id"]
+
+
+@contextlib.contextmanager
+def start_worker(settings: Settings, **extra_env: str) -> Iterator[subprocess.Popen[bytes]]:
+    """``subnest worker`` in its own process; SIGTERM and wait afterwards."""
+    process = subprocess.Popen(subnest("worker"), env=env_for(settings, **extra_env))
+    try:
+        yield process
+    finally:
+        process.terminate()
+        process.wait(30)

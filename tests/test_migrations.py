@@ -21,6 +21,8 @@ _PG_TYPES = {
     "Array": "ARRAY",
     "Xid8": "xid8",
     "Real": "real",
+    "Boolean": "boolean",
+    "Date": "date",
 }
 
 

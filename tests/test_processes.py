@@ -27,7 +27,7 @@ def test_health_endpoints(server: ServerProcess) -> None:
     assert httpx.get(f"{server.base_url}/health").json() == {"status": "ok"}
     ready = httpx.get(f"{server.base_url}/health/ready")
     assert ready.status_code == 200
-    assert ready.json() == {"status": "ready", "database": "ok", "redis": "ok"}
+    assert ready.json() == {"status": "ready", "database": "ok", "redis": "ok", "workers": 0}
 
 
 def test_serve_stops_cleanly_on_sigterm(server: ServerProcess) -> None:

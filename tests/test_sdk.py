@@ -10,6 +10,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -483,3 +484,18 @@ def test_typescript_client_against_the_server(server: ServerProcess, tmp_path: P
     assert (invalid["code"], invalid["data"]["path"]) == ("VALIDATION_FAILED", "$.name")
     assert result["noTeam"]["code"] == "UNAUTHENTICATED"
     assert result["streamed"] == ["up-to-date"], "a new team's stream: nothing to catch up"
+
+
+def test_the_sdks_know_every_table_of_the_feed() -> None:
+    import typing
+
+    from subnest_sdk.sync import ChangeEvent
+
+    from app.feed.tables import FEED
+
+    tables = {table.name for table in FEED.tables}
+    assert set(typing.get_args(typing.get_type_hints(ChangeEvent)["table"])) == tables
+    ts = (Path(__file__).parent.parent / "sdk/ts/src/sync.ts").read_text()
+    union = re.search(r"\n  table: ([^;]+);", ts)
+    assert union is not None
+    assert {name.strip().strip('"') for name in union[1].split("|")} == tables

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import datetime as dt
 import signal
 import subprocess
 import uuid
@@ -294,6 +295,7 @@ async def test_each_cron_tick_queues_each_active_connection_once_across_workers(
         "espConnections.create", provider="kit", name="Paused", credentials=env.fake.credentials
     )
     caller("espConnections.update", id=paused["id"], status="paused")
+    second_worker_at = dt.datetime.now(dt.UTC)
     env.workers.append(env.start_worker())  # two workers fire every second's tick
 
     async def ticks() -> list[asyncpg.Record]:
@@ -308,6 +310,17 @@ async def test_each_cron_tick_queues_each_active_connection_once_across_workers(
             await asyncio.sleep(0.2)
     rows = await ticks()
     assert all(r["runs"] == r["conns"] == len(active) for r in rows), rows
+    # And each tick's job ran once, not once per worker (SAQ's unique cron jobs): every run
+    # writes a task log, so a duplicate would log twice for one tick (one tick of slack: the
+    # first may have started before the connections existed).
+    (counted,) = await fetch(
+        database_url,
+        "SELECT (SELECT count(*) FROM task_logs WHERE job = 'sync_all_active' "
+        "AND created_at >= $1) AS logged, (SELECT count(DISTINCT cron_tick) FROM sync_runs "
+        "WHERE cron_tick IS NOT NULL) AS ticks",
+        second_worker_at,
+    )
+    assert counted["logged"] <= counted["ticks"] + 1, dict(counted)
     paused_runs = await fetch(
         database_url,
         "SELECT count(*) AS n FROM sync_runs WHERE esp_connection_id = $1",

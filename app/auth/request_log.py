@@ -1,4 +1,7 @@
-"""The request log of API-key calls: buffered in memory, written in batches off the request path."""
+"""The request log of API-key calls: buffered in memory, written in batches off the request path.
+
+Each flush also counts the calls against the team's plan (usage metric ``api_requests``).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ from collections import defaultdict
 import msgspec
 
 from app.db import Database, set_tenant
+from app.usage.quota import ApiQuota
+from app.usage.service import UsageService
 from rpc import Call
 
 __all__ = ["RequestLogWriter"]
@@ -32,8 +37,11 @@ class RequestLogWriter:
     """``record`` appends (no I/O); a background task flushes every ``interval`` seconds or when
     ``batch`` entries wait, one transaction per flush; ``stop`` flushes what is left."""
 
-    def __init__(self, db: Database, *, interval: float = 1.0, batch: int = 500) -> None:
+    def __init__(
+        self, db: Database, quota: ApiQuota, *, interval: float = 1.0, batch: int = 500
+    ) -> None:
         self._db = db
+        self._quota = quota
         self._interval = interval
         self._batch = batch
         self._pending: list[_Entry] = []
@@ -93,6 +101,10 @@ class RequestLogWriter:
             conn = transaction.connection
             for team_id, group in by_team.items():
                 await set_tenant(conn, team_id=team_id)
+                if not await conn.fetchval(
+                    "SELECT EXISTS (SELECT 1 FROM teams WHERE id = $1)", team_id
+                ):
+                    continue  # erased (account deletion) since these calls were made
                 await conn.execute(
                     "INSERT INTO request_logs "
                     "(team_id, api_key_id, procedure, status, duration_ms, created_at) "
@@ -110,3 +122,5 @@ class RequestLogWriter:
                     list({e.api_key_id for e in group}),
                     max(e.at for e in group),
                 )
+                counted = await UsageService(conn).add(team_id, "api_requests", len(group))
+                self._quota.note(team_id, counted.period_start, counted.used, counted.limit)

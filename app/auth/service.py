@@ -26,21 +26,30 @@ from rpc import NotFound, Unauthenticated
 
 __all__ = ["ApiKeyCaller", "AuthService", "SessionUser", "normalize_email"]
 
-# Verifying costs a scrypt (~16 MB, tens of ms): done in a thread, and a key verified before
-# against the same stored hash is not derived again. Revocation and allowlists are still read
-# from the database on every call.
+# Verifying costs a scrypt (~16 MB, tens of ms): done in a thread, once for calls that arrive
+# together (a team's clients reconnecting at once), and a key verified before against the same
+# stored hash is not derived again. Revocation and allowlists are still read from the database
+# on every call.
 _VERIFIED_MAX = 4096
 _verified: dict[tuple[str, str], bool] = {}
+_verifying: dict[tuple[str, str], asyncio.Future[bool]] = {}
 
 
 async def _verify_key(stored_hash: str, key: str) -> bool:
-    known = _verified.get((stored_hash, key))
+    pair = (stored_hash, key)
+    known = _verified.get(pair)
     if known is not None:
         return known
-    ok = await asyncio.to_thread(verify_api_key, stored_hash, key)
+    pending = _verifying.get(pair)
+    if pending is None:
+        pending = _verifying[pair] = asyncio.ensure_future(
+            asyncio.to_thread(verify_api_key, stored_hash, key)
+        )
+        pending.add_done_callback(lambda _: _verifying.pop(pair, None))
+    ok = await asyncio.shield(pending)  # a caller that leaves does not cancel the others' check
     if len(_verified) >= _VERIFIED_MAX:
         _verified.clear()
-    _verified[(stored_hash, key)] = ok
+    _verified[pair] = ok
     return ok
 
 
@@ -66,6 +75,7 @@ class SessionUser(msgspec.Struct, frozen=True):
 class ApiKeyCaller(msgspec.Struct, frozen=True):
     key_id: uuid.UUID
     team_id: uuid.UUID
+    deletion_due_at: dt.datetime | None
 
 
 class AuthService:
@@ -142,7 +152,9 @@ class AuthService:
         allowlist = row["ip_allowlist"]
         if allowlist and not _ip_allowed(client_ip, allowlist):
             raise IpNotAllowed()
-        return ApiKeyCaller(key_id=row["id"], team_id=row["team_id"])
+        return ApiKeyCaller(
+            key_id=row["id"], team_id=row["team_id"], deletion_due_at=row["deletion_due_at"]
+        )
 
     async def create_api_key(
         self, team_id: uuid.UUID, name: str, ip_allowlist: list[str] | None, user_id: uuid.UUID

@@ -12,14 +12,18 @@ import hmac
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
+
+from litestar import Request
 
 from app.auth.errors import IpNotAllowed, SessionTooOld, WrongRole
 from app.auth.service import SessionUser
 from app.runtime import Runtime
 from app.schemas import Role
 from app.services import Services, unit_of_work
+from app.teams.errors import DeletionData, TeamDeletionScheduled
+from app.usage.errors import PlanLimitReached
 from rpc import Call, Forbidden, Tier, Unauthenticated
 
 __all__ = [
@@ -34,6 +38,7 @@ __all__ = [
     "Caller",
     "CronContext",
     "PublicContext",
+    "RequestCaller",
     "TeamContext",
     "UserContext",
     "authenticate_team",
@@ -135,32 +140,61 @@ def _team_header(call: Caller) -> uuid.UUID:
         raise Forbidden("X-Team-Id is not a team id") from None
 
 
-async def _member(call: Caller, services: Services) -> tuple[uuid.UUID, Role, SessionUser]:
+Due = dt.datetime | None
+
+
+async def _member(call: Caller, services: Services) -> tuple[uuid.UUID, Role, SessionUser, Due]:
     """A member's session and X-Team-Id; the tenant is the team from then on."""
     session = await _session(call, services)
     team_id = _team_header(call)
     await services.set_tenant(user_id=session.user.id)
-    role = await services.teams.role_of(team_id, session.user.id)
-    if role is None:
+    membership = await services.teams.membership(team_id, session.user.id)
+    if membership is None:
         raise Forbidden("you are not a member of this team")
     call.facts["team_id"] = team_id
     # From here on only the team's rows are visible, not the user's other memberships.
     await services.set_tenant(team_id=team_id)
-    return team_id, role, session
+    role, deletion_due_at = membership
+    return team_id, role, session, deletion_due_at
 
 
 async def _key_or_member(
     call: Caller, services: Services
 ) -> tuple[uuid.UUID, Role, SessionUser | None]:
-    """A team API key (acting as admin) or a member's session with X-Team-Id."""
+    """A team API key (acting as admin) or a member's session with X-Team-Id, of a team that is
+    not scheduled for deletion (only the owners' teams.restore reaches such a team)."""
     key = call.headers.get("x-api-key")
     if not key:
-        return await _member(call, services)
+        team_id, role, session, due = await _member(call, services)
+        _refuse_scheduled(due)
+        return team_id, role, session
     caller = await services.auth.api_key_caller(key, call.client_ip)
+    _refuse_scheduled(caller.deletion_due_at)
+    services.runtime.api_quota.check(caller.team_id)
     call.facts["api_key_id"] = caller.key_id
     call.facts["team_id"] = caller.team_id
     await services.set_tenant(team_id=caller.team_id)
     return caller.team_id, "admin", None
+
+
+def _refuse_scheduled(deletion_due_at: Due) -> None:
+    if deletion_due_at is not None:
+        raise TeamDeletionScheduled(data=DeletionData(deletion_due_at=deletion_due_at))
+
+
+@dataclass
+class RequestCaller:
+    """A plain Litestar request as a Caller, for routes outside the rpc layer."""
+
+    headers: Any
+    cookies: Any
+    client_ip: str
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, request: Request[Any, Any, Any]) -> RequestCaller:
+        client = request.scope.get("client")
+        return cls(request.headers, request.cookies, client[0] if client else "")
 
 
 async def authenticate_team(runtime: Runtime, caller: Caller) -> uuid.UUID:
@@ -204,7 +238,7 @@ async def _team_sensitive(call: Call) -> AsyncIterator[TeamContext]:
     if call.headers.get("x-api-key"):
         raise Forbidden("this needs a signed-in member, not an API key")
     async with unit_of_work(_runtime(call)) as services:
-        team_id, role, session = await _member(call, services)
+        team_id, role, session, _ = await _member(call, services)
         _require_fresh(session)
         yield TeamContext(call, services, team_id, role, session, None)
 
@@ -238,7 +272,7 @@ TEAM: Tier[TeamContext] = Tier(
     "team",
     _team,
     "a member's session with X-Team-Id, or a team API key",
-    (Unauthenticated, Forbidden, IpNotAllowed, WrongRole),
+    (Unauthenticated, Forbidden, IpNotAllowed, WrongRole, PlanLimitReached, TeamDeletionScheduled),
     (*_TEAM_SESSION, {"apiKey": []}),
 )
 TEAM_SENSITIVE: Tier[TeamContext] = Tier(

@@ -8,7 +8,7 @@ import asyncpg
 
 from app.feed import errors
 from app.feed.schemas import ChangeOut, PullOut
-from app.feed.tables import FEED_TABLES
+from app.feed.tables import FEED
 from realtime.cursor import ChangeCursor, InvalidCursor
 from realtime.delta import DeltaPage, MustRefetch, pull
 from rpc import ValidationFailed
@@ -34,18 +34,8 @@ class FeedService:
 
     async def page(self, team_id: uuid.UUID, cursor: ChangeCursor, limit: int) -> DeltaPage:
         """The team's next changes after ``cursor``; 409 MUST_REFETCH if it cannot continue."""
-        meta = await self.conn.fetchrow("SELECT epoch, purge_horizon_txid FROM change_feed")
-        assert meta is not None
         try:
-            return await pull(
-                self.conn,
-                FEED_TABLES,
-                team_id=team_id,
-                cursor=cursor,
-                epoch=meta["epoch"],
-                horizon_txid=meta["purge_horizon_txid"],
-                limit=limit,
-            )
+            return await pull(self.conn, FEED, team_id=team_id, cursor=cursor, limit=limit)
         except MustRefetch as exc:
             raise errors.MustRefetch(str(exc)) from None
 

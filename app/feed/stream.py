@@ -1,28 +1,30 @@
 """``GET /realtime/stream``: the team's changes as Server-Sent Events.
 
 Catch-up from ``?cursor=`` or ``Last-Event-ID`` in pages, an ``up-to-date`` event, then live
-``change`` events (id = cursor) from the process's ChangeHub; ``progress`` events for sync runs;
-a ping comment every 15 s; ``must-refetch`` and close when the cursor cannot continue or the
-client falls too far behind. Authentication as any team call, by header or cookie, never in the
-URL. No database connection is held between queries.
+``change`` events (id = cursor) from the process's ChangeHub; ``progress`` events for sync runs
+and exports; a ping comment every 15 s; ``must-refetch`` and close when the cursor cannot
+continue or the client falls too far behind. Authentication as any team call, by header or
+cookie, never in the URL. No database connection is held between queries. Events are written
+as bytes here: a live change's are made once by the hub and shared by every stream of the team.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
 from litestar import Request, get
 from litestar.datastructures import State
-from litestar.response import Response, ServerSentEvent, ServerSentEventMessage
+from litestar.response import Response, Stream
 
-from app.auth.tiers import authenticate_team
+from app.auth.tiers import RequestCaller, authenticate_team
 from app.feed import errors
+from app.observability import SSE_CONNECTIONS
 from app.runtime import Runtime
 from app.services import unit_of_work
 from realtime.cursor import ChangeCursor
@@ -30,19 +32,24 @@ from realtime.delta import Change, DeltaPage
 from realtime.hub import ChangeHub
 from rpc import DomainError
 
-__all__ = ["PING_SECONDS", "fetch_page", "stream"]
+__all__ = ["PING_SECONDS", "fetch_page", "live_event", "stream"]
 
 PING_SECONDS = 15.0
-_RETRY_MS = 3000
 _PAGE = 500
+_CONNECTED = b": connected\r\nretry: 3000\r\n\r\n"
+_PING = b": ping\r\n\r\n"
+_MUST_REFETCH = b"event: must-refetch\r\ndata: {}\r\n\r\n"
+_encode = msgspec.json.Encoder().encode
 
 
-@dataclass
-class _RequestCaller:
-    headers: Any
-    cookies: Any
-    client_ip: str
-    facts: dict[str, Any] = field(default_factory=dict)
+@contextlib.asynccontextmanager
+async def _counted() -> AsyncIterator[None]:
+    """The open-streams gauge, for as long as a stream lasts."""
+    SSE_CONNECTIONS.inc()
+    try:
+        yield
+    finally:
+        SSE_CONNECTIONS.dec()
 
 
 def fetch_page(runtime: Runtime) -> Any:
@@ -55,20 +62,35 @@ def fetch_page(runtime: Runtime) -> Any:
     return fetch
 
 
-def _message(change: Change) -> ServerSentEventMessage:
-    body = msgspec.json.encode(
-        {"table": change.table, "op": change.op, "id": change.id, "row": change.row}
-    )
-    return ServerSentEventMessage(data=body.decode(), event="change", id=change.cursor)
+def _event(event: bytes, data: bytes) -> bytes:
+    """One SSE event; ``data`` is JSON, so it has no line breaks."""
+    return b"event: %s\r\ndata: %s\r\n\r\n" % (event, data)
 
 
-def _progress(change: Change) -> ServerSentEventMessage | None:
-    if change.table != "sync_runs":
-        return None
+# Tables whose changes are also ``progress`` events: the id's name, and the fields shown.
+_PROGRESS = {
+    "sync_runs": (
+        "syncRunId",
+        ("status", "pages", "rowsSeen", "created", "updated", "deleted", "unchanged"),
+    ),
+    "exports": ("exportId", ("status", "rowCount", "totalRows")),
+}
+
+
+def _change_event(change: Change) -> bytes:
+    body = _encode({"table": change.table, "op": change.op, "id": change.id, "row": change.row})
+    return b"id: %s\r\n%s" % (change.cursor.encode(), _event(b"change", body))
+
+
+def live_event(change: Change) -> bytes:
+    """A live change's events: ``change``, and ``progress`` after a change of a sync run or an
+    export (the hub's ``render``)."""
+    if change.table not in _PROGRESS:
+        return _change_event(change)
+    id_name, keys = _PROGRESS[change.table]
     row = msgspec.json.decode(change.row)
-    keys = ("status", "pages", "rowsSeen", "created", "updated", "deleted", "unchanged")
-    body = {"syncRunId": str(change.id), **{k: row.get(k) for k in keys}}
-    return ServerSentEventMessage(data=msgspec.json.encode(body).decode(), event="progress")
+    body = {id_name: str(change.id), **{k: row.get(k) for k in keys}}
+    return _change_event(change) + _event(b"progress", _encode(body))
 
 
 @get("/realtime/stream", media_type="text/event-stream")
@@ -76,8 +98,7 @@ async def stream(request: Request[Any, Any, Any], state: State) -> Any:
     """Server-Sent Events of the team's changes (see the module docstring)."""
     runtime: Runtime = state.runtime
     hub: ChangeHub = state.hub
-    client = request.scope.get("client")
-    caller = _RequestCaller(request.headers, request.cookies, client[0] if client else "")
+    caller = RequestCaller.of(request)
     raw_cursor = request.headers.get("last-event-id") or request.query_params.get("cursor")
     try:
         team_id = await authenticate_team(runtime, caller)
@@ -90,47 +111,44 @@ async def stream(request: Request[Any, Any, Any], state: State) -> Any:
         )
     fetch = fetch_page(runtime)
 
-    async def events() -> AsyncIterator[ServerSentEventMessage]:
+    async def events() -> AsyncIterator[bytes]:
         cursor = start
         # Registered inside the generator: if the client leaves first, `finally` still runs.
-        async with hub.subscribe(team_id, cursor) as subscription:
-            yield ServerSentEventMessage(data=None, retry=_RETRY_MS, comment="connected")
+        async with hub.subscribe(team_id, cursor) as subscription, _counted():
+            yield _CONNECTED
             while True:  # catch-up, while live changes queue up behind
                 try:
                     page = await fetch(team_id, cursor, _PAGE)
                 except errors.MustRefetch:
-                    yield ServerSentEventMessage(event="must-refetch", data="{}")
+                    yield _MUST_REFETCH
                     return
-                for change in page.changes:
-                    yield _message(change)
-                    cursor = ChangeCursor.decode(change.cursor)
+                if page.changes:
+                    yield b"".join(_change_event(change) for change in page.changes)
+                cursor = page.cursor
                 if not page.has_more:
                     break
-            yield ServerSentEventMessage(
-                event="up-to-date", data=msgspec.json.encode({"cursor": cursor.encode()}).decode()
-            )
+            yield _event(b"up-to-date", _encode({"cursor": cursor.encode()}))
             ping = PING_SECONDS * random.uniform(0.5, 1.0)
             while True:
                 if subscription.overflowed.is_set():
-                    yield ServerSentEventMessage(event="must-refetch", data="{}")
+                    yield _MUST_REFETCH
                     return
                 try:
-                    change = await asyncio.wait_for(subscription.queue.get(), ping)
+                    async with asyncio.timeout(ping):
+                        live = await subscription.queue.get()
                 except TimeoutError:
-                    yield ServerSentEventMessage(comment="ping")
+                    yield _PING
                     ping = PING_SECONDS
                     continue
-                if change is None:
+                if live is None:
                     return  # the server is stopping; the client resumes from its last id
-                position = ChangeCursor.decode(change.cursor)
-                if position <= cursor:
+                if live.position <= cursor:
                     continue  # seen during catch-up: delivery is at-least-once, not twice here
-                cursor = position
-                yield _message(change)
-                progress = _progress(change)
-                if progress is not None:
-                    yield progress
+                cursor = live.position
+                yield live.data
 
-    return ServerSentEvent(
-        events(), headers={"X-Accel-Buffering": "no", "Cache-Control": "no-cache"}
+    return Stream(
+        events(),
+        media_type="text/event-stream",
+        headers={"X-Accel-Buffering": "no", "Cache-Control": "no-cache"},
     )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from realtime.delta import FeedTable
+from realtime.delta import ChangeFeed, FeedTable
 
-__all__ = ["FEED_TABLES"]
+__all__ = ["FEED"]
 
 _STAMPS = {"createdAt": "created_at", "updatedAt": "updated_at", "deletedAt": "deleted_at"}
 
-FEED_TABLES = (
+_TABLES = (
     FeedTable(
         "subscribers",
         {
@@ -59,4 +59,24 @@ FEED_TABLES = (
             **_STAMPS,
         },
     ),
+    FeedTable(
+        "exports",
+        {
+            "id": "id",
+            "format": "format",
+            "gzip": "gzip",
+            "status": "status",
+            "totalRows": "total_rows",
+            "rowCount": "row_count",
+            "bytes": "bytes",
+            "error": "error",
+            "queuedAt": "queued_at",
+            "startedAt": "started_at",
+            "finishedAt": "finished_at",
+            "expiresAt": "expires_at",
+            **_STAMPS,
+        },
+    ),
 )
+
+FEED = ChangeFeed(_TABLES, meta="change_feed")

@@ -8,8 +8,11 @@ document and the templates, so a stale SDK shows up as a non-empty list.
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 from typing import Any
+
+from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
 
 from app.sdkgen.model import SdkGenError, read_api
 from app.sdkgen.python import render_python
@@ -25,9 +28,26 @@ ROOT = Path(__file__).resolve().parents[2]
 def render(document: dict[str, Any]) -> dict[str, str]:
     """Relative path (from the repository root) → content, for every generated file."""
     api = read_api(document)
-    files = {f"sdk/python/{path}": text for path, text in render_python(api).items()}
+    files = {
+        f"sdk/python/{path}": _formatted(f"sdk/python/{path}", text)
+        for path, text in render_python(api).items()
+    }
     files.update({f"sdk/ts/{path}": text for path, text in render_typescript(api).items()})
     return dict(sorted(files.items()))
+
+
+def _formatted(path: str, text: str) -> str:
+    """Python source as ``ruff format`` writes it (long annotations wrapped as the checks want)."""
+    if not path.endswith(".py"):
+        return text
+    formatted = subprocess.run(  # noqa: S603 (our own ruff, on our own generated text)
+        [find_ruff_bin(), "format", "--stdin-filename", str(ROOT / path), "-"],
+        input=text,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return formatted.stdout
 
 
 def generate(*, check: bool, root: Path | None = None) -> list[str]:

@@ -15,11 +15,14 @@ import msgspec
 
 from app.db import set_tenant
 from app.esp import InvalidCredentials, ProviderError, make_connector
+from app.events import emit
 from app.jobs import JobContext, task_logged
+from app.observability import SYNC_ROWS
 from app.runtime import Runtime
 from app.services import unit_of_work
 from app.sync.queueing import enqueue_sync
 from app.sync.runner import ConnectionGone, load_staging, merge_staging, staging_table
+from app.usage.service import UsageService
 
 __all__ = ["queue_active_connections", "sweep_queued_runs", "sync_all_active", "sync_connection"]
 
@@ -114,8 +117,17 @@ async def _sync(
         await conn.execute(
             "UPDATE esp_connections SET last_synced_at = now() WHERE id = $1", connection_id
         )
+        result: dict[str, Any] = msgspec.to_builtins(counts)
+        await UsageService(conn).add(team, "synced_subscribers", counts.created + counts.updated)
+        for outcome in ("created", "updated", "deleted", "unchanged"):
+            SYNC_ROWS.labels(outcome).inc(result[outcome])
+        await emit(
+            conn,
+            team,
+            "sync.completed",
+            {"syncRunId": str(run_id), "connectionId": str(connection_id), "counts": result},
+        )
     log.info("sync run %s: %s", run_id, counts)
-    result: dict[str, Any] = msgspec.to_builtins(counts)
     return result
 
 
@@ -160,13 +172,16 @@ async def _record_failure(
     conn: asyncpg.Connection, run_id: uuid.UUID, team: uuid.UUID, error: str, final: bool
 ) -> None:
     async with _as_team(conn, team):
-        await conn.execute(
+        connection_id = await conn.fetchval(
             "UPDATE sync_runs SET status = $2, error = $3, "
-            "finished_at = CASE WHEN $2 = 'failed' THEN now() END WHERE id = $1",
+            "finished_at = CASE WHEN $2 = 'failed' THEN now() END WHERE id = $1 "
+            "RETURNING esp_connection_id",
             run_id,
             "failed" if final else "running",
             error[:2000],
         )
+        if final:
+            await _failed_event(conn, team, run_id, connection_id, error)
 
 
 async def _fail_credentials(
@@ -188,6 +203,18 @@ async def _fail_credentials(
             connection_id,
             reason[:2000],
         )
+        await _failed_event(conn, team, run_id, connection_id, f"credentials rejected: {reason}")
+
+
+async def _failed_event(
+    conn: asyncpg.Connection,
+    team: uuid.UUID,
+    run_id: uuid.UUID,
+    connection_id: uuid.UUID | None,
+    error: str,
+) -> None:
+    data = {"syncRunId": str(run_id), "connectionId": str(connection_id), "error": error[:2000]}
+    await emit(conn, team, "sync.failed", data)
 
 
 async def queue_active_connections(runtime: Runtime, tick: dt.datetime) -> int:

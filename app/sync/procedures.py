@@ -19,6 +19,7 @@ from app.sync.schemas import (
     SyncRunsInput,
     UpdateConnectionInput,
 )
+from app.usage.errors import PlanLimitReached
 from rpc import NotFound, Registry
 
 __all__ = ["procedures"]
@@ -81,9 +82,15 @@ async def delete_connection(ctx: TeamContext, data: IdInput) -> Ok:
     return Ok()
 
 
-@procedures.procedure("espConnections.sync", tier=TEAM, errors=(NotFound,), status_code=202)
+@procedures.procedure(
+    "espConnections.sync", tier=TEAM, errors=(NotFound, PlanLimitReached), status_code=202
+)
 async def sync_connection(ctx: TeamContext, data: IdInput) -> SyncQueued:
-    """Queue a sync of the connection now; follow it with syncRuns.get or the change feed."""
+    """Queue a sync of the connection now; follow it with syncRuns.get or the change feed.
+
+    422 PLAN_LIMIT_REACHED once the period's synced subscribers reach the plan's limit.
+    """
+    await ctx.services.usage.require_room(ctx.team_id, "synced_subscribers")
     run_id = await ctx.services.connections.queue_sync(
         ctx.team_id, data.id, after_commit=ctx.services.after_commit
     )

@@ -112,6 +112,10 @@ class ConnectionService:
         )
         if row is None:
             raise NotFound("no such ESP connection in this team")
+        if row["credentials_ciphertext"] is None:  # the demo data of `subnest dev` has none
+            raise InvalidCredentials(
+                row["provider"], "no credentials stored: add them with espConnections.update"
+            )
         sealed = Sealed(ciphertext=row["credentials_ciphertext"], key_id=row["credentials_key_id"])
         return row["provider"], self.runtime.cipher.open(connection_id, sealed), row["list_id"]
 

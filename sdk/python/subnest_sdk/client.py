@@ -11,9 +11,10 @@ from __future__ import annotations
 import builtins
 import uuid
 from collections.abc import Mapping
-from typing import Literal
+from typing import Any, Literal
 
 import httpx
+import msgspec
 
 from ._runtime import (
     Api,
@@ -37,11 +38,20 @@ from .models import (
     ApiKeyOut,
     ConnectionList,
     ConnectionOut,
+    CountsInput,
     CreateApiKeyInput,
     CreateConnectionInput,
     CreatedApiKey,
+    CreatedWebhook,
+    CreateExportInput,
+    CreateSubscriberInput,
     CreateTeamInput,
+    CreateWebhookInput,
+    DeletionOut,
+    DeliveriesInput,
+    DeliveryList,
     Empty,
+    ExportOut,
     IdInput,
     Me,
     MemberList,
@@ -53,6 +63,11 @@ from .models import (
     SignedIn,
     SignInInput,
     SignUpInput,
+    SubscriberCounts,
+    SubscriberFilter,
+    SubscriberList,
+    SubscriberOut,
+    SubscriberPageInput,
     SyncAllOut,
     SyncQueued,
     SyncRunList,
@@ -60,7 +75,11 @@ from .models import (
     SyncRunsInput,
     TeamList,
     TeamOut,
+    TestQueued,
     UpdateConnectionInput,
+    UpdateSubscriberInput,
+    UsageOut,
+    WebhookList,
 )
 
 __all__ = [
@@ -71,18 +90,26 @@ __all__ = [
     "AsyncClient",
     "AsyncCronApi",
     "AsyncEspConnectionsApi",
+    "AsyncExportsApi",
     "AsyncMembersApi",
+    "AsyncSubscribersApi",
     "AsyncSyncApi",
     "AsyncSyncRunsApi",
     "AsyncTeamsApi",
+    "AsyncUsageApi",
+    "AsyncWebhooksApi",
     "AuthApi",
     "Client",
     "CronApi",
     "EspConnectionsApi",
+    "ExportsApi",
     "MembersApi",
+    "SubscribersApi",
     "SyncApi",
     "SyncRunsApi",
     "TeamsApi",
+    "UsageApi",
+    "WebhooksApi",
 ]
 
 DEFAULT_RETRY = RetryPolicy()
@@ -124,6 +151,12 @@ _PROCEDURES = {
         "/rpc/espConnections.update",
         (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
     ),
+    "exports.create": Procedure(
+        "/rpc/exports.create", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+    ),
+    "exports.get": Procedure(
+        "/rpc/exports.get", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+    ),
     "members.add": Procedure(
         "/rpc/members.add", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
     ),
@@ -132,6 +165,28 @@ _PROCEDURES = {
     ),
     "members.remove": Procedure(
         "/rpc/members.remove", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+    ),
+    "subscribers.counts": Procedure(
+        "/rpc/subscribers.counts", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+    ),
+    "subscribers.create": Procedure(
+        "/rpc/subscribers.create", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+    ),
+    "subscribers.delete": Procedure(
+        "/rpc/subscribers.delete", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+    ),
+    "subscribers.get": Procedure(
+        "/rpc/subscribers.get", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+    ),
+    "subscribers.list": Procedure(
+        "/rpc/subscribers.list", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+    ),
+    "subscribers.restore": Procedure(
+        "/rpc/subscribers.restore",
+        (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
+    ),
+    "subscribers.update": Procedure(
+        "/rpc/subscribers.update", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
     ),
     "sync.pull": Procedure(
         "/rpc/sync.pull", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
@@ -143,7 +198,32 @@ _PROCEDURES = {
         "/rpc/syncRuns.list", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
     ),
     "teams.create": Procedure("/rpc/teams.create", (("session",), ("sessionCookie",))),
+    "teams.delete": Procedure(
+        "/rpc/teams.delete", (("session", "teamId"), ("sessionCookie", "teamId"))
+    ),
     "teams.list": Procedure("/rpc/teams.list", (("session",), ("sessionCookie",))),
+    "teams.restore": Procedure(
+        "/rpc/teams.restore", (("session", "teamId"), ("sessionCookie", "teamId"))
+    ),
+    "usage.get": Procedure(
+        "/rpc/usage.get", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+    ),
+    "webhooks.create": Procedure(
+        "/rpc/webhooks.create", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+    ),
+    "webhooks.delete": Procedure(
+        "/rpc/webhooks.delete", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+    ),
+    "webhooks.deliveries": Procedure(
+        "/rpc/webhooks.deliveries",
+        (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
+    ),
+    "webhooks.list": Procedure(
+        "/rpc/webhooks.list", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+    ),
+    "webhooks.test": Procedure(
+        "/rpc/webhooks.test", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+    ),
 }
 _SCHEMES = {
     "session": Scheme("session_token", "Authorization", "Bearer "),
@@ -253,7 +333,8 @@ class ApiKeysApi(Namespace[SyncTransport]):
         """The team's API keys (never the keys themselves).
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
-        ForbiddenError, IpNotAllowedError, WrongRoleError.
+        ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
         """
         body = Empty()
         return self._transport.call("apiKeys.list", body, ApiKeyList)
@@ -262,7 +343,8 @@ class ApiKeysApi(Namespace[SyncTransport]):
         """Revoke a key (admin): it stops working at once.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
-        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError.
+        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
         """
         body = IdInput(id=id)
         return self._transport.call("apiKeys.revoke", body, ApiKeyOut)
@@ -335,7 +417,7 @@ class EspConnectionsApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, CredentialsRejectedError,
-        EspUnavailableError.
+        PlanLimitReachedError, TeamDeletionScheduledError, EspUnavailableError.
         """
         body = CreateConnectionInput(
             provider=provider, name=name, credentials=credentials, list_id=list_id
@@ -346,7 +428,8 @@ class EspConnectionsApi(Namespace[SyncTransport]):
         """Remove a connection (admin); its subscribers become tombstones.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
-        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError.
+        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
         """
         body = IdInput(id=id)
         return self._transport.call("espConnections.delete", body, Ok)
@@ -355,7 +438,8 @@ class EspConnectionsApi(Namespace[SyncTransport]):
         """One ESP connection.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
-        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError.
+        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
         """
         body = IdInput(id=id)
         return self._transport.call("espConnections.get", body, ConnectionOut)
@@ -364,7 +448,8 @@ class EspConnectionsApi(Namespace[SyncTransport]):
         """The team's ESP connections.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
-        ForbiddenError, IpNotAllowedError, WrongRoleError.
+        ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
         """
         body = Empty()
         return self._transport.call("espConnections.list", body, ConnectionList)
@@ -372,8 +457,11 @@ class EspConnectionsApi(Namespace[SyncTransport]):
     def sync(self, *, id: uuid.UUID) -> SyncQueued:
         """Queue a sync of the connection now; follow it with syncRuns.get or the change feed.
 
+        422 PLAN_LIMIT_REACHED once the period's synced subscribers reach the plan's limit.
+
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
-        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError.
+        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
         """
         body = IdInput(id=id)
         return self._transport.call("espConnections.sync", body, SyncQueued)
@@ -392,10 +480,45 @@ class EspConnectionsApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError,
-        CredentialsRejectedError, EspUnavailableError.
+        CredentialsRejectedError, PlanLimitReachedError, TeamDeletionScheduledError,
+        EspUnavailableError.
         """
         body = UpdateConnectionInput(id=id, name=name, status=status, credentials=credentials)
         return self._transport.call("espConnections.update", body, ConnectionOut)
+
+
+class ExportsApi(Namespace[SyncTransport]):
+    """The ``exports.*`` procedures."""
+
+    def create(
+        self,
+        *,
+        format: Literal["csv", "ndjson"],
+        filter: SubscriberFilter | msgspec.UnsetType = msgspec.UNSET,
+        gzip: bool = False,
+    ) -> ExportOut:
+        """Queue an export of the subscribers the filter selects (as ``subscribers.list``).
+
+        Its progress arrives as ``progress`` events (and ``exports`` changes) on the change feed;
+        ``exports.get`` has the download link once it has succeeded. Files are kept
+        EXPORT_RETENTION_HOURS.
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
+        """
+        body = CreateExportInput(format=format, filter=filter, gzip=gzip)
+        return self._transport.call("exports.create", body, ExportOut)
+
+    def get(self, *, id: uuid.UUID) -> ExportOut:
+        """An export's status, row counts and, once it has succeeded, a fresh download link.
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
+        """
+        body = IdInput(id=id)
+        return self._transport.call("exports.get", body, ExportOut)
 
 
 class MembersApi(Namespace[SyncTransport]):
@@ -407,7 +530,8 @@ class MembersApi(Namespace[SyncTransport]):
         Only an owner adds an owner.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
-        ForbiddenError, IpNotAllowedError, WrongRoleError, NoSuchUserError, AlreadyMemberError.
+        ForbiddenError, IpNotAllowedError, WrongRoleError, NoSuchUserError, AlreadyMemberError,
+        PlanLimitReachedError, TeamDeletionScheduledError.
         """
         body = AddMemberInput(email=email, role=role)
         return self._transport.call("members.add", body, MemberOut)
@@ -416,7 +540,8 @@ class MembersApi(Namespace[SyncTransport]):
         """The team's members and their roles.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
-        ForbiddenError, IpNotAllowedError, WrongRoleError.
+        ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
         """
         body = Empty()
         return self._transport.call("members.list", body, MemberList)
@@ -425,10 +550,148 @@ class MembersApi(Namespace[SyncTransport]):
         """Remove a member (owner or admin, signed in); the last owner stays.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
-        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, LastOwnerError.
+        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, LastOwnerError,
+        PlanLimitReachedError, TeamDeletionScheduledError.
         """
         body = RemoveMemberInput(user_id=user_id)
         return self._transport.call("members.remove", body, Ok)
+
+
+class SubscribersApi(Namespace[SyncTransport]):
+    """The ``subscribers.*`` procedures."""
+
+    def counts(self, *, connection_id: uuid.UUID | None = None) -> SubscriberCounts:
+        """How many subscribers have each status (live ones), and how many are deleted.
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
+        """
+        body = CountsInput(connection_id=connection_id)
+        return self._transport.call("subscribers.counts", body, SubscriberCounts)
+
+    def create(
+        self,
+        *,
+        email: str,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        status: Literal[
+            "bounced", "cleaned", "pending", "subscribed", "unsubscribed"
+        ] = "subscribed",
+        custom_fields: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET,
+        local_fields: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET,
+    ) -> SubscriberOut:
+        """Add a subscriber by hand (no ESP). The email is trimmed, its domain lower-cased; an
+
+        address the team already has answers 409 with that subscriber's id.
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, WrongRoleError, SubscriberExistsError,
+        PlanLimitReachedError, TeamDeletionScheduledError.
+        """
+        body = CreateSubscriberInput(
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            status=status,
+            custom_fields=custom_fields,
+            local_fields=local_fields,
+        )
+        return self._transport.call("subscribers.create", body, SubscriberOut)
+
+    def delete(self, *, id: uuid.UUID) -> Ok:
+        """Soft-delete a subscriber: replicas get a tombstone; ``subscribers.restore`` undoes it.
+
+        A synced subscriber the provider still lists comes back with the next sync.
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
+        """
+        body = IdInput(id=id)
+        return self._transport.call("subscribers.delete", body, Ok)
+
+    def get(self, *, id: uuid.UUID) -> SubscriberOut:
+        """One subscriber, soft-deleted ones included.
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
+        """
+        body = IdInput(id=id)
+        return self._transport.call("subscribers.get", body, SubscriberOut)
+
+    def list(
+        self,
+        *,
+        status: Literal["bounced", "cleaned", "pending", "subscribed", "unsubscribed"]
+        | None = None,
+        connection_id: uuid.UUID | None = None,
+        search: str | None = None,
+        deleted: bool = False,
+        after: str | None = None,
+        limit: int = 50,
+    ) -> SubscriberList:
+        """A page of subscribers, newest first, filtered by status, connection and search words.
+
+        Pass the page's ``nextAfter`` as ``after`` for the next one (null on the last page); rows
+        added meanwhile never shift a page, so nothing is skipped or repeated.
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
+        """
+        body = SubscriberPageInput(
+            status=status,
+            connection_id=connection_id,
+            search=search,
+            deleted=deleted,
+            after=after,
+            limit=limit,
+        )
+        return self._transport.call("subscribers.list", body, SubscriberList)
+
+    def restore(self, *, id: uuid.UUID) -> SubscriberOut:
+        """Bring back a soft-deleted subscriber (409 if its address was taken meanwhile).
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, SubscriberExistsError,
+        PlanLimitReachedError, TeamDeletionScheduledError.
+        """
+        body = IdInput(id=id)
+        return self._transport.call("subscribers.restore", body, SubscriberOut)
+
+    def update(
+        self,
+        *,
+        id: uuid.UUID,
+        email: str | None = None,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        status: Literal["bounced", "cleaned", "pending", "subscribed", "unsubscribed"]
+        | None = None,
+        custom_fields: dict[str, Any] | None = None,
+        local_fields: dict[str, Any] | None = None,
+    ) -> SubscriberOut:
+        """Edit a subscriber. On a synced one, the provider's fields are overwritten by the next
+
+        sync (the provider wins; the run counts a conflict); ``localFields`` are never touched.
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, SubscriberExistsError,
+        PlanLimitReachedError, SubscriberDeletedError, TeamDeletionScheduledError.
+        """
+        body = UpdateSubscriberInput(
+            id=id,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            status=status,
+            custom_fields=custom_fields,
+            local_fields=local_fields,
+        )
+        return self._transport.call("subscribers.update", body, SubscriberOut)
 
 
 class SyncApi(Namespace[SyncTransport]):
@@ -441,7 +704,8 @@ class SyncApi(Namespace[SyncTransport]):
         ``cursor`` while ``hasMore``; a 409 MUST_REFETCH means: start again without a cursor.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
-        ForbiddenError, IpNotAllowedError, WrongRoleError, MustRefetchError.
+        ForbiddenError, IpNotAllowedError, WrongRoleError, MustRefetchError,
+        PlanLimitReachedError, TeamDeletionScheduledError.
         """
         body = PullInput(cursor=cursor, limit=limit)
         return self._transport.call("sync.pull", body, PullOut)
@@ -454,7 +718,8 @@ class SyncRunsApi(Namespace[SyncTransport]):
         """One sync run: status, counts, error, timings.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
-        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError.
+        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
         """
         body = IdInput(id=id)
         return self._transport.call("syncRuns.get", body, SyncRunOut)
@@ -463,7 +728,8 @@ class SyncRunsApi(Namespace[SyncTransport]):
         """Recent sync runs, newest first, of one connection or all.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
-        ForbiddenError, IpNotAllowedError, WrongRoleError.
+        ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
         """
         body = SyncRunsInput(connection_id=connection_id, limit=limit)
         return self._transport.call("syncRuns.list", body, SyncRunList)
@@ -480,6 +746,19 @@ class TeamsApi(Namespace[SyncTransport]):
         body = CreateTeamInput(name=name)
         return self._transport.call("teams.create", body, TeamOut)
 
+    def delete(self) -> DeletionOut:
+        """Schedule the team's deletion (owner, signed in within 10 minutes). For the grace period
+
+        (TEAM_DELETION_GRACE_HOURS) the team's calls and API keys answer 422
+        TEAM_DELETION_SCHEDULED and ``teams.restore`` undoes it; then every row and file of the
+        team is erased.
+
+        Credentials: session_token + team_id. Errors: UnauthenticatedError, ForbiddenError,
+        SessionTooOldError, WrongRoleError.
+        """
+        body = Empty()
+        return self._transport.call("teams.delete", body, DeletionOut)
+
     def list(self) -> TeamList:
         """The teams the signed-in user belongs to, with their role.
 
@@ -487,6 +766,105 @@ class TeamsApi(Namespace[SyncTransport]):
         """
         body = Empty()
         return self._transport.call("teams.list", body, TeamList)
+
+    def restore(self) -> Ok:
+        """Cancel a scheduled deletion during its grace period (owner, signed in within 10 minutes).
+
+        Credentials: session_token + team_id. Errors: UnauthenticatedError, ForbiddenError,
+        SessionTooOldError, WrongRoleError.
+        """
+        body = Empty()
+        return self._transport.call("teams.restore", body, Ok)
+
+
+class UsageApi(Namespace[SyncTransport]):
+    """The ``usage.*`` procedures."""
+
+    def get(self) -> UsageOut:
+        """This billing period's usage of each metric against the team's plan (calendar months,
+
+        UTC). Alerts go out at 90% and 100% of a limit, once each per period
+        (``usage.threshold``); over a limit, the procedures that consume it answer 422
+        PLAN_LIMIT_REACHED.
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
+        """
+        body = Empty()
+        return self._transport.call("usage.get", body, UsageOut)
+
+
+class WebhooksApi(Namespace[SyncTransport]):
+    """The ``webhooks.*`` procedures."""
+
+    def create(
+        self,
+        *,
+        url: str,
+        events: builtins.list[
+            Literal[
+                "export.ready",
+                "subscriber.created",
+                "subscriber.deleted",
+                "sync.completed",
+                "sync.failed",
+                "usage.threshold",
+                "webhook.disabled",
+            ]
+        ],
+    ) -> CreatedWebhook:
+        """Send the team's events of these types to ``url`` (admin). Each delivery is a JSON POST
+
+        signed with the secret shown here once (``X-SubscriberNest-Signature: t=…,v1=…``, see
+        docs/protocol.md). URLs that resolve to internal addresses are refused.
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
+        TeamDeletionScheduledError, WebhookUrlRefusedError.
+        """
+        body = CreateWebhookInput(url=url, events=events)
+        return self._transport.call("webhooks.create", body, CreatedWebhook)
+
+    def delete(self, *, id: uuid.UUID) -> Ok:
+        """Stop sending to a webhook (admin); its pending deliveries are dropped.
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
+        """
+        body = IdInput(id=id)
+        return self._transport.call("webhooks.delete", body, Ok)
+
+    def deliveries(self, *, endpoint_id: uuid.UUID | None = None, limit: int = 50) -> DeliveryList:
+        """Recent deliveries, newest first, each with the log of its attempts.
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
+        """
+        body = DeliveriesInput(endpoint_id=endpoint_id, limit=limit)
+        return self._transport.call("webhooks.deliveries", body, DeliveryList)
+
+    def list(self) -> WebhookList:
+        """The team's webhooks (never their secrets), with status and failures in a row.
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
+        """
+        body = Empty()
+        return self._transport.call("webhooks.list", body, WebhookList)
+
+    def test(self, *, id: uuid.UUID) -> TestQueued:
+        """Send a ``webhook.test`` delivery to this webhook now; follow it in webhooks.deliveries.
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
+        """
+        body = IdInput(id=id)
+        return self._transport.call("webhooks.test", body, TestQueued)
 
 
 class Client(_ClientCore[httpx.Client, SyncTransport], SyncClientBase):
@@ -500,20 +878,28 @@ class Client(_ClientCore[httpx.Client, SyncTransport], SyncClientBase):
     auth: AuthApi
     cron: CronApi
     esp_connections: EspConnectionsApi
+    exports: ExportsApi
     members: MembersApi
+    subscribers: SubscribersApi
     sync: SyncApi
     sync_runs: SyncRunsApi
     teams: TeamsApi
+    usage: UsageApi
+    webhooks: WebhooksApi
 
     def _bind(self, transport: SyncTransport) -> None:
         self.api_keys = ApiKeysApi(transport)
         self.auth = AuthApi(transport)
         self.cron = CronApi(transport)
         self.esp_connections = EspConnectionsApi(transport)
+        self.exports = ExportsApi(transport)
         self.members = MembersApi(transport)
+        self.subscribers = SubscribersApi(transport)
         self.sync = SyncApi(transport)
         self.sync_runs = SyncRunsApi(transport)
         self.teams = TeamsApi(transport)
+        self.usage = UsageApi(transport)
+        self.webhooks = WebhooksApi(transport)
 
 
 class AsyncApiKeysApi(Namespace[AsyncTransport]):
@@ -536,7 +922,8 @@ class AsyncApiKeysApi(Namespace[AsyncTransport]):
         """The team's API keys (never the keys themselves).
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
-        ForbiddenError, IpNotAllowedError, WrongRoleError.
+        ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
         """
         body = Empty()
         return await self._transport.call("apiKeys.list", body, ApiKeyList)
@@ -545,7 +932,8 @@ class AsyncApiKeysApi(Namespace[AsyncTransport]):
         """Revoke a key (admin): it stops working at once.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
-        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError.
+        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
         """
         body = IdInput(id=id)
         return await self._transport.call("apiKeys.revoke", body, ApiKeyOut)
@@ -620,7 +1008,7 @@ class AsyncEspConnectionsApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, CredentialsRejectedError,
-        EspUnavailableError.
+        PlanLimitReachedError, TeamDeletionScheduledError, EspUnavailableError.
         """
         body = CreateConnectionInput(
             provider=provider, name=name, credentials=credentials, list_id=list_id
@@ -631,7 +1019,8 @@ class AsyncEspConnectionsApi(Namespace[AsyncTransport]):
         """Remove a connection (admin); its subscribers become tombstones.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
-        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError.
+        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
         """
         body = IdInput(id=id)
         return await self._transport.call("espConnections.delete", body, Ok)
@@ -640,7 +1029,8 @@ class AsyncEspConnectionsApi(Namespace[AsyncTransport]):
         """One ESP connection.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
-        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError.
+        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
         """
         body = IdInput(id=id)
         return await self._transport.call("espConnections.get", body, ConnectionOut)
@@ -649,7 +1039,8 @@ class AsyncEspConnectionsApi(Namespace[AsyncTransport]):
         """The team's ESP connections.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
-        ForbiddenError, IpNotAllowedError, WrongRoleError.
+        ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
         """
         body = Empty()
         return await self._transport.call("espConnections.list", body, ConnectionList)
@@ -657,8 +1048,11 @@ class AsyncEspConnectionsApi(Namespace[AsyncTransport]):
     async def sync(self, *, id: uuid.UUID) -> SyncQueued:
         """Queue a sync of the connection now; follow it with syncRuns.get or the change feed.
 
+        422 PLAN_LIMIT_REACHED once the period's synced subscribers reach the plan's limit.
+
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
-        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError.
+        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
         """
         body = IdInput(id=id)
         return await self._transport.call("espConnections.sync", body, SyncQueued)
@@ -677,10 +1071,45 @@ class AsyncEspConnectionsApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError,
-        CredentialsRejectedError, EspUnavailableError.
+        CredentialsRejectedError, PlanLimitReachedError, TeamDeletionScheduledError,
+        EspUnavailableError.
         """
         body = UpdateConnectionInput(id=id, name=name, status=status, credentials=credentials)
         return await self._transport.call("espConnections.update", body, ConnectionOut)
+
+
+class AsyncExportsApi(Namespace[AsyncTransport]):
+    """The ``exports.*`` procedures."""
+
+    async def create(
+        self,
+        *,
+        format: Literal["csv", "ndjson"],
+        filter: SubscriberFilter | msgspec.UnsetType = msgspec.UNSET,
+        gzip: bool = False,
+    ) -> ExportOut:
+        """Queue an export of the subscribers the filter selects (as ``subscribers.list``).
+
+        Its progress arrives as ``progress`` events (and ``exports`` changes) on the change feed;
+        ``exports.get`` has the download link once it has succeeded. Files are kept
+        EXPORT_RETENTION_HOURS.
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
+        """
+        body = CreateExportInput(format=format, filter=filter, gzip=gzip)
+        return await self._transport.call("exports.create", body, ExportOut)
+
+    async def get(self, *, id: uuid.UUID) -> ExportOut:
+        """An export's status, row counts and, once it has succeeded, a fresh download link.
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
+        """
+        body = IdInput(id=id)
+        return await self._transport.call("exports.get", body, ExportOut)
 
 
 class AsyncMembersApi(Namespace[AsyncTransport]):
@@ -694,7 +1123,8 @@ class AsyncMembersApi(Namespace[AsyncTransport]):
         Only an owner adds an owner.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
-        ForbiddenError, IpNotAllowedError, WrongRoleError, NoSuchUserError, AlreadyMemberError.
+        ForbiddenError, IpNotAllowedError, WrongRoleError, NoSuchUserError, AlreadyMemberError,
+        PlanLimitReachedError, TeamDeletionScheduledError.
         """
         body = AddMemberInput(email=email, role=role)
         return await self._transport.call("members.add", body, MemberOut)
@@ -703,7 +1133,8 @@ class AsyncMembersApi(Namespace[AsyncTransport]):
         """The team's members and their roles.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
-        ForbiddenError, IpNotAllowedError, WrongRoleError.
+        ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
         """
         body = Empty()
         return await self._transport.call("members.list", body, MemberList)
@@ -712,10 +1143,148 @@ class AsyncMembersApi(Namespace[AsyncTransport]):
         """Remove a member (owner or admin, signed in); the last owner stays.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
-        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, LastOwnerError.
+        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, LastOwnerError,
+        PlanLimitReachedError, TeamDeletionScheduledError.
         """
         body = RemoveMemberInput(user_id=user_id)
         return await self._transport.call("members.remove", body, Ok)
+
+
+class AsyncSubscribersApi(Namespace[AsyncTransport]):
+    """The ``subscribers.*`` procedures."""
+
+    async def counts(self, *, connection_id: uuid.UUID | None = None) -> SubscriberCounts:
+        """How many subscribers have each status (live ones), and how many are deleted.
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
+        """
+        body = CountsInput(connection_id=connection_id)
+        return await self._transport.call("subscribers.counts", body, SubscriberCounts)
+
+    async def create(
+        self,
+        *,
+        email: str,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        status: Literal[
+            "bounced", "cleaned", "pending", "subscribed", "unsubscribed"
+        ] = "subscribed",
+        custom_fields: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET,
+        local_fields: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET,
+    ) -> SubscriberOut:
+        """Add a subscriber by hand (no ESP). The email is trimmed, its domain lower-cased; an
+
+        address the team already has answers 409 with that subscriber's id.
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, WrongRoleError, SubscriberExistsError,
+        PlanLimitReachedError, TeamDeletionScheduledError.
+        """
+        body = CreateSubscriberInput(
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            status=status,
+            custom_fields=custom_fields,
+            local_fields=local_fields,
+        )
+        return await self._transport.call("subscribers.create", body, SubscriberOut)
+
+    async def delete(self, *, id: uuid.UUID) -> Ok:
+        """Soft-delete a subscriber: replicas get a tombstone; ``subscribers.restore`` undoes it.
+
+        A synced subscriber the provider still lists comes back with the next sync.
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
+        """
+        body = IdInput(id=id)
+        return await self._transport.call("subscribers.delete", body, Ok)
+
+    async def get(self, *, id: uuid.UUID) -> SubscriberOut:
+        """One subscriber, soft-deleted ones included.
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
+        """
+        body = IdInput(id=id)
+        return await self._transport.call("subscribers.get", body, SubscriberOut)
+
+    async def list(
+        self,
+        *,
+        status: Literal["bounced", "cleaned", "pending", "subscribed", "unsubscribed"]
+        | None = None,
+        connection_id: uuid.UUID | None = None,
+        search: str | None = None,
+        deleted: bool = False,
+        after: str | None = None,
+        limit: int = 50,
+    ) -> SubscriberList:
+        """A page of subscribers, newest first, filtered by status, connection and search words.
+
+        Pass the page's ``nextAfter`` as ``after`` for the next one (null on the last page); rows
+        added meanwhile never shift a page, so nothing is skipped or repeated.
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
+        """
+        body = SubscriberPageInput(
+            status=status,
+            connection_id=connection_id,
+            search=search,
+            deleted=deleted,
+            after=after,
+            limit=limit,
+        )
+        return await self._transport.call("subscribers.list", body, SubscriberList)
+
+    async def restore(self, *, id: uuid.UUID) -> SubscriberOut:
+        """Bring back a soft-deleted subscriber (409 if its address was taken meanwhile).
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, SubscriberExistsError,
+        PlanLimitReachedError, TeamDeletionScheduledError.
+        """
+        body = IdInput(id=id)
+        return await self._transport.call("subscribers.restore", body, SubscriberOut)
+
+    async def update(
+        self,
+        *,
+        id: uuid.UUID,
+        email: str | None = None,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        status: Literal["bounced", "cleaned", "pending", "subscribed", "unsubscribed"]
+        | None = None,
+        custom_fields: dict[str, Any] | None = None,
+        local_fields: dict[str, Any] | None = None,
+    ) -> SubscriberOut:
+        """Edit a subscriber. On a synced one, the provider's fields are overwritten by the next
+
+        sync (the provider wins; the run counts a conflict); ``localFields`` are never touched.
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, SubscriberExistsError,
+        PlanLimitReachedError, SubscriberDeletedError, TeamDeletionScheduledError.
+        """
+        body = UpdateSubscriberInput(
+            id=id,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            status=status,
+            custom_fields=custom_fields,
+            local_fields=local_fields,
+        )
+        return await self._transport.call("subscribers.update", body, SubscriberOut)
 
 
 class AsyncSyncApi(Namespace[AsyncTransport]):
@@ -728,7 +1297,8 @@ class AsyncSyncApi(Namespace[AsyncTransport]):
         ``cursor`` while ``hasMore``; a 409 MUST_REFETCH means: start again without a cursor.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
-        ForbiddenError, IpNotAllowedError, WrongRoleError, MustRefetchError.
+        ForbiddenError, IpNotAllowedError, WrongRoleError, MustRefetchError,
+        PlanLimitReachedError, TeamDeletionScheduledError.
         """
         body = PullInput(cursor=cursor, limit=limit)
         return await self._transport.call("sync.pull", body, PullOut)
@@ -741,7 +1311,8 @@ class AsyncSyncRunsApi(Namespace[AsyncTransport]):
         """One sync run: status, counts, error, timings.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
-        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError.
+        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
         """
         body = IdInput(id=id)
         return await self._transport.call("syncRuns.get", body, SyncRunOut)
@@ -750,7 +1321,8 @@ class AsyncSyncRunsApi(Namespace[AsyncTransport]):
         """Recent sync runs, newest first, of one connection or all.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
-        ForbiddenError, IpNotAllowedError, WrongRoleError.
+        ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
         """
         body = SyncRunsInput(connection_id=connection_id, limit=limit)
         return await self._transport.call("syncRuns.list", body, SyncRunList)
@@ -767,6 +1339,19 @@ class AsyncTeamsApi(Namespace[AsyncTransport]):
         body = CreateTeamInput(name=name)
         return await self._transport.call("teams.create", body, TeamOut)
 
+    async def delete(self) -> DeletionOut:
+        """Schedule the team's deletion (owner, signed in within 10 minutes). For the grace period
+
+        (TEAM_DELETION_GRACE_HOURS) the team's calls and API keys answer 422
+        TEAM_DELETION_SCHEDULED and ``teams.restore`` undoes it; then every row and file of the
+        team is erased.
+
+        Credentials: session_token + team_id. Errors: UnauthenticatedError, ForbiddenError,
+        SessionTooOldError, WrongRoleError.
+        """
+        body = Empty()
+        return await self._transport.call("teams.delete", body, DeletionOut)
+
     async def list(self) -> TeamList:
         """The teams the signed-in user belongs to, with their role.
 
@@ -774,6 +1359,107 @@ class AsyncTeamsApi(Namespace[AsyncTransport]):
         """
         body = Empty()
         return await self._transport.call("teams.list", body, TeamList)
+
+    async def restore(self) -> Ok:
+        """Cancel a scheduled deletion during its grace period (owner, signed in within 10 minutes).
+
+        Credentials: session_token + team_id. Errors: UnauthenticatedError, ForbiddenError,
+        SessionTooOldError, WrongRoleError.
+        """
+        body = Empty()
+        return await self._transport.call("teams.restore", body, Ok)
+
+
+class AsyncUsageApi(Namespace[AsyncTransport]):
+    """The ``usage.*`` procedures."""
+
+    async def get(self) -> UsageOut:
+        """This billing period's usage of each metric against the team's plan (calendar months,
+
+        UTC). Alerts go out at 90% and 100% of a limit, once each per period
+        (``usage.threshold``); over a limit, the procedures that consume it answer 422
+        PLAN_LIMIT_REACHED.
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
+        """
+        body = Empty()
+        return await self._transport.call("usage.get", body, UsageOut)
+
+
+class AsyncWebhooksApi(Namespace[AsyncTransport]):
+    """The ``webhooks.*`` procedures."""
+
+    async def create(
+        self,
+        *,
+        url: str,
+        events: builtins.list[
+            Literal[
+                "export.ready",
+                "subscriber.created",
+                "subscriber.deleted",
+                "sync.completed",
+                "sync.failed",
+                "usage.threshold",
+                "webhook.disabled",
+            ]
+        ],
+    ) -> CreatedWebhook:
+        """Send the team's events of these types to ``url`` (admin). Each delivery is a JSON POST
+
+        signed with the secret shown here once (``X-SubscriberNest-Signature: t=…,v1=…``, see
+        docs/protocol.md). URLs that resolve to internal addresses are refused.
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
+        TeamDeletionScheduledError, WebhookUrlRefusedError.
+        """
+        body = CreateWebhookInput(url=url, events=events)
+        return await self._transport.call("webhooks.create", body, CreatedWebhook)
+
+    async def delete(self, *, id: uuid.UUID) -> Ok:
+        """Stop sending to a webhook (admin); its pending deliveries are dropped.
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
+        """
+        body = IdInput(id=id)
+        return await self._transport.call("webhooks.delete", body, Ok)
+
+    async def deliveries(
+        self, *, endpoint_id: uuid.UUID | None = None, limit: int = 50
+    ) -> DeliveryList:
+        """Recent deliveries, newest first, each with the log of its attempts.
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
+        """
+        body = DeliveriesInput(endpoint_id=endpoint_id, limit=limit)
+        return await self._transport.call("webhooks.deliveries", body, DeliveryList)
+
+    async def list(self) -> WebhookList:
+        """The team's webhooks (never their secrets), with status and failures in a row.
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
+        """
+        body = Empty()
+        return await self._transport.call("webhooks.list", body, WebhookList)
+
+    async def test(self, *, id: uuid.UUID) -> TestQueued:
+        """Send a ``webhook.test`` delivery to this webhook now; follow it in webhooks.deliveries.
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
+        TeamDeletionScheduledError.
+        """
+        body = IdInput(id=id)
+        return await self._transport.call("webhooks.test", body, TestQueued)
 
 
 class AsyncClient(_ClientCore[httpx.AsyncClient, AsyncTransport], AsyncClientBase):
@@ -788,17 +1474,25 @@ class AsyncClient(_ClientCore[httpx.AsyncClient, AsyncTransport], AsyncClientBas
     auth: AsyncAuthApi
     cron: AsyncCronApi
     esp_connections: AsyncEspConnectionsApi
+    exports: AsyncExportsApi
     members: AsyncMembersApi
+    subscribers: AsyncSubscribersApi
     sync: AsyncSyncApi
     sync_runs: AsyncSyncRunsApi
     teams: AsyncTeamsApi
+    usage: AsyncUsageApi
+    webhooks: AsyncWebhooksApi
 
     def _bind(self, transport: AsyncTransport) -> None:
         self.api_keys = AsyncApiKeysApi(transport)
         self.auth = AsyncAuthApi(transport)
         self.cron = AsyncCronApi(transport)
         self.esp_connections = AsyncEspConnectionsApi(transport)
+        self.exports = AsyncExportsApi(transport)
         self.members = AsyncMembersApi(transport)
+        self.subscribers = AsyncSubscribersApi(transport)
         self.sync = AsyncSyncApi(transport)
         self.sync_runs = AsyncSyncRunsApi(transport)
         self.teams = AsyncTeamsApi(transport)
+        self.usage = AsyncUsageApi(transport)
+        self.webhooks = AsyncWebhooksApi(transport)

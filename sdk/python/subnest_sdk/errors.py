@@ -7,11 +7,15 @@ from __future__ import annotations
 
 from ._runtime import ApiError, UnexpectedResponse
 from .models import (
+    DeletionData,
     EmptyData,
+    ExistingSubscriber,
     InternalErrorData,
+    LimitData,
     PayloadTooLargeData,
     ProviderMessage,
     RateLimitedData,
+    RefusedUrl,
     ValidationData,
 )
 
@@ -31,11 +35,16 @@ __all__ = [
     "NoSuchUserError",
     "NotFoundError",
     "PayloadTooLargeError",
+    "PlanLimitReachedError",
     "RateLimitedError",
     "SessionTooOldError",
+    "SubscriberDeletedError",
+    "SubscriberExistsError",
+    "TeamDeletionScheduledError",
     "UnauthenticatedError",
     "UnexpectedResponse",
     "ValidationFailedError",
+    "WebhookUrlRefusedError",
     "WrongRoleError",
 ]
 
@@ -170,6 +179,16 @@ class PayloadTooLargeError(ApiError):
     data_type = PayloadTooLargeData
 
 
+class PlanLimitReachedError(ApiError):
+    """The plan's limit for this billing period is reached.
+
+    HTTP 422, ``PLAN_LIMIT_REACHED``.
+    """
+
+    data: LimitData
+    data_type = LimitData
+
+
 class RateLimitedError(ApiError):
     """Too many requests; retry later.
 
@@ -190,6 +209,36 @@ class SessionTooOldError(ApiError):
     data_type = EmptyData
 
 
+class SubscriberDeletedError(ApiError):
+    """This subscriber is deleted: restore it first.
+
+    HTTP 422, ``SUBSCRIBER_DELETED``.
+    """
+
+    data: EmptyData
+    data_type = EmptyData
+
+
+class SubscriberExistsError(ApiError):
+    """The team already has a subscriber with this email.
+
+    HTTP 409, ``SUBSCRIBER_EXISTS``.
+    """
+
+    data: ExistingSubscriber
+    data_type = ExistingSubscriber
+
+
+class TeamDeletionScheduledError(ApiError):
+    """This team is scheduled for deletion; an owner can undo it with teams.restore.
+
+    HTTP 422, ``TEAM_DELETION_SCHEDULED``.
+    """
+
+    data: DeletionData
+    data_type = DeletionData
+
+
 class UnauthenticatedError(ApiError):
     """Sign in or send a valid API key.
 
@@ -208,6 +257,16 @@ class ValidationFailedError(ApiError):
 
     data: ValidationData
     data_type = ValidationData
+
+
+class WebhookUrlRefusedError(ApiError):
+    """Webhooks may only point at public http(s) addresses.
+
+    HTTP 422, ``WEBHOOK_URL_REFUSED``.
+    """
+
+    data: RefusedUrl
+    data_type = RefusedUrl
 
 
 class WrongRoleError(ApiError):
@@ -234,9 +293,14 @@ ERRORS: dict[str, type[ApiError]] = {
     "NOT_FOUND": NotFoundError,
     "NO_SUCH_USER": NoSuchUserError,
     "PAYLOAD_TOO_LARGE": PayloadTooLargeError,
+    "PLAN_LIMIT_REACHED": PlanLimitReachedError,
     "RATE_LIMITED": RateLimitedError,
     "SESSION_TOO_OLD": SessionTooOldError,
+    "SUBSCRIBER_DELETED": SubscriberDeletedError,
+    "SUBSCRIBER_EXISTS": SubscriberExistsError,
+    "TEAM_DELETION_SCHEDULED": TeamDeletionScheduledError,
     "UNAUTHENTICATED": UnauthenticatedError,
     "VALIDATION_FAILED": ValidationFailedError,
+    "WEBHOOK_URL_REFUSED": WebhookUrlRefusedError,
     "WRONG_ROLE": WrongRoleError,
 }

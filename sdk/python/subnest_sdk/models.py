@@ -15,20 +15,35 @@ __all__ = [
     "AddMemberInput",
     "ApiKeyList",
     "ApiKeyOut",
+    "AttemptOut",
     "ChangeOut",
     "ConnectionList",
     "ConnectionOut",
+    "CountsInput",
     "CreateApiKeyInput",
     "CreateConnectionInput",
+    "CreateExportInput",
+    "CreateSubscriberInput",
     "CreateTeamInput",
+    "CreateWebhookInput",
     "CreatedApiKey",
+    "CreatedWebhook",
+    "DeletionData",
+    "DeletionOut",
+    "DeliveriesInput",
+    "DeliveryList",
+    "DeliveryOut",
     "Empty",
     "EmptyData",
+    "ExistingSubscriber",
+    "ExportOut",
     "IdInput",
     "InternalErrorData",
+    "LimitData",
     "Me",
     "MemberList",
     "MemberOut",
+    "MetricUsage",
     "Model",
     "Ok",
     "PayloadTooLargeData",
@@ -36,11 +51,17 @@ __all__ = [
     "PullInput",
     "PullOut",
     "RateLimitedData",
+    "RefusedUrl",
     "RemoveMemberInput",
     "SessionOut",
     "SignInInput",
     "SignUpInput",
     "SignedIn",
+    "SubscriberCounts",
+    "SubscriberFilter",
+    "SubscriberList",
+    "SubscriberOut",
+    "SubscriberPageInput",
     "SyncAllOut",
     "SyncQueued",
     "SyncRunList",
@@ -48,9 +69,14 @@ __all__ = [
     "SyncRunsInput",
     "TeamList",
     "TeamOut",
+    "TestQueued",
     "UpdateConnectionInput",
+    "UpdateSubscriberInput",
+    "UsageOut",
     "UserOut",
     "ValidationData",
+    "WebhookList",
+    "WebhookOut",
 ]
 
 
@@ -78,6 +104,14 @@ class ApiKeyOut(Model):
     revoked_at: datetime.datetime | None
 
 
+class AttemptOut(Model):
+    attempt: int
+    response_status: int | None
+    error: str | None
+    duration_ms: float
+    at: datetime.datetime
+
+
 class ChangeOut(Model):
     table: Literal["esp_connections", "subscribers", "sync_runs"]
     op: Literal["delete", "upsert"]
@@ -103,6 +137,10 @@ class ConnectionOut(Model):
     updated_at: datetime.datetime
 
 
+class CountsInput(Model):
+    connection_id: uuid.UUID | None = None
+
+
 class CreateApiKeyInput(Model):
     name: str
     ip_allowlist: list[str] | None = None
@@ -116,8 +154,42 @@ class CreateConnectionInput(Model):
     list_id: str | None = None
 
 
+class CreateExportInput(Model):
+    format: Literal["csv", "ndjson"]
+    filter: SubscriberFilter | msgspec.UnsetType = msgspec.UNSET
+    #: write the file gzip-compressed
+    gzip: bool = False
+
+
+class CreateSubscriberInput(Model):
+    #: an email address
+    email: str
+    first_name: str | None = None
+    last_name: str | None = None
+    status: Literal["bounced", "cleaned", "pending", "subscribed", "unsubscribed"] = "subscribed"
+    #: free-form JSON object
+    custom_fields: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
+    #: free-form JSON object
+    local_fields: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
+
+
 class CreateTeamInput(Model):
     name: str
+
+
+class CreateWebhookInput(Model):
+    url: str
+    events: list[
+        Literal[
+            "export.ready",
+            "subscriber.created",
+            "subscriber.deleted",
+            "sync.completed",
+            "sync.failed",
+            "usage.threshold",
+            "webhook.disabled",
+        ]
+    ]
 
 
 class CreatedApiKey(Model):
@@ -125,6 +197,40 @@ class CreatedApiKey(Model):
 
     key: str
     api_key: ApiKeyOut
+
+
+class CreatedWebhook(Model):
+    webhook: WebhookOut
+    #: signs every delivery (HMAC-SHA256); shown only this once
+    secret: str
+
+
+class DeletionData(Model):
+    deletion_due_at: str
+
+
+class DeletionOut(Model):
+    deletion_due_at: datetime.datetime
+
+
+class DeliveriesInput(Model):
+    endpoint_id: uuid.UUID | None = None
+    limit: int = 50
+
+
+class DeliveryList(Model):
+    items: list[DeliveryOut]
+
+
+class DeliveryOut(Model):
+    id: uuid.UUID
+    endpoint_id: uuid.UUID
+    event_type: str
+    status: Literal["failed", "pending", "succeeded"]
+    attempts: int
+    next_attempt_at: datetime.datetime | None
+    created_at: datetime.datetime
+    log: list[AttemptOut]
 
 
 class Empty(Model):
@@ -135,12 +241,44 @@ class EmptyData(Model):
     """No details beyond the code and message."""
 
 
+class ExistingSubscriber(Model):
+    id: uuid.UUID
+
+
+class ExportOut(Model):
+    id: uuid.UUID
+    format: Literal["csv", "ndjson"]
+    gzip: bool
+    filter: SubscriberFilter
+    status: Literal["expired", "failed", "queued", "running", "succeeded"]
+    #: rows to write, known once it runs
+    total_rows: int | None
+    #: rows written so far
+    row_count: int
+    bytes: int | None
+    error: str | None
+    queued_at: datetime.datetime
+    started_at: datetime.datetime | None
+    finished_at: datetime.datetime | None
+    #: when the file is purged
+    expires_at: datetime.datetime | None
+    #: a signed path, valid about an hour, to GET the file with no other credentials; join it to the
+    #: API's base URL. Set once succeeded; get the export again for a fresh one
+    download_url: str | None
+
+
 class IdInput(Model):
     id: uuid.UUID
 
 
 class InternalErrorData(Model):
     request_id: str
+
+
+class LimitData(Model):
+    metric: str
+    used: int
+    limit: int
 
 
 class Me(Model):
@@ -158,6 +296,13 @@ class MemberOut(Model):
     name: str
     role: Literal["admin", "member", "owner"]
     joined_at: datetime.datetime
+
+
+class MetricUsage(Model):
+    metric: Literal["api_requests", "synced_subscribers"]
+    used: int
+    limit: int | None
+    percent: float | None
 
 
 class Ok(Model):
@@ -188,6 +333,10 @@ class RateLimitedData(Model):
     retry_after: int
 
 
+class RefusedUrl(Model):
+    reason: str
+
+
 class RemoveMemberInput(Model):
     user_id: uuid.UUID
 
@@ -215,6 +364,57 @@ class SignUpInput(Model):
 class SignedIn(Model):
     user: UserOut
     session: SessionOut
+
+
+class SubscriberCounts(Model):
+    subscribed: int = 0
+    unsubscribed: int = 0
+    pending: int = 0
+    bounced: int = 0
+    cleaned: int = 0
+    deleted: int = 0
+    #: live subscribers
+    total: int = 0
+
+
+class SubscriberFilter(Model):
+    """Which subscribers: the filters of subscribers.list and of exports."""
+
+    status: Literal["bounced", "cleaned", "pending", "subscribed", "unsubscribed"] | None = None
+    connection_id: uuid.UUID | None = None
+    search: str | None = None
+    #: soft-deleted subscribers instead of live ones
+    deleted: bool = False
+
+
+class SubscriberList(Model):
+    items: list[SubscriberOut]
+    next_after: str | None
+
+
+class SubscriberOut(Model):
+    id: uuid.UUID
+    connection_id: uuid.UUID | None
+    external_id: str | None
+    email: str
+    first_name: str | None
+    last_name: str | None
+    status: Literal["bounced", "cleaned", "pending", "subscribed", "unsubscribed"]
+    custom_fields: dict[str, Any]
+    local_fields: dict[str, Any]
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    deleted_at: datetime.datetime | None
+
+
+class SubscriberPageInput(Model):
+    status: Literal["bounced", "cleaned", "pending", "subscribed", "unsubscribed"] | None = None
+    connection_id: uuid.UUID | None = None
+    search: str | None = None
+    #: soft-deleted subscribers instead of live ones
+    deleted: bool = False
+    after: str | None = None
+    limit: int = 50
 
 
 class SyncAllOut(Model):
@@ -264,7 +464,14 @@ class TeamOut(Model):
     id: uuid.UUID
     name: str
     role: Literal["admin", "member", "owner"]
+    plan: str
+    #: set while the team waits out its deletion's grace period
+    deletion_due_at: datetime.datetime | None
     created_at: datetime.datetime
+
+
+class TestQueued(Model):
+    delivery_id: uuid.UUID
 
 
 class UpdateConnectionInput(Model):
@@ -272,6 +479,27 @@ class UpdateConnectionInput(Model):
     name: str | None = None
     status: Literal["active", "paused"] | None = None
     credentials: dict[str, str] | None = None
+
+
+class UpdateSubscriberInput(Model):
+    """Fields left out are kept. Editing a synced subscriber's provider fields (all but
+    ``localFields``) is overwritten by its next sync: the provider wins, counted as a conflict.
+    """
+
+    id: uuid.UUID
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    status: Literal["bounced", "cleaned", "pending", "subscribed", "unsubscribed"] | None = None
+    custom_fields: dict[str, Any] | None = None
+    local_fields: dict[str, Any] | None = None
+
+
+class UsageOut(Model):
+    plan: str
+    period_start: datetime.date
+    period_end: datetime.date
+    metrics: list[MetricUsage]
 
 
 class UserOut(Model):
@@ -283,3 +511,17 @@ class UserOut(Model):
 class ValidationData(Model):
     path: str
     detail: str
+
+
+class WebhookList(Model):
+    items: list[WebhookOut]
+
+
+class WebhookOut(Model):
+    id: uuid.UUID
+    url: str
+    events: list[str]
+    status: Literal["active", "disabled"]
+    disabled_reason: str | None
+    consecutive_failures: int
+    created_at: datetime.datetime

@@ -32,7 +32,7 @@ __all__ = ["ChangeEvent", "DictStore", "SQLiteStore", "Store", "SyncClient"]
 class ChangeEvent(msgspec.Struct, frozen=True):
     """One change of the feed: ``op: "delete"`` is a tombstone."""
 
-    table: Literal["subscribers", "esp_connections", "sync_runs"]
+    table: Literal["subscribers", "esp_connections", "sync_runs", "exports"]
     op: Literal["upsert", "delete"]
     id: str
     row: dict[str, Any]

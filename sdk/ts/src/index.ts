@@ -48,6 +48,14 @@ export interface ApiKeyOut {
   revokedAt: string | null;
 }
 
+export interface AttemptOut {
+  attempt: number;
+  responseStatus: number | null;
+  error: string | null;
+  durationMs: number;
+  at: string;
+}
+
 export interface ChangeOut {
   table: "esp_connections" | "subscribers" | "sync_runs";
   op: "delete" | "upsert";
@@ -73,6 +81,11 @@ export interface ConnectionOut {
   updatedAt: string;
 }
 
+export interface CountsInput {
+  /** Default: `null`. */
+  connectionId?: string | null;
+}
+
 export interface CreateApiKeyInput {
   name: string;
   /** Default: `null`. */
@@ -88,8 +101,47 @@ export interface CreateConnectionInput {
   listId?: string | null;
 }
 
+export interface CreateExportInput {
+  format: "csv" | "ndjson";
+  filter?: SubscriberFilter;
+  /**
+   * write the file gzip-compressed
+   *
+   * Default: `false`.
+   */
+  gzip?: boolean;
+}
+
+export interface CreateSubscriberInput {
+  /** an email address */
+  email: string;
+  /** Default: `null`. */
+  firstName?: string | null;
+  /** Default: `null`. */
+  lastName?: string | null;
+  /** Default: `"subscribed"`. */
+  status?: "bounced" | "cleaned" | "pending" | "subscribed" | "unsubscribed";
+  /**
+   * free-form JSON object
+   *
+   * Default: `{}`.
+   */
+  customFields?: Record<string, unknown>;
+  /**
+   * free-form JSON object
+   *
+   * Default: `{}`.
+   */
+  localFields?: Record<string, unknown>;
+}
+
 export interface CreateTeamInput {
   name: string;
+}
+
+export interface CreateWebhookInput {
+  url: string;
+  events: ("export.ready" | "subscriber.created" | "subscriber.deleted" | "sync.completed" | "sync.failed" | "usage.threshold" | "webhook.disabled")[];
 }
 
 /** The key itself is shown here once and never again. */
@@ -98,11 +150,75 @@ export interface CreatedApiKey {
   apiKey: ApiKeyOut;
 }
 
+export interface CreatedWebhook {
+  webhook: WebhookOut;
+  /** signs every delivery (HMAC-SHA256); shown only this once */
+  secret: string;
+}
+
+export interface DeletionData {
+  deletionDueAt: string;
+}
+
+export interface DeletionOut {
+  deletionDueAt: string;
+}
+
+export interface DeliveriesInput {
+  /** Default: `null`. */
+  endpointId?: string | null;
+  /** Default: `50`. */
+  limit?: number;
+}
+
+export interface DeliveryList {
+  items: DeliveryOut[];
+}
+
+export interface DeliveryOut {
+  id: string;
+  endpointId: string;
+  eventType: string;
+  status: "failed" | "pending" | "succeeded";
+  attempts: number;
+  nextAttemptAt: string | null;
+  createdAt: string;
+  log: AttemptOut[];
+}
+
 /** No input. */
 export type Empty = Record<string, never>;
 
 /** No details beyond the code and message. */
 export type EmptyData = Record<string, never>;
+
+export interface ExistingSubscriber {
+  id: string;
+}
+
+export interface ExportOut {
+  id: string;
+  format: "csv" | "ndjson";
+  gzip: boolean;
+  filter: SubscriberFilter;
+  status: "expired" | "failed" | "queued" | "running" | "succeeded";
+  /** rows to write, known once it runs */
+  totalRows: number | null;
+  /** rows written so far */
+  rowCount: number;
+  bytes: number | null;
+  error: string | null;
+  queuedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** when the file is purged */
+  expiresAt: string | null;
+  /**
+   * a signed path, valid about an hour, to GET the file with no other credentials; join it to the
+   * API's base URL. Set once succeeded; get the export again for a fresh one
+   */
+  downloadUrl: string | null;
+}
 
 export interface IdInput {
   id: string;
@@ -110,6 +226,12 @@ export interface IdInput {
 
 export interface InternalErrorData {
   requestId: string;
+}
+
+export interface LimitData {
+  metric: string;
+  used: number;
+  limit: number;
 }
 
 export interface Me {
@@ -127,6 +249,13 @@ export interface MemberOut {
   name: string;
   role: "admin" | "member" | "owner";
   joinedAt: string;
+}
+
+export interface MetricUsage {
+  metric: "api_requests" | "synced_subscribers";
+  used: number;
+  limit: number | null;
+  percent: number | null;
 }
 
 export interface Ok {
@@ -160,6 +289,10 @@ export interface RateLimitedData {
   retryAfter: number;
 }
 
+export interface RefusedUrl {
+  reason: string;
+}
+
 export interface RemoveMemberInput {
   userId: string;
 }
@@ -189,6 +322,82 @@ export interface SignUpInput {
 export interface SignedIn {
   user: UserOut;
   session: SessionOut;
+}
+
+export interface SubscriberCounts {
+  /** Default: `0`. */
+  subscribed?: number;
+  /** Default: `0`. */
+  unsubscribed?: number;
+  /** Default: `0`. */
+  pending?: number;
+  /** Default: `0`. */
+  bounced?: number;
+  /** Default: `0`. */
+  cleaned?: number;
+  /** Default: `0`. */
+  deleted?: number;
+  /**
+   * live subscribers
+   *
+   * Default: `0`.
+   */
+  total?: number;
+}
+
+/** Which subscribers: the filters of subscribers.list and of exports. */
+export interface SubscriberFilter {
+  /** Default: `null`. */
+  status?: "bounced" | "cleaned" | "pending" | "subscribed" | "unsubscribed" | null;
+  /** Default: `null`. */
+  connectionId?: string | null;
+  /** Default: `null`. */
+  search?: string | null;
+  /**
+   * soft-deleted subscribers instead of live ones
+   *
+   * Default: `false`.
+   */
+  deleted?: boolean;
+}
+
+export interface SubscriberList {
+  items: SubscriberOut[];
+  nextAfter: string | null;
+}
+
+export interface SubscriberOut {
+  id: string;
+  connectionId: string | null;
+  externalId: string | null;
+  email: string;
+  firstName: string | null;
+  lastName: string | null;
+  status: "bounced" | "cleaned" | "pending" | "subscribed" | "unsubscribed";
+  customFields: Record<string, unknown>;
+  localFields: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+  deletedAt: string | null;
+}
+
+export interface SubscriberPageInput {
+  /** Default: `null`. */
+  status?: "bounced" | "cleaned" | "pending" | "subscribed" | "unsubscribed" | null;
+  /** Default: `null`. */
+  connectionId?: string | null;
+  /** Default: `null`. */
+  search?: string | null;
+  /**
+   * soft-deleted subscribers instead of live ones
+   *
+   * Default: `false`.
+   */
+  deleted?: boolean;
+  /** Default: `null`. */
+  after?: string | null;
+  /** Default: `50`. */
+  limit?: number;
 }
 
 export interface SyncAllOut {
@@ -241,7 +450,14 @@ export interface TeamOut {
   id: string;
   name: string;
   role: "admin" | "member" | "owner";
+  plan: string;
+  /** set while the team waits out its deletion's grace period */
+  deletionDueAt: string | null;
   createdAt: string;
+}
+
+export interface TestQueued {
+  deliveryId: string;
 }
 
 export interface UpdateConnectionInput {
@@ -254,6 +470,33 @@ export interface UpdateConnectionInput {
   credentials?: Record<string, string> | null;
 }
 
+/**
+ * Fields left out are kept. Editing a synced subscriber's provider fields (all but ``localFields``)
+ * is overwritten by its next sync: the provider wins, counted as a conflict.
+ */
+export interface UpdateSubscriberInput {
+  id: string;
+  /** Default: `null`. */
+  email?: string | null;
+  /** Default: `null`. */
+  firstName?: string | null;
+  /** Default: `null`. */
+  lastName?: string | null;
+  /** Default: `null`. */
+  status?: "bounced" | "cleaned" | "pending" | "subscribed" | "unsubscribed" | null;
+  /** Default: `null`. */
+  customFields?: Record<string, unknown> | null;
+  /** Default: `null`. */
+  localFields?: Record<string, unknown> | null;
+}
+
+export interface UsageOut {
+  plan: string;
+  periodStart: string;
+  periodEnd: string;
+  metrics: MetricUsage[];
+}
+
 export interface UserOut {
   id: string;
   email: string;
@@ -263,6 +506,20 @@ export interface UserOut {
 export interface ValidationData {
   path: string;
   detail: string;
+}
+
+export interface WebhookList {
+  items: WebhookOut[];
+}
+
+export interface WebhookOut {
+  id: string;
+  url: string;
+  events: string[];
+  status: "active" | "disabled";
+  disabledReason: string | null;
+  consecutiveFailures: number;
+  createdAt: string;
 }
 
 // The error bodies: `ApiError.body` is one of these, discriminated on `code`.
@@ -358,6 +615,13 @@ export interface PayloadTooLargeError {
   data: PayloadTooLargeData;
 }
 
+/** The plan's limit for this billing period is reached. HTTP 422. */
+export interface PlanLimitReachedError {
+  code: "PLAN_LIMIT_REACHED";
+  message: string;
+  data: LimitData;
+}
+
 /** Too many requests; retry later. HTTP 429. */
 export interface RateLimitedError {
   code: "RATE_LIMITED";
@@ -372,6 +636,27 @@ export interface SessionTooOldError {
   data: EmptyData;
 }
 
+/** This subscriber is deleted: restore it first. HTTP 422. */
+export interface SubscriberDeletedError {
+  code: "SUBSCRIBER_DELETED";
+  message: string;
+  data: EmptyData;
+}
+
+/** The team already has a subscriber with this email. HTTP 409. */
+export interface SubscriberExistsError {
+  code: "SUBSCRIBER_EXISTS";
+  message: string;
+  data: ExistingSubscriber;
+}
+
+/** This team is scheduled for deletion; an owner can undo it with teams.restore. HTTP 422. */
+export interface TeamDeletionScheduledError {
+  code: "TEAM_DELETION_SCHEDULED";
+  message: string;
+  data: DeletionData;
+}
+
 /** Sign in or send a valid API key. HTTP 401. */
 export interface UnauthenticatedError {
   code: "UNAUTHENTICATED";
@@ -384,6 +669,13 @@ export interface ValidationFailedError {
   code: "VALIDATION_FAILED";
   message: string;
   data: ValidationData;
+}
+
+/** Webhooks may only point at public http(s) addresses. HTTP 422. */
+export interface WebhookUrlRefusedError {
+  code: "WEBHOOK_URL_REFUSED";
+  message: string;
+  data: RefusedUrl;
 }
 
 /** Your role in this team does not allow this. HTTP 403. */
@@ -408,10 +700,15 @@ export type ErrorBody =
   | NoSuchUserError
   | NotFoundError
   | PayloadTooLargeError
+  | PlanLimitReachedError
   | RateLimitedError
   | SessionTooOldError
+  | SubscriberDeletedError
+  | SubscriberExistsError
+  | TeamDeletionScheduledError
   | UnauthenticatedError
   | ValidationFailedError
+  | WebhookUrlRefusedError
   | WrongRoleError;
 
 export type ErrorCode = ErrorBody["code"];
@@ -431,10 +728,15 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   NOT_FOUND: 404,
   NO_SUCH_USER: 404,
   PAYLOAD_TOO_LARGE: 413,
+  PLAN_LIMIT_REACHED: 422,
   RATE_LIMITED: 429,
   SESSION_TOO_OLD: 403,
+  SUBSCRIBER_DELETED: 422,
+  SUBSCRIBER_EXISTS: 409,
+  TEAM_DELETION_SCHEDULED: 422,
   UNAUTHENTICATED: 401,
   VALIDATION_FAILED: 400,
+  WEBHOOK_URL_REFUSED: 422,
   WRONG_ROLE: 403,
 };
 
@@ -491,6 +793,14 @@ const API: ApiDescription = {
       path: "/rpc/espConnections.update",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
     },
+    "exports.create": {
+      path: "/rpc/exports.create",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+    },
+    "exports.get": {
+      path: "/rpc/exports.get",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+    },
     "members.add": {
       path: "/rpc/members.add",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
@@ -501,6 +811,34 @@ const API: ApiDescription = {
     },
     "members.remove": {
       path: "/rpc/members.remove",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+    },
+    "subscribers.counts": {
+      path: "/rpc/subscribers.counts",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+    },
+    "subscribers.create": {
+      path: "/rpc/subscribers.create",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+    },
+    "subscribers.delete": {
+      path: "/rpc/subscribers.delete",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+    },
+    "subscribers.get": {
+      path: "/rpc/subscribers.get",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+    },
+    "subscribers.list": {
+      path: "/rpc/subscribers.list",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+    },
+    "subscribers.restore": {
+      path: "/rpc/subscribers.restore",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+    },
+    "subscribers.update": {
+      path: "/rpc/subscribers.update",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
     },
     "sync.pull": {
@@ -516,7 +854,39 @@ const API: ApiDescription = {
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
     },
     "teams.create": { path: "/rpc/teams.create", security: [["session"], ["sessionCookie"]] },
+    "teams.delete": {
+      path: "/rpc/teams.delete",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"]],
+    },
     "teams.list": { path: "/rpc/teams.list", security: [["session"], ["sessionCookie"]] },
+    "teams.restore": {
+      path: "/rpc/teams.restore",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"]],
+    },
+    "usage.get": {
+      path: "/rpc/usage.get",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+    },
+    "webhooks.create": {
+      path: "/rpc/webhooks.create",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+    },
+    "webhooks.delete": {
+      path: "/rpc/webhooks.delete",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+    },
+    "webhooks.deliveries": {
+      path: "/rpc/webhooks.deliveries",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+    },
+    "webhooks.list": {
+      path: "/rpc/webhooks.list",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+    },
+    "webhooks.test": {
+      path: "/rpc/webhooks.test",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+    },
   },
   schemes: {
     session: { credential: "sessionToken", header: "Authorization", prefix: "Bearer " },
@@ -540,6 +910,78 @@ export interface ClientOptions extends TransportOptions {
 // The procedures, grouped by name. Any procedure may answer with the common errors
 // (VALIDATION_FAILED, PAYLOAD_TOO_LARGE, INTERNAL); each method names the others.
 
+/** The `webhooks.*` procedures. */
+export class WebhooksApi extends Group {
+  /**
+   * Send the team's events of these types to ``url`` (admin). Each delivery is a JSON POST
+   *
+   * signed with the secret shown here once (``X-SubscriberNest-Signature: t=…,v1=…``, see
+   * docs/protocol.md). URLs that resolve to internal addresses are refused.
+   *
+   * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, WEBHOOK_URL_REFUSED.
+   */
+  create(input: CreateWebhookInput): Promise<CreatedWebhook> {
+    return this.transport.call("webhooks.create", input);
+  }
+
+  /**
+   * Stop sending to a webhook (admin); its pending deliveries are dropped.
+   *
+   * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   */
+  delete(input: IdInput): Promise<Ok> {
+    return this.transport.call("webhooks.delete", input);
+  }
+
+  /**
+   * Recent deliveries, newest first, each with the log of its attempts.
+   *
+   * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   */
+  deliveries(input: DeliveriesInput = {}): Promise<DeliveryList> {
+    return this.transport.call("webhooks.deliveries", input);
+  }
+
+  /**
+   * The team's webhooks (never their secrets), with status and failures in a row.
+   *
+   * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   */
+  list(input: Empty = {}): Promise<WebhookList> {
+    return this.transport.call("webhooks.list", input);
+  }
+
+  /**
+   * Send a ``webhook.test`` delivery to this webhook now; follow it in webhooks.deliveries.
+   *
+   * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   */
+  test(input: IdInput): Promise<TestQueued> {
+    return this.transport.call("webhooks.test", input);
+  }
+}
+
+/** The `usage.*` procedures. */
+export class UsageApi extends Group {
+  /**
+   * This billing period's usage of each metric against the team's plan (calendar months,
+   *
+   * UTC). Alerts go out at 90% and 100% of a limit, once each per period (``usage.threshold``);
+   * over a limit, the procedures that consume it answer 422 PLAN_LIMIT_REACHED.
+   *
+   * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   */
+  get(input: Empty = {}): Promise<UsageOut> {
+    return this.transport.call("usage.get", input);
+  }
+}
+
 /** The `teams.*` procedures. */
 export class TeamsApi extends Group {
   /**
@@ -552,12 +994,35 @@ export class TeamsApi extends Group {
   }
 
   /**
+   * Schedule the team's deletion (owner, signed in within 10 minutes). For the grace period
+   *
+   * (TEAM_DELETION_GRACE_HOURS) the team's calls and API keys answer 422 TEAM_DELETION_SCHEDULED
+   * and ``teams.restore`` undoes it; then every row and file of the team is erased.
+   *
+   * Credentials: sessionToken + teamId. Errors: UNAUTHENTICATED, FORBIDDEN, SESSION_TOO_OLD,
+   * WRONG_ROLE.
+   */
+  delete(input: Empty = {}): Promise<DeletionOut> {
+    return this.transport.call("teams.delete", input);
+  }
+
+  /**
    * The teams the signed-in user belongs to, with their role.
    *
    * Credentials: sessionToken. Errors: UNAUTHENTICATED.
    */
   list(input: Empty = {}): Promise<TeamList> {
     return this.transport.call("teams.list", input);
+  }
+
+  /**
+   * Cancel a scheduled deletion during its grace period (owner, signed in within 10 minutes).
+   *
+   * Credentials: sessionToken + teamId. Errors: UNAUTHENTICATED, FORBIDDEN, SESSION_TOO_OLD,
+   * WRONG_ROLE.
+   */
+  restore(input: Empty = {}): Promise<Ok> {
+    return this.transport.call("teams.restore", input);
   }
 }
 
@@ -567,7 +1032,7 @@ export class SyncRunsApi extends Group {
    * One sync run: status, counts, error, timings.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND.
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
    */
   get(input: IdInput): Promise<SyncRunOut> {
     return this.transport.call("syncRuns.get", input);
@@ -577,7 +1042,7 @@ export class SyncRunsApi extends Group {
    * Recent sync runs, newest first, of one connection or all.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE.
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
    */
   list(input: SyncRunsInput = {}): Promise<SyncRunList> {
     return this.transport.call("syncRuns.list", input);
@@ -593,10 +1058,94 @@ export class SyncApi extends Group {
    * ``cursor`` while ``hasMore``; a 409 MUST_REFETCH means: start again without a cursor.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, MUST_REFETCH.
+   * IP_NOT_ALLOWED, WRONG_ROLE, MUST_REFETCH, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
    */
   pull(input: PullInput = {}): Promise<PullOut> {
     return this.transport.call("sync.pull", input);
+  }
+}
+
+/** The `subscribers.*` procedures. */
+export class SubscribersApi extends Group {
+  /**
+   * How many subscribers have each status (live ones), and how many are deleted.
+   *
+   * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   */
+  counts(input: CountsInput = {}): Promise<SubscriberCounts> {
+    return this.transport.call("subscribers.counts", input);
+  }
+
+  /**
+   * Add a subscriber by hand (no ESP). The email is trimmed, its domain lower-cased; an
+   *
+   * address the team already has answers 409 with that subscriber's id.
+   *
+   * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
+   * IP_NOT_ALLOWED, WRONG_ROLE, SUBSCRIBER_EXISTS, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   */
+  create(input: CreateSubscriberInput): Promise<SubscriberOut> {
+    return this.transport.call("subscribers.create", input);
+  }
+
+  /**
+   * Soft-delete a subscriber: replicas get a tombstone; ``subscribers.restore`` undoes it.
+   *
+   * A synced subscriber the provider still lists comes back with the next sync.
+   *
+   * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   */
+  delete(input: IdInput): Promise<Ok> {
+    return this.transport.call("subscribers.delete", input);
+  }
+
+  /**
+   * One subscriber, soft-deleted ones included.
+   *
+   * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   */
+  get(input: IdInput): Promise<SubscriberOut> {
+    return this.transport.call("subscribers.get", input);
+  }
+
+  /**
+   * A page of subscribers, newest first, filtered by status, connection and search words.
+   *
+   * Pass the page's ``nextAfter`` as ``after`` for the next one (null on the last page); rows added
+   * meanwhile never shift a page, so nothing is skipped or repeated.
+   *
+   * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   */
+  list(input: SubscriberPageInput = {}): Promise<SubscriberList> {
+    return this.transport.call("subscribers.list", input);
+  }
+
+  /**
+   * Bring back a soft-deleted subscriber (409 if its address was taken meanwhile).
+   *
+   * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, SUBSCRIBER_EXISTS, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED.
+   */
+  restore(input: IdInput): Promise<SubscriberOut> {
+    return this.transport.call("subscribers.restore", input);
+  }
+
+  /**
+   * Edit a subscriber. On a synced one, the provider's fields are overwritten by the next
+   *
+   * sync (the provider wins; the run counts a conflict); ``localFields`` are never touched.
+   *
+   * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, SUBSCRIBER_EXISTS, PLAN_LIMIT_REACHED,
+   * SUBSCRIBER_DELETED, TEAM_DELETION_SCHEDULED.
+   */
+  update(input: UpdateSubscriberInput): Promise<SubscriberOut> {
+    return this.transport.call("subscribers.update", input);
   }
 }
 
@@ -608,7 +1157,8 @@ export class MembersApi extends Group {
    * Only an owner adds an owner.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NO_SUCH_USER, ALREADY_MEMBER.
+   * IP_NOT_ALLOWED, WRONG_ROLE, NO_SUCH_USER, ALREADY_MEMBER, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED.
    */
   add(input: AddMemberInput): Promise<MemberOut> {
     return this.transport.call("members.add", input);
@@ -618,7 +1168,7 @@ export class MembersApi extends Group {
    * The team's members and their roles.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE.
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
    */
   list(input: Empty = {}): Promise<MemberList> {
     return this.transport.call("members.list", input);
@@ -628,10 +1178,37 @@ export class MembersApi extends Group {
    * Remove a member (owner or admin, signed in); the last owner stays.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, LAST_OWNER.
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, LAST_OWNER, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
    */
   remove(input: RemoveMemberInput): Promise<Ok> {
     return this.transport.call("members.remove", input);
+  }
+}
+
+/** The `exports.*` procedures. */
+export class ExportsApi extends Group {
+  /**
+   * Queue an export of the subscribers the filter selects (as ``subscribers.list``).
+   *
+   * Its progress arrives as ``progress`` events (and ``exports`` changes) on the change feed;
+   * ``exports.get`` has the download link once it has succeeded. Files are kept
+   * EXPORT_RETENTION_HOURS.
+   *
+   * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   */
+  create(input: CreateExportInput): Promise<ExportOut> {
+    return this.transport.call("exports.create", input);
+  }
+
+  /**
+   * An export's status, row counts and, once it has succeeded, a fresh download link.
+   *
+   * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   */
+  get(input: IdInput): Promise<ExportOut> {
+    return this.transport.call("exports.get", input);
   }
 }
 
@@ -643,7 +1220,8 @@ export class EspConnectionsApi extends Group {
    * They are stored encrypted and never returned.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, ESP_CREDENTIALS_REJECTED, ESP_UNAVAILABLE.
+   * IP_NOT_ALLOWED, WRONG_ROLE, ESP_CREDENTIALS_REJECTED, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, ESP_UNAVAILABLE.
    */
   create(input: CreateConnectionInput): Promise<ConnectionOut> {
     return this.transport.call("espConnections.create", input);
@@ -653,7 +1231,7 @@ export class EspConnectionsApi extends Group {
    * Remove a connection (admin); its subscribers become tombstones.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND.
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
    */
   delete(input: IdInput): Promise<Ok> {
     return this.transport.call("espConnections.delete", input);
@@ -663,7 +1241,7 @@ export class EspConnectionsApi extends Group {
    * One ESP connection.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND.
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
    */
   get(input: IdInput): Promise<ConnectionOut> {
     return this.transport.call("espConnections.get", input);
@@ -673,7 +1251,7 @@ export class EspConnectionsApi extends Group {
    * The team's ESP connections.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE.
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
    */
   list(input: Empty = {}): Promise<ConnectionList> {
     return this.transport.call("espConnections.list", input);
@@ -682,8 +1260,10 @@ export class EspConnectionsApi extends Group {
   /**
    * Queue a sync of the connection now; follow it with syncRuns.get or the change feed.
    *
+   * 422 PLAN_LIMIT_REACHED once the period's synced subscribers reach the plan's limit.
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND.
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
    */
   sync(input: IdInput): Promise<SyncQueued> {
     return this.transport.call("espConnections.sync", input);
@@ -695,7 +1275,8 @@ export class EspConnectionsApi extends Group {
    * New credentials are checked with the provider first, and clear an ``error`` status.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, ESP_CREDENTIALS_REJECTED, ESP_UNAVAILABLE.
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, ESP_CREDENTIALS_REJECTED, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, ESP_UNAVAILABLE.
    */
   update(input: UpdateConnectionInput): Promise<ConnectionOut> {
     return this.transport.call("espConnections.update", input);
@@ -773,7 +1354,7 @@ export class ApiKeysApi extends Group {
    * The team's API keys (never the keys themselves).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE.
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
    */
   list(input: Empty = {}): Promise<ApiKeyList> {
     return this.transport.call("apiKeys.list", input);
@@ -783,7 +1364,7 @@ export class ApiKeysApi extends Group {
    * Revoke a key (admin): it stops working at once.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND.
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
    */
   revoke(input: IdInput): Promise<ApiKeyOut> {
     return this.transport.call("apiKeys.revoke", input);
@@ -801,10 +1382,14 @@ export class Client {
   readonly auth: AuthApi;
   readonly cron: CronApi;
   readonly espConnections: EspConnectionsApi;
+  readonly exports: ExportsApi;
   readonly members: MembersApi;
+  readonly subscribers: SubscribersApi;
   readonly sync: SyncApi;
   readonly syncRuns: SyncRunsApi;
   readonly teams: TeamsApi;
+  readonly usage: UsageApi;
+  readonly webhooks: WebhooksApi;
   private readonly transport: Transport;
 
   constructor(options: ClientOptions | Transport) {
@@ -821,10 +1406,14 @@ export class Client {
     this.auth = new AuthApi(this.transport);
     this.cron = new CronApi(this.transport);
     this.espConnections = new EspConnectionsApi(this.transport);
+    this.exports = new ExportsApi(this.transport);
     this.members = new MembersApi(this.transport);
+    this.subscribers = new SubscribersApi(this.transport);
     this.sync = new SyncApi(this.transport);
     this.syncRuns = new SyncRunsApi(this.transport);
     this.teams = new TeamsApi(this.transport);
+    this.usage = new UsageApi(this.transport);
+    this.webhooks = new WebhooksApi(this.transport);
   }
 
   /** A session token. Sent as `Authorization: Bearer <sessionToken>`. */

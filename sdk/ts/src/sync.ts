@@ -3,7 +3,7 @@
 
 /** One change of the feed; `op: "delete"` is a tombstone. */
 export interface ChangeEvent {
-  table: "subscribers" | "esp_connections" | "sync_runs";
+  table: "subscribers" | "esp_connections" | "sync_runs" | "exports";
   op: "upsert" | "delete";
   id: string;
   row: Record<string, unknown>;
