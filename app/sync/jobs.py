@@ -98,8 +98,10 @@ async def _sync(
     except ProviderError as exc:
         raise InvalidCredentials(exc.provider, exc.message, status=exc.status) from exc
     fetch_seconds = time.perf_counter() - fetch_started
-    counts, merge_seconds = await merge_staging(conn, team_id=team, connection_id=connection_id)
+    # The merge and the run's outcome commit together: a worker killed in between leaves
+    # neither, and the run that takes over counts the same rows.
     async with _as_team(conn, team):
+        counts, merge_seconds = await merge_staging(conn, team_id=team, connection_id=connection_id)
         await conn.execute(
             "UPDATE sync_runs SET status = 'succeeded', finished_at = now(), error = NULL, "
             "created_count = $2, updated_count = $3, deleted_count = $4, unchanged_count = $5, "

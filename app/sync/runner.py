@@ -2,7 +2,7 @@
 
 The listing goes page by page into a temporary staging table with COPY (each page its own short
 transaction, so no long transaction holds back the change feed). Only a complete listing is
-merged, in one transaction:
+merged, in one transaction with the run's outcome:
 
 1. rows whose stored ``content_hash`` equals the listed one are counted as unchanged and not
    touched (no lock, no WAL, no change stamp);
@@ -22,7 +22,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import asyncpg
 import msgspec
 
-from app.db import set_tenant
 from app.esp import NormalizedSubscriber, Page
 
 __all__ = [
@@ -126,53 +125,52 @@ async def load_staging(
 async def merge_staging(
     conn: asyncpg.Connection, *, team_id: uuid.UUID, connection_id: uuid.UUID
 ) -> tuple[MergeCounts, float]:
-    """Merge the staging table into the connection's subscribers in one transaction.
+    """Merge the staging table into the connection's subscribers.
 
-    Returns the counts and the seconds the merge took.
+    Runs in the caller's transaction (under the team's row-level security), so the caller can
+    record the run's outcome in the same commit. Returns the counts and the seconds it took.
     """
     started = time.perf_counter()
-    async with conn.transaction():
-        await set_tenant(conn, team_id=team_id)
-        # Deleting the connection waits for this merge, and a deleted one is not merged into.
-        alive = await conn.fetchval(
-            "SELECT true FROM esp_connections WHERE id = $1 AND deleted_at IS NULL FOR SHARE",
-            connection_id,
-        )
-        if not alive:
-            raise ConnectionGone("the connection was deleted during the sync")
-        matched = await conn.fetchrow(
-            f"SELECT count(*) FILTER (WHERE t.content_hash = s.content_hash "
-            "AND t.deleted_at IS NULL) AS unchanged, "
-            "count(*) FILTER (WHERE t.content_hash IS NULL AND t.deleted_at IS NULL) AS conflicts "
-            f"FROM {_STAGING} s JOIN subscribers t "
-            "ON t.esp_connection_id = $1 AND t.external_id = s.external_id",
-            connection_id,
-        )
-        assert matched is not None
-        updated = await conn.execute(
-            "UPDATE subscribers t SET email = s.email, first_name = s.first_name, "
-            "last_name = s.last_name, status = s.status, custom_fields = s.custom_fields, "
-            "content_hash = s.content_hash, deleted_at = NULL "
-            f"FROM {_STAGING} s WHERE t.esp_connection_id = $1 AND t.external_id = s.external_id "
-            "AND (t.content_hash IS DISTINCT FROM s.content_hash OR t.deleted_at IS NOT NULL)",
-            connection_id,
-        )
-        created = await conn.execute(
-            "INSERT INTO subscribers (team_id, esp_connection_id, external_id, email, first_name, "
-            "last_name, status, custom_fields, content_hash) "
-            "SELECT $1, $2, s.external_id, s.email, s.first_name, s.last_name, s.status, "
-            f"s.custom_fields, s.content_hash FROM {_STAGING} s WHERE NOT EXISTS "
-            "(SELECT 1 FROM subscribers t WHERE t.esp_connection_id = $2 "
-            "AND t.external_id = s.external_id)",
-            team_id,
-            connection_id,
-        )
-        deleted = await conn.execute(
-            "UPDATE subscribers t SET deleted_at = now() WHERE t.esp_connection_id = $1 "
-            f"AND t.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM {_STAGING} s "
-            "WHERE s.external_id = t.external_id)",
-            connection_id,
-        )
+    # Deleting the connection waits for this merge, and a deleted one is not merged into.
+    alive = await conn.fetchval(
+        "SELECT true FROM esp_connections WHERE id = $1 AND deleted_at IS NULL FOR SHARE",
+        connection_id,
+    )
+    if not alive:
+        raise ConnectionGone("the connection was deleted during the sync")
+    matched = await conn.fetchrow(
+        f"SELECT count(*) FILTER (WHERE t.content_hash = s.content_hash "
+        "AND t.deleted_at IS NULL) AS unchanged, "
+        "count(*) FILTER (WHERE t.content_hash IS NULL AND t.deleted_at IS NULL) AS conflicts "
+        f"FROM {_STAGING} s JOIN subscribers t "
+        "ON t.esp_connection_id = $1 AND t.external_id = s.external_id",
+        connection_id,
+    )
+    assert matched is not None
+    updated = await conn.execute(
+        "UPDATE subscribers t SET email = s.email, first_name = s.first_name, "
+        "last_name = s.last_name, status = s.status, custom_fields = s.custom_fields, "
+        "content_hash = s.content_hash, deleted_at = NULL "
+        f"FROM {_STAGING} s WHERE t.esp_connection_id = $1 AND t.external_id = s.external_id "
+        "AND (t.content_hash IS DISTINCT FROM s.content_hash OR t.deleted_at IS NOT NULL)",
+        connection_id,
+    )
+    created = await conn.execute(
+        "INSERT INTO subscribers (team_id, esp_connection_id, external_id, email, first_name, "
+        "last_name, status, custom_fields, content_hash) "
+        "SELECT $1, $2, s.external_id, s.email, s.first_name, s.last_name, s.status, "
+        f"s.custom_fields, s.content_hash FROM {_STAGING} s WHERE NOT EXISTS "
+        "(SELECT 1 FROM subscribers t WHERE t.esp_connection_id = $2 "
+        "AND t.external_id = s.external_id)",
+        team_id,
+        connection_id,
+    )
+    deleted = await conn.execute(
+        "UPDATE subscribers t SET deleted_at = now() WHERE t.esp_connection_id = $1 "
+        f"AND t.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM {_STAGING} s "
+        "WHERE s.external_id = t.external_id)",
+        connection_id,
+    )
     counts = MergeCounts(
         created=_affected(created),
         updated=_affected(updated),
