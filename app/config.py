@@ -83,7 +83,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     webhook_retry_base_seconds: Annotated[float, msgspec.Meta(gt=0)] = msgspec.field(
         default=20.0, name="WEBHOOK_RETRY_BASE_SECONDS"
     )
-    webhook_max_attempts: PositiveInt = msgspec.field(default=12, name="WEBHOOK_MAX_ATTEMPTS")
+    webhook_max_attempts: PositiveInt = msgspec.field(default=13, name="WEBHOOK_MAX_ATTEMPTS")
     webhook_disable_after: PositiveInt = msgspec.field(default=25, name="WEBHOOK_DISABLE_AFTER")
     max_body_bytes: PositiveInt = msgspec.field(default=1_048_576, name="MAX_BODY_BYTES")
     esp_mailchimp_base_url: str = msgspec.field(

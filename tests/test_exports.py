@@ -115,6 +115,8 @@ def test_bad_requests_are_json_errors(server: ServerProcess) -> None:
     assert bad.json()["data"]["path"] == "$.status"
     unknown = _download(caller, "/exports/subscribers.csv", colour="red")
     assert unknown.status_code == 400
+    nul = _download(caller, "/exports/subscribers.ndjson", search="a\x00b")
+    assert (nul.status_code, nul.json()["data"]["path"]) == (400, "$.search")
 
 
 async def test_a_client_that_leaves_stops_the_query(
@@ -246,6 +248,8 @@ def test_background_export_with_progress_and_a_signed_link(
 
         tampered = export["downloadUrl"].replace("signature=", "signature=0")
         assert httpx.get(f"{server.base_url}{tampered}").status_code == 404
+        accented = export["downloadUrl"].replace("signature=", "signature=%C3%A9")
+        assert httpx.get(f"{server.base_url}{accented}").status_code == 404
         stale = export["downloadUrl"].replace("expires=", "expires=1")
         assert httpx.get(f"{server.base_url}{stale}").status_code == 404
 

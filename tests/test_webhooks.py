@@ -169,6 +169,8 @@ def test_a_failing_receiver_gets_growing_retries_then_the_webhook_is_disabled(
         "http://0.0.0.0/",
         "ftp://example.com/",
         "https://user:pw@example.com/",
+        "http://[::1/",  # malformed: refused, not a crash
+        "http://example.com:99999/",
     ],
 )
 async def test_internal_urls_are_refused(url: str) -> None:
@@ -186,6 +188,9 @@ def test_the_procedures_refuse_internal_urls_and_isolate_teams(server: ServerPro
     with pytest.raises(CallFailed) as refused:
         caller("webhooks.create", url="http://127.0.0.1:9/hook", events=["sync.completed"])
     assert (refused.value.status, refused.value.code) == (422, "WEBHOOK_URL_REFUSED")
+    with pytest.raises(CallFailed) as malformed:
+        caller("webhooks.create", url="http://[::1", events=["sync.completed"])
+    assert (malformed.value.status, malformed.value.code) == (422, "WEBHOOK_URL_REFUSED")
     with pytest.raises(CallFailed) as bad_event:
         caller("webhooks.create", url="https://93.184.215.14/", events=["nope"])
     assert bad_event.value.status == 400

@@ -42,7 +42,8 @@ class DownloadLinks:
         if expires < time.time():
             return False
         message = self._message(team_id, export_id, expires)
+        given = signature.encode()  # bytes: compare_digest refuses non-ASCII text
         return any(
-            hmac.compare_digest(hmac.new(key, message, hashlib.sha256).hexdigest(), signature)
+            hmac.compare_digest(hmac.new(key, message, hashlib.sha256).hexdigest().encode(), given)
             for key in self._keys
         )

@@ -785,7 +785,15 @@ async function* streamChanges(options) {
   }
   const response = await doFetch(`${options.baseUrl.replace(/\/$/, "")}/realtime/stream`, init);
   if (!response.ok || !response.body) {
-    throw new Error(`stream refused: ${response.status} ${await response.text()}`);
+    const text = await response.text();
+    let parsed = void 0;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+    }
+    const requestId = response.headers.get("x-request-id");
+    if (isErrorShape(parsed)) throw new ApiError(response.status, parsed, requestId);
+    throw new UnexpectedResponse(response.status, `stream refused: HTTP ${response.status}`, text, requestId);
   }
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
@@ -873,6 +881,20 @@ async function guarded(action) {
   } catch (err) {
     showError(err);
   }
+}
+async function background(action) {
+  try {
+    await action();
+  } catch (err) {
+    showError(err);
+  }
+}
+function signedOut() {
+  sessionStorage.removeItem(TOKEN_KEY);
+  client.sessionToken = void 0;
+  team = null;
+  $("#dashboard").hidden = true;
+  $("#sign-in").hidden = false;
 }
 async function signIn(form) {
   const data = new FormData(form);
@@ -985,7 +1007,7 @@ function addRecent(change) {
 var countsTimer;
 function refreshSoon() {
   window.clearTimeout(countsTimer);
-  countsTimer = window.setTimeout(() => void guarded(loadCounts), 250);
+  countsTimer = window.setTimeout(() => void background(loadCounts), 250);
 }
 async function follow(teamId) {
   const controller = new AbortController();
@@ -995,6 +1017,7 @@ async function follow(teamId) {
   let cursor;
   let live = false;
   while (!controller.signal.aborted) {
+    const resumed = cursor !== void 0;
     try {
       for await (const event of streamChanges({ baseUrl: base, headers, cursor, signal: controller.signal })) {
         if (event.type === "up-to-date") {
@@ -1004,28 +1027,40 @@ async function follow(teamId) {
           badge.classList.add("live");
         } else if (event.type === "change") {
           cursor = event.cursor;
-          if (!live) continue;
-          addRecent(event.change);
-          if (event.change.table === "subscribers") refreshSoon();
-          if (event.change.table === "esp_connections") void guarded(loadConnections);
+          const change = event.change;
+          if (change.table === "sync_runs" && typeof change.row["connectionId"] === "string") {
+            runs.set(change.id, change.row["connectionId"]);
+          }
+          if (!live && !resumed) continue;
+          addRecent(change);
+          if (change.table === "subscribers") refreshSoon();
+          if (change.table === "esp_connections") void background(loadConnections);
         } else if (event.type === "progress") {
           const data = event.data;
           if (typeof data["syncRunId"] === "string") {
             showProgress(data["syncRunId"], `${String(data["status"])} \xB7 ${String(data["rowsSeen"] ?? 0)} rows`);
             if (data["status"] === "succeeded" || data["status"] === "failed") {
               refreshSoon();
-              void guarded(loadConnections);
+              void background(loadConnections);
             }
-            if (data["status"] === "failed") void guarded(() => explainFailure(String(data["syncRunId"])));
+            if (data["status"] === "failed") void background(() => explainFailure(String(data["syncRunId"])));
           } else if (typeof data["exportId"] === "string") {
             $("#export-status").textContent = `export ${String(data["status"])}: ${String(data["rowCount"])} of ${String(data["totalRows"] ?? "?")} rows`;
           }
         } else {
           cursor = void 0;
+          void background(async () => {
+            await Promise.all([loadConnections(), loadCounts()]);
+          });
         }
       }
     } catch (err) {
       if (controller.signal.aborted) return;
+      if (err instanceof ApiError && err.status === 401) {
+        signedOut();
+        showError(err);
+        return;
+      }
       showError(err);
     }
     live = false;

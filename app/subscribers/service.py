@@ -90,7 +90,11 @@ def decode_after(token: str) -> tuple[dt.datetime, uuid.UUID]:
 
 
 def check_search(spec: SubscriberFilter) -> None:
-    if spec.search is not None and not re.search(r"\w", spec.search):
+    if spec.search is None:
+        return
+    if "\x00" in spec.search:  # from a query string: text columns cannot hold NUL
+        raise _invalid("$.search", "search may not contain NUL characters")
+    if not re.search(r"\w", spec.search):
         raise _invalid("$.search", "search needs at least one letter or digit")
 
 

@@ -76,7 +76,8 @@ async def _send(
         response = await runtime.http.post(url, content=body, headers=headers, timeout=_TIMEOUT)
     except UrlRefused as exc:
         return None, f"refused: {exc}"
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError) as exc:
+        # Every way a send can fail is an attempt in the log, retried with backoff.
         return None, f"{type(exc).__name__}: {exc}"[:2000]
     if 200 <= response.status_code < 300:
         return response.status_code, None

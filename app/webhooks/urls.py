@@ -31,7 +31,11 @@ def _internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
 async def check_url(url: str, *, allow_private: bool) -> None:
     """Raise UrlRefused unless ``url`` is http(s) to a host whose every address is public
     (or ``allow_private``: for tests and closed networks)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:  # e.g. an unclosed "[" or a port out of range
+        raise UrlRefused(f"the URL is malformed: {exc}") from None
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise UrlRefused("the URL must be http:// or https:// with a host")
     if parts.username or parts.password:
@@ -39,11 +43,10 @@ async def check_url(url: str, *, allow_private: bool) -> None:
     if allow_private:
         return
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
         infos = await asyncio.get_running_loop().getaddrinfo(
             parts.hostname, port, type=socket.SOCK_STREAM
         )
-    except (socket.gaierror, ValueError) as exc:
+    except (socket.gaierror, UnicodeError, ValueError) as exc:
         raise UrlRefused(f"the host does not resolve: {exc}") from None
     for *_, sockaddr in infos:
         address = ipaddress.ip_address(sockaddr[0])

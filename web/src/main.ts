@@ -45,6 +45,7 @@ function clearError(): void {
   $<HTMLParagraphElement>("#error").hidden = true;
 }
 
+// A user's action: its error replaces the last one, success clears it.
 async function guarded(action: () => Promise<void>): Promise<void> {
   try {
     clearError();
@@ -52,6 +53,23 @@ async function guarded(action: () => Promise<void>): Promise<void> {
   } catch (err) {
     showError(err);
   }
+}
+
+// A refresh the page does by itself: it may show an error, never hides one the user is reading.
+async function background(action: () => Promise<void>): Promise<void> {
+  try {
+    await action();
+  } catch (err) {
+    showError(err);
+  }
+}
+
+function signedOut(): void {
+  sessionStorage.removeItem(TOKEN_KEY);
+  client.sessionToken = undefined;
+  team = null;
+  $("#dashboard").hidden = true;
+  $("#sign-in").hidden = false;
 }
 
 async function signIn(form: HTMLFormElement): Promise<void> {
@@ -142,7 +160,7 @@ async function syncNow(connectionId: string): Promise<void> {
 
 function showProgress(runId: string, text: string): void {
   const connection = runs.get(runId);
-  if (!connection) return; // a run started elsewhere
+  if (!connection) return; // not a run of this team's connections
   progress.set(connection, text);
   const target = document.querySelector(`tr[data-connection="${connection}"] .progress`);
   if (target) target.textContent = text;
@@ -177,7 +195,7 @@ let countsTimer: number | undefined;
 
 function refreshSoon(): void {
   window.clearTimeout(countsTimer);
-  countsTimer = window.setTimeout(() => void guarded(loadCounts), 250);
+  countsTimer = window.setTimeout(() => void background(loadCounts), 250);
 }
 
 async function follow(teamId: string): Promise<void> {
@@ -188,6 +206,9 @@ async function follow(teamId: string): Promise<void> {
   let cursor: string | undefined;
   let live = false;
   while (!controller.signal.aborted) {
+    // From the start, the catch-up is what the tables already show; after a reconnect it is
+    // what happened meanwhile, and is shown like live changes.
+    const resumed = cursor !== undefined;
     try {
       for await (const event of streamChanges({ baseUrl: base, headers, cursor, signal: controller.signal })) {
         if (event.type === "up-to-date") {
@@ -197,28 +218,42 @@ async function follow(teamId: string): Promise<void> {
           badge.classList.add("live");
         } else if (event.type === "change") {
           cursor = event.cursor;
-          if (!live) continue; // catch-up: the tables were loaded already
-          addRecent(event.change);
-          if (event.change.table === "subscribers") refreshSoon();
-          if (event.change.table === "esp_connections") void guarded(loadConnections);
+          const change = event.change;
+          // Runs started anywhere (this page, another tab, the schedule) show their progress.
+          if (change.table === "sync_runs" && typeof change.row["connectionId"] === "string") {
+            runs.set(change.id, change.row["connectionId"]);
+          }
+          if (!live && !resumed) continue;
+          addRecent(change);
+          if (change.table === "subscribers") refreshSoon();
+          if (change.table === "esp_connections") void background(loadConnections);
         } else if (event.type === "progress") {
           const data = event.data;
           if (typeof data["syncRunId"] === "string") {
             showProgress(data["syncRunId"], `${String(data["status"])} · ${String(data["rowsSeen"] ?? 0)} rows`);
             if (data["status"] === "succeeded" || data["status"] === "failed") {
               refreshSoon();
-              void guarded(loadConnections);
+              void background(loadConnections);
             }
-            if (data["status"] === "failed") void guarded(() => explainFailure(String(data["syncRunId"])));
+            if (data["status"] === "failed") void background(() => explainFailure(String(data["syncRunId"])));
           } else if (typeof data["exportId"] === "string") {
             $("#export-status").textContent = `export ${String(data["status"])}: ${String(data["rowCount"])} of ${String(data["totalRows"] ?? "?")} rows`;
           }
         } else {
-          cursor = undefined; // must-refetch: start over
+          // must-refetch: start over, and reload what the tables show
+          cursor = undefined;
+          void background(async () => {
+            await Promise.all([loadConnections(), loadCounts()]);
+          });
         }
       }
     } catch (err) {
       if (controller.signal.aborted) return;
+      if (err instanceof ApiError && err.status === 401) {
+        signedOut(); // the session ended: sign in again rather than retry forever
+        showError(err);
+        return;
+      }
       showError(err);
     }
     live = false;

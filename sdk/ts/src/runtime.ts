@@ -228,7 +228,8 @@ export class Group {
   }
 }
 
-function isErrorShape(value: unknown): value is ErrorShape {
+/** Whether a parsed body is an error answer `{"code", "message", "data"}`. */
+export function isErrorShape(value: unknown): value is ErrorShape {
   if (typeof value !== "object" || value === null) {
     return false;
   }

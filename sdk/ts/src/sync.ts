@@ -1,6 +1,8 @@
 // The change feed, live: GET /realtime/stream as typed events, over fetch streaming (so auth
 // headers can be sent; EventSource cannot). Hand-written: edit app/sdkgen/templates/ts/sync.ts.tmpl.
 
+import { ApiError, UnexpectedResponse, isErrorShape } from "./runtime.js";
+
 /** One change of the feed; `op: "delete"` is a tombstone. */
 export interface ChangeEvent {
   table: "subscribers" | "esp_connections" | "sync_runs" | "exports";
@@ -39,7 +41,17 @@ export async function* streamChanges(options: StreamOptions): AsyncGenerator<Str
   }
   const response = await doFetch(`${options.baseUrl.replace(/\/$/, "")}/realtime/stream`, init);
   if (!response.ok || !response.body) {
-    throw new Error(`stream refused: ${response.status} ${await response.text()}`);
+    // A refusal is an error answer like any call's (401, 409 MUST_REFETCH …): an ApiError.
+    const text = await response.text();
+    let parsed: unknown = undefined;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // left undefined: not JSON
+    }
+    const requestId = response.headers.get("x-request-id");
+    if (isErrorShape(parsed)) throw new ApiError(response.status, parsed, requestId);
+    throw new UnexpectedResponse(response.status, `stream refused: HTTP ${response.status}`, text, requestId);
   }
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
