@@ -8,10 +8,12 @@ from typing import Any
 
 from app.subscribers.schemas import SubscriberFilter
 
-__all__ = ["ORDER", "Selection"]
+__all__ = ["ORDER", "SEARCH", "Selection"]
 
 # Newest first; the id breaks ties (a sync inserts many rows with one created_at).
 ORDER = "created_at DESC, id DESC"
+# The search words, all as prefixes, through the full-text index (migration 0006).
+SEARCH = "subscriber_search_doc(email, first_name, last_name) @@ subscriber_search_query({})"
 
 
 @dataclass
@@ -22,7 +24,9 @@ class Selection:
     args: list[Any] = field(default_factory=list)
 
     @classmethod
-    def of(cls, team_id: uuid.UUID, spec: SubscriberFilter) -> Selection:
+    def of(cls, team_id: uuid.UUID, spec: SubscriberFilter, *, search: bool = True) -> Selection:
+        """The filter's conditions; without the search words if not ``search`` (see
+        ``search_condition``)."""
         # team_id is also what RLS enforces; stated here so the planner uses the team indexes.
         selection = cls()
         selection.add("team_id = {}", team_id)
@@ -33,12 +37,8 @@ class Selection:
             selection.add("status = {}", spec.status)
         if spec.connection_id is not None:
             selection.add("esp_connection_id = {}", spec.connection_id)
-        if spec.search is not None:
-            selection.add(
-                "subscriber_search_doc(email, first_name, last_name) "
-                "@@ subscriber_search_query({})",
-                spec.search,
-            )
+        if search and spec.search is not None:
+            selection.add(SEARCH, spec.search)
         return selection
 
     def add(self, condition: str, *values: Any) -> None:

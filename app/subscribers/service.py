@@ -13,7 +13,7 @@ import msgspec
 
 from app.events import emit
 from app.subscribers.errors import ExistingSubscriber, SubscriberDeleted, SubscriberExists
-from app.subscribers.query import ORDER, Selection
+from app.subscribers.query import ORDER, SEARCH, Selection
 from app.subscribers.schemas import (
     CreateSubscriberInput,
     SubscriberCounts,
@@ -32,6 +32,8 @@ _COLUMNS = (
     "id, esp_connection_id AS connection_id, external_id, email, first_name, last_name, status, "
     "custom_fields, local_fields, created_at, updated_at, deleted_at"
 )
+# Rows looked at in page order for a search before the full-text index is asked instead.
+_SEARCH_WINDOW = 2000
 # What a provider owns: editing one of these makes the next sync overwrite the row (and count
 # a conflict) because its content hash no longer matches.
 _PROVIDER_FIELDS = ("email", "first_name", "last_name", "status", "custom_fields")
@@ -105,21 +107,50 @@ class SubscriberService:
     async def page(self, team_id: uuid.UUID, spec: SubscriberPageInput) -> SubscriberList:
         """One keyset page, newest first; ``nextAfter`` continues after its last row."""
         check_search(spec)
-        selection = Selection.of(team_id, spec)
+        selection = Selection.of(team_id, spec, search=False)
         if spec.after is not None:
             selection.add("(created_at, id) < ({}, {})", *decode_after(spec.after))
-        selection.args.append(spec.limit + 1)
-        rows = await self.conn.fetch(
-            f"SELECT {_COLUMNS} FROM subscribers WHERE {selection.where} "
-            f"ORDER BY {ORDER} LIMIT ${len(selection.args)}",
-            *selection.args,
-        )
+        if spec.search is None:
+            selection.args.append(spec.limit + 1)
+            rows = await self.conn.fetch(
+                f"SELECT {_COLUMNS} FROM subscribers WHERE {selection.where} "
+                f"ORDER BY {ORDER} LIMIT ${len(selection.args)}",
+                *selection.args,
+            )
+        else:
+            rows = await self._searched(selection, spec.search, spec.limit + 1)
         items = [_out(row) for row in rows[: spec.limit]]
         more = len(rows) > spec.limit
         last = items[-1] if items and more else None
         return SubscriberList(
             items=items, next_after=encode_after(last.created_at, last.id) if last else None
         )
+
+    async def _searched(self, selection: Selection, search: str, limit: int) -> list[Any]:
+        """The first ``limit`` matches in page order.
+
+        Under row-level security the planner may not use the full-text index for the app role
+        (``@@`` is not leakproof), and it cannot tell a rare word from a common one anyway. So:
+        look for a full page among the next _SEARCH_WINDOW rows in page order (a common word
+        is found there); failing that, the word is rare there, and ``subscriber_search_ids``
+        (migration 0010) has the full-text index find all of the team's matches.
+        """
+        where, args = selection.where, [*selection.args, search, limit]
+        found: list[Any] = await self.conn.fetch(
+            f"SELECT {_COLUMNS} FROM (SELECT * FROM subscribers WHERE {where} ORDER BY {ORDER} "
+            f"LIMIT {_SEARCH_WINDOW}) w WHERE {SEARCH.format(f'${len(args) - 1}')} "
+            f"ORDER BY {ORDER} LIMIT ${len(args)}",
+            *args,
+        )
+        if len(found) == limit:
+            return found
+        rows: list[Any] = await self.conn.fetch(
+            f"SELECT {_COLUMNS} FROM subscribers WHERE {where} "
+            f"AND id IN (SELECT subscriber_search_ids(${len(args) - 1})) "
+            f"ORDER BY {ORDER} LIMIT ${len(args)}",
+            *args,
+        )
+        return rows
 
     async def counts(self, team_id: uuid.UUID, connection_id: uuid.UUID | None) -> SubscriberCounts:
         rows = await self.conn.fetch(
