@@ -57,6 +57,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     db_pool_size: PositiveInt = msgspec.field(default=10, name="DB_POOL_SIZE")
     worker_concurrency: PositiveInt = msgspec.field(default=10, name="WORKER_CONCURRENCY")
     shutdown_grace_seconds: PositiveInt = msgspec.field(default=20, name="SHUTDOWN_GRACE_SECONDS")
+    feed_tick_seconds: Annotated[float, msgspec.Meta(gt=0)] = msgspec.field(
+        default=5.0, name="FEED_TICK_SECONDS"
+    )
     worker_sweep_seconds: PositiveInt = msgspec.field(default=60, name="WORKER_SWEEP_SECONDS")
     sync_cron: str = msgspec.field(default="0 0 * * *", name="SYNC_CRON")
     sync_heartbeat_seconds: PositiveInt = msgspec.field(default=60, name="SYNC_HEARTBEAT_SECONDS")
@@ -67,6 +70,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     request_log_retention_days: PositiveInt = msgspec.field(
         default=30, name="REQUEST_LOG_RETENTION_DAYS"
     )
+    history_retention_days: PositiveInt = msgspec.field(default=30, name="HISTORY_RETENTION_DAYS")
     export_retention_hours: PositiveInt = msgspec.field(default=24, name="EXPORT_RETENTION_HOURS")
     export_link_ttl_seconds: PositiveInt = msgspec.field(
         default=3600, name="EXPORT_LINK_TTL_SECONDS"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 import time
@@ -15,7 +16,7 @@ from app.observability import observe_job
 if TYPE_CHECKING:
     from app.runtime import Runtime
 
-__all__ = ["JobContext", "task_logged"]
+__all__ = ["JobContext", "purge_history", "task_logged"]
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
@@ -76,3 +77,27 @@ async def _record(
             )
     except Exception:  # the log must not turn a finished job into a failed one
         log.exception("could not write the task log of %s", name)
+
+
+# Past HISTORY_RETENTION_DAYS: task logs; events whose webhooks are done with them (their
+# deliveries and attempts go with them); deliveries of no event (webhooks.test) likewise.
+_PURGE_HISTORY = (
+    "DELETE FROM task_logs WHERE created_at < $1",
+    "DELETE FROM events e WHERE e.created_at < $1 AND e.dispatched_at IS NOT NULL "
+    "AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id "
+    "AND d.status = 'pending')",
+    "DELETE FROM webhook_deliveries WHERE event_id IS NULL AND created_at < $1 "
+    "AND status <> 'pending'",
+)
+
+
+@task_logged
+async def purge_history(ctx: JobContext) -> int:
+    """Delete the history kept for HISTORY_RETENTION_DAYS; return how many rows went."""
+    runtime = ctx["runtime"]
+    cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=runtime.settings.history_retention_days)
+    deleted = 0
+    async with runtime.db.maintenance() as conn:
+        for statement in _PURGE_HISTORY:
+            deleted += int((await conn.execute(statement, cutoff)).split()[-1])
+    return deleted

@@ -18,7 +18,7 @@ from app.api import build_registry, openapi_spec
 from app.auth.request_log import RequestLogWriter
 from app.config import Settings
 from app.exports.routes import download_file, stream_csv, stream_ndjson
-from app.feed.stream import fetch_page, live_event, stream
+from app.feed.stream import fetch_page, live_event, read_xmin, stream
 from app.observability import CallMetrics, exposition
 from app.runtime import Runtime
 from realtime.hub import ChangeHub
@@ -84,7 +84,13 @@ def create_app(settings: Settings) -> Litestar:
         """The OpenAPI 3.1 document of every procedure."""
         return spec
 
-    hub = ChangeHub(settings.redis_url or "", fetch_page(runtime), live_event)
+    hub = ChangeHub(
+        settings.redis_url or "",
+        fetch_page(runtime),
+        live_event,
+        read_xmin(runtime),
+        tick_seconds=settings.feed_tick_seconds,
+    )
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

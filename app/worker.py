@@ -10,7 +10,7 @@ from saq import CronJob, Worker
 from app.auth.jobs import purge_expired_sessions, purge_request_logs
 from app.exports.jobs import export_subscribers, purge_exports, sweep_exports
 from app.feed.jobs import purge_tombstones
-from app.jobs import JobContext
+from app.jobs import JobContext, purge_history
 from app.observability import REGISTRY
 from app.runtime import Runtime
 from app.sync.jobs import sweep_queued_runs, sync_all_active, sync_connection
@@ -60,6 +60,7 @@ def build_worker(runtime: Runtime) -> Worker[JobContext]:
         functions=[
             purge_expired_sessions,
             purge_request_logs,
+            purge_history,
             sync_connection,
             sync_all_active,
             sweep_queued_runs,
@@ -83,6 +84,7 @@ def build_worker(runtime: Runtime) -> Worker[JobContext]:
             CronJob(roll_billing_period, cron="5 0 1 * *", unique=True, retries=3, timeout=600),
             CronJob(purge_expired_sessions, cron="17 * * * *", unique=True, retries=3, timeout=300),
             CronJob(purge_request_logs, cron="41 3 * * *", unique=True, retries=3, timeout=900),
+            CronJob(purge_history, cron="53 3 * * *", unique=True, retries=3, timeout=900),
         ],
         startup=startup,
         shutdown=shutdown,

@@ -300,7 +300,8 @@ def main() -> None:
         print(
             f"(one uvicorn process for the server; this process for the clients and the writes of "
             f"(a), (c), (d); another for (b)'s writes; "
-            f"2 cores shared; tick 2 s; soft fd limit was {soft})"
+            f"2 cores shared; tick {load_settings(env).feed_tick_seconds:g} s; "
+            f"soft fd limit was {soft})"
         )
 
 

@@ -5,7 +5,10 @@ takes rows with ``(txid, seq) > cursor`` and ``txid < pg_snapshot_xmin(pg_curren
 below the oldest transaction still running, no write can still appear, so a transaction that
 commits late is never skipped (``updated_at > since`` loses such rows). Ordered by
 ``(txid, seq)``, the last row's stamp is the next cursor. The feed's epoch and purge horizon come
-with the changes, in the same statement (one round trip, one snapshot).
+with the changes, in the same statement (one round trip, one snapshot), and so does
+``held_back``: the oldest txid of committed changes the guard still holds back (a transaction
+older than them is open), so a live reader knows when to look again (``snapshot_xmin`` past it)
+instead of waiting for another poke.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import msgspec
 
 from realtime.cursor import ChangeCursor
 
-__all__ = ["Change", "ChangeFeed", "DeltaPage", "FeedTable", "MustRefetch", "pull"]
+__all__ = ["Change", "ChangeFeed", "DeltaPage", "FeedTable", "MustRefetch", "pull", "snapshot_xmin"]
 
 
 class MustRefetch(Exception):
@@ -49,6 +52,18 @@ class DeltaPage:
     changes: list[Change]
     cursor: ChangeCursor
     has_more: bool
+    # The oldest txid of committed changes at or above the snapshot's xmin: they come once
+    # xmin passes it. None when nothing is held back.
+    held_back: int | None = None
+
+
+def _held_back(table: FeedTable) -> str:
+    # Visible rows at or above xmin have committed, but an older transaction is still open
+    # (one index probe: the first entry of the range).
+    return (
+        f"(SELECT min(txid) FROM {table.name} WHERE team_id = $1 "
+        "AND txid >= pg_snapshot_xmin(pg_current_snapshot()))"
+    )
 
 
 def _branch(table: FeedTable, index: int) -> str:
@@ -75,8 +90,11 @@ class ChangeFeed:
         # The meta row, joined to the UNION of each table's next changes in stamp order (one
         # index range scan each); alone, with NULL changes, when there is nothing new.
         branches = " UNION ALL ".join(_branch(table, i) for i, table in enumerate(self.tables))
+        held = ", ".join(_held_back(table) for table in self.tables)
+        # (The meta row is materialized: the held-back probes run once, not once per change.)
         sql = (
-            f"SELECT m.epoch, m.purge_horizon_txid, c.* FROM {self.meta} m LEFT JOIN "
+            f"WITH m AS MATERIALIZED (SELECT epoch, purge_horizon_txid, LEAST({held}) AS held "
+            f"FROM {self.meta}) SELECT m.epoch, m.purge_horizon_txid, m.held, c.* FROM m LEFT JOIN "
             f"(SELECT * FROM ({branches}) u ORDER BY txid, seq LIMIT $4) c ON true "
             "ORDER BY c.txid, c.seq"
         )
@@ -95,10 +113,10 @@ async def pull(
 
     Raises MustRefetch for a cursor of another epoch or one older than the purge horizon.
     """
-    # A generic plan would sort the team's whole backlog; a custom one walks the index.
-    await conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+    # Prepared once per connection: its generic plan walks the stamp indexes (tested), and
+    # planning each call anew would cost more than the query itself.
     rows = await conn.fetch(feed.sql, team_id, cursor.txid, cursor.seq, limit + 1)
-    epoch, horizon_txid = rows[0]["epoch"], rows[0]["purge_horizon_txid"]
+    epoch, horizon_txid, held = rows[0]["epoch"], rows[0]["purge_horizon_txid"], rows[0]["held"]
     started = (cursor.txid, cursor.seq) == (0, 0)
     if cursor.epoch != epoch or (not started and cursor.txid < horizon_txid):
         raise MustRefetch("the cursor is from another database or too old; pull from the start")
@@ -123,4 +141,10 @@ async def pull(
         # step over it, or the next pull would be refused as too old. Everything below the
         # horizon has committed (the purge only removes rows below the snapshot's xmin).
         last = ChangeCursor(epoch=epoch, txid=horizon_txid, seq=0)
-    return DeltaPage(changes=changes, cursor=last, has_more=has_more)
+    return DeltaPage(changes=changes, cursor=last, has_more=has_more, held_back=held)
+
+
+async def snapshot_xmin(conn: asyncpg.Connection) -> int:
+    """The oldest transaction still running: changes of transactions below it are readable."""
+    xmin: int = await conn.fetchval("SELECT pg_snapshot_xmin(pg_current_snapshot())")
+    return xmin

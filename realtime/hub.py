@@ -3,9 +3,16 @@
 Writers publish a data-less poke on ``sync:<team>`` after committing. The hub listens to all of
 them on one connection; for a team with local subscribers it coalesces pokes, runs the delta query
 once from the team's position, renders each change once (``render``, e.g. to SSE bytes) and puts
-it on each subscriber's bounded queue. Each team's own tick (a query when there was none for about
-``tick_seconds``) and a re-query after Redis reconnects turn a lost poke into a delay, never a
-loss; the ticks are spread out, so they never hold the pool all at once.
+it on each subscriber's bounded queue.
+
+A poke often arrives while another transaction, older than the poked one, is still open: the
+delta query's xmin guard holds the change back, and says from which txid (``held_back``). One
+watcher per process then reads the snapshot's xmin every few milliseconds (one trivial query,
+whatever the number of teams) and wakes each waiting team once xmin has passed its txid.
+
+Each team's own tick (a query when there was none for about ``tick_seconds``) and a re-query after
+Redis reconnects turn a lost poke into a delay, never a loss; the ticks are spread out, so they
+never hold the pool all at once.
 """
 
 from __future__ import annotations
@@ -25,13 +32,14 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from realtime.cursor import ChangeCursor
 from realtime.delta import Change, DeltaPage
 
-__all__ = ["ChangeHub", "FetchPage", "Live", "Render", "Subscription"]
+__all__ = ["ChangeHub", "FetchPage", "Live", "ReadXmin", "Render", "Subscription"]
 
 log = logging.getLogger(__name__)
 FetchPage = Callable[[uuid.UUID, ChangeCursor, int], Awaitable[DeltaPage]]
+ReadXmin = Callable[[], Awaitable[int]]
 Render = Callable[[Change], bytes]
 _PAGE = 500
-_RECHECK_SECONDS = 0.02  # follow-ups after an empty poke: 20, 40, 60, 80 ms
+_WATCH_SECONDS = 0.005  # how often xmin is read while some team's changes are held back
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +75,7 @@ class ChangeHub:
         redis_url: str,
         fetch: FetchPage,
         render: Render,
+        read_xmin: ReadXmin,
         *,
         channel_prefix: str = "sync:",
         tick_seconds: float = 2.0,
@@ -75,14 +84,20 @@ class ChangeHub:
         self._redis_url = redis_url
         self._fetch = fetch
         self._render = render
+        self._read_xmin = read_xmin
         self._prefix = channel_prefix
         self._tick_seconds = tick_seconds
         self._buffer = buffer
         self._teams: dict[uuid.UUID, _Team] = {}
         self._tasks: list[asyncio.Task[None]] = []
+        self._held: dict[uuid.UUID, int] = {}  # team → the txid xmin must pass
+        self._holding = asyncio.Event()
 
     async def start(self) -> None:
-        self._tasks = [asyncio.create_task(self._listen(), name="change-hub-listen")]
+        self._tasks = [
+            asyncio.create_task(self._listen(), name="change-hub-listen"),
+            asyncio.create_task(self._watch(), name="change-hub-xmin"),
+        ]
 
     async def stop(self) -> None:
         tasks = self._tasks + [t.task for t in self._teams.values() if t.task]
@@ -110,6 +125,7 @@ class ChangeHub:
             team.subscribers.discard(subscription)
             if not team.subscribers and self._teams.get(team_id) is team:
                 del self._teams[team_id]
+                self._held.pop(team_id, None)
                 if team.task is not None:
                     team.task.cancel()
 
@@ -132,22 +148,14 @@ class ChangeHub:
             team.wake.set()
 
     async def _drain(self, team_id: uuid.UUID, team: _Team) -> None:
-        recheck = 0  # follow-up queries left after a poke that found nothing yet
         while True:
-            # After a poke whose change was still above xmin (another transaction is open), look
-            # again shortly; else at the next poke or the team's tick (jittered within the last
+            # Until a poke, the watcher's wake-up, or the team's tick (jittered within the last
             # fifth of tick_seconds, so that teams do not tick together).
-            if recheck:
-                wait = _RECHECK_SECONDS * (5 - recheck)
-                recheck -= 1
-            else:
-                wait = self._tick_seconds * random.uniform(0.8, 1.0)
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(wait):
+                async with asyncio.timeout(self._tick_seconds * random.uniform(0.8, 1.0)):
                     await team.wake.wait()
-            poked = team.wake.is_set()
             team.wake.clear()  # pokes arriving during the query are coalesced into one more
-            found = False
+            held: int | None = None
             try:
                 while True:
                     page = await self._fetch(team_id, team.cursor, _PAGE)
@@ -156,16 +164,39 @@ class ChangeHub:
                             ChangeCursor.decode(change.cursor), change, self._render(change)
                         )
                         self._deliver(team, live)
-                    found = found or bool(page.changes)
                     team.cursor = page.cursor
                     if not page.has_more:
+                        held = page.held_back
                         break
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("delta query for team %s failed; retrying on the next tick", team_id)
-            if poked and not found:
-                recheck = 4
+            if held is None:
+                self._held.pop(team_id, None)
+            else:
+                self._held[team_id] = held
+                self._holding.set()
+
+    async def _watch(self) -> None:
+        """Wake each team whose held-back changes the snapshot's xmin has passed."""
+        while True:
+            if not self._held:
+                self._holding.clear()
+                await self._holding.wait()
+                continue
+            try:
+                xmin = await self._read_xmin()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("reading the snapshot's xmin failed; the teams query again")
+                xmin = None
+            for team_id, txid in list(self._held.items()):
+                if xmin is None or txid < xmin:
+                    del self._held[team_id]
+                    self.poke(team_id)
+            await asyncio.sleep(_WATCH_SECONDS if xmin is not None else 1.0)
 
     @staticmethod
     def _deliver(team: _Team, live: Live) -> None:

@@ -15,6 +15,7 @@ from httpx_sse import aconnect_sse
 from subnest_sdk import AsyncClient, MustRefetchError, RetryPolicy, ValidationFailedError
 
 from app.db import role_url
+from app.feed.tables import FEED
 from tests.support import ServerProcess, fetch, member_of_new_team
 
 
@@ -184,3 +185,46 @@ async def test_cursors_from_elsewhere_must_refetch(server: ServerProcess) -> Non
             with pytest.raises(ValidationFailedError) as bad:
                 await client.sync.pull(cursor=garbage)
             assert bad.value.data.path == "$.cursor"
+
+
+async def test_the_delta_querys_generic_plan_walks_the_stamp_indexes(database_url: str) -> None:
+    # The statement is prepared once per connection and soon runs on a generic plan: that plan
+    # must read each table's (team_id, txid, seq) index in order, not sort a team's backlog.
+    conn = await asyncpg.connect(database_url)
+    try:
+        busy, quiet = uuid.uuid4(), uuid.uuid4()
+        for team, rows in ((busy, 20_000), (quiet, 50)):
+            await conn.execute("INSERT INTO teams (id, name) VALUES ($1, 'T')", team)
+            await conn.execute(
+                "INSERT INTO esp_connections (team_id, provider, name) "
+                "SELECT $1, 'kit', 'c' || n FROM generate_series(1, $2) n",
+                team,
+                rows // 10,
+            )
+            await conn.execute(
+                "INSERT INTO sync_runs (team_id, esp_connection_id, trigger) "
+                "SELECT team_id, id, 'manual' FROM esp_connections WHERE team_id = $1",
+                team,
+            )
+            await conn.execute(
+                "INSERT INTO subscribers (team_id, email) "
+                "SELECT $1, 'r' || n || '@example.com' FROM generate_series(1, $2) n",
+                team,
+                rows,
+            )
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
+    app = await asyncpg.connect(role_url(database_url, "subnest_app"))  # as the API, under RLS
+    try:
+        await app.execute("SET plan_cache_mode = force_generic_plan")
+        await app.execute("SELECT set_config('app.team_id', $1, false)", str(busy))
+        await app.execute(f"PREPARE delta (uuid, xid8, bigint, int) AS {FEED.sql}")
+        plan = "\n".join(
+            row[0] for row in await app.fetch(f"EXPLAIN EXECUTE delta ('{busy}', '0', 0, 501)")
+        )
+    finally:
+        await app.close()
+    for table in ("subscribers", "esp_connections", "sync_runs"):
+        assert f"Index Scan using {table}_change on {table}" in plan, plan
+        assert f"Seq Scan on {table}" not in plan, plan

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from app.feed.stream import fetch_page, live_event
+from app.db import set_tenant
+from app.feed.stream import fetch_page, live_event, read_xmin
 from app.runtime import Runtime, change_channel
 from app.services import unit_of_work
 from realtime.cursor import ChangeCursor
@@ -29,7 +30,12 @@ async def _team_with_rows(runtime: Runtime, rows: int) -> uuid.UUID:
 async def test_a_client_too_slow_to_keep_up_is_told_to_refetch(runtime: Runtime) -> None:
     assert runtime.settings.redis_url is not None
     hub = ChangeHub(
-        runtime.settings.redis_url, fetch_page(runtime), live_event, tick_seconds=0.2, buffer=3
+        runtime.settings.redis_url,
+        fetch_page(runtime),
+        live_event,
+        read_xmin(runtime),
+        tick_seconds=0.2,
+        buffer=3,
     )
     await hub.start()
     try:
@@ -61,7 +67,9 @@ async def test_pokes_are_coalesced_into_one_delta_query(runtime: Runtime) -> Non
         queries.append(cursor)
         return await fetch(team, cursor, limit)
 
-    hub = ChangeHub(runtime.settings.redis_url, counted, live_event, tick_seconds=3600)
+    hub = ChangeHub(
+        runtime.settings.redis_url, counted, live_event, read_xmin(runtime), tick_seconds=3600
+    )
     await hub.start()
     try:
         team = await _team_with_rows(runtime, 2)
@@ -80,5 +88,49 @@ async def test_pokes_are_coalesced_into_one_delta_query(runtime: Runtime) -> Non
             assert {c.change.op for c in got if c is not None} == {"upsert"}
             # Twenty pokes: the first query, and at most one more for pokes that came during it.
             assert len(queries) <= 2, queries
+    finally:
+        await hub.stop()
+
+
+async def test_a_change_held_back_by_an_older_transaction_comes_when_that_one_ends(
+    runtime: Runtime,
+) -> None:
+    assert runtime.settings.redis_url is not None
+    # No tick: only the poke, then the xmin watcher, can deliver the change.
+    hub = ChangeHub(
+        runtime.settings.redis_url,
+        fetch_page(runtime),
+        live_event,
+        read_xmin(runtime),
+        tick_seconds=3600,
+    )
+    await hub.start()
+    try:
+        team, other = await _team_with_rows(runtime, 0), await _team_with_rows(runtime, 0)
+        async with unit_of_work(runtime) as services:
+            start = await services.feed.position(None)
+        async with hub.subscribe(team, start) as subscription, runtime.db.acquire() as older:
+            # Another team's write transaction starts first and stays open (it never pokes).
+            transaction = older.transaction()
+            await transaction.start()
+            await set_tenant(older, team_id=other)
+            await older.execute(
+                "INSERT INTO subscribers (team_id, email) VALUES ($1, 'o@example.com')", other
+            )
+            # Our change commits after it and pokes: the delta query must hold it back.
+            async with unit_of_work(runtime, team_id=team) as services:
+                await services.conn.execute(
+                    "INSERT INTO subscribers (team_id, email) VALUES ($1, 'held@example.com')",
+                    team,
+                )
+            await runtime.redis.publish(change_channel(team), b"")
+            async with asyncio.timeout(10):
+                while team not in hub._held:
+                    await asyncio.sleep(0.01)
+            assert subscription.queue.empty()
+            await transaction.commit()
+            async with asyncio.timeout(10):
+                live = await subscription.queue.get()
+            assert live is not None and b"held@example.com" in live.data
     finally:
         await hub.stop()

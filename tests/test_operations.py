@@ -12,7 +12,7 @@ import asyncpg
 import httpx
 
 from app.feed.jobs import purge_tombstones
-from app.jobs import JobContext
+from app.jobs import JobContext, purge_history
 from app.runtime import Runtime
 from app.services import unit_of_work
 from app.teams.jobs import erase_deleted_teams
@@ -228,3 +228,65 @@ async def test_the_billing_period_rolls_over_once(runtime: Runtime, database_url
         ("api_requests", 0),
         ("synced_subscribers", 0),
     ]
+
+
+async def test_history_past_retention_is_purged(runtime: Runtime, database_url: str) -> None:
+    team = await _team(database_url)
+    old = "now() - interval '31 days'"
+    endpoint = (
+        await fetch(
+            database_url,
+            "INSERT INTO webhook_endpoints (team_id, url, events, secret_ciphertext, "
+            "secret_key_id) VALUES ($1, 'https://example.com/', '{x}', '\\x00', 'k') "
+            "RETURNING id",
+            team,
+        )
+    )[0]["id"]
+
+    async def event(age: str, delivery: str | None) -> uuid.UUID:
+        made: uuid.UUID = (
+            await fetch(
+                database_url,
+                f"INSERT INTO events (team_id, type, created_at, dispatched_at) "
+                f"VALUES ($1, 'x', {age}, {age}) RETURNING id",
+                team,
+            )
+        )[0]["id"]
+        if delivery is not None:
+            await fetch(
+                database_url,
+                "WITH d AS (INSERT INTO webhook_deliveries (team_id, endpoint_id, event_id, "
+                "event_type, payload, status) VALUES ($1, $2, $3, 'x', '{}', $4) RETURNING id) "
+                "INSERT INTO webhook_attempts (team_id, delivery_id, attempt, duration_ms) "
+                "SELECT $1, id, 1, 1 FROM d",
+                team,
+                endpoint,
+                made,
+                delivery,
+            )
+        return made
+
+    done, waiting, recent = (
+        await event(old, "succeeded"),
+        await event(old, "pending"),
+        await event("now()", "failed"),
+    )
+    await fetch(
+        database_url,
+        "INSERT INTO task_logs (job, job_key, attempt, status, duration_ms, created_at) "
+        f"VALUES ('old', 'old', 1, 'succeeded', 1, {old}), "
+        "('new', 'new', 1, 'succeeded', 1, now())",
+    )
+    assert await _run(runtime, purge_history) == 2  # the old task log, the finished event
+    events = await fetch(database_url, "SELECT id FROM events WHERE team_id = $1", team)
+    assert {e["id"] for e in events} == {waiting, recent}  # a pending delivery keeps its event
+    attempts = await fetch(
+        database_url,
+        "SELECT d.event_id FROM webhook_attempts a JOIN webhook_deliveries d "
+        "ON d.id = a.delivery_id WHERE a.team_id = $1",
+        team,
+    )
+    assert {a["event_id"] for a in attempts} == {waiting, recent}
+    assert done not in {e["id"] for e in events}
+    logs = await fetch(database_url, "SELECT job FROM task_logs WHERE job IN ('old', 'new')")
+    assert [log["job"] for log in logs] == ["new"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.jobs import JobContext
+from app.jobs import JobContext, task_logged
 from tables import Session
 
 __all__ = ["purge_expired_sessions", "purge_request_logs"]
@@ -12,6 +12,7 @@ __all__ = ["purge_expired_sessions", "purge_request_logs"]
 EXPIRED_SESSION_RETENTION = dt.timedelta(days=1)
 
 
+@task_logged
 async def purge_expired_sessions(ctx: JobContext) -> int:
     """Delete sessions that expired more than a day ago; return how many went."""
     cutoff = dt.datetime.now(dt.UTC) - EXPIRED_SESSION_RETENTION
@@ -20,6 +21,7 @@ async def purge_expired_sessions(ctx: JobContext) -> int:
     return len(deleted)
 
 
+@task_logged
 async def purge_request_logs(ctx: JobContext) -> int:
     """Delete request-log rows older than REQUEST_LOG_RETENTION_DAYS; return how many went."""
     runtime = ctx["runtime"]

@@ -140,6 +140,7 @@ async def _progress(
     )
 
 
+@task_logged
 async def sweep_exports(ctx: JobContext) -> int:
     """The outbox's guarantee, as for sync runs: queue again exports still ``queued`` after
     SYNC_REQUEUE_AFTER_SECONDS, and ``running`` ones untouched for twice

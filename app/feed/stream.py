@@ -28,11 +28,11 @@ from app.observability import SSE_CONNECTIONS
 from app.runtime import Runtime
 from app.services import unit_of_work
 from realtime.cursor import ChangeCursor
-from realtime.delta import Change, DeltaPage
+from realtime.delta import Change, DeltaPage, snapshot_xmin
 from realtime.hub import ChangeHub
 from rpc import DomainError
 
-__all__ = ["PING_SECONDS", "fetch_page", "live_event", "stream"]
+__all__ = ["PING_SECONDS", "fetch_page", "live_event", "read_xmin", "stream"]
 
 PING_SECONDS = 15.0
 _PAGE = 500
@@ -60,6 +60,16 @@ def fetch_page(runtime: Runtime) -> Any:
             return await services.feed.page(team_id, cursor, limit)
 
     return fetch
+
+
+def read_xmin(runtime: Runtime) -> Any:
+    """The hub's xmin probe: one statement on a pooled connection, no transaction."""
+
+    async def read() -> int:
+        async with runtime.db.acquire() as conn:
+            return await snapshot_xmin(conn)
+
+    return read
 
 
 def _event(event: bytes, data: bytes) -> bytes:
