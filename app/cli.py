@@ -23,6 +23,7 @@ import msgspec
 from app.config import Settings, SettingsError, dev_secret_keys, load_settings
 from app.db import MigrationError, applied_migrations, known_migrations, migrate
 from app.embedded import EmbeddedError, embedded_services
+from app.esp.sandbox import DemoAudience
 from app.observability import configure_logging
 
 __all__ = ["main"]
@@ -36,6 +37,7 @@ _NEEDS_SECRETS = {"serve", "worker", "dev", "keys"}
 # streams, the defaults promoted each burst's short-lived objects and ran full collections of
 # everything the streams hold (hundreds of ms each); see docs/benchmarks.md.
 _GC_THRESHOLDS = (10_000, 10, 100)
+DEMO_SUBSCRIBERS = 3000
 
 
 class CommandError(Exception):
@@ -174,7 +176,8 @@ def _keys(settings: Settings, args: argparse.Namespace) -> int:
         try:
             report = await rotate_credentials(runtime)
         finally:
-            await runtime.stop()
+            await runtime.http.aclose()
+            await runtime.db.stop()
         return (
             f"re-encrypted {report.rotated} connection(s) under key "
             f"{runtime.cipher.newest_key_id!r}; {report.already_current} already used it; "
@@ -255,7 +258,13 @@ def _dev(settings: Settings, args: argparse.Namespace) -> int:
         assert resolved.database_url is not None and resolved.redis_url is not None
         applied = asyncio.run(migrate(resolved.database_url))
         log.info("migrations applied: %d", len(applied))
-        demo = _seed_summary(resolved)
+        audience = None
+        if "ESP_MAILCHIMP_BASE_URL" not in os.environ:  # noqa: TID251 - is it the caller's?
+            # The demo connection's audience, served locally: "Sync now" works offline.
+            audience = DemoAudience(DEMO_SUBSCRIBERS).start()
+            resolved = msgspec.structs.replace(resolved, esp_mailchimp_base_url=audience.base_url)
+        assert resolved.database_url is not None and resolved.redis_url is not None
+        demo = _seed_summary(resolved, audience)
         env = {
             **os.environ,  # noqa: TID251 - children inherit the caller's environment
             "SUBNEST_ENV": "development",
@@ -263,6 +272,7 @@ def _dev(settings: Settings, args: argparse.Namespace) -> int:
             "REDIS_URL": resolved.redis_url,
             "SECRET_KEYS": resolved.secret_keys_raw or "",
             "SUBNEST_DATA_DIR": str(resolved.data_path),
+            "ESP_MAILCHIMP_BASE_URL": resolved.esp_mailchimp_base_url,
         }
         children = [
             subprocess.Popen([sys.executable, "-m", "app.cli", name], env=env)  # noqa: S603
@@ -273,6 +283,7 @@ def _dev(settings: Settings, args: argparse.Namespace) -> int:
             _wait_ready(f"{base}/health/ready", children)
             print(
                 "\nSubscriberNest is running (Ctrl-C stops it)\n"
+                f"  Dashboard  {base}/\n"
                 f"  API        {base}/rpc/<procedure>\n"
                 f"  Docs       {base}/api/documentation\n"
                 f"  Health     {base}/health/ready\n"
@@ -285,19 +296,28 @@ def _dev(settings: Settings, args: argparse.Namespace) -> int:
             return 1
         finally:
             _stop_children(children, grace=resolved.shutdown_grace_seconds + 5)
+            if audience is not None:
+                audience.stop()
 
 
-def _seed_summary(settings: Settings) -> str:
+def _seed_summary(settings: Settings, audience: DemoAudience | None = None) -> str:
+    """Seed the demo data; with ``audience``, give the demo connection its credentials."""
     from app.runtime import Runtime
-    from app.seed import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+    from app.seed import DEMO_CONNECTION_ID, DEMO_EMAIL, DEMO_PASSWORD, DEMO_TEAM_ID, seed_demo
+    from app.services import unit_of_work
 
     async def run() -> str:
         runtime = Runtime(settings)
         await runtime.db.start()
         try:
-            demo = await seed_demo(runtime.db)
+            demo = await seed_demo(runtime.db, subscribers=DEMO_SUBSCRIBERS)
+            if audience is not None:
+                async with unit_of_work(runtime, team_id=DEMO_TEAM_ID) as services:
+                    await services.connections.update(
+                        DEMO_CONNECTION_ID, name=None, status=None, credentials=audience.credentials
+                    )
         finally:
-            await runtime.db.stop()
+            await runtime.stop()
         return (
             f"  Demo login {DEMO_EMAIL} / {DEMO_PASSWORD}\n"
             f"  Demo team  {demo.team_id} ({demo.subscribers} subscribers)\n"

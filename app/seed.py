@@ -8,13 +8,17 @@ import msgspec
 
 from app.auth.secrets import hash_password, new_api_key
 from app.db import Database
+from app.esp import NormalizedSubscriber
+from app.esp.connector import SubscriberStatus
 
 __all__ = [
     "DEMO_CONNECTION_ID",
     "DEMO_EMAIL",
+    "DEMO_LIST_ID",
     "DEMO_PASSWORD",
     "DEMO_TEAM_ID",
     "DemoData",
+    "demo_member",
     "seed_demo",
 ]
 
@@ -22,8 +26,27 @@ DEMO_EMAIL = "demo@subscribernest.dev"
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - the documented demo account of `subnest dev`
 DEMO_TEAM_ID = uuid.UUID("00000000-0000-4000-8000-00000000de00")
 DEMO_CONNECTION_ID = uuid.UUID("00000000-0000-4000-8000-00000000de01")
+DEMO_LIST_ID = "demo-list"  # the demo connection's Mailchimp audience (app/esp/sandbox.py)
 DEMO_KEY_NAME = "demo key (subnest dev)"
-_STATUSES = ["subscribed"] * 6 + ["unsubscribed", "pending", "bounced", "cleaned"]
+_STATUSES: tuple[SubscriberStatus, ...] = (
+    *(("subscribed",) * 6),
+    "unsubscribed",
+    "pending",
+    "bounced",
+    "cleaned",
+)
+
+
+def demo_member(n: int) -> NormalizedSubscriber:
+    """The demo audience's ``n``-th member (from 1): as seeded, and as the sandbox lists it."""
+    return NormalizedSubscriber(
+        external_id=f"demo-{n}",
+        email=f"reader{n}@example.com",
+        first_name="Reader",
+        last_name=f"No. {n}",
+        status=_STATUSES[n % len(_STATUSES)],
+        custom_fields={"source": "demo", "signup_week": n % 52},
+    )
 
 
 class DemoData(msgspec.Struct, frozen=True):
@@ -57,24 +80,28 @@ async def seed_demo(db: Database, *, subscribers: int = 3000) -> DemoData:
             )
             await conn.execute(
                 "INSERT INTO esp_connections (id, team_id, provider, name, list_id) "
-                "VALUES ($1, $2, 'mailchimp', 'Demo Mailchimp', 'demo-list')",
+                "VALUES ($1, $2, 'mailchimp', 'Demo Mailchimp', $3)",
                 DEMO_CONNECTION_ID,
                 DEMO_TEAM_ID,
+                DEMO_LIST_ID,
             )
+            members = [demo_member(n) for n in range(1, subscribers + 1)]
             await conn.execute(
                 """
                 INSERT INTO subscribers
                     (team_id, esp_connection_id, external_id, email, first_name, last_name,
                      status, custom_fields)
-                SELECT $1, $2, 'demo-' || n, 'reader' || n || '@example.com',
-                       'Reader', 'No. ' || n, ($3::text[])[1 + n % cardinality($3::text[])],
-                       jsonb_build_object('source', 'demo', 'signup_week', n % 52)
-                FROM generate_series(1, $4) AS n
+                SELECT $1, $2, m.* FROM unnest($3::text[], $4::text[], $5::text[], $6::text[],
+                                               $7::text[], $8::jsonb[]) AS m
                 """,
                 DEMO_TEAM_ID,
                 DEMO_CONNECTION_ID,
-                _STATUSES,
-                subscribers,
+                [m.external_id for m in members],
+                [m.email for m in members],
+                [m.first_name for m in members],
+                [m.last_name for m in members],
+                [m.status for m in members],
+                [msgspec.json.encode(m.custom_fields).decode() for m in members],
             )
         await conn.execute(
             "UPDATE api_keys SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL",

@@ -20,7 +20,7 @@ from app.auth.secrets import verify_api_key
 from app.config import Settings
 from app.db import role_url
 from app.runtime import Runtime
-from tests.support import ServerProcess, env_for, free_port, subnest, wait_for
+from tests.support import Caller, ServerProcess, env_for, free_port, subnest, wait_for
 
 
 def test_health_endpoints(server: ServerProcess) -> None:
@@ -141,6 +141,30 @@ def test_dev_starts_everything_with_demo_data_and_stops_it_all(tmp_path: Path) -
         counts = asyncio.run(_demo_counts(pg_url, key_match.group(1)))
         assert counts == {"subscribers": 3000, "connections": 1, "key_matches": True}
         assert _processes_using(data_dir), "embedded servers run under the data dir"
+
+        # "Sync now" on the demo connection works offline: its audience is served locally,
+        # and each listing moves on (25 sign-ups, 5 departures, some unsubscribes).
+        demo = Caller(f"http://127.0.0.1:{port}", {"X-API-Key": key_match.group(1)})
+        (connection,) = demo("espConnections.list")["items"]
+        runs = []
+        for _ in range(2):
+            queued = demo("espConnections.sync", id=connection["id"])
+            runs.append(
+                wait_for(
+                    lambda q=queued: (
+                        (r := demo("syncRuns.get", id=q["syncRunId"]))["status"]
+                        in ("succeeded", "failed")
+                        and r
+                    ),
+                    timeout=60,
+                    what="the demo sync to finish",
+                )
+            )
+        assert [r["status"] for r in runs] == ["succeeded", "succeeded"], runs
+        assert [(r["created"], r["deleted"]) for r in runs] == [(25, 5), (25, 5)], runs
+        assert runs[1]["unchanged"] > 2900 and 0 < runs[1]["updated"] <= 20, runs[1]
+        counts = demo("subscribers.counts")
+        assert counts["total"] == 3000 + 2 * 25 - 2 * 5, counts
     finally:
         process.send_signal(signal.SIGTERM)
         rest, _ = process.communicate(timeout=30)
