@@ -8,18 +8,19 @@ non-superuser ``subnest_app`` role, so row-level security holds even when a quer
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import asyncpg
 from piccolo.apps.migrations.commands.base import BaseMigrationManager
 from piccolo.apps.migrations.commands.forwards import ForwardsMigrationManager
 from piccolo.apps.migrations.tables import Migration
-from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
+from piccolo.engine.postgres import PostgresEngine
 
 import migrations
 from app import piccolo_conf
@@ -29,6 +30,7 @@ from tables import ALL_TABLES
 __all__ = [
     "APP_ROLE",
     "MAINTENANCE_ROLE",
+    "BoundTransaction",
     "Database",
     "MigrationError",
     "applied_migrations",
@@ -53,6 +55,18 @@ def role_url(owner_url: str, role: str, password: str | None = None) -> str:
     host = parts.netloc.rpartition("@")[2]
     auth = quote(role, safe="") + (f":{quote(password, safe='')}" if password else "")
     return urlunsplit(parts._replace(netloc=f"{auth}@{host}"))
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class BoundTransaction:
+    """An open unit of work; Piccolo reads ``connection`` off the engine's current transaction."""
+
+    connection: asyncpg.Connection
+
+
+async def _rollback_if_open(conn: asyncpg.Connection) -> None:
+    if conn.is_in_transaction():
+        await conn.execute("ROLLBACK")
 
 
 def _engine(dsn: str) -> PostgresEngine:
@@ -132,10 +146,22 @@ async def set_tenant(
 class Database:
     """The app-role connection pool, bound to every Piccolo table for this process."""
 
-    def __init__(self, owner_url: str, *, app_password: str | None = None, pool_size: int = 10):
+    def __init__(
+        self,
+        owner_url: str,
+        *,
+        app_password: str | None = None,
+        pool_size: int = 10,
+        session_state: bool = True,
+    ):
+        """``session_state=False``: this process's code leaves no session state on a pooled
+        connection (no session advisory locks, temporary tables, LISTEN or plain SET; only
+        ``SET LOCAL``/``set_config(…, true)``), so a returned connection needs no reset query,
+        only a rollback if a transaction was left open: one round trip less per request."""
         self.url = role_url(owner_url, APP_ROLE, app_password)
         self._maintenance_url = role_url(owner_url, MAINTENANCE_ROLE, app_password)
         self._pool_size = pool_size
+        self._session_state = session_state
         self._engine: PostgresEngine | None = None
 
     @property
@@ -146,7 +172,8 @@ class Database:
 
     async def start(self) -> None:
         self._engine = _engine(self.url)
-        await self._engine.start_connection_pool(min_size=1, max_size=self._pool_size)
+        options: dict[str, Any] = {} if self._session_state else {"reset": _rollback_if_open}
+        await self._engine.start_connection_pool(min_size=1, max_size=self._pool_size, **options)
         for table in ALL_TABLES:
             table._meta.db = self._engine
 
@@ -157,11 +184,25 @@ class Database:
     @contextlib.asynccontextmanager
     async def transaction(
         self, *, team_id: uuid.UUID | None = None, user_id: uuid.UUID | None = None
-    ) -> AsyncIterator[PostgresTransaction]:
-        """One unit of work: a transaction with ``app.team_id`` / ``app.user_id`` set for RLS."""
-        async with self.engine.transaction(allow_nested=False) as transaction:
-            await set_tenant(transaction.connection, team_id=team_id, user_id=user_id)
-            yield transaction
+    ) -> AsyncIterator[BoundTransaction]:
+        """One unit of work: a transaction with ``app.team_id`` / ``app.user_id`` set for RLS.
+
+        Piccolo queries inside it run on its connection. Not Piccolo's own ``transaction()``:
+        a task cancelled while that one begins, commits or rolls back never gives its
+        connection back to the pool (a client leaving mid-query did that, until the pool ran
+        dry); asyncpg's ``acquire()`` releases in ``finally``, whatever happens.
+        """
+        engine = self.engine
+        if engine.current_transaction.get() is not None:
+            raise RuntimeError("a unit of work is already open in this task")
+        async with self.acquire() as conn, conn.transaction():
+            await set_tenant(conn, team_id=team_id, user_id=user_id)
+            bound = BoundTransaction(conn)
+            token = engine.current_transaction.set(bound)  # type: ignore[arg-type]
+            try:
+                yield bound
+            finally:
+                engine.current_transaction.reset(token)
 
     @contextlib.asynccontextmanager
     async def acquire(self) -> AsyncIterator[asyncpg.Connection]:

@@ -74,7 +74,7 @@ def dashboard() -> bytes:
 
 def create_app(settings: Settings) -> Litestar:
     """Build the API for resolved settings (``DATABASE_URL`` and ``REDIS_URL`` set)."""
-    runtime = Runtime(settings)
+    runtime = Runtime(settings, session_state=False)  # requests set only SET LOCAL state
     registry = build_registry()
     request_log = RequestLogWriter(runtime.db, runtime.api_quota)
     spec = openapi_spec(registry)

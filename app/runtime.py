@@ -31,7 +31,8 @@ def change_channel(team_id: uuid.UUID) -> str:
 class Runtime:
     """Started once per process (API lifespan, worker start-up, CLI) from resolved Settings."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, session_state: bool = True) -> None:
+        """``session_state=False`` for the API process: see ``Database``."""
         if settings.database_url is None or settings.redis_url is None:
             raise ValueError("Runtime needs resolved DATABASE_URL and REDIS_URL")
         self.settings = settings
@@ -39,6 +40,7 @@ class Runtime:
             settings.database_url,
             app_password=settings.app_db_password,
             pool_size=settings.db_pool_size,
+            session_state=session_state,
         )
         self.redis: aioredis.Redis = aioredis.Redis.from_url(settings.redis_url)
         self.queue = RedisQueue.from_url(settings.redis_url, name=QUEUE_NAME)
