@@ -9,7 +9,9 @@ API write → commit → poke on Redis → the hub's delta query → SSE event.
 
 (a) one SSE client, sequential writes: p50/p99 latency;
 (b) ``--clients`` SSE clients across ``--teams`` teams, ``--rate`` writes/s for ``--seconds``:
-    delivery p99, events lost, server RSS;
+    delivery p99, events lost, server RSS, the write calls' own times; then the same clients and
+    pace against a bare Litestar fan-out (bench/fanout_baseline.py, on BENCH_PORT + 1), and
+    the ratio of the two;
 (c) one change to all ``--burst`` clients of one team: time until the last client has it (10x);
 (d) ``sync.pull`` polls/s with nothing new while writes go on (wrk, if installed).
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import random
@@ -39,6 +42,7 @@ from pathlib import Path
 
 import httpx
 import psutil
+import redis.asyncio as aioredis
 import uvloop
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,13 +86,13 @@ async def _teams(runtime: Runtime, count: int) -> list[tuple[str, str, str]]:
 class Client:
     """A minimal SSE reader on a raw socket: cheap enough for thousands in one process."""
 
-    def __init__(self, key: str, delays: list[float]) -> None:
-        self.key, self.delays = key, delays
+    def __init__(self, key: str, delays: list[float], port: int = PORT) -> None:
+        self.key, self.delays, self.port = key, delays, port
         self.ready = asyncio.Event()
         self.last = ""
 
     async def run(self) -> None:
-        reader, writer = await asyncio.open_connection("127.0.0.1", PORT)
+        reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
         writer.write(
             f"GET /realtime/stream HTTP/1.1\r\nHost: bench\r\nX-API-Key: {self.key}\r\n"
             "Accept: text/event-stream\r\n\r\n".encode()
@@ -119,11 +123,19 @@ async def _write(http: httpx.AsyncClient, key: str, connection: str) -> str:
 
 def _steady_writes(
     teams: list[tuple[str, str, str]], rate: int, seconds: int
-) -> tuple[int, dict[str, str]]:
+) -> tuple[int, dict[str, str], list[float]]:
     """(b)'s writer, in a process of its own: ``rate`` writes/s for ``seconds``; returns how many
-    it made and the last name written per team key."""
+    it made, the last name written per team key, and each write call's duration (ms)."""
 
-    async def run() -> tuple[int, dict[str, str]]:
+    async def timed(http: httpx.AsyncClient, key: str, connection: str) -> str:
+        started = time.perf_counter()
+        name = await _write(http, key, connection)
+        durations.append((time.perf_counter() - started) * 1000)
+        return name
+
+    durations: list[float] = []
+
+    async def run() -> tuple[int, dict[str, str], list[float]]:
         last_written: dict[str, str] = {}
         writes = 0
         async with httpx.AsyncClient(base_url=BASE, timeout=30) as http:
@@ -133,13 +145,64 @@ def _steady_writes(
                 # Distinct teams per batch: two writes to one row before a query would show only
                 # the later one (the feed carries state, not every intermediate version).
                 batch = random.sample(teams, min(len(teams), rate // 10))
-                names = await asyncio.gather(*(_write(http, t[1], t[2]) for t in batch))
+                names = await asyncio.gather(*(timed(http, t[1], t[2]) for t in batch))
                 last_written.update({t[1]: name for t, name in zip(batch, names, strict=True)})
                 writes += len(batch)
                 await asyncio.sleep(max(0.0, 0.1 - (time.monotonic() - tick)))
-        return writes, last_written
+        return writes, last_written, durations
 
     return uvloop.run(run())
+
+
+def _steady_pokes(redis_url: str, teams: list[str], rate: int, seconds: int) -> int:
+    """The baseline's writer: (b)'s pace, but each write is one PUBLISH carrying its event."""
+
+    async def run() -> int:
+        client = aioredis.Redis.from_url(redis_url)
+        writes = 0
+        started = time.monotonic()
+        while time.monotonic() - started < seconds:
+            tick = time.monotonic()
+            batch = random.sample(teams, min(len(teams), rate // 10))
+            async with client.pipeline(transaction=False) as pipe:
+                for team in batch:
+                    pipe.publish(f"base:{team}", b'{"name": "t%d"}' % time.time_ns())
+                await pipe.execute()
+            writes += len(batch)
+            await asyncio.sleep(max(0.0, 0.1 - (time.monotonic() - tick)))
+        await client.aclose()
+        return writes
+
+    return uvloop.run(run())
+
+
+async def _baseline(args: argparse.Namespace, redis_url: str) -> tuple[int, list[float]]:
+    """(b) against bench/fanout_baseline.py: (writes, delivery delays)."""
+    port = PORT + 1
+    server = subprocess.Popen([sys.executable, str(ROOT / "bench" / "fanout_baseline.py"),
+                               str(port), redis_url])  # fmt: skip
+    try:
+        async with httpx.AsyncClient() as http:
+            for _ in range(300):
+                with contextlib.suppress(httpx.HTTPError):
+                    await http.get(f"http://127.0.0.1:{port}/")
+                    break
+                await asyncio.sleep(0.1)
+        teams = [f"team{n}" for n in range(args.teams)]
+        per_team = max(1, args.clients // args.teams)
+        delays: list[float] = []
+        clients = [Client(team, delays, port) for team in teams for _ in range(per_team)]
+        tasks = await _connect(clients)
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            writes = await asyncio.get_running_loop().run_in_executor(
+                pool, _steady_pokes, redis_url, teams, args.rate, args.seconds
+            )
+        await asyncio.sleep(3)
+        await _stop(tasks)
+        return writes, delays
+    finally:
+        server.terminate()
+        server.wait(30)
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -165,7 +228,9 @@ async def _stop(tasks: list[asyncio.Task[None]]) -> None:
     await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def bench(args: argparse.Namespace, runtime: Runtime, server: psutil.Process) -> None:
+async def bench(
+    args: argparse.Namespace, runtime: Runtime, server: psutil.Process, redis_url: str
+) -> None:
     async with httpx.AsyncClient(base_url=BASE, timeout=30) as http:
         # (a) latency, one client
         (team_a,) = await _teams(runtime, 1)
@@ -192,7 +257,7 @@ async def bench(args: argparse.Namespace, runtime: Runtime, server: psutil.Proce
         tasks = await _connect(clients)
         rss_before = server.memory_info().rss
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-            writes, last_written = await asyncio.get_running_loop().run_in_executor(
+            writes, last_written, write_ms = await asyncio.get_running_loop().run_in_executor(
                 pool, _steady_writes, teams, args.rate, args.seconds
             )
         await asyncio.sleep(3)  # the last writes' events are in flight
@@ -205,7 +270,17 @@ async def bench(args: argparse.Namespace, runtime: Runtime, server: psutil.Proce
             f"delivery p50 {_percentile(delays, 0.5):.1f} ms, p99 {_percentile(delays, 0.99):.1f} "
             f"ms (target 250); clients missing their team's last change: {behind} (target 0); "
             f"server RSS {rss_after / 2**20:.0f} MB (+{(rss_after - rss_before) / 2**20:.0f} MB "
-            "during the run; target 600 MB)"
+            "during the run; target 600 MB); the write calls themselves (send to answer, "
+            f"commit included): p50 {_percentile(write_ms, 0.5):.1f} ms, "
+            f"p99 {_percentile(write_ms, 0.99):.1f} ms"
+        )
+        base_writes, base_delays = await _baseline(args, redis_url)
+        print(
+            f"(b) baseline, a bare Litestar fan-out of the same clients and pace "
+            f"({base_writes} pokes): p50 {_percentile(base_delays, 0.5):.1f} ms, p99 "
+            f"{_percentile(base_delays, 0.99):.1f} ms; the product's delivery time is "
+            f"{_percentile(delays, 0.5) / _percentile(base_delays, 0.5):.1f}x the baseline's "
+            f"at p50, {_percentile(delays, 0.99) / _percentile(base_delays, 0.99):.1f}x at p99"
         )
 
         # (c) one change to every client of one team
@@ -292,7 +367,7 @@ def main() -> None:
             runtime = Runtime(load_settings(env))
             await runtime.db.start()
             try:
-                await bench(args, runtime, psutil.Process(server.pid))
+                await bench(args, runtime, psutil.Process(server.pid), redis_url)
             finally:
                 await runtime.db.stop()
 
