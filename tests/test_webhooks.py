@@ -167,6 +167,9 @@ def test_a_failing_receiver_gets_growing_retries_then_the_webhook_is_disabled(
         "http://[::1]:8080/",
         "http://192.168.0.10/",
         "http://0.0.0.0/",
+        "http://100.64.1.1/",  # carrier-grade NAT: shared, not public
+        "http://[64:ff9b::a00:1]/",  # 10.0.0.1 through NAT64
+        "http://[fc00::1]/",
         "ftp://example.com/",
         "https://user:pw@example.com/",
         "http://[::1/",  # malformed: refused, not a crash

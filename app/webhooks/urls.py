@@ -15,17 +15,18 @@ class UrlRefused(Exception):
     """The reason, for the caller."""
 
 
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # IPv4 addresses reached through NAT64
+
+
 def _internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return (
-        address.is_private
-        or address.is_loopback
-        or address.is_link_local
-        or address.is_multicast
-        or address.is_reserved
-        or address.is_unspecified
-    )
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        elif address in _NAT64:
+            address = ipaddress.IPv4Address(int(address) & 0xFFFF_FFFF)
+    # Not global: private, loopback, link-local, shared (CGNAT 100.64/10), reserved,
+    # documentation and unspecified ranges alike.
+    return not address.is_global or address.is_multicast
 
 
 async def check_url(url: str, *, allow_private: bool) -> None:
