@@ -36,9 +36,11 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import psutil
@@ -121,37 +123,48 @@ async def _write(http: httpx.AsyncClient, key: str, connection: str) -> str:
     return name
 
 
+T = TypeVar("T")
+
+
+async def _paced(
+    teams: list[T], rate: int, seconds: int, send: Callable[[list[T]], Awaitable[None]]
+) -> int:
+    """``rate`` writes/s for ``seconds``, as a batch of distinct teams every 100 ms (two writes
+    to one row before a query would show only the later one: the feed carries state, not every
+    intermediate version); returns how many were sent."""
+    writes = 0
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        tick = time.monotonic()
+        batch = random.sample(teams, min(len(teams), rate // 10))
+        await send(batch)
+        writes += len(batch)
+        await asyncio.sleep(max(0.0, 0.1 - (time.monotonic() - tick)))
+    return writes
+
+
 def _steady_writes(
     teams: list[tuple[str, str, str]], rate: int, seconds: int
 ) -> tuple[int, dict[str, str], list[float]]:
     """(b)'s writer, in a process of its own: ``rate`` writes/s for ``seconds``; returns how many
     it made, the last name written per team key, and each write call's duration (ms)."""
-
-    async def timed(http: httpx.AsyncClient, key: str, connection: str) -> str:
-        started = time.perf_counter()
-        name = await _write(http, key, connection)
-        durations.append((time.perf_counter() - started) * 1000)
-        return name
-
+    last_written: dict[str, str] = {}
     durations: list[float] = []
 
-    async def run() -> tuple[int, dict[str, str], list[float]]:
-        last_written: dict[str, str] = {}
-        writes = 0
+    async def run() -> int:
         async with httpx.AsyncClient(base_url=BASE, timeout=30) as http:
-            started = time.monotonic()
-            while time.monotonic() - started < seconds:
-                tick = time.monotonic()
-                # Distinct teams per batch: two writes to one row before a query would show only
-                # the later one (the feed carries state, not every intermediate version).
-                batch = random.sample(teams, min(len(teams), rate // 10))
-                names = await asyncio.gather(*(timed(http, t[1], t[2]) for t in batch))
-                last_written.update({t[1]: name for t, name in zip(batch, names, strict=True)})
-                writes += len(batch)
-                await asyncio.sleep(max(0.0, 0.1 - (time.monotonic() - tick)))
-        return writes, last_written, durations
 
-    return uvloop.run(run())
+            async def timed(team: tuple[str, str, str]) -> None:
+                started = time.perf_counter()
+                last_written[team[1]] = await _write(http, team[1], team[2])
+                durations.append((time.perf_counter() - started) * 1000)
+
+            async def send(batch: list[tuple[str, str, str]]) -> None:
+                await asyncio.gather(*(timed(team) for team in batch))
+
+            return await _paced(teams, rate, seconds, send)
+
+    return uvloop.run(run()), last_written, durations
 
 
 def _steady_pokes(redis_url: str, teams: list[str], rate: int, seconds: int) -> int:
@@ -159,19 +172,17 @@ def _steady_pokes(redis_url: str, teams: list[str], rate: int, seconds: int) -> 
 
     async def run() -> int:
         client = aioredis.Redis.from_url(redis_url)
-        writes = 0
-        started = time.monotonic()
-        while time.monotonic() - started < seconds:
-            tick = time.monotonic()
-            batch = random.sample(teams, min(len(teams), rate // 10))
+
+        async def send(batch: list[str]) -> None:
             async with client.pipeline(transaction=False) as pipe:
                 for team in batch:
                     pipe.publish(f"base:{team}", b'{"name": "t%d"}' % time.time_ns())
                 await pipe.execute()
-            writes += len(batch)
-            await asyncio.sleep(max(0.0, 0.1 - (time.monotonic() - tick)))
-        await client.aclose()
-        return writes
+
+        try:
+            return await _paced(teams, rate, seconds, send)
+        finally:
+            await client.aclose()
 
     return uvloop.run(run())
 

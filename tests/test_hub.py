@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Any
 
 from app.db import set_tenant
 from app.feed.stream import fetch_page, live_event, read_xmin
@@ -11,7 +12,14 @@ from app.runtime import Runtime, change_channel
 from app.services import unit_of_work
 from realtime.cursor import ChangeCursor
 from realtime.delta import DeltaPage
-from realtime.hub import ChangeHub
+from realtime.hub import ChangeHub, FetchPage
+
+
+def _hub(runtime: Runtime, fetch: FetchPage | None = None, **options: Any) -> ChangeHub:
+    """A hub of its own on the test's Redis and database (not the server's)."""
+    assert runtime.settings.redis_url is not None
+    fetch = fetch or fetch_page(runtime)
+    return ChangeHub(runtime.settings.redis_url, fetch, live_event, read_xmin(runtime), **options)
 
 
 async def _team_with_rows(runtime: Runtime, rows: int) -> uuid.UUID:
@@ -28,15 +36,7 @@ async def _team_with_rows(runtime: Runtime, rows: int) -> uuid.UUID:
 
 
 async def test_a_client_too_slow_to_keep_up_is_told_to_refetch(runtime: Runtime) -> None:
-    assert runtime.settings.redis_url is not None
-    hub = ChangeHub(
-        runtime.settings.redis_url,
-        fetch_page(runtime),
-        live_event,
-        read_xmin(runtime),
-        tick_seconds=0.2,
-        buffer=3,
-    )
+    hub = _hub(runtime, tick_seconds=0.2, buffer=3)
     await hub.start()
     try:
         team = await _team_with_rows(runtime, 0)
@@ -59,7 +59,6 @@ async def test_a_client_too_slow_to_keep_up_is_told_to_refetch(runtime: Runtime)
 
 
 async def test_pokes_are_coalesced_into_one_delta_query(runtime: Runtime) -> None:
-    assert runtime.settings.redis_url is not None
     queries: list[ChangeCursor] = []
     fetch = fetch_page(runtime)
 
@@ -67,9 +66,7 @@ async def test_pokes_are_coalesced_into_one_delta_query(runtime: Runtime) -> Non
         queries.append(cursor)
         return await fetch(team, cursor, limit)
 
-    hub = ChangeHub(
-        runtime.settings.redis_url, counted, live_event, read_xmin(runtime), tick_seconds=3600
-    )
+    hub = _hub(runtime, counted, tick_seconds=3600)
     await hub.start()
     try:
         team = await _team_with_rows(runtime, 2)
@@ -95,15 +92,7 @@ async def test_pokes_are_coalesced_into_one_delta_query(runtime: Runtime) -> Non
 async def test_a_change_held_back_by_an_older_transaction_comes_when_that_one_ends(
     runtime: Runtime,
 ) -> None:
-    assert runtime.settings.redis_url is not None
-    # No tick: only the poke, then the xmin watcher, can deliver the change.
-    hub = ChangeHub(
-        runtime.settings.redis_url,
-        fetch_page(runtime),
-        live_event,
-        read_xmin(runtime),
-        tick_seconds=3600,
-    )
+    hub = _hub(runtime, tick_seconds=3600)  # no tick: only the poke, then the xmin watcher
     await hub.start()
     try:
         team, other = await _team_with_rows(runtime, 0), await _team_with_rows(runtime, 0)

@@ -116,24 +116,27 @@ var Transport = class _Transport {
     }
   }
   async result(response) {
-    const requestId = response.headers.get("x-request-id");
-    const text = await response.text();
-    let parsed = void 0;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-    }
-    if (response.ok && parsed !== void 0) {
-      return parsed;
-    }
-    if (!response.ok && isErrorShape(parsed)) {
-      throw new ApiError(response.status, parsed, requestId);
-    }
-    const what = response.ok ? "not JSON" : "an error without the documented body";
-    const message = `HTTP ${response.status}: ${what}`;
-    throw new UnexpectedResponse(response.status, message, text, requestId);
+    return await readAnswer(response);
   }
 };
+async function readAnswer(response) {
+  const requestId = response.headers.get("x-request-id");
+  const text = await response.text();
+  let parsed = void 0;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+  }
+  if (response.ok && parsed !== void 0) {
+    return parsed;
+  }
+  if (!response.ok && isErrorShape(parsed)) {
+    throw new ApiError(response.status, parsed, requestId);
+  }
+  const what = response.ok ? "not JSON" : "an error without the documented body";
+  const message = `HTTP ${response.status}: ${what}`;
+  throw new UnexpectedResponse(response.status, message, text, requestId);
+}
 var Group = class {
   transport;
   constructor(transport) {
@@ -784,16 +787,11 @@ async function* streamChanges(options) {
     init.signal = options.signal;
   }
   const response = await doFetch(`${options.baseUrl.replace(/\/$/, "")}/realtime/stream`, init);
-  if (!response.ok || !response.body) {
-    const text = await response.text();
-    let parsed = void 0;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-    }
-    const requestId = response.headers.get("x-request-id");
-    if (isErrorShape(parsed)) throw new ApiError(response.status, parsed, requestId);
-    throw new UnexpectedResponse(response.status, `stream refused: HTTP ${response.status}`, text, requestId);
+  if (!response.ok) {
+    await readAnswer(response);
+  }
+  if (!response.body) {
+    throw new UnexpectedResponse(response.status, "the stream has no body", "", null);
   }
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";

@@ -199,24 +199,32 @@ export class Transport {
   }
 
   private async result<O>(response: Response): Promise<O> {
-    const requestId = response.headers.get("x-request-id");
-    const text = await response.text();
-    let parsed: unknown = undefined;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      // left undefined: not JSON
-    }
-    if (response.ok && parsed !== undefined) {
-      return parsed as O;
-    }
-    if (!response.ok && isErrorShape(parsed)) {
-      throw new ApiError(response.status, parsed, requestId);
-    }
-    const what = response.ok ? "not JSON" : "an error without the documented body";
-    const message = `HTTP ${response.status}: ${what}`;
-    throw new UnexpectedResponse(response.status, message, text, requestId);
+    return (await readAnswer(response)) as O;
   }
+}
+
+/**
+ * The parsed JSON of a 2xx answer; for an error answer, the ApiError it describes (or an
+ * UnexpectedResponse when the body is not the documented one), thrown.
+ */
+export async function readAnswer(response: Response): Promise<unknown> {
+  const requestId = response.headers.get("x-request-id");
+  const text = await response.text();
+  let parsed: unknown = undefined;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // left undefined: not JSON
+  }
+  if (response.ok && parsed !== undefined) {
+    return parsed;
+  }
+  if (!response.ok && isErrorShape(parsed)) {
+    throw new ApiError(response.status, parsed, requestId);
+  }
+  const what = response.ok ? "not JSON" : "an error without the documented body";
+  const message = `HTTP ${response.status}: ${what}`;
+  throw new UnexpectedResponse(response.status, message, text, requestId);
 }
 
 /** Base of the generated groups of procedures (`client.teams` …). */
@@ -228,8 +236,7 @@ export class Group {
   }
 }
 
-/** Whether a parsed body is an error answer `{"code", "message", "data"}`. */
-export function isErrorShape(value: unknown): value is ErrorShape {
+function isErrorShape(value: unknown): value is ErrorShape {
   if (typeof value !== "object" || value === null) {
     return false;
   }

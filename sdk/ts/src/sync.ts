@@ -1,7 +1,7 @@
 // The change feed, live: GET /realtime/stream as typed events, over fetch streaming (so auth
 // headers can be sent; EventSource cannot). Hand-written: edit app/sdkgen/templates/ts/sync.ts.tmpl.
 
-import { ApiError, UnexpectedResponse, isErrorShape } from "./runtime.js";
+import { UnexpectedResponse, readAnswer } from "./runtime.js";
 
 /** One change of the feed; `op: "delete"` is a tombstone. */
 export interface ChangeEvent {
@@ -40,18 +40,11 @@ export async function* streamChanges(options: StreamOptions): AsyncGenerator<Str
     init.signal = options.signal;
   }
   const response = await doFetch(`${options.baseUrl.replace(/\/$/, "")}/realtime/stream`, init);
-  if (!response.ok || !response.body) {
-    // A refusal is an error answer like any call's (401, 409 MUST_REFETCH …): an ApiError.
-    const text = await response.text();
-    let parsed: unknown = undefined;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      // left undefined: not JSON
-    }
-    const requestId = response.headers.get("x-request-id");
-    if (isErrorShape(parsed)) throw new ApiError(response.status, parsed, requestId);
-    throw new UnexpectedResponse(response.status, `stream refused: HTTP ${response.status}`, text, requestId);
+  if (!response.ok) {
+    await readAnswer(response); // a refusal is an error answer like any call's: it throws ApiError
+  }
+  if (!response.body) {
+    throw new UnexpectedResponse(response.status, "the stream has no body", "", null);
   }
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
