@@ -29,7 +29,7 @@ from app.runtime import Runtime
 from app.services import unit_of_work
 from realtime.cursor import ChangeCursor
 from realtime.delta import Change, DeltaPage, snapshot_xmin
-from realtime.hub import ChangeHub
+from realtime.hub import ChangeHub, FetchPage, ReadXmin
 from rpc import DomainError
 
 __all__ = ["PING_SECONDS", "fetch_page", "live_event", "read_xmin", "stream"]
@@ -52,7 +52,7 @@ async def _counted() -> AsyncIterator[None]:
         SSE_CONNECTIONS.dec()
 
 
-def fetch_page(runtime: Runtime) -> Any:
+def fetch_page(runtime: Runtime) -> FetchPage:
     """The hub's delta query: one short unit of work per page."""
 
     async def fetch(team_id: uuid.UUID, cursor: ChangeCursor, limit: int) -> DeltaPage:
@@ -62,7 +62,7 @@ def fetch_page(runtime: Runtime) -> Any:
     return fetch
 
 
-def read_xmin(runtime: Runtime) -> Any:
+def read_xmin(runtime: Runtime) -> ReadXmin:
     """The hub's xmin probe: one statement on a pooled connection, no transaction."""
 
     async def read() -> int:
