@@ -193,8 +193,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.main import create_app
+    from app.tracing import tracing
 
-    with _resolved(settings) as resolved:
+    with _resolved(settings) as resolved, tracing(resolved, "api"):
         app = create_app(resolved)
         hub = app.state.hub
         config = uvicorn.Config(
@@ -231,9 +232,10 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
 def _worker(settings: Settings, args: argparse.Namespace) -> int:
     from app.runtime import Runtime
+    from app.tracing import tracing
     from app.worker import build_worker
 
-    with _resolved(settings) as resolved:
+    with _resolved(settings) as resolved, tracing(resolved, "worker"):
         runtime = Runtime(resolved)
         if args.check:
             alive = asyncio.run(_workers_alive(runtime))

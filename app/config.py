@@ -18,6 +18,7 @@ LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 Port = Annotated[int, msgspec.Meta(ge=1, le=65535)]
 PositiveInt = Annotated[int, msgspec.Meta(ge=1)]
 Role = Annotated[str, msgspec.Meta(pattern=r"^[a-z_][a-z0-9_]{0,62}$")]
+ServiceName = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
 
 
 class SettingsError(Exception):
@@ -48,6 +49,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     cron_token: str | None = msgspec.field(default=None, name="CRON_TOKEN")
     log_level: LogLevel = msgspec.field(default="INFO", name="LOG_LEVEL")
     log_format: Literal["json", "console"] | None = msgspec.field(default=None, name="LOG_FORMAT")
+    otel_exporter_otlp_endpoint: str | None = msgspec.field(
+        default=None, name="OTEL_EXPORTER_OTLP_ENDPOINT"
+    )
+    otel_service_name: ServiceName = msgspec.field(default="subnest", name="OTEL_SERVICE_NAME")
     worker_metrics_port: Annotated[int, msgspec.Meta(ge=0, le=65535)] = msgspec.field(
         default=0, name="WORKER_METRICS_PORT"
     )
@@ -127,6 +132,7 @@ _ENV_NAMES = frozenset(f.encode_name for f in msgspec.structs.fields(Settings))
 _URL_SCHEMES = {
     "DATABASE_URL": ("postgres://", "postgresql://"),
     "REDIS_URL": ("redis://", "rediss://", "unix://"),
+    "OTEL_EXPORTER_OTLP_ENDPOINT": ("http://", "https://"),
 }
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from saq.types import Context
 
 from app.observability import observe_job
+from app.tracing import job_span
 
 if TYPE_CHECKING:
     from app.runtime import Runtime
@@ -40,7 +41,8 @@ def task_logged(
         started = time.perf_counter()
         status, error = "succeeded", None
         try:
-            return await function(ctx, **kwargs)
+            with job_span(function.__name__, job, kwargs):
+                return await function(ctx, **kwargs)
         except BaseException as exc:
             retrying = job is not None and job.attempts < job.retries
             status, error = ("retrying" if retrying else "failed"), f"{type(exc).__name__}: {exc}"

@@ -13,6 +13,7 @@ from litestar.datastructures import State
 from litestar.response import Response
 from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
+from opentelemetry import trace
 
 from app.api import build_registry, openapi_spec
 from app.auth.request_log import RequestLogWriter
@@ -116,6 +117,7 @@ def create_app(settings: Settings) -> Litestar:
             limiter=RateLimiter(runtime.redis),
             after_call=CallMetrics(then=request_log.record),
             state=runtime,
+            tracer=trace.get_tracer("rpc") if settings.otel_exporter_otlp_endpoint else None,
         ),
     )
     return Litestar(

@@ -16,6 +16,7 @@ from app.db import Database
 from app.esp import EspEndpoints
 from app.exports.links import DownloadLinks
 from app.exports.storage import ExportStorage, LocalStorage
+from app.tracing import carry_trace_context
 from app.usage.quota import ApiQuota
 
 __all__ = ["QUEUE_NAME", "Runtime", "change_channel"]
@@ -44,6 +45,8 @@ class Runtime:
         )
         self.redis: aioredis.Redis = aioredis.Redis.from_url(settings.redis_url)
         self.queue = RedisQueue.from_url(settings.redis_url, name=QUEUE_NAME)
+        if settings.otel_exporter_otlp_endpoint:
+            self.queue.register_before_enqueue(carry_trace_context)
         self.http = httpx.AsyncClient(follow_redirects=False)
         self.endpoints = EspEndpoints(
             mailchimp=settings.esp_mailchimp_base_url,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,8 @@ from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
 from litestar.response.base import ASGIResponse
+from opentelemetry import propagate
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode, Tracer
 
 from rpc.errors import (
     DomainError,
@@ -44,13 +47,15 @@ _JSON = "application/json"
 class RpcConfig:
     """``max_body_bytes``: larger bodies answer 413. ``after_call(call, status, seconds)`` runs
     after every call that reached a procedure (it must not block). ``state`` is handed to tiers
-    as ``call.state``."""
+    as ``call.state``. ``tracer``: when set, each call is an OpenTelemetry server span (current
+    while the procedure runs), continuing the caller's ``traceparent``."""
 
     max_body_bytes: int = 1_048_576
     limiter: RateLimiter | None = None
     after_call: AfterCall | None = None
     path: str = "/rpc"
     state: Any = None
+    tracer: Tracer | None = None
 
 
 def rpc_routes(registry: Registry, config: RpcConfig) -> list[HTTPRouteHandler]:
@@ -70,8 +75,15 @@ def _procedure_route(procedure: Procedure[Any, Any, Any], config: RpcConfig) -> 
     limiter = config.limiter if procedure.rate_limit is not None else None
     limit = config.max_body_bytes
     after_call = config.after_call
+    tracer = config.tracer
 
     async def handle(request: Request[Any, Any, Any]) -> ASGIResponse:
+        if tracer is None:
+            return await answer(request, None)
+        with _call_span(tracer, procedure.name, request) as span:
+            return await answer(request, span)
+
+    async def answer(request: Request[Any, Any, Any], span: Span | None) -> ASGIResponse:
         started = time.perf_counter() if after_call is not None else 0.0
         request_id = _request_id(request)
         client = request.scope.get("client")
@@ -95,11 +107,15 @@ def _procedure_route(procedure: Procedure[Any, Any, Any], config: RpcConfig) -> 
             response = await _run(procedure, call, _decode(decoder, body))
         except DomainError as exc:
             response = _error(exc, request_id)
-        except Exception:
+        except Exception as exc:
             log.exception("procedure %s failed (request %s)", procedure.name, request_id)
+            if span is not None:
+                span.record_exception(exc)
             response = _error(
                 InternalError(data=InternalErrorData(request_id=request_id)), request_id
             )
+        if span is not None:
+            _describe(span, call, response.status_code or 200)
         try:
             if after_call is not None:
                 after_call(call, response.status_code or 200, time.perf_counter() - started)
@@ -114,6 +130,41 @@ def _procedure_route(procedure: Procedure[Any, Any, Any], config: RpcConfig) -> 
         name=f"rpc:{procedure.name}",
         request_max_body_size=limit,
     )(handle)
+
+
+_TRACE_HEADERS = {b"traceparent", b"tracestate", b"baggage"}
+
+
+@contextlib.contextmanager
+def _call_span(tracer: Tracer, name: str, request: Request[Any, Any, Any]) -> Iterator[Span]:
+    carrier = {
+        key.decode("latin-1"): value.decode("latin-1")
+        for key, value in request.scope["headers"]
+        if key in _TRACE_HEADERS
+    }
+    with tracer.start_as_current_span(
+        name,
+        context=propagate.extract(carrier) if carrier else None,
+        kind=SpanKind.SERVER,
+        attributes={
+            "rpc.system": "subnest",
+            "rpc.method": name,
+            "http.request.method": "POST",
+            "url.path": request.scope["path"],
+        },
+        record_exception=False,  # the handler answers every exception; it records them
+    ) as span:
+        yield span
+
+
+def _describe(span: Span, call: Call, status: int) -> None:
+    span.set_attribute("http.response.status_code", status)
+    span.set_attribute("subnest.request_id", call.request_id)
+    team = call.facts.get("team_id")
+    if team is not None:
+        span.set_attribute("subnest.team_id", str(team))
+    if status >= 500:
+        span.set_status(Status(StatusCode.ERROR))
 
 
 # The call being answered, in the task answering it: what a log processor can add to a line.

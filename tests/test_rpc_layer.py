@@ -12,6 +12,10 @@ import pytest
 import redis.asyncio as aioredis
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind, StatusCode
 
 from rpc import (
     Call,
@@ -230,3 +234,38 @@ async def test_nul_characters_are_refused_as_bad_input(client: AsyncTestClient[L
     response = await client.post("/rpc/greet.say", json={"name": "a\x00b"})
     assert response.status_code == 400
     assert response.json()["code"] == "VALIDATION_FAILED"
+
+
+async def test_a_tracer_makes_a_server_span_per_call_continuing_the_callers_trace() -> None:
+    spans = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(spans))
+    config = RpcConfig(tracer=provider.get_tracer("test"))
+    app = Litestar(route_handlers=rpc_routes(registry, config))
+    trace_id, parent = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+    async with AsyncTestClient(app) as client:
+        client.headers["x-who"] = "tester"
+        traced = {"traceparent": f"00-{trace_id}-{parent}-01"}
+        ok = await client.post("/rpc/greet.say", json={"name": "Ada"}, headers=traced)
+        refused = await client.post("/rpc/greet.say", json={"name": "Ada", "times": 9})
+        crashed = await client.post("/rpc/greet.crash", json={"name": "x"})
+    assert [ok.status_code, refused.status_code, crashed.status_code] == [200, 422, 500]
+    said, too_loud, crash_span = spans.get_finished_spans()
+
+    assert said.name == "greet.say" and said.kind is SpanKind.SERVER
+    assert f"{said.context.trace_id:032x}" == trace_id
+    assert said.parent is not None and f"{said.parent.span_id:016x}" == parent
+    assert said.attributes is not None
+    assert said.attributes["http.response.status_code"] == 200
+    assert said.attributes["subnest.request_id"] == ok.headers["x-request-id"]
+    assert said.status.status_code is StatusCode.UNSET
+
+    assert too_loud.parent is None  # no traceparent: a trace of its own
+    assert too_loud.attributes is not None
+    assert too_loud.attributes["http.response.status_code"] == 422
+    assert too_loud.status.status_code is StatusCode.UNSET  # the caller's error, not ours
+
+    assert crash_span.status.status_code is StatusCode.ERROR
+    (event,) = crash_span.events
+    assert event.name == "exception" and event.attributes is not None
+    assert event.attributes["exception.type"] == "RuntimeError"

@@ -47,6 +47,8 @@ def test_values_are_converted_and_keys_parsed() -> None:
         ({"DB_POOL_SIZE": "0"}, "DB_POOL_SIZE: Expected `int` >= 1"),
         ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL: must start with one of"),
         ({"REDIS_URL": "http://x"}, "REDIS_URL: must start with one of"),
+        ({"OTEL_EXPORTER_OTLP_ENDPOINT": "localhost:4318"}, "OTEL_EXPORTER_OTLP_ENDPOINT: must"),
+        ({"OTEL_SERVICE_NAME": "news letter"}, "OTEL_SERVICE_NAME: Expected `str` matching"),
         ({"SECRET_KEYS": "nocolon"}, "SECRET_KEYS: each key must be"),
         ({"SECRET_KEYS": "k1:c2hvcnQ"}, "SECRET_KEYS: key 'k1' must decode to 32 bytes, got 5"),
         ({"SECRET_KEYS": f"{TEST_SECRET_KEYS},{TEST_SECRET_KEYS}"}, "appears twice"),

@@ -20,6 +20,8 @@ from typing import Any, TypeVar
 
 import httpx
 import msgspec
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
 
 from app.esp.connector import (
     EspEndpoints,
@@ -52,6 +54,7 @@ _MESSAGE_LIMIT = 300
 _WHITESPACE = re.compile(r"\s+")
 
 log = logging.getLogger(__name__)
+_tracer = trace.get_tracer(__name__)
 
 
 def backoff_delay(attempt: int) -> float:
@@ -112,8 +115,20 @@ class ProviderHttp:
         self._sleep = sleep
 
     async def get(self, path: str, into: type[T], params: Params | None = None) -> T:
-        """GET ``path`` (below the base URL) and decode the JSON body into ``into``."""
-        response = await self._send(path, params)
+        """GET ``path`` (below the base URL) and decode the JSON body into ``into``.
+
+        One client span when tracing is on (the path only: no query, no credentials)."""
+        with _tracer.start_as_current_span(
+            f"{self.provider} GET",
+            kind=SpanKind.CLIENT,
+            attributes={
+                "http.request.method": "GET",
+                "url.path": path,
+                "esp.provider": self.provider,
+            },
+        ) as span:
+            response = await self._send(path, params)
+            span.set_attribute("http.response.status_code", response.status_code)
         try:
             return msgspec.json.decode(response.content, type=into)
         except msgspec.DecodeError as exc:  # also msgspec.ValidationError
