@@ -266,6 +266,7 @@ async def bench(
         delays = []
         clients = [Client(t[1], delays) for t in teams for _ in range(per_team)]
         tasks = await _connect(clients)
+        print(f"(b) {len(clients)} clients connected; writing for {args.seconds} s", flush=True)
         rss_before = server.memory_info().rss
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
             writes, last_written, write_ms = await asyncio.get_running_loop().run_in_executor(

@@ -105,6 +105,58 @@ async def test_over_the_limit_api_keys_and_syncs_answer_422(
     assert (sync.status, sync.code) == (422, "PLAN_LIMIT_REACHED")
 
 
+async def test_api_key_calls_of_many_teams_are_logged_counted_and_announced(
+    server: ServerProcess, database_url: str
+) -> None:
+    limit = PLANS["free"].api_requests
+    assert limit is not None
+    start, _ = period_of(dt.datetime.now(dt.UTC))
+    keyed: dict[str, tuple[Caller, int]] = {}
+    for email, calls in (("a@example.com", 3), ("b@example.com", 2)):
+        caller, team = member_of_new_team(server.base_url, email)
+        key = caller("apiKeys.create", name="ci")["key"]
+        keyed[team] = (Caller(server.base_url, {"X-API-Key": key}), calls)
+    team_a = next(iter(keyed))
+    # Two calls short of 90%: team A's three calls cross it, once.
+    await fetch(
+        database_url,
+        "INSERT INTO usage_counters (team_id, period_start, metric, used) "
+        "VALUES ($1, $2, 'api_requests', $3)",
+        uuid.UUID(team_a),
+        start,
+        limit * 9 // 10 - 2,
+    )
+    for caller, calls in keyed.values():
+        for _ in range(calls):
+            caller("subscribers.list")
+
+    async def logged() -> int:
+        rows = await fetch(database_url, "SELECT count(*) AS n FROM request_logs")
+        return int(rows[0]["n"])
+
+    async def settle() -> None:
+        while await logged() < 5:
+            await asyncio.sleep(0.05)
+
+    await asyncio.wait_for(settle(), 10)
+    counters = {
+        str(r["team_id"]): r["used"]
+        for r in await fetch(
+            database_url,
+            "SELECT team_id, used FROM usage_counters WHERE metric = 'api_requests'",
+        )
+    }
+    team_b = next(t for t in keyed if t != team_a)
+    assert counters == {team_a: limit * 9 // 10 + 1, team_b: 2}
+    keys = await fetch(database_url, "SELECT team_id, last_used_at FROM api_keys")
+    assert {str(r["team_id"]) for r in keys} == set(keyed)
+    assert all(r["last_used_at"] is not None for r in keys)
+    alerts = await fetch(
+        database_url, "SELECT team_id, data FROM events WHERE type = 'usage.threshold'"
+    )
+    assert [(str(a["team_id"]), json.loads(a["data"])["percent"]) for a in alerts] == [(team_a, 90)]
+
+
 async def _run(runtime: Runtime, job: Any) -> int:
     result: int = await job(JobContext(runtime=runtime))
     return result

@@ -56,8 +56,20 @@ class UsageService:
             amount,
         )
         assert row is not None
-        used: int = row["used"]
-        limit = PLANS[row["plan"]].limit(metric)
+        return await self.announce(team_id, metric, amount, start, row["used"], row["plan"])
+
+    async def announce(
+        self,
+        team_id: uuid.UUID,
+        metric: Metric,
+        amount: int,
+        period_start: dt.date,
+        used: int,
+        plan: str,
+    ) -> Counted:
+        """After an increment of ``amount`` brought ``metric`` to ``used``: emit the
+        ``usage.threshold`` event of each threshold it crossed (in this transaction)."""
+        limit = PLANS[plan].limit(metric)
         if limit is not None and amount > 0:
             for percent in THRESHOLDS:
                 threshold = math.ceil(limit * percent / 100)
@@ -71,10 +83,10 @@ class UsageService:
                             "percent": percent,
                             "used": used,
                             "limit": limit,
-                            "periodStart": start.isoformat(),
+                            "periodStart": period_start.isoformat(),
                         },
                     )
-        return Counted(period_start=start, used=used, limit=limit)
+        return Counted(period_start=period_start, used=used, limit=limit)
 
     async def used(
         self, team_id: uuid.UUID, metric: Metric, *, now: dt.datetime | None = None
