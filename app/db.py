@@ -196,7 +196,9 @@ class Database:
         if engine.current_transaction.get() is not None:
             raise RuntimeError("a unit of work is already open in this task")
         async with self.acquire() as conn, conn.transaction():
-            await set_tenant(conn, team_id=team_id, user_id=user_id)
+            if team_id is not None or user_id is not None:
+                # (A transaction starts with neither: they are only ever set transaction-locally.)
+                await set_tenant(conn, team_id=team_id, user_id=user_id)
             bound = BoundTransaction(conn)
             token = engine.current_transaction.set(bound)  # type: ignore[arg-type]
             try:
@@ -216,11 +218,17 @@ class Database:
     @contextlib.asynccontextmanager
     async def maintenance(self) -> AsyncIterator[asyncpg.Connection]:
         """A connection as the maintenance role (hard deletes, every team), for purges."""
-        conn = await asyncpg.connect(self._maintenance_url)
+        conn = await self.connect_maintenance()
         try:
             yield conn
         finally:
             await conn.close()
+
+    async def connect_maintenance(self) -> asyncpg.Connection:
+        """A connection of one's own as the maintenance role, kept open by its owner (who
+        closes it), for work that recurs every second or so."""
+        conn: asyncpg.Connection = await asyncpg.connect(self._maintenance_url)
+        return conn
 
     async def ping(self) -> None:
         """Raise unless the database answers."""

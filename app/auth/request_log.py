@@ -1,8 +1,8 @@
 """The request log of API-key calls: buffered in memory, written in batches off the request path.
 
 Each flush also counts the calls against the team's plan (usage metric ``api_requests``), and
-updates the keys' ``last_used_at``: one statement for every team, on a connection of the
-maintenance role.
+updates the keys' ``last_used_at``: one statement for every team, on the writer's own
+connection of the maintenance role.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 import uuid
 
+import asyncpg
 import msgspec
 
 from app.db import Database
@@ -50,6 +51,7 @@ class RequestLogWriter:
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
+        self._conn: asyncpg.Connection | None = None  # the maintenance role's, kept open
 
     def record(self, call: Call, status: int, seconds: float) -> None:
         key_id = call.facts.get("api_key_id")
@@ -78,6 +80,8 @@ class RequestLogWriter:
         if self._task is not None:
             await self._task
         await self._flush_logged()
+        if self._conn is not None:
+            await self._conn.close()
 
     async def _run(self) -> None:
         while not self._stopping:
@@ -91,6 +95,9 @@ class RequestLogWriter:
             await self.flush()
         except Exception:  # the log must never take the API down; that batch is dropped
             log.exception("request log flush failed")
+            if self._conn is not None:  # a new connection next time, whatever went wrong
+                self._conn.terminate()
+                self._conn = None
 
     async def flush(self) -> None:
         entries, self._pending = self._pending, []
@@ -100,7 +107,10 @@ class RequestLogWriter:
         # One statement for every team's calls, as the maintenance role (RLS would need a
         # statement per team): the transaction holds a txid for one round trip, not for a
         # statement per team, so the change feed's xmin guard hardly ever waits on it.
-        async with self._db.maintenance() as conn, conn.transaction():
+        if self._conn is None or self._conn.is_closed():
+            self._conn = await self._db.connect_maintenance()
+        conn = self._conn
+        async with conn.transaction():
             counted = await conn.fetch(
                 _RECORD,
                 [e.team_id for e in entries],

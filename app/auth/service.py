@@ -141,8 +141,18 @@ class AuthService:
         )
 
     async def api_key_caller(self, key: str, client_ip: str) -> ApiKeyCaller:
+        """The caller of a valid key, whose team is then the transaction's tenant.
+
+        The tenant is set by the lookup's own statement (one round trip less on every API-key
+        call); a key refused here raises, and so rolls the transaction back before anything
+        else runs under that tenant.
+        """
         prefix = split_api_key(key)
-        row = await self.conn.fetchrow("SELECT * FROM api_key_lookup($1)", prefix or "")
+        row = await self.conn.fetchrow(
+            "SELECT l.*, set_config('app.team_id', l.team_id::text, true) "
+            "FROM api_key_lookup($1) l",
+            prefix or "",
+        )
         if (
             row is None
             or row["revoked_at"] is not None

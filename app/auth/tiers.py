@@ -172,8 +172,7 @@ async def _key_or_member(
     _refuse_scheduled(caller.deletion_due_at)
     services.runtime.api_quota.check(caller.team_id)
     call.facts["api_key_id"] = caller.key_id
-    call.facts["team_id"] = caller.team_id
-    await services.set_tenant(team_id=caller.team_id)
+    call.facts["team_id"] = caller.team_id  # (api_key_caller made it the tenant)
     return caller.team_id, "admin", None
 
 
