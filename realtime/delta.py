@@ -5,10 +5,10 @@ takes rows with ``(txid, seq) > cursor`` and ``txid < pg_snapshot_xmin(pg_curren
 below the oldest transaction still running, no write can still appear, so a transaction that
 commits late is never skipped (``updated_at > since`` loses such rows). Ordered by
 ``(txid, seq)``, the last row's stamp is the next cursor. The feed's epoch and purge horizon come
-with the changes, in the same statement (one round trip, one snapshot), and so does
-``held_back``: the oldest txid of committed changes the guard still holds back (a transaction
-older than them is open), so a live reader knows when to look again (``snapshot_xmin`` past it)
-instead of waiting for another poke.
+with the changes, in the same statement (one round trip, one snapshot). A live reader also asks
+for ``held_back``: the oldest txid of committed changes the guard still holds back (a transaction
+older than them is open), so it knows when to look again (``snapshot_xmin`` past it) instead of
+waiting for another poke; a poll does without (one index probe per table less).
 """
 
 from __future__ import annotations
@@ -84,21 +84,25 @@ class ChangeFeed:
 
     tables: tuple[FeedTable, ...]
     meta: str
-    sql: str = field(init=False)
+    sql: str = field(init=False)  # without held_back
+    watch_sql: str = field(init=False)  # with it
 
     def __post_init__(self) -> None:
+        held = "LEAST(" + ", ".join(_held_back(table) for table in self.tables) + ")"
+        object.__setattr__(self, "sql", self._query("NULL::xid8"))
+        object.__setattr__(self, "watch_sql", self._query(held))
+
+    def _query(self, held: str) -> str:
         # The meta row, joined to the UNION of each table's next changes in stamp order (one
         # index range scan each); alone, with NULL changes, when there is nothing new.
         branches = " UNION ALL ".join(_branch(table, i) for i, table in enumerate(self.tables))
-        held = ", ".join(_held_back(table) for table in self.tables)
         # (The meta row is materialized: the held-back probes run once, not once per change.)
-        sql = (
-            f"WITH m AS MATERIALIZED (SELECT epoch, purge_horizon_txid, LEAST({held}) AS held "
+        return (
+            f"WITH m AS MATERIALIZED (SELECT epoch, purge_horizon_txid, {held} AS held "
             f"FROM {self.meta}) SELECT m.epoch, m.purge_horizon_txid, m.held, c.* FROM m LEFT JOIN "
             f"(SELECT * FROM ({branches}) u ORDER BY txid, seq LIMIT $4) c ON true "
             "ORDER BY c.txid, c.seq"
         )
-        object.__setattr__(self, "sql", sql)
 
 
 async def pull(
@@ -108,14 +112,17 @@ async def pull(
     team_id: uuid.UUID,
     cursor: ChangeCursor,
     limit: int,
+    held_back: bool = False,
 ) -> DeltaPage:
-    """The next ``limit`` changes of the team after ``cursor`` (run inside the team's RLS).
+    """The next ``limit`` changes of the team after ``cursor`` (run inside the team's RLS);
+    with ``held_back``, the page says from which txid the guard holds changes back.
 
     Raises MustRefetch for a cursor of another epoch or one older than the purge horizon.
     """
     # Prepared once per connection: its generic plan walks the stamp indexes (tested), and
     # planning each call anew would cost more than the query itself.
-    rows = await conn.fetch(feed.sql, team_id, cursor.txid, cursor.seq, limit + 1)
+    sql = feed.watch_sql if held_back else feed.sql
+    rows = await conn.fetch(sql, team_id, cursor.txid, cursor.seq, limit + 1)
     epoch, horizon_txid, held = rows[0]["epoch"], rows[0]["purge_horizon_txid"], rows[0]["held"]
     started = (cursor.txid, cursor.seq) == (0, 0)
     if cursor.epoch != epoch or (not started and cursor.txid < horizon_txid):

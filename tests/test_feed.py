@@ -219,12 +219,22 @@ async def test_the_delta_querys_generic_plan_walks_the_stamp_indexes(database_ur
     try:
         await app.execute("SET plan_cache_mode = force_generic_plan")
         await app.execute("SELECT set_config('app.team_id', $1, false)", str(busy))
-        await app.execute(f"PREPARE delta (uuid, xid8, bigint, int) AS {FEED.sql}")
-        plan = "\n".join(
-            row[0] for row in await app.fetch(f"EXPLAIN EXECUTE delta ('{busy}', '0', 0, 501)")
-        )
+        plans = []
+        for name, sql in (("poll", FEED.sql), ("watch", FEED.watch_sql)):
+            await app.execute(f"PREPARE {name} (uuid, xid8, bigint, int) AS {sql}")
+            plans.append(
+                "\n".join(
+                    row[0]
+                    for row in await app.fetch(f"EXPLAIN EXECUTE {name} ('{busy}', '0', 0, 501)")
+                )
+            )
     finally:
         await app.close()
+    poll, watch = plans
     for table in ("subscribers", "esp_connections", "sync_runs"):
-        assert f"Index Scan using {table}_change on {table}" in plan, plan
-        assert f"Seq Scan on {table}" not in plan, plan
+        for plan in plans:
+            assert f"Index Scan using {table}_change on {table}" in plan, plan
+            assert f"Seq Scan on {table}" not in plan, plan
+        # The live reader's held-back probe: one index entry, not a walk of the team's rows.
+        assert f"Index Only Scan using {table}_change on {table}" in watch, watch
+        assert f"Index Only Scan using {table}_change on {table}" not in poll, poll

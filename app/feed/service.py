@@ -32,10 +32,15 @@ class FeedService:
                 f"invalid cursor: {exc}", data=ValidationData(path="$.cursor", detail=str(exc))
             ) from None
 
-    async def page(self, team_id: uuid.UUID, cursor: ChangeCursor, limit: int) -> DeltaPage:
-        """The team's next changes after ``cursor``; 409 MUST_REFETCH if it cannot continue."""
+    async def page(
+        self, team_id: uuid.UUID, cursor: ChangeCursor, limit: int, *, held_back: bool = False
+    ) -> DeltaPage:
+        """The team's next changes after ``cursor``; 409 MUST_REFETCH if it cannot continue.
+        ``held_back``: for a live reader (see realtime.delta)."""
         try:
-            return await pull(self.conn, FEED, team_id=team_id, cursor=cursor, limit=limit)
+            return await pull(
+                self.conn, FEED, team_id=team_id, cursor=cursor, limit=limit, held_back=held_back
+            )
         except MustRefetch as exc:
             raise errors.MustRefetch(str(exc)) from None
 

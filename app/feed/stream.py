@@ -53,11 +53,11 @@ async def _counted() -> AsyncIterator[None]:
 
 
 def fetch_page(runtime: Runtime) -> FetchPage:
-    """The hub's delta query: one short unit of work per page."""
+    """The hub's delta query: one short unit of work per page, saying what is held back."""
 
     async def fetch(team_id: uuid.UUID, cursor: ChangeCursor, limit: int) -> DeltaPage:
         async with unit_of_work(runtime, team_id=team_id) as services:
-            return await services.feed.page(team_id, cursor, limit)
+            return await services.feed.page(team_id, cursor, limit, held_back=True)
 
     return fetch
 
