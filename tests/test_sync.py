@@ -119,13 +119,7 @@ async def test_sync_then_resync_after_edits_matches_the_provider(
 ) -> None:
     env, caller = system
     fake = env.fake
-    connection = caller(
-        "espConnections.create",
-        provider=fake.provider,
-        name=f"My {fake.provider}",
-        credentials=fake.credentials,
-        listId=fake.list_id or None,
-    )
+    connection = fake.connect(caller, f"My {fake.provider}")
     assert "credentials" not in connection and fake.api_key not in str(connection)
 
     first = _sync_and_wait(caller, connection["id"])
@@ -189,9 +183,7 @@ def test_rejected_credentials_put_the_connection_in_error(
     system: tuple[System, Caller],
 ) -> None:
     env, caller = system
-    connection = caller(
-        "espConnections.create", provider="kit", name="Kit", credentials=env.fake.credentials
-    )
+    connection = env.fake.connect(caller, "Kit")
     env.fake.api_key = "rotated-at-the-provider"
     run = _sync_and_wait(caller, connection["id"])
     assert run["status"] == "failed"
@@ -213,9 +205,7 @@ async def test_a_worker_killed_mid_sync_is_taken_over_without_loss(
     system: tuple[System, Caller], database_url: str
 ) -> None:
     env, caller = system
-    connection = caller(
-        "espConnections.create", provider="kit", name="Kit", credentials=env.fake.credentials
-    )
+    connection = env.fake.connect(caller, "Kit")
     env.fake.stall_next(8, 0.4)  # slow pages, so the kill lands mid-listing
     queued = caller("espConnections.sync", id=connection["id"])
 
@@ -254,12 +244,7 @@ def test_a_sync_requested_while_redis_is_down_runs_once_it_is_back(
                 system.workers.append(system.start_worker())
                 try:
                     caller, _ = member_of_new_team(server.base_url)
-                    connection = caller(
-                        "espConnections.create",
-                        provider="kit",
-                        name="Kit",
-                        credentials=fake.credentials,
-                    )
+                    connection = fake.connect(caller)
                     cache.stop()
                     queued = caller("espConnections.sync", id=connection["id"])
                     assert caller("syncRuns.get", id=queued["syncRunId"])["status"] == "queued"
@@ -285,15 +270,8 @@ async def test_each_cron_tick_queues_each_active_connection_once_across_workers(
     system: tuple[System, Caller], database_url: str
 ) -> None:
     env, caller = system
-    active = [
-        caller(
-            "espConnections.create", provider="kit", name=f"K{n}", credentials=env.fake.credentials
-        )
-        for n in range(3)
-    ]
-    paused = caller(
-        "espConnections.create", provider="kit", name="Paused", credentials=env.fake.credentials
-    )
+    active = [env.fake.connect(caller, f"K{n}") for n in range(3)]
+    paused = env.fake.connect(caller, "Paused")
     caller("espConnections.update", id=paused["id"], status="paused")
     second_worker_at = dt.datetime.now(dt.UTC)
     env.workers.append(env.start_worker())  # two workers fire every second's tick
@@ -334,9 +312,7 @@ async def test_a_local_edit_loses_to_the_provider_and_counts_as_a_conflict(
     system: tuple[System, Caller], database_url: str
 ) -> None:
     env, caller = system
-    connection = caller(
-        "espConnections.create", provider="kit", name="Kit", credentials=env.fake.credentials
-    )
+    connection = env.fake.connect(caller, "Kit")
     assert _sync_and_wait(caller, connection["id"])["status"] == "succeeded"
     target = env.fake.account.ids()[0]
     # What subscribers.update will do: change a provider field, clear the hash; plus a local note.
@@ -370,9 +346,7 @@ def test_sigterm_lets_in_flight_requests_and_jobs_finish(
     system: tuple[System, Caller], settings: Settings
 ) -> None:
     env, caller = system
-    connection = caller(
-        "espConnections.create", provider="kit", name="Kit", credentials=env.fake.credentials
-    )
+    connection = env.fake.connect(caller, "Kit")
     # The worker: a sync slowed by the provider is under way when SIGTERM arrives.
     env.fake.stall_next(3, 0.5)
     queued = caller("espConnections.sync", id=connection["id"])
@@ -412,9 +386,7 @@ def test_cron_sync_all_needs_the_token_and_queues_once_per_minute(
 ) -> None:
     env, caller = system
     for n in range(2):
-        caller(
-            "espConnections.create", provider="kit", name=f"K{n}", credentials=env.fake.credentials
-        )
+        env.fake.connect(caller, f"K{n}")
     scheduler = Caller(caller.base_url, {"Authorization": "Bearer cron-secret-token"})
     with pytest.raises(CallFailed) as refused:
         Caller(caller.base_url, {"Authorization": "Bearer wrong"})("cron.syncAll")
@@ -431,9 +403,7 @@ async def test_deleting_a_connection_during_its_sync_keeps_its_subscribers_delet
     system: tuple[System, Caller], database_url: str
 ) -> None:
     env, caller = system
-    connection = caller(
-        "espConnections.create", provider="kit", name="Kit", credentials=env.fake.credentials
-    )
+    connection = env.fake.connect(caller, "Kit")
     env.fake.account.edit(env.fake.account.ids()[0], first_name="Nul\x00Byte")
     assert _sync_and_wait(caller, connection["id"])["status"] == "succeeded"
     stored = await fetch(

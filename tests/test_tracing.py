@@ -95,13 +95,7 @@ def test_a_sync_is_one_trace_from_the_call_through_the_queue_to_the_worker(
         }
         with start_server(settings, **env) as server, start_worker(settings, **env):
             caller, team_id = member_of_new_team(server.base_url)
-            connection = caller(
-                "espConnections.create",
-                provider="kit",
-                name="Kit",
-                credentials=fake.credentials,
-                listId=fake.list_id or None,
-            )
+            connection = fake.connect(caller)
             # The caller's own trace: the server's span must continue it.
             trace_id, caller_span = secrets.token_hex(16), secrets.token_hex(8)
             caller.headers["traceparent"] = f"00-{trace_id}-{caller_span}-01"

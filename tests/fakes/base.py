@@ -320,6 +320,16 @@ class FakeEsp(ABC):
     def credentials(self) -> dict[str, str]:
         return {"apiKey": self.api_key}
 
+    def connect(self, caller: Callable[..., dict[str, Any]], name: str = "Kit") -> dict[str, Any]:
+        """An ESP connection to this fake, made through the API (``espConnections.create``)."""
+        return caller(
+            "espConnections.create",
+            provider=self.provider,
+            name=name,
+            credentials=self.credentials,
+            listId=self.list_id or None,
+        )
+
     @property
     def wrong_key(self) -> str:
         return "wrong-" + self.api_key
