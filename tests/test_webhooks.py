@@ -157,6 +157,21 @@ def test_a_failing_receiver_gets_growing_retries_then_the_webhook_is_disabled(
         )
         assert [json.loads(e["data"])["webhookId"] for e in events] == [webhook["webhook"]["id"]]
 
+        # Fixed at the receiver's end: turned back on, the webhook gets deliveries again.
+        receiver.status = 200
+        hook_id = webhook["webhook"]["id"]
+        again = caller("webhooks.update", id=hook_id, status="active")
+        assert (again["status"], again["consecutiveFailures"], again["disabledReason"]) == (
+            "active",
+            0,
+            None,
+        )
+        caller("webhooks.test", id=hook_id)
+        wait_for(lambda: len(receiver.requests) == 5, timeout=30, what="the test delivery")
+        assert json.loads(receiver.requests[-1].body)["type"] == "webhook.test"
+        paused = caller("webhooks.update", id=hook_id, status="disabled")
+        assert (paused["status"], paused["disabledReason"]) == ("disabled", "disabled by a member")
+
 
 @pytest.mark.parametrize(
     "url",
@@ -200,9 +215,23 @@ def test_the_procedures_refuse_internal_urls_and_isolate_teams(server: ServerPro
     mine = caller("webhooks.create", url="https://93.184.215.14/", events=["sync.failed"])
     other: Caller = member_of_new_team(server.base_url, "other@example.com")[0]
     assert other("webhooks.list")["items"] == []
-    for procedure in ("webhooks.delete", "webhooks.test"):
+    for procedure in ("webhooks.delete", "webhooks.test", "webhooks.update"):
         with pytest.raises(CallFailed) as foreign:
             other(procedure, id=mine["webhook"]["id"])
         assert foreign.value.status == 404
+    with pytest.raises(CallFailed) as moved_inside:
+        caller("webhooks.update", id=mine["webhook"]["id"], url="http://10.0.0.7/hook")
+    assert (moved_inside.value.status, moved_inside.value.code) == (422, "WEBHOOK_URL_REFUSED")
+    moved = caller(
+        "webhooks.update",
+        id=mine["webhook"]["id"],
+        url="https://93.184.215.15/",
+        events=["sync.completed"],
+    )
+    assert (moved["url"], moved["events"], moved["status"]) == (
+        "https://93.184.215.15/",
+        ["sync.completed"],
+        "active",
+    )
     caller("webhooks.delete", id=mine["webhook"]["id"])
     assert caller("webhooks.list")["items"] == []

@@ -288,6 +288,10 @@ var API = {
     "webhooks.test": {
       path: "/rpc/webhooks.test",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+    },
+    "webhooks.update": {
+      path: "/rpc/webhooks.update",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
     }
   },
   schemes: {
@@ -345,6 +349,19 @@ var WebhooksApi = class extends Group {
    */
   test(input) {
     return this.transport.call("webhooks.test", input);
+  }
+  /**
+   * Change a webhook's URL, events or status (admin). ``status: "active"`` turns a webhook
+   *
+   * disabled after repeated failures back on, its failure count reset; ``"disabled"`` pauses it.
+   * Events of the time a webhook was off are not delivered.
+   *
+   * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * WEBHOOK_URL_REFUSED.
+   */
+  update(input) {
+    return this.transport.call("webhooks.update", input);
   }
 };
 var UsageApi = class extends Group {

@@ -11,7 +11,9 @@ from app.webhooks.schemas import (
     DeliveriesInput,
     DeliveryList,
     TestQueued,
+    UpdateWebhookInput,
     WebhookList,
+    WebhookOut,
 )
 from rpc import NotFound, Registry
 
@@ -33,6 +35,20 @@ async def create_webhook(ctx: TeamContext, data: CreateWebhookInput) -> CreatedW
 async def list_webhooks(ctx: TeamContext, data: Empty) -> WebhookList:
     """The team's webhooks (never their secrets), with status and failures in a row."""
     return WebhookList(items=await ctx.services.webhooks.all())
+
+
+@procedures.procedure("webhooks.update", tier=TEAM, errors=(NotFound, WebhookUrlRefused))
+async def update_webhook(ctx: TeamContext, data: UpdateWebhookInput) -> WebhookOut:
+    """Change a webhook's URL, events or status (admin). ``status: "active"`` turns a webhook
+    disabled after repeated failures back on, its failure count reset; ``"disabled"`` pauses
+    it. Events of the time a webhook was off are not delivered."""
+    ctx.require("admin")
+    return await ctx.services.webhooks.update(
+        data.id,
+        url=data.url,
+        events=list(data.events) if data.events is not None else None,
+        status=data.status,
+    )
 
 
 @procedures.procedure("webhooks.delete", tier=TEAM, errors=(NotFound,))

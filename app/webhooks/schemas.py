@@ -19,6 +19,7 @@ __all__ = [
     "DeliveryList",
     "DeliveryOut",
     "TestQueued",
+    "UpdateWebhookInput",
     "WebhookList",
     "WebhookOut",
 ]
@@ -31,6 +32,13 @@ Url = Annotated[
 class CreateWebhookInput(Input):
     url: Url
     events: Annotated[list[EventType], msgspec.Meta(min_length=1, max_length=20)]
+
+
+class UpdateWebhookInput(Input):
+    id: uuid.UUID
+    url: Url | None = None
+    events: Annotated[list[EventType], msgspec.Meta(min_length=1, max_length=20)] | None = None
+    status: Literal["active", "disabled"] | None = None
 
 
 class WebhookOut(Output):

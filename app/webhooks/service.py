@@ -48,11 +48,14 @@ class WebhookService:
         self.conn = conn
         self.runtime = runtime
 
-    async def create(self, team_id: uuid.UUID, url: str, events: list[str]) -> CreatedWebhook:
+    async def _check(self, url: str) -> None:
         try:
             await check_url(url, allow_private=self.runtime.settings.webhook_allow_private_urls)
         except UrlRefused as exc:
             raise WebhookUrlRefused(str(exc), data=RefusedUrl(reason=str(exc))) from None
+
+    async def create(self, team_id: uuid.UUID, url: str, events: list[str]) -> CreatedWebhook:
+        await self._check(url)
         endpoint_id = uuid.uuid4()
         secret = f"whsec_{secrets.token_urlsafe(32)}"
         sealed = self.runtime.cipher.seal(endpoint_id, {"secret": secret})
@@ -75,6 +78,35 @@ class WebhookService:
             "ORDER BY created_at"
         )
         return [WebhookOut(**row) for row in rows]
+
+    async def update(
+        self,
+        endpoint_id: uuid.UUID,
+        *,
+        url: str | None,
+        events: list[str] | None,
+        status: str | None,
+    ) -> WebhookOut:
+        """Change what is given. ``status="active"`` re-enables a webhook disabled after
+        failures (its failure count starts again); ``"disabled"`` pauses it by hand."""
+        if url is not None:
+            await self._check(url)
+        row = await self.conn.fetchrow(
+            "UPDATE webhook_endpoints SET url = coalesce($2, url), "
+            "events = coalesce($3, events), status = coalesce($4, status), "
+            "disabled_reason = CASE WHEN $4 = 'active' THEN NULL "
+            "WHEN $4 = 'disabled' AND status = 'active' THEN 'disabled by a member' "
+            "ELSE disabled_reason END, "
+            "consecutive_failures = CASE WHEN $4 = 'active' THEN 0 ELSE consecutive_failures END "
+            f"WHERE id = $1 AND deleted_at IS NULL RETURNING {_ENDPOINT}",
+            endpoint_id,
+            url,
+            sorted(set(events)) if events is not None else None,
+            status,
+        )
+        if row is None:
+            raise NotFound("no such webhook")
+        return WebhookOut(**row)
 
     async def delete(self, endpoint_id: uuid.UUID) -> None:
         status = await self.conn.execute(

@@ -78,8 +78,10 @@ from .models import (
     TestQueued,
     UpdateConnectionInput,
     UpdateSubscriberInput,
+    UpdateWebhookInput,
     UsageOut,
     WebhookList,
+    WebhookOut,
 )
 
 __all__ = [
@@ -223,6 +225,9 @@ _PROCEDURES = {
     ),
     "webhooks.test": Procedure(
         "/rpc/webhooks.test", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+    ),
+    "webhooks.update": Procedure(
+        "/rpc/webhooks.update", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
     ),
 }
 _SCHEMES = {
@@ -866,6 +871,37 @@ class WebhooksApi(Namespace[SyncTransport]):
         body = IdInput(id=id)
         return self._transport.call("webhooks.test", body, TestQueued)
 
+    def update(
+        self,
+        *,
+        id: uuid.UUID,
+        url: str | None = None,
+        events: builtins.list[
+            Literal[
+                "export.ready",
+                "subscriber.created",
+                "subscriber.deleted",
+                "sync.completed",
+                "sync.failed",
+                "usage.threshold",
+                "webhook.disabled",
+            ]
+        ]
+        | None = None,
+        status: Literal["active", "disabled"] | None = None,
+    ) -> WebhookOut:
+        """Change a webhook's URL, events or status (admin). ``status: "active"`` turns a webhook
+
+        disabled after repeated failures back on, its failure count reset; ``"disabled"`` pauses
+        it. Events of the time a webhook was off are not delivered.
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
+        TeamDeletionScheduledError, WebhookUrlRefusedError.
+        """
+        body = UpdateWebhookInput(id=id, url=url, events=events, status=status)
+        return self._transport.call("webhooks.update", body, WebhookOut)
+
 
 class Client(_ClientCore[httpx.Client, SyncTransport], SyncClientBase):
     """Synchronous client of the SubscriberNest API on httpx: ``with Client(url) as c:``.
@@ -1460,6 +1496,37 @@ class AsyncWebhooksApi(Namespace[AsyncTransport]):
         """
         body = IdInput(id=id)
         return await self._transport.call("webhooks.test", body, TestQueued)
+
+    async def update(
+        self,
+        *,
+        id: uuid.UUID,
+        url: str | None = None,
+        events: builtins.list[
+            Literal[
+                "export.ready",
+                "subscriber.created",
+                "subscriber.deleted",
+                "sync.completed",
+                "sync.failed",
+                "usage.threshold",
+                "webhook.disabled",
+            ]
+        ]
+        | None = None,
+        status: Literal["active", "disabled"] | None = None,
+    ) -> WebhookOut:
+        """Change a webhook's URL, events or status (admin). ``status: "active"`` turns a webhook
+
+        disabled after repeated failures back on, its failure count reset; ``"disabled"`` pauses
+        it. Events of the time a webhook was off are not delivered.
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
+        TeamDeletionScheduledError, WebhookUrlRefusedError.
+        """
+        body = UpdateWebhookInput(id=id, url=url, events=events, status=status)
+        return await self._transport.call("webhooks.update", body, WebhookOut)
 
 
 class AsyncClient(_ClientCore[httpx.AsyncClient, AsyncTransport], AsyncClientBase):

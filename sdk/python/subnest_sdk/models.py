@@ -72,6 +72,7 @@ __all__ = [
     "TestQueued",
     "UpdateConnectionInput",
     "UpdateSubscriberInput",
+    "UpdateWebhookInput",
     "UsageOut",
     "UserOut",
     "ValidationData",
@@ -493,6 +494,26 @@ class UpdateSubscriberInput(Model):
     status: Literal["bounced", "cleaned", "pending", "subscribed", "unsubscribed"] | None = None
     custom_fields: dict[str, Any] | None = None
     local_fields: dict[str, Any] | None = None
+
+
+class UpdateWebhookInput(Model):
+    id: uuid.UUID
+    url: str | None = None
+    events: (
+        list[
+            Literal[
+                "export.ready",
+                "subscriber.created",
+                "subscriber.deleted",
+                "sync.completed",
+                "sync.failed",
+                "usage.threshold",
+                "webhook.disabled",
+            ]
+        ]
+        | None
+    ) = None
+    status: Literal["active", "disabled"] | None = None
 
 
 class UsageOut(Model):

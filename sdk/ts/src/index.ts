@@ -490,6 +490,16 @@ export interface UpdateSubscriberInput {
   localFields?: Record<string, unknown> | null;
 }
 
+export interface UpdateWebhookInput {
+  id: string;
+  /** Default: `null`. */
+  url?: string | null;
+  /** Default: `null`. */
+  events?: ("export.ready" | "subscriber.created" | "subscriber.deleted" | "sync.completed" | "sync.failed" | "usage.threshold" | "webhook.disabled")[] | null;
+  /** Default: `null`. */
+  status?: "active" | "disabled" | null;
+}
+
 export interface UsageOut {
   plan: string;
   periodStart: string;
@@ -887,6 +897,10 @@ const API: ApiDescription = {
       path: "/rpc/webhooks.test",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
     },
+    "webhooks.update": {
+      path: "/rpc/webhooks.update",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+    },
   },
   schemes: {
     session: { credential: "sessionToken", header: "Authorization", prefix: "Bearer " },
@@ -963,6 +977,20 @@ export class WebhooksApi extends Group {
    */
   test(input: IdInput): Promise<TestQueued> {
     return this.transport.call("webhooks.test", input);
+  }
+
+  /**
+   * Change a webhook's URL, events or status (admin). ``status: "active"`` turns a webhook
+   *
+   * disabled after repeated failures back on, its failure count reset; ``"disabled"`` pauses it.
+   * Events of the time a webhook was off are not delivered.
+   *
+   * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * WEBHOOK_URL_REFUSED.
+   */
+  update(input: UpdateWebhookInput): Promise<WebhookOut> {
+    return this.transport.call("webhooks.update", input);
   }
 }
 
