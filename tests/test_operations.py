@@ -15,6 +15,7 @@ from app.feed.jobs import purge_tombstones
 from app.jobs import JobContext, purge_history
 from app.runtime import Runtime
 from app.services import unit_of_work
+from app.sync.jobs import queue_active_connections
 from app.teams.jobs import erase_deleted_teams
 from app.usage.jobs import roll_billing_period
 from app.usage.plans import PLANS, period_of
@@ -155,6 +156,35 @@ async def test_api_key_calls_of_many_teams_are_logged_counted_and_announced(
         database_url, "SELECT team_id, data FROM events WHERE type = 'usage.threshold'"
     )
     assert [(str(a["team_id"]), json.loads(a["data"])["percent"]) for a in alerts] == [(team_a, 90)]
+
+
+async def test_the_scheduled_sync_leaves_out_teams_at_their_limit_or_being_deleted(
+    runtime: Runtime, database_url: str
+) -> None:
+    teams = {name: await _team(database_url) for name in ("room", "full", "leaving")}
+    connections = {name: await add_connection(database_url, team) for name, team in teams.items()}
+    tick = dt.datetime(2026, 12, 2, tzinfo=dt.UTC)
+    start, _ = period_of(tick)
+    await fetch(
+        database_url,
+        "INSERT INTO usage_counters (team_id, period_start, metric, used) "
+        "VALUES ($1, $2, 'synced_subscribers', $3), ($4, $2, 'synced_subscribers', $5)",
+        teams["full"],
+        start,
+        PLANS["free"].synced_subscribers,
+        teams["room"],
+        (PLANS["free"].synced_subscribers or 0) - 1,
+    )
+    await fetch(
+        database_url,
+        "UPDATE teams SET deletion_due_at = now() + interval '1 day' WHERE id = $1",
+        teams["leaving"],
+    )
+    assert await queue_active_connections(runtime, tick) == 1
+    runs = await fetch(
+        database_url, "SELECT esp_connection_id FROM sync_runs WHERE cron_tick = $1", tick
+    )
+    assert [r["esp_connection_id"] for r in runs] == [connections["room"]]
 
 
 async def _run(runtime: Runtime, job: Any) -> int:

@@ -649,7 +649,9 @@ var EspConnectionsApi = class extends Group {
 };
 var CronApi = class extends Group {
   /**
-   * Queue every active connection, as the midnight job does (once per minute at most).
+   * Queue every active connection, as the midnight job does (once per minute at most); not
+   *
+   * those of teams scheduled for deletion or at their plan's synced-subscriber limit.
    *
    * Credentials: cronToken. Errors: UNAUTHENTICATED.
    */

@@ -22,6 +22,7 @@ from app.runtime import Runtime
 from app.services import unit_of_work
 from app.sync.queueing import enqueue_sync
 from app.sync.runner import ConnectionGone, load_staging, merge_staging, staging_table
+from app.usage.plans import PLANS, period_of
 from app.usage.service import UsageService
 
 __all__ = ["queue_active_connections", "sweep_queued_runs", "sync_all_active", "sync_connection"]
@@ -220,15 +221,29 @@ async def _failed_event(
 
 
 async def queue_active_connections(runtime: Runtime, tick: dt.datetime) -> int:
-    """Queue one cron run per active connection for ``tick`` (idempotent per tick)."""
+    """Queue one cron run per active connection for ``tick`` (idempotent per tick).
+
+    Left out, as ``espConnections.sync`` would refuse them: teams scheduled for deletion, and
+    teams whose synced subscribers this period have reached their plan's limit.
+    """
+    period_start, _ = period_of(tick)
+    plans = list(PLANS)
     async with runtime.db.maintenance() as conn:
         rows = await conn.fetch(
             "INSERT INTO sync_runs (team_id, esp_connection_id, trigger, cron_tick) "
-            "SELECT team_id, id, 'cron', $1 FROM esp_connections "
-            "WHERE status = 'active' AND deleted_at IS NULL "
+            "SELECT c.team_id, c.id, 'cron', $1 FROM esp_connections c "
+            "JOIN teams t ON t.id = c.team_id AND t.deletion_due_at IS NULL "
+            "JOIN unnest($2::text[], $3::bigint[]) AS p (plan, quota) ON p.plan = t.plan "
+            "LEFT JOIN usage_counters u ON u.team_id = c.team_id AND u.period_start = $4 "
+            "AND u.metric = 'synced_subscribers' "
+            "WHERE c.status = 'active' AND c.deleted_at IS NULL "
+            "AND (p.quota IS NULL OR coalesce(u.used, 0) < p.quota) "
             "ON CONFLICT (esp_connection_id, cron_tick) WHERE cron_tick IS NOT NULL DO NOTHING "
             "RETURNING id, team_id",
             tick,
+            plans,
+            [PLANS[plan].synced_subscribers for plan in plans],
+            period_start,
         )
     for row in rows:
         await enqueue_sync(

@@ -112,6 +112,7 @@ async def get_run(ctx: TeamContext, data: IdInput) -> SyncRunOut:
 
 @procedures.procedure("cron.syncAll", tier=CRON)
 async def sync_all(ctx: CronContext, data: Empty) -> SyncAllOut:
-    """Queue every active connection, as the midnight job does (once per minute at most)."""
+    """Queue every active connection, as the midnight job does (once per minute at most); not
+    those of teams scheduled for deletion or at their plan's synced-subscriber limit."""
     tick = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
     return SyncAllOut(queued=await queue_active_connections(ctx.services.runtime, tick))

@@ -397,7 +397,9 @@ class CronApi(Namespace[SyncTransport]):
     """The ``cron.*`` procedures."""
 
     def sync_all(self) -> SyncAllOut:
-        """Queue every active connection, as the midnight job does (once per minute at most).
+        """Queue every active connection, as the midnight job does (once per minute at most); not
+
+        those of teams scheduled for deletion or at their plan's synced-subscriber limit.
 
         Credentials: cron_token. Errors: UnauthenticatedError.
         """
@@ -1019,7 +1021,9 @@ class AsyncCronApi(Namespace[AsyncTransport]):
     """The ``cron.*`` procedures."""
 
     async def sync_all(self) -> SyncAllOut:
-        """Queue every active connection, as the midnight job does (once per minute at most).
+        """Queue every active connection, as the midnight job does (once per minute at most); not
+
+        those of teams scheduled for deletion or at their plan's synced-subscriber limit.
 
         Credentials: cron_token. Errors: UnauthenticatedError.
         """

@@ -1314,7 +1314,9 @@ export class EspConnectionsApi extends Group {
 /** The `cron.*` procedures. */
 export class CronApi extends Group {
   /**
-   * Queue every active connection, as the midnight job does (once per minute at most).
+   * Queue every active connection, as the midnight job does (once per minute at most); not
+   *
+   * those of teams scheduled for deletion or at their plan's synced-subscriber limit.
    *
    * Credentials: cronToken. Errors: UNAUTHENTICATED.
    */
