@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import ipaddress
 import itertools
 import json
 import threading
@@ -19,7 +20,7 @@ from typing import Any
 import pytest
 
 from app.config import Settings
-from app.webhooks.urls import UrlRefused, check_url
+from app.webhooks.urls import UrlRefused, check_url, pinned
 from tests.support import (
     Caller,
     CallFailed,
@@ -64,7 +65,8 @@ def receiver() -> Iterator[Receiver]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    # By name: each send goes to the address the name resolved to when it was checked.
+    state.url = f"http://localhost:{server.server_address[1]}/hook"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -197,8 +199,25 @@ async def test_internal_urls_are_refused(url: str) -> None:
 
 
 async def test_public_addresses_pass_and_the_override_allows_private() -> None:
-    await check_url("https://93.184.215.14/hook", allow_private=False)
-    await check_url("http://127.0.0.1:9/hook", allow_private=True)
+    assert str(await check_url("https://93.184.215.14/hook", allow_private=False)) == (
+        "93.184.215.14"
+    )
+    assert str(await check_url("http://localhost:9/hook", allow_private=True)) == "127.0.0.1"
+
+
+def test_a_send_goes_to_the_checked_address_under_the_original_name() -> None:
+    v4 = ipaddress.ip_address("93.184.215.14")
+    v6 = ipaddress.ip_address("2606:2800:21f:cb07:6820:80da:af6b:8b2c")
+    assert pinned("https://hooks.example.com/in?x=1", v4) == (
+        "https://93.184.215.14/in?x=1",
+        {"Host": "hooks.example.com"},
+        {"sni_hostname": "hooks.example.com"},  # TLS checks the certificate for the name
+    )
+    assert pinned("http://hooks.example.com:8080/in", v6) == (
+        "http://[2606:2800:21f:cb07:6820:80da:af6b:8b2c]:8080/in",
+        {"Host": "hooks.example.com:8080"},
+        {},
+    )
 
 
 def test_the_procedures_refuse_internal_urls_and_isolate_teams(server: ServerProcess) -> None:

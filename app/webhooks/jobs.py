@@ -15,7 +15,7 @@ from app.jobs import JobContext, task_logged
 from app.runtime import Runtime
 from app.services import unit_of_work
 from app.webhooks.queueing import enqueue_delivery
-from app.webhooks.urls import UrlRefused, check_url
+from app.webhooks.urls import UrlRefused, check_url, pinned
 
 __all__ = ["SIGNATURE_HEADER", "deliver_webhook", "dispatch_events", "signature"]
 
@@ -72,8 +72,15 @@ async def _send(
 ) -> tuple[int | None, str | None]:
     """One POST: (status, error); a 2xx has no error."""
     try:
-        await check_url(url, allow_private=runtime.settings.webhook_allow_private_urls)
-        response = await runtime.http.post(url, content=body, headers=headers, timeout=_TIMEOUT)
+        address = await check_url(url, allow_private=runtime.settings.webhook_allow_private_urls)
+        target = pinned(url, address)
+        response = await runtime.http.post(
+            target.url,
+            content=body,
+            headers={**headers, **target.headers},
+            extensions=target.extensions,
+            timeout=_TIMEOUT,
+        )
     except UrlRefused as exc:
         return None, f"refused: {exc}"
     except (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError) as exc:
