@@ -1,5 +1,6 @@
 """Logs and metrics: JSON log lines (structlog) that carry the call's request id, team and
-procedure; Prometheus metrics of calls, SSE connections, jobs and syncs.
+procedure (and, with tracing on, the current span's trace and span ids); Prometheus metrics of
+calls, SSE connections, jobs and syncs.
 
 The API serves its metrics at ``/metrics``; a worker, on ``WORKER_METRICS_PORT`` when set (each
 process keeps its own counters, as Prometheus expects: scrape every process).
@@ -12,6 +13,7 @@ import sys
 from typing import Any
 
 import structlog
+from opentelemetry import trace
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from rpc import CURRENT_CALL, Call
@@ -96,6 +98,14 @@ def _call_fields(logger: Any, method: str, event: dict[str, Any]) -> dict[str, A
     return event
 
 
+def _trace_fields(logger: Any, method: str, event: dict[str, Any]) -> dict[str, Any]:
+    context = trace.get_current_span().get_span_context()
+    if context.is_valid:  # only with tracing on
+        event.setdefault("trace_id", format(context.trace_id, "032x"))
+        event.setdefault("span_id", format(context.span_id, "016x"))
+    return event
+
+
 def configure_logging(level: str, fmt: str) -> None:
     """Route every log record (ours, uvicorn's, SAQ's) through structlog: one JSON object per
     line (``fmt="json"``) or readable lines (``"console"``), on stderr."""
@@ -105,6 +115,7 @@ def configure_logging(level: str, fmt: str) -> None:
         structlog.stdlib.add_logger_name,
         structlog.stdlib.ExtraAdder(),
         _call_fields,
+        _trace_fields,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
     renderer: Any = (

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import json
 import secrets
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
@@ -85,15 +87,22 @@ class Collector:
 
 
 def test_a_sync_is_one_trace_from_the_call_through_the_queue_to_the_worker(
-    settings: Settings,
+    settings: Settings, tmp_path: Path
 ) -> None:
+    log_file = tmp_path / "server.log"
     with Collector().running() as collector, fake_esp("kit", size=2500, seed=4) as fake:
         env = {
             "OTEL_EXPORTER_OTLP_ENDPOINT": collector.url,
             "OTEL_BSP_SCHEDULE_DELAY": "100",
             "ESP_KIT_BASE_URL": fake.base_url,
         }
-        with start_server(settings, **env) as server, start_worker(settings, **env):
+        with (
+            log_file.open("wb") as stderr,
+            start_server(
+                settings, stderr=stderr, LOG_LEVEL="DEBUG", LOG_FORMAT="json", **env
+            ) as server,
+            start_worker(settings, **env),
+        ):
             caller, team_id = member_of_new_team(server.base_url)
             connection = fake.connect(caller)
             # The caller's own trace: the server's span must continue it.
@@ -144,6 +153,11 @@ def test_a_sync_is_one_trace_from_the_call_through_the_queue_to_the_worker(
     assert all(r.span.parent_span_id == job.span.span_id for r in requests)
     assert all(r.attributes["http.response.status_code"] == 200 for r in requests)
     assert all("?" not in r.attributes["url.path"] for r in requests)
+    # The call's log line names its trace and span.
+    lines = [json.loads(raw) for raw in log_file.read_text().splitlines()]
+    (logged,) = [line for line in lines if line.get("procedure") == "espConnections.sync"]
+    assert logged["trace_id"] == trace_id
+    assert logged["span_id"] == call.span.span_id.hex()
     # Nothing of the trace is left without its parent (the caller's span is outside).
     ids = {s.span.span_id for s in spans} | {bytes.fromhex(caller_span)}
     assert all(s.span.parent_span_id in ids for s in spans)
