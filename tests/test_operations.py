@@ -6,11 +6,13 @@ import asyncio
 import datetime as dt
 import json
 import uuid
+from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 
+from app.config import Settings
 from app.feed.jobs import purge_tombstones
 from app.jobs import JobContext, purge_history
 from app.runtime import Runtime
@@ -27,6 +29,7 @@ from tests.support import (
     fails,
     fetch,
     member_of_new_team,
+    start_server,
     wait_for,
 )
 
@@ -156,6 +159,37 @@ async def test_api_key_calls_of_many_teams_are_logged_counted_and_announced(
         database_url, "SELECT team_id, data FROM events WHERE type = 'usage.threshold'"
     )
     assert [(str(a["team_id"]), json.loads(a["data"])["percent"]) for a in alerts] == [(team_a, 90)]
+
+
+async def test_calls_of_a_failed_request_log_flush_are_written_by_a_later_one(
+    settings: Settings, database_url: str, tmp_path: Path
+) -> None:
+    log_file = tmp_path / "server.log"
+    with log_file.open("wb") as stderr, start_server(settings, stderr=stderr) as server:
+        caller, _ = member_of_new_team(server.base_url)
+        key = caller("apiKeys.create", name="ci")["key"]
+        keyed = Caller(server.base_url, {"X-API-Key": key})
+        # The flushes fail while the writer may not insert (a real error of the database).
+        await fetch(database_url, "REVOKE INSERT ON request_logs FROM subnest_maint")
+        for _ in range(4):
+            keyed("subscribers.list")
+        wait_for(
+            lambda: "request log flush failed" in log_file.read_text(),
+            timeout=10,
+            what="a failed flush",
+        )
+        await fetch(database_url, "GRANT INSERT ON request_logs TO subnest_maint")
+
+        async def logged() -> int:
+            rows = await fetch(database_url, "SELECT count(*) AS n FROM request_logs")
+            return int(rows[0]["n"])
+
+        async def written() -> None:
+            while await logged() < 4:
+                await asyncio.sleep(0.05)
+
+        await asyncio.wait_for(written(), 10)
+    assert await logged() == 4  # each call once, none lost
 
 
 async def test_the_scheduled_sync_leaves_out_teams_at_their_limit_or_being_deleted(

@@ -25,6 +25,7 @@ from rpc import Call
 __all__ = ["RequestLogWriter"]
 
 log = logging.getLogger(__name__)
+_KEEP = 100_000  # calls kept while flushes fail (the database is away)
 
 
 class _Entry(msgspec.Struct, frozen=True):
@@ -93,16 +94,29 @@ class RequestLogWriter:
     async def _flush_logged(self) -> None:
         try:
             await self.flush()
-        except Exception:  # the log must never take the API down; that batch is dropped
-            log.exception("request log flush failed")
+        except Exception:  # the log must never take the API down; the batch is kept for later
+            log.exception("request log flush failed; its calls wait for the next one")
             if self._conn is not None:  # a new connection next time, whatever went wrong
                 self._conn.terminate()
                 self._conn = None
 
     async def flush(self) -> None:
+        """Write what waits. On failure nothing of it was written (one transaction): it waits
+        again, ahead of newer calls, up to ``_KEEP`` calls (the oldest beyond are dropped)."""
         entries, self._pending = self._pending, []
         if not entries:
             return
+        try:
+            await self._write(entries)
+        except BaseException:
+            self._pending[:0] = entries
+            if len(self._pending) > _KEEP:
+                dropped = len(self._pending) - _KEEP
+                del self._pending[:dropped]
+                log.warning("request log: %d calls dropped after failed flushes", dropped)
+            raise
+
+    async def _write(self, entries: list[_Entry]) -> None:
         period_start, _ = period_of(dt.datetime.now(dt.UTC))
         # One statement for every team's calls, as the maintenance role (RLS would need a
         # statement per team): the transaction holds a txid for one round trip, not for a
