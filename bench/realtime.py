@@ -20,7 +20,7 @@ The load processes collect garbage before and after each measurement, not during
 of theirs would be counted as the server's).
 
 Usage: ``.venv/bin/python bench/realtime.py [--clients 5000 --teams 500 --rate 100 --seconds 30
---burst 2000]`` (needs ``ulimit -n`` above the client count; ``BENCH_PORT`` moves the
+--burst 2000 --pool 20]`` (needs ``ulimit -n`` above the client count; ``BENCH_PORT`` moves the
 server off 4078). Embedded PostgreSQL and Redis under a temp dir.
 """
 
@@ -407,13 +407,14 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=100)
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--burst", type=int, default=2000)
+    parser.add_argument("--pool", type=int, default=20, help="the server's DB_POOL_SIZE")
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     with ExitStack() as stack:
         db_url, redis_url, tmp = stack.enter_context(bench_services())
         asyncio.run(migrate(db_url))
-        env = server_env(db_url, redis_url, tmp, PORT=str(PORT), DB_POOL_SIZE="20")
+        env = server_env(db_url, redis_url, tmp, PORT=str(PORT), DB_POOL_SIZE=str(args.pool))
         server = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "serve"], env=env, cwd=str(ROOT),
             preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard)),
@@ -443,7 +444,7 @@ def main() -> None:
         print(
             f"(one uvicorn process for the server; this process for the clients and the writes of "
             f"(a), (c), (d); another for (b)'s writes; "
-            f"2 cores shared; tick {load_settings(env).feed_tick_seconds:g} s; "
+            f"2 cores shared; tick {load_settings(env).feed_tick_seconds:g} s; pool {args.pool}; "
             f"soft fd limit was {soft})"
         )
 
