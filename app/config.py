@@ -114,6 +114,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return Path(self.data_dir).resolve()
 
     @property
+    def tracing(self) -> bool:
+        """Spans are exported (``OTEL_EXPORTER_OTLP_ENDPOINT`` is set): see app.tracing."""
+        return self.otel_exporter_otlp_endpoint is not None
+
+    @property
     def is_dev(self) -> bool:
         return self.env != "production"
 

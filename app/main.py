@@ -117,7 +117,7 @@ def create_app(settings: Settings) -> Litestar:
             limiter=RateLimiter(runtime.redis),
             after_call=CallMetrics(then=request_log.record),
             state=runtime,
-            tracer=trace.get_tracer("rpc") if settings.otel_exporter_otlp_endpoint else None,
+            tracer=trace.get_tracer("rpc") if settings.tracing else None,
         ),
     )
     return Litestar(

@@ -45,7 +45,7 @@ class Runtime:
         )
         self.redis: aioredis.Redis = aioredis.Redis.from_url(settings.redis_url)
         self.queue = RedisQueue.from_url(settings.redis_url, name=QUEUE_NAME)
-        if settings.otel_exporter_otlp_endpoint:
+        if settings.tracing:
             self.queue.register_before_enqueue(carry_trace_context)
         self.http = httpx.AsyncClient(follow_redirects=False)
         self.endpoints = EspEndpoints(

@@ -40,6 +40,18 @@ async def _team(database_url: str) -> uuid.UUID:
     return team
 
 
+async def _request_logs(database_url: str) -> int:
+    rows = await fetch(database_url, "SELECT count(*) AS n FROM request_logs")
+    return int(rows[0]["n"])
+
+
+async def _request_logs_reach(database_url: str, count: int, timeout: float = 10) -> None:
+    """Wait until the server's request-log writer has written ``count`` calls."""
+    async with asyncio.timeout(timeout):
+        while await _request_logs(database_url) < count:
+            await asyncio.sleep(0.05)
+
+
 async def test_concurrent_increments_announce_each_threshold_once(
     runtime: Runtime, database_url: str
 ) -> None:
@@ -134,15 +146,7 @@ async def test_api_key_calls_of_many_teams_are_logged_counted_and_announced(
         for _ in range(calls):
             caller("subscribers.list")
 
-    async def logged() -> int:
-        rows = await fetch(database_url, "SELECT count(*) AS n FROM request_logs")
-        return int(rows[0]["n"])
-
-    async def settle() -> None:
-        while await logged() < 5:
-            await asyncio.sleep(0.05)
-
-    await asyncio.wait_for(settle(), 10)
+    await _request_logs_reach(database_url, 5)
     counters = {
         str(r["team_id"]): r["used"]
         for r in await fetch(
@@ -179,17 +183,8 @@ async def test_calls_of_a_failed_request_log_flush_are_written_by_a_later_one(
             what="a failed flush",
         )
         await fetch(database_url, "GRANT INSERT ON request_logs TO subnest_maint")
-
-        async def logged() -> int:
-            rows = await fetch(database_url, "SELECT count(*) AS n FROM request_logs")
-            return int(rows[0]["n"])
-
-        async def written() -> None:
-            while await logged() < 4:
-                await asyncio.sleep(0.05)
-
-        await asyncio.wait_for(written(), 10)
-    assert await logged() == 4  # each call once, none lost
+        await _request_logs_reach(database_url, 4)
+    assert await _request_logs(database_url) == 4  # each call once, none lost
 
 
 async def test_the_scheduled_sync_leaves_out_teams_at_their_limit_or_being_deleted(
