@@ -8,6 +8,7 @@ import shutil
 import time
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -71,13 +72,34 @@ async def _seed(settings: Settings) -> None:
         await runtime.db.stop()
 
 
+async def _jobs_and_exports(settings: Settings) -> str:
+    """The exports, the task log and the database's sessions, for the report of a failed test."""
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        lines = ["exports:"]
+        lines += map(str, await conn.fetch("SELECT * FROM exports ORDER BY queued_at"))
+        lines.append("task_logs:")
+        lines += map(str, await conn.fetch("SELECT * FROM task_logs ORDER BY created_at"))
+        lines.append("sessions:")
+        sessions = await conn.fetch(
+            "SELECT usename, state, wait_event_type, wait_event, now() - xact_start AS xact_age, "
+            "left(query, 120) AS query FROM pg_stat_activity WHERE datname = current_database()"
+        )
+        lines += map(str, sessions)
+        return "\n".join(lines)
+    finally:
+        await conn.close()
+
+
 @needs_chromium
 def test_the_demo_account_syncs_and_sees_changes_live(settings: Settings, tmp_path: Path) -> None:
     # The demo connection's list, at a local fake Mailchimp (the seed stores no credentials).
     with fake_esp("mailchimp", size=250, seed=5, list_id="demo-list") as fake:
         env = {"ESP_MAILCHIMP_BASE_URL": fake.base_url}
         asyncio.run(_seed(settings))
-        with start_server(settings, **env) as server, start_worker(settings, **env):
+        # The worker's job lines (INFO) go to the test's captured stderr, for a failure's report.
+        worker_env = {**env, "LOG_LEVEL": "INFO"}
+        with start_server(settings, **env) as server, start_worker(settings, **worker_env):
             demo = _demo(server.base_url)
             demo("espConnections.update", id=str(DEMO_CONNECTION_ID), credentials=fake.credentials)
             with sync_playwright() as playwright:
@@ -131,6 +153,9 @@ def test_the_demo_account_syncs_and_sees_changes_live(settings: Settings, tmp_pa
                         "at least one letter or digit (VALIDATION_FAILED)"
                     )
                     expect(page.locator("#sign-in")).to_be_hidden()
+                except BaseException:
+                    print(asyncio.run(_jobs_and_exports(settings)))
+                    raise
                 finally:
                     if page is not None:  # what the page showed, passed or failed
                         shot = tmp_path / "dashboard.png"
