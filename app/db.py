@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import itertools
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -33,16 +34,19 @@ __all__ = [
     "BoundTransaction",
     "Database",
     "MigrationError",
+    "TransactionRolledBack",
     "applied_migrations",
     "known_migrations",
     "migrate",
     "role_url",
+    "savepoint",
     "set_tenant",
 ]
 
 APP_ROLE = "subnest_app"
 MAINTENANCE_ROLE = "subnest_maint"
 _MIGRATE_LOCK = 0x5E_B5_CB_01  # pg_advisory_lock key: one migrator at a time per database
+_savepoints = itertools.count()
 
 
 class MigrationError(Exception):
@@ -143,6 +147,38 @@ async def set_tenant(
     )
 
 
+class TransactionRolledBack(Exception):
+    """COMMIT found the transaction failed (an error inside was caught without a savepoint)."""
+
+
+def _begin(team_id: uuid.UUID | None, user_id: uuid.UUID | None) -> str:
+    """BEGIN, with the tenant in the same round trip (one simple query; a UUID's text needs no
+    quoting). A transaction starts with neither: they are only ever set transaction-locally."""
+    if team_id is None and user_id is None:
+        return "BEGIN"
+    if not all(isinstance(v, uuid.UUID | None) for v in (team_id, user_id)):
+        raise TypeError("the tenant's ids must be UUIDs")
+    return (
+        f"BEGIN; SELECT set_config('app.team_id', '{team_id or ''}', true), "
+        f"set_config('app.user_id', '{user_id or ''}', true)"
+    )
+
+
+@contextlib.asynccontextmanager
+async def savepoint(conn: asyncpg.Connection) -> AsyncIterator[None]:
+    """A savepoint in the open unit of work: an error inside undoes only what ran inside, and
+    the transaction goes on (asyncpg's nested ``transaction()`` refuses a transaction begun by
+    a plain ``BEGIN``, as units of work are)."""
+    name = f"sp_{next(_savepoints)}"
+    await conn.execute(f"SAVEPOINT {name}")
+    try:
+        yield
+    except BaseException:
+        await conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+        raise
+    await conn.execute(f"RELEASE SAVEPOINT {name}")
+
+
 class Database:
     """The app-role connection pool, bound to every Piccolo table for this process."""
 
@@ -195,14 +231,20 @@ class Database:
         engine = self.engine
         if engine.current_transaction.get() is not None:
             raise RuntimeError("a unit of work is already open in this task")
-        async with self.acquire() as conn, conn.transaction():
-            if team_id is not None or user_id is not None:
-                # (A transaction starts with neither: they are only ever set transaction-locally.)
-                await set_tenant(conn, team_id=team_id, user_id=user_id)
+        async with self.acquire() as conn:
+            await conn.execute(_begin(team_id, user_id))
             bound = BoundTransaction(conn)
             token = engine.current_transaction.set(bound)  # type: ignore[arg-type]
             try:
                 yield bound
+            except BaseException:
+                with contextlib.suppress(Exception):  # a broken connection: the pool drops it
+                    await conn.execute("ROLLBACK")
+                raise
+            else:
+                if await conn.execute("COMMIT") != "COMMIT":
+                    # An error was caught inside without a savepoint: nothing was written.
+                    raise TransactionRolledBack("the unit of work failed and was rolled back")
             finally:
                 engine.current_transaction.reset(token)
 

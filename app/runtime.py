@@ -10,6 +10,7 @@ import httpx
 import redis.asyncio as aioredis
 from saq.queue.redis import RedisQueue
 
+from app.auth.keys import ApiKeys
 from app.config import Settings
 from app.credentials import CredentialCipher
 from app.db import Database
@@ -59,6 +60,11 @@ class Runtime:
     @cached_property
     def cipher(self) -> CredentialCipher:
         return CredentialCipher(self.settings.secret_keys)
+
+    @cached_property
+    def api_keys(self) -> ApiKeys:
+        """Team API keys as this process last read them (app/auth/keys.py)."""
+        return ApiKeys(self.db)
 
     @cached_property
     def api_quota(self) -> ApiQuota:

@@ -41,6 +41,7 @@ class Services:
         self.conn = conn
         self._after_commit: list[Callable[[], Awaitable[object]]] = []
         self._poke: set[uuid.UUID] = set()
+        self._keys_changed: set[uuid.UUID] = set()
 
     def after_commit(self, action: Callable[[], Awaitable[object]]) -> None:
         """Run ``action`` once the transaction has committed (not at all if it rolls back).
@@ -54,7 +55,14 @@ class Services:
         """Note that the team's synced rows changed: a poke goes out after commit."""
         self._poke.add(team_id)
 
+    def keys_changed(self, team_id: uuid.UUID) -> None:
+        """Note that what a call by one of the team's API keys may do changed (a key revoked,
+        the team's deletion scheduled or cancelled): this process reads them again after commit."""
+        self._keys_changed.add(team_id)
+
     async def _committed(self) -> None:
+        for team in self._keys_changed:
+            self.runtime.api_keys.forget_team(team)
         actions = [*self._after_commit]
         actions += [functools.partial(self.runtime.poke, team) for team in self._poke]
         for action in actions:

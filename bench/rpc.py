@@ -66,11 +66,10 @@ def build_app() -> Any:
     @post("/bare/members", status_code=200)
     async def bare_members(request: Request[Any, Any, Any]) -> Response[bytes]:
         await request.body()
-        async with unit_of_work(runtime) as services:
-            caller = await services.auth.api_key_caller(
-                request.headers["x-api-key"], request.client.host if request.client else ""
-            )
-            await services.set_tenant(team_id=caller.team_id)
+        caller = await runtime.api_keys.caller(
+            request.headers["x-api-key"], request.client.host if request.client else ""
+        )
+        async with unit_of_work(runtime, team_id=caller.team_id) as services:
             members = await services.teams.members(caller.team_id)
         return Response(encoder.encode(MemberList(items=members)), media_type="application/json")
 

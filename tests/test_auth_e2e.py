@@ -19,7 +19,8 @@ from subnest_sdk import (
     WrongRoleError,
 )
 
-from tests.support import ServerProcess, fetch, wait_for
+from app.config import Settings
+from tests.support import ServerProcess, fetch, start_server, wait_for
 
 PASSWORD = "correct-horse-battery"
 
@@ -87,6 +88,29 @@ def test_the_whole_team_flow(api: Api, database_url: str) -> None:
         owner_in_team.api_keys.revoke(id=created.api_key.id)
         with pytest.raises(UnauthenticatedError):
             by_key.members.list()
+
+
+def test_a_key_revoked_through_one_process_stops_working_on_another(
+    api: Api, settings: Settings
+) -> None:
+    owner = api.signed_up("owner@example.com")
+    in_team = owner.with_team(owner.teams.create(name="T").id)
+    created = in_team.api_keys.create(name="replica")
+    with start_server(settings) as other:
+        elsewhere = Client(other.base_url, api_key=created.key, retry=RetryPolicy(max_attempts=1))
+        with elsewhere:
+            assert elsewhere.members.list().items  # the other process now knows the key
+            in_team.api_keys.revoke(id=created.api_key.id)
+
+            def refused() -> bool:
+                try:
+                    elsewhere.members.list()
+                except UnauthenticatedError:
+                    return True
+                return False
+
+            # Each process reads a key it knows again after at most a second (decision 0014).
+            wait_for(refused, timeout=5, what="the other process to refuse the revoked key")
 
 
 def _logged_calls(database_url: str, key_id: object) -> int:

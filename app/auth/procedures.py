@@ -124,8 +124,10 @@ async def list_api_keys(ctx: TeamContext, data: Empty) -> ApiKeyList:
 
 @procedures.procedure("apiKeys.revoke", tier=TEAM, errors=(NotFound,))
 async def revoke_api_key(ctx: TeamContext, data: IdInput) -> ApiKeyOut:
-    """Revoke a key (admin): it stops working at once."""
+    """Revoke a key (admin): it stops working at once on this API process, and within a second
+    on the others."""
     ctx.require("admin")
+    ctx.services.keys_changed(ctx.team_id)
     return await ctx.services.auth.revoke_api_key(data.id)
 
 

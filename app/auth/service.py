@@ -2,56 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import hashlib
-import ipaddress
 import secrets
 import uuid
 
 import asyncpg
 import msgspec
 
-from app.auth.errors import EmailTaken, InvalidCredentials, IpNotAllowed
+from app.auth.errors import EmailTaken, InvalidCredentials
 from app.auth.schemas import ApiKeyOut, SessionOut, UserOut
 from app.auth.secrets import (
     hash_password,
     new_api_key,
-    split_api_key,
-    verify_api_key,
     verify_password,
 )
 from app.config import Settings
 from rpc import NotFound, Unauthenticated
 
-__all__ = ["ApiKeyCaller", "AuthService", "SessionUser", "normalize_email"]
-
-# Verifying costs a scrypt (~16 MB, tens of ms): done in a thread, once for calls that arrive
-# together (a team's clients reconnecting at once), and a key verified before against the same
-# stored hash is not derived again. Revocation and allowlists are still read from the database
-# on every call.
-_VERIFIED_MAX = 4096
-_verified: dict[tuple[str, str], bool] = {}
-_verifying: dict[tuple[str, str], asyncio.Future[bool]] = {}
-
-
-async def _verify_key(stored_hash: str, key: str) -> bool:
-    pair = (stored_hash, key)
-    known = _verified.get(pair)
-    if known is not None:
-        return known
-    pending = _verifying.get(pair)
-    if pending is None:
-        pending = _verifying[pair] = asyncio.ensure_future(
-            asyncio.to_thread(verify_api_key, stored_hash, key)
-        )
-        pending.add_done_callback(lambda _: _verifying.pop(pair, None))
-    ok = await asyncio.shield(pending)  # a caller that leaves does not cancel the others' check
-    if len(_verified) >= _VERIFIED_MAX:
-        _verified.clear()
-    _verified[pair] = ok
-    return ok
-
+__all__ = ["AuthService", "SessionUser", "normalize_email"]
 
 # Compared against when the email is unknown, so timing does not reveal which emails exist.
 _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
@@ -70,12 +39,6 @@ class SessionUser(msgspec.Struct, frozen=True):
     user: UserOut
     session_id: uuid.UUID
     signed_in_at: dt.datetime
-
-
-class ApiKeyCaller(msgspec.Struct, frozen=True):
-    key_id: uuid.UUID
-    team_id: uuid.UUID
-    deletion_due_at: dt.datetime | None
 
 
 class AuthService:
@@ -140,32 +103,6 @@ class AuthService:
             signed_in_at=row["signed_in_at"],
         )
 
-    async def api_key_caller(self, key: str, client_ip: str) -> ApiKeyCaller:
-        """The caller of a valid key, whose team is then the transaction's tenant.
-
-        The tenant is set by the lookup's own statement (one round trip less on every API-key
-        call); a key refused here raises, and so rolls the transaction back before anything
-        else runs under that tenant.
-        """
-        prefix = split_api_key(key)
-        row = await self.conn.fetchrow(
-            "SELECT l.*, set_config('app.team_id', l.team_id::text, true) "
-            "FROM api_key_lookup($1) l",
-            prefix or "",
-        )
-        if (
-            row is None
-            or row["revoked_at"] is not None
-            or not await _verify_key(row["key_hash"], key)
-        ):
-            raise Unauthenticated("the API key is unknown or revoked")
-        allowlist = row["ip_allowlist"]
-        if allowlist and not _ip_allowed(client_ip, allowlist):
-            raise IpNotAllowed()
-        return ApiKeyCaller(
-            key_id=row["id"], team_id=row["team_id"], deletion_due_at=row["deletion_due_at"]
-        )
-
     async def create_api_key(
         self, team_id: uuid.UUID, name: str, ip_allowlist: list[str] | None, user_id: uuid.UUID
     ) -> tuple[str, ApiKeyOut]:
@@ -198,11 +135,3 @@ class AuthService:
         if row is None:
             raise NotFound("no such API key in this team")
         return ApiKeyOut(**row)
-
-
-def _ip_allowed(client_ip: str, allowlist: list[str]) -> bool:
-    try:
-        address = ipaddress.ip_address(client_ip)
-    except ValueError:
-        return False
-    return any(address in ipaddress.ip_network(cidr, strict=False) for cidr in allowlist)

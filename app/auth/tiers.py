@@ -18,6 +18,7 @@ from typing import Any, Protocol, cast
 from litestar import Request
 
 from app.auth.errors import IpNotAllowed, SessionTooOld, WrongRole
+from app.auth.keys import ApiKeyCaller
 from app.auth.service import SessionUser
 from app.runtime import Runtime
 from app.schemas import Role
@@ -158,22 +159,15 @@ async def _member(call: Caller, services: Services) -> tuple[uuid.UUID, Role, Se
     return team_id, role, session, deletion_due_at
 
 
-async def _key_or_member(
-    call: Caller, services: Services
-) -> tuple[uuid.UUID, Role, SessionUser | None]:
-    """A team API key (acting as admin) or a member's session with X-Team-Id, of a team that is
-    not scheduled for deletion (only the owners' teams.restore reaches such a team)."""
-    key = call.headers.get("x-api-key")
-    if not key:
-        team_id, role, session, due = await _member(call, services)
-        _refuse_scheduled(due)
-        return team_id, role, session
-    caller = await services.auth.api_key_caller(key, call.client_ip)
+async def _key_caller(call: Caller, runtime: Runtime, key: str) -> ApiKeyCaller:
+    """The caller of a team API key (acting as admin), of a team that is not scheduled for
+    deletion (only the owners' teams.restore reaches such a team) and not over its plan."""
+    caller = await runtime.api_keys.caller(key, call.client_ip)
     _refuse_scheduled(caller.deletion_due_at)
-    services.runtime.api_quota.check(caller.team_id)
+    runtime.api_quota.check(caller.team_id)
     call.facts["api_key_id"] = caller.key_id
-    call.facts["team_id"] = caller.team_id  # (api_key_caller made it the tenant)
-    return caller.team_id, "admin", None
+    call.facts["team_id"] = caller.team_id
+    return caller
 
 
 def _refuse_scheduled(deletion_due_at: Due) -> None:
@@ -199,8 +193,12 @@ class RequestCaller:
 async def authenticate_team(runtime: Runtime, caller: Caller) -> uuid.UUID:
     """The team a request may read, by the team tier's rules (for routes outside the rpc layer,
     such as the SSE stream, which must not hold a transaction open)."""
+    key = caller.headers.get("x-api-key")
+    if key:
+        return (await _key_caller(caller, runtime, key)).team_id
     async with unit_of_work(runtime) as services:
-        team_id, _, _ = await _key_or_member(caller, services)
+        team_id, _, _, due = await _member(caller, services)
+    _refuse_scheduled(due)
     return team_id
 
 
@@ -227,9 +225,18 @@ async def _sensitive(call: Call) -> AsyncIterator[UserContext]:
 
 @asynccontextmanager
 async def _team(call: Call) -> AsyncIterator[TeamContext]:
-    async with unit_of_work(_runtime(call)) as services:
-        team_id, role, session = await _key_or_member(call, services)
-        yield TeamContext(call, services, team_id, role, session, call.facts.get("api_key_id"))
+    runtime = _runtime(call)
+    key = call.headers.get("x-api-key")
+    if key:
+        # The key is known before the unit of work opens: it starts with the tenant set.
+        caller = await _key_caller(call, runtime, key)
+        async with unit_of_work(runtime, team_id=caller.team_id) as services:
+            yield TeamContext(call, services, caller.team_id, "admin", None, caller.key_id)
+        return
+    async with unit_of_work(runtime) as services:
+        team_id, role, session, due = await _member(call, services)
+        _refuse_scheduled(due)
+        yield TeamContext(call, services, team_id, role, session, None)
 
 
 @asynccontextmanager

@@ -11,6 +11,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from app.db import savepoint
 from app.events import emit
 from app.subscribers.errors import ExistingSubscriber, SubscriberDeleted, SubscriberExists
 from app.subscribers.query import ORDER, SEARCH, Selection
@@ -191,7 +192,7 @@ class SubscriberService:
         email = normalize_email(data.email)
         await self._refuse_duplicate(team_id, email, None)
         try:
-            async with self.conn.transaction():  # a savepoint: a lost race stays answerable
+            async with savepoint(self.conn):  # a lost race stays answerable
                 row = await self.conn.fetchrow(
                     "INSERT INTO subscribers (team_id, email, first_name, last_name, status, "
                     "custom_fields, local_fields) VALUES ($1, $2, $3, $4, $5, $6::jsonb, "
@@ -249,7 +250,7 @@ class SubscriberService:
         if any(name in _PROVIDER_FIELDS for name in changes):
             assignments.append("content_hash = NULL")
         try:
-            async with self.conn.transaction():
+            async with savepoint(self.conn):
                 row = await self.conn.fetchrow(
                     f"UPDATE subscribers SET {', '.join(assignments)} WHERE id = $1 "
                     f"RETURNING {_COLUMNS}",

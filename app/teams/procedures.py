@@ -71,6 +71,7 @@ async def delete_team(ctx: TeamContext, data: Empty) -> DeletionOut:
     ctx.require("owner", member=True)
     grace = ctx.services.runtime.settings.team_deletion_grace_hours
     due = await ctx.services.teams.schedule_deletion(ctx.team_id, grace)
+    ctx.services.keys_changed(ctx.team_id)
     return DeletionOut(deletion_due_at=due)
 
 
@@ -79,4 +80,5 @@ async def restore_team(ctx: TeamContext, data: Empty) -> Ok:
     """Cancel a scheduled deletion during its grace period (owner, signed in within 10 minutes)."""
     ctx.require("owner", member=True)
     await ctx.services.teams.cancel_deletion(ctx.team_id)
+    ctx.services.keys_changed(ctx.team_id)
     return Ok()
