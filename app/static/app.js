@@ -717,7 +717,9 @@ var ApiKeysApi = class extends Group {
     return this.transport.call("apiKeys.list", input);
   }
   /**
-   * Revoke a key (admin): it stops working at once.
+   * Revoke a key (admin): it stops working at once on this API process, and within a second
+   *
+   * on the others.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.

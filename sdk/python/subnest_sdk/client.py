@@ -345,7 +345,9 @@ class ApiKeysApi(Namespace[SyncTransport]):
         return self._transport.call("apiKeys.list", body, ApiKeyList)
 
     def revoke(self, *, id: uuid.UUID) -> ApiKeyOut:
-        """Revoke a key (admin): it stops working at once.
+        """Revoke a key (admin): it stops working at once on this API process, and within a second
+
+        on the others.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
@@ -967,7 +969,9 @@ class AsyncApiKeysApi(Namespace[AsyncTransport]):
         return await self._transport.call("apiKeys.list", body, ApiKeyList)
 
     async def revoke(self, *, id: uuid.UUID) -> ApiKeyOut:
-        """Revoke a key (admin): it stops working at once.
+        """Revoke a key (admin): it stops working at once on this API process, and within a second
+
+        on the others.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,

@@ -1391,7 +1391,9 @@ export class ApiKeysApi extends Group {
   }
 
   /**
-   * Revoke a key (admin): it stops working at once.
+   * Revoke a key (admin): it stops working at once on this API process, and within a second
+   *
+   * on the others.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
