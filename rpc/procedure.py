@@ -141,8 +141,8 @@ class Registry:
             for kind in (input_type, output_type):
                 if not (isinstance(kind, type) and issubclass(kind, msgspec.Struct)):
                     raise TypeError(f"{name}: input and output must be msgspec Structs")
-            doc = inspect.getdoc(handler) or ""
-            summary, _, description = doc.partition("\n")
+            # The summary is the docstring's first paragraph, however many lines it wraps over.
+            summary, _, description = (inspect.getdoc(handler) or "").partition("\n\n")
             self._procedures[name] = Procedure(
                 name=name,
                 input_type=input_type,
@@ -152,7 +152,7 @@ class Registry:
                 errors=errors,
                 rate_limit=rate_limit,
                 status_code=status_code,
-                summary=summary.strip(),
+                summary=" ".join(summary.split()),
                 description=description.strip(),
             )
             return handler

@@ -74,7 +74,8 @@ registry = Registry()
 
 @registry.procedure("greet.say", tier=WHO, errors=(TooLoud,))
 async def say(ctx: str, data: Greet) -> Greeting:
-    """Greet someone.
+    """Greet someone,
+    by name.
 
     Loudly, at most three times.
     """
@@ -200,7 +201,7 @@ async def test_rate_limits_answer_429_with_retry_after(client: AsyncTestClient[L
 def test_openapi_lists_each_error_code_as_a_discriminated_union() -> None:
     doc = openapi_document(registry, title="t", version="1", security_schemes={})
     say_op = doc["paths"]["/rpc/greet.say"]["post"]
-    assert say_op["summary"] == "Greet someone."
+    assert say_op["summary"] == "Greet someone, by name."  # the whole first paragraph
     assert say_op["description"] == "Loudly, at most three times."
     assert say_op["security"] == [{"who": []}]
     unprocessable = say_op["responses"]["422"]["content"]["application/json"]["schema"]

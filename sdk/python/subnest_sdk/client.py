@@ -346,7 +346,6 @@ class ApiKeysApi(Namespace[SyncTransport]):
 
     def revoke(self, *, id: uuid.UUID) -> ApiKeyOut:
         """Revoke a key (admin): it stops working at once on this API process, and within a second
-
         on the others.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
@@ -400,7 +399,6 @@ class CronApi(Namespace[SyncTransport]):
 
     def sync_all(self) -> SyncAllOut:
         """Queue every active connection, as the midnight job does (once per minute at most); not
-
         those of teams scheduled for deletion or at their plan's synced-subscriber limit.
 
         Credentials: cron_token. Errors: UnauthenticatedError.
@@ -592,7 +590,6 @@ class SubscribersApi(Namespace[SyncTransport]):
         local_fields: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET,
     ) -> SubscriberOut:
         """Add a subscriber by hand (no ESP). The email is trimmed, its domain lower-cased; an
-
         address the team already has answers 409 with that subscriber's id.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
@@ -610,9 +607,8 @@ class SubscribersApi(Namespace[SyncTransport]):
         return self._transport.call("subscribers.create", body, SubscriberOut)
 
     def delete(self, *, id: uuid.UUID) -> Ok:
-        """Soft-delete a subscriber: replicas get a tombstone; ``subscribers.restore`` undoes it.
-
-        A synced subscriber the provider still lists comes back with the next sync.
+        """Soft-delete a subscriber: replicas get a tombstone; ``subscribers.restore`` undoes it. A
+        synced subscriber the provider still lists comes back with the next sync.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
@@ -684,7 +680,6 @@ class SubscribersApi(Namespace[SyncTransport]):
         local_fields: dict[str, Any] | None = None,
     ) -> SubscriberOut:
         """Edit a subscriber. On a synced one, the provider's fields are overwritten by the next
-
         sync (the provider wins; the run counts a conflict); ``localFields`` are never touched.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
@@ -757,7 +752,6 @@ class TeamsApi(Namespace[SyncTransport]):
 
     def delete(self) -> DeletionOut:
         """Schedule the team's deletion (owner, signed in within 10 minutes). For the grace period
-
         (TEAM_DELETION_GRACE_HOURS) the team's calls and API keys answer 422
         TEAM_DELETION_SCHEDULED and ``teams.restore`` undoes it; then every row and file of the
         team is erased.
@@ -791,7 +785,6 @@ class UsageApi(Namespace[SyncTransport]):
 
     def get(self) -> UsageOut:
         """This billing period's usage of each metric against the team's plan (calendar months,
-
         UTC). Alerts go out at 90% and 100% of a limit, once each per period
         (``usage.threshold``); over a limit, the procedures that consume it answer 422
         PLAN_LIMIT_REACHED.
@@ -824,7 +817,6 @@ class WebhooksApi(Namespace[SyncTransport]):
         ],
     ) -> CreatedWebhook:
         """Send the team's events of these types to ``url`` (admin). Each delivery is a JSON POST
-
         signed with the secret shown here once (``X-SubscriberNest-Signature: t=…,v1=…``, see
         docs/protocol.md). URLs that resolve to internal addresses are refused.
 
@@ -895,7 +887,6 @@ class WebhooksApi(Namespace[SyncTransport]):
         status: Literal["active", "disabled"] | None = None,
     ) -> WebhookOut:
         """Change a webhook's URL, events or status (admin). ``status: "active"`` turns a webhook
-
         disabled after repeated failures back on, its failure count reset; ``"disabled"`` pauses
         it. Events of the time a webhook was off are not delivered.
 
@@ -970,7 +961,6 @@ class AsyncApiKeysApi(Namespace[AsyncTransport]):
 
     async def revoke(self, *, id: uuid.UUID) -> ApiKeyOut:
         """Revoke a key (admin): it stops working at once on this API process, and within a second
-
         on the others.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
@@ -1026,7 +1016,6 @@ class AsyncCronApi(Namespace[AsyncTransport]):
 
     async def sync_all(self) -> SyncAllOut:
         """Queue every active connection, as the midnight job does (once per minute at most); not
-
         those of teams scheduled for deletion or at their plan's synced-subscriber limit.
 
         Credentials: cron_token. Errors: UnauthenticatedError.
@@ -1220,7 +1209,6 @@ class AsyncSubscribersApi(Namespace[AsyncTransport]):
         local_fields: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET,
     ) -> SubscriberOut:
         """Add a subscriber by hand (no ESP). The email is trimmed, its domain lower-cased; an
-
         address the team already has answers 409 with that subscriber's id.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
@@ -1238,9 +1226,8 @@ class AsyncSubscribersApi(Namespace[AsyncTransport]):
         return await self._transport.call("subscribers.create", body, SubscriberOut)
 
     async def delete(self, *, id: uuid.UUID) -> Ok:
-        """Soft-delete a subscriber: replicas get a tombstone; ``subscribers.restore`` undoes it.
-
-        A synced subscriber the provider still lists comes back with the next sync.
+        """Soft-delete a subscriber: replicas get a tombstone; ``subscribers.restore`` undoes it. A
+        synced subscriber the provider still lists comes back with the next sync.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
@@ -1312,7 +1299,6 @@ class AsyncSubscribersApi(Namespace[AsyncTransport]):
         local_fields: dict[str, Any] | None = None,
     ) -> SubscriberOut:
         """Edit a subscriber. On a synced one, the provider's fields are overwritten by the next
-
         sync (the provider wins; the run counts a conflict); ``localFields`` are never touched.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
@@ -1385,7 +1371,6 @@ class AsyncTeamsApi(Namespace[AsyncTransport]):
 
     async def delete(self) -> DeletionOut:
         """Schedule the team's deletion (owner, signed in within 10 minutes). For the grace period
-
         (TEAM_DELETION_GRACE_HOURS) the team's calls and API keys answer 422
         TEAM_DELETION_SCHEDULED and ``teams.restore`` undoes it; then every row and file of the
         team is erased.
@@ -1419,7 +1404,6 @@ class AsyncUsageApi(Namespace[AsyncTransport]):
 
     async def get(self) -> UsageOut:
         """This billing period's usage of each metric against the team's plan (calendar months,
-
         UTC). Alerts go out at 90% and 100% of a limit, once each per period
         (``usage.threshold``); over a limit, the procedures that consume it answer 422
         PLAN_LIMIT_REACHED.
@@ -1452,7 +1436,6 @@ class AsyncWebhooksApi(Namespace[AsyncTransport]):
         ],
     ) -> CreatedWebhook:
         """Send the team's events of these types to ``url`` (admin). Each delivery is a JSON POST
-
         signed with the secret shown here once (``X-SubscriberNest-Signature: t=…,v1=…``, see
         docs/protocol.md). URLs that resolve to internal addresses are refused.
 
@@ -1525,7 +1508,6 @@ class AsyncWebhooksApi(Namespace[AsyncTransport]):
         status: Literal["active", "disabled"] | None = None,
     ) -> WebhookOut:
         """Change a webhook's URL, events or status (admin). ``status: "active"`` turns a webhook
-
         disabled after repeated failures back on, its failure count reset; ``"disabled"`` pauses
         it. Events of the time a webhook was off are not delivered.
 

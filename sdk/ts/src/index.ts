@@ -927,9 +927,8 @@ export interface ClientOptions extends TransportOptions {
 /** The `webhooks.*` procedures. */
 export class WebhooksApi extends Group {
   /**
-   * Send the team's events of these types to ``url`` (admin). Each delivery is a JSON POST
-   *
-   * signed with the secret shown here once (``X-SubscriberNest-Signature: t=…,v1=…``, see
+   * Send the team's events of these types to ``url`` (admin). Each delivery is a JSON POST signed
+   * with the secret shown here once (``X-SubscriberNest-Signature: t=…,v1=…``, see
    * docs/protocol.md). URLs that resolve to internal addresses are refused.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
@@ -980,10 +979,9 @@ export class WebhooksApi extends Group {
   }
 
   /**
-   * Change a webhook's URL, events or status (admin). ``status: "active"`` turns a webhook
-   *
-   * disabled after repeated failures back on, its failure count reset; ``"disabled"`` pauses it.
-   * Events of the time a webhook was off are not delivered.
+   * Change a webhook's URL, events or status (admin). ``status: "active"`` turns a webhook disabled
+   * after repeated failures back on, its failure count reset; ``"disabled"`` pauses it. Events of
+   * the time a webhook was off are not delivered.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
@@ -997,10 +995,9 @@ export class WebhooksApi extends Group {
 /** The `usage.*` procedures. */
 export class UsageApi extends Group {
   /**
-   * This billing period's usage of each metric against the team's plan (calendar months,
-   *
-   * UTC). Alerts go out at 90% and 100% of a limit, once each per period (``usage.threshold``);
-   * over a limit, the procedures that consume it answer 422 PLAN_LIMIT_REACHED.
+   * This billing period's usage of each metric against the team's plan (calendar months, UTC).
+   * Alerts go out at 90% and 100% of a limit, once each per period (``usage.threshold``); over a
+   * limit, the procedures that consume it answer 422 PLAN_LIMIT_REACHED.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
@@ -1023,7 +1020,6 @@ export class TeamsApi extends Group {
 
   /**
    * Schedule the team's deletion (owner, signed in within 10 minutes). For the grace period
-   *
    * (TEAM_DELETION_GRACE_HOURS) the team's calls and API keys answer 422 TEAM_DELETION_SCHEDULED
    * and ``teams.restore`` undoes it; then every row and file of the team is erased.
    *
@@ -1106,9 +1102,8 @@ export class SubscribersApi extends Group {
   }
 
   /**
-   * Add a subscriber by hand (no ESP). The email is trimmed, its domain lower-cased; an
-   *
-   * address the team already has answers 409 with that subscriber's id.
+   * Add a subscriber by hand (no ESP). The email is trimmed, its domain lower-cased; an address the
+   * team already has answers 409 with that subscriber's id.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * IP_NOT_ALLOWED, WRONG_ROLE, SUBSCRIBER_EXISTS, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
@@ -1118,9 +1113,8 @@ export class SubscribersApi extends Group {
   }
 
   /**
-   * Soft-delete a subscriber: replicas get a tombstone; ``subscribers.restore`` undoes it.
-   *
-   * A synced subscriber the provider still lists comes back with the next sync.
+   * Soft-delete a subscriber: replicas get a tombstone; ``subscribers.restore`` undoes it. A synced
+   * subscriber the provider still lists comes back with the next sync.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
@@ -1164,9 +1158,8 @@ export class SubscribersApi extends Group {
   }
 
   /**
-   * Edit a subscriber. On a synced one, the provider's fields are overwritten by the next
-   *
-   * sync (the provider wins; the run counts a conflict); ``localFields`` are never touched.
+   * Edit a subscriber. On a synced one, the provider's fields are overwritten by the next sync (the
+   * provider wins; the run counts a conflict); ``localFields`` are never touched.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, SUBSCRIBER_EXISTS, PLAN_LIMIT_REACHED,
@@ -1314,9 +1307,8 @@ export class EspConnectionsApi extends Group {
 /** The `cron.*` procedures. */
 export class CronApi extends Group {
   /**
-   * Queue every active connection, as the midnight job does (once per minute at most); not
-   *
-   * those of teams scheduled for deletion or at their plan's synced-subscriber limit.
+   * Queue every active connection, as the midnight job does (once per minute at most); not those of
+   * teams scheduled for deletion or at their plan's synced-subscriber limit.
    *
    * Credentials: cronToken. Errors: UNAUTHENTICATED.
    */
@@ -1391,9 +1383,8 @@ export class ApiKeysApi extends Group {
   }
 
   /**
-   * Revoke a key (admin): it stops working at once on this API process, and within a second
-   *
-   * on the others.
+   * Revoke a key (admin): it stops working at once on this API process, and within a second on the
+   * others.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
