@@ -18,7 +18,14 @@ from app.teams.jobs import erase_deleted_teams
 from app.usage.jobs import roll_billing_period
 from app.webhooks.jobs import deliver_webhook, dispatch_events
 
-__all__ = ["build_worker"]
+__all__ = ["DEQUEUE_SECONDS", "build_worker"]
+
+# How long a dequeue blocks in Redis (BLMOVE) before it answers "nothing". SAQ's default, 0,
+# blocks until a job comes, so redis-py's socket timeout (5 s) ends every idle wait on the
+# client's side; a job that Redis hands over just as that happens (the worker's loop a little
+# late) is moved to the active list and lost to the worker, stuck "queued" until a sweep. A
+# server-side timeout well under the socket timeout means Redis always answers (decision 0015).
+DEQUEUE_SECONDS = 1.0
 
 
 class _GracefulWorker(Worker[JobContext]):
@@ -89,6 +96,7 @@ def build_worker(runtime: Runtime) -> Worker[JobContext]:
         startup=startup,
         shutdown=shutdown,
         concurrency=settings.worker_concurrency,
+        dequeue_timeout=DEQUEUE_SECONDS,
         grace=settings.shutdown_grace_seconds,
         timers={"sweep": settings.worker_sweep_seconds},
     )

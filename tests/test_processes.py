@@ -20,6 +20,7 @@ from app.auth.secrets import verify_api_key
 from app.config import Settings
 from app.db import role_url
 from app.runtime import Runtime
+from app.worker import build_worker
 from tests.support import Caller, ServerProcess, env_for, free_port, subnest, wait_for
 
 
@@ -206,3 +207,18 @@ def test_migrate_check_reports_pending_then_current(
     assert current.returncode == 0, current.stderr
     assert "schema is current" in current.stdout
     assert uuid
+
+
+async def test_a_worker_waiting_for_jobs_is_answered_by_redis_before_its_socket_times_out(
+    runtime: Runtime,
+) -> None:
+    # With SAQ's default (block until a job comes) redis-py's socket timeout ended every idle
+    # wait on the client's side, and a job Redis handed over just then was moved to the active
+    # list but never run (a dashboard export stuck "queued" in CI): decision 0015.
+    worker = build_worker(runtime)
+    socket_timeout = runtime.queue.redis.connection_pool.make_connection().socket_timeout
+    assert socket_timeout is not None
+    assert 0 < worker.dequeue_timeout < socket_timeout
+    started = asyncio.get_running_loop().time()
+    assert await runtime.queue.dequeue(timeout=worker.dequeue_timeout) is None  # Redis: nothing
+    assert asyncio.get_running_loop().time() - started < socket_timeout
