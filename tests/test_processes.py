@@ -220,7 +220,7 @@ async def test_a_worker_waiting_for_jobs_is_answered_by_redis_before_its_socket_
 ) -> None:
     # With SAQ's default (block until a job comes) redis-py's socket timeout ended every idle
     # wait on the client's side, and a job Redis handed over just then was moved to the active
-    # list but never run (a dashboard export stuck "queued" in CI): decision 0015.
+    # list but never run (most likely how a dashboard export stayed "queued"): decision 0015.
     worker = build_worker(runtime)
     socket_timeout = runtime.queue.redis.connection_pool.make_connection().socket_timeout
     assert socket_timeout is not None
