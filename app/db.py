@@ -133,6 +133,15 @@ def _quote_literal(value: str) -> str:
     return value.replace("'", "''")
 
 
+def _tenant(team_id: uuid.UUID | None, user_id: uuid.UUID | None) -> str:
+    """The statements that set ``app.team_id`` / ``app.user_id`` (read by RLS) until the
+    transaction ends: ``SET LOCAL`` in a simple query, which PostgreSQL need not plan, unlike
+    ``SELECT set_config`` (decision 0014). A UUID's text needs no quoting."""
+    if not all(isinstance(v, uuid.UUID | None) for v in (team_id, user_id)):
+        raise TypeError("the tenant's ids must be UUIDs")
+    return f"SET LOCAL app.team_id = '{team_id or ''}'; SET LOCAL app.user_id = '{user_id or ''}'"
+
+
 async def set_tenant(
     conn: asyncpg.Connection,
     *,
@@ -140,11 +149,7 @@ async def set_tenant(
     user_id: uuid.UUID | None = None,
 ) -> None:
     """Set ``app.team_id`` / ``app.user_id`` (read by RLS) until the transaction ends."""
-    await conn.execute(
-        "SELECT set_config('app.team_id', $1, true), set_config('app.user_id', $2, true)",
-        str(team_id) if team_id else "",
-        str(user_id) if user_id else "",
-    )
+    await conn.execute(_tenant(team_id, user_id))
 
 
 class TransactionRolledBack(Exception):
@@ -152,18 +157,11 @@ class TransactionRolledBack(Exception):
 
 
 def _begin(team_id: uuid.UUID | None, user_id: uuid.UUID | None) -> str:
-    """BEGIN, with the tenant in the same round trip: one simple query, and ``SET LOCAL``
-    rather than ``SELECT set_config``, which PostgreSQL would parse and plan each time (as cheap
-    as a bare BEGIN, measured; a UUID's text needs no quoting). A transaction starts with
-    neither: they are only ever set transaction-locally."""
+    """BEGIN, with the tenant in the same round trip (a transaction starts with neither: they
+    are only ever set transaction-locally)."""
     if team_id is None and user_id is None:
         return "BEGIN"
-    if not all(isinstance(v, uuid.UUID | None) for v in (team_id, user_id)):
-        raise TypeError("the tenant's ids must be UUIDs")
-    return (
-        f"BEGIN; SET LOCAL app.team_id = '{team_id or ''}'; "
-        f"SET LOCAL app.user_id = '{user_id or ''}'"
-    )
+    return f"BEGIN; {_tenant(team_id, user_id)}"
 
 
 @contextlib.asynccontextmanager

@@ -25,31 +25,6 @@ from rpc import Unauthenticated
 
 __all__ = ["ApiKeyCaller", "ApiKeys"]
 
-# Verifying costs a scrypt (~16 MB, tens of ms): done in a thread, once for calls that arrive
-# together (a team's clients reconnecting at once), and a key verified before against the same
-# stored hash is not derived again.
-_VERIFIED_MAX = 4096
-_verified: dict[tuple[str, str], bool] = {}
-_verifying: dict[tuple[str, str], asyncio.Future[bool]] = {}
-
-
-async def _verify_key(stored_hash: str, key: str) -> bool:
-    pair = (stored_hash, key)
-    known = _verified.get(pair)
-    if known is not None:
-        return known
-    pending = _verifying.get(pair)
-    if pending is None:
-        pending = _verifying[pair] = asyncio.ensure_future(
-            asyncio.to_thread(verify_api_key, stored_hash, key)
-        )
-        pending.add_done_callback(lambda _: _verifying.pop(pair, None))
-    ok = await asyncio.shield(pending)  # a caller that leaves does not cancel the others' check
-    if len(_verified) >= _VERIFIED_MAX:
-        _verified.clear()
-    _verified[pair] = ok
-    return ok
-
 
 class ApiKeyCaller(msgspec.Struct, frozen=True):
     key_id: uuid.UUID
@@ -69,13 +44,16 @@ class _Row:
 
 
 class ApiKeys:
-    """The keys this process has read, by prefix (at most ``max_keys``)."""
+    """The keys this process has read, by prefix, and the keys it has verified against their
+    stored hashes (at most ``max_keys`` of each)."""
 
     def __init__(self, db: Database, *, ttl: float = 1.0, max_keys: int = 4096) -> None:
         self._db = db
         self._ttl = ttl
         self._max_keys = max_keys
         self._rows: dict[str, _Row] = {}
+        self._verified: dict[tuple[str, str], bool] = {}
+        self._verifying: dict[tuple[str, str], asyncio.Future[bool]] = {}
 
     async def caller(self, key: str, client_ip: str) -> ApiKeyCaller:
         """The caller of a valid, unrevoked key from an allowed address; else Unauthenticated
@@ -84,7 +62,7 @@ class ApiKeys:
         row = self._rows.get(prefix)
         if row is None or time.monotonic() - row.read_at > self._ttl:
             row = await self._read(prefix)
-        if row is None or row.revoked or not await _verify_key(row.key_hash, key):
+        if row is None or row.revoked or not await self._verify(row.key_hash, key):
             raise Unauthenticated("the API key is unknown or revoked")
         if row.ip_allowlist and not _ip_allowed(client_ip, row.ip_allowlist):
             raise IpNotAllowed()
@@ -94,6 +72,25 @@ class ApiKeys:
         """Read the team's keys again on their next use (after a change to them committed)."""
         for prefix in [p for p, row in self._rows.items() if row.caller.team_id == team_id]:
             del self._rows[prefix]
+
+    async def _verify(self, stored_hash: str, key: str) -> bool:
+        # A scrypt (~16 MB, tens of ms): in a thread, once for calls that arrive together (a
+        # team's clients reconnecting at once), and never again for the same key and hash.
+        pair = (stored_hash, key)
+        known = self._verified.get(pair)
+        if known is not None:
+            return known
+        pending = self._verifying.get(pair)
+        if pending is None:
+            pending = self._verifying[pair] = asyncio.ensure_future(
+                asyncio.to_thread(verify_api_key, stored_hash, key)
+            )
+            pending.add_done_callback(lambda _: self._verifying.pop(pair, None))
+        ok = await asyncio.shield(pending)  # a caller that leaves does not cancel the others'
+        if len(self._verified) >= self._max_keys:
+            self._verified.clear()
+        self._verified[pair] = ok
+        return ok
 
     async def _read(self, prefix: str) -> _Row | None:
         # api_key_lookup is SECURITY DEFINER: it finds the key before any tenant is known.

@@ -74,10 +74,8 @@ class Pinned(NamedTuple):
     extensions: dict[str, Any]
 
 
-def pinned(url: str, address: Address | None) -> Pinned:
-    """The request for ``url`` sent to ``address`` (as it is when ``address`` is None)."""
-    if address is None:
-        return Pinned(url, {}, {})
+def pinned(url: str, address: Address) -> Pinned:
+    """The request for ``url`` sent to ``address``."""
     parts = urlsplit(url)
     host = f"[{address}]" if address.version == 6 else str(address)
     netloc = f"{host}:{parts.port}" if parts.port else host
