@@ -8,14 +8,14 @@ API writes; a sync reports its counts in ``sync.completed`` rather than one even
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import asyncpg
 import msgspec
 
 __all__ = ["EVENT_TYPES", "EventType", "emit"]
 
-EventType = Literal[
+_EventName = Literal[
     "sync.completed",
     "sync.failed",
     "subscriber.created",
@@ -24,7 +24,9 @@ EventType = Literal[
     "export.ready",
     "webhook.disabled",
 ]
-EVENT_TYPES: tuple[str, ...] = EventType.__args__  # type: ignore[attr-defined]
+# Titled, so the SDKs declare it once, by name, wherever it is used.
+EventType = Annotated[_EventName, msgspec.Meta(title="EventType", description="What happened.")]
+EVENT_TYPES: tuple[str, ...] = get_args(_EventName)
 
 
 async def emit(

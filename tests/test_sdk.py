@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import typing
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -36,9 +37,12 @@ from subnest_sdk import (
     UnexpectedResponse,
     ValidationFailedError,
 )
+from subnest_sdk import models as sdk_models
 
+from app.events import EVENT_TYPES
 from app.schemas import Timestamp
 from app.sdkgen import ROOT, generate, render
+from app.sdkgen.model import SdkGenError, read_api
 from rpc import Call, Input, NotFound, Output, Registry, Tier
 from rpc.openapi import openapi_document
 from tests.support import ServerProcess, subnest
@@ -148,6 +152,29 @@ def _stress_registry() -> Registry:
         handler.__doc__ = 'A "quoted" *summary* with a backslash \\ and */ in it.'
         registry.procedure(name, tier=tier, errors=(NotFound,))(handler)
     return registry
+
+
+def test_a_titled_literal_is_declared_once_and_used_by_name() -> None:
+    # EventType is Annotated[Literal[...], msgspec.Meta(title="EventType")] in app/events.py.
+    models = (SDK / "python" / "subnest_sdk" / "models.py").read_text()
+    client = (SDK / "python" / "subnest_sdk" / "client.py").read_text()
+    index = (SDK / "ts" / "src" / "index.ts").read_text()
+    assert models.count('"webhook.disabled"') == 1 and "EventType = Literal[" in models
+    assert "    events: list[EventType]\n" in models
+    assert '"webhook.disabled"' not in client and "events: builtins.list[EventType]" in client
+    assert index.count('"webhook.disabled"') == 1 and "  events: EventType[];" in index
+    assert set(typing.get_args(sdk_models.EventType)) == set(EVENT_TYPES)
+
+    # One name, two sets of values: refused rather than one silently winning.
+    body = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/In"}}}}
+    kinds = {"one": {"title": "Kind", "enum": ["a"]}, "two": {"title": "Kind", "enum": ["b"]}}
+    document = {
+        "paths": {"/rpc/k.a": {"post": {"operationId": "k.a", "requestBody": body,
+                                        "responses": {"200": body}}}},
+        "components": {"schemas": {"In": {"type": "object", "properties": kinds}}},
+    }  # fmt: skip
+    with pytest.raises(SdkGenError, match="two different literal types are named 'Kind'"):
+        read_api(document)
 
 
 def test_the_generator_copes_with_shapes_the_product_does_not_use_yet(tmp_path: Path) -> None:

@@ -57,7 +57,17 @@ class PrimitiveType:
 
 @dataclass(frozen=True, slots=True)
 class LiteralType:
+    """Fixed values. ``name``: a schema with a ``title`` (``Annotated[Literal[...],
+    msgspec.Meta(title=...)]``) is a named type of the SDKs, declared once and used by name."""
+
     values: tuple[JsonScalar, ...]
+    name: str = ""
+    description: str = field(default="", compare=False)
+
+    @property
+    def anonymous(self) -> LiteralType:
+        """The same values, without the name (what a named type is declared as)."""
+        return LiteralType(self.values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +184,7 @@ class Api:
     schemes: tuple[SchemeDef, ...]
     procedures: tuple[ProcedureDef, ...]
     root: Namespace
+    literals: tuple[LiteralType, ...] = ()  # the named ones, by name
 
     @property
     def has_change_feed(self) -> bool:
@@ -274,7 +285,8 @@ def parse_type(schema: Mapping[str, Any]) -> Type:
     if "const" in schema:
         return LiteralType((schema["const"],))
     if "enum" in schema:
-        return LiteralType(tuple(schema["enum"]))
+        title, about = str(schema.get("title", "")), str(schema.get("description", ""))
+        return LiteralType(tuple(schema["enum"]), title, about)
     for key in ("anyOf", "oneOf"):
         if key in schema:
             return _union(parse_type(option) for option in schema[key])
@@ -327,6 +339,27 @@ def _refs(schema: Any) -> Iterable[str]:
     elif isinstance(schema, list):
         for item in schema:
             yield from _refs(item)
+
+
+def _literals(kind: Type) -> Iterable[LiteralType]:
+    """The literal types inside ``kind``."""
+    if isinstance(kind, LiteralType):
+        yield kind
+    elif isinstance(kind, ArrayType):
+        yield from _literals(kind.item)
+    elif isinstance(kind, MapType):
+        yield from _literals(kind.value)
+    elif isinstance(kind, UnionType):
+        for option in kind.options:
+            yield from _literals(option)
+
+
+def _named_literals(types: Iterable[Type]) -> tuple[LiteralType, ...]:
+    named: dict[str, LiteralType] = {}
+    for literal in (t for kind in types for t in _literals(kind) if t.name):
+        if named.setdefault(literal.name, literal) != literal:
+            raise SdkGenError(f"two different literal types are named {literal.name!r}")
+    return tuple(named[name] for name in sorted(named))
 
 
 def _reachable(roots: Iterable[str], schemas: Mapping[str, Any]) -> set[str]:
@@ -464,6 +497,8 @@ def read_api(document: Mapping[str, Any]) -> Api:
             node = node.children.setdefault(part, Namespace((*node.path, part)))
         node.procedures.append(procedure)
 
+    types = [f.type for m in models.values() for f in m.fields]
+    types += [e.data for e in errors.values()] + [p.output for p in procedures]
     info = document.get("info", {})
     return Api(
         title=str(info.get("title", "API")),
@@ -474,4 +509,5 @@ def read_api(document: Mapping[str, Any]) -> Api:
         schemes=_schemes(document),
         procedures=tuple(procedures),
         root=root,
+        literals=_named_literals(types),
     )

@@ -101,6 +101,8 @@ class _Module:
         """``kind`` as an annotation in a class whose members are ``shadowed``."""
         if isinstance(kind, PrimitiveType):
             return self._primitive(kind, shadowed)
+        if isinstance(kind, LiteralType) and kind.name:
+            return self.use(".models", kind.name)
         if isinstance(kind, LiteralType):
             values = [literal(v) for v in kind.values if v is not None]
             text = f"{self.use('typing', 'Literal')}[{', '.join(values)}]" if values else ""
@@ -240,7 +242,11 @@ class _Renderer:
         members = {identifier(snake(f.wire)) for m in self.api.models for f in m.fields}
         module = _Module(self.classes, members, home=".models")
         msgspec = module.module("msgspec")
-        body = [
+        body = []
+        for named in self.api.literals:
+            body += ["", *(f"#: {line}" for line in _comment(named.description, 100 - 3))]
+            body.append(f"{named.name} = {module.type(named.anonymous, frozenset())}")
+        body += [
             "",
             "",
             f'class Model({msgspec}.Struct, kw_only=True, rename="camel", omit_defaults=True):',
@@ -257,7 +263,8 @@ class _Renderer:
                 body.append(f"    {f.declaration(msgspec)}")
             if not doc and not fields:
                 body.append("    pass")
-        names = ["Model", *(self.classes[m.name] for m in self.api.models)]
+        names = [*(t.name for t in self.api.literals), "Model"]
+        names += [self.classes[m.name] for m in self.api.models]
         doc = [f"The models of the {self.api.title}: msgspec Structs, camelCase on the wire."]
         return module.render(doc, names, body, defines=names)
 
@@ -470,7 +477,8 @@ class _Renderer:
 
     def package(self) -> str:
         module = _Module(self.classes, set())
-        models = ["Model", *(self.classes[m.name] for m in self.api.models)]
+        models = [*(t.name for t in self.api.literals), "Model"]
+        models += [self.classes[m.name] for m in self.api.models]
         errors = ["ERRORS", "ApiError", "UnexpectedResponse", *self.error_classes]
         client = ["AsyncClient", "Client", "DEFAULT_RETRY"]
         for source, names in ((".models", models), (".errors", errors), (".client", client)):

@@ -111,6 +111,7 @@ class _Renderer:
 
     def _check_names(self) -> None:
         names = [*self.names.values(), *(_ns_class(ns) for ns in self.namespaces)]
+        names += [t.name for t in self.api.literals]
         clashes = sorted({n for n in names if names.count(n) > 1 or n in _RESERVED})
         if clashes:
             raise SdkGenError(f"TypeScript names clash: {', '.join(clashes)}")
@@ -144,12 +145,14 @@ class _Renderer:
         if isinstance(kind, PrimitiveType):
             return _PRIMITIVES[kind.name]
         if isinstance(kind, LiteralType):
-            return " | ".join(json.dumps(v) for v in kind.values)
+            return kind.name or " | ".join(json.dumps(v) for v in kind.values)
         if isinstance(kind, RefType):
             return self.names[kind.name]
         if isinstance(kind, ArrayType):
             item = self.type(kind.item)
-            simple = isinstance(kind.item, PrimitiveType | RefType | ArrayType | MapType)
+            simple = isinstance(kind.item, PrimitiveType | RefType | ArrayType | MapType) or (
+                isinstance(kind.item, LiteralType) and bool(kind.item.name)
+            )
             return f"{item}[]" if simple and " " not in item else f"({item})[]"
         if isinstance(kind, MapType):
             return f"Record<string, {self.type(kind.value)}>"
@@ -174,6 +177,9 @@ class _Renderer:
             "",
             "// The models.",
         ]
+        for named in self.api.literals:
+            lines += ["", *_doc([named.description], "")]
+            lines.append(f"export type {named.name} = {self.type(named.anonymous)};")
         for model in self.api.models:
             lines += ["", *self.model(model)]
         lines += [

@@ -51,6 +51,7 @@ from .models import (
     DeliveriesInput,
     DeliveryList,
     Empty,
+    EventType,
     ExportOut,
     IdInput,
     Me,
@@ -800,22 +801,7 @@ class UsageApi(Namespace[SyncTransport]):
 class WebhooksApi(Namespace[SyncTransport]):
     """The ``webhooks.*`` procedures."""
 
-    def create(
-        self,
-        *,
-        url: str,
-        events: builtins.list[
-            Literal[
-                "export.ready",
-                "subscriber.created",
-                "subscriber.deleted",
-                "sync.completed",
-                "sync.failed",
-                "usage.threshold",
-                "webhook.disabled",
-            ]
-        ],
-    ) -> CreatedWebhook:
+    def create(self, *, url: str, events: builtins.list[EventType]) -> CreatedWebhook:
         """Send the team's events of these types to ``url`` (admin). Each delivery is a JSON POST
         signed with the secret shown here once (``X-SubscriberNest-Signature: t=…,v1=…``, see
         docs/protocol.md). URLs that resolve to internal addresses are refused.
@@ -872,18 +858,7 @@ class WebhooksApi(Namespace[SyncTransport]):
         *,
         id: uuid.UUID,
         url: str | None = None,
-        events: builtins.list[
-            Literal[
-                "export.ready",
-                "subscriber.created",
-                "subscriber.deleted",
-                "sync.completed",
-                "sync.failed",
-                "usage.threshold",
-                "webhook.disabled",
-            ]
-        ]
-        | None = None,
+        events: builtins.list[EventType] | None = None,
         status: Literal["active", "disabled"] | None = None,
     ) -> WebhookOut:
         """Change a webhook's URL, events or status (admin). ``status: "active"`` turns a webhook
@@ -1419,22 +1394,7 @@ class AsyncUsageApi(Namespace[AsyncTransport]):
 class AsyncWebhooksApi(Namespace[AsyncTransport]):
     """The ``webhooks.*`` procedures."""
 
-    async def create(
-        self,
-        *,
-        url: str,
-        events: builtins.list[
-            Literal[
-                "export.ready",
-                "subscriber.created",
-                "subscriber.deleted",
-                "sync.completed",
-                "sync.failed",
-                "usage.threshold",
-                "webhook.disabled",
-            ]
-        ],
-    ) -> CreatedWebhook:
+    async def create(self, *, url: str, events: builtins.list[EventType]) -> CreatedWebhook:
         """Send the team's events of these types to ``url`` (admin). Each delivery is a JSON POST
         signed with the secret shown here once (``X-SubscriberNest-Signature: t=…,v1=…``, see
         docs/protocol.md). URLs that resolve to internal addresses are refused.
@@ -1493,18 +1453,7 @@ class AsyncWebhooksApi(Namespace[AsyncTransport]):
         *,
         id: uuid.UUID,
         url: str | None = None,
-        events: builtins.list[
-            Literal[
-                "export.ready",
-                "subscriber.created",
-                "subscriber.deleted",
-                "sync.completed",
-                "sync.failed",
-                "usage.threshold",
-                "webhook.disabled",
-            ]
-        ]
-        | None = None,
+        events: builtins.list[EventType] | None = None,
         status: Literal["active", "disabled"] | None = None,
     ) -> WebhookOut:
         """Change a webhook's URL, events or status (admin). ``status: "active"`` turns a webhook

@@ -35,6 +35,7 @@ __all__ = [
     "DeliveryOut",
     "Empty",
     "EmptyData",
+    "EventType",
     "ExistingSubscriber",
     "ExportOut",
     "IdInput",
@@ -78,6 +79,17 @@ __all__ = [
     "ValidationData",
     "WebhookList",
     "WebhookOut",
+]
+
+#: What happened.
+EventType = Literal[
+    "export.ready",
+    "subscriber.created",
+    "subscriber.deleted",
+    "sync.completed",
+    "sync.failed",
+    "usage.threshold",
+    "webhook.disabled",
 ]
 
 
@@ -180,17 +192,7 @@ class CreateTeamInput(Model):
 
 class CreateWebhookInput(Model):
     url: str
-    events: list[
-        Literal[
-            "export.ready",
-            "subscriber.created",
-            "subscriber.deleted",
-            "sync.completed",
-            "sync.failed",
-            "usage.threshold",
-            "webhook.disabled",
-        ]
-    ]
+    events: list[EventType]
 
 
 class CreatedApiKey(Model):
@@ -499,20 +501,7 @@ class UpdateSubscriberInput(Model):
 class UpdateWebhookInput(Model):
     id: uuid.UUID
     url: str | None = None
-    events: (
-        list[
-            Literal[
-                "export.ready",
-                "subscriber.created",
-                "subscriber.deleted",
-                "sync.completed",
-                "sync.failed",
-                "usage.threshold",
-                "webhook.disabled",
-            ]
-        ]
-        | None
-    ) = None
+    events: list[EventType] | None = None
     status: Literal["active", "disabled"] | None = None
 
 

@@ -27,6 +27,9 @@ export {
 
 // The models.
 
+/** What happened. */
+export type EventType = "export.ready" | "subscriber.created" | "subscriber.deleted" | "sync.completed" | "sync.failed" | "usage.threshold" | "webhook.disabled";
+
 export interface AddMemberInput {
   /** an email address */
   email: string;
@@ -141,7 +144,7 @@ export interface CreateTeamInput {
 
 export interface CreateWebhookInput {
   url: string;
-  events: ("export.ready" | "subscriber.created" | "subscriber.deleted" | "sync.completed" | "sync.failed" | "usage.threshold" | "webhook.disabled")[];
+  events: EventType[];
 }
 
 /** The key itself is shown here once and never again. */
@@ -495,7 +498,7 @@ export interface UpdateWebhookInput {
   /** Default: `null`. */
   url?: string | null;
   /** Default: `null`. */
-  events?: ("export.ready" | "subscriber.created" | "subscriber.deleted" | "sync.completed" | "sync.failed" | "usage.threshold" | "webhook.disabled")[] | null;
+  events?: EventType[] | null;
   /** Default: `null`. */
   status?: "active" | "disabled" | null;
 }
