@@ -25,6 +25,7 @@ from app.db import MigrationError, applied_migrations, known_migrations, migrate
 from app.embedded import EmbeddedError, embedded_services
 from app.esp.sandbox import DemoAudience
 from app.observability import configure_logging
+from rpc.masking import Secret
 
 __all__ = ["main"]
 
@@ -61,9 +62,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
         if settings.is_dev and settings.secret_keys_raw is None:
             settings = msgspec.structs.replace(
-                settings, secret_keys_raw=dev_secret_keys(settings.data_path)
+                settings, secret_keys_raw=Secret(dev_secret_keys(settings.data_path))
             )
-        configure_logging(settings.log_level, settings.log_style)
+        configure_logging(settings.log_level, settings.log_style, settings.secrets)
         # SAQ logs every job at INFO (the events dispatcher runs every second); httpx every request.
         for noisy in ("pgserver", "piccolo", "saq", "httpx"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -131,6 +132,10 @@ def _resolved(settings: Settings) -> Iterator[Settings]:
         yield msgspec.structs.replace(settings, database_url=database_url, redis_url=redis_url)
 
 
+def _revealed(secret: Secret | None) -> str | None:
+    return secret.reveal() if secret is not None else None
+
+
 def _migrate(settings: Settings, args: argparse.Namespace) -> int:
     with _resolved(settings) as resolved:
         assert resolved.database_url is not None
@@ -144,7 +149,9 @@ def _migrate(settings: Settings, args: argparse.Namespace) -> int:
                 return 1
             print(f"schema is current ({len(applied)} migrations applied)")
             return 0
-        done = asyncio.run(migrate(resolved.database_url, app_password=resolved.app_db_password))
+        done = asyncio.run(
+            migrate(resolved.database_url, app_password=_revealed(resolved.app_db_password))
+        )
         print(f"applied {len(done)} migration(s)" if done else "schema is current, nothing to do")
         return 0
 
@@ -272,7 +279,7 @@ def _dev(settings: Settings, args: argparse.Namespace) -> int:
             "SUBNEST_ENV": "development",
             "DATABASE_URL": resolved.database_url,
             "REDIS_URL": resolved.redis_url,
-            "SECRET_KEYS": resolved.secret_keys_raw or "",
+            "SECRET_KEYS": _revealed(resolved.secret_keys_raw) or "",
             "SUBNEST_DATA_DIR": str(resolved.data_path),
             "ESP_MAILCHIMP_BASE_URL": resolved.esp_mailchimp_base_url,
         }

@@ -7,9 +7,12 @@ import binascii
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import unquote, urlsplit
 
 import msgspec
+
+from rpc.masking import SECRET, Masked, Secret
 
 __all__ = ["SecretKey", "Settings", "SettingsError", "dev_secret_keys", "load_settings"]
 
@@ -25,18 +28,20 @@ class SettingsError(Exception):
     """An environment variable is missing or malformed; the message names it in one line."""
 
 
-class SecretKey(msgspec.Struct, frozen=True):
+class SecretKey(Masked, msgspec.Struct, frozen=True):
     """One AES-256 key for ESP credentials, identified by ``key_id`` in each ciphertext."""
 
     key_id: str
-    key: bytes
+    key: Annotated[bytes, SECRET]
 
 
-class Settings(msgspec.Struct, frozen=True, kw_only=True):
+class Settings(Masked, msgspec.Struct, frozen=True, kw_only=True):
     """Everything the API, the worker and the CLI read from the environment.
 
     Field names are the environment variable names (``name=``), so a conversion error's path
-    names the variable at fault.
+    names the variable at fault. The secrets (SECRET_KEYS, CRON_TOKEN, APP_DB_PASSWORD) are
+    :class:`Secret`: masked in reprs and messages, their values only by ``.reveal()``; the
+    passwords in DATABASE_URL and REDIS_URL are masked in the repr.
     """
 
     env: Environment = msgspec.field(default="production", name="SUBNEST_ENV")
@@ -45,8 +50,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     host: str = msgspec.field(default="127.0.0.1", name="HOST")
     port: Port = msgspec.field(default=4000, name="PORT")
     data_dir: str = msgspec.field(default=".subnest", name="SUBNEST_DATA_DIR")
-    secret_keys_raw: str | None = msgspec.field(default=None, name="SECRET_KEYS")
-    cron_token: str | None = msgspec.field(default=None, name="CRON_TOKEN")
+    secret_keys_raw: Secret | None = msgspec.field(default=None, name="SECRET_KEYS")
+    cron_token: Secret | None = msgspec.field(default=None, name="CRON_TOKEN")
     log_level: LogLevel = msgspec.field(default="INFO", name="LOG_LEVEL")
     log_format: Literal["json", "console"] | None = msgspec.field(default=None, name="LOG_FORMAT")
     otel_exporter_otlp_endpoint: str | None = msgspec.field(
@@ -57,7 +62,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         default=0, name="WORKER_METRICS_PORT"
     )
     app_db_role: Role = msgspec.field(default="subnest_app", name="APP_DB_ROLE")
-    app_db_password: str | None = msgspec.field(default=None, name="APP_DB_PASSWORD")
+    app_db_password: Secret | None = msgspec.field(default=None, name="APP_DB_PASSWORD")
     maintenance_db_role: Role = msgspec.field(default="subnest_maint", name="MAINTENANCE_DB_ROLE")
     db_pool_size: PositiveInt = msgspec.field(default=10, name="DB_POOL_SIZE")
     worker_concurrency: PositiveInt = msgspec.field(default=10, name="WORKER_CONCURRENCY")
@@ -130,7 +135,25 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def secret_keys(self) -> tuple[SecretKey, ...]:
         """The parsed ``SECRET_KEYS`` (validated in :func:`load_settings`), newest first."""
-        return _parse_secret_keys(self.secret_keys_raw) if self.secret_keys_raw else ()
+        raw = self.secret_keys_raw
+        return _parse_secret_keys(raw.reveal()) if raw else ()
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret value of the settings, in the forms a log line could show them: for
+        app.redaction to blank out."""
+        found: list[str] = []
+        for secret in (self.secret_keys_raw, self.cron_token, self.app_db_password):
+            if secret:
+                found.append(secret.reveal())
+        for key in self.secret_keys:
+            encoded = base64.urlsafe_b64encode(key.key).decode()
+            found += [encoded, encoded.rstrip("="), repr(key.key)[2:-1]]
+        for url in (self.database_url, self.redis_url):
+            password = urlsplit(url).password if url else None
+            if password:
+                found += [password, unquote(password)]
+        return tuple(found)
 
 
 _ENV_NAMES = frozenset(f.encode_name for f in msgspec.structs.fields(Settings))
@@ -152,18 +175,19 @@ def load_settings(
     """
     raw = {k: v for k, v in {**environ, **overrides}.items() if k in _ENV_NAMES and v != ""}
     try:
-        settings = msgspec.convert(raw, Settings, strict=False)
+        settings = msgspec.convert(raw, Settings, strict=False, dec_hook=_secret)
     except msgspec.ValidationError as exc:
         raise SettingsError(_name_variable(str(exc))) from None
     for name, schemes in _URL_SCHEMES.items():
         value = raw.get(name)
         if value is not None and not value.startswith(schemes):
+            # Names the variable, never quotes its value: a URL may carry a password.
             raise SettingsError(f"{name}: must start with one of {', '.join(schemes)}")
     if not _valid_cron(settings.sync_cron):
         raise SettingsError(f"SYNC_CRON: {settings.sync_cron!r} is not a cron expression")
     if settings.secret_keys_raw is not None:
         try:
-            _parse_secret_keys(settings.secret_keys_raw)
+            _parse_secret_keys(settings.secret_keys_raw.reveal())
         except ValueError as exc:
             raise SettingsError(f"SECRET_KEYS: {exc}") from None
     elif require_secret_keys and not settings.is_dev:
@@ -172,6 +196,13 @@ def load_settings(
             "(comma-separated '<key id>:<base64 of 32 bytes>', newest first)"
         )
     return settings
+
+
+def _secret(kind: type, value: Any) -> Any:
+    """msgspec's ``dec_hook``: a Secret field from its environment string."""
+    if kind is Secret and isinstance(value, str):
+        return Secret(value)
+    raise NotImplementedError
 
 
 def _valid_cron(expression: str) -> bool:

@@ -2,7 +2,8 @@
 
 The ciphertext is bound to its connection (associated data), so it cannot be moved to another
 row. Older keys stay readable while they are listed in SECRET_KEYS; ``subnest keys rotate``
-re-encrypts everything under the newest one.
+re-encrypts everything under the newest one. What is opened is remembered by app.redaction,
+which blanks it out of the process's log lines.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from app.config import SecretKey
+from app.redaction import remember
 
 __all__ = ["CredentialCipher", "CredentialsUnreadable", "Sealed"]
 
@@ -57,4 +59,6 @@ class CredentialCipher:
             plaintext = aead.decrypt(nonce, body, connection_id.bytes)
         except InvalidTag:
             raise CredentialsUnreadable("the ciphertext does not match its key or row") from None
-        return msgspec.json.decode(plaintext, type=dict[str, str])
+        opened = msgspec.json.decode(plaintext, type=dict[str, str])
+        remember(*opened.values())  # from now on blanked out of this process's log lines
+        return opened

@@ -21,6 +21,7 @@ from app.config import Settings
 from app.exports.routes import download_file, stream_csv, stream_ndjson
 from app.feed.stream import fetch_page, live_event, read_xmin, stream
 from app.observability import CallMetrics, exposition
+from app.redaction import REDACTOR
 from app.runtime import Runtime
 from realtime.hub import ChangeHub
 from rpc import RateLimiter, RpcConfig, rpc_routes, swagger_page
@@ -118,6 +119,7 @@ def create_app(settings: Settings) -> Litestar:
             after_call=CallMetrics(then=request_log.record),
             state=runtime,
             tracer=trace.get_tracer("rpc") if settings.tracing else None,
+            redact=REDACTOR.text,
         ),
     )
     return Litestar(

@@ -1,6 +1,6 @@
 """Logs and metrics: JSON log lines (structlog) that carry the call's request id, team and
-procedure (and, with tracing on, the current span's trace and span ids); Prometheus metrics of
-calls, SSE connections, jobs and syncs.
+procedure (and, with tracing on, the current span's trace and span ids) and no secret
+(app.redaction); Prometheus metrics of calls, SSE connections, jobs and syncs.
 
 The API serves its metrics at ``/metrics``; a worker, on ``WORKER_METRICS_PORT`` when set (each
 process keeps its own counters, as Prometheus expects: scrape every process).
@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 import structlog
 from opentelemetry import trace
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+from app.redaction import REDACTOR
 from rpc import CURRENT_CALL, Call
 
 __all__ = [
@@ -106,9 +108,24 @@ def _trace_fields(logger: Any, method: str, event: dict[str, Any]) -> dict[str, 
     return event
 
 
-def configure_logging(level: str, fmt: str) -> None:
+def _redact_fields(logger: Any, method: str, event: dict[str, Any]) -> dict[str, Any]:
+    return REDACTOR.fields(event)
+
+
+def _redact_line(logger: Any, method: str, line: str) -> str:
+    """The last step: the finished line, through every net of app.redaction."""
+    return REDACTOR.text(line)
+
+
+def configure_logging(level: str, fmt: str, secrets: Iterable[str | None] = ()) -> None:
     """Route every log record (ours, uvicorn's, SAQ's) through structlog: one JSON object per
-    line (``fmt="json"``) or readable lines (``"console"``), on stderr."""
+    line (``fmt="json"``) or readable lines (``"console"``), on stderr.
+
+    No line carries a secret (decision 0016): tracebacks are rendered without their frames'
+    local variables, fields named like secrets are blanked, and the finished line goes through
+    app.redaction, which also blanks ``secrets`` (the process's own: see Settings.secrets).
+    """
+    REDACTOR.remember(*secrets)
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
@@ -117,18 +134,28 @@ def configure_logging(level: str, fmt: str) -> None:
         _call_fields,
         _trace_fields,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _redact_fields,
     ]
-    renderer: Any = (
-        structlog.processors.JSONRenderer()
-        if fmt == "json"
-        else structlog.dev.ConsoleRenderer(colors=False)
-    )
     final: list[Any] = [structlog.stdlib.ProcessorFormatter.remove_processors_meta]
     if fmt == "json":
-        final.append(structlog.processors.dict_tracebacks)
+        final += [
+            structlog.processors.ExceptionRenderer(
+                structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+            ),
+            # Not ASCII-escaped, so that the last step finds a secret as it was given.
+            structlog.processors.JSONRenderer(ensure_ascii=False),
+        ]
+    else:
+        # A plain traceback: rich's would wrap long lines, and a secret cut in two is not found.
+        final.append(
+            structlog.dev.ConsoleRenderer(
+                colors=False, exception_formatter=structlog.dev.plain_traceback
+            )
+        )
+    final.append(_redact_line)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
-        structlog.stdlib.ProcessorFormatter(foreign_pre_chain=shared, processors=[*final, renderer])
+        structlog.stdlib.ProcessorFormatter(foreign_pre_chain=shared, processors=final)
     )
     root = logging.getLogger()
     root.handlers = [handler]

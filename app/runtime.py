@@ -40,7 +40,7 @@ class Runtime:
         self.settings = settings
         self.db = Database(
             settings.database_url,
-            app_password=settings.app_db_password,
+            app_password=settings.app_db_password.reveal() if settings.app_db_password else None,
             pool_size=settings.db_pool_size,
             session_state=session_state,
         )

@@ -23,16 +23,18 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import traceback
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from opentelemetry import propagate, trace
-from opentelemetry.trace import Span, SpanKind
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 from saq.job import Job
 
 from app.config import Settings
+from app.redaction import REDACTOR
 
-__all__ = ["carry_trace_context", "job_span", "tracing"]
+__all__ = ["carry_trace_context", "job_span", "record_error", "tracing"]
 
 log = logging.getLogger(__name__)
 _META_KEY = "trace"
@@ -84,7 +86,8 @@ async def carry_trace_context(job: Job) -> None:
 def job_span(name: str, job: Job | None, kwargs: Mapping[str, Any]) -> Iterator[Span]:
     """A consumer span for one attempt of job ``name``, child of the span that queued it.
 
-    An exception is recorded on the span (status ERROR) and goes on.
+    An exception is recorded on the span (status ERROR) and goes on; its message and stack
+    go through app.redaction first.
     """
     carrier = job.meta.get(_META_KEY) if job is not None else None
     parent = propagate.extract(carrier) if isinstance(carrier, dict) else None
@@ -95,6 +98,25 @@ def job_span(name: str, job: Job | None, kwargs: Mapping[str, Any]) -> Iterator[
     if team is not None:
         attributes["subnest.team_id"] = str(team)
     with _tracer.start_as_current_span(
-        name, context=parent, kind=SpanKind.CONSUMER, attributes=attributes
+        name,
+        context=parent,
+        kind=SpanKind.CONSUMER,
+        attributes=attributes,
+        record_exception=False,
+        set_status_on_exception=False,
     ) as span:
-        yield span
+        try:
+            yield span
+        except BaseException as exc:
+            record_error(span, exc)
+            raise
+
+
+def record_error(span: Span, exc: BaseException) -> None:
+    """``exc`` on ``span`` (an event and status ERROR), with its text through app.redaction."""
+    message = REDACTOR.text(str(exc))
+    stack = REDACTOR.text("".join(traceback.format_exception(exc)))
+    span.record_exception(
+        exc, attributes={"exception.message": message, "exception.stacktrace": stack}
+    )
+    span.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {message}"))

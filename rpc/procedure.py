@@ -20,6 +20,7 @@ from rpc.errors import (
     RateLimited,
     ValidationFailed,
 )
+from rpc.masking import Masked
 
 __all__ = ["Call", "Input", "Output", "Procedure", "RateLimit", "Registry", "Tier"]
 
@@ -29,12 +30,14 @@ OutT = TypeVar("OutT", bound=msgspec.Struct)
 _NAME = re.compile(r"^[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)+$")
 
 
-class Input(msgspec.Struct, rename="camel", forbid_unknown_fields=True, kw_only=True):
-    """Base of procedure inputs: camelCase on the wire, unknown fields rejected."""
+class Input(Masked, msgspec.Struct, rename="camel", forbid_unknown_fields=True, kw_only=True):
+    """Base of procedure inputs: camelCase on the wire, unknown fields rejected, fields typed
+    ``Annotated[..., SECRET]`` masked in reprs (rpc.masking)."""
 
 
-class Output(msgspec.Struct, rename="camel", kw_only=True):
-    """Base of procedure outputs and the Structs they contain: camelCase on the wire."""
+class Output(Masked, msgspec.Struct, rename="camel", kw_only=True):
+    """Base of procedure outputs and the Structs they contain: camelCase on the wire, secret
+    fields masked in reprs."""
 
 
 @dataclass(slots=True)
@@ -51,6 +54,8 @@ class Call:
     facts: dict[str, Any] = field(default_factory=dict)
     # Cookies the response sets (e.g. a session cookie on sign-in).
     set_cookies: list[Cookie] = field(default_factory=list)
+    # The values of the input's secret fields (rpc.masking): log lines of the call blank them.
+    secrets: tuple[str, ...] = ()
 
     @property
     def headers(self) -> Mapping[str, str]:

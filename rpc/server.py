@@ -7,6 +7,7 @@ import itertools
 import logging
 import secrets
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from rpc.errors import (
     ValidationData,
     ValidationFailed,
 )
+from rpc.masking import secret_fields, secret_values
 from rpc.procedure import Call, Procedure, Registry
 from rpc.ratelimit import RateLimiter
 
@@ -56,6 +58,7 @@ class RpcConfig:
     path: str = "/rpc"
     state: Any = None
     tracer: Tracer | None = None
+    redact: Callable[[str], str] = str
 
 
 def rpc_routes(registry: Registry, config: RpcConfig) -> list[HTTPRouteHandler]:
@@ -76,6 +79,7 @@ def _procedure_route(procedure: Procedure[Any, Any, Any], config: RpcConfig) -> 
     limit = config.max_body_bytes
     after_call = config.after_call
     tracer = config.tracer
+    has_secrets = bool(secret_fields(procedure.input_type))
 
     async def handle(request: Request[Any, Any, Any]) -> ASGIResponse:
         if tracer is None:
@@ -104,13 +108,16 @@ def _procedure_route(procedure: Procedure[Any, Any, Any], config: RpcConfig) -> 
                 await limiter.hit(
                     procedure.rate_limit, scope=procedure.name, subject=call.client_ip
                 )
-            response = await _run(procedure, call, _decode(decoder, body))
+            data = _decode(decoder, body)
+            if has_secrets:
+                call.secrets = secret_values(data)
+            response = await _run(procedure, call, data)
         except DomainError as exc:
             response = _error(exc, request_id)
         except Exception as exc:
             log.exception("procedure %s failed (request %s)", procedure.name, request_id)
             if span is not None:
-                span.record_exception(exc)
+                _record(span, exc, config.redact)
             response = _error(
                 InternalError(data=InternalErrorData(request_id=request_id)), request_id
             )
@@ -155,6 +162,15 @@ def _call_span(tracer: Tracer, name: str, request: Request[Any, Any, Any]) -> It
         record_exception=False,  # the handler answers every exception; it records them
     ) as span:
         yield span
+
+
+def _record(span: Span, exc: BaseException, redact: Callable[[str], str]) -> None:
+    """The exception as a span event, its message and stack through ``redact``."""
+    stack = "".join(traceback.format_exception(exc))
+    span.record_exception(
+        exc,
+        attributes={"exception.message": redact(str(exc)), "exception.stacktrace": redact(stack)},
+    )
 
 
 def _describe(span: Span, call: Call, status: int) -> None:

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any, TypeVar
 
@@ -19,6 +19,7 @@ import httpx
 import msgspec
 
 from app.config import Settings
+from rpc.masking import reveal
 
 T = TypeVar("T")
 
@@ -71,7 +72,7 @@ def free_port() -> int:
 
 def env_for(settings: Settings, **extra: str) -> dict[str, str]:
     """The environment a subprocess needs to run with ``settings``."""
-    raw = msgspec.to_builtins(settings)
+    raw = msgspec.to_builtins(settings, enc_hook=reveal)  # the secrets' plain values
     env = {k: str(v) for k, v in raw.items() if v is not None}
     return {**os.environ, **env, **extra}
 
@@ -174,11 +175,27 @@ def member_of_new_team(base_url: str, email: str = "owner@example.com") -> tuple
 
 
 @contextlib.contextmanager
-def start_worker(settings: Settings, **extra_env: str) -> Iterator[subprocess.Popen[bytes]]:
-    """``subnest worker`` in its own process; SIGTERM and wait afterwards."""
-    process = subprocess.Popen(subnest("worker"), env=env_for(settings, **extra_env))
+def start_worker(
+    settings: Settings, *, stderr: IO[bytes] | None = None, **extra_env: str
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``subnest worker`` in its own process; SIGTERM and wait afterwards. ``stderr``: where
+    its log lines go (the test's own stderr by default)."""
+    process = subprocess.Popen(subnest("worker"), env=env_for(settings, **extra_env), stderr=stderr)
     try:
         yield process
     finally:
         process.terminate()
         process.wait(30)
+
+
+def assert_no_secrets(text: str, secrets: Iterable[str]) -> None:
+    """Fail, naming each secret found and the line it is on, if ``text`` (a log, a body)
+    contains any of ``secrets`` (case-sensitive; empty strings are skipped)."""
+    found: list[str] = []
+    for secret in dict.fromkeys(s for s in secrets if s):
+        at = text.find(secret)
+        if at >= 0:
+            start = max(text.rfind("\n", 0, at) + 1, at - 150)
+            end = min(e if (e := text.find("\n", at)) >= 0 else len(text), at + 150)
+            found.append(f"{secret!r} in: …{text[start:end]}…")
+    assert not found, f"{len(found)} secret(s) leaked:\n" + "\n".join(found)

@@ -12,6 +12,7 @@ from app.config import Settings
 from app.credentials import CredentialCipher, Sealed
 from app.runtime import Runtime
 from app.services import unit_of_work
+from rpc.masking import Secret
 from tests.support import env_for, fetch, subnest
 
 
@@ -22,7 +23,7 @@ def _key(key_id: str) -> str:
 async def test_rotation_moves_every_credential_to_the_newest_key(
     settings: Settings, database_url: str
 ) -> None:
-    old_only = msgspec.structs.replace(settings, secret_keys_raw=_key("old"))
+    old_only = msgspec.structs.replace(settings, secret_keys_raw=Secret(_key("old")))
     runtime = Runtime(old_only)
     await runtime.start()
     team, connection = uuid.uuid4(), uuid.uuid4()
@@ -57,7 +58,7 @@ async def test_rotation_moves_every_credential_to_the_newest_key(
     assert row["credentials_key_id"] == "new"
     assert b"plain-secret" not in row["credentials_ciphertext"]
     new_only = CredentialCipher(
-        msgspec.structs.replace(settings, secret_keys_raw=_key("new")).secret_keys
+        msgspec.structs.replace(settings, secret_keys_raw=Secret(_key("new"))).secret_keys
     )
     opened = new_only.open(connection, Sealed(row["credentials_ciphertext"], "new"))
     assert opened == {"apiKey": "plain-secret-us1"}

@@ -10,6 +10,7 @@ import msgspec
 from app.schemas import Email, ShortText, Timestamp
 from app.teams.schemas import TeamOut
 from rpc import Input, Output
+from rpc.masking import SECRET
 
 __all__ = [
     "ApiKeyList",
@@ -24,7 +25,8 @@ __all__ = [
     "UserOut",
 ]
 
-Password = Annotated[str, msgspec.Meta(min_length=8, max_length=200)]
+# SECRET: the same on the wire, masked in reprs and in the call's log lines (rpc.masking).
+Password = Annotated[str, msgspec.Meta(min_length=8, max_length=200), SECRET]
 Cidr = Annotated[str, msgspec.Meta(min_length=2, max_length=64, examples=["203.0.113.0/24"])]
 
 
@@ -37,7 +39,7 @@ class SignUpInput(Input):
 
 class SignInInput(Input):
     email: Email
-    password: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=200), SECRET]
     cookie: bool = False
 
 
@@ -48,7 +50,7 @@ class UserOut(Output):
 
 
 class SessionOut(Output):
-    token: str
+    token: Annotated[str, SECRET]
     expires_at: Timestamp
 
 
@@ -80,7 +82,7 @@ class ApiKeyOut(Output):
 class CreatedApiKey(Output):
     """The key itself is shown here once and never again."""
 
-    key: str
+    key: Annotated[str, SECRET]
     api_key: ApiKeyOut
 
 

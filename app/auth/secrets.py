@@ -6,10 +6,13 @@ import base64
 import hashlib
 import hmac
 import secrets
+from typing import Annotated
 
 import msgspec
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from rpc.masking import SECRET, Masked
 
 __all__ = [
     "NewApiKey",
@@ -37,10 +40,10 @@ def verify_password(stored_hash: str, password: str) -> bool:
         return False
 
 
-class NewApiKey(msgspec.Struct, frozen=True):
+class NewApiKey(Masked, msgspec.Struct, frozen=True):
     """A freshly minted key: ``key`` is shown once; only ``prefix`` and ``key_hash`` are stored."""
 
-    key: str
+    key: Annotated[str, SECRET]
     prefix: str
     key_hash: str
 

@@ -251,9 +251,13 @@ async def _team_sensitive(call: Call) -> AsyncIterator[TeamContext]:
 
 @asynccontextmanager
 async def _cron(call: Call) -> AsyncIterator[CronContext]:
-    expected = _runtime(call).settings.cron_token
+    expected = _runtime(call).settings.cron_token  # a Secret: masked wherever it is shown
     token = _bearer(call)
-    if not expected or not token or not hmac.compare_digest(token.encode(), expected.encode()):
+    if (
+        not expected
+        or not token
+        or not hmac.compare_digest(token.encode(), expected.reveal().encode())
+    ):
         raise Unauthenticated("cron procedures need Authorization: Bearer <CRON_TOKEN>")
     async with unit_of_work(_runtime(call)) as services:
         yield CronContext(call, services)

@@ -9,6 +9,7 @@ import msgspec
 
 from app.schemas import ShortText, Timestamp
 from rpc import Input, Output
+from rpc.masking import SECRET
 
 __all__ = [
     "ConnectionList",
@@ -31,6 +32,7 @@ RunStatus = Literal["queued", "running", "succeeded", "failed"]
 Credentials = Annotated[
     dict[str, Annotated[str, msgspec.Meta(min_length=1, max_length=500)]],
     msgspec.Meta(description='e.g. {"apiKey": "..."}; never returned', examples=[{"apiKey": "…"}]),
+    SECRET,
 ]
 ListId = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 

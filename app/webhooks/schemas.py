@@ -10,6 +10,7 @@ import msgspec
 from app.events import EventType
 from app.schemas import Timestamp
 from rpc import Input, Output
+from rpc.masking import SECRET
 
 __all__ = [
     "AttemptOut",
@@ -56,6 +57,7 @@ class CreatedWebhook(Output):
     secret: Annotated[
         str,
         msgspec.Meta(description="signs every delivery (HMAC-SHA256); shown only this once"),
+        SECRET,
     ]
 
 
