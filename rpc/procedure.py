@@ -55,7 +55,7 @@ class Call:
     # Cookies the response sets (e.g. a session cookie on sign-in).
     set_cookies: list[Cookie] = field(default_factory=list)
     # The values of the input's secret fields (rpc.masking): log lines of the call blank them.
-    secrets: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def headers(self) -> Mapping[str, str]:

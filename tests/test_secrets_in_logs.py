@@ -5,7 +5,7 @@ puts every kind of secret the system handles into frame locals (passwords and se
 calls, an API key in the team tier, CRON_TOKEN in the cron tier, ESP credentials in the sync job,
 a webhook secret in the delivery job, SECRET_KEYS and APP_DB_PASSWORD in ``settings``), makes
 those calls and jobs fail with real database errors (grants revoked in the test's own database)
-and greps both processes' stderr for every secret.
+and greps both processes' stderr, and the spans they exported, for every secret.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from tests.support import (
     start_worker,
     wait_for,
 )
+from tests.test_tracing import Collector
 
 CRON_TOKEN = "cron-0f9e8d7c6b5a4f3e2d1c"
 APP_DB_PASSWORD = "app-db-pw-5e4d3c2b1a09"
@@ -94,8 +95,10 @@ def test_no_secret_reaches_the_logs_of_failing_calls_and_jobs(
         app_db_password=Secret(APP_DB_PASSWORD),
     )
     received: list[str] = []
-    with fake_kit(size=30, seed=11) as fake:
+    with Collector().running() as collector, fake_kit(size=30, seed=11) as fake:
         env = {
+            "OTEL_EXPORTER_OTLP_ENDPOINT": collector.url,
+            "OTEL_BSP_SCHEDULE_DELAY": "100",
             "LOG_FORMAT": "json",
             "LOG_LEVEL": "DEBUG",
             "WEBHOOK_ALLOW_PRIVATE_URLS": "true",
@@ -172,6 +175,7 @@ def test_no_secret_reaches_the_logs_of_failing_calls_and_jobs(
             assert_no_secrets(str(refused) + str(refused.data), secrets)
             assert httpx.get(f"{server.base_url}/health/ready").status_code == 200
 
+        spans = [str(received.span) for received in collector.spans]  # flushed at shutdown
     server_text, worker_text = server_log.read_text(), worker_log.read_text()
     # The failures were logged, with their tracebacks: the test looked where secrets would be.
     for procedure in ("subscribers.list", "cron.syncAll", "auth.signIn", "auth.signUp"):
@@ -179,5 +183,7 @@ def test_no_secret_reaches_the_logs_of_failing_calls_and_jobs(
     assert "InsufficientPrivilegeError" in server_text
     assert "InsufficientPrivilegeError" in worker_text
     assert "sync_connection" in worker_text and "deliver_webhook" in worker_text
-    assert_no_secrets(server_text, secrets)
-    assert_no_secrets(worker_text, secrets)
+    assert_no_secrets(server_text + worker_text, secrets)
+    # The spans of those calls and jobs recorded their exceptions, and no secret.
+    assert sum("exception.stacktrace" in span for span in spans) >= 6
+    assert_no_secrets("\n".join(spans), secrets)

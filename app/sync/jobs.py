@@ -176,8 +176,9 @@ async def _record_failure(
 ) -> None:
     async with _as_team(conn, team):
         connection_id = await conn.fetchval(
-            "UPDATE sync_runs SET status = $2, error = $3, "
-            "finished_at = CASE WHEN $2 = 'failed' THEN now() END WHERE id = $1 "
+            # $2 typed once: a varchar column and a text literal disagree on it otherwise.
+            "UPDATE sync_runs SET status = $2::text, error = $3, "
+            "finished_at = CASE WHEN $2::text = 'failed' THEN now() END WHERE id = $1 "
             "RETURNING esp_connection_id",
             run_id,
             "failed" if final else "running",
