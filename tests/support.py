@@ -174,9 +174,12 @@ def member_of_new_team(base_url: str, email: str = "owner@example.com") -> tuple
 
 
 @contextlib.contextmanager
-def start_worker(settings: Settings, **extra_env: str) -> Iterator[subprocess.Popen[bytes]]:
-    """``subnest worker`` in its own process; SIGTERM and wait afterwards."""
-    process = subprocess.Popen(subnest("worker"), env=env_for(settings, **extra_env))
+def start_worker(
+    settings: Settings, *, stderr: IO[bytes] | None = None, **extra_env: str
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``subnest worker`` in its own process; SIGTERM and wait afterwards. ``stderr``: where
+    its log lines go (the test's own stderr by default)."""
+    process = subprocess.Popen(subnest("worker"), env=env_for(settings, **extra_env), stderr=stderr)
     try:
         yield process
     finally:
