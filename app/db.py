@@ -154,6 +154,14 @@ async def set_tenant(
     await conn.execute(_tenant(team_id, user_id))
 
 
+def _closed(conn: Any) -> bool:
+    """Closed, or already handed back by asyncpg's clean-up of a closed connection."""
+    try:
+        return bool(conn.is_closed())
+    except asyncpg.InterfaceError:
+        return True
+
+
 _SESSION_ENDED = (
     asyncpg.PostgresConnectionError,
     asyncpg.AdminShutdownError,
@@ -165,7 +173,7 @@ _SESSION_ENDED = (
 
 def _lost(conn: Any, exc: BaseException) -> bool:
     """The connection died under ``exc`` (the server went away or ended the session)."""
-    if isinstance(exc, _SESSION_ENDED) or conn.is_closed():
+    if isinstance(exc, _SESSION_ENDED) or _closed(conn):
         return True
     # A session ended by the server while the connection was idle leaves asyncpg's protocol
     # in a state where the next statement fails with an internal or interface error.
@@ -307,7 +315,8 @@ class Database:
                 except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
                     if not _lost(conn, exc):
                         raise
-                    conn.terminate()  # the pool replaces it; releasing it is then a no-op
+                    with contextlib.suppress(asyncpg.InterfaceError):  # already let go
+                        conn.terminate()  # the pool replaces it; releasing it is a no-op
                     conn = await self._checkout(pool)
                     await conn.execute(first)
             yield cast(asyncpg.Connection, conn)

@@ -12,6 +12,7 @@ log lines go to files (``server.log``, ``worker.log``) that the checks read.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import itertools
 import json
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import msgspec
 import pytest
@@ -411,3 +413,59 @@ async def test_b_a_redis_restart_under_traffic_answers_503_or_succeeds_and_the_w
         _check_log(worker_log)
     finally:
         cache.stop()
+
+
+# --- the pool on its own --------------------------------------------------------------------
+
+
+async def _terminate(database_url: str, pid: int) -> None:
+    """End the backend ``pid`` and wait until the server has let it go."""
+    admin = await asyncpg.connect(database_url)
+    try:
+        await admin.execute("SELECT pg_terminate_backend($1)", pid)
+        query = "SELECT 1 FROM pg_stat_activity WHERE pid = $1"
+        while await admin.fetchval(query, pid):
+            await asyncio.sleep(0.01)
+    finally:
+        await admin.close()
+
+
+async def test_a_pooled_connection_the_server_ended_is_dropped_not_handed_out(
+    database_url: str,
+) -> None:
+    from app.db import Database
+
+    db = Database(database_url, pool_size=1)
+    await db.start()
+    try:
+        async with db.transaction() as work:
+            ended = await work.connection.fetchval("SELECT pg_backend_pid()")
+        # The server ends the idle session (a restart, a failover, an idle timeout), and the
+        # next call comes before the pool has noticed: the terminating runs in another thread
+        # while this loop is blocked, so asyncpg cannot see the socket close beforehand.
+        with concurrent.futures.ThreadPoolExecutor(1) as other:
+            other.submit(asyncio.run, _terminate(database_url, ended)).result(timeout=10)
+        async with db.transaction() as work:  # the first call after it succeeds
+            assert await work.connection.fetchval("SELECT pg_backend_pid()") != ended
+    finally:
+        await db.stop()
+
+
+async def test_acquire_gives_up_after_the_timeout_as_unavailable(database_url: str) -> None:
+    from app.availability import unavailability
+    from app.db import Database, DatabaseUnavailable
+
+    db = Database(database_url, pool_size=1, acquire_timeout=0.3)
+    await db.start()
+    try:
+        async with db.acquire():
+            started = time.monotonic()
+            with pytest.raises(DatabaseUnavailable) as refused:
+                async with db.transaction():
+                    pass
+            assert time.monotonic() - started < 2
+        assert unavailability().matches(refused.value)
+        async with db.transaction():  # and the pool works on
+            pass
+    finally:
+        await db.stop()
