@@ -65,6 +65,9 @@ class Settings(Masked, msgspec.Struct, frozen=True, kw_only=True):
     app_db_password: Secret | None = msgspec.field(default=None, name="APP_DB_PASSWORD")
     maintenance_db_role: Role = msgspec.field(default="subnest_maint", name="MAINTENANCE_DB_ROLE")
     db_pool_size: PositiveInt = msgspec.field(default=10, name="DB_POOL_SIZE")
+    db_acquire_timeout_seconds: Annotated[float, msgspec.Meta(gt=0)] = msgspec.field(
+        default=5.0, name="DB_ACQUIRE_TIMEOUT_SECONDS"
+    )
     worker_concurrency: PositiveInt = msgspec.field(default=10, name="WORKER_CONCURRENCY")
     shutdown_grace_seconds: PositiveInt = msgspec.field(default=20, name="SHUTDOWN_GRACE_SECONDS")
     feed_tick_seconds: Annotated[float, msgspec.Meta(gt=0)] = msgspec.field(

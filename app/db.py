@@ -12,7 +12,7 @@ import dataclasses
 import itertools
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -25,6 +25,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 import migrations
 from app import piccolo_conf
+from app.availability import DatabaseUnavailable
 from migrations._sql import APP_NAME
 from tables import ALL_TABLES
 
@@ -33,6 +34,7 @@ __all__ = [
     "MAINTENANCE_ROLE",
     "BoundTransaction",
     "Database",
+    "DatabaseUnavailable",
     "MigrationError",
     "TransactionRolledBack",
     "applied_migrations",
@@ -152,6 +154,46 @@ async def set_tenant(
     await conn.execute(_tenant(team_id, user_id))
 
 
+def _closed(conn: Any) -> bool:
+    """Closed, or already handed back by asyncpg's clean-up of a closed connection."""
+    try:
+        return bool(conn.is_closed())
+    except asyncpg.InterfaceError:
+        return True
+
+
+_SESSION_ENDED = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.CannotConnectNowError,
+    ConnectionError,
+)
+
+
+def _lost(conn: Any, exc: BaseException) -> bool:
+    """The connection died under ``exc`` (the server went away or ended the session)."""
+    if isinstance(exc, _SESSION_ENDED) or _closed(conn):
+        return True
+    # A session ended by the server while the connection was idle leaves asyncpg's protocol
+    # in a state where the next statement fails with an internal or interface error.
+    return isinstance(exc, asyncpg.InternalClientError | asyncpg.InterfaceError) and (
+        "another operation" in str(exc) or "closed" in str(exc)
+    )
+
+
+@contextlib.contextmanager
+def _connecting(how: str) -> Iterator[None]:
+    """Getting a connection failed (refused, no socket, starting up or shutting down, too
+    many connections, or TimeoutError, which is an OSError): DatabaseUnavailable."""
+    try:
+        yield
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        raise DatabaseUnavailable(
+            f"no database connection {how}: {type(exc).__name__}: {exc}"
+        ) from exc
+
+
 class TransactionRolledBack(Exception):
     """COMMIT found the transaction failed (an error inside was caught without a savepoint)."""
 
@@ -189,14 +231,18 @@ class Database:
         app_password: str | None = None,
         pool_size: int = 10,
         session_state: bool = True,
+        acquire_timeout: float = 5.0,
     ):
         """``session_state=False``: this process's code leaves no session state on a pooled
         connection (no session advisory locks, temporary tables, LISTEN or plain SET; only
         ``SET LOCAL``/``set_config(…, true)``), so a returned connection needs no reset query,
-        only a rollback if a transaction was left open: one round trip less per request."""
+        only a rollback if a transaction was left open: one round trip less per request.
+        ``acquire_timeout``: how long getting a connection may take (waiting for a free one,
+        or connecting) before it raises DatabaseUnavailable."""
         self.url = role_url(owner_url, APP_ROLE, app_password)
         self._maintenance_url = role_url(owner_url, MAINTENANCE_ROLE, app_password)
         self._pool_size = pool_size
+        self._acquire_timeout = acquire_timeout
         self._session_state = session_state
         self._engine: PostgresEngine | None = None
 
@@ -231,8 +277,7 @@ class Database:
         engine = self.engine
         if engine.current_transaction.get() is not None:
             raise RuntimeError("a unit of work is already open in this task")
-        async with self.acquire() as conn:
-            await conn.execute(_begin(team_id, user_id))
+        async with self.acquire(first=_begin(team_id, user_id)) as conn:
             bound = BoundTransaction(conn)
             token = engine.current_transaction.set(bound)  # type: ignore[arg-type]
             try:
@@ -249,13 +294,42 @@ class Database:
                 engine.current_transaction.reset(token)
 
     @contextlib.asynccontextmanager
-    async def acquire(self) -> AsyncIterator[asyncpg.Connection]:
-        """A pooled app-role connection of one's own (e.g. for a job's temporary table)."""
+    async def acquire(self, first: str | None = None) -> AsyncIterator[asyncpg.Connection]:
+        """A pooled app-role connection of one's own (e.g. for a job's temporary table).
+
+        Raises DatabaseUnavailable when none comes within the acquire timeout (the server is
+        down, or every connection is busy), and when the connection is lost under a statement.
+        ``first``: a statement to run first (BEGIN); a pooled connection that turns out dead on
+        it (the server restarted since it was last used) is dropped and a fresh one tried, once:
+        nothing has run yet, so trying again is safe, and the first calls after a restart
+        succeed instead of meeting the old connections one by one.
+        """
         pool = self.engine.pool
         if pool is None:
             raise RuntimeError("Database.start() has not run")
-        async with pool.acquire() as conn:
+        conn = await self._checkout(pool)
+        try:
+            if first is not None:
+                try:
+                    await conn.execute(first)
+                except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+                    if not _lost(conn, exc):
+                        raise
+                    with contextlib.suppress(asyncpg.InterfaceError):  # already let go
+                        conn.terminate()  # the pool replaces it; releasing it is a no-op
+                    conn = await self._checkout(pool)
+                    await conn.execute(first)
             yield cast(asyncpg.Connection, conn)
+        except Exception as exc:
+            if not isinstance(exc, DatabaseUnavailable) and _lost(conn, exc):
+                raise DatabaseUnavailable(f"the database connection was lost: {exc}") from exc
+            raise
+        finally:
+            await pool.release(conn)
+
+    async def _checkout(self, pool: asyncpg.Pool) -> Any:
+        with _connecting(f"within {self._acquire_timeout:g} s"):
+            return await pool.acquire(timeout=self._acquire_timeout)
 
     @contextlib.asynccontextmanager
     async def maintenance(self) -> AsyncIterator[asyncpg.Connection]:
@@ -269,7 +343,10 @@ class Database:
     async def connect_maintenance(self) -> asyncpg.Connection:
         """A connection of one's own as the maintenance role, kept open by its owner (who
         closes it), for work that recurs every second or so."""
-        conn: asyncpg.Connection = await asyncpg.connect(self._maintenance_url)
+        with _connecting("as the maintenance role"):
+            conn: asyncpg.Connection = await asyncpg.connect(
+                self._maintenance_url, timeout=self._acquire_timeout
+            )
         return conn
 
     async def ping(self) -> None:

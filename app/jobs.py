@@ -77,8 +77,12 @@ async def _record(
                 error[:2000] if error else None,
                 (time.perf_counter() - started) * 1000,
             )
-    except Exception:  # the log must not turn a finished job into a failed one
-        log.exception("could not write the task log of %s", name)
+    except Exception as exc:  # the log must not turn a finished job into a failed one
+        outages = ctx["runtime"].unavailable
+        if outages.matches(exc):
+            outages.note(exc, f"the task log of {name}")
+        else:
+            log.exception("could not write the task log of %s", name)
 
 
 # Past HISTORY_RETENTION_DAYS: task logs; events whose webhooks are done with them (their

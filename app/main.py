@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from litestar import Litestar, MediaType, Request, get
 from litestar.datastructures import State
 from litestar.response import Response
@@ -92,6 +93,7 @@ def create_app(settings: Settings) -> Litestar:
         live_event,
         read_xmin(runtime),
         tick_seconds=settings.feed_tick_seconds,
+        unavailable=runtime.unavailable.matches,
     )
 
     @asynccontextmanager
@@ -107,6 +109,13 @@ def create_app(settings: Settings) -> Litestar:
             await runtime.stop()
 
     def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+        outage = runtime.unavailable.answer(exc, request.url.path)
+        if outage is not None:  # a plain route (the stream, a download) met an outage
+            return Response(
+                msgspec.to_builtins(outage.body()),
+                status_code=outage.status,
+                headers={"Retry-After": str(runtime.unavailable.retry_after)},
+            )
         log.exception("unhandled error on %s", request.url.path)
         body = {"code": "INTERNAL", "message": "internal error", "data": {}}
         return Response(body, status_code=500)
@@ -120,6 +129,7 @@ def create_app(settings: Settings) -> Litestar:
             state=runtime,
             tracer=trace.get_tracer("rpc") if settings.tracing else None,
             redact=REDACTOR.text,
+            unavailable=runtime.unavailable,
         ),
     )
     return Litestar(

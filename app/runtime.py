@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from functools import cached_property
 
@@ -11,6 +12,7 @@ import redis.asyncio as aioredis
 from saq.queue.redis import RedisQueue
 
 from app.auth.keys import ApiKeys
+from app.availability import outages_logged_briefly, unavailability
 from app.config import Settings
 from app.credentials import CredentialCipher
 from app.db import Database
@@ -19,6 +21,7 @@ from app.exports.links import DownloadLinks
 from app.exports.storage import ExportStorage, LocalStorage
 from app.tracing import carry_trace_context
 from app.usage.quota import ApiQuota
+from rpc import Unavailability
 
 __all__ = ["QUEUE_NAME", "Runtime", "change_channel"]
 
@@ -43,6 +46,7 @@ class Runtime:
             app_password=settings.app_db_password.reveal() if settings.app_db_password else None,
             pool_size=settings.db_pool_size,
             session_state=session_state,
+            acquire_timeout=settings.db_acquire_timeout_seconds,
         )
         self.redis: aioredis.Redis = aioredis.Redis.from_url(settings.redis_url)
         self.queue = RedisQueue.from_url(settings.redis_url, name=QUEUE_NAME)
@@ -56,6 +60,13 @@ class Runtime:
             mailerlite=settings.esp_mailerlite_base_url,
             brevo=settings.esp_brevo_base_url,
         )
+        self._started = contextlib.ExitStack()
+
+    @cached_property
+    def unavailable(self) -> Unavailability:
+        """Which exceptions mean PostgreSQL or Redis is unreachable, and the process's
+        rate-limited log of them (app/availability.py)."""
+        return unavailability()
 
     @cached_property
     def cipher(self) -> CredentialCipher:
@@ -80,6 +91,7 @@ class Runtime:
         return DownloadLinks(self.settings.secret_keys, self.settings.export_link_ttl_seconds)
 
     async def start(self) -> None:
+        self._started.enter_context(outages_logged_briefly(self.unavailable))
         await self.db.start()
         await self.queue.connect()
 
@@ -88,6 +100,7 @@ class Runtime:
         await self.queue.disconnect()
         await self.redis.aclose()
         await self.db.stop()
+        self._started.close()
 
     async def poke(self, team_id: uuid.UUID) -> None:
         """Tell the API processes that the team's synced rows changed (no data: they re-query)."""

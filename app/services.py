@@ -47,7 +47,8 @@ class Services:
         """Run ``action`` once the transaction has committed (not at all if it rolls back).
 
         For side effects outside the database (enqueueing a job); a failure is logged, not
-        raised: durable state, such as a queued sync run, is what recovers from it.
+        raised: durable state, such as a queued sync run, is what recovers from it (while Redis
+        is down, a rate-limited warning rather than a traceback per call).
         """
         self._after_commit.append(action)
 
@@ -68,8 +69,11 @@ class Services:
         for action in actions:
             try:
                 await action()
-            except Exception:
-                log.exception("after-commit action failed")
+            except Exception as exc:
+                if self.runtime.unavailable.matches(exc):
+                    self.runtime.unavailable.note(exc, "after commit")
+                else:
+                    log.exception("after-commit action failed")
 
     async def set_tenant(
         self, *, team_id: uuid.UUID | None = None, user_id: uuid.UUID | None = None

@@ -13,6 +13,10 @@ whatever the number of teams) and wakes each waiting team once xmin has passed i
 Each team's own tick (a query when there was none for about ``tick_seconds``) and a re-query after
 Redis reconnects turn a lost poke into a delay, never a loss; the ticks are spread out, so they
 never hold the pool all at once.
+
+A delta query that fails because the database is unreachable (``unavailable(exc)``) ends the
+team's streams, marked ``unavailable``: clients come back with their cursor once it answers
+again. The hub says so once per outage in the log, not once per tick.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ log = logging.getLogger(__name__)
 FetchPage = Callable[[uuid.UUID, ChangeCursor, int], Awaitable[DeltaPage]]
 ReadXmin = Callable[[], Awaitable[int]]
 Render = Callable[[Change], bytes]
+Unavailable = Callable[[BaseException], bool]
 _PAGE = 500
 _WATCH_SECONDS = 0.005  # how often xmin is read while some team's changes are held back
 
@@ -54,11 +59,13 @@ class Live:
 
 @dataclass(eq=False)
 class Subscription:
-    """One live client: changes arrive on ``queue`` (``None``: the process is stopping, end the
-    stream); ``overflowed`` when it fell too far behind."""
+    """One live client: changes arrive on ``queue`` (``None``: end the stream, because the
+    process is stopping or, with ``unavailable`` set, the database cannot be read); ``overflowed``
+    when it fell too far behind."""
 
     queue: asyncio.Queue[Live | None]
     overflowed: asyncio.Event = field(default_factory=asyncio.Event)
+    unavailable: bool = False
 
 
 @dataclass(eq=False)
@@ -80,6 +87,7 @@ class ChangeHub:
         channel_prefix: str = "sync:",
         tick_seconds: float = 2.0,
         buffer: int = 1000,
+        unavailable: Unavailable | None = None,
     ) -> None:
         self._redis_url = redis_url
         self._fetch = fetch
@@ -92,6 +100,8 @@ class ChangeHub:
         self._tasks: list[asyncio.Task[None]] = []
         self._held: dict[uuid.UUID, int] = {}  # team → the txid xmin must pass
         self._holding = asyncio.Event()
+        self._unavailable = unavailable or (lambda exc: False)
+        self._outage = False  # a query met an outage and no query has succeeded since
 
     async def start(self) -> None:
         self._tasks = [
@@ -132,11 +142,37 @@ class ChangeHub:
     def close_all(self) -> None:
         """Ask every stream to end (the process is shutting down; clients reconnect elsewhere)."""
         for team in self._teams.values():
-            for subscription in team.subscribers:
-                try:
-                    subscription.queue.put_nowait(None)
-                except asyncio.QueueFull:
-                    subscription.overflowed.set()
+            self._end(team)
+
+    @staticmethod
+    def _end(team: _Team, *, unavailable: bool = False) -> None:
+        for subscription in team.subscribers:
+            subscription.unavailable = unavailable
+            try:
+                subscription.queue.put_nowait(None)
+            except asyncio.QueueFull:
+                subscription.overflowed.set()
+
+    def _failed(self, exc: Exception, what: str) -> bool:
+        """Log a failed query: once per outage when the database is unreachable (then true),
+        with its traceback otherwise."""
+        if not self._unavailable(exc):
+            log.exception("%s failed; retrying on the next tick", what)
+            return False
+        if not self._outage:
+            self._outage = True
+            log.warning(
+                "%s: the database is unavailable (%s); live streams end and resume from their "
+                "cursor",
+                what,
+                type(exc).__name__,
+            )
+        return True
+
+    def _succeeded(self) -> None:
+        if self._outage:
+            self._outage = False
+            log.warning("the database answers again: live streams resume")
 
     def poke(self, team_id: uuid.UUID) -> None:
         team = self._teams.get(team_id)
@@ -168,10 +204,12 @@ class ChangeHub:
                     if not page.has_more:
                         held = page.held_back
                         break
+                self._succeeded()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("delta query for team %s failed; retrying on the next tick", team_id)
+            except Exception as exc:
+                if self._failed(exc, f"delta query for team {team_id}"):
+                    self._end(team, unavailable=True)
             if held is None:
                 self._held.pop(team_id, None)
             else:
@@ -189,8 +227,8 @@ class ChangeHub:
                 xmin = await self._read_xmin()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("reading the snapshot's xmin failed; the teams query again")
+            except Exception as exc:
+                self._failed(exc, "reading the snapshot's xmin")  # the teams query again
                 xmin = None
             for team_id, txid in list(self._held.items()):
                 if xmin is None or txid < xmin:

@@ -12,6 +12,7 @@ from rpc.errors import (
     NotFound,
     PayloadTooLarge,
     RateLimited,
+    ServiceUnavailable,
     Unauthenticated,
     ValidationFailed,
 )
@@ -19,6 +20,7 @@ from rpc.openapi import error_schema_name, openapi_document, swagger_page
 from rpc.procedure import Call, Input, Output, Procedure, RateLimit, Registry, Tier
 from rpc.ratelimit import RateLimiter
 from rpc.server import CURRENT_CALL, RpcConfig, rpc_routes
+from rpc.unavailable import Unavailability
 
 __all__ = [
     "CURRENT_CALL",
@@ -37,8 +39,10 @@ __all__ = [
     "RateLimiter",
     "Registry",
     "RpcConfig",
+    "ServiceUnavailable",
     "Tier",
     "Unauthenticated",
+    "Unavailability",
     "ValidationFailed",
     "error_schema_name",
     "openapi_document",

@@ -22,6 +22,8 @@ __all__ = [
     "PayloadTooLargeData",
     "RateLimited",
     "RateLimitedData",
+    "ServiceUnavailable",
+    "ServiceUnavailableData",
     "Unauthenticated",
     "ValidationData",
     "ValidationFailed",
@@ -122,6 +124,21 @@ class RateLimited(DomainError):
     status = 429
     data_type = RateLimitedData
     default_message = "too many requests; retry later"
+
+
+class ServiceUnavailableData(msgspec.Struct, rename="camel"):
+    retry_after: int
+
+
+class ServiceUnavailable(DomainError):
+    """A server the call needs (a database, a queue) cannot be reached: nothing was done that
+    the answer does not say, and the same call may be sent again after ``retryAfter`` seconds
+    (also the ``Retry-After`` header)."""
+
+    code = "SERVICE_UNAVAILABLE"
+    status = 503
+    data_type = ServiceUnavailableData
+    default_message = "the service is unavailable for a moment; retry after Retry-After seconds"
 
 
 class InternalErrorData(msgspec.Struct, rename="camel"):

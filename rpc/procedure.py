@@ -18,6 +18,7 @@ from rpc.errors import (
     InternalError,
     PayloadTooLarge,
     RateLimited,
+    ServiceUnavailable,
     ValidationFailed,
 )
 from rpc.masking import Masked
@@ -107,11 +108,12 @@ class Procedure(Generic[CtxT, InT, OutT]):
     @property
     def all_errors(self) -> tuple[type[DomainError], ...]:
         """Every error the call may answer with, each once: the layer's own (bad input, too
-        large, rate limited, internal), the tier's and the procedure's."""
+        large, rate limited, unavailable, internal), the tier's and the procedure's."""
         layer: list[type[DomainError]] = [ValidationFailed, PayloadTooLarge]
         if self.rate_limit is not None:
             layer.append(RateLimited)
-        return tuple(dict.fromkeys((*layer, *self.tier.errors, *self.errors, InternalError)))
+        last = (ServiceUnavailable, InternalError)
+        return tuple(dict.fromkeys((*layer, *self.tier.errors, *self.errors, *last)))
 
 
 class Registry:

@@ -36,6 +36,7 @@ from rpc.errors import (
 from rpc.masking import secret_fields, secret_values
 from rpc.procedure import Call, Procedure, Registry
 from rpc.ratelimit import RateLimiter
+from rpc.unavailable import Unavailability
 
 __all__ = ["CURRENT_CALL", "AfterCall", "RpcConfig", "rpc_routes"]
 
@@ -50,7 +51,10 @@ class RpcConfig:
     """``max_body_bytes``: larger bodies answer 413. ``after_call(call, status, seconds)`` runs
     after every call that reached a procedure (it must not block). ``state`` is handed to tiers
     as ``call.state``. ``tracer``: when set, each call is an OpenTelemetry server span (current
-    while the procedure runs), continuing the caller's ``traceparent``."""
+    while the procedure runs), continuing the caller's ``traceparent``. ``unavailable``: which
+    exceptions mean a server the calls need is unreachable; those answer 503
+    ``SERVICE_UNAVAILABLE`` with ``Retry-After`` instead of 500 (and a rate-limited warning
+    instead of a traceback)."""
 
     max_body_bytes: int = 1_048_576
     limiter: RateLimiter | None = None
@@ -59,6 +63,7 @@ class RpcConfig:
     state: Any = None
     tracer: Tracer | None = None
     redact: Callable[[str], str] = str
+    unavailable: Unavailability | None = None
 
 
 def rpc_routes(registry: Registry, config: RpcConfig) -> list[HTTPRouteHandler]:
@@ -80,6 +85,7 @@ def _procedure_route(procedure: Procedure[Any, Any, Any], config: RpcConfig) -> 
     after_call = config.after_call
     tracer = config.tracer
     has_secrets = bool(secret_fields(procedure.input_type))
+    unavailable = config.unavailable
 
     async def handle(request: Request[Any, Any, Any]) -> ASGIResponse:
         if tracer is None:
@@ -115,12 +121,16 @@ def _procedure_route(procedure: Procedure[Any, Any, Any], config: RpcConfig) -> 
         except DomainError as exc:
             response = _error(exc, request_id)
         except Exception as exc:
-            log.exception("procedure %s failed (request %s)", procedure.name, request_id)
             if span is not None:
                 _record(span, exc, config.redact)
-            response = _error(
-                InternalError(data=InternalErrorData(request_id=request_id)), request_id
-            )
+            outage = unavailable.answer(exc, procedure.name) if unavailable else None
+            if outage is not None:
+                response = _error(outage, request_id)
+            else:
+                log.exception("procedure %s failed (request %s)", procedure.name, request_id)
+                response = _error(
+                    InternalError(data=InternalErrorData(request_id=request_id)), request_id
+                )
         if span is not None:
             _describe(span, call, response.status_code or 200)
         try:

@@ -29,6 +29,7 @@ from rpc import (
     RpcConfig,
     Tier,
     Unauthenticated,
+    Unavailability,
     openapi_document,
     rpc_routes,
 )
@@ -90,6 +91,15 @@ async def crash(ctx: str, data: Greet) -> Greeting:
     raise RuntimeError("secret internals: password=hunter2")
 
 
+@registry.procedure("greet.down", tier=WHO)
+async def down(ctx: str, data: Greet) -> Greeting:
+    """Meets an outage, wrapped by a library in an exception of its own."""
+    try:
+        raise ConnectionRefusedError(111, "Connection refused")
+    except ConnectionRefusedError as exc:
+        raise RuntimeError("the store could not be reached") from exc
+
+
 @registry.procedure("greet.limited", tier=WHO, rate_limit=RateLimit(limit=2, window=60))
 async def limited(ctx: str, data: Greet) -> Greeting:
     """Rate limited."""
@@ -104,6 +114,9 @@ async def client(redis_url: str) -> AsyncIterator[AsyncTestClient[Litestar]]:
         max_body_bytes=200,
         limiter=RateLimiter(redis),
         after_call=lambda call, status, seconds: calls.append((call.procedure.name, status)),
+        unavailable=Unavailability(
+            lambda exc: isinstance(exc, ConnectionRefusedError), retry_after=3, quiet_seconds=60
+        ),
     )
     # The client connects in the app's loop, so it is closed there too.
     app = Litestar(route_handlers=rpc_routes(registry, config), on_shutdown=[redis.aclose])
@@ -182,6 +195,23 @@ async def test_unlisted_exceptions_are_a_logged_500_without_internals(
     assert "hunter2" in caplog.text
 
 
+async def test_outages_answer_503_with_retry_after_and_one_warning(
+    client: AsyncTestClient[Litestar], caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        answers = [await client.post("/rpc/greet.down", json={"name": "x"}) for _ in range(5)]
+    for answer in answers:
+        assert answer.status_code == 503
+        assert answer.headers["retry-after"] == "3"
+        assert answer.json()["code"] == "SERVICE_UNAVAILABLE"
+        assert answer.json()["data"] == {"retryAfter": 3}
+    # One warning stands for the outage (the next one counts the rest), and no traceback.
+    assert [r.levelname for r in caplog.records] == ["WARNING"]
+    assert "ConnectionRefusedError" in caplog.text and not caplog.records[0].exc_info
+    # Other failures are still a logged 500.
+    assert (await client.post("/rpc/greet.crash", json={"name": "x"})).status_code == 500
+
+
 async def test_bodies_over_the_limit_answer_413(client: AsyncTestClient[Litestar]) -> None:
     response = await client.post("/rpc/greet.say", json={"name": "x" * 500})
     assert response.status_code == 413
@@ -208,7 +238,11 @@ def test_openapi_lists_each_error_code_as_a_discriminated_union() -> None:
     assert unprocessable["discriminator"]["mapping"] == {
         "TOO_LOUD": "#/components/schemas/TooLoudError"
     }
-    assert set(say_op["responses"]) == {"200", "400", "401", "413", "422", "500"}
+    assert set(say_op["responses"]) == {"200", "400", "401", "413", "422", "500", "503"}
+    unavailable = say_op["responses"]["503"]["content"]["application/json"]["schema"]
+    assert unavailable["discriminator"]["mapping"] == {
+        "SERVICE_UNAVAILABLE": "#/components/schemas/ServiceUnavailableError"
+    }
     assert "429" in doc["paths"]["/rpc/greet.limited"]["post"]["responses"]
     schemas = doc["components"]["schemas"]
     assert schemas["TooLoudError"]["properties"]["code"]["const"] == "TOO_LOUD"

@@ -72,6 +72,16 @@ def read_xmin(runtime: Runtime) -> ReadXmin:
     return read
 
 
+def _unavailable(runtime: Runtime) -> bytes:
+    """The last event of a stream whose database went away: reconnect (with Last-Event-ID)
+    after ``retryAfter`` seconds, also set as the EventSource's ``retry``."""
+    seconds = runtime.unavailable.retry_after
+    return b"retry: %d\r\n%s" % (
+        seconds * 1000,
+        _event(b"unavailable", _encode({"retryAfter": seconds})),
+    )
+
+
 def _event(event: bytes, data: bytes) -> bytes:
     """One SSE event; ``data`` is JSON, so it has no line breaks."""
     return b"event: %s\r\ndata: %s\r\n\r\n" % (event, data)
@@ -132,6 +142,12 @@ async def stream(request: Request[Any, Any, Any], state: State) -> Any:
                 except errors.MustRefetch:
                     yield _MUST_REFETCH
                     return
+                except Exception as exc:
+                    if not runtime.unavailable.matches(exc):
+                        raise
+                    runtime.unavailable.note(exc, "/realtime/stream")
+                    yield _unavailable(runtime)
+                    return
                 if page.changes:
                     yield b"".join(_change_event(change) for change in page.changes)
                 cursor = page.cursor
@@ -150,8 +166,10 @@ async def stream(request: Request[Any, Any, Any], state: State) -> Any:
                     yield _PING
                     ping = PING_SECONDS
                     continue
-                if live is None:
-                    return  # the server is stopping; the client resumes from its last id
+                if live is None:  # the client resumes from its last id
+                    if subscription.unavailable:  # the database went away
+                        yield _unavailable(runtime)
+                    return  # or the server is stopping
                 if live.position <= cursor:
                     continue  # seen during catch-up: delivery is at-least-once, not twice here
                 cursor = live.position

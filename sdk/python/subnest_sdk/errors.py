@@ -16,6 +16,7 @@ from .models import (
     ProviderMessage,
     RateLimitedData,
     RefusedUrl,
+    ServiceUnavailableData,
     ValidationData,
 )
 
@@ -37,6 +38,7 @@ __all__ = [
     "PayloadTooLargeError",
     "PlanLimitReachedError",
     "RateLimitedError",
+    "ServiceUnavailableError",
     "SessionTooOldError",
     "SubscriberDeletedError",
     "SubscriberExistsError",
@@ -199,6 +201,16 @@ class RateLimitedError(ApiError):
     data_type = RateLimitedData
 
 
+class ServiceUnavailableError(ApiError):
+    """The service is unavailable for a moment; retry after Retry-After seconds.
+
+    HTTP 503, ``SERVICE_UNAVAILABLE``.
+    """
+
+    data: ServiceUnavailableData
+    data_type = ServiceUnavailableData
+
+
 class SessionTooOldError(ApiError):
     """Sign in again: this needs a session started in the last 10 minutes.
 
@@ -295,6 +307,7 @@ ERRORS: dict[str, type[ApiError]] = {
     "PAYLOAD_TOO_LARGE": PayloadTooLargeError,
     "PLAN_LIMIT_REACHED": PlanLimitReachedError,
     "RATE_LIMITED": RateLimitedError,
+    "SERVICE_UNAVAILABLE": ServiceUnavailableError,
     "SESSION_TOO_OLD": SessionTooOldError,
     "SUBSCRIBER_DELETED": SubscriberDeletedError,
     "SUBSCRIBER_EXISTS": SubscriberExistsError,

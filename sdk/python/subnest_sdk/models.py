@@ -54,6 +54,7 @@ __all__ = [
     "RateLimitedData",
     "RefusedUrl",
     "RemoveMemberInput",
+    "ServiceUnavailableData",
     "SessionOut",
     "SignInInput",
     "SignUpInput",
@@ -342,6 +343,10 @@ class RefusedUrl(Model):
 
 class RemoveMemberInput(Model):
     user_id: uuid.UUID
+
+
+class ServiceUnavailableData(Model):
+    retry_after: int
 
 
 class SessionOut(Model):

@@ -300,6 +300,10 @@ export interface RemoveMemberInput {
   userId: string;
 }
 
+export interface ServiceUnavailableData {
+  retryAfter: number;
+}
+
 export interface SessionOut {
   token: string;
   expiresAt: string;
@@ -642,6 +646,13 @@ export interface RateLimitedError {
   data: RateLimitedData;
 }
 
+/** The service is unavailable for a moment; retry after Retry-After seconds. HTTP 503. */
+export interface ServiceUnavailableError {
+  code: "SERVICE_UNAVAILABLE";
+  message: string;
+  data: ServiceUnavailableData;
+}
+
 /** Sign in again: this needs a session started in the last 10 minutes. HTTP 403. */
 export interface SessionTooOldError {
   code: "SESSION_TOO_OLD";
@@ -715,6 +726,7 @@ export type ErrorBody =
   | PayloadTooLargeError
   | PlanLimitReachedError
   | RateLimitedError
+  | ServiceUnavailableError
   | SessionTooOldError
   | SubscriberDeletedError
   | SubscriberExistsError
@@ -743,6 +755,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   PAYLOAD_TOO_LARGE: 413,
   PLAN_LIMIT_REACHED: 422,
   RATE_LIMITED: 429,
+  SERVICE_UNAVAILABLE: 503,
   SESSION_TOO_OLD: 403,
   SUBSCRIBER_DELETED: 422,
   SUBSCRIBER_EXISTS: 409,
@@ -925,7 +938,7 @@ export interface ClientOptions extends TransportOptions {
 }
 
 // The procedures, grouped by name. Any procedure may answer with the common errors
-// (VALIDATION_FAILED, PAYLOAD_TOO_LARGE, INTERNAL); each method names the others.
+// (VALIDATION_FAILED, PAYLOAD_TOO_LARGE, INTERNAL, SERVICE_UNAVAILABLE); each method names the others.
 
 /** The `webhooks.*` procedures. */
 export class WebhooksApi extends Group {
