@@ -38,8 +38,24 @@ _SECRET_NAME = re.compile(
     re.IGNORECASE,
 )
 _NAMES = (
-    r"pass(?:word|wd)?|passphrase|secret(?:_?key)?s?|[a-z_]*token|api[_-]?key|apikey|"
+    r"pass(?:word|wd)?|passphrase|secret(?:_?key)?s?|(?:[a-z]+_)?token|api[_-]?key|apikey|"
     r"authorization|cookie|credentials?|signature|sig"
+)
+# A line holds none of the shapes unless it holds one of these (most lines: a cheap skip).
+_STEMS = (
+    "snk_",
+    "sns_",
+    "whsec_",
+    "bearer",
+    "basic",
+    "pass",
+    "secret",
+    "token",
+    "key",
+    "auth",
+    "cookie",
+    "credential",
+    "sig",
 )
 _SHAPES = re.compile(
     "|".join(
@@ -90,17 +106,33 @@ class Redactor:
         for value in (*self._known, *_call_secrets()):
             if value in text:
                 text = text.replace(value, MASK)
-        return _SHAPES.sub(_shape, mask_url_passwords(text))
+        text = mask_url_passwords(text)
+        lowered = text.lower()
+        if any(stem in lowered for stem in _STEMS):
+            text = _SHAPES.sub(_shape, text)
+        return text
 
     def fields(self, event: Mapping[str, Any]) -> dict[str, Any]:
         """A log event with the values of its secret-named fields replaced, at any depth."""
         return {key: _masked(key, value) for key, value in event.items()}
 
 
+_NAME_IS_SECRET: dict[str, bool] = {}
+
+
+def _secret_name(key: str) -> bool:
+    known = _NAME_IS_SECRET.get(key)
+    if known is None:
+        known = key != "event" and _SECRET_NAME.search(key) is not None
+        if len(_NAME_IS_SECRET) < 4096:  # field names are few; extras could be many
+            _NAME_IS_SECRET[key] = known
+    return known
+
+
 def _masked(key: object, value: Any) -> Any:
-    if isinstance(key, str) and key != "event" and _SECRET_NAME.search(key):
+    if isinstance(key, str) and _secret_name(key):
         return MASK
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         return {k: _masked(k, v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_masked(None, item) for item in value]
