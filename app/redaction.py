@@ -41,42 +41,26 @@ _NAMES = (
     r"pass(?:word|wd)?|passphrase|secret(?:_?key)?s?|(?:[a-z]+_)?token|api[_-]?key|apikey|"
     r"authorization|cookie|credentials?|signature|sig"
 )
-# A line holds none of the shapes unless it holds one of these (most lines: a cheap skip).
-_STEMS = (
-    "snk_",
-    "sns_",
-    "whsec_",
-    "bearer",
-    "basic",
-    "pass",
-    "secret",
-    "token",
-    "key",
-    "auth",
-    "cookie",
-    "credential",
-    "sig",
-)
-_SHAPES = re.compile(
-    "|".join(
-        (
-            # Our own credentials, by their prefixes (app.auth, app.webhooks).
-            r"(?P<apikey>\bsnk_[0-9a-f]{12}_)[A-Za-z0-9_-]+",
-            r"(?P<prefixed>\b(?:sns|whsec)_)[A-Za-z0-9_-]{16,}",
-            # HTTP credentials, however they came to be in the text.
-            r"(?P<scheme>\b(?-i:Bearer|Basic)\s+)[A-Za-z0-9._~+/=-]{6,}",
-            # name=value, name: value, "name": "value" (also JSON-escaped: \"name\": \"value\").
-            rf"(?P<pair>\b(?:{_NAMES})\\?['\"]?\s*[:=]\s*\\?['\"]?)(?![*]{{3}}|Secret\()"
+_PAIR_STEMS = ("pass", "secret", "token", "key", "auth", "cookie", "credential", "sig")
+# Each shape with the literals a line must hold for it to be looked for (most lines hold none).
+_SHAPES: tuple[tuple[re.Pattern[str], tuple[str, ...], bool], ...] = (
+    # Our own credentials, by their prefixes (app.auth, app.webhooks).
+    (re.compile(r"(\bsnk_[0-9a-f]{12}_)[A-Za-z0-9_-]+"), ("snk_",), False),
+    (re.compile(r"(\b(?:sns|whsec)_)[A-Za-z0-9_-]{16,}"), ("sns_", "whsec_"), False),
+    # HTTP credentials, however they came to be in the text.
+    (re.compile(r"(\b(?:Bearer|Basic)\s+)[A-Za-z0-9._~+/=-]{6,}"), ("Bearer", "Basic"), False),
+    # name=value, name: value, "name": "value" (also JSON-escaped: \"name\": \"value\"). The
+    # lookahead lets the scan skip what cannot start a name.
+    (
+        re.compile(
+            rf"(?=[a-z_])(\b(?:{_NAMES})\\?['\"]?\s*[:=]\s*\\?['\"]?)(?![*]{{3}}|Secret\()"
             r"(?:(?-i:Bearer|Basic)\s+)?[^\s'\"\\,;&})\]]+",
-        )
+            re.IGNORECASE,
+        ),
+        _PAIR_STEMS,
+        True,
     ),
-    re.IGNORECASE,
 )
-
-
-def _shape(match: re.Match[str]) -> str:
-    kept = next(group for group in match.groups() if group is not None)
-    return kept + MASK
 
 
 def _forms(value: str) -> set[str]:
@@ -108,8 +92,9 @@ class Redactor:
                 text = text.replace(value, MASK)
         text = mask_url_passwords(text)
         lowered = text.lower()
-        if any(stem in lowered for stem in _STEMS):
-            text = _SHAPES.sub(_shape, text)
+        for shape, stems, any_case in _SHAPES:
+            if any(stem in (lowered if any_case else text) for stem in stems):
+                text = shape.sub(rf"\g<1>{MASK}", text)
         return text
 
     def fields(self, event: Mapping[str, Any]) -> dict[str, Any]:
