@@ -25,6 +25,7 @@ from app.db import MigrationError, applied_migrations, known_migrations, migrate
 from app.embedded import EmbeddedError, embedded_services
 from app.esp.sandbox import DemoAudience
 from app.observability import configure_logging
+from app.redaction import REDACTOR
 from rpc.masking import Secret
 
 __all__ = ["main"]
@@ -71,7 +72,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         _exit_on_signals()
         code: int = args.handler(settings, args)
     except (SettingsError, CommandError, EmbeddedError, MigrationError) as exc:
-        print(f"subnest: {exc}", file=sys.stderr)
+        print(
+            f"subnest: {REDACTOR.text(str(exc))}", file=sys.stderr
+        )  # not a log line: redacted here
         sys.exit(2)
     sys.exit(code)
 

@@ -143,11 +143,13 @@ class Settings(Masked, msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        """Every secret value of the settings, in the forms a log line could show them: for
-        app.redaction to blank out."""
+        """Every secret value of the settings (each :class:`Secret` field, the keys of
+        SECRET_KEYS, the URLs' passwords), in the forms a log line could show them: for
+        app.redaction to blank out. A new secret setting is typed ``Secret | None``."""
         found: list[str] = []
-        for secret in (self.secret_keys_raw, self.cron_token, self.app_db_password):
-            if secret:
+        for name in self.__struct_fields__:  # every Secret field, those added later too
+            secret = getattr(self, name)
+            if isinstance(secret, Secret) and secret:
                 found.append(secret.reveal())
         for key in self.secret_keys:
             encoded = base64.urlsafe_b64encode(key.key).decode()

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from saq.types import Context
 
 from app.observability import observe_job
+from app.redaction import REDACTOR
 from app.tracing import job_span
 
 if TYPE_CHECKING:
@@ -45,7 +46,8 @@ def task_logged(
                 return await function(ctx, **kwargs)
         except BaseException as exc:
             retrying = job is not None and job.attempts < job.retries
-            status, error = ("retrying" if retrying else "failed"), f"{type(exc).__name__}: {exc}"
+            status = "retrying" if retrying else "failed"
+            error = REDACTOR.text(f"{type(exc).__name__}: {exc}")  # the task log is a log too
             raise
         finally:
             observe_job(function.__name__, status, time.perf_counter() - started)

@@ -38,29 +38,29 @@ _SECRET_NAME = re.compile(
     re.IGNORECASE,
 )
 _NAMES = (
-    r"pass(?:word|wd)?|passphrase|secret(?:_?key)?s?|[a-z_]*token|api[_-]?key|apikey|"
+    r"pass(?:word|wd)?|passphrase|secret(?:_?key)?s?|(?:[a-z]+_)?token|api[_-]?key|apikey|"
     r"authorization|cookie|credentials?|signature|sig"
 )
-_SHAPES = re.compile(
-    "|".join(
-        (
-            # Our own credentials, by their prefixes (app.auth, app.webhooks).
-            r"(?P<apikey>\bsnk_[0-9a-f]{12}_)[A-Za-z0-9_-]+",
-            r"(?P<prefixed>\b(?:sns|whsec)_)[A-Za-z0-9_-]{16,}",
-            # HTTP credentials, however they came to be in the text.
-            r"(?P<scheme>\b(?-i:Bearer|Basic)\s+)[A-Za-z0-9._~+/=-]{6,}",
-            # name=value, name: value, "name": "value" (also JSON-escaped: \"name\": \"value\").
-            rf"(?P<pair>\b(?:{_NAMES})\\?['\"]?\s*[:=]\s*\\?['\"]?)(?![*]{{3}}|Secret\()"
+_PAIR_STEMS = ("pass", "secret", "token", "key", "auth", "cookie", "credential", "sig")
+# Each shape with the literals a line must hold for it to be looked for (most lines hold none).
+_SHAPES: tuple[tuple[re.Pattern[str], tuple[str, ...], bool], ...] = (
+    # Our own credentials, by their prefixes (app.auth, app.webhooks).
+    (re.compile(r"(\bsnk_[0-9a-f]{12}_)[A-Za-z0-9_-]+"), ("snk_",), False),
+    (re.compile(r"(\b(?:sns|whsec)_)[A-Za-z0-9_-]{16,}"), ("sns_", "whsec_"), False),
+    # HTTP credentials, however they came to be in the text.
+    (re.compile(r"(\b(?:Bearer|Basic)\s+)[A-Za-z0-9._~+/=-]{6,}"), ("Bearer", "Basic"), False),
+    # name=value, name: value, "name": "value" (also JSON-escaped: \"name\": \"value\"). The
+    # lookahead lets the scan skip what cannot start a name.
+    (
+        re.compile(
+            rf"(?=[a-z_])(\b(?:{_NAMES})\\?['\"]?\s*[:=]\s*\\?['\"]?)(?![*]{{3}}|Secret\()"
             r"(?:(?-i:Bearer|Basic)\s+)?[^\s'\"\\,;&})\]]+",
-        )
+            re.IGNORECASE,
+        ),
+        _PAIR_STEMS,
+        True,
     ),
-    re.IGNORECASE,
 )
-
-
-def _shape(match: re.Match[str]) -> str:
-    kept = next(group for group in match.groups() if group is not None)
-    return kept + MASK
 
 
 def _forms(value: str) -> set[str]:
@@ -90,17 +90,34 @@ class Redactor:
         for value in (*self._known, *_call_secrets()):
             if value in text:
                 text = text.replace(value, MASK)
-        return _SHAPES.sub(_shape, mask_url_passwords(text))
+        text = mask_url_passwords(text)
+        lowered = text.lower()
+        for shape, stems, any_case in _SHAPES:
+            if any(stem in (lowered if any_case else text) for stem in stems):
+                text = shape.sub(rf"\g<1>{MASK}", text)
+        return text
 
     def fields(self, event: Mapping[str, Any]) -> dict[str, Any]:
         """A log event with the values of its secret-named fields replaced, at any depth."""
         return {key: _masked(key, value) for key, value in event.items()}
 
 
+_NAME_IS_SECRET: dict[str, bool] = {}
+
+
+def _secret_name(key: str) -> bool:
+    known = _NAME_IS_SECRET.get(key)
+    if known is None:
+        known = key != "event" and _SECRET_NAME.search(key) is not None
+        if len(_NAME_IS_SECRET) < 4096:  # field names are few; extras could be many
+            _NAME_IS_SECRET[key] = known
+    return known
+
+
 def _masked(key: object, value: Any) -> Any:
-    if isinstance(key, str) and key != "event" and _SECRET_NAME.search(key):
+    if isinstance(key, str) and _secret_name(key):
         return MASK
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         return {k: _masked(k, v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_masked(None, item) for item in value]

@@ -10,14 +10,20 @@ import json
 import logging
 import secrets
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from types import SimpleNamespace
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 import pytest
 import rich.pretty
 import structlog
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from app.auth.schemas import (
     CreatedApiKey,
@@ -33,8 +39,8 @@ from app.observability import configure_logging
 from app.redaction import Redactor
 from app.sync.schemas import CreateConnectionInput
 from app.webhooks.schemas import CreatedWebhook
-from rpc import CURRENT_CALL
-from rpc.masking import MASK, Secret, secret_values
+from rpc import CURRENT_CALL, Call, Input, Output, Registry, RpcConfig, Tier, rpc_routes
+from rpc.masking import MASK, SECRET, Secret, secret_values
 from tests.support import TEST_SECRET_KEYS, assert_no_secrets, env_for
 
 API_KEY = new_api_key().key
@@ -283,3 +289,46 @@ def test_log_lines_carry_no_locals_and_no_secrets(captured: io.StringIO, fmt: st
         lines = [json.loads(line) for line in output.splitlines()]  # still one object a line
         assert lines[0]["password"] == MASK
         assert all("locals" not in frame for frame in lines[0]["exception"][0]["frames"])
+
+
+class _Login(Input):
+    user: str
+    password: Annotated[str, SECRET]
+
+
+class _Nothing(Output):
+    pass
+
+
+@asynccontextmanager
+async def _anyone(call: Call) -> AsyncIterator[Call]:
+    yield call
+
+
+_registry = Registry()
+_seen: list[tuple[str, ...]] = []
+
+
+@_registry.procedure("login.fail", tier=Tier("anyone", _anyone))
+async def _fail(ctx: Call, data: _Login) -> _Nothing:
+    """Fails quoting its input, as a careless library would."""
+    _seen.append(ctx.secrets)
+    raise RuntimeError(f"could not sign in {data.user} with {data.password}; {data!r}")
+
+
+async def test_the_rpc_layer_hands_input_secrets_to_the_call_and_redacts_its_spans() -> None:
+    spans = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(spans))
+    config = RpcConfig(tracer=provider.get_tracer("test"), redact=Redactor().text)
+    app = Litestar(route_handlers=rpc_routes(_registry, config))
+    async with AsyncTestClient(app) as client:
+        failed = await client.post("/rpc/login.fail", json={"user": "ada", "password": "pw-13-x"})
+    assert failed.status_code == 500 and set(failed.json()["data"]) == {"requestId"}
+    assert _seen == [("pw-13-x",)]
+    (span,) = spans.get_finished_spans()
+    (event,) = span.events
+    assert event.attributes is not None
+    message = str(event.attributes["exception.message"])
+    assert message.startswith("could not sign in ada with ***; _Login(user='ada', password=***)")
+    assert_no_secrets(str(dict(event.attributes)) + str(span.attributes), ["pw-13-x"])

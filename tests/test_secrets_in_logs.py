@@ -74,14 +74,8 @@ async def _revoke(database_url: str, *statements: str) -> None:
 
 
 def _job_logged(database_url: str, job: str) -> bool:
-    rows = asyncio.run(
-        fetch(
-            database_url,
-            "SELECT 1 FROM task_logs WHERE job = $1 AND status IN ('retrying', 'failed')",
-            job,
-        )
-    )
-    return bool(rows)
+    failed = "SELECT 1 FROM task_logs WHERE job = $1 AND status IN ('retrying', 'failed')"
+    return bool(asyncio.run(fetch(database_url, failed, job)))
 
 
 def test_no_secret_reaches_the_logs_of_failing_calls_and_jobs(
@@ -94,7 +88,6 @@ def test_no_secret_reaches_the_logs_of_failing_calls_and_jobs(
         cron_token=Secret(CRON_TOKEN),
         app_db_password=Secret(APP_DB_PASSWORD),
     )
-    received: list[str] = []
     with Collector().running() as collector, fake_kit(size=30, seed=11) as fake:
         env = {
             "OTEL_EXPORTER_OTLP_ENDPOINT": collector.url,
@@ -175,7 +168,7 @@ def test_no_secret_reaches_the_logs_of_failing_calls_and_jobs(
             assert_no_secrets(str(refused) + str(refused.data), secrets)
             assert httpx.get(f"{server.base_url}/health/ready").status_code == 200
 
-        spans = [str(received.span) for received in collector.spans]  # flushed at shutdown
+        spans = [str(each.span) for each in collector.spans]  # flushed at shutdown
     server_text, worker_text = server_log.read_text(), worker_log.read_text()
     # The failures were logged, with their tracebacks: the test looked where secrets would be.
     for procedure in ("subscribers.list", "cron.syncAll", "auth.signIn", "auth.signUp"):

@@ -30,6 +30,7 @@ from app.esp.connector import (
     ProviderUnavailable,
     Sleep,
 )
+from app.tracing import record_error
 
 __all__ = [
     "BACKOFF_BASE",
@@ -117,7 +118,8 @@ class ProviderHttp:
     async def get(self, path: str, into: type[T], params: Params | None = None) -> T:
         """GET ``path`` (below the base URL) and decode the JSON body into ``into``.
 
-        One client span when tracing is on (the path only: no query, no credentials)."""
+        One client span when tracing is on (the path only: no query, no credentials; an
+        exception's text through app.redaction)."""
         with _tracer.start_as_current_span(
             f"{self.provider} GET",
             kind=SpanKind.CLIENT,
@@ -126,8 +128,14 @@ class ProviderHttp:
                 "url.path": path,
                 "esp.provider": self.provider,
             },
+            record_exception=False,
+            set_status_on_exception=False,
         ) as span:
-            response = await self._send(path, params)
+            try:
+                response = await self._send(path, params)
+            except BaseException as exc:
+                record_error(span, exc)
+                raise
             span.set_attribute("http.response.status_code", response.status_code)
         try:
             return msgspec.json.decode(response.content, type=into)

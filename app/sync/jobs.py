@@ -18,6 +18,7 @@ from app.esp import InvalidCredentials, ProviderError, make_connector
 from app.events import emit
 from app.jobs import JobContext, task_logged
 from app.observability import SYNC_ROWS
+from app.redaction import REDACTOR
 from app.runtime import Runtime
 from app.services import unit_of_work
 from app.sync.queueing import enqueue_sync
@@ -56,7 +57,8 @@ async def sync_connection(ctx: JobContext, *, sync_run_id: str, team_id: str) ->
             return {"failed": str(exc)}
         except Exception as exc:
             final = job is None or job.attempts >= job.retries
-            await _record_failure(conn, run_id, team, f"{type(exc).__name__}: {exc}", final)
+            error = REDACTOR.text(f"{type(exc).__name__}: {exc}")  # shown by syncRuns.get
+            await _record_failure(conn, run_id, team, error, final)
             raise
         finally:
             await conn.execute(
