@@ -95,6 +95,7 @@ class Answer:
     retry_after: str | None
     at: float
     email: str | None = None
+    took: float = 0.0
 
 
 @dataclass
@@ -111,6 +112,7 @@ class Traffic:
         return {a.email for a in self.answers if a.status == 200 and a.email}
 
     async def call(self, http: httpx.AsyncClient, procedure: str, **body: Any) -> Answer:
+        sent = time.monotonic()
         response = await http.post(f"/rpc/{procedure}", json=body, headers=self.headers)
         payload = response.json()
         answer = Answer(
@@ -120,6 +122,7 @@ class Traffic:
             response.headers.get("retry-after"),
             time.monotonic(),
             body.get("email") if procedure == "subscribers.create" else None,
+            time.monotonic() - sent,
         )
         self.answers.append(answer)
         return answer
@@ -432,6 +435,12 @@ async def test_b_a_redis_restart_under_traffic_answers_503_or_succeeds_and_the_w
         _check_outage_answers(traffic.answers + outage.answers)
         refused = [a for a in outage.answers if a.procedure == "auth.signIn"]
         assert refused and all(a.status == 503 for a in refused), refused
+        print(  # what the run measured (pytest -s shows it)
+            f"redis away {up - down:.1f} s: auth.signIn {[a.status for a in refused]} in "
+            f"{max(a.took for a in refused):.2f} s at most; espConnections.sync {queued.status} "
+            f"in {queued.took:.2f} s; {len(traffic.between(down, up))} other answers, statuses "
+            f"{sorted({a.status for a in traffic.between(down, up)})}"
+        )
         assert down < up
         _check_log(server_log)
         _check_log(worker_log)
