@@ -95,6 +95,7 @@ class Answer:
     retry_after: str | None
     at: float
     email: str | None = None
+    took: float = 0.0
 
 
 @dataclass
@@ -111,6 +112,7 @@ class Traffic:
         return {a.email for a in self.answers if a.status == 200 and a.email}
 
     async def call(self, http: httpx.AsyncClient, procedure: str, **body: Any) -> Answer:
+        sent = time.monotonic()
         response = await http.post(f"/rpc/{procedure}", json=body, headers=self.headers)
         payload = response.json()
         answer = Answer(
@@ -120,6 +122,21 @@ class Traffic:
             response.headers.get("retry-after"),
             time.monotonic(),
             body.get("email") if procedure == "subscribers.create" else None,
+            time.monotonic() - sent,
+        )
+        self.answers.append(answer)
+        return answer
+
+    async def download(self, http: httpx.AsyncClient) -> Answer:
+        """A streamed CSV download (a plain route, not a procedure)."""
+        response = await http.get("/exports/subscribers.csv", headers=self.headers)
+        error = response.status_code >= 400
+        answer = Answer(
+            "GET /exports/subscribers.csv",
+            response.status_code,
+            response.json().get("code", "") if error else "",
+            response.headers.get("retry-after"),
+            time.monotonic(),
         )
         self.answers.append(answer)
         return answer
@@ -133,7 +150,7 @@ class Traffic:
                 ]
                 reads = [self.call(http, "subscribers.list", limit=5)]
                 others = [self.call(http, name, **body) for name, body in mix]
-                await asyncio.gather(*writes, *reads, *others)
+                await asyncio.gather(*writes, *reads, *others, self.download(http))
                 await asyncio.sleep(0.05)
 
     def between(self, start: float, end: float) -> list[Answer]:
@@ -234,7 +251,7 @@ def _check_log(path: Path) -> None:
 # --- the tests ------------------------------------------------------------------------------
 
 
-@pytest.mark.timeout(60)
+@pytest.mark.timeout(120)  # well under a minute on a quiet machine
 async def test_a_postgres_restart_under_traffic_answers_503_and_recovers(
     redis_url: str, tmp_path: Path
 ) -> None:
@@ -253,6 +270,7 @@ async def test_a_postgres_restart_under_traffic_answers_503_and_recovers(
                 "LOG_FORMAT": "json",
                 "FEED_TICK_SECONDS": "1",
                 "DB_ACQUIRE_TIMEOUT_SECONDS": "2",
+                "SHUTDOWN_GRACE_SECONDS": "2",
             }
         )
         server_log, worker_log = tmp_path / "server.log", tmp_path / "worker.log"
@@ -300,6 +318,7 @@ async def test_a_postgres_restart_under_traffic_answers_503_and_recovers(
                 await _until(
                     lambda: acknowledged <= follower.emails, timeout=20, what="stream catch-up"
                 )
+            print(f"phase: caught up {time.monotonic() - up:.1f} s after the restart")
             # The worker, never restarted, takes work again.
             run = caller("espConnections.sync", id=connection["id"])
             await _until(
@@ -308,11 +327,18 @@ async def test_a_postgres_restart_under_traffic_answers_503_and_recovers(
                 what="a sync after the restart",
             )
             assert worker.poll() is None, "the worker died"
+            print(f"phase: synced {time.monotonic() - up:.1f} s after the restart")
+        print(f"phase: stopped {time.monotonic() - up:.1f} s after the restart")
 
         during = traffic.between(down, up)
         assert during and {a.status for a in during} & {503}, "the outage was not seen"
         _check_outage_answers(traffic.answers)
         assert first - up < RECOVERY_SECONDS, f"first success {first - up:.1f} s after restart"
+        print(  # what the run measured (pytest -s shows it)
+            f"outage {up - down:.1f} s: {len(during)} answers, "
+            f"{sum(a.status == 503 for a in during)} of them 503; first success "
+            f"{first - up:.2f} s after the restart; stream endings {follower.endings}"
+        )
         assert set(follower.statuses) <= {200, 503}, follower.statuses
         assert any(down <= at for at, _ in follower.endings), "the stream did not end"
         rows = await fetch(
@@ -325,7 +351,7 @@ async def test_a_postgres_restart_under_traffic_answers_503_and_recovers(
         postgres.close()
 
 
-@pytest.mark.timeout(60)
+@pytest.mark.timeout(120)  # well under a minute on a quiet machine
 async def test_b_a_redis_restart_under_traffic_answers_503_or_succeeds_and_the_worker_lives(
     settings: Settings, database_url: str, tmp_path: Path
 ) -> None:
@@ -337,6 +363,7 @@ async def test_b_a_redis_restart_under_traffic_answers_503_or_succeeds_and_the_w
         log_format="json",
         sync_requeue_after_seconds=2,
         feed_tick_seconds=1.0,
+        shutdown_grace_seconds=2,
     )
     server_log, worker_log = tmp_path / "server.log", tmp_path / "worker.log"
     try:
@@ -408,6 +435,12 @@ async def test_b_a_redis_restart_under_traffic_answers_503_or_succeeds_and_the_w
         _check_outage_answers(traffic.answers + outage.answers)
         refused = [a for a in outage.answers if a.procedure == "auth.signIn"]
         assert refused and all(a.status == 503 for a in refused), refused
+        print(  # what the run measured (pytest -s shows it)
+            f"redis away {up - down:.1f} s: auth.signIn {[a.status for a in refused]} in "
+            f"{max(a.took for a in refused):.2f} s at most; espConnections.sync {queued.status} "
+            f"in {queued.took:.2f} s; {len(traffic.between(down, up))} other answers, statuses "
+            f"{sorted({a.status for a in traffic.between(down, up)})}"
+        )
         assert down < up
         _check_log(server_log)
         _check_log(worker_log)

@@ -16,7 +16,7 @@ import contextlib
 import datetime as dt
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 import msgspec
@@ -63,7 +63,7 @@ def _filter(request: Request[Any, Any, Any]) -> SubscriberFilter:
 
 async def _copy_chunks(
     runtime: Runtime, team_id: uuid.UUID, fmt: ExportFormat, spec: SubscriberFilter
-) -> AsyncIterator[bytes]:
+) -> AsyncGenerator[bytes, None]:
     selection = Selection.of(team_id, spec)
     chunks: asyncio.Queue[bytes | None] = asyncio.Queue(_BUFFERED_CHUNKS)
     failure: list[BaseException] = []
@@ -85,13 +85,26 @@ async def _copy_chunks(
             yield chunk
         if failure:
             # Headers are gone: the client sees a cut-off body, never a partial file as whole.
-            log.error("export stream failed", exc_info=failure[0])
+            if runtime.unavailable.matches(failure[0]):
+                runtime.unavailable.note(failure[0], "export stream")
+            else:
+                log.error("export stream failed", exc_info=failure[0])
             raise failure[0]
     finally:
         # The client left (or we are done): cancelling the COPY makes asyncpg cancel the query.
         producer.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await producer
+
+
+async def _then(first: bytes, rest: AsyncGenerator[bytes, None]) -> AsyncIterator[bytes]:
+    try:
+        if first:
+            yield first
+        async for chunk in rest:
+            yield chunk
+    finally:
+        await rest.aclose()  # a client that left cancels the COPY now, not when collected
 
 
 async def _stream(
@@ -102,9 +115,13 @@ async def _stream(
         spec = _filter(request)
     except DomainError as exc:
         return _problem(exc)
+    # The first chunk before the headers: a database that cannot be reached answers 503 (by
+    # the app's handler), not a 200 with an empty body.
+    chunks = _copy_chunks(runtime, team_id, fmt, spec)
+    first = await anext(chunks, b"")
     day = dt.datetime.now(dt.UTC).date().isoformat()
     return ASGIStreamingResponse(
-        iterator=_copy_chunks(runtime, team_id, fmt, spec),
+        iterator=_then(first, chunks),
         media_type=_MEDIA_TYPES[fmt],
         headers={
             "Content-Disposition": f'attachment; filename="subscribers-{day}.{fmt}"',
