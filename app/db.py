@@ -335,10 +335,19 @@ class Database:
     async def maintenance(self) -> AsyncIterator[asyncpg.Connection]:
         """A connection as the maintenance role (hard deletes, every team), for purges."""
         conn = await self.connect_maintenance()
+        lost = False
         try:
             yield conn
+        except Exception as exc:
+            if not _lost(conn, exc):
+                raise
+            lost = True  # the server went away under the block: an outage
+            raise DatabaseUnavailable(f"maintenance connection lost: {exc}") from exc
         finally:
-            await conn.close()
+            if lost:
+                conn.terminate()
+            else:
+                await conn.close()
 
     async def connect_maintenance(self) -> asyncpg.Connection:
         """A connection of one's own as the maintenance role, kept open by its owner (who
