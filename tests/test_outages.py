@@ -16,6 +16,7 @@ import concurrent.futures
 import contextlib
 import itertools
 import json
+import subprocess
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -29,12 +30,13 @@ import msgspec
 import pytest
 from httpx_sse import aconnect_sse
 
-from app.config import Settings, load_settings
+from app.config import Settings
 from app.db import migrate
 from app.embedded import EmbeddedPostgres, EmbeddedRedis
 from tests.fakes import fake_esp
 from tests.support import (
-    TEST_SECRET_KEYS,
+    Caller,
+    ServerProcess,
     fetch,
     member_of_new_team,
     start_server,
@@ -251,199 +253,188 @@ def _check_log(path: Path) -> None:
 # --- the tests ------------------------------------------------------------------------------
 
 
-@pytest.mark.timeout(120)  # well under a minute on a quiet machine
+@dataclass
+class Rig:
+    """An API and a worker (their logs in files), a team with an ESP connection, steady traffic
+    and a stream follower, running."""
+
+    api: ServerProcess
+    worker: subprocess.Popen[bytes]
+    caller: Caller
+    team_id: uuid.UUID
+    connection_id: str
+    traffic: Traffic
+    follower: Follower
+    logs: tuple[Path, Path]
+
+    async def recovered(self, up: float) -> tuple[float, set[str]]:
+        """After the server's return (``up``): calls succeed (the first one's time is
+        returned), ready is green, and the stream's client catches up with every acknowledged
+        write, one made now included (those are returned)."""
+
+        def succeeded_again() -> bool:
+            return any(a.status == 200 for a in self.traffic.between(up, time.monotonic()))
+
+        await _until(succeeded_again, timeout=RECOVERY_SECONDS + 5, what="recovery")
+        answers = self.traffic.between(up, time.monotonic())
+        first = min(a.at for a in answers if a.status == 200)
+        await _until(lambda: _ready_status(self.api.base_url) == 200, timeout=10, what="green")
+        after = await asyncio.to_thread(self.caller, "subscribers.create", email="after@x.io")
+        assert after["email"] == "after@x.io"
+        self.traffic.stopping.set()
+        acknowledged = self.traffic.acknowledged() | {"after@x.io"}
+        await _until(
+            lambda: acknowledged <= self.follower.emails, timeout=20, what="stream catch-up"
+        )
+        return first, acknowledged
+
+    def check_logs(self) -> None:
+        for path in self.logs:
+            _check_log(path)
+
+
+@contextlib.asynccontextmanager
+async def under_traffic(settings: Settings, tmp_path: Path) -> AsyncIterator[Rig]:
+    logs = tmp_path / "server.log", tmp_path / "worker.log"
+    with (
+        fake_esp("kit", size=5) as fake,
+        logs[0].open("wb") as api_err,
+        logs[1].open("wb") as worker_err,
+        start_server(settings, stderr=api_err, ESP_KIT_BASE_URL=fake.base_url) as api,
+        start_worker(settings, stderr=worker_err, ESP_KIT_BASE_URL=fake.base_url) as worker,
+    ):
+        caller, team_id = member_of_new_team(api.base_url)
+        connection = caller(
+            "espConnections.create", provider="kit", name="K", credentials=fake.credentials
+        )
+        traffic = Traffic(api.base_url, caller.headers)
+        follower = Follower(api.base_url, caller.headers)
+        await _until(lambda: _worker_alive(api.base_url), timeout=60, what="the worker")
+        async with running(traffic, follower):
+            await _until(lambda: len(traffic.acknowledged()) >= 10, timeout=20, what="writes")
+            await _until(lambda: follower.emails, timeout=20, what="the stream")
+            yield Rig(
+                api, worker, caller, uuid.UUID(team_id), connection["id"], traffic, follower, logs
+            )
+
+
+def _quick(settings: Settings) -> Settings:
+    """JSON logs at INFO (what production writes), and short ticks and grace periods."""
+    return msgspec.structs.replace(
+        settings,
+        log_level="INFO",
+        log_format="json",
+        feed_tick_seconds=1.0,
+        sync_requeue_after_seconds=2,
+        shutdown_grace_seconds=2,
+        db_acquire_timeout_seconds=2.0,
+    )
+
+
+@pytest.mark.timeout(180)  # under a minute on a quiet machine; start-up is slow when loaded
 async def test_a_postgres_restart_under_traffic_answers_503_and_recovers(
-    redis_url: str, tmp_path: Path
+    settings: Settings, tmp_path: Path
 ) -> None:
     postgres = StoppablePostgres(tmp_path)
     owner_url = await asyncio.to_thread(postgres.start)
     try:
         await migrate(owner_url)
-        settings = load_settings(
-            {
-                "SUBNEST_ENV": "test",
-                "DATABASE_URL": owner_url,
-                "REDIS_URL": redis_url,
-                "SECRET_KEYS": TEST_SECRET_KEYS,
-                "SUBNEST_DATA_DIR": str(tmp_path / "data"),
-                "LOG_LEVEL": "INFO",
-                "LOG_FORMAT": "json",
-                "FEED_TICK_SECONDS": "1",
-                "DB_ACQUIRE_TIMEOUT_SECONDS": "2",
-                "SHUTDOWN_GRACE_SECONDS": "2",
-            }
-        )
-        server_log, worker_log = tmp_path / "server.log", tmp_path / "worker.log"
-        with (
-            fake_esp("kit", size=5) as fake,
-            server_log.open("wb") as api_err,
-            worker_log.open("wb") as worker_err,
-            start_server(settings, stderr=api_err, ESP_KIT_BASE_URL=fake.base_url) as api,
-            start_worker(settings, stderr=worker_err, ESP_KIT_BASE_URL=fake.base_url) as worker,
-        ):
-            caller, team_id = member_of_new_team(api.base_url)
-            connection = caller(
-                "espConnections.create", provider="kit", name="K", credentials=fake.credentials
-            )
-            traffic = Traffic(api.base_url, caller.headers)
-            follower = Follower(api.base_url, caller.headers)
-            await _until(lambda: _worker_alive(api.base_url), timeout=30, what="the worker")
-            async with running(traffic, follower):
-                await _until(lambda: len(traffic.acknowledged()) >= 10, timeout=20, what="writes")
-                await _until(lambda: follower.emails, timeout=20, what="the stream")
-
-                await asyncio.to_thread(postgres.stop_server)
-                down = time.monotonic()
-                await _until(lambda: _ready_status(api.base_url) == 503, timeout=10, what="red")
-                await _until(
-                    lambda: len(traffic.between(down, time.monotonic())) >= 20,
-                    timeout=20,
-                    what="calls during the outage",
-                )
-                await asyncio.sleep(2.5)  # the feed's tick (1 s) and the worker's crons meet it
-                assert worker.poll() is None, "the worker died with the database"
-                await asyncio.to_thread(postgres.start_server)
-                up = time.monotonic()
-
-                def succeeded_again() -> bool:
-                    return any(a.status == 200 for a in traffic.between(up, time.monotonic()))
-
-                await _until(succeeded_again, timeout=RECOVERY_SECONDS + 5, what="recovery")
-                first = min(a.at for a in traffic.between(up, time.monotonic()) if a.status == 200)
-                await _until(lambda: _ready_status(api.base_url) == 200, timeout=10, what="green")
-                after = await asyncio.to_thread(caller, "subscribers.create", email="after@x.io")
-                assert after["email"] == "after@x.io"
-                traffic.stopping.set()
-                acknowledged = traffic.acknowledged() | {"after@x.io"}
-                await _until(
-                    lambda: acknowledged <= follower.emails, timeout=20, what="stream catch-up"
-                )
-            print(f"phase: caught up {time.monotonic() - up:.1f} s after the restart")
-            # The worker, never restarted, takes work again.
-            run = caller("espConnections.sync", id=connection["id"])
+        own = msgspec.structs.replace(_quick(settings), database_url=owner_url)
+        async with under_traffic(own, tmp_path) as rig:
+            await asyncio.to_thread(postgres.stop_server)
+            down = time.monotonic()
+            await _until(lambda: _ready_status(rig.api.base_url) == 503, timeout=10, what="red")
             await _until(
-                lambda: caller("syncRuns.get", id=run["syncRunId"])["status"] == "succeeded",
+                lambda: len(rig.traffic.between(down, time.monotonic())) >= 20,
+                timeout=20,
+                what="calls during the outage",
+            )
+            await asyncio.sleep(2.5)  # the feed's tick (1 s) and the worker's crons meet it
+            assert rig.worker.poll() is None, "the worker died with the database"
+            await asyncio.to_thread(postgres.start_server)
+            up = time.monotonic()
+            first, acknowledged = await rig.recovered(up)
+
+            # The worker, never restarted, takes work again.
+            run = rig.caller("espConnections.sync", id=rig.connection_id)
+            await _until(
+                lambda: rig.caller("syncRuns.get", id=run["syncRunId"])["status"] == "succeeded",
                 timeout=20,
                 what="a sync after the restart",
             )
-            assert worker.poll() is None, "the worker died"
-            print(f"phase: synced {time.monotonic() - up:.1f} s after the restart")
-        print(f"phase: stopped {time.monotonic() - up:.1f} s after the restart")
+            assert rig.worker.poll() is None, "the worker died"
 
-        during = traffic.between(down, up)
+        during = rig.traffic.between(down, up)
         assert during and {a.status for a in during} & {503}, "the outage was not seen"
-        _check_outage_answers(traffic.answers)
+        _check_outage_answers(rig.traffic.answers)
         assert first - up < RECOVERY_SECONDS, f"first success {first - up:.1f} s after restart"
         print(  # what the run measured (pytest -s shows it)
             f"outage {up - down:.1f} s: {len(during)} answers, "
             f"{sum(a.status == 503 for a in during)} of them 503; first success "
-            f"{first - up:.2f} s after the restart; stream endings {follower.endings}"
+            f"{first - up:.2f} s after the restart; stream endings {rig.follower.endings}"
         )
-        assert set(follower.statuses) <= {200, 503}, follower.statuses
-        assert any(down <= at for at, _ in follower.endings), "the stream did not end"
+        assert set(rig.follower.statuses) <= {200, 503}, rig.follower.statuses
+        assert any(down <= at for at, _ in rig.follower.endings), "the stream did not end"
         rows = await fetch(
-            owner_url, "SELECT email FROM subscribers WHERE team_id = $1", uuid.UUID(team_id)
+            owner_url, "SELECT email FROM subscribers WHERE team_id = $1", rig.team_id
         )
         assert acknowledged <= {r["email"] for r in rows}, "an acknowledged write was lost"
-        _check_log(server_log)
-        _check_log(worker_log)
+        rig.check_logs()
     finally:
         postgres.close()
 
 
-@pytest.mark.timeout(120)  # well under a minute on a quiet machine
+@pytest.mark.timeout(180)  # under a minute on a quiet machine; start-up is slow when loaded
 async def test_b_a_redis_restart_under_traffic_answers_503_or_succeeds_and_the_worker_lives(
     settings: Settings, database_url: str, tmp_path: Path
 ) -> None:
     cache = EmbeddedRedis(tmp_path, name="outage-redis")
-    own = msgspec.structs.replace(
-        settings,
-        redis_url=cache.start(),
-        log_level="INFO",
-        log_format="json",
-        sync_requeue_after_seconds=2,
-        feed_tick_seconds=1.0,
-        shutdown_grace_seconds=2,
-    )
-    server_log, worker_log = tmp_path / "server.log", tmp_path / "worker.log"
+    own = msgspec.structs.replace(_quick(settings), redis_url=cache.start())
+    sign_in = {"email": "owner@example.com", "password": "password-123"}
     try:
-        with (
-            fake_esp("kit", size=5) as fake,
-            server_log.open("wb") as api_err,
-            worker_log.open("wb") as worker_err,
-            start_server(own, stderr=api_err, ESP_KIT_BASE_URL=fake.base_url) as api,
-            start_worker(own, stderr=worker_err, ESP_KIT_BASE_URL=fake.base_url) as worker,
-        ):
-            caller, team_id = member_of_new_team(api.base_url)
-            connection = caller(
-                "espConnections.create", provider="kit", name="K", credentials=fake.credentials
-            )
-            sign_in = ("auth.signIn", {"email": "owner@example.com", "password": "password-123"})
-            sync = ("espConnections.sync", {"id": connection["id"]})
-            traffic = Traffic(api.base_url, caller.headers)
-            follower = Follower(api.base_url, caller.headers)
-            await _until(lambda: _worker_alive(api.base_url), timeout=30, what="the worker")
-            async with running(traffic, follower):
-                await _until(lambda: len(traffic.acknowledged()) >= 10, timeout=20, what="writes")
-                await _until(lambda: follower.emails, timeout=20, what="the stream")
-
-                await asyncio.to_thread(cache.stop)
-                down = time.monotonic()
-                await _until(lambda: _ready_status(api.base_url) == 503, timeout=10, what="red")
-                outage = Traffic(api.base_url, caller.headers)
-                async with httpx.AsyncClient(base_url=api.base_url, timeout=20) as http:
-                    for _ in range(3):
-                        await outage.call(http, *sign_in[:1], **sign_in[1])
-                    queued = await outage.call(http, *sync[:1], **sync[1])
-                await asyncio.sleep(3)  # the worker's loops meet the outage
-                assert worker.poll() is None, "the worker died with Redis"
-
-                await asyncio.to_thread(cache.start)
-                up = time.monotonic()
-
-                def succeeded_again() -> bool:
-                    return any(a.status == 200 for a in traffic.between(up, time.monotonic()))
-
-                await _until(succeeded_again, timeout=RECOVERY_SECONDS + 5, what="recovery")
-                await _until(lambda: _ready_status(api.base_url) == 200, timeout=10, what="green")
-                signed = await asyncio.to_thread(caller, *sign_in[:1], **sign_in[1])
-                assert signed["session"]["token"]
-                after = await asyncio.to_thread(caller, "subscribers.create", email="after@x.io")
-                assert after["email"] == "after@x.io"
-                traffic.stopping.set()
-                acknowledged = traffic.acknowledged() | {"after@x.io"}
-                await _until(
-                    lambda: acknowledged <= follower.emails, timeout=20, what="stream catch-up"
-                )
+        async with under_traffic(own, tmp_path) as rig:
+            await asyncio.to_thread(cache.stop)
+            down = time.monotonic()
+            await _until(lambda: _ready_status(rig.api.base_url) == 503, timeout=10, what="red")
+            outage = Traffic(rig.api.base_url, rig.caller.headers)
+            async with httpx.AsyncClient(base_url=rig.api.base_url, timeout=20) as http:
+                for _ in range(3):
+                    await outage.call(http, "auth.signIn", **sign_in)
+                queued = await outage.call(http, "espConnections.sync", id=rig.connection_id)
+            await asyncio.sleep(3)  # the worker's loops meet the outage
+            assert rig.worker.poll() is None, "the worker died with Redis"
+            await asyncio.to_thread(cache.start)
+            up = time.monotonic()
+            await rig.recovered(up)
+            signed = await asyncio.to_thread(rig.caller, "auth.signIn", **sign_in)
+            assert signed["session"]["token"]
 
             # The sync asked for during the outage runs once Redis is back (through the outbox).
             runs = await fetch(
-                database_url,
-                "SELECT id FROM sync_runs WHERE team_id = $1",
-                uuid.UUID(team_id),
+                database_url, "SELECT id FROM sync_runs WHERE team_id = $1", rig.team_id
             )
             assert queued.status in (202, 503)
 
             def all_ran() -> bool:
-                listed = caller("syncRuns.list", connectionId=connection["id"])["items"]
+                listed = rig.caller("syncRuns.list", connectionId=rig.connection_id)["items"]
                 return bool(listed) and all(r["status"] == "succeeded" for r in listed)
 
             await _until(all_ran, timeout=30, what="the queued syncs to run")
-            assert worker.poll() is None, "the worker died"
+            assert rig.worker.poll() is None, "the worker died"
             assert runs
 
-        _check_outage_answers(traffic.answers + outage.answers)
+        _check_outage_answers(rig.traffic.answers + outage.answers)
         refused = [a for a in outage.answers if a.procedure == "auth.signIn"]
         assert refused and all(a.status == 503 for a in refused), refused
+        others = rig.traffic.between(down, up)
         print(  # what the run measured (pytest -s shows it)
             f"redis away {up - down:.1f} s: auth.signIn {[a.status for a in refused]} in "
             f"{max(a.took for a in refused):.2f} s at most; espConnections.sync {queued.status} "
-            f"in {queued.took:.2f} s; {len(traffic.between(down, up))} other answers, statuses "
-            f"{sorted({a.status for a in traffic.between(down, up)})}"
+            f"in {queued.took:.2f} s; {len(others)} other answers, statuses "
+            f"{sorted({a.status for a in others})}"
         )
         assert down < up
-        _check_log(server_log)
-        _check_log(worker_log)
+        rig.check_logs()
     finally:
         cache.stop()
 
