@@ -80,11 +80,7 @@ async def _record(
                 (time.perf_counter() - started) * 1000,
             )
     except Exception as exc:  # the log must not turn a finished job into a failed one
-        outages = ctx["runtime"].unavailable
-        if outages.matches(exc):
-            outages.note(exc, f"the task log of {name}")
-        else:
-            log.exception("could not write the task log of %s", name)
+        ctx["runtime"].unavailable.log(exc, f"writing the task log of {name}", log)
 
 
 # Past HISTORY_RETENTION_DAYS: task logs; events whose webhooks are done with them (their

@@ -70,10 +70,7 @@ class Services:
             try:
                 await action()
             except Exception as exc:
-                if self.runtime.unavailable.matches(exc):
-                    self.runtime.unavailable.note(exc, "after commit")
-                else:
-                    log.exception("after-commit action failed")
+                self.runtime.unavailable.log(exc, "after-commit action", log)
 
     async def set_tenant(
         self, *, team_id: uuid.UUID | None = None, user_id: uuid.UUID | None = None

@@ -65,6 +65,14 @@ class Unavailability:
         self.note(exc, where)
         return self.error()
 
+    def log(self, exc: BaseException, where: str, logger: logging.Logger) -> None:
+        """Log a failure nobody is answered for: noted briefly when it is an outage, else as
+        ``"<where> failed"`` with its traceback on ``logger``."""
+        if self.matches(exc):
+            self.note(exc, where)
+        else:
+            logger.error("%s failed", where, exc_info=exc)
+
     def note(self, exc: BaseException, where: str) -> None:
         """Log the outage: a warning now if none was written in the last ``quiet_seconds``,
         else counted into the next one."""

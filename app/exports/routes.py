@@ -85,10 +85,7 @@ async def _copy_chunks(
             yield chunk
         if failure:
             # Headers are gone: the client sees a cut-off body, never a partial file as whole.
-            if runtime.unavailable.matches(failure[0]):
-                runtime.unavailable.note(failure[0], "export stream")
-            else:
-                log.error("export stream failed", exc_info=failure[0])
+            runtime.unavailable.log(failure[0], "export stream", log)
             raise failure[0]
     finally:
         # The client left (or we are done): cancelling the COPY makes asyncpg cancel the query.
