@@ -103,6 +103,11 @@ class Settings(Masked, msgspec.Struct, frozen=True, kw_only=True):
     webhook_max_attempts: PositiveInt = msgspec.field(default=13, name="WEBHOOK_MAX_ATTEMPTS")
     webhook_disable_after: PositiveInt = msgspec.field(default=25, name="WEBHOOK_DISABLE_AFTER")
     max_body_bytes: PositiveInt = msgspec.field(default=1_048_576, name="MAX_BODY_BYTES")
+    # Limits and quotas (docs/operations.md, "Limits and quotas"), one block per area.
+    # -- limits: endpoints and metrics --
+    # -- limits: webhooks --
+    # -- limits: pools, downloads, exports and team quotas --
+    # -- limits: inputs, allowlists and hashing --
     esp_mailchimp_base_url: str = msgspec.field(
         default="https://{dc}.api.mailchimp.com/3.0", name="ESP_MAILCHIMP_BASE_URL"
     )
