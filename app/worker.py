@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from wsgiref.simple_server import WSGIServer
 
-from prometheus_client import start_http_server
 from saq import CronJob, Worker
 
 from app.auth.jobs import purge_expired_sessions, purge_request_logs
 from app.exports.jobs import export_subscribers, purge_exports, sweep_exports
 from app.feed.jobs import purge_tombstones
 from app.jobs import JobContext, purge_history
-from app.observability import REGISTRY
+from app.observability import serve_worker_metrics
 from app.runtime import Runtime
 from app.sync.jobs import sweep_queued_runs, sync_all_active, sync_connection
 from app.teams.jobs import erase_deleted_teams
@@ -53,14 +53,23 @@ def build_worker(runtime: Runtime) -> Worker[JobContext]:
     sweep_every = max(1, min(60, settings.sync_requeue_after_seconds // 2))
     sweep_cron = "* * * * *" if sweep_every == 60 else f"* * * * * */{sweep_every}"
 
+    metrics: list[WSGIServer] = []
+
     async def startup(ctx: JobContext) -> None:
         if settings.worker_metrics_port:
-            start_http_server(settings.worker_metrics_port, settings.host, registry=REGISTRY)
+            metrics.append(
+                serve_worker_metrics(
+                    settings.worker_metrics_port, settings.host, settings.metrics_token
+                )
+            )
         await runtime.start()
         ctx["runtime"] = runtime
 
     async def shutdown(ctx: JobContext) -> None:
         await runtime.stop()
+        for server in metrics:
+            await asyncio.to_thread(server.shutdown)
+            server.server_close()
 
     return _GracefulWorker(
         runtime.queue,
