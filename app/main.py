@@ -36,7 +36,7 @@ from app.observability import (
 from app.redaction import REDACTOR
 from app.runtime import Runtime
 from realtime.hub import ChangeHub
-from rpc import RateLimiter, RpcConfig, rpc_routes, swagger_page
+from rpc import RateLimiter, RpcConfig, docs_routes, rpc_routes
 from rpc.masking import Secret
 
 __all__ = ["create_app"]
@@ -84,12 +84,6 @@ def metrics_route(token: Secret) -> HTTPRouteHandler:
     return metrics
 
 
-@get(DOCS_PATH, media_type=MediaType.HTML, sync_to_thread=False)
-def docs_page() -> str:
-    """Interactive API documentation."""
-    return swagger_page(f"{DOCS_PATH}/openapi.json", "SubscriberNest API")
-
-
 STATIC = Path(__file__).parent / "static"
 
 
@@ -105,12 +99,6 @@ def create_app(settings: Settings) -> Litestar:
     registry = build_registry()
     request_log = RequestLogWriter(runtime.db, runtime.api_quota)
     spec = openapi_spec(registry)
-
-    @get(f"{DOCS_PATH}/openapi.json", sync_to_thread=False)
-    def openapi_json() -> dict[str, Any]:
-        """The OpenAPI 3.1 document of every procedure."""
-        return spec
-
     hub = ChangeHub(
         settings.redis_url or "",
         fetch_page(runtime),
@@ -164,8 +152,7 @@ def create_app(settings: Settings) -> Litestar:
             ready,
             # No token, no metrics: the API port is public (the worker's is opt-in).
             *([metrics_route(settings.metrics_token)] if settings.metrics_token else []),
-            docs_page,
-            openapi_json,
+            *docs_routes(DOCS_PATH, spec, "SubscriberNest API"),
             stream,
             stream_csv,
             stream_ndjson,

@@ -31,6 +31,37 @@ def test_health_endpoints(server: ServerProcess) -> None:
     assert ready.json() == {"status": "ready", "database": "ok", "redis": "ok", "workers": 0}
 
 
+def test_the_docs_page_loads_only_its_own_assets(server: ServerProcess) -> None:
+    """The API docs page runs no inline code and loads nothing from elsewhere: its scripts and
+    styles come from the app (a pinned Swagger UI), and its Content-Security-Policy allows
+    no other source."""
+    page = httpx.get(f"{server.base_url}/api/documentation")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    directives = page.headers["content-security-policy"].split(";")
+    policy = dict(d.strip().partition(" ")[::2] for d in directives if d.strip())
+    assert policy["default-src"] == "'none'"
+    assert policy["script-src"] == policy["style-src"] == "'self'"
+    assert policy["connect-src"] == "'self'"  # the document and "Try it out" calls
+    assert "unsafe" not in page.headers["content-security-policy"]
+    html = page.text
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.DOTALL)
+    assert scripts and all("src=" in tag and not body.strip() for tag, body in scripts)
+    assert "<style" not in html and " style=" not in html
+    assert "http" not in html  # no absolute URL
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    kinds = {"js": "text/javascript", "css": "text/css"}
+    assert sorted(a.rsplit(".", 1)[1] for a in assets) == ["css", "js", "js"], assets
+    for asset in assets:
+        assert asset.startswith("/") and not asset.startswith("//"), asset
+        served = httpx.get(f"{server.base_url}{asset}")
+        assert served.status_code == 200, asset
+        assert served.headers["content-type"].split(";")[0] == kinds[asset.rsplit(".", 1)[1]]
+        assert served.headers["x-content-type-options"] == "nosniff"
+    (spec_url,) = re.findall(r'data-spec-url="([^"]+)"', html)
+    assert httpx.get(f"{server.base_url}{spec_url}").json()["openapi"] == "3.1.0"
+    assert httpx.get(f"{server.base_url}/api/documentation/assets/README.md").status_code == 404
+
+
 def test_serve_stops_cleanly_on_sigterm(server: ServerProcess) -> None:
     assert server.stop() == 0
 
