@@ -6,6 +6,7 @@ import asyncio
 from wsgiref.simple_server import WSGIServer
 
 from saq import CronJob, Worker
+from saq.utils import cancel_tasks
 
 from app.auth.jobs import purge_expired_sessions, purge_request_logs
 from app.exports.jobs import export_subscribers, purge_exports, sweep_exports
@@ -42,6 +43,10 @@ class _GracefulWorker(Worker[JobContext]):
         running = [context["task"] for context in self.job_task_contexts.values()]
         if running:
             await asyncio.wait(running, timeout=self._grace)
+        # What is left are SAQ's own loops (idle, or holding a job past its grace): cancelled
+        # now, as SAQ's stop would (with no grace period of its own), but without its warning
+        # at every shutdown that tasks "did not finish within the shutdown grace period".
+        await cancel_tasks(list(self.tasks), timeout=self._cancellation_hard_deadline_s)
         await super().stop()
 
 
