@@ -29,6 +29,7 @@ from app.feed.stream import fetch_page, live_event, read_xmin, stream
 from app.observability import (
     METRICS_CHALLENGE,
     METRICS_MEDIA_TYPE,
+    METRICS_REFUSED,
     CallMetrics,
     exposition,
     metrics_authorized,
@@ -74,7 +75,7 @@ def metrics_route(token: Secret) -> HTTPRouteHandler:
     def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
         if not metrics_authorized(request.headers.get("authorization"), token):
             return Response(
-                b"401 Unauthorized: send Authorization: Bearer <METRICS_TOKEN>\n",
+                METRICS_REFUSED,
                 status_code=HTTP_401_UNAUTHORIZED,
                 media_type=MediaType.TEXT,
                 headers={"WWW-Authenticate": METRICS_CHALLENGE},

@@ -31,6 +31,7 @@ __all__ = [
     "JOBS",
     "METRICS_CHALLENGE",
     "METRICS_MEDIA_TYPE",
+    "METRICS_REFUSED",
     "REGISTRY",
     "SSE_CONNECTIONS",
     "SYNC_ROWS",
@@ -72,6 +73,7 @@ def exposition() -> bytes:
 
 METRICS_MEDIA_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 METRICS_CHALLENGE = 'Bearer realm="metrics"'  # the WWW-Authenticate of a refused scrape
+METRICS_REFUSED = b"401 Unauthorized: send Authorization: Bearer <METRICS_TOKEN>\n"
 
 
 def metrics_authorized(authorization: str | None, token: Secret | None) -> bool:
@@ -99,7 +101,7 @@ def serve_worker_metrics(port: int, host: str, token: Secret | None) -> WSGIServ
                 "401 Unauthorized",
                 [("WWW-Authenticate", METRICS_CHALLENGE), ("Content-Type", "text/plain")],
             )
-            return [b"401 Unauthorized: send Authorization: Bearer <METRICS_TOKEN>\n"]
+            return [METRICS_REFUSED]
         result: Iterable[bytes] = metrics(environ, start_response)
         return result
 
