@@ -109,8 +109,8 @@ class Settings(Masked, msgspec.Struct, frozen=True, kw_only=True):
     # -- limits: pools, downloads, exports and team quotas --
     # -- limits: inputs, allowlists and hashing --
     api_key_allowlist_max: PositiveInt = msgspec.field(default=100, name="API_KEY_ALLOWLIST_MAX")
-    hash_threads: PositiveInt = msgspec.field(default=2, name="HASH_THREADS")
-    hash_queue: Annotated[int, msgspec.Meta(ge=0)] = msgspec.field(default=32, name="HASH_QUEUE")
+    hash_threads: PositiveInt = msgspec.field(default=1, name="HASH_THREADS")
+    hash_queue: Annotated[int, msgspec.Meta(ge=0)] = msgspec.field(default=16, name="HASH_QUEUE")
     hash_attempts_per_address: PositiveInt = msgspec.field(
         default=30, name="HASH_ATTEMPTS_PER_ADDRESS"
     )

@@ -149,7 +149,7 @@ class ApiKeys:
         if digest in self._refused:
             return False
         shared = await self._redis.get(f"auth:key-ok:{prefix}")
-        if shared is not None and hmac.compare_digest(shared, digest):
+        if isinstance(shared, bytes) and hmac.compare_digest(shared, digest):
             self._remember(self._known, prefix, digest)
             return True
         pending = self._verifying.get(digest)
