@@ -172,7 +172,16 @@ def test_a_an_allowlist_is_parsed_once_per_key_however_often_its_row_is_read(rig
                 await keys.caller(legacy["key"], "10.2.1.9")
                 took.append(time.perf_counter() - started)
             assert keys.allowlists_parsed == 2, "the long list was parsed again"
-            print(f"149k-entry allowlist: median call {statistics.median(took) * 1000:.1f} ms")
+            cached = ApiKeys(runtime.db, runtime.hashing, runtime.redis, ttl=60)
+            await cached.caller(legacy["key"], "10.2.0.7")
+            started = time.perf_counter()
+            for _ in range(1000):
+                await cached.caller(legacy["key"], "10.2.1.9")
+            each = (time.perf_counter() - started) / 1000
+            print(
+                f"149k-entry allowlist: median call {statistics.median(took) * 1000:.1f} ms with "
+                f"the row read each time, {each * 1e6:.0f} µs with the row cached"
+            )
         finally:
             await runtime.stop()
 
@@ -203,7 +212,7 @@ def _forged(prefix: str) -> str:
 
 
 def _flood(rig: Rig, attempts: list[tuple[str, str]]) -> tuple[list[Answer], list[Answer]]:
-    """``attempts`` (key, address) from 8 threads; meanwhile another team's key calls in a
+    """``attempts`` (key, address) from 4 threads; meanwhile another team's key calls in a
     loop. Both lists of answers."""
     other_key, other_team = rig.other
     flooding = threading.Event()
@@ -213,7 +222,7 @@ def _flood(rig: Rig, attempts: list[tuple[str, str]]) -> tuple[list[Answer], lis
         while not flooding.is_set():
             others.append(_call_with(rig, other_key, other_team))
 
-    with ThreadPoolExecutor(9) as pool:
+    with ThreadPoolExecutor(5) as pool:  # four flooding, one calling as the other team
         watcher = pool.submit(other_team_calls)
         try:
             answers = list(pool.map(lambda a: _call_with(rig, *a), attempts))
@@ -246,6 +255,8 @@ def test_b_a_key_prefix_hash_flood_is_limited_and_other_teams_keep_working(rig: 
     victim = rig.key("Victim")
     victim_address = rig.address()
     assert _call_with(rig, victim["key"], victim_address).status == 200  # verified once
+    _call_with(rig, *rig.other)
+    quiet = max(_call_with(rig, *rig.other).took for _ in range(10))
 
     # One address, one known prefix, random suffixes: a scrypt each, up to the prefix limit.
     address = rig.address()
@@ -270,6 +281,7 @@ def test_b_a_key_prefix_hash_flood_is_limited_and_other_teams_keep_working(rig: 
     assert sum(a.status == 401 for a in answers) == PER_ADDRESS
     many_prefixes = _check_others(others)
     print(
+        f"another team's calls, no flood: max {quiet * 1000:.0f} ms; "
         f"flood, one address: {one_address}; many addresses: {many_addresses}; "
         f"many prefixes: {many_prefixes}; flood answers max "
         f"{max(a.took for a in answers) * 1000:.0f} ms"
