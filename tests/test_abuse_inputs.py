@@ -21,11 +21,14 @@ from dataclasses import dataclass, field
 import asyncpg
 import httpx
 import pytest
+import redis.asyncio as aioredis
 
+from app.auth.hashing import Hashing
 from app.auth.keys import ApiKeys
 from app.config import Settings, load_settings
 from app.embedded import EmbeddedRedis
 from app.runtime import Runtime
+from rpc import RateLimiter, ServiceUnavailable
 from tests.conftest import TEST_DATA, _with_database
 from tests.support import (
     TEST_SECRET_KEYS,
@@ -379,3 +382,33 @@ def test_d_hashing_limits_answer_503_while_redis_is_away(rig: Rig) -> None:
         assert _call_with(rig, known["key"], address).status == 200
     finally:
         rig.redis.start()
+
+
+# --- the hashing pool -------------------------------------------------------------------------
+
+
+def test_e_hashes_beyond_the_threads_and_the_queue_answer_503_not_a_longer_queue(rig: Rig) -> None:
+    async def check() -> None:
+        redis = aioredis.Redis.from_url(rig.settings.redis_url or "")
+        hashing = Hashing(
+            RateLimiter(redis), threads=1, queue=1, per_address=100, per_key_prefix=100
+        )
+        release = threading.Event()
+        try:
+            running = asyncio.ensure_future(hashing.run(release.wait, 10))
+            waiting = asyncio.ensure_future(hashing.run(release.wait, 10))
+            await asyncio.sleep(0)  # both admitted: one in the thread, one queued
+            assert hashing.busy == 2
+            with pytest.raises(ServiceUnavailable) as refused:
+                await hashing.run(release.wait, 10)
+            assert refused.value.data.retry_after == 1  # type: ignore[attr-defined]
+            release.set()
+            assert await running and await waiting
+            assert hashing.busy == 0
+            assert await hashing.run(lambda: 42) == 42  # room again
+        finally:
+            release.set()
+            hashing.close()
+            await redis.aclose()
+
+    asyncio.run(check())
