@@ -125,13 +125,15 @@ export interface CreateSubscriberInput {
   /** Default: `"subscribed"`. */
   status?: "bounced" | "cleaned" | "pending" | "subscribed" | "unsubscribed";
   /**
-   * free-form JSON object
+   * free-form JSON object, at most JSON_FIELDS_MAX_BYTES encoded (8192 by default),
+   * JSON_FIELDS_MAX_KEYS keys at any depth (100) and JSON_FIELDS_MAX_DEPTH deep (5)
    *
    * Default: `{}`.
    */
   customFields?: Record<string, unknown>;
   /**
-   * free-form JSON object
+   * free-form JSON object, at most JSON_FIELDS_MAX_BYTES encoded (8192 by default),
+   * JSON_FIELDS_MAX_KEYS keys at any depth (100) and JSON_FIELDS_MAX_DEPTH deep (5)
    *
    * Default: `{}`.
    */
