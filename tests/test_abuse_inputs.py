@@ -20,9 +20,11 @@ from dataclasses import dataclass, field
 
 import asyncpg
 import httpx
+import msgspec.inspect as mi
 import pytest
 import redis.asyncio as aioredis
 
+from app.api import build_registry
 from app.auth.hashing import Hashing
 from app.auth.keys import ApiKeys
 from app.config import Settings, load_settings
@@ -412,3 +414,45 @@ def test_e_hashes_beyond_the_threads_and_the_queue_answer_503_not_a_longer_queue
             await redis.aclose()
 
     asyncio.run(check())
+
+
+# --- every input is bounded -------------------------------------------------------------------
+
+# Bounded by a setting, checked by the procedure (the tests above), not on the wire.
+_BOUNDED_BY_SETTINGS = {
+    ("apiKeys.create", "$.ipAllowlist"),
+    *(
+        (name, f"$.{field}")
+        for name in ("subscribers.create", "subscribers.update")
+        for field in ("customFields", "localFields")
+    ),
+}
+
+
+def _unbounded(kind: mi.Type, path: str) -> Iterator[str]:
+    """The paths in an input type of strings, lists and objects without a maximum length."""
+    if isinstance(kind, mi.Metadata):
+        yield from _unbounded(kind.type, path)
+    elif isinstance(kind, mi.StructType):
+        for item in kind.fields:
+            yield from _unbounded(item.type, f"{path}.{item.encode_name}")
+    elif isinstance(kind, mi.UnionType):
+        for member in kind.types:
+            yield from _unbounded(member, path)
+    elif isinstance(kind, mi.StrType | mi.ListType | mi.DictType | mi.AnyType):
+        if isinstance(kind, mi.AnyType) or kind.max_length is None:
+            yield path
+        elif isinstance(kind, mi.ListType):
+            yield from _unbounded(kind.item_type, f"{path}[]")
+        elif isinstance(kind, mi.DictType):
+            yield from _unbounded(kind.key_type, f"{path}{{key}}")
+            yield from _unbounded(kind.value_type, f"{path}{{}}")
+
+
+def test_f_every_input_string_list_and_object_has_a_maximum() -> None:
+    found = {
+        (procedure.name, path)
+        for procedure in build_registry()
+        for path in _unbounded(mi.type_info(procedure.input_type), "$")
+    }
+    assert found == _BOUNDED_BY_SETTINGS, sorted(found ^ _BOUNDED_BY_SETTINGS)
