@@ -48,8 +48,8 @@ class Allowlist:
     """A key's IP allowlist, parsed once: per IP version, the merged ranges of its networks
     as sorted integer bounds, so a check is a binary search however long the list."""
 
-    def __init__(self, cidrs: list[str]) -> None:
-        self.cidrs = cidrs
+    def __init__(self, cidrs: list[str], digest: str = "") -> None:
+        self.digest = digest  # of the stored list, as the lookup reports it
         ranges: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
         for cidr in cidrs:
             try:
@@ -177,18 +177,20 @@ class ApiKeys:
         cache[name] = value
 
     async def _read(self, prefix: str, before: _Row | None) -> _Row | None:
-        # api_key_lookup is SECURITY DEFINER: it finds the key before any tenant is known.
+        # api_key_lookup is SECURITY DEFINER: it finds the key before any tenant is known. The
+        # allowlist comes only when its digest differs from the one this process has parsed.
+        known = before.allowlist if before is not None else None
         async with self._db.acquire() as conn:
-            found = await conn.fetchrow("SELECT * FROM api_key_lookup($1)", prefix)
+            found = await conn.fetchrow(_LOOKUP, prefix, known.digest if known else None)
         if found is None:
             self._rows.pop(prefix, None)
             return None
-        cidrs: list[str] | None = found["ip_allowlist"] or None
-        allowlist = before.allowlist if before is not None else None
-        if cidrs is None:
-            allowlist = None
-        elif allowlist is None or allowlist.cidrs != cidrs:
-            allowlist = await self._parse(cidrs)
+        allowlist: Allowlist | None = None
+        if found["allowlist_digest"] is not None:
+            if known is not None and found["allowlist_digest"] == known.digest:
+                allowlist = known
+            else:
+                allowlist = await self._parse(found["ip_allowlist"], found["allowlist_digest"])
         row = _Row(
             caller=ApiKeyCaller(
                 key_id=found["id"],
@@ -203,11 +205,22 @@ class ApiKeys:
         self._remember(self._rows, prefix, row)
         return row
 
-    async def _parse(self, cidrs: list[str]) -> Allowlist:
+    async def _parse(self, cidrs: list[str], digest: str) -> Allowlist:
         """Parsed once per key and content (the row is read again every ``ttl``); a long list
         (stored before API_KEY_ALLOWLIST_MAX existed) off the event loop."""
         self.allowlists_parsed += 1
         if len(cidrs) <= 1000:
-            return Allowlist(cidrs)
+            return Allowlist(cidrs, digest)
         log.warning("an API key has an allowlist of %d entries; parsing it once", len(cidrs))
-        return await asyncio.to_thread(Allowlist, cidrs)
+        return await asyncio.to_thread(Allowlist, cidrs, digest)
+
+
+# A key's row; its allowlist only when the list's digest is not $2 (what this process parsed):
+# a long list crosses the wire and is decoded once, not at every read. No list, no digest.
+_LOOKUP = """
+SELECT k.id, k.team_id, k.key_hash, k.revoked_at, k.deletion_due_at, d.digest AS allowlist_digest,
+    CASE WHEN d.digest IS DISTINCT FROM $2::text THEN k.ip_allowlist END AS ip_allowlist
+FROM api_key_lookup($1) k CROSS JOIN LATERAL (
+    SELECT CASE WHEN cardinality(k.ip_allowlist) > 0 THEN md5(k.ip_allowlist::text) END AS digest
+) d
+"""
