@@ -5,6 +5,9 @@ A key's row (team, hash, allowlist, revocation, the team's scheduled deletion) i
 after ``ttl`` seconds. A change committed by this process (a revocation, a team's deletion or
 restore) is seen at once: the process forgets the team's keys after the commit. One committed by
 another API process is seen within ``ttl`` (decision 0014).
+
+A key is checked against its scrypt hash once; from then on by a digest (decision 0020). The
+allowlist is parsed once per key and content, and checked by binary search.
 """
 
 from __future__ import annotations
