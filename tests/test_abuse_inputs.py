@@ -406,8 +406,9 @@ def test_e_hashes_beyond_the_threads_and_the_queue_answer_503_not_a_longer_queue
         try:
             running = asyncio.ensure_future(hashing.run(release.wait, 10))
             waiting = asyncio.ensure_future(hashing.run(release.wait, 10))
-            await asyncio.sleep(0)  # both admitted: one in the thread, one queued
-            assert hashing.busy == 2
+            async with asyncio.timeout(10):  # both admitted: one in the thread, one queued
+                while hashing.busy < 2:
+                    await asyncio.sleep(0.01)
             with pytest.raises(ServiceUnavailable) as refused:
                 await hashing.run(release.wait, 10)
             assert refused.value.data.retry_after == 1  # type: ignore[attr-defined]
