@@ -111,6 +111,18 @@ class Settings(Masked, msgspec.Struct, frozen=True, kw_only=True):
     # -- limits: webhooks --
     # -- limits: pools, downloads, exports and team quotas --
     # -- limits: inputs, allowlists and hashing --
+    api_key_allowlist_max: PositiveInt = msgspec.field(default=100, name="API_KEY_ALLOWLIST_MAX")
+    hash_threads: PositiveInt = msgspec.field(default=1, name="HASH_THREADS")
+    hash_queue: Annotated[int, msgspec.Meta(ge=0)] = msgspec.field(default=16, name="HASH_QUEUE")
+    hash_attempts_per_address: PositiveInt = msgspec.field(
+        default=30, name="HASH_ATTEMPTS_PER_ADDRESS"
+    )
+    hash_attempts_per_key_prefix: PositiveInt = msgspec.field(
+        default=10, name="HASH_ATTEMPTS_PER_KEY_PREFIX"
+    )
+    json_fields_max_bytes: PositiveInt = msgspec.field(default=8192, name="JSON_FIELDS_MAX_BYTES")
+    json_fields_max_keys: PositiveInt = msgspec.field(default=100, name="JSON_FIELDS_MAX_KEYS")
+    json_fields_max_depth: PositiveInt = msgspec.field(default=5, name="JSON_FIELDS_MAX_DEPTH")
     esp_mailchimp_base_url: str = msgspec.field(
         default="https://{dc}.api.mailchimp.com/3.0", name="ESP_MAILCHIMP_BASE_URL"
     )

@@ -11,6 +11,7 @@ import httpx
 import redis.asyncio as aioredis
 from saq.queue.redis import RedisQueue
 
+from app.auth.hashing import Hashing
 from app.auth.keys import ApiKeys
 from app.availability import outages_logged_briefly, unavailability
 from app.config import Settings
@@ -21,7 +22,7 @@ from app.exports.links import DownloadLinks
 from app.exports.storage import ExportStorage, LocalStorage
 from app.tracing import carry_trace_context
 from app.usage.quota import ApiQuota
-from rpc import Unavailability
+from rpc import RateLimiter, Unavailability
 
 __all__ = ["QUEUE_NAME", "Runtime", "change_channel"]
 
@@ -73,9 +74,21 @@ class Runtime:
         return CredentialCipher(self.settings.secret_keys)
 
     @cached_property
+    def hashing(self) -> Hashing:
+        """The threads and limits of password and key hashing (app/auth/hashing.py)."""
+        settings = self.settings
+        return Hashing(
+            RateLimiter(self.redis),
+            threads=settings.hash_threads,
+            queue=settings.hash_queue,
+            per_address=settings.hash_attempts_per_address,
+            per_key_prefix=settings.hash_attempts_per_key_prefix,
+        )
+
+    @cached_property
     def api_keys(self) -> ApiKeys:
         """Team API keys as this process last read them (app/auth/keys.py)."""
-        return ApiKeys(self.db)
+        return ApiKeys(self.db, self.hashing, self.redis)
 
     @cached_property
     def api_quota(self) -> ApiQuota:
@@ -100,6 +113,8 @@ class Runtime:
         await self.queue.disconnect()
         await self.redis.aclose()
         await self.db.stop()
+        if "hashing" in self.__dict__:
+            self.hashing.close()
         self._started.close()
 
     async def poke(self, team_id: uuid.UUID) -> None:

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
-from rpc import Input, Output
+from app.config import Settings
+from rpc import Input, Output, ValidationFailed
+from rpc.errors import ValidationData
 
-__all__ = ["Email", "Empty", "IdInput", "Ok", "Role", "ShortText", "Timestamp"]
+__all__ = [
+    "Email",
+    "Empty",
+    "IdInput",
+    "Ok",
+    "Role",
+    "ShortText",
+    "Timestamp",
+    "check_json_field",
+]
 
 Email = Annotated[
     str,
@@ -38,3 +49,52 @@ class IdInput(Input):
 
 class Ok(Output):
     ok: bool = True
+
+
+def check_json_field(value: dict[str, Any] | None, path: str, settings: Settings) -> None:
+    """VALIDATION_FAILED at ``path`` unless the free-form JSON object ``value`` stays within
+    JSON_FIELDS_MAX_BYTES (encoded), JSON_FIELDS_MAX_KEYS (object keys at any depth) and
+    JSON_FIELDS_MAX_DEPTH (the object itself is depth 1)."""
+    if value is None:
+        return
+    size = len(msgspec.json.encode(value))
+    if size > settings.json_fields_max_bytes:
+        _too_large(
+            path,
+            f"at most {settings.json_fields_max_bytes} bytes of JSON "
+            f"(JSON_FIELDS_MAX_BYTES); got {size}",
+        )
+    keys, depth = _measure(value)
+    if depth > settings.json_fields_max_depth:
+        _too_large(
+            path,
+            f"nested at most {settings.json_fields_max_depth} deep "
+            f"(JSON_FIELDS_MAX_DEPTH); got {depth}",
+        )
+    if keys > settings.json_fields_max_keys:
+        _too_large(
+            path, f"at most {settings.json_fields_max_keys} keys (JSON_FIELDS_MAX_KEYS); got {keys}"
+        )
+
+
+def _measure(value: object) -> tuple[int, int]:
+    """Object keys at any depth, and the depth of nested objects and arrays (iteratively:
+    the bytes bound keeps it small, and no recursion limit is in play)."""
+    keys, deepest = 0, 0
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            keys += len(item)
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in children)
+    return keys, deepest
+
+
+def _too_large(path: str, detail: str) -> None:
+    raise ValidationFailed(f"{path}: {detail}", data=ValidationData(path=path, detail=detail))

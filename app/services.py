@@ -80,7 +80,7 @@ class Services:
 
     @cached_property
     def auth(self) -> AuthService:
-        return AuthService(self.conn, self.runtime.settings)
+        return AuthService(self.conn, self.runtime.settings, self.runtime.hashing)
 
     @cached_property
     def teams(self) -> TeamService:

@@ -249,6 +249,13 @@ def _decode(decoder: msgspec.json.Decoder[Any], body: bytes) -> msgspec.Struct:
         raise ValidationFailed(
             "the body is not valid JSON", data=ValidationData(path="$", detail=str(exc))
         ) from None
+    except RecursionError:
+        # msgspec stops at the interpreter's recursion limit (~1,000 levels), at once and
+        # without reading further; an application bounds its free-form fields tighter.
+        raise ValidationFailed(
+            "the body is nested too deeply",
+            data=ValidationData(path="$", detail="JSON nested too deeply"),
+        ) from None
     return value
 
 

@@ -70,6 +70,7 @@ async def sign_up(ctx: PublicContext, data: SignUpInput) -> SignedIn:
 
     With ``cookie: true`` the session is also set as an HttpOnly cookie.
     """
+    await ctx.services.runtime.hashing.admit(address=ctx.call.client_ip)  # an argon2 ahead
     user = await ctx.services.auth.sign_up(data.email, data.password, data.name)
     return await _signed_in(ctx, user, data.cookie)
 
@@ -82,6 +83,7 @@ async def sign_up(ctx: PublicContext, data: SignUpInput) -> SignedIn:
 )
 async def sign_in(ctx: PublicContext, data: SignInInput) -> SignedIn:
     """Sign in with email and password; rate limited per client address."""
+    await ctx.services.runtime.hashing.admit(address=ctx.call.client_ip)  # an argon2 ahead
     user = await ctx.services.auth.check_password(data.email, data.password)
     return await _signed_in(ctx, user, data.cookie)
 
@@ -105,11 +107,12 @@ async def me(ctx: UserContext, data: Empty) -> Me:
 async def create_api_key(ctx: TeamContext, data: CreateApiKeyInput) -> CreatedApiKey:
     """Create a team API key (admin; a session signed in within 10 minutes).
 
-    The key is in this answer only; it is stored as a scrypt hash.
+    The key is in this answer only; it is stored as a scrypt hash. ``ipAllowlist``: at most
+    API_KEY_ALLOWLIST_MAX (100 by default) addresses or CIDR ranges.
     """
     ctx.require("admin")
     assert ctx.session is not None
-    allowlist = _valid_cidrs(data.ip_allowlist)
+    allowlist = _valid_cidrs(data.ip_allowlist, ctx.services.runtime.settings.api_key_allowlist_max)
     key, api_key = await ctx.services.auth.create_api_key(
         ctx.team_id, data.name, allowlist, ctx.session.user.id
     )
@@ -131,12 +134,19 @@ async def revoke_api_key(ctx: TeamContext, data: IdInput) -> ApiKeyOut:
     return await ctx.services.auth.revoke_api_key(data.id)
 
 
-def _valid_cidrs(cidrs: list[str] | None) -> list[str] | None:
+def _valid_cidrs(cidrs: list[str] | None, maximum: int) -> list[str] | None:
+    """The allowlist normalized (each network once), or VALIDATION_FAILED naming the entry at
+    fault, or the list when it is longer than API_KEY_ALLOWLIST_MAX."""
     import ipaddress
 
     if not cidrs:
         return None
-    out = []
+    if len(cidrs) > maximum:
+        detail = f"at most {maximum} entries (API_KEY_ALLOWLIST_MAX); got {len(cidrs)}"
+        raise ValidationFailed(
+            f"ipAllowlist: {detail}", data=ValidationData(path="$.ipAllowlist", detail=detail)
+        )
+    out: list[str] = []
     for index, cidr in enumerate(cidrs):
         try:
             out.append(str(ipaddress.ip_network(cidr.strip(), strict=False)))
@@ -146,4 +156,4 @@ def _valid_cidrs(cidrs: list[str] | None) -> list[str] | None:
                 f"{cidr!r} is not an IP address or CIDR range",
                 data=ValidationData(path=path, detail="not an IP address or CIDR range"),
             ) from None
-    return out
+    return list(dict.fromkeys(out))

@@ -66,7 +66,13 @@ class Me(Output):
 
 class CreateApiKeyInput(Input):
     name: ShortText
-    ip_allowlist: list[Cidr] | None = None
+    ip_allowlist: (
+        Annotated[
+            list[Cidr],
+            msgspec.Meta(description="at most API_KEY_ALLOWLIST_MAX entries (100 by default)"),
+        ]
+        | None
+    ) = None
 
 
 class ApiKeyOut(Output):

@@ -11,6 +11,7 @@ import asyncpg
 import msgspec
 
 from app.auth.errors import EmailTaken, InvalidCredentials
+from app.auth.hashing import Hashing
 from app.auth.schemas import ApiKeyOut, SessionOut, UserOut
 from app.auth.secrets import (
     hash_password,
@@ -42,18 +43,20 @@ class SessionUser(msgspec.Struct, frozen=True):
 
 
 class AuthService:
-    def __init__(self, conn: asyncpg.Connection, settings: Settings) -> None:
+    def __init__(self, conn: asyncpg.Connection, settings: Settings, hashing: Hashing) -> None:
         self.conn = conn
         self.settings = settings
+        self.hashing = hashing  # argon2 and scrypt run in its threads, never on the event loop
 
     async def sign_up(self, email: str, password: str, name: str) -> UserOut:
         email = normalize_email(email)
+        password_hash = await self.hashing.run(hash_password, password)
         row = await self.conn.fetchrow(
             "INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3) "
             "ON CONFLICT (email) DO NOTHING RETURNING id, email, name",
             email,
             name.strip(),
-            hash_password(password),
+            password_hash,
         )
         if row is None:
             raise EmailTaken()
@@ -66,7 +69,7 @@ class AuthService:
             normalize_email(email),
         )
         stored = row["password_hash"] if row else _DUMMY_HASH
-        if not verify_password(stored, password) or row is None:
+        if not await self.hashing.run(verify_password, stored, password) or row is None:
             raise InvalidCredentials()
         return UserOut(id=row["id"], email=row["email"], name=row["name"])
 
@@ -106,7 +109,7 @@ class AuthService:
     async def create_api_key(
         self, team_id: uuid.UUID, name: str, ip_allowlist: list[str] | None, user_id: uuid.UUID
     ) -> tuple[str, ApiKeyOut]:
-        minted = new_api_key()
+        minted = await self.hashing.run(new_api_key)
         row = await self.conn.fetchrow(
             "INSERT INTO api_keys (team_id, name, prefix, key_hash, ip_allowlist, created_by) "
             f"VALUES ($1, $2, $3, $4, $5, $6) RETURNING {_API_KEY_COLUMNS}",

@@ -25,7 +25,7 @@ from app.schemas import Role
 from app.services import Services, unit_of_work
 from app.teams.errors import DeletionData, TeamDeletionScheduled
 from app.usage.errors import PlanLimitReached
-from rpc import Call, Forbidden, Tier, Unauthenticated
+from rpc import Call, Forbidden, RateLimited, Tier, Unauthenticated
 
 __all__ = [
     "CRON",
@@ -282,7 +282,15 @@ TEAM: Tier[TeamContext] = Tier(
     "team",
     _team,
     "a member's session with X-Team-Id, or a team API key",
-    (Unauthenticated, Forbidden, IpNotAllowed, WrongRole, PlanLimitReached, TeamDeletionScheduled),
+    (
+        Unauthenticated,
+        Forbidden,
+        IpNotAllowed,
+        WrongRole,
+        PlanLimitReached,
+        TeamDeletionScheduled,
+        RateLimited,  # an API key that would force one hash too many (app/auth/hashing.py)
+    ),
     (*_TEAM_SESSION, {"apiKey": []}),
 )
 TEAM_SENSITIVE: Tier[TeamContext] = Tier(

@@ -126,8 +126,12 @@ async def stream(request: Request[Any, Any, Any], state: State) -> Any:
             start = await services.feed.position(raw_cursor)
             await services.feed.page(team_id, start, 1)  # MUST_REFETCH now, as a plain 409
     except DomainError as exc:
+        retry_after = getattr(exc.data, "retry_after", None)  # 429 and 503 say when to retry
         return Response(
-            msgspec.json.encode(exc.body()), status_code=exc.status, media_type="application/json"
+            msgspec.json.encode(exc.body()),
+            status_code=exc.status,
+            media_type="application/json",
+            headers={"Retry-After": str(retry_after)} if isinstance(retry_after, int) else None,
         )
     fetch = fetch_page(runtime)
 

@@ -308,7 +308,8 @@ var WebhooksApi = class extends Group {
    * docs/protocol.md). URLs that resolve to internal addresses are refused.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, WEBHOOK_URL_REFUSED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, WEBHOOK_URL_REFUSED,
+   * RATE_LIMITED.
    */
   create(input) {
     return this.transport.call("webhooks.create", input);
@@ -317,7 +318,8 @@ var WebhooksApi = class extends Group {
    * Stop sending to a webhook (admin); its pending deliveries are dropped.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   delete(input) {
     return this.transport.call("webhooks.delete", input);
@@ -326,7 +328,7 @@ var WebhooksApi = class extends Group {
    * Recent deliveries, newest first, each with the log of its attempts.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   deliveries(input = {}) {
     return this.transport.call("webhooks.deliveries", input);
@@ -335,7 +337,7 @@ var WebhooksApi = class extends Group {
    * The team's webhooks (never their secrets), with status and failures in a row.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   list(input = {}) {
     return this.transport.call("webhooks.list", input);
@@ -344,7 +346,8 @@ var WebhooksApi = class extends Group {
    * Send a ``webhook.test`` delivery to this webhook now; follow it in webhooks.deliveries.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   test(input) {
     return this.transport.call("webhooks.test", input);
@@ -356,7 +359,7 @@ var WebhooksApi = class extends Group {
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * WEBHOOK_URL_REFUSED.
+   * WEBHOOK_URL_REFUSED, RATE_LIMITED.
    */
   update(input) {
     return this.transport.call("webhooks.update", input);
@@ -369,7 +372,7 @@ var UsageApi = class extends Group {
    * limit, the procedures that consume it answer 422 PLAN_LIMIT_REACHED.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   get(input = {}) {
     return this.transport.call("usage.get", input);
@@ -418,7 +421,8 @@ var SyncRunsApi = class extends Group {
    * One sync run: status, counts, error, timings.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   get(input) {
     return this.transport.call("syncRuns.get", input);
@@ -427,7 +431,7 @@ var SyncRunsApi = class extends Group {
    * Recent sync runs, newest first, of one connection or all.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   list(input = {}) {
     return this.transport.call("syncRuns.list", input);
@@ -441,7 +445,8 @@ var SyncApi = class extends Group {
    * ``cursor`` while ``hasMore``; a 409 MUST_REFETCH means: start again without a cursor.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, MUST_REFETCH, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, MUST_REFETCH, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   pull(input = {}) {
     return this.transport.call("sync.pull", input);
@@ -452,17 +457,19 @@ var SubscribersApi = class extends Group {
    * How many subscribers have each status (live ones), and how many are deleted.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   counts(input = {}) {
     return this.transport.call("subscribers.counts", input);
   }
   /**
    * Add a subscriber by hand (no ESP). The email is trimmed, its domain lower-cased; an address the
-   * team already has answers 409 with that subscriber's id.
+   * team already has answers 409 with that subscriber's id. ``customFields`` and ``localFields``:
+   * JSON objects of at most JSON_FIELDS_MAX_BYTES / _KEYS / _DEPTH each.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, SUBSCRIBER_EXISTS, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, SUBSCRIBER_EXISTS, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   create(input) {
     return this.transport.call("subscribers.create", input);
@@ -472,7 +479,8 @@ var SubscribersApi = class extends Group {
    * subscriber the provider still lists comes back with the next sync.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   delete(input) {
     return this.transport.call("subscribers.delete", input);
@@ -481,7 +489,8 @@ var SubscribersApi = class extends Group {
    * One subscriber, soft-deleted ones included.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   get(input) {
     return this.transport.call("subscribers.get", input);
@@ -493,7 +502,7 @@ var SubscribersApi = class extends Group {
    * meanwhile never shift a page, so nothing is skipped or repeated.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   list(input = {}) {
     return this.transport.call("subscribers.list", input);
@@ -503,18 +512,19 @@ var SubscribersApi = class extends Group {
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, SUBSCRIBER_EXISTS, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED.
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   restore(input) {
     return this.transport.call("subscribers.restore", input);
   }
   /**
    * Edit a subscriber. On a synced one, the provider's fields are overwritten by the next sync (the
-   * provider wins; the run counts a conflict); ``localFields`` are never touched.
+   * provider wins; the run counts a conflict); ``localFields`` are never touched. The JSON fields
+   * are bounded as in subscribers.create.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, SUBSCRIBER_EXISTS, PLAN_LIMIT_REACHED,
-   * SUBSCRIBER_DELETED, TEAM_DELETION_SCHEDULED.
+   * SUBSCRIBER_DELETED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   update(input) {
     return this.transport.call("subscribers.update", input);
@@ -528,7 +538,7 @@ var MembersApi = class extends Group {
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * IP_NOT_ALLOWED, WRONG_ROLE, NO_SUCH_USER, ALREADY_MEMBER, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED.
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   add(input) {
     return this.transport.call("members.add", input);
@@ -537,7 +547,7 @@ var MembersApi = class extends Group {
    * The team's members and their roles.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   list(input = {}) {
     return this.transport.call("members.list", input);
@@ -546,7 +556,8 @@ var MembersApi = class extends Group {
    * Remove a member (owner or admin, signed in); the last owner stays.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, LAST_OWNER, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, LAST_OWNER, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   remove(input) {
     return this.transport.call("members.remove", input);
@@ -561,7 +572,7 @@ var ExportsApi = class extends Group {
    * EXPORT_RETENTION_HOURS.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   create(input) {
     return this.transport.call("exports.create", input);
@@ -570,7 +581,8 @@ var ExportsApi = class extends Group {
    * An export's status, row counts and, once it has succeeded, a fresh download link.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   get(input) {
     return this.transport.call("exports.get", input);
@@ -584,7 +596,7 @@ var EspConnectionsApi = class extends Group {
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * IP_NOT_ALLOWED, WRONG_ROLE, ESP_CREDENTIALS_REJECTED, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, ESP_UNAVAILABLE.
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED, ESP_UNAVAILABLE.
    */
   create(input) {
     return this.transport.call("espConnections.create", input);
@@ -593,7 +605,8 @@ var EspConnectionsApi = class extends Group {
    * Remove a connection (admin); its subscribers become tombstones.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   delete(input) {
     return this.transport.call("espConnections.delete", input);
@@ -602,7 +615,8 @@ var EspConnectionsApi = class extends Group {
    * One ESP connection.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   get(input) {
     return this.transport.call("espConnections.get", input);
@@ -611,7 +625,7 @@ var EspConnectionsApi = class extends Group {
    * The team's ESP connections.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   list(input = {}) {
     return this.transport.call("espConnections.list", input);
@@ -622,7 +636,8 @@ var EspConnectionsApi = class extends Group {
    * 422 PLAN_LIMIT_REACHED once the period's synced subscribers reach the plan's limit.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   sync(input) {
     return this.transport.call("espConnections.sync", input);
@@ -634,7 +649,7 @@ var EspConnectionsApi = class extends Group {
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, ESP_CREDENTIALS_REJECTED, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, ESP_UNAVAILABLE.
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED, ESP_UNAVAILABLE.
    */
   update(input) {
     return this.transport.call("espConnections.update", input);
@@ -691,7 +706,8 @@ var ApiKeysApi = class extends Group {
   /**
    * Create a team API key (admin; a session signed in within 10 minutes).
    *
-   * The key is in this answer only; it is stored as a scrypt hash.
+   * The key is in this answer only; it is stored as a scrypt hash. ``ipAllowlist``: at most
+   * API_KEY_ALLOWLIST_MAX (100 by default) addresses or CIDR ranges.
    *
    * Credentials: sessionToken + teamId. Errors: UNAUTHENTICATED, FORBIDDEN, SESSION_TOO_OLD,
    * WRONG_ROLE.
@@ -703,7 +719,7 @@ var ApiKeysApi = class extends Group {
    * The team's API keys (never the keys themselves).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   list(input = {}) {
     return this.transport.call("apiKeys.list", input);
@@ -713,7 +729,8 @@ var ApiKeysApi = class extends Group {
    * others.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   revoke(input) {
     return this.transport.call("apiKeys.revoke", input);

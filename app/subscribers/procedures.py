@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.auth.tiers import TEAM, TeamContext
-from app.schemas import IdInput, Ok
+from app.schemas import IdInput, Ok, check_json_field
 from app.subscribers.errors import SubscriberDeleted, SubscriberExists
 from app.subscribers.schemas import (
     CountsInput,
@@ -46,7 +46,9 @@ async def get_subscriber(ctx: TeamContext, data: IdInput) -> SubscriberOut:
 @procedures.procedure("subscribers.create", tier=TEAM, errors=(SubscriberExists,))
 async def create_subscriber(ctx: TeamContext, data: CreateSubscriberInput) -> SubscriberOut:
     """Add a subscriber by hand (no ESP). The email is trimmed, its domain lower-cased; an
-    address the team already has answers 409 with that subscriber's id."""
+    address the team already has answers 409 with that subscriber's id. ``customFields`` and
+    ``localFields``: JSON objects of at most JSON_FIELDS_MAX_BYTES / _KEYS / _DEPTH each."""
+    _check_fields(ctx, data)
     subscriber = await ctx.services.subscribers.create(ctx.team_id, data)
     ctx.services.changed(ctx.team_id)
     return subscriber
@@ -57,7 +59,9 @@ async def create_subscriber(ctx: TeamContext, data: CreateSubscriberInput) -> Su
 )
 async def update_subscriber(ctx: TeamContext, data: UpdateSubscriberInput) -> SubscriberOut:
     """Edit a subscriber. On a synced one, the provider's fields are overwritten by the next
-    sync (the provider wins; the run counts a conflict); ``localFields`` are never touched."""
+    sync (the provider wins; the run counts a conflict); ``localFields`` are never touched.
+    The JSON fields are bounded as in subscribers.create."""
+    _check_fields(ctx, data)
     subscriber = await ctx.services.subscribers.update(data)
     ctx.services.changed(ctx.team_id)
     return subscriber
@@ -78,3 +82,9 @@ async def restore_subscriber(ctx: TeamContext, data: IdInput) -> SubscriberOut:
     subscriber = await ctx.services.subscribers.restore(data.id)
     ctx.services.changed(ctx.team_id)
     return subscriber
+
+
+def _check_fields(ctx: TeamContext, data: CreateSubscriberInput | UpdateSubscriberInput) -> None:
+    settings = ctx.services.runtime.settings
+    check_json_field(data.custom_fields, "$.customFields", settings)
+    check_json_field(data.local_fields, "$.localFields", settings)

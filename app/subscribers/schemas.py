@@ -27,7 +27,11 @@ SubscriberStatus = Literal["subscribed", "unsubscribed", "pending", "bounced", "
 Name = Annotated[str, msgspec.Meta(max_length=200)]
 Fields = Annotated[
     dict[str, Any],
-    msgspec.Meta(description="free-form JSON object", examples=[{"plan": "pro"}]),
+    msgspec.Meta(
+        description="free-form JSON object, at most JSON_FIELDS_MAX_BYTES encoded (8192 by "
+        "default), JSON_FIELDS_MAX_KEYS keys at any depth (100) and JSON_FIELDS_MAX_DEPTH deep (5)",
+        examples=[{"plan": "pro"}],
+    ),
 ]
 Search = Annotated[
     str,

@@ -30,8 +30,15 @@ Provider = Literal["mailchimp", "kit", "beehiiv", "mailerlite", "brevo"]
 ConnectionStatus = Literal["active", "paused", "error"]
 RunStatus = Literal["queued", "running", "succeeded", "failed"]
 Credentials = Annotated[
-    dict[str, Annotated[str, msgspec.Meta(min_length=1, max_length=500)]],
-    msgspec.Meta(description='e.g. {"apiKey": "..."}; never returned', examples=[{"apiKey": "…"}]),
+    dict[
+        Annotated[str, msgspec.Meta(min_length=1, max_length=100)],
+        Annotated[str, msgspec.Meta(min_length=1, max_length=500)],
+    ],
+    msgspec.Meta(
+        max_length=20,
+        description='e.g. {"apiKey": "..."}; never returned',
+        examples=[{"apiKey": "…"}],
+    ),
     SECRET,
 ]
 ListId = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]

@@ -328,7 +328,8 @@ class ApiKeysApi(Namespace[SyncTransport]):
     def create(self, *, name: str, ip_allowlist: builtins.list[str] | None = None) -> CreatedApiKey:
         """Create a team API key (admin; a session signed in within 10 minutes).
 
-        The key is in this answer only; it is stored as a scrypt hash.
+        The key is in this answer only; it is stored as a scrypt hash. ``ipAllowlist``: at most
+        API_KEY_ALLOWLIST_MAX (100 by default) addresses or CIDR ranges.
 
         Credentials: session_token + team_id. Errors: UnauthenticatedError, ForbiddenError,
         SessionTooOldError, WrongRoleError.
@@ -341,7 +342,7 @@ class ApiKeysApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = Empty()
         return self._transport.call("apiKeys.list", body, ApiKeyList)
@@ -352,7 +353,7 @@ class ApiKeysApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = IdInput(id=id)
         return self._transport.call("apiKeys.revoke", body, ApiKeyOut)
@@ -426,7 +427,7 @@ class EspConnectionsApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, CredentialsRejectedError,
-        PlanLimitReachedError, TeamDeletionScheduledError, EspUnavailableError.
+        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError, EspUnavailableError.
         """
         body = CreateConnectionInput(
             provider=provider, name=name, credentials=credentials, list_id=list_id
@@ -438,7 +439,7 @@ class EspConnectionsApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = IdInput(id=id)
         return self._transport.call("espConnections.delete", body, Ok)
@@ -448,7 +449,7 @@ class EspConnectionsApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = IdInput(id=id)
         return self._transport.call("espConnections.get", body, ConnectionOut)
@@ -458,7 +459,7 @@ class EspConnectionsApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = Empty()
         return self._transport.call("espConnections.list", body, ConnectionList)
@@ -470,7 +471,7 @@ class EspConnectionsApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = IdInput(id=id)
         return self._transport.call("espConnections.sync", body, SyncQueued)
@@ -490,7 +491,7 @@ class EspConnectionsApi(Namespace[SyncTransport]):
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError,
         CredentialsRejectedError, PlanLimitReachedError, TeamDeletionScheduledError,
-        EspUnavailableError.
+        RateLimitedError, EspUnavailableError.
         """
         body = UpdateConnectionInput(id=id, name=name, status=status, credentials=credentials)
         return self._transport.call("espConnections.update", body, ConnectionOut)
@@ -514,7 +515,7 @@ class ExportsApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = CreateExportInput(format=format, filter=filter, gzip=gzip)
         return self._transport.call("exports.create", body, ExportOut)
@@ -524,7 +525,7 @@ class ExportsApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = IdInput(id=id)
         return self._transport.call("exports.get", body, ExportOut)
@@ -540,7 +541,7 @@ class MembersApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NoSuchUserError, AlreadyMemberError,
-        PlanLimitReachedError, TeamDeletionScheduledError.
+        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
         """
         body = AddMemberInput(email=email, role=role)
         return self._transport.call("members.add", body, MemberOut)
@@ -550,7 +551,7 @@ class MembersApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = Empty()
         return self._transport.call("members.list", body, MemberList)
@@ -560,7 +561,7 @@ class MembersApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, LastOwnerError,
-        PlanLimitReachedError, TeamDeletionScheduledError.
+        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
         """
         body = RemoveMemberInput(user_id=user_id)
         return self._transport.call("members.remove", body, Ok)
@@ -574,7 +575,7 @@ class SubscribersApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = CountsInput(connection_id=connection_id)
         return self._transport.call("subscribers.counts", body, SubscriberCounts)
@@ -592,11 +593,12 @@ class SubscribersApi(Namespace[SyncTransport]):
         local_fields: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET,
     ) -> SubscriberOut:
         """Add a subscriber by hand (no ESP). The email is trimmed, its domain lower-cased; an
-        address the team already has answers 409 with that subscriber's id.
+        address the team already has answers 409 with that subscriber's id. ``customFields`` and
+        ``localFields``: JSON objects of at most JSON_FIELDS_MAX_BYTES / _KEYS / _DEPTH each.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, SubscriberExistsError,
-        PlanLimitReachedError, TeamDeletionScheduledError.
+        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
         """
         body = CreateSubscriberInput(
             email=email,
@@ -614,7 +616,7 @@ class SubscribersApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = IdInput(id=id)
         return self._transport.call("subscribers.delete", body, Ok)
@@ -624,7 +626,7 @@ class SubscribersApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = IdInput(id=id)
         return self._transport.call("subscribers.get", body, SubscriberOut)
@@ -647,7 +649,7 @@ class SubscribersApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = SubscriberPageInput(
             status=status,
@@ -664,7 +666,7 @@ class SubscribersApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, SubscriberExistsError,
-        PlanLimitReachedError, TeamDeletionScheduledError.
+        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
         """
         body = IdInput(id=id)
         return self._transport.call("subscribers.restore", body, SubscriberOut)
@@ -683,10 +685,12 @@ class SubscribersApi(Namespace[SyncTransport]):
     ) -> SubscriberOut:
         """Edit a subscriber. On a synced one, the provider's fields are overwritten by the next
         sync (the provider wins; the run counts a conflict); ``localFields`` are never touched.
+        The JSON fields are bounded as in subscribers.create.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, SubscriberExistsError,
-        PlanLimitReachedError, SubscriberDeletedError, TeamDeletionScheduledError.
+        PlanLimitReachedError, SubscriberDeletedError, TeamDeletionScheduledError,
+        RateLimitedError.
         """
         body = UpdateSubscriberInput(
             id=id,
@@ -711,7 +715,7 @@ class SyncApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, MustRefetchError,
-        PlanLimitReachedError, TeamDeletionScheduledError.
+        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
         """
         body = PullInput(cursor=cursor, limit=limit)
         return self._transport.call("sync.pull", body, PullOut)
@@ -725,7 +729,7 @@ class SyncRunsApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = IdInput(id=id)
         return self._transport.call("syncRuns.get", body, SyncRunOut)
@@ -735,7 +739,7 @@ class SyncRunsApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = SyncRunsInput(connection_id=connection_id, limit=limit)
         return self._transport.call("syncRuns.list", body, SyncRunList)
@@ -793,7 +797,7 @@ class UsageApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = Empty()
         return self._transport.call("usage.get", body, UsageOut)
@@ -809,7 +813,7 @@ class WebhooksApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
-        TeamDeletionScheduledError, WebhookUrlRefusedError.
+        TeamDeletionScheduledError, WebhookUrlRefusedError, RateLimitedError.
         """
         body = CreateWebhookInput(url=url, events=events)
         return self._transport.call("webhooks.create", body, CreatedWebhook)
@@ -819,7 +823,7 @@ class WebhooksApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = IdInput(id=id)
         return self._transport.call("webhooks.delete", body, Ok)
@@ -829,7 +833,7 @@ class WebhooksApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = DeliveriesInput(endpoint_id=endpoint_id, limit=limit)
         return self._transport.call("webhooks.deliveries", body, DeliveryList)
@@ -839,7 +843,7 @@ class WebhooksApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = Empty()
         return self._transport.call("webhooks.list", body, WebhookList)
@@ -849,7 +853,7 @@ class WebhooksApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = IdInput(id=id)
         return self._transport.call("webhooks.test", body, TestQueued)
@@ -868,7 +872,7 @@ class WebhooksApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
-        TeamDeletionScheduledError, WebhookUrlRefusedError.
+        TeamDeletionScheduledError, WebhookUrlRefusedError, RateLimitedError.
         """
         body = UpdateWebhookInput(id=id, url=url, events=events, status=status)
         return self._transport.call("webhooks.update", body, WebhookOut)
@@ -917,7 +921,8 @@ class AsyncApiKeysApi(Namespace[AsyncTransport]):
     ) -> CreatedApiKey:
         """Create a team API key (admin; a session signed in within 10 minutes).
 
-        The key is in this answer only; it is stored as a scrypt hash.
+        The key is in this answer only; it is stored as a scrypt hash. ``ipAllowlist``: at most
+        API_KEY_ALLOWLIST_MAX (100 by default) addresses or CIDR ranges.
 
         Credentials: session_token + team_id. Errors: UnauthenticatedError, ForbiddenError,
         SessionTooOldError, WrongRoleError.
@@ -930,7 +935,7 @@ class AsyncApiKeysApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = Empty()
         return await self._transport.call("apiKeys.list", body, ApiKeyList)
@@ -941,7 +946,7 @@ class AsyncApiKeysApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = IdInput(id=id)
         return await self._transport.call("apiKeys.revoke", body, ApiKeyOut)
@@ -1017,7 +1022,7 @@ class AsyncEspConnectionsApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, CredentialsRejectedError,
-        PlanLimitReachedError, TeamDeletionScheduledError, EspUnavailableError.
+        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError, EspUnavailableError.
         """
         body = CreateConnectionInput(
             provider=provider, name=name, credentials=credentials, list_id=list_id
@@ -1029,7 +1034,7 @@ class AsyncEspConnectionsApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = IdInput(id=id)
         return await self._transport.call("espConnections.delete", body, Ok)
@@ -1039,7 +1044,7 @@ class AsyncEspConnectionsApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = IdInput(id=id)
         return await self._transport.call("espConnections.get", body, ConnectionOut)
@@ -1049,7 +1054,7 @@ class AsyncEspConnectionsApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = Empty()
         return await self._transport.call("espConnections.list", body, ConnectionList)
@@ -1061,7 +1066,7 @@ class AsyncEspConnectionsApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = IdInput(id=id)
         return await self._transport.call("espConnections.sync", body, SyncQueued)
@@ -1081,7 +1086,7 @@ class AsyncEspConnectionsApi(Namespace[AsyncTransport]):
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError,
         CredentialsRejectedError, PlanLimitReachedError, TeamDeletionScheduledError,
-        EspUnavailableError.
+        RateLimitedError, EspUnavailableError.
         """
         body = UpdateConnectionInput(id=id, name=name, status=status, credentials=credentials)
         return await self._transport.call("espConnections.update", body, ConnectionOut)
@@ -1105,7 +1110,7 @@ class AsyncExportsApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = CreateExportInput(format=format, filter=filter, gzip=gzip)
         return await self._transport.call("exports.create", body, ExportOut)
@@ -1115,7 +1120,7 @@ class AsyncExportsApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = IdInput(id=id)
         return await self._transport.call("exports.get", body, ExportOut)
@@ -1133,7 +1138,7 @@ class AsyncMembersApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NoSuchUserError, AlreadyMemberError,
-        PlanLimitReachedError, TeamDeletionScheduledError.
+        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
         """
         body = AddMemberInput(email=email, role=role)
         return await self._transport.call("members.add", body, MemberOut)
@@ -1143,7 +1148,7 @@ class AsyncMembersApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = Empty()
         return await self._transport.call("members.list", body, MemberList)
@@ -1153,7 +1158,7 @@ class AsyncMembersApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, LastOwnerError,
-        PlanLimitReachedError, TeamDeletionScheduledError.
+        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
         """
         body = RemoveMemberInput(user_id=user_id)
         return await self._transport.call("members.remove", body, Ok)
@@ -1167,7 +1172,7 @@ class AsyncSubscribersApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = CountsInput(connection_id=connection_id)
         return await self._transport.call("subscribers.counts", body, SubscriberCounts)
@@ -1185,11 +1190,12 @@ class AsyncSubscribersApi(Namespace[AsyncTransport]):
         local_fields: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET,
     ) -> SubscriberOut:
         """Add a subscriber by hand (no ESP). The email is trimmed, its domain lower-cased; an
-        address the team already has answers 409 with that subscriber's id.
+        address the team already has answers 409 with that subscriber's id. ``customFields`` and
+        ``localFields``: JSON objects of at most JSON_FIELDS_MAX_BYTES / _KEYS / _DEPTH each.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, SubscriberExistsError,
-        PlanLimitReachedError, TeamDeletionScheduledError.
+        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
         """
         body = CreateSubscriberInput(
             email=email,
@@ -1207,7 +1213,7 @@ class AsyncSubscribersApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = IdInput(id=id)
         return await self._transport.call("subscribers.delete", body, Ok)
@@ -1217,7 +1223,7 @@ class AsyncSubscribersApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = IdInput(id=id)
         return await self._transport.call("subscribers.get", body, SubscriberOut)
@@ -1240,7 +1246,7 @@ class AsyncSubscribersApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = SubscriberPageInput(
             status=status,
@@ -1257,7 +1263,7 @@ class AsyncSubscribersApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, SubscriberExistsError,
-        PlanLimitReachedError, TeamDeletionScheduledError.
+        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
         """
         body = IdInput(id=id)
         return await self._transport.call("subscribers.restore", body, SubscriberOut)
@@ -1276,10 +1282,12 @@ class AsyncSubscribersApi(Namespace[AsyncTransport]):
     ) -> SubscriberOut:
         """Edit a subscriber. On a synced one, the provider's fields are overwritten by the next
         sync (the provider wins; the run counts a conflict); ``localFields`` are never touched.
+        The JSON fields are bounded as in subscribers.create.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, SubscriberExistsError,
-        PlanLimitReachedError, SubscriberDeletedError, TeamDeletionScheduledError.
+        PlanLimitReachedError, SubscriberDeletedError, TeamDeletionScheduledError,
+        RateLimitedError.
         """
         body = UpdateSubscriberInput(
             id=id,
@@ -1304,7 +1312,7 @@ class AsyncSyncApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, MustRefetchError,
-        PlanLimitReachedError, TeamDeletionScheduledError.
+        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
         """
         body = PullInput(cursor=cursor, limit=limit)
         return await self._transport.call("sync.pull", body, PullOut)
@@ -1318,7 +1326,7 @@ class AsyncSyncRunsApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = IdInput(id=id)
         return await self._transport.call("syncRuns.get", body, SyncRunOut)
@@ -1328,7 +1336,7 @@ class AsyncSyncRunsApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = SyncRunsInput(connection_id=connection_id, limit=limit)
         return await self._transport.call("syncRuns.list", body, SyncRunList)
@@ -1386,7 +1394,7 @@ class AsyncUsageApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = Empty()
         return await self._transport.call("usage.get", body, UsageOut)
@@ -1402,7 +1410,7 @@ class AsyncWebhooksApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
-        TeamDeletionScheduledError, WebhookUrlRefusedError.
+        TeamDeletionScheduledError, WebhookUrlRefusedError, RateLimitedError.
         """
         body = CreateWebhookInput(url=url, events=events)
         return await self._transport.call("webhooks.create", body, CreatedWebhook)
@@ -1412,7 +1420,7 @@ class AsyncWebhooksApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = IdInput(id=id)
         return await self._transport.call("webhooks.delete", body, Ok)
@@ -1424,7 +1432,7 @@ class AsyncWebhooksApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = DeliveriesInput(endpoint_id=endpoint_id, limit=limit)
         return await self._transport.call("webhooks.deliveries", body, DeliveryList)
@@ -1434,7 +1442,7 @@ class AsyncWebhooksApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = Empty()
         return await self._transport.call("webhooks.list", body, WebhookList)
@@ -1444,7 +1452,7 @@ class AsyncWebhooksApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
-        TeamDeletionScheduledError.
+        TeamDeletionScheduledError, RateLimitedError.
         """
         body = IdInput(id=id)
         return await self._transport.call("webhooks.test", body, TestQueued)
@@ -1463,7 +1471,7 @@ class AsyncWebhooksApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
-        TeamDeletionScheduledError, WebhookUrlRefusedError.
+        TeamDeletionScheduledError, WebhookUrlRefusedError, RateLimitedError.
         """
         body = UpdateWebhookInput(id=id, url=url, events=events, status=status)
         return await self._transport.call("webhooks.update", body, WebhookOut)

@@ -181,9 +181,11 @@ class CreateSubscriberInput(Model):
     first_name: str | None = None
     last_name: str | None = None
     status: Literal["bounced", "cleaned", "pending", "subscribed", "unsubscribed"] = "subscribed"
-    #: free-form JSON object
+    #: free-form JSON object, at most JSON_FIELDS_MAX_BYTES encoded (8192 by default),
+    #: JSON_FIELDS_MAX_KEYS keys at any depth (100) and JSON_FIELDS_MAX_DEPTH deep (5)
     custom_fields: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
-    #: free-form JSON object
+    #: free-form JSON object, at most JSON_FIELDS_MAX_BYTES encoded (8192 by default),
+    #: JSON_FIELDS_MAX_KEYS keys at any depth (100) and JSON_FIELDS_MAX_DEPTH deep (5)
     local_fields: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
 
 

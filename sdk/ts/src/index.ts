@@ -125,13 +125,15 @@ export interface CreateSubscriberInput {
   /** Default: `"subscribed"`. */
   status?: "bounced" | "cleaned" | "pending" | "subscribed" | "unsubscribed";
   /**
-   * free-form JSON object
+   * free-form JSON object, at most JSON_FIELDS_MAX_BYTES encoded (8192 by default),
+   * JSON_FIELDS_MAX_KEYS keys at any depth (100) and JSON_FIELDS_MAX_DEPTH deep (5)
    *
    * Default: `{}`.
    */
   customFields?: Record<string, unknown>;
   /**
-   * free-form JSON object
+   * free-form JSON object, at most JSON_FIELDS_MAX_BYTES encoded (8192 by default),
+   * JSON_FIELDS_MAX_KEYS keys at any depth (100) and JSON_FIELDS_MAX_DEPTH deep (5)
    *
    * Default: `{}`.
    */
@@ -948,7 +950,8 @@ export class WebhooksApi extends Group {
    * docs/protocol.md). URLs that resolve to internal addresses are refused.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, WEBHOOK_URL_REFUSED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, WEBHOOK_URL_REFUSED,
+   * RATE_LIMITED.
    */
   create(input: CreateWebhookInput): Promise<CreatedWebhook> {
     return this.transport.call("webhooks.create", input);
@@ -958,7 +961,8 @@ export class WebhooksApi extends Group {
    * Stop sending to a webhook (admin); its pending deliveries are dropped.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   delete(input: IdInput): Promise<Ok> {
     return this.transport.call("webhooks.delete", input);
@@ -968,7 +972,7 @@ export class WebhooksApi extends Group {
    * Recent deliveries, newest first, each with the log of its attempts.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   deliveries(input: DeliveriesInput = {}): Promise<DeliveryList> {
     return this.transport.call("webhooks.deliveries", input);
@@ -978,7 +982,7 @@ export class WebhooksApi extends Group {
    * The team's webhooks (never their secrets), with status and failures in a row.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   list(input: Empty = {}): Promise<WebhookList> {
     return this.transport.call("webhooks.list", input);
@@ -988,7 +992,8 @@ export class WebhooksApi extends Group {
    * Send a ``webhook.test`` delivery to this webhook now; follow it in webhooks.deliveries.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   test(input: IdInput): Promise<TestQueued> {
     return this.transport.call("webhooks.test", input);
@@ -1001,7 +1006,7 @@ export class WebhooksApi extends Group {
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * WEBHOOK_URL_REFUSED.
+   * WEBHOOK_URL_REFUSED, RATE_LIMITED.
    */
   update(input: UpdateWebhookInput): Promise<WebhookOut> {
     return this.transport.call("webhooks.update", input);
@@ -1016,7 +1021,7 @@ export class UsageApi extends Group {
    * limit, the procedures that consume it answer 422 PLAN_LIMIT_REACHED.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   get(input: Empty = {}): Promise<UsageOut> {
     return this.transport.call("usage.get", input);
@@ -1072,7 +1077,8 @@ export class SyncRunsApi extends Group {
    * One sync run: status, counts, error, timings.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   get(input: IdInput): Promise<SyncRunOut> {
     return this.transport.call("syncRuns.get", input);
@@ -1082,7 +1088,7 @@ export class SyncRunsApi extends Group {
    * Recent sync runs, newest first, of one connection or all.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   list(input: SyncRunsInput = {}): Promise<SyncRunList> {
     return this.transport.call("syncRuns.list", input);
@@ -1098,7 +1104,8 @@ export class SyncApi extends Group {
    * ``cursor`` while ``hasMore``; a 409 MUST_REFETCH means: start again without a cursor.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, MUST_REFETCH, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, MUST_REFETCH, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   pull(input: PullInput = {}): Promise<PullOut> {
     return this.transport.call("sync.pull", input);
@@ -1111,7 +1118,7 @@ export class SubscribersApi extends Group {
    * How many subscribers have each status (live ones), and how many are deleted.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   counts(input: CountsInput = {}): Promise<SubscriberCounts> {
     return this.transport.call("subscribers.counts", input);
@@ -1119,10 +1126,12 @@ export class SubscribersApi extends Group {
 
   /**
    * Add a subscriber by hand (no ESP). The email is trimmed, its domain lower-cased; an address the
-   * team already has answers 409 with that subscriber's id.
+   * team already has answers 409 with that subscriber's id. ``customFields`` and ``localFields``:
+   * JSON objects of at most JSON_FIELDS_MAX_BYTES / _KEYS / _DEPTH each.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, SUBSCRIBER_EXISTS, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, SUBSCRIBER_EXISTS, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   create(input: CreateSubscriberInput): Promise<SubscriberOut> {
     return this.transport.call("subscribers.create", input);
@@ -1133,7 +1142,8 @@ export class SubscribersApi extends Group {
    * subscriber the provider still lists comes back with the next sync.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   delete(input: IdInput): Promise<Ok> {
     return this.transport.call("subscribers.delete", input);
@@ -1143,7 +1153,8 @@ export class SubscribersApi extends Group {
    * One subscriber, soft-deleted ones included.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   get(input: IdInput): Promise<SubscriberOut> {
     return this.transport.call("subscribers.get", input);
@@ -1156,7 +1167,7 @@ export class SubscribersApi extends Group {
    * meanwhile never shift a page, so nothing is skipped or repeated.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   list(input: SubscriberPageInput = {}): Promise<SubscriberList> {
     return this.transport.call("subscribers.list", input);
@@ -1167,7 +1178,7 @@ export class SubscribersApi extends Group {
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, SUBSCRIBER_EXISTS, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED.
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   restore(input: IdInput): Promise<SubscriberOut> {
     return this.transport.call("subscribers.restore", input);
@@ -1175,11 +1186,12 @@ export class SubscribersApi extends Group {
 
   /**
    * Edit a subscriber. On a synced one, the provider's fields are overwritten by the next sync (the
-   * provider wins; the run counts a conflict); ``localFields`` are never touched.
+   * provider wins; the run counts a conflict); ``localFields`` are never touched. The JSON fields
+   * are bounded as in subscribers.create.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, SUBSCRIBER_EXISTS, PLAN_LIMIT_REACHED,
-   * SUBSCRIBER_DELETED, TEAM_DELETION_SCHEDULED.
+   * SUBSCRIBER_DELETED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   update(input: UpdateSubscriberInput): Promise<SubscriberOut> {
     return this.transport.call("subscribers.update", input);
@@ -1195,7 +1207,7 @@ export class MembersApi extends Group {
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * IP_NOT_ALLOWED, WRONG_ROLE, NO_SUCH_USER, ALREADY_MEMBER, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED.
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   add(input: AddMemberInput): Promise<MemberOut> {
     return this.transport.call("members.add", input);
@@ -1205,7 +1217,7 @@ export class MembersApi extends Group {
    * The team's members and their roles.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   list(input: Empty = {}): Promise<MemberList> {
     return this.transport.call("members.list", input);
@@ -1215,7 +1227,8 @@ export class MembersApi extends Group {
    * Remove a member (owner or admin, signed in); the last owner stays.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, LAST_OWNER, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, LAST_OWNER, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   remove(input: RemoveMemberInput): Promise<Ok> {
     return this.transport.call("members.remove", input);
@@ -1232,7 +1245,7 @@ export class ExportsApi extends Group {
    * EXPORT_RETENTION_HOURS.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   create(input: CreateExportInput): Promise<ExportOut> {
     return this.transport.call("exports.create", input);
@@ -1242,7 +1255,8 @@ export class ExportsApi extends Group {
    * An export's status, row counts and, once it has succeeded, a fresh download link.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   get(input: IdInput): Promise<ExportOut> {
     return this.transport.call("exports.get", input);
@@ -1258,7 +1272,7 @@ export class EspConnectionsApi extends Group {
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * IP_NOT_ALLOWED, WRONG_ROLE, ESP_CREDENTIALS_REJECTED, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, ESP_UNAVAILABLE.
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED, ESP_UNAVAILABLE.
    */
   create(input: CreateConnectionInput): Promise<ConnectionOut> {
     return this.transport.call("espConnections.create", input);
@@ -1268,7 +1282,8 @@ export class EspConnectionsApi extends Group {
    * Remove a connection (admin); its subscribers become tombstones.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   delete(input: IdInput): Promise<Ok> {
     return this.transport.call("espConnections.delete", input);
@@ -1278,7 +1293,8 @@ export class EspConnectionsApi extends Group {
    * One ESP connection.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   get(input: IdInput): Promise<ConnectionOut> {
     return this.transport.call("espConnections.get", input);
@@ -1288,7 +1304,7 @@ export class EspConnectionsApi extends Group {
    * The team's ESP connections.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   list(input: Empty = {}): Promise<ConnectionList> {
     return this.transport.call("espConnections.list", input);
@@ -1300,7 +1316,8 @@ export class EspConnectionsApi extends Group {
    * 422 PLAN_LIMIT_REACHED once the period's synced subscribers reach the plan's limit.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   sync(input: IdInput): Promise<SyncQueued> {
     return this.transport.call("espConnections.sync", input);
@@ -1313,7 +1330,7 @@ export class EspConnectionsApi extends Group {
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, ESP_CREDENTIALS_REJECTED, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, ESP_UNAVAILABLE.
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED, ESP_UNAVAILABLE.
    */
   update(input: UpdateConnectionInput): Promise<ConnectionOut> {
     return this.transport.call("espConnections.update", input);
@@ -1379,7 +1396,8 @@ export class ApiKeysApi extends Group {
   /**
    * Create a team API key (admin; a session signed in within 10 minutes).
    *
-   * The key is in this answer only; it is stored as a scrypt hash.
+   * The key is in this answer only; it is stored as a scrypt hash. ``ipAllowlist``: at most
+   * API_KEY_ALLOWLIST_MAX (100 by default) addresses or CIDR ranges.
    *
    * Credentials: sessionToken + teamId. Errors: UNAUTHENTICATED, FORBIDDEN, SESSION_TOO_OLD,
    * WRONG_ROLE.
@@ -1392,7 +1410,7 @@ export class ApiKeysApi extends Group {
    * The team's API keys (never the keys themselves).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   list(input: Empty = {}): Promise<ApiKeyList> {
     return this.transport.call("apiKeys.list", input);
@@ -1403,7 +1421,8 @@ export class ApiKeysApi extends Group {
    * others.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   revoke(input: IdInput): Promise<ApiKeyOut> {
     return this.transport.call("apiKeys.revoke", input);

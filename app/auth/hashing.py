@@ -1,0 +1,81 @@
+"""Where the process hashes secrets (argon2 passwords, scrypt API keys): off the event loop, in
+a bounded pool of threads with a bounded queue, behind limits per client address and per key
+prefix kept in Redis (decision 0020).
+
+A hash costs tens of milliseconds of CPU and ~16 MB (scrypt); an unknown key with a known
+prefix, or a wrong password, forces one. So: at most ``threads`` run at once and ``queue`` wait
+(beyond that 503 SERVICE_UNAVAILABLE, retry in a second), and each address and key prefix may
+force at most so many per minute (beyond that 429 RATE_LIMITED with Retry-After). While Redis
+is unreachable the limits cannot be counted: its error goes up, and the call answers 503 like
+any other outage (decision 0017).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from rpc import RateLimit, RateLimiter, ServiceUnavailable
+from rpc.errors import ServiceUnavailableData
+
+__all__ = ["Hashing"]
+
+T = TypeVar("T")
+_WINDOW = 60
+
+
+class Hashing:
+    """``run(fn, ...)``: ``fn`` in the hashing threads. ``admit(address=, prefix=)``: count a
+    hash the caller is about to force (RateLimited past a limit)."""
+
+    def __init__(
+        self,
+        limiter: RateLimiter,
+        *,
+        threads: int,
+        queue: int,
+        per_address: int,
+        per_key_prefix: int,
+    ) -> None:
+        self._limiter = limiter
+        self._threads = threads
+        self._capacity = threads + queue
+        self._pool: ThreadPoolExecutor | None = None
+        self._admitted = 0  # running or waiting
+        self._per_address = RateLimit(limit=per_address, window=_WINDOW)
+        self._per_prefix = RateLimit(limit=per_key_prefix, window=_WINDOW)
+
+    @property
+    def busy(self) -> int:
+        """Hashes running or waiting for a thread."""
+        return self._admitted
+
+    async def run(self, fn: Callable[..., T], *args: object) -> T:
+        """``fn(*args)`` in a hashing thread; ServiceUnavailable when ``threads + queue``
+        hashes are already running or waiting (nothing queues without bound)."""
+        if self._admitted >= self._capacity:
+            raise ServiceUnavailable(
+                "too many passwords and keys are being checked; retry in a second",
+                data=ServiceUnavailableData(retry_after=1),
+            )
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="hashing")
+        self._admitted += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+        finally:
+            self._admitted -= 1
+
+    async def admit(self, *, address: str, prefix: str | None = None) -> None:
+        """Count one hash forced by ``address`` (and against the key ``prefix``); RateLimited
+        past HASH_ATTEMPTS_PER_KEY_PREFIX or HASH_ATTEMPTS_PER_ADDRESS a minute."""
+        if prefix is not None:
+            await self._limiter.hit(self._per_prefix, scope="hash:prefix", subject=prefix)
+        await self._limiter.hit(self._per_address, scope="hash:address", subject=address)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
