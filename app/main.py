@@ -22,6 +22,7 @@ from app.config import Settings
 from app.exports.routes import download_file, stream_csv, stream_ndjson
 from app.feed.stream import fetch_page, live_event, read_xmin, stream
 from app.observability import CallMetrics, exposition
+from app.pools import check_pool_size
 from app.redaction import REDACTOR
 from app.runtime import Runtime
 from realtime.hub import ChangeHub
@@ -76,7 +77,10 @@ def dashboard() -> bytes:
 
 
 def create_app(settings: Settings) -> Litestar:
-    """Build the API for resolved settings (``DATABASE_URL`` and ``REDIS_URL`` set)."""
+    """Build the API for resolved settings (``DATABASE_URL`` and ``REDIS_URL`` set).
+
+    SettingsError when DB_POOL_SIZE cannot serve the downloads and the calls (app/pools.py)."""
+    check_pool_size(settings, "api")
     runtime = Runtime(settings, session_state=False)  # requests set only SET LOCAL state
     registry = build_registry()
     request_log = RequestLogWriter(runtime.db, runtime.api_quota)

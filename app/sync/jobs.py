@@ -20,9 +20,9 @@ from app.jobs import JobContext, task_logged
 from app.observability import SYNC_ROWS
 from app.redaction import REDACTOR
 from app.runtime import Runtime
-from app.services import unit_of_work
 from app.sync.queueing import enqueue_sync
 from app.sync.runner import ConnectionGone, load_staging, merge_staging, staging_table
+from app.sync.service import ConnectionService
 from app.usage.plans import PLANS, period_of
 from app.usage.service import UsageService
 
@@ -76,8 +76,10 @@ async def _sync(
     team: uuid.UUID,
     connection_id: uuid.UUID,
 ) -> dict[str, Any]:
-    async with unit_of_work(runtime, team_id=team) as services:
-        provider, credentials, list_id = await services.connections.credentials(connection_id)
+    # On the job's own connection: a job holds one pooled connection, never waits for a second.
+    async with _as_team(conn, team):
+        found = await ConnectionService(conn, runtime).credentials(connection_id)
+    provider, credentials, list_id = found
     connector = make_connector(provider, credentials, list_id, runtime.endpoints, runtime.http)
     job = ctx.get("job")
 
