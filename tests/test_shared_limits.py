@@ -114,7 +114,7 @@ def test_ten_large_exports_at_once_leave_the_other_team_working(
         "WORKER_CONCURRENCY": "10",
         "DB_POOL_SIZE": "10",
         "TEAM_MAX_CONCURRENT_EXPORTS": "10",
-        "EXPORT_HEARTBEAT_SECONDS": "1",
+        "EXPORT_HEARTBEAT_SECONDS": "2",
         "SYNC_REQUEUE_AFTER_SECONDS": "2",  # sweeps every second
     }
     with start_server(settings, **limits) as server, start_worker(settings, **limits):
@@ -122,6 +122,13 @@ def test_ten_large_exports_at_once_leave_the_other_team_working(
         other, small = member_of_new_team(server.base_url, "other@example.com")
         _fill(database_url, big, 30_000)  # two chunks of 20,000: progress in between
         _fill(database_url, small, 10)
+        # The worker is up (and has made its start-up sweep, which would abort a job caught
+        # between its dequeue and its start: SAQ's, not ours).
+        wait_for(
+            lambda: httpx.get(f"{server.base_url}/health/ready").json()["workers"],
+            timeout=60,
+            what="the worker up",
+        )
         with concurrent.futures.ThreadPoolExecutor(10) as pool:
             created = list(pool.map(lambda _: abuser("exports.create", format="csv"), range(10)))
         assert len(created) == 10

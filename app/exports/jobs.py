@@ -83,16 +83,20 @@ async def export_subscribers(ctx: JobContext, *, export_id: str, team_id: str) -
     runtime = ctx["runtime"]
     job = ctx.get("job")
     export, team = uuid.UUID(export_id), uuid.UUID(team_id)
+    # Queued, or running with a stale heartbeat (its worker died): a second job of an export
+    # whose worker is alive (the sweep and a retry both queued one) leaves it alone.
     started = await _update(
         runtime,
         team,
         export,
         "UPDATE exports SET status = 'running', attempts = attempts + 1, "
-        "started_at = coalesce(started_at, now()) WHERE id = $1 "
-        "AND status IN ('queued', 'running') RETURNING format, gzip, filter",
+        "started_at = coalesce(started_at, now()) WHERE id = $1 AND (status = 'queued' "
+        "OR (status = 'running' AND updated_at < now() - make_interval(secs => $2))) "
+        "RETURNING format, gzip, filter",
+        runtime.settings.export_heartbeat_seconds * 2,
     )
     if started is None:
-        return {"skipped": "the export is already finished"}
+        return {"skipped": "the export is finished, or running elsewhere"}
     fmt: ExportFormat = started["format"]
     spec = msgspec.json.decode(started["filter"], type=SubscriberFilter)
     key = f"{team}/{export}.{fmt}{'.gz' if started['gzip'] else ''}"
@@ -105,7 +109,7 @@ async def export_subscribers(ctx: JobContext, *, export_id: str, team_id: str) -
             runtime,
             team,
             export,
-            "UPDATE exports SET error = $2, status = CASE WHEN $3 THEN 'failed' ELSE status END, "
+            "UPDATE exports SET error = $2, status = CASE WHEN $3 THEN 'failed' ELSE 'queued' END, "
             "finished_at = CASE WHEN $3 THEN now() END WHERE id = $1 RETURNING id",
             f"{type(exc).__name__}: {exc}"[:2000],
             final,
