@@ -21,7 +21,9 @@ import pytest
 
 from app.config import Settings
 from app.db import PoolMisuse
+from app.jobs import JobContext
 from app.runtime import Runtime
+from app.sync.jobs import sync_connection
 from tests.support import (
     Caller,
     ServerProcess,
@@ -78,6 +80,39 @@ async def test_a_task_holding_a_connection_may_not_wait_for_another(runtime: Run
             assert await side.fetchval("SELECT 1") == 1
     async with runtime.db.acquire():  # given back: the task may take one again
         pass
+
+
+async def test_a_cron_sync_waits_while_its_team_runs_its_quota_of_syncs(
+    runtime: Runtime, database_url: str
+) -> None:
+    team = uuid.uuid4()
+    await fetch(database_url, "INSERT INTO teams (id, name) VALUES ($1, 'T')", team)
+    connection = await add_connection(database_url, team)
+    limit = runtime.settings.team_max_concurrent_syncs
+    await fetch(
+        database_url,
+        "INSERT INTO sync_runs (team_id, esp_connection_id, status, trigger) "
+        "SELECT $1, $2, 'running', 'cron' FROM generate_series(1, $3)",
+        team,
+        connection,
+        limit,
+    )
+    (run_row,) = await fetch(
+        database_url,
+        "INSERT INTO sync_runs (team_id, esp_connection_id, trigger) "
+        "VALUES ($1, $2, 'cron') RETURNING id",
+        team,
+        connection,
+    )
+    outcome = await sync_connection(
+        JobContext(runtime=runtime), sync_run_id=str(run_row["id"]), team_id=str(team)
+    )
+    assert "TEAM_MAX_CONCURRENT_SYNCS" in outcome["skipped"]
+    (after,) = await fetch(
+        database_url, "SELECT status, attempts, error FROM sync_runs WHERE id = $1", run_row["id"]
+    )
+    assert (after["status"], after["attempts"]) == ("queued", 0)  # for the sweeper, later
+    assert "TEAM_MAX_CONCURRENT_SYNCS" in after["error"]
 
 
 @pytest.mark.parametrize(
