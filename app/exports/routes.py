@@ -244,7 +244,8 @@ async def download_file(
     except StoredFileMissing:
         return _problem(NotFound("this export's file is gone"))
     name = f"subscribers-{export_id}.{row['format']}{'.gz' if row['gzip'] else ''}"
-    return ASGIStreamingResponse(
+    return _TimedStream(  # no connection held, but a file: a reader that stops is cut off too
+        send_timeout=runtime.settings.download_send_timeout_seconds,
         iterator=chunks,
         media_type="application/gzip" if row["gzip"] else _MEDIA_TYPES[row["format"]],
         content_length=runtime.export_storage.size(row["file_key"]),
