@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from wsgiref.simple_server import WSGIServer
 
-from prometheus_client import start_http_server
 from saq import CronJob, Worker
+from saq.utils import cancel_tasks
 
 from app.auth.jobs import purge_expired_sessions, purge_request_logs
 from app.exports.jobs import export_subscribers, purge_exports, sweep_exports
 from app.feed.jobs import purge_tombstones
 from app.jobs import JobContext, purge_history
-from app.observability import REGISTRY
+from app.observability import serve_worker_metrics
 from app.pools import check_pool_size
 from app.runtime import Runtime
 from app.sync.jobs import sweep_queued_runs, sync_all_active, sync_connection
@@ -43,6 +44,10 @@ class _GracefulWorker(Worker[JobContext]):
         running = [context["task"] for context in self.job_task_contexts.values()]
         if running:
             await asyncio.wait(running, timeout=self._grace)
+        # What is left are SAQ's own loops (idle, or holding a job past its grace): cancelled
+        # now, as SAQ's stop would (with no grace period of its own), but without its warning
+        # at every shutdown that tasks "did not finish within the shutdown grace period".
+        await cancel_tasks(list(self.tasks), timeout=self._cancellation_hard_deadline_s)
         await super().stop()
 
 
@@ -56,14 +61,23 @@ def build_worker(runtime: Runtime) -> Worker[JobContext]:
     sweep_every = max(1, min(60, settings.sync_requeue_after_seconds // 2))
     sweep_cron = "* * * * *" if sweep_every == 60 else f"* * * * * */{sweep_every}"
 
+    metrics: list[WSGIServer] = []
+
     async def startup(ctx: JobContext) -> None:
         if settings.worker_metrics_port:
-            start_http_server(settings.worker_metrics_port, settings.host, registry=REGISTRY)
+            metrics.append(
+                serve_worker_metrics(
+                    settings.worker_metrics_port, settings.host, settings.metrics_token
+                )
+            )
         await runtime.start()
         ctx["runtime"] = runtime
 
     async def shutdown(ctx: JobContext) -> None:
         await runtime.stop()
+        for server in metrics:
+            await asyncio.to_thread(server.shutdown)
+            server.server_close()
 
     return _GracefulWorker(
         runtime.queue,
