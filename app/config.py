@@ -110,6 +110,29 @@ class Settings(Masked, msgspec.Struct, frozen=True, kw_only=True):
     metrics_token: Secret | None = msgspec.field(default=None, name="METRICS_TOKEN")
     # -- limits: webhooks --
     # -- limits: pools, downloads, exports and team quotas --
+    db_side_pool_size: PositiveInt = msgspec.field(default=2, name="DB_SIDE_POOL_SIZE")
+    export_heartbeat_seconds: PositiveInt = msgspec.field(
+        default=30, name="EXPORT_HEARTBEAT_SECONDS"
+    )
+    download_concurrency: PositiveInt = msgspec.field(default=4, name="DOWNLOAD_CONCURRENCY")
+    download_concurrency_per_team: PositiveInt = msgspec.field(
+        default=2, name="DOWNLOAD_CONCURRENCY_PER_TEAM"
+    )
+    download_statement_timeout_seconds: PositiveInt = msgspec.field(
+        default=900, name="DOWNLOAD_STATEMENT_TIMEOUT_SECONDS"
+    )
+    download_send_timeout_seconds: Annotated[float, msgspec.Meta(gt=0)] = msgspec.field(
+        default=30.0, name="DOWNLOAD_SEND_TIMEOUT_SECONDS"
+    )
+    team_max_concurrent_syncs: PositiveInt = msgspec.field(
+        default=5, name="TEAM_MAX_CONCURRENT_SYNCS"
+    )
+    team_max_concurrent_exports: PositiveInt = msgspec.field(
+        default=3, name="TEAM_MAX_CONCURRENT_EXPORTS"
+    )
+    team_max_export_bytes: PositiveInt = msgspec.field(
+        default=5 * 1024**3, name="TEAM_MAX_EXPORT_BYTES"
+    )
     # -- limits: inputs, allowlists and hashing --
     api_key_allowlist_max: PositiveInt = msgspec.field(default=100, name="API_KEY_ALLOWLIST_MAX")
     hash_threads: PositiveInt = msgspec.field(default=1, name="HASH_THREADS")

@@ -7,7 +7,9 @@ non-superuser ``subnest_app`` role, so row-level security holds even when a quer
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import contextvars
 import dataclasses
 import itertools
 import os
@@ -36,6 +38,7 @@ __all__ = [
     "Database",
     "DatabaseUnavailable",
     "MigrationError",
+    "PoolMisuse",
     "TransactionRolledBack",
     "applied_migrations",
     "known_migrations",
@@ -194,6 +197,18 @@ def _connecting(how: str) -> Iterator[None]:
         ) from exc
 
 
+class PoolMisuse(RuntimeError):
+    """A task that holds a pooled connection asked for another (decision 0019): with every
+    task doing so, the pool runs dry and they all wait for each other."""
+
+
+# The task holding a connection of the main pool, in this context (child tasks inherit the
+# value but are other tasks, so the check is theirs alone).
+_holder: contextvars.ContextVar[asyncio.Task[Any] | None] = contextvars.ContextVar(
+    "subnest_pool_holder", default=None
+)
+
+
 class TransactionRolledBack(Exception):
     """COMMIT found the transaction failed (an error inside was caught without a savepoint)."""
 
@@ -232,19 +247,29 @@ class Database:
         pool_size: int = 10,
         session_state: bool = True,
         acquire_timeout: float = 5.0,
+        side_pool_size: int = 0,
+        strict: bool = False,
     ):
         """``session_state=False``: this process's code leaves no session state on a pooled
         connection (no session advisory locks, temporary tables, LISTEN or plain SET; only
         ``SET LOCAL``/``set_config(…, true)``), so a returned connection needs no reset query,
         only a rollback if a transaction was left open: one round trip less per request.
         ``acquire_timeout``: how long getting a connection may take (waiting for a free one,
-        or connecting) before it raises DatabaseUnavailable."""
+        or connecting) before it raises DatabaseUnavailable. ``side_pool_size``: a small second
+        pool for short writes (a job's progress, its heartbeat) made while the task holds a
+        connection of the main pool; nothing holding a side connection waits for another, so
+        waiting for one never deadlocks (decision 0019). ``strict``: a task that holds a main
+        connection and asks for another gets PoolMisuse instead of waiting (tests and
+        development: it finds the code paths that could starve the pool)."""
         self.url = role_url(owner_url, APP_ROLE, app_password)
         self._maintenance_url = role_url(owner_url, MAINTENANCE_ROLE, app_password)
         self._pool_size = pool_size
         self._acquire_timeout = acquire_timeout
         self._session_state = session_state
         self._engine: PostgresEngine | None = None
+        self._side_pool_size = side_pool_size
+        self._side: asyncpg.Pool | None = None
+        self._strict = strict
 
     @property
     def engine(self) -> PostgresEngine:
@@ -258,10 +283,44 @@ class Database:
         await self._engine.start_connection_pool(min_size=1, max_size=self._pool_size, **options)
         for table in ALL_TABLES:
             table._meta.db = self._engine
+        if self._side_pool_size:
+            self._side = await asyncpg.create_pool(
+                self.url, min_size=0, max_size=self._side_pool_size, reset=_rollback_if_open
+            )
 
     async def stop(self) -> None:
+        if self._side is not None:
+            await self._side.close()
         if self._engine is not None:
             await self._engine.close_connection_pool()
+
+    @contextlib.asynccontextmanager
+    async def side_transaction(
+        self, *, team_id: uuid.UUID | None = None
+    ) -> AsyncIterator[asyncpg.Connection]:
+        """A short transaction on the side pool, with ``app.team_id`` set: for one or two
+        statements made while this task holds a main connection (progress, a heartbeat).
+        Nothing may be awaited inside but those statements."""
+        if self._side is None:
+            raise RuntimeError("this process has no side pool (DB_SIDE_POOL_SIZE)")
+        with _connecting(f"from the side pool within {self._acquire_timeout:g} s"):
+            conn = await self._side.acquire(timeout=self._acquire_timeout)
+        try:
+            await conn.execute(_begin(team_id, None))
+            try:
+                yield cast(asyncpg.Connection, conn)
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await conn.execute("ROLLBACK")
+                raise
+            if await conn.execute("COMMIT") != "COMMIT":
+                raise TransactionRolledBack("the side transaction failed and was rolled back")
+        except Exception as exc:
+            if not isinstance(exc, DatabaseUnavailable) and _lost(conn, exc):
+                raise DatabaseUnavailable(f"the database connection was lost: {exc}") from exc
+            raise
+        finally:
+            await self._side.release(conn)
 
     @contextlib.asynccontextmanager
     async def transaction(
@@ -307,7 +366,11 @@ class Database:
         pool = self.engine.pool
         if pool is None:
             raise RuntimeError("Database.start() has not run")
+        task = asyncio.current_task()
+        if self._strict and task is not None and _holder.get() is task:
+            raise PoolMisuse("this task already holds a pooled connection and asks for another")
         conn = await self._checkout(pool)
+        token = _holder.set(task)
         try:
             if first is not None:
                 try:
@@ -325,6 +388,8 @@ class Database:
                 raise DatabaseUnavailable(f"the database connection was lost: {exc}") from exc
             raise
         finally:
+            with contextlib.suppress(ValueError):  # finalized in another context
+                _holder.reset(token)
             await pool.release(conn)
 
     async def _checkout(self, pool: asyncpg.Pool) -> Any:

@@ -34,6 +34,7 @@ from app.observability import (
     exposition,
     metrics_authorized,
 )
+from app.pools import check_pool_size
 from app.redaction import REDACTOR
 from app.runtime import Runtime
 from realtime.hub import ChangeHub
@@ -95,7 +96,10 @@ def dashboard() -> bytes:
 
 
 def create_app(settings: Settings) -> Litestar:
-    """Build the API for resolved settings (``DATABASE_URL`` and ``REDIS_URL`` set)."""
+    """Build the API for resolved settings (``DATABASE_URL`` and ``REDIS_URL`` set).
+
+    SettingsError when DB_POOL_SIZE cannot serve the downloads and the calls (app/pools.py)."""
+    check_pool_size(settings, "api")
     runtime = Runtime(settings, session_state=False)  # requests set only SET LOCAL state
     registry = build_registry()
     request_log = RequestLogWriter(runtime.db, runtime.api_quota)

@@ -19,6 +19,7 @@ from app.credentials import CredentialCipher
 from app.db import Database
 from app.esp import EspEndpoints
 from app.exports.links import DownloadLinks
+from app.exports.slots import DownloadSlots
 from app.exports.storage import ExportStorage, LocalStorage
 from app.tracing import carry_trace_context
 from app.usage.quota import ApiQuota
@@ -48,6 +49,8 @@ class Runtime:
             pool_size=settings.db_pool_size,
             session_state=session_state,
             acquire_timeout=settings.db_acquire_timeout_seconds,
+            side_pool_size=settings.db_side_pool_size,
+            strict=settings.is_dev,
         )
         self.redis: aioredis.Redis = aioredis.Redis.from_url(settings.redis_url)
         self.queue = RedisQueue.from_url(settings.redis_url, name=QUEUE_NAME)
@@ -102,6 +105,13 @@ class Runtime:
     @cached_property
     def download_links(self) -> DownloadLinks:
         return DownloadLinks(self.settings.secret_keys, self.settings.export_link_ttl_seconds)
+
+    @cached_property
+    def download_slots(self) -> DownloadSlots:
+        """Streamed downloads running in this process (DOWNLOAD_CONCURRENCY, per team too)."""
+        return DownloadSlots(
+            self.settings.download_concurrency, self.settings.download_concurrency_per_team
+        )
 
     async def start(self) -> None:
         self._started.enter_context(outages_logged_briefly(self.unavailable))

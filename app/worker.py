@@ -13,6 +13,7 @@ from app.exports.jobs import export_subscribers, purge_exports, sweep_exports
 from app.feed.jobs import purge_tombstones
 from app.jobs import JobContext, purge_history
 from app.observability import serve_worker_metrics
+from app.pools import check_pool_size
 from app.runtime import Runtime
 from app.sync.jobs import sweep_queued_runs, sync_all_active, sync_connection
 from app.teams.jobs import erase_deleted_teams
@@ -51,9 +52,11 @@ class _GracefulWorker(Worker[JobContext]):
 
 
 def build_worker(runtime: Runtime) -> Worker[JobContext]:
-    """A worker on the runtime's queue, with the product's jobs and cron schedule."""
+    """A worker on the runtime's queue, with the product's jobs and cron schedule.
 
+    SettingsError when DB_POOL_SIZE is smaller than what its jobs hold (app/pools.py)."""
     settings = runtime.settings
+    check_pool_size(settings, "worker")
     # Sweep for stranded runs a few times per requeue window (croniter: seconds come last).
     sweep_every = max(1, min(60, settings.sync_requeue_after_seconds // 2))
     sweep_cron = "* * * * *" if sweep_every == 60 else f"* * * * * */{sweep_every}"

@@ -51,8 +51,8 @@ LIMITS = {
     "JSON_FIELDS_MAX_KEYS": "20",
     "JSON_FIELDS_MAX_DEPTH": "4",
 }
-# Another team's calls during a flood are answered within this: generous, because the suite
-# runs beside other tests on 2 shared cores (alone: max 0.26-0.75 s in a flood, 0.06-0.17 s without).
+# Another team's calls during a flood are answered within this: generous, as the suite runs
+# beside other tests on 2 shared cores (alone: max 0.26-0.75 s in a flood, 0.06-0.17 s without).
 OTHER_TEAM_BOUND_SECONDS = 2.0
 
 

@@ -73,8 +73,11 @@ def _options(fmt: ExportFormat, header: bool) -> dict[str, Any]:
 
 
 @asynccontextmanager
-async def snapshot(conn: asyncpg.Connection, team_id: uuid.UUID) -> AsyncIterator[None]:
-    """A read-only, repeatable-read transaction under the team's RLS, times in UTC.
+async def snapshot(
+    conn: asyncpg.Connection, team_id: uuid.UUID, *, statement_timeout: int | None = None
+) -> AsyncIterator[None]:
+    """A read-only, repeatable-read transaction under the team's RLS, times in UTC;
+    ``statement_timeout`` (seconds): how long each statement in it may run.
 
     Read-only transactions take no transaction id, so a long download never holds back the
     change feed's ``pg_snapshot_xmin``.
@@ -82,6 +85,8 @@ async def snapshot(conn: asyncpg.Connection, team_id: uuid.UUID) -> AsyncIterato
     async with conn.transaction(isolation="repeatable_read", readonly=True):
         await set_tenant(conn, team_id=team_id)
         await conn.execute("SET LOCAL TimeZone = 'UTC'")
+        if statement_timeout is not None:
+            await conn.execute(f"SET LOCAL statement_timeout = '{int(statement_timeout)}s'")
         yield
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import logging
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
@@ -12,7 +15,7 @@ import msgspec
 
 from app.events import emit
 from app.exports.copy import ExportFormat, copy_out, snapshot
-from app.exports.queueing import enqueue_export
+from app.exports.queueing import EXPORT_RETRIES, enqueue_export
 from app.jobs import JobContext, task_logged
 from app.runtime import Runtime
 from app.services import unit_of_work
@@ -30,10 +33,48 @@ CHUNK_ROWS = 20_000
 async def _update(
     runtime: Runtime, team: uuid.UUID, export: uuid.UUID, sql: str, *args: Any
 ) -> Any:
-    """One short write to the export's row, and a poke: it is the progress on the feed."""
+    """One short write to the export's row, and a poke: it is the progress on the feed.
+    Only while the job holds no other connection (it takes one from the main pool)."""
     async with unit_of_work(runtime, team_id=team) as services:
         services.changed(team)
         return await services.conn.fetchrow(sql, export, *args)
+
+
+async def _side_update(
+    runtime: Runtime, team: uuid.UUID, export: uuid.UUID, sql: str, *args: Any
+) -> None:
+    """The same while the job holds its snapshot's connection: on the side pool, whose
+    connections are each held for one statement, so waiting for one never deadlocks."""
+    async with runtime.db.side_transaction(team_id=team) as conn:
+        await conn.execute(sql, export, *args)
+    await runtime.poke(team)
+
+
+_HEARTBEAT = "UPDATE exports SET updated_at = now() WHERE id = $1 AND status = 'running'"
+
+
+@contextlib.asynccontextmanager
+async def _heartbeat(runtime: Runtime, team: uuid.UUID, export: uuid.UUID) -> AsyncIterator[None]:
+    """Touch the running export's row every EXPORT_HEARTBEAT_SECONDS (``updated_at`` is its
+    heartbeat), also in the middle of a long chunk: ``sweep_exports`` takes over an export
+    whose heartbeat stopped, its worker having died."""
+    every = runtime.settings.export_heartbeat_seconds
+
+    async def beat() -> None:
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await _side_update(runtime, team, export, _HEARTBEAT)
+            except Exception as exc:  # an outage: the next beat tries again
+                runtime.unavailable.log(exc, "the heartbeat of an export", log)
+
+    beating = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        beating.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await beating
 
 
 @task_logged
@@ -42,28 +83,33 @@ async def export_subscribers(ctx: JobContext, *, export_id: str, team_id: str) -
     runtime = ctx["runtime"]
     job = ctx.get("job")
     export, team = uuid.UUID(export_id), uuid.UUID(team_id)
+    # Queued, or running with a stale heartbeat (its worker died): a second job of an export
+    # whose worker is alive (the sweep and a retry both queued one) leaves it alone.
     started = await _update(
         runtime,
         team,
         export,
         "UPDATE exports SET status = 'running', attempts = attempts + 1, "
-        "started_at = coalesce(started_at, now()) WHERE id = $1 "
-        "AND status IN ('queued', 'running') RETURNING format, gzip, filter",
+        "started_at = coalesce(started_at, now()) WHERE id = $1 AND (status = 'queued' "
+        "OR (status = 'running' AND updated_at < now() - make_interval(secs => $2))) "
+        "RETURNING format, gzip, filter",
+        runtime.settings.export_heartbeat_seconds * 2,
     )
     if started is None:
-        return {"skipped": "the export is already finished"}
+        return {"skipped": "the export is finished, or running elsewhere"}
     fmt: ExportFormat = started["format"]
     spec = msgspec.json.decode(started["filter"], type=SubscriberFilter)
     key = f"{team}/{export}.{fmt}{'.gz' if started['gzip'] else ''}"
     try:
-        rows = await _write(runtime, team, export, fmt, spec, key, compress=started["gzip"])
+        async with _heartbeat(runtime, team, export):
+            rows = await _write(runtime, team, export, fmt, spec, key, compress=started["gzip"])
     except Exception as exc:
         final = job is None or job.attempts >= job.retries
         await _update(
             runtime,
             team,
             export,
-            "UPDATE exports SET error = $2, status = CASE WHEN $3 THEN 'failed' ELSE status END, "
+            "UPDATE exports SET error = $2, status = CASE WHEN $3 THEN 'failed' ELSE 'queued' END, "
             "finished_at = CASE WHEN $3 THEN now() END WHERE id = $1 RETURNING id",
             f"{type(exc).__name__}: {exc}"[:2000],
             final,
@@ -130,11 +176,11 @@ async def _write(
 async def _progress(
     runtime: Runtime, team: uuid.UUID, export: uuid.UUID, rows: int, total: int
 ) -> None:
-    await _update(
+    await _side_update(
         runtime,
         team,
         export,
-        "UPDATE exports SET row_count = $2, total_rows = $3 WHERE id = $1 RETURNING id",
+        "UPDATE exports SET row_count = $2, total_rows = $3 WHERE id = $1",
         rows,
         total,
     )
@@ -143,24 +189,35 @@ async def _progress(
 @task_logged
 async def sweep_exports(ctx: JobContext) -> int:
     """The outbox's guarantee, as for sync runs: queue again exports still ``queued`` after
-    SYNC_REQUEUE_AFTER_SECONDS, and ``running`` ones untouched for twice
-    SYNC_HEARTBEAT_SECONDS (their worker died)."""
+    SYNC_REQUEUE_AFTER_SECONDS, and ``running`` ones whose heartbeat is older than twice
+    EXPORT_HEARTBEAT_SECONDS (their worker died); one that has had all its attempts is
+    failed instead, with the reason on its row (and so on the change feed)."""
     runtime = ctx["runtime"]
     settings = runtime.settings
     async with runtime.db.maintenance() as conn:
+        given_up = await conn.fetch(
+            "UPDATE exports SET status = 'failed', finished_at = now(), error = "
+            "'its worker stopped during each of ' || attempts || ' attempts; not retried' "
+            "WHERE status = 'running' AND updated_at < now() - make_interval(secs => $1) "
+            "AND attempts >= $2 RETURNING team_id",
+            settings.export_heartbeat_seconds * 2,
+            EXPORT_RETRIES,
+        )
         stranded = await conn.fetch(
             "SELECT id, team_id, attempts FROM exports WHERE "
             "(status = 'queued' AND queued_at < now() - make_interval(secs => $1)) OR "
             "(status = 'running' AND updated_at < now() - make_interval(secs => $2)) "
             "ORDER BY queued_at",
             settings.sync_requeue_after_seconds,
-            settings.sync_heartbeat_seconds * 2,
+            settings.export_heartbeat_seconds * 2,
         )
+    for team in {row["team_id"] for row in given_up}:
+        await runtime.poke(team)
     for row in stranded:
         await enqueue_export(
             runtime.queue, export_id=row["id"], team_id=row["team_id"], attempt=row["attempts"]
         )
-    return len(stranded)
+    return len(stranded) + len(given_up)
 
 
 @task_logged

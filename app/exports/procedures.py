@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.auth.tiers import TEAM, TeamContext
 from app.exports.schemas import CreateExportInput, ExportOut
+from app.quotas import QuotaExceeded
 from app.schemas import IdInput
 from rpc import NotFound, Registry
 
@@ -12,13 +13,14 @@ __all__ = ["procedures"]
 procedures = Registry()
 
 
-@procedures.procedure("exports.create", tier=TEAM, status_code=202)
+@procedures.procedure("exports.create", tier=TEAM, errors=(QuotaExceeded,), status_code=202)
 async def create_export(ctx: TeamContext, data: CreateExportInput) -> ExportOut:
     """Queue an export of the subscribers the filter selects (as ``subscribers.list``).
 
     Its progress arrives as ``progress`` events (and ``exports`` changes) on the change feed;
     ``exports.get`` has the download link once it has succeeded. Files are kept
-    EXPORT_RETENTION_HOURS.
+    EXPORT_RETENTION_HOURS. 429 QUOTA_EXCEEDED while the team has TEAM_MAX_CONCURRENT_EXPORTS
+    exports queued or running, or keeps TEAM_MAX_EXPORT_BYTES of files.
     """
     user_id = ctx.session.user.id if ctx.session else None
     export = await ctx.services.exports.create(

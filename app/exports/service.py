@@ -10,6 +10,7 @@ import msgspec
 
 from app.exports.queueing import enqueue_export
 from app.exports.schemas import CreateExportInput, ExportOut
+from app.quotas import check_export_quota
 from app.runtime import Runtime
 from app.subscribers.schemas import SubscriberFilter
 from app.subscribers.service import check_search
@@ -47,8 +48,10 @@ class ExportService:
         data: CreateExportInput,
         after_commit: AfterCommit,
     ) -> ExportOut:
-        """Record the export (the outbox) and queue its job once the record is committed."""
+        """Record the export (the outbox) and queue its job once the record is committed;
+        QuotaExceeded over the team's quotas (exports at once, stored bytes)."""
         check_search(data.filter)
+        await check_export_quota(self.conn, self.runtime.settings, team_id)
         row = await self.conn.fetchrow(
             "INSERT INTO exports (team_id, format, gzip, filter, created_by) "
             f"VALUES ($1, $2, $3, $4::jsonb, $5) RETURNING {_EXPORT}",

@@ -569,10 +569,12 @@ var ExportsApi = class extends Group {
    *
    * Its progress arrives as ``progress`` events (and ``exports`` changes) on the change feed;
    * ``exports.get`` has the download link once it has succeeded. Files are kept
-   * EXPORT_RETENTION_HOURS.
+   * EXPORT_RETENTION_HOURS. 429 QUOTA_EXCEEDED while the team has TEAM_MAX_CONCURRENT_EXPORTS
+   * exports queued or running, or keeps TEAM_MAX_EXPORT_BYTES of files.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, QUOTA_EXCEEDED,
+   * RATE_LIMITED.
    */
   create(input) {
     return this.transport.call("exports.create", input);
@@ -633,11 +635,12 @@ var EspConnectionsApi = class extends Group {
   /**
    * Queue a sync of the connection now; follow it with syncRuns.get or the change feed.
    *
-   * 422 PLAN_LIMIT_REACHED once the period's synced subscribers reach the plan's limit.
+   * 422 PLAN_LIMIT_REACHED once the period's synced subscribers reach the plan's limit; 429
+   * QUOTA_EXCEEDED while the team has TEAM_MAX_CONCURRENT_SYNCS runs queued or running.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * QUOTA_EXCEEDED, RATE_LIMITED.
    */
   sync(input) {
     return this.transport.call("espConnections.sync", input);

@@ -18,11 +18,12 @@ from app.esp import InvalidCredentials, ProviderError, make_connector
 from app.events import emit
 from app.jobs import JobContext, task_logged
 from app.observability import SYNC_ROWS
+from app.quotas import lock_team_quota, running_syncs
 from app.redaction import REDACTOR
 from app.runtime import Runtime
-from app.services import unit_of_work
 from app.sync.queueing import enqueue_sync
 from app.sync.runner import ConnectionGone, load_staging, merge_staging, staging_table
+from app.sync.service import ConnectionService
 from app.usage.plans import PLANS, period_of
 from app.usage.service import UsageService
 
@@ -38,7 +39,13 @@ async def sync_connection(ctx: JobContext, *, sync_run_id: str, team_id: str) ->
     job = ctx.get("job")
     run_id, team = uuid.UUID(sync_run_id), uuid.UUID(team_id)
     async with runtime.db.acquire() as conn:
-        connection_id = await _start(conn, run_id, team)
+        try:
+            connection_id = await _start(
+                conn, run_id, team, runtime.settings.team_max_concurrent_syncs
+            )
+        except _TeamBusy as busy:
+            await _requeue(conn, run_id, team, str(busy))
+            return {"skipped": str(busy)}
         if connection_id is None:
             return {"skipped": "the run is already finished"}
         locked = await conn.fetchval(
@@ -76,8 +83,10 @@ async def _sync(
     team: uuid.UUID,
     connection_id: uuid.UUID,
 ) -> dict[str, Any]:
-    async with unit_of_work(runtime, team_id=team) as services:
-        provider, credentials, list_id = await services.connections.credentials(connection_id)
+    # On the job's own connection: a job holds one pooled connection, never waits for a second.
+    async with _as_team(conn, team):
+        found = await ConnectionService(conn, runtime).credentials(connection_id)
+    provider, credentials, list_id = found
     connector = make_connector(provider, credentials, list_id, runtime.endpoints, runtime.http)
     job = ctx.get("job")
 
@@ -144,8 +153,21 @@ async def _as_team(conn: asyncpg.Connection, team: uuid.UUID) -> AsyncIterator[N
         yield
 
 
-async def _start(conn: asyncpg.Connection, run_id: uuid.UUID, team: uuid.UUID) -> uuid.UUID | None:
+class _TeamBusy(Exception):
+    """The team already has TEAM_MAX_CONCURRENT_SYNCS runs running."""
+
+
+async def _start(
+    conn: asyncpg.Connection, run_id: uuid.UUID, team: uuid.UUID, limit: int
+) -> uuid.UUID | None:
+    """Mark the run running; None if it is finished; _TeamBusy (the run stays queued, for the
+    sweeper) while the team has ``limit`` others running: cron runs are not refused up front."""
     async with _as_team(conn, team):
+        await lock_team_quota(conn, "syncs", team)
+        if await running_syncs(conn, team, run_id) >= limit:
+            raise _TeamBusy(
+                f"waiting: the team has {limit} syncs running (TEAM_MAX_CONCURRENT_SYNCS)"
+            )
         # A run of a connection deleted meanwhile ends here (its subscribers stay tombstones).
         await conn.execute(
             "UPDATE sync_runs r SET status = 'failed', finished_at = now(), "
@@ -167,7 +189,7 @@ async def _requeue(conn: asyncpg.Connection, run_id: uuid.UUID, team: uuid.UUID,
     async with _as_team(conn, team):
         await conn.execute(
             "UPDATE sync_runs SET status = 'queued', error = $2 "
-            "WHERE id = $1 AND status = 'running'",
+            "WHERE id = $1 AND status IN ('queued', 'running')",
             run_id,
             why,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from app.auth.tiers import CRON, TEAM, CronContext, TeamContext
+from app.quotas import QuotaExceeded
 from app.schemas import Empty, IdInput, Ok
 from app.sync.errors import CredentialsRejected, EspUnavailable
 from app.sync.jobs import queue_active_connections
@@ -83,12 +84,16 @@ async def delete_connection(ctx: TeamContext, data: IdInput) -> Ok:
 
 
 @procedures.procedure(
-    "espConnections.sync", tier=TEAM, errors=(NotFound, PlanLimitReached), status_code=202
+    "espConnections.sync",
+    tier=TEAM,
+    errors=(NotFound, PlanLimitReached, QuotaExceeded),
+    status_code=202,
 )
 async def sync_connection(ctx: TeamContext, data: IdInput) -> SyncQueued:
     """Queue a sync of the connection now; follow it with syncRuns.get or the change feed.
 
-    422 PLAN_LIMIT_REACHED once the period's synced subscribers reach the plan's limit.
+    422 PLAN_LIMIT_REACHED once the period's synced subscribers reach the plan's limit; 429
+    QUOTA_EXCEEDED while the team has TEAM_MAX_CONCURRENT_SYNCS runs queued or running.
     """
     await ctx.services.usage.require_room(ctx.team_id, "synced_subscribers")
     run_id = await ctx.services.connections.queue_sync(

@@ -11,6 +11,7 @@ import msgspec
 
 from app.credentials import Sealed
 from app.esp import InvalidCredentials, ProviderError, ProviderUnavailable, make_connector
+from app.quotas import check_sync_quota
 from app.runtime import Runtime
 from app.sync.errors import CredentialsRejected, EspUnavailable, ProviderMessage
 from app.sync.queueing import enqueue_sync
@@ -177,8 +178,10 @@ class ConnectionService:
     async def queue_sync(
         self, team_id: uuid.UUID, connection_id: uuid.UUID, *, after_commit: AfterCommit
     ) -> uuid.UUID:
-        """Record a queued run (the outbox) and enqueue its job once the row is committed."""
+        """Record a queued run (the outbox) and enqueue its job once the row is committed;
+        QuotaExceeded while the team has TEAM_MAX_CONCURRENT_SYNCS runs queued or running."""
         await self.get(connection_id)
+        await check_sync_quota(self.conn, self.runtime.settings, team_id)
         run_id: uuid.UUID = await self.conn.fetchval(
             "INSERT INTO sync_runs (team_id, esp_connection_id, trigger) "
             "VALUES ($1, $2, 'manual') RETURNING id",

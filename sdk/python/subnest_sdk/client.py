@@ -467,11 +467,12 @@ class EspConnectionsApi(Namespace[SyncTransport]):
     def sync(self, *, id: uuid.UUID) -> SyncQueued:
         """Queue a sync of the connection now; follow it with syncRuns.get or the change feed.
 
-        422 PLAN_LIMIT_REACHED once the period's synced subscribers reach the plan's limit.
+        422 PLAN_LIMIT_REACHED once the period's synced subscribers reach the plan's limit; 429
+        QUOTA_EXCEEDED while the team has TEAM_MAX_CONCURRENT_SYNCS runs queued or running.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
-        TeamDeletionScheduledError, RateLimitedError.
+        TeamDeletionScheduledError, QuotaExceededError, RateLimitedError.
         """
         body = IdInput(id=id)
         return self._transport.call("espConnections.sync", body, SyncQueued)
@@ -511,11 +512,12 @@ class ExportsApi(Namespace[SyncTransport]):
 
         Its progress arrives as ``progress`` events (and ``exports`` changes) on the change feed;
         ``exports.get`` has the download link once it has succeeded. Files are kept
-        EXPORT_RETENTION_HOURS.
+        EXPORT_RETENTION_HOURS. 429 QUOTA_EXCEEDED while the team has TEAM_MAX_CONCURRENT_EXPORTS
+        exports queued or running, or keeps TEAM_MAX_EXPORT_BYTES of files.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
-        TeamDeletionScheduledError, RateLimitedError.
+        TeamDeletionScheduledError, QuotaExceededError, RateLimitedError.
         """
         body = CreateExportInput(format=format, filter=filter, gzip=gzip)
         return self._transport.call("exports.create", body, ExportOut)
@@ -1062,11 +1064,12 @@ class AsyncEspConnectionsApi(Namespace[AsyncTransport]):
     async def sync(self, *, id: uuid.UUID) -> SyncQueued:
         """Queue a sync of the connection now; follow it with syncRuns.get or the change feed.
 
-        422 PLAN_LIMIT_REACHED once the period's synced subscribers reach the plan's limit.
+        422 PLAN_LIMIT_REACHED once the period's synced subscribers reach the plan's limit; 429
+        QUOTA_EXCEEDED while the team has TEAM_MAX_CONCURRENT_SYNCS runs queued or running.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
-        TeamDeletionScheduledError, RateLimitedError.
+        TeamDeletionScheduledError, QuotaExceededError, RateLimitedError.
         """
         body = IdInput(id=id)
         return await self._transport.call("espConnections.sync", body, SyncQueued)
@@ -1106,11 +1109,12 @@ class AsyncExportsApi(Namespace[AsyncTransport]):
 
         Its progress arrives as ``progress`` events (and ``exports`` changes) on the change feed;
         ``exports.get`` has the download link once it has succeeded. Files are kept
-        EXPORT_RETENTION_HOURS.
+        EXPORT_RETENTION_HOURS. 429 QUOTA_EXCEEDED while the team has TEAM_MAX_CONCURRENT_EXPORTS
+        exports queued or running, or keeps TEAM_MAX_EXPORT_BYTES of files.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
-        TeamDeletionScheduledError, RateLimitedError.
+        TeamDeletionScheduledError, QuotaExceededError, RateLimitedError.
         """
         body = CreateExportInput(format=format, filter=filter, gzip=gzip)
         return await self._transport.call("exports.create", body, ExportOut)

@@ -14,6 +14,7 @@ from .models import (
     LimitData,
     PayloadTooLargeData,
     ProviderMessage,
+    QuotaData,
     RateLimitedData,
     RefusedUrl,
     ServiceUnavailableData,
@@ -37,6 +38,7 @@ __all__ = [
     "NotFoundError",
     "PayloadTooLargeError",
     "PlanLimitReachedError",
+    "QuotaExceededError",
     "RateLimitedError",
     "ServiceUnavailableError",
     "SessionTooOldError",
@@ -191,6 +193,16 @@ class PlanLimitReachedError(ApiError):
     data_type = LimitData
 
 
+class QuotaExceededError(ApiError):
+    """The team's quota is used up; retry after Retry-After seconds.
+
+    HTTP 429, ``QUOTA_EXCEEDED``.
+    """
+
+    data: QuotaData
+    data_type = QuotaData
+
+
 class RateLimitedError(ApiError):
     """Too many requests; retry later.
 
@@ -306,6 +318,7 @@ ERRORS: dict[str, type[ApiError]] = {
     "NO_SUCH_USER": NoSuchUserError,
     "PAYLOAD_TOO_LARGE": PayloadTooLargeError,
     "PLAN_LIMIT_REACHED": PlanLimitReachedError,
+    "QUOTA_EXCEEDED": QuotaExceededError,
     "RATE_LIMITED": RateLimitedError,
     "SERVICE_UNAVAILABLE": ServiceUnavailableError,
     "SESSION_TOO_OLD": SessionTooOldError,

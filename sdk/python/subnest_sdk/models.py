@@ -51,6 +51,7 @@ __all__ = [
     "ProviderMessage",
     "PullInput",
     "PullOut",
+    "QuotaData",
     "RateLimitedData",
     "RefusedUrl",
     "RemoveMemberInput",
@@ -333,6 +334,13 @@ class PullOut(Model):
     changes: list[ChangeOut]
     cursor: str
     has_more: bool
+
+
+class QuotaData(Model):
+    quota: str
+    limit: int
+    used: int
+    retry_after: int
 
 
 class RateLimitedData(Model):

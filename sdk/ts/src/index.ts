@@ -290,6 +290,13 @@ export interface PullOut {
   hasMore: boolean;
 }
 
+export interface QuotaData {
+  quota: string;
+  limit: number;
+  used: number;
+  retryAfter: number;
+}
+
 export interface RateLimitedData {
   retryAfter: number;
 }
@@ -641,6 +648,13 @@ export interface PlanLimitReachedError {
   data: LimitData;
 }
 
+/** The team's quota is used up; retry after Retry-After seconds. HTTP 429. */
+export interface QuotaExceededError {
+  code: "QUOTA_EXCEEDED";
+  message: string;
+  data: QuotaData;
+}
+
 /** Too many requests; retry later. HTTP 429. */
 export interface RateLimitedError {
   code: "RATE_LIMITED";
@@ -727,6 +741,7 @@ export type ErrorBody =
   | NotFoundError
   | PayloadTooLargeError
   | PlanLimitReachedError
+  | QuotaExceededError
   | RateLimitedError
   | ServiceUnavailableError
   | SessionTooOldError
@@ -756,6 +771,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   NO_SUCH_USER: 404,
   PAYLOAD_TOO_LARGE: 413,
   PLAN_LIMIT_REACHED: 422,
+  QUOTA_EXCEEDED: 429,
   RATE_LIMITED: 429,
   SERVICE_UNAVAILABLE: 503,
   SESSION_TOO_OLD: 403,
@@ -1242,10 +1258,12 @@ export class ExportsApi extends Group {
    *
    * Its progress arrives as ``progress`` events (and ``exports`` changes) on the change feed;
    * ``exports.get`` has the download link once it has succeeded. Files are kept
-   * EXPORT_RETENTION_HOURS.
+   * EXPORT_RETENTION_HOURS. 429 QUOTA_EXCEEDED while the team has TEAM_MAX_CONCURRENT_EXPORTS
+   * exports queued or running, or keeps TEAM_MAX_EXPORT_BYTES of files.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, QUOTA_EXCEEDED,
+   * RATE_LIMITED.
    */
   create(input: CreateExportInput): Promise<ExportOut> {
     return this.transport.call("exports.create", input);
@@ -1313,11 +1331,12 @@ export class EspConnectionsApi extends Group {
   /**
    * Queue a sync of the connection now; follow it with syncRuns.get or the change feed.
    *
-   * 422 PLAN_LIMIT_REACHED once the period's synced subscribers reach the plan's limit.
+   * 422 PLAN_LIMIT_REACHED once the period's synced subscribers reach the plan's limit; 429
+   * QUOTA_EXCEEDED while the team has TEAM_MAX_CONCURRENT_SYNCS runs queued or running.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * QUOTA_EXCEEDED, RATE_LIMITED.
    */
   sync(input: IdInput): Promise<SyncQueued> {
     return this.transport.call("espConnections.sync", input);
