@@ -106,6 +106,26 @@ class Settings(Masked, msgspec.Struct, frozen=True, kw_only=True):
     # Limits and quotas (docs/operations.md, "Limits and quotas"), one block per area.
     # -- limits: endpoints and metrics --
     # -- limits: webhooks --
+    webhook_max_endpoints_per_team: PositiveInt = msgspec.field(
+        default=16, name="WEBHOOK_MAX_ENDPOINTS_PER_TEAM"
+    )
+    webhook_url_check_timeout_seconds: Annotated[float, msgspec.Meta(gt=0)] = msgspec.field(
+        default=5.0, name="WEBHOOK_URL_CHECK_TIMEOUT_SECONDS"
+    )
+    webhook_url_check_concurrency: PositiveInt = msgspec.field(
+        default=8, name="WEBHOOK_URL_CHECK_CONCURRENCY"
+    )
+    webhook_delivery_deadline_seconds: Annotated[float, msgspec.Meta(gt=0)] = msgspec.field(
+        default=15.0, name="WEBHOOK_DELIVERY_DEADLINE_SECONDS"
+    )
+    webhook_response_max_bytes: PositiveInt = msgspec.field(
+        default=4096, name="WEBHOOK_RESPONSE_MAX_BYTES"
+    )
+    # Jobs of the worker's own delivery queue, beside WORKER_CONCURRENCY (same process, same
+    # DB pool): a worker runs up to WORKER_CONCURRENCY + WEBHOOK_DELIVERY_CONCURRENCY jobs.
+    webhook_delivery_concurrency: PositiveInt = msgspec.field(
+        default=4, name="WEBHOOK_DELIVERY_CONCURRENCY"
+    )
     # -- limits: pools, downloads, exports and team quotas --
     # -- limits: inputs, allowlists and hashing --
     esp_mailchimp_base_url: str = msgspec.field(
