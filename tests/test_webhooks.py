@@ -4,6 +4,7 @@ disabling after repeated failure, refused internal URLs, tenant isolation."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import hashlib
 import hmac
 import ipaddress
@@ -15,15 +16,27 @@ import time
 import uuid
 import zlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from app.config import Settings
-from app.webhooks.urls import UrlRefused, check_url, pinned
+from app.runtime import Runtime
+from app.services import unit_of_work
+from app.webhooks.errors import WebhookLimitReached
+from app.webhooks.urls import (
+    CheckedUrl,
+    UrlChecker,
+    UrlCheckTimedOut,
+    UrlRefused,
+    check_url,
+    pinned,
+)
 from tests.support import (
     Caller,
     CallFailed,
@@ -436,3 +449,91 @@ def test_hostile_receivers_cost_only_their_own_deliveries(
     )
     assert (row["status"], row["attempts"], row["backs_off"]) == ("pending", 1, True)
     assert "no outcome" in row["error"]
+
+
+async def test_a_url_check_is_bounded_in_time_and_in_lookups_at_once() -> None:
+    """A resolver that hangs costs a check WEBHOOK_URL_CHECK_TIMEOUT_SECONDS at most, waiting
+    for a lookup thread included, and never more than ``concurrency`` threads."""
+    release = threading.Event()
+    started: list[str] = []
+
+    def hanging(host: str, port: int) -> list[str]:
+        started.append(host)
+        release.wait(30)  # the fake resolver answers when the test lets it
+        return ["93.184.215.14"]
+
+    checker = UrlChecker(timeout=0.3, concurrency=1, allow_private=False, lookup=hanging)
+    try:
+        began = time.monotonic()
+        outcomes = await asyncio.gather(
+            checker.check("https://slow.example/hook"),
+            checker.check("https://also-slow.example/hook"),
+            return_exceptions=True,
+        )
+        took = time.monotonic() - began
+        assert all(isinstance(o, UrlCheckTimedOut) for o in outcomes), outcomes
+        assert "did not resolve within 0.3 s" in str(outcomes[0])
+        assert took < 1.5, took
+        assert started == ["slow.example"]  # one thread: the second check never got one
+        release.set()
+        wait_for(lambda: checker._executor._work_queue.empty(), what="the lookup thread free")
+        assert str(await checker.check("https://fast.example/hook")) == "93.184.215.14"
+    finally:
+        release.set()
+        checker.close()
+
+
+def test_endpoints_per_team_are_capped(settings: Settings) -> None:
+    with start_server(settings, WEBHOOK_MAX_ENDPOINTS_PER_TEAM="3") as server:
+        caller, _ = member_of_new_team(server.base_url)
+        caller("webhooks.create", url="https://93.184.215.14/a", events=["sync.failed"])
+
+        def create(n: int) -> str:
+            try:
+                caller("webhooks.create", url=f"https://93.184.215.14/{n}", events=["sync.failed"])
+            except CallFailed as failed:
+                return f"{failed.status} {failed.code} {failed.data}"
+            return "created"
+
+        with ThreadPoolExecutor(8) as pool:
+            outcomes = sorted(pool.map(create, range(8)))
+        assert outcomes == ["422 WEBHOOK_LIMIT_REACHED {'limit': 3}"] * 6 + ["created"] * 2
+        assert len(caller("webhooks.list")["items"]) == 3
+        other, _ = member_of_new_team(server.base_url, "other@example.com")
+        other("webhooks.create", url="https://93.184.215.14/b", events=["sync.failed"])
+        first = caller("webhooks.list")["items"][0]["id"]
+        caller("webhooks.delete", id=first)  # a deleted webhook no longer counts
+        assert create(99) == "created"
+
+
+async def test_two_creates_at_the_limit_cannot_both_pass(settings: Settings) -> None:
+    """The count and the insert happen under the team's lock: a create that starts while
+    another is uncommitted waits for it, then sees its endpoint and is refused."""
+    capped = msgspec.structs.replace(settings, webhook_max_endpoints_per_team=2)
+    runtime = Runtime(capped)
+    await runtime.start()
+    team, url = uuid.uuid4(), CheckedUrl("https://93.184.215.14/hook")
+    try:
+        async with unit_of_work(runtime, team_id=team) as services:
+            await services.conn.execute("INSERT INTO teams (id, name) VALUES ($1, 'T')", team)
+            await services.webhooks.create(team, url, ["sync.failed"])
+
+        async def create() -> None:
+            async with unit_of_work(runtime, team_id=team) as services:
+                await services.webhooks.create(team, url, ["sync.failed"])
+
+        async with unit_of_work(runtime, team_id=team) as first:
+            await first.webhooks.create(team, url, ["sync.failed"])  # the second of two
+            # A context of its own: as another call's task would be (one unit of work per task).
+            second = asyncio.create_task(create(), context=contextvars.Context())
+            deadline = time.monotonic() + 10
+            while not await first.conn.fetchval(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            ):
+                assert not second.done(), "the second create did not wait for the first"
+                assert time.monotonic() < deadline, "the second create never waited"
+                await asyncio.sleep(0.02)
+        with pytest.raises(WebhookLimitReached):
+            await second
+    finally:
+        await runtime.stop()

@@ -42,6 +42,11 @@ class UrlCheckTimedOut(UrlRefused):
 Resolve = Callable[[str, int], Awaitable[list[str]]]
 
 
+def _blocking_getaddrinfo(host: str, port: int) -> list[str]:
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(sockaddr[0]) for *_, sockaddr in infos]
+
+
 async def _getaddrinfo(host: str, port: int) -> list[str]:
     infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return [str(sockaddr[0]) for *_, sockaddr in infos]
@@ -95,16 +100,23 @@ class UrlChecker:
     UrlCheckTimedOut. A lookup still stuck in its thread then ends on the resolver's own
     timeout; a check still waiting for a thread is dropped."""
 
-    def __init__(self, *, timeout: float, concurrency: int, allow_private: bool) -> None:
+    def __init__(
+        self,
+        *,
+        timeout: float,
+        concurrency: int,
+        allow_private: bool,
+        lookup: Callable[[str, int], list[str]] | None = None,
+    ) -> None:
+        """``lookup``: the blocking name lookup run in the checker's threads (getaddrinfo)."""
         self.timeout = timeout
         self._allow_private = allow_private
+        self._lookup = lookup or _blocking_getaddrinfo
         self._executor = ThreadPoolExecutor(concurrency, thread_name_prefix="webhook-dns")
 
     async def _resolve(self, host: str, port: int) -> list[str]:
-        infos = await asyncio.get_running_loop().run_in_executor(
-            self._executor, lambda: socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        )
-        return [str(sockaddr[0]) for *_, sockaddr in infos]
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._lookup, host, port)
 
     async def check(self, url: str) -> Address:
         """The checked address of ``url``; UrlRefused (or UrlCheckTimedOut) otherwise."""
