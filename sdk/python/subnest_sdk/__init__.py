@@ -41,6 +41,7 @@ from .errors import (
     UnauthenticatedError,
     UnexpectedResponse,
     ValidationFailedError,
+    WebhookLimitReachedError,
     WebhookUrlRefusedError,
     WrongRoleError,
 )
@@ -111,6 +112,7 @@ from .models import (
     UsageOut,
     UserOut,
     ValidationData,
+    WebhookLimit,
     WebhookList,
     WebhookOut,
 )
@@ -211,6 +213,8 @@ __all__ = [
     "UserOut",
     "ValidationData",
     "ValidationFailedError",
+    "WebhookLimit",
+    "WebhookLimitReachedError",
     "WebhookList",
     "WebhookOut",
     "WebhookUrlRefusedError",

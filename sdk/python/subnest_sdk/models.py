@@ -78,6 +78,7 @@ __all__ = [
     "UsageOut",
     "UserOut",
     "ValidationData",
+    "WebhookLimit",
     "WebhookList",
     "WebhookOut",
 ]
@@ -526,6 +527,10 @@ class UserOut(Model):
 class ValidationData(Model):
     path: str
     detail: str
+
+
+class WebhookLimit(Model):
+    limit: int
 
 
 class WebhookList(Model):
