@@ -4,6 +4,7 @@ disabling after repeated failure, refused internal URLs, tenant isolation."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import hashlib
 import hmac
@@ -80,13 +81,22 @@ def receiver() -> Iterator[Receiver]:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    # By name: each send goes to the address the name resolved to when it was checked.
-    state.url = f"http://localhost:{server.server_address[1]}/hook"
+    with _serving(Handler) as base:
+        state.url = f"{base}/hook"
+        yield state
+
+
+@contextlib.contextmanager
+def _serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A local HTTP server in a thread; its base URL. By name: each send goes to the address
+    the name resolved to when it was checked."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    server.handle_error = lambda request, address: None  # type: ignore[method-assign]  # a client gone
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield state
+        yield f"http://localhost:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
@@ -343,18 +353,12 @@ def hostile() -> Iterator[Hostile]:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    server.handle_error = lambda request, address: None  # type: ignore[method-assign]  # a client gone
-    state.base = f"http://localhost:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield state
-    finally:
-        state.stop.set()
-        server.shutdown()
-        server.server_close()
+    with _serving(Handler) as base:
+        state.base = base
+        try:
+            yield state
+        finally:
+            state.stop.set()  # the handlers that drip or wait end, so the server can stop
 
 
 def _peak_rss_mb(pid: int) -> float:

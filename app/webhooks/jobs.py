@@ -23,7 +23,9 @@ __all__ = ["SIGNATURE_HEADER", "deliver_webhook", "dispatch_events", "signature"
 SIGNATURE_HEADER = "X-SubscriberNest-Signature"
 # What an attempt says from the moment it is recorded (before its send) until its outcome
 # replaces it: if the worker dies during the send, it stays, and the attempt counts as failed.
-NO_OUTCOME = "no outcome recorded: the send was cut short (the worker stopped during it)"
+NO_OUTCOME = (
+    "no outcome recorded: still in flight, or cut short (the worker stopped during the send)"
+)
 _EXCERPT_CHARS = 500
 # Undispatched events become one delivery per active endpoint of the team that wants the type,
 # and are marked dispatched, in one statement (exactly once: the unique (event, endpoint)).
