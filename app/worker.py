@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable
 
 from prometheus_client import start_http_server
@@ -20,6 +21,8 @@ from app.usage.jobs import roll_billing_period
 from app.webhooks.jobs import deliver_webhook, dispatch_events
 
 __all__ = ["DEQUEUE_SECONDS", "build_worker"]
+
+log = logging.getLogger(__name__)
 
 # How long a dequeue blocks in Redis (BLMOVE) before it answers "nothing". SAQ's default, 0,
 # blocks until a job comes, so redis-py's socket timeout (5 s) ends every idle wait on the
@@ -68,7 +71,9 @@ class _GracefulWorker(Worker[JobContext]):
             waits.append(self._companion.stop())
         await asyncio.gather(*waits)
         if self._companion_task is not None:
-            await self._companion_task
+            (ended,) = await asyncio.gather(self._companion_task, return_exceptions=True)
+            if isinstance(ended, Exception):  # its own loops log what they meet; this is more
+                log.error("the delivery worker ended with %r", ended)
         await super().stop()
 
 
