@@ -3,6 +3,7 @@ under the newest key, and says what it did; the old key can then go."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import subprocess
 import uuid
@@ -17,8 +18,6 @@ from rpc.masking import Secret
 from tests.support import (
     env_for,
     fetch,
-    member_of_new_team,
-    start_server,
     start_worker,
     subnest,
     wait_for,
@@ -37,25 +36,35 @@ async def test_rotation_reseals_every_secret_and_the_old_key_can_go(
     settings: Settings, database_url: str, receiver: Receiver
 ) -> None:
     old_only = msgspec.structs.replace(settings, secret_keys_raw=Secret(_key("old")))
-    with start_server(old_only, **_PRIVATE) as server:
-        caller, team_id = member_of_new_team(server.base_url)
-        created = caller("webhooks.create", url=receiver.url, events=["subscriber.created"])
-    secret, hook_id = created["secret"], created["webhook"]["id"]
-
+    new_only = msgspec.structs.replace(settings, secret_keys_raw=Secret(_key("new")))
+    team, connection, hook_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    secret = "whsec_sealed-under-the-old-key"
     runtime = Runtime(old_only)
     await runtime.start()
-    team, connection = uuid.UUID(team_id), uuid.uuid4()
-    sealed = runtime.cipher.seal(connection, {"apiKey": "plain-secret-us1"})
-    async with unit_of_work(runtime, team_id=team) as services:
-        await services.conn.execute(
-            "INSERT INTO esp_connections (id, team_id, provider, name, credentials_ciphertext, "
-            "credentials_key_id) VALUES ($1, $2, 'kit', 'K', $3, $4)",
-            connection,
-            team,
-            sealed.ciphertext,
-            sealed.key_id,
-        )
-    await runtime.stop()
+    try:
+        sealed = runtime.cipher.seal(connection, {"apiKey": "plain-secret-us1"})
+        sealed_secret = runtime.cipher.seal(hook_id, {"secret": secret})
+        async with unit_of_work(runtime, team_id=team) as services:
+            await services.conn.execute("INSERT INTO teams (id, name) VALUES ($1, 'T')", team)
+            await services.conn.execute(
+                "INSERT INTO esp_connections (id, team_id, provider, name, "
+                "credentials_ciphertext, credentials_key_id) VALUES ($1, $2, 'kit', 'K', $3, $4)",
+                connection,
+                team,
+                sealed.ciphertext,
+                sealed.key_id,
+            )
+            await services.conn.execute(
+                "INSERT INTO webhook_endpoints (id, team_id, url, events, secret_ciphertext, "
+                "secret_key_id) VALUES ($1, $2, $3, '{sync.failed}', $4, $5)",
+                hook_id,
+                team,
+                receiver.url,
+                sealed_secret.ciphertext,
+                sealed_secret.key_id,
+            )
+    finally:
+        await runtime.stop()
 
     def rotate(keys: str) -> subprocess.CompletedProcess[str]:
         env = env_for(settings, SECRET_KEYS=keys)
@@ -75,10 +84,9 @@ async def test_rotation_reseals_every_secret_and_the_old_key_can_go(
     (hook,) = await fetch(database_url, "SELECT secret_key_id FROM webhook_endpoints")
     assert (row["credentials_key_id"], hook["secret_key_id"]) == ("new", "new")
     assert b"plain-secret" not in row["credentials_ciphertext"]
-    new_only = CredentialCipher(
-        msgspec.structs.replace(settings, secret_keys_raw=Secret(_key("new"))).secret_keys
+    opened = CredentialCipher(new_only.secret_keys).open(
+        connection, Sealed(row["credentials_ciphertext"], "new")
     )
-    opened = new_only.open(connection, Sealed(row["credentials_ciphertext"], "new"))
     assert opened == {"apiKey": "plain-secret-us1"}
     again = rotate(f"{_key('new')},{_key('old')}").stdout
     assert "ESP credentials: re-encrypted 0 under key 'new'; 1 already used it" in again
@@ -86,11 +94,22 @@ async def test_rotation_reseals_every_secret_and_the_old_key_can_go(
 
     # The old key removed: deliveries are still signed with the secret the team was shown.
     env = {**_PRIVATE, "SECRET_KEYS": _key("new")}
-    with start_server(settings, **env) as server, start_worker(settings, **env):
-        caller.base_url = server.base_url
-        caller("webhooks.test", id=hook_id)
-        wait_for(lambda: receiver.requests, what="the delivery after rotation")
+    runtime = Runtime(new_only)
+    await runtime.start()
+    try:
+        with start_worker(settings, **env):
+            async with unit_of_work(runtime, team_id=team) as services:
+                delivery = await services.webhooks.test(team, hook_id, services.after_commit)
+            await asyncio.to_thread(
+                wait_for, lambda: receiver.requests, what="the delivery after rotation"
+            )
         assert _verify(secret, receiver.requests[0])["type"] == "webhook.test"
+        (attempt,) = await fetch(
+            database_url, "SELECT error FROM webhook_attempts WHERE delivery_id = $1", delivery
+        )
+        assert attempt["error"] is None
+    finally:
+        await runtime.stop()
 
     # Rows sealed under a key that is gone are reported (and the command fails), not skipped.
     lost = rotate(_key("other"))
