@@ -113,17 +113,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+
 def _exit_on_signals() -> None:
-    """SIGTERM and SIGINT exit normally, so cleanup (children, embedded servers) runs; a second
-    signal during that cleanup is ignored rather than cutting it short."""
+    """SIGTERM, SIGINT and SIGHUP (the terminal closed) exit normally, so cleanup (children,
+    embedded servers) runs; a second signal during that cleanup is ignored rather than
+    cutting it short."""
 
     def handler(signum: int, frame: FrameType | None) -> None:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for stop in _STOP_SIGNALS:
+            signal.signal(stop, signal.SIG_IGN)
         sys.exit(0)
 
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
+    for stop in _STOP_SIGNALS:
+        signal.signal(stop, handler)
 
 
 @contextlib.contextmanager
@@ -284,11 +288,18 @@ def _dev(settings: Settings, args: argparse.Namespace) -> int:
             "SUBNEST_DATA_DIR": str(resolved.data_path),
             "ESP_MAILCHIMP_BASE_URL": resolved.esp_mailchimp_base_url,
         }
-        children = [
-            subprocess.Popen([sys.executable, "-m", "app.cli", name], env=env)  # noqa: S603
-            for name in ("serve", "worker")
-        ]
+        # Stopped in order, whatever stops `subnest dev` (SIGTERM, a terminal's Ctrl-C, the
+        # terminal closing): the children first, waited for, then the embedded servers. Each
+        # child runs in a process group of its own, so that a terminal's signal reaches only
+        # this process, which hands it on as SIGTERM.
+        children: list[subprocess.Popen[bytes]] = []
         try:
+            for name in ("serve", "worker"):
+                children.append(
+                    subprocess.Popen(  # noqa: S603
+                        [sys.executable, "-m", "app.cli", name], env=env, process_group=0
+                    )
+                )
             base = f"http://{resolved.host}:{resolved.port}"
             _wait_ready(f"{base}/health/ready", children)
             print(

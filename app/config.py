@@ -39,9 +39,9 @@ class Settings(Masked, msgspec.Struct, frozen=True, kw_only=True):
     """Everything the API, the worker and the CLI read from the environment.
 
     Field names are the environment variable names (``name=``), so a conversion error's path
-    names the variable at fault. The secrets (SECRET_KEYS, CRON_TOKEN, APP_DB_PASSWORD) are
-    :class:`Secret`: masked in reprs and messages, their values only by ``.reveal()``; the
-    passwords in DATABASE_URL and REDIS_URL are masked in the repr.
+    names the variable at fault. The secrets (SECRET_KEYS, CRON_TOKEN, METRICS_TOKEN,
+    APP_DB_PASSWORD) are :class:`Secret`: masked in reprs and messages, their values only by
+    ``.reveal()``; the passwords in DATABASE_URL and REDIS_URL are masked in the repr.
     """
 
     env: Environment = msgspec.field(default="production", name="SUBNEST_ENV")
@@ -105,6 +105,9 @@ class Settings(Masked, msgspec.Struct, frozen=True, kw_only=True):
     max_body_bytes: PositiveInt = msgspec.field(default=1_048_576, name="MAX_BODY_BYTES")
     # Limits and quotas (docs/operations.md, "Limits and quotas"), one block per area.
     # -- limits: endpoints and metrics --
+    # Bearer token a scraper sends for /metrics (API and worker). Unset: the API serves no
+    # /metrics at all, and the worker's WORKER_METRICS_PORT (opt-in) answers without one.
+    metrics_token: Secret | None = msgspec.field(default=None, name="METRICS_TOKEN")
     # -- limits: webhooks --
     webhook_max_endpoints_per_team: PositiveInt = msgspec.field(
         default=16, name="WEBHOOK_MAX_ENDPOINTS_PER_TEAM"

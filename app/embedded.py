@@ -137,7 +137,12 @@ class EmbeddedRedis:
             "--dir", str(self.dir),
             "--logfile", str(self.dir / "redis.log"),
         ]  # fmt: skip
-        self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL)  # noqa: S603
+        # A process group of its own: a terminal's Ctrl-C (SIGINT to the foreground group)
+        # must not stop Redis before the processes using it have disconnected; its owner
+        # stops it, last (embedded_services).
+        self._process = subprocess.Popen(  # noqa: S603
+            command, stdin=subprocess.DEVNULL, process_group=0
+        )
         self._owner_file.write_text(json.dumps({"redis": self._process.pid, "owner": os.getpid()}))
         deadline = time.monotonic() + timeout
         client = redis.Redis(unix_socket_path=str(self.socket))

@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import logging
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -56,6 +57,12 @@ def task_logged(
     return logged
 
 
+_RECORD = (
+    "INSERT INTO task_logs (job, job_key, team_id, attempt, status, error, duration_ms) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7)"
+)
+
+
 async def _record(
     ctx: JobContext,
     name: str,
@@ -64,23 +71,30 @@ async def _record(
     error: str | None,
     started: float,
 ) -> None:
+    """A team's job logs under its team, through the app role and row-level security; a system
+    job (no ``team_id``) logs a row of no team, which only the maintenance role may write."""
     job = ctx.get("job")
+    runtime = ctx["runtime"]
+    team = kwargs.get("team_id")
     try:
-        async with ctx["runtime"].db.transaction() as transaction:
-            await transaction.connection.execute(
-                "INSERT INTO task_logs "
-                "(job, job_key, team_id, attempt, status, error, duration_ms) "
-                "VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                name,
-                job.key if job else name,
-                kwargs.get("team_id"),
-                job.attempts if job else 1,
-                status,
-                error[:2000] if error else None,
-                (time.perf_counter() - started) * 1000,
-            )
+        team_id = uuid.UUID(str(team)) if team is not None else None
+        row = (
+            name,
+            job.key if job else name,
+            team_id,
+            job.attempts if job else 1,
+            status,
+            error[:2000] if error else None,
+            (time.perf_counter() - started) * 1000,
+        )
+        if team_id is None:
+            async with runtime.db.maintenance() as conn:
+                await conn.execute(_RECORD, *row)
+        else:
+            async with runtime.db.transaction(team_id=team_id) as transaction:
+                await transaction.connection.execute(_RECORD, *row)
     except Exception as exc:  # the log must not turn a finished job into a failed one
-        ctx["runtime"].unavailable.log(exc, f"writing the task log of {name}", log)
+        runtime.unavailable.log(exc, f"writing the task log of {name}", log)
 
 
 # Past HISTORY_RETENTION_DAYS: task logs; events whose webhooks are done with them (their

@@ -11,9 +11,14 @@ from typing import Any
 import msgspec
 from litestar import Litestar, MediaType, Request, get
 from litestar.datastructures import State
+from litestar.handlers import HTTPRouteHandler
 from litestar.response import Response
 from litestar.static_files import create_static_files_router
-from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
+from litestar.status_codes import (
+    HTTP_200_OK,
+    HTTP_401_UNAUTHORIZED,
+    HTTP_503_SERVICE_UNAVAILABLE,
+)
 from opentelemetry import trace
 
 from app.api import build_registry, openapi_spec
@@ -21,11 +26,19 @@ from app.auth.request_log import RequestLogWriter
 from app.config import Settings
 from app.exports.routes import download_file, stream_csv, stream_ndjson
 from app.feed.stream import fetch_page, live_event, read_xmin, stream
-from app.observability import CallMetrics, exposition
+from app.observability import (
+    METRICS_CHALLENGE,
+    METRICS_MEDIA_TYPE,
+    METRICS_REFUSED,
+    CallMetrics,
+    exposition,
+    metrics_authorized,
+)
 from app.redaction import REDACTOR
 from app.runtime import Runtime
 from realtime.hub import ChangeHub
-from rpc import RateLimiter, RpcConfig, rpc_routes, swagger_page
+from rpc import RateLimiter, RpcConfig, docs_routes, rpc_routes
+from rpc.masking import Secret
 
 __all__ = ["create_app"]
 
@@ -54,16 +67,22 @@ async def ready(state: State) -> Response[dict[str, Any]]:
     )
 
 
-@get("/metrics", media_type="text/plain; version=0.0.4; charset=utf-8", sync_to_thread=False)
-def metrics() -> bytes:
-    """Prometheus metrics of this process: calls, SSE connections."""
-    return exposition()
+def metrics_route(token: Secret) -> HTTPRouteHandler:
+    """``GET /metrics``: Prometheus metrics of this process (calls, SSE connections), for the
+    scraper that sends ``Authorization: Bearer <METRICS_TOKEN>``; 401 for anyone else."""
 
+    @get("/metrics", sync_to_thread=False)
+    def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
+        if not metrics_authorized(request.headers.get("authorization"), token):
+            return Response(
+                METRICS_REFUSED,
+                status_code=HTTP_401_UNAUTHORIZED,
+                media_type=MediaType.TEXT,
+                headers={"WWW-Authenticate": METRICS_CHALLENGE},
+            )
+        return Response(exposition(), media_type=METRICS_MEDIA_TYPE)
 
-@get(DOCS_PATH, media_type=MediaType.HTML, sync_to_thread=False)
-def docs_page() -> str:
-    """Interactive API documentation."""
-    return swagger_page(f"{DOCS_PATH}/openapi.json", "SubscriberNest API")
+    return metrics
 
 
 STATIC = Path(__file__).parent / "static"
@@ -81,12 +100,6 @@ def create_app(settings: Settings) -> Litestar:
     registry = build_registry()
     request_log = RequestLogWriter(runtime.db, runtime.api_quota)
     spec = openapi_spec(registry)
-
-    @get(f"{DOCS_PATH}/openapi.json", sync_to_thread=False)
-    def openapi_json() -> dict[str, Any]:
-        """The OpenAPI 3.1 document of every procedure."""
-        return spec
-
     hub = ChangeHub(
         settings.redis_url or "",
         fetch_page(runtime),
@@ -138,9 +151,9 @@ def create_app(settings: Settings) -> Litestar:
             create_static_files_router(path="/static", directories=[STATIC]),
             health,
             ready,
-            metrics,
-            docs_page,
-            openapi_json,
+            # No token, no metrics: the API port is public (the worker's is opt-in).
+            *([metrics_route(settings.metrics_token)] if settings.metrics_token else []),
+            *docs_routes(DOCS_PATH, spec, "SubscriberNest API"),
             stream,
             stream_csv,
             stream_ndjson,

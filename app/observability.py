@@ -2,33 +2,45 @@
 procedure (and, with tracing on, the current span's trace and span ids) and no secret
 (app.redaction); Prometheus metrics of calls, SSE connections, jobs and syncs.
 
-The API serves its metrics at ``/metrics``; a worker, on ``WORKER_METRICS_PORT`` when set (each
-process keeps its own counters, as Prometheus expects: scrape every process).
+The API serves its metrics at ``/metrics`` when ``METRICS_TOKEN`` is set, to the scraper that
+sends it; a worker, on ``WORKER_METRICS_PORT`` when set, behind the same token when there is one
+(each process keeps its own counters, as Prometheus expects: scrape every process).
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
+import socket
 import sys
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import structlog
 from opentelemetry import trace
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.exposition import ThreadingWSGIServer, make_wsgi_app
 
 from app.redaction import REDACTOR
 from rpc import CURRENT_CALL, Call
+from rpc.masking import Secret
 
 __all__ = [
     "JOBS",
+    "METRICS_CHALLENGE",
+    "METRICS_MEDIA_TYPE",
+    "METRICS_REFUSED",
     "REGISTRY",
     "SSE_CONNECTIONS",
     "SYNC_ROWS",
     "CallMetrics",
     "configure_logging",
     "exposition",
+    "metrics_authorized",
     "observe_job",
+    "serve_worker_metrics",
 ]
 
 REGISTRY = CollectorRegistry(auto_describe=True)
@@ -57,6 +69,48 @@ SYNC_ROWS = Counter(
 def exposition() -> bytes:
     """The metrics in Prometheus' text format."""
     return generate_latest(REGISTRY)
+
+
+METRICS_MEDIA_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+METRICS_CHALLENGE = 'Bearer realm="metrics"'  # the WWW-Authenticate of a refused scrape
+METRICS_REFUSED = b"401 Unauthorized: send Authorization: Bearer <METRICS_TOKEN>\n"
+
+
+def metrics_authorized(authorization: str | None, token: Secret | None) -> bool:
+    """Whether a scrape may read the metrics: with no ``token``, anyone; else only one whose
+    ``Authorization`` header is ``Bearer <token>`` (compared in constant time)."""
+    if token is None:
+        return True
+    expected = f"Bearer {token.reveal()}".encode()
+    return hmac.compare_digest((authorization or "").encode("utf-8", "replace"), expected)
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        """No access log line per scrape on stderr."""
+
+
+def serve_worker_metrics(port: int, host: str, token: Secret | None) -> WSGIServer:
+    """A worker's metrics on ``host:port``, from a daemon thread (prometheus_client's WSGI
+    server), refused with 401 unless ``metrics_authorized``. ``shutdown()`` stops it."""
+    metrics = make_wsgi_app(REGISTRY)
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if not metrics_authorized(environ.get("HTTP_AUTHORIZATION"), token):
+            start_response(
+                "401 Unauthorized",
+                [("WWW-Authenticate", METRICS_CHALLENGE), ("Content-Type", "text/plain")],
+            )
+            return [METRICS_REFUSED]
+        result: Iterable[bytes] = metrics(environ, start_response)
+        return result
+
+    class Server(ThreadingWSGIServer):
+        address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+
+    server = make_server(host, port, app, Server, handler_class=_QuietHandler)
+    threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
+    return server
 
 
 def observe_job(job: str, status: str, seconds: float) -> None:

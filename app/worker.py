@@ -5,15 +5,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable
+from wsgiref.simple_server import WSGIServer
 
-from prometheus_client import start_http_server
 from saq import CronJob, Worker
+from saq.utils import cancel_tasks
 
 from app.auth.jobs import purge_expired_sessions, purge_request_logs
 from app.exports.jobs import export_subscribers, purge_exports, sweep_exports
 from app.feed.jobs import purge_tombstones
 from app.jobs import JobContext, purge_history
-from app.observability import REGISTRY
+from app.observability import serve_worker_metrics
 from app.runtime import Runtime
 from app.sync.jobs import sweep_queued_runs, sync_all_active, sync_connection
 from app.teams.jobs import erase_deleted_teams
@@ -74,6 +75,10 @@ class _GracefulWorker(Worker[JobContext]):
             (ended,) = await asyncio.gather(self._companion_task, return_exceptions=True)
             if isinstance(ended, Exception):  # its own loops log what they meet; this is more
                 log.error("the delivery worker ended with %r", ended)
+        # What is left are SAQ's own loops (idle, or holding a job past its grace): cancelled
+        # now, as SAQ's stop would (with no grace period of its own), but without its warning
+        # at every shutdown that tasks "did not finish within the shutdown grace period".
+        await cancel_tasks(list(self.tasks), timeout=self._cancellation_hard_deadline_s)
         await super().stop()
 
 
@@ -97,10 +102,15 @@ def build_worker(runtime: Runtime) -> Worker[JobContext]:
         timers={"sweep": settings.worker_sweep_seconds},
         signals=False,  # the main worker's signals stop it
     )
+    metrics: list[WSGIServer] = []
 
     async def startup(ctx: JobContext) -> None:
         if settings.worker_metrics_port:
-            start_http_server(settings.worker_metrics_port, settings.host, registry=REGISTRY)
+            metrics.append(
+                serve_worker_metrics(
+                    settings.worker_metrics_port, settings.host, settings.metrics_token
+                )
+            )
         await runtime.start()
         ctx["runtime"] = runtime
         deliveries.context["runtime"] = runtime
@@ -108,6 +118,9 @@ def build_worker(runtime: Runtime) -> Worker[JobContext]:
 
     async def shutdown(ctx: JobContext) -> None:
         await runtime.stop()
+        for server in metrics:
+            await asyncio.to_thread(server.shutdown)
+            server.server_close()
 
     worker = _GracefulWorker(
         runtime.queue,

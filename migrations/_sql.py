@@ -6,7 +6,7 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 
-__all__ = ["APP_NAME", "sql_migration", "tenant_table"]
+__all__ = ["APP_NAME", "sql_migration", "tenant_policies", "tenant_table"]
 
 APP_NAME = "subnest"
 
@@ -37,6 +37,14 @@ def tenant_table(table: str) -> str:
     return f"""
 GRANT SELECT, INSERT, UPDATE ON {table} TO subnest_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO subnest_maint;
+{tenant_policies(table)}"""
+
+
+def tenant_policies(table: str) -> str:
+    """Row-level security, enabled and forced, of a table with ``team_id``: every role sees
+    the current team's rows (none with no team set, and never a row of no team); the
+    maintenance role sees and writes all."""
+    return f"""
 ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;
 ALTER TABLE {table} FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON {table}

@@ -1,9 +1,11 @@
 """A generic typed-procedure layer on Litestar and msgspec. Imports nothing from ``app``.
 
 Declare procedures on a :class:`Registry` with an auth :class:`Tier`, serve them with
-:func:`rpc_routes`, describe them with :func:`openapi_document`.
+:func:`rpc_routes`, describe them with :func:`openapi_document` and document them with
+:func:`docs_routes`.
 """
 
+from rpc.docs import DOCS_CSP, docs_routes
 from rpc.errors import (
     DomainError,
     EmptyData,
@@ -16,7 +18,7 @@ from rpc.errors import (
     Unauthenticated,
     ValidationFailed,
 )
-from rpc.openapi import error_schema_name, openapi_document, swagger_page
+from rpc.openapi import error_schema_name, openapi_document
 from rpc.procedure import Call, Input, Output, Procedure, RateLimit, Registry, Tier
 from rpc.ratelimit import RateLimiter
 from rpc.server import CURRENT_CALL, RpcConfig, rpc_routes
@@ -24,6 +26,7 @@ from rpc.unavailable import Unavailability
 
 __all__ = [
     "CURRENT_CALL",
+    "DOCS_CSP",
     "Call",
     "DomainError",
     "EmptyData",
@@ -44,8 +47,8 @@ __all__ = [
     "Unauthenticated",
     "Unavailability",
     "ValidationFailed",
+    "docs_routes",
     "error_schema_name",
     "openapi_document",
     "rpc_routes",
-    "swagger_page",
 ]

@@ -15,7 +15,7 @@ import msgspec
 from rpc.errors import DomainError
 from rpc.procedure import Procedure, Registry
 
-__all__ = ["error_schema_name", "openapi_document", "swagger_page"]
+__all__ = ["error_schema_name", "openapi_document"]
 
 _REF = "#/components/schemas/{name}"
 
@@ -108,24 +108,3 @@ def _operation(procedure: Procedure[Any, Any, Any]) -> dict[str, Any]:
         "x-tier": procedure.tier.name,
     }
     return operation
-
-
-def swagger_page(spec_url: str, title: str) -> str:
-    """An interactive page (Swagger UI) for the document at ``spec_url``."""
-    return f"""<!doctype html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <title>{title}</title>
-  <link rel="stylesheet" href="https://unpkg.com/swagger-ui-dist@5/swagger-ui.css">
-</head>
-<body>
-  <div id="ui"></div>
-  <script src="https://unpkg.com/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
-  <script>
-    SwaggerUIBundle({{url: "{spec_url}", dom_id: "#ui", withCredentials: true,
-                     persistAuthorization: true}});
-  </script>
-</body>
-</html>
-"""

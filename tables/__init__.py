@@ -66,6 +66,7 @@ TENANT_TABLES: tuple[type[Table], ...] = (
     WebhookDelivery,
     WebhookAttempt,
     RequestLog,
+    TaskLog,
 )
 # Tables on the change feed: change stamps, tombstones only (no hard delete by the app).
 SYNCED_TABLES: tuple[type[Table], ...] = (EspConnection, SyncRun, Subscriber, Export)

@@ -19,7 +19,8 @@ from app.seed import DEMO_CONNECTION_ID, DEMO_EMAIL, DEMO_PASSWORD, DEMO_TEAM_ID
 from tests.fakes import fake_esp
 from tests.support import Caller, start_server, start_worker, wait_for
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# CHROMIUM: another build to use (e.g. a chromium-headless-shell unpacked elsewhere).
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
 
 # Outside CI a missing browser skips; in CI (.ci/run installs Chromium) it fails the test.
@@ -184,3 +185,27 @@ def test_the_demo_connection_without_credentials_fails_with_a_reason(settings: S
             connection["status"] == "error"
             and "espConnections.update" in connection["statusReason"]
         )
+
+
+@needs_chromium
+def test_the_api_docs_render_under_their_content_security_policy(settings: Settings) -> None:
+    """Swagger UI, served by the app, draws every procedure with nothing blocked by the page's
+    policy and nothing fetched from another origin."""
+    with start_server(settings) as server, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        try:
+            page = browser.new_page()
+            complaints: list[str] = []
+            page.on("console", lambda m: complaints.append(m.text) if m.type == "error" else None)
+            fetched: list[str] = []
+            page.on("request", lambda r: fetched.append(r.url))
+            page.goto(f"{server.base_url}/api/documentation")
+            expect(
+                page.locator(".opblock-summary-path", has_text="/rpc/subscribers.list")
+            ).to_be_visible(timeout=20_000)
+            assert complaints == [], complaints
+            assert fetched and all(
+                u.startswith(f"{server.base_url}/") or u.startswith("data:") for u in fetched
+            ), fetched
+        finally:
+            browser.close()

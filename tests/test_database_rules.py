@@ -8,6 +8,8 @@ import asyncpg
 import pytest
 
 from app.db import MAINTENANCE_ROLE, role_url
+from app.jobs import JobContext, task_logged
+from app.runtime import Runtime
 from tables import TENANT_TABLES
 from tests.support import fetch
 
@@ -164,3 +166,59 @@ async def test_updated_at_is_kept_by_the_database(app_conn: asyncpg.Connection) 
     assert before is not None and after is not None
     assert after["created_at"] == before["created_at"]
     assert after["updated_at"] > before["updated_at"]
+
+
+async def test_task_logs_are_tenant_rows(app_conn: asyncpg.Connection, database_url: str) -> None:
+    """Through the app role a team reads and writes only its own job attempts; the rows of
+    other teams and of system jobs (no team) are the maintenance role's."""
+    team_a = await _make_team(app_conn, "Alpha", 0)
+    team_b = await _make_team(app_conn, "Beta", 0)
+    insert = (
+        "INSERT INTO task_logs (job, job_key, team_id, attempt, status, duration_ms) "
+        "VALUES ($1, $1, $2, 1, 'succeeded', 1)"
+    )
+    maint = await asyncpg.connect(role_url(database_url, MAINTENANCE_ROLE))
+    try:
+        for job, team in (("a", team_a), ("b", team_b), ("system", None)):
+            await maint.execute(insert, job, team)
+        assert await maint.fetchval("SELECT count(*) FROM task_logs") == 3
+    finally:
+        await maint.close()
+
+    await _set_team(app_conn, team_a)
+    assert [r["job"] for r in await app_conn.fetch("SELECT job FROM task_logs")] == ["a"]
+    await app_conn.execute(insert, "a2", team_a)
+    for other in (team_b, None):
+        with pytest.raises(asyncpg.InsufficientPrivilegeError, match="row-level security"):
+            await app_conn.execute(insert, "sneaky", other)
+    with pytest.raises(asyncpg.InsufficientPrivilegeError, match="permission denied"):
+        await app_conn.execute("UPDATE task_logs SET error = 'x'")  # a log is written once
+    await _set_team(app_conn, None)
+    assert await app_conn.fetchval("SELECT count(*) FROM task_logs") == 0
+    with pytest.raises(asyncpg.InsufficientPrivilegeError, match="row-level security"):
+        await app_conn.execute(insert, "sneaky", None)
+
+
+@task_logged
+async def _team_job(ctx: JobContext, *, team_id: str) -> None:
+    pass
+
+
+@task_logged
+async def _system_job(ctx: JobContext) -> None:
+    raise RuntimeError("went wrong")
+
+
+async def test_jobs_still_record_their_attempts_under_rls(
+    runtime: Runtime, app_conn: asyncpg.Connection, database_url: str
+) -> None:
+    """A team's job logs under its team (app role), a system job under none (maintenance)."""
+    team = await _make_team(app_conn, "Alpha", 0)
+    await _team_job(JobContext(runtime=runtime), team_id=str(team))
+    with pytest.raises(RuntimeError):
+        await _system_job(JobContext(runtime=runtime))
+    rows = await fetch(database_url, "SELECT job, team_id, status, error FROM task_logs")
+    assert sorted((r["job"], r["team_id"], r["status"], r["error"]) for r in rows) == [
+        ("_system_job", None, "failed", "RuntimeError: went wrong"),
+        ("_team_job", team, "succeeded", None),
+    ]

@@ -34,23 +34,36 @@ def _metric(text: str, name: str, **labels: str) -> float:
     return 0.0
 
 
-def test_metrics_count_calls(settings: Settings) -> None:
-    with start_server(settings) as server:
+METRICS_TOKEN = "metrics-token-for-tests-0123456789"
+SCRAPER = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+
+
+def _refused(url: str) -> None:
+    """``url`` answers 401 with a Bearer challenge without the token, or with a wrong one."""
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": METRICS_TOKEN}):
+        refused = httpx.get(url, headers=headers)
+        assert refused.status_code == 401, (headers, refused.status_code)
+        assert refused.headers["www-authenticate"].startswith("Bearer")
+        assert "subnest_" not in refused.text
+
+
+def test_metrics_count_calls_for_the_token_holder_only(settings: Settings) -> None:
+    with start_server(settings, METRICS_TOKEN=METRICS_TOKEN) as server:
+        url = f"{server.base_url}/metrics"
         caller, _ = member_of_new_team(server.base_url)
         labels = {"procedure": "subscribers.list", "status": "200"}
-        before = _metric(
-            httpx.get(f"{server.base_url}/metrics").text, "subnest_rpc_calls_total", **labels
-        )
+        before = _metric(httpx.get(url, headers=SCRAPER).text, "subnest_rpc_calls_total", **labels)
         for _ in range(3):
             caller("subscribers.list")
-        scrape = httpx.get(f"{server.base_url}/metrics")
-        assert scrape.headers["content-type"].startswith("text/plain")
+        scrape = httpx.get(url, headers=SCRAPER)
+        assert scrape.headers["content-type"].startswith("text/plain; version=0.0.4")
         assert _metric(scrape.text, "subnest_rpc_calls_total", **labels) == before + 3
         assert (
             _metric(scrape.text, "subnest_rpc_call_seconds_count", procedure="subscribers.list")
             == before + 3
         )
         assert "subnest_sse_connections" in scrape.text
+        _refused(url)
 
 
 def test_log_lines_are_json_with_the_calls_context(settings: Settings, tmp_path: Path) -> None:
@@ -88,10 +101,11 @@ def _check(settings: Settings) -> subprocess.CompletedProcess[str]:
 def test_worker_heartbeat_metrics_and_check(settings: Settings) -> None:
     port = free_port()
     with start_server(settings) as server:
+        assert httpx.get(f"{server.base_url}/metrics").status_code == 404  # no METRICS_TOKEN
         ready = httpx.get(f"{server.base_url}/health/ready").json()
         assert ready["workers"] == 0  # reported, not required
         assert _check(settings).returncode == 1
-        with start_worker(settings, WORKER_METRICS_PORT=str(port)):
+        with start_worker(settings, WORKER_METRICS_PORT=str(port), METRICS_TOKEN=METRICS_TOKEN):
             wait_for(
                 lambda: httpx.get(f"{server.base_url}/health/ready").json()["workers"] == 1,
                 what="the worker's heartbeat",
@@ -106,12 +120,13 @@ def test_worker_heartbeat_metrics_and_check(settings: Settings) -> None:
             )
 
             def job_counted() -> float:
-                text = httpx.get(f"http://127.0.0.1:{port}/metrics").text
+                text = httpx.get(f"http://127.0.0.1:{port}/metrics", headers=SCRAPER).text
                 return _metric(
                     text, "subnest_jobs_total", job="export_subscribers", status="succeeded"
                 )
 
             assert wait_for(job_counted, what="the job metric") == 1.0
+            _refused(f"http://127.0.0.1:{port}/metrics")
         wait_for(
             lambda: httpx.get(f"{server.base_url}/health/ready").json()["workers"] == 0,
             timeout=30,

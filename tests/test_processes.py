@@ -6,14 +6,17 @@ import asyncio
 import datetime as dt
 import os
 import re
+import shutil
 import signal
 import subprocess
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
 import httpx
 import psutil
+import pytest
 from saq import Status
 
 from app.auth.secrets import verify_api_key
@@ -29,6 +32,37 @@ def test_health_endpoints(server: ServerProcess) -> None:
     ready = httpx.get(f"{server.base_url}/health/ready")
     assert ready.status_code == 200
     assert ready.json() == {"status": "ready", "database": "ok", "redis": "ok", "workers": 0}
+
+
+def test_the_docs_page_loads_only_its_own_assets(server: ServerProcess) -> None:
+    """The API docs page runs no inline code and loads nothing from elsewhere: its scripts and
+    styles come from the app (a pinned Swagger UI), and its Content-Security-Policy allows
+    no other source."""
+    page = httpx.get(f"{server.base_url}/api/documentation")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    directives = page.headers["content-security-policy"].split(";")
+    policy = dict(d.strip().partition(" ")[::2] for d in directives if d.strip())
+    assert policy["default-src"] == "'none'"
+    assert policy["script-src"] == policy["style-src"] == "'self'"
+    assert policy["connect-src"] == "'self'"  # the document and "Try it out" calls
+    assert "unsafe" not in page.headers["content-security-policy"]
+    html = page.text
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.DOTALL)
+    assert scripts and all("src=" in tag and not body.strip() for tag, body in scripts)
+    assert "<style" not in html and " style=" not in html
+    assert "http" not in html  # no absolute URL
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    kinds = {"js": "text/javascript", "css": "text/css"}
+    assert sorted(a.rsplit(".", 1)[1] for a in assets) == ["css", "js", "js"], assets
+    for asset in assets:
+        assert asset.startswith("/") and not asset.startswith("//"), asset
+        served = httpx.get(f"{server.base_url}{asset}")
+        assert served.status_code == 200, asset
+        assert served.headers["content-type"].split(";")[0] == kinds[asset.rsplit(".", 1)[1]]
+        assert served.headers["x-content-type-options"] == "nosniff"
+    (spec_url,) = re.findall(r'data-spec-url="([^"]+)"', html)
+    assert httpx.get(f"{server.base_url}{spec_url}").json()["openapi"] == "3.1.0"
+    assert httpx.get(f"{server.base_url}/api/documentation/assets/README.md").status_code == 404
 
 
 def test_serve_stops_cleanly_on_sigterm(server: ServerProcess) -> None:
@@ -122,21 +156,56 @@ def _processes_using(path: Path) -> list[psutil.Process]:
     return found
 
 
-def test_dev_starts_everything_with_demo_data_and_stops_it_all(tmp_path: Path) -> None:
-    data_dir = tmp_path / "dev"
-    port = free_port()
+def _start_dev(data_dir: Path, port: int) -> tuple[subprocess.Popen[str], list[str]]:
+    """``subnest dev`` with its own data dir and port, in a process group of its own (as a
+    terminal runs it), once it has printed the demo key; and its output so far."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "PORT")}
     env.update({"SUBNEST_DATA_DIR": str(data_dir), "PORT": str(port), "LOG_LEVEL": "WARNING"})
     process = subprocess.Popen(
-        subnest("dev"), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        subnest("dev"),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     assert process.stdout is not None
     output: list[str] = []
+    for line in process.stdout:
+        output.append(line)
+        if "Demo key" in line:
+            break
+    return process, output
+
+
+def _stopped_cleanly(process: subprocess.Popen[str], output: list[str], data_dir: Path) -> None:
+    """After a signal: exit 0, no traceback from ``subnest dev`` or its children, and no
+    embedded server left running."""
+    rest, _ = process.communicate(timeout=60)
+    output.append(rest)
+    text = "".join(output)
+    assert process.returncode == 0, text
+    assert "Traceback" not in text and "[error" not in text and "[warning" not in text, text
+    wait_for(lambda: not _processes_using(data_dir), timeout=10, what="embedded servers stopped")
+
+
+@pytest.fixture
+def dev_data_dir() -> Iterator[Path]:
+    """A data directory of its own for ``subnest dev``, in the project's (not under pytest's
+    temporary directory: the embedded PostgreSQL runs as another user, who must reach it, and
+    every pytest session makes its base directory private again)."""
+    path = Path(__file__).resolve().parent.parent / ".subnest" / "test" / f"dev-{uuid.uuid4().hex}"
     try:
-        for line in process.stdout:
-            output.append(line)
-            if "Demo key" in line:
-                break
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def test_dev_starts_everything_with_demo_data_and_stops_it_all(dev_data_dir: Path) -> None:
+    data_dir = dev_data_dir
+    port = free_port()
+    process, output = _start_dev(data_dir, port)
+    try:
         text = "".join(output)
         key_match = re.search(r"X-API-Key: (\S+)", text)
         assert key_match, text
@@ -173,11 +242,19 @@ def test_dev_starts_everything_with_demo_data_and_stops_it_all(tmp_path: Path) -
         counts = demo("subscribers.counts")
         assert counts["total"] == 3000 + 2 * 25 - 2 * 5, counts
     finally:
-        process.send_signal(signal.SIGTERM)
-        rest, _ = process.communicate(timeout=30)
-        output.append(rest)
-    assert process.returncode == 0, "".join(output)
-    wait_for(lambda: not _processes_using(data_dir), timeout=10, what="embedded servers stopped")
+        process.send_signal(signal.SIGTERM)  # to `subnest dev` alone, as a process manager does
+    _stopped_cleanly(process, output, data_dir)
+
+
+def test_dev_stops_cleanly_on_ctrl_c(dev_data_dir: Path) -> None:
+    """A terminal's Ctrl-C sends SIGINT to the whole foreground process group: `subnest dev`,
+    its API and worker, and any server it started there. The embedded Redis must outlive the
+    children's disconnecting from it."""
+    data_dir = dev_data_dir
+    process, output = _start_dev(data_dir, free_port())
+    assert _processes_using(data_dir), "embedded servers run under the data dir"
+    os.killpg(process.pid, signal.SIGINT)
+    _stopped_cleanly(process, output, data_dir)
 
 
 async def _demo_counts(url: str, api_key: str) -> dict[str, object]:

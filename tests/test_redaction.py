@@ -186,6 +186,7 @@ def test_settings_hide_their_secrets_but_hand_them_to_subprocesses() -> None:
     environ = {
         "SECRET_KEYS": TEST_SECRET_KEYS,
         "CRON_TOKEN": "cron-token-123",
+        "METRICS_TOKEN": "metrics-token-345",
         "APP_DB_PASSWORD": "app-pw-456",
         "DATABASE_URL": "postgresql://owner:owner-pw-789@db/x",
         "REDIS_URL": "redis://:redis-pw-012@cache/0",
@@ -197,7 +198,12 @@ def test_settings_hide_their_secrets_but_hand_them_to_subprocesses() -> None:
     assert "postgresql://owner:***@db/x" in shown
     assert settings.cron_token is not None and settings.cron_token.reveal() == "cron-token-123"
     assert {k: v for k, v in env_for(settings).items() if k in environ} == environ
-    assert set(settings.secrets) >= {"cron-token-123", "app-pw-456", "owner-pw-789"}
+    assert set(settings.secrets) >= {
+        "cron-token-123",
+        "metrics-token-345",
+        "app-pw-456",
+        "owner-pw-789",
+    }
     assert "dGVzdC1rZXktMzItYnl0ZXMtbG9uZy0wMDAwMDAwMDA" in settings.secrets
 
 

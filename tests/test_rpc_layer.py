@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Annotated
 
 import msgspec
@@ -17,6 +20,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 
+import rpc
 from rpc import (
     Call,
     DomainError,
@@ -345,3 +349,16 @@ async def test_a_tracer_makes_a_server_span_per_call_continuing_the_callers_trac
     (event,) = crash_span.events
     assert event.name == "exception" and event.attributes is not None
     assert event.attributes["exception.type"] == "RuntimeError"
+
+
+def test_the_vendored_swagger_ui_is_what_its_readme_says() -> None:
+    """Every file of rpc/swagger_ui but ours is listed with its sha256, and matches it."""
+    folder = Path(rpc.__file__).parent / "swagger_ui"
+    readme = (folder / "README.md").read_text()
+    listed = dict(
+        (name, digest) for digest, name in re.findall(r"^([0-9a-f]{64})  (\S+)$", readme, re.M)
+    )
+    ours = {"README.md", "swagger-init.js"}
+    assert set(listed) == {p.name for p in folder.iterdir()} - ours
+    for name, digest in listed.items():
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name
