@@ -89,7 +89,7 @@ def _parser() -> argparse.ArgumentParser:
         ("migrate", _migrate, "apply pending migrations"),
         ("seed", _seed, "create the demo data and print a fresh demo API key"),
         ("sdk", _sdk, "regenerate sdk/python and sdk/ts from the procedures"),
-        ("keys", _keys, "re-encrypt ESP credentials under the newest SECRET_KEYS entry"),
+        ("keys", _keys, "re-encrypt every sealed secret under the newest SECRET_KEYS entry"),
     ]
     for name, handler, help_text in commands:
         command = sub.add_parser(name, help=help_text, description=help_text)
@@ -181,26 +181,24 @@ def _sdk(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _keys(settings: Settings, args: argparse.Namespace) -> int:
+    from app.keys import rotate_keys
     from app.runtime import Runtime
-    from app.sync.keys import rotate_credentials
 
-    async def rotate(resolved: Settings) -> str:
+    async def rotate(resolved: Settings) -> int:
         runtime = Runtime(resolved)
         await runtime.start()
         try:
-            report = await rotate_credentials(runtime)
+            report = await rotate_keys(runtime)
         finally:
-            await runtime.http.aclose()
-            await runtime.db.stop()
-        return (
-            f"re-encrypted {report.rotated} connection(s) under key "
-            f"{runtime.cipher.newest_key_id!r}; {report.already_current} already used it; "
-            f"{report.changed_meanwhile} changed meanwhile (left as they are)"
-        )
+            await runtime.stop()
+        print("\n".join(report.lines()))
+        if report.unreadable:
+            print("some secrets are sealed under keys no longer in SECRET_KEYS (see above)")
+            return 1
+        return 0
 
     with _resolved(settings) as resolved:
-        print(asyncio.run(rotate(resolved)))
-    return 0
+        return asyncio.run(rotate(resolved))
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:

@@ -64,7 +64,7 @@ class Settings(Masked, msgspec.Struct, frozen=True, kw_only=True):
     app_db_role: Role = msgspec.field(default="subnest_app", name="APP_DB_ROLE")
     app_db_password: Secret | None = msgspec.field(default=None, name="APP_DB_PASSWORD")
     maintenance_db_role: Role = msgspec.field(default="subnest_maint", name="MAINTENANCE_DB_ROLE")
-    db_pool_size: PositiveInt = msgspec.field(default=10, name="DB_POOL_SIZE")
+    db_pool_size: PositiveInt = msgspec.field(default=16, name="DB_POOL_SIZE")
     db_acquire_timeout_seconds: Annotated[float, msgspec.Meta(gt=0)] = msgspec.field(
         default=5.0, name="DB_ACQUIRE_TIMEOUT_SECONDS"
     )
@@ -109,6 +109,26 @@ class Settings(Masked, msgspec.Struct, frozen=True, kw_only=True):
     # /metrics at all, and the worker's WORKER_METRICS_PORT (opt-in) answers without one.
     metrics_token: Secret | None = msgspec.field(default=None, name="METRICS_TOKEN")
     # -- limits: webhooks --
+    webhook_max_endpoints_per_team: PositiveInt = msgspec.field(
+        default=16, name="WEBHOOK_MAX_ENDPOINTS_PER_TEAM"
+    )
+    webhook_url_check_timeout_seconds: Annotated[float, msgspec.Meta(gt=0)] = msgspec.field(
+        default=5.0, name="WEBHOOK_URL_CHECK_TIMEOUT_SECONDS"
+    )
+    webhook_url_check_concurrency: PositiveInt = msgspec.field(
+        default=8, name="WEBHOOK_URL_CHECK_CONCURRENCY"
+    )
+    webhook_delivery_deadline_seconds: Annotated[float, msgspec.Meta(gt=0)] = msgspec.field(
+        default=15.0, name="WEBHOOK_DELIVERY_DEADLINE_SECONDS"
+    )
+    webhook_response_max_bytes: PositiveInt = msgspec.field(
+        default=4096, name="WEBHOOK_RESPONSE_MAX_BYTES"
+    )
+    # Jobs of the worker's own delivery queue, beside WORKER_CONCURRENCY (same process, same
+    # DB pool): a worker runs up to WORKER_CONCURRENCY + WEBHOOK_DELIVERY_CONCURRENCY jobs.
+    webhook_delivery_concurrency: PositiveInt = msgspec.field(
+        default=4, name="WEBHOOK_DELIVERY_CONCURRENCY"
+    )
     # -- limits: pools, downloads, exports and team quotas --
     db_side_pool_size: PositiveInt = msgspec.field(default=2, name="DB_SIDE_POOL_SIZE")
     export_heartbeat_seconds: PositiveInt = msgspec.field(

@@ -24,8 +24,12 @@ API_CALL_CONNECTIONS = 4
 def _holders(settings: Settings, process: Process) -> list[tuple[str, int]]:
     """(what holds connections, how many at most) for ``process``."""
     if process == "worker":
-        # Each job holds at most one (its progress and heartbeat writes use the side pool).
-        return [("WORKER_CONCURRENCY", settings.worker_concurrency)]
+        # Each job holds at most one (its progress and heartbeat writes use the side pool);
+        # webhook deliveries run in slots of their own (app/webhooks/queueing.py).
+        return [
+            ("WORKER_CONCURRENCY", settings.worker_concurrency),
+            ("WEBHOOK_DELIVERY_CONCURRENCY", settings.webhook_delivery_concurrency),
+        ]
     return [
         ("DOWNLOAD_CONCURRENCY", settings.download_concurrency),
         ("calls, the change hub and the request log", API_CALL_CONNECTIONS),

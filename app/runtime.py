@@ -23,11 +23,15 @@ from app.exports.slots import DownloadSlots
 from app.exports.storage import ExportStorage, LocalStorage
 from app.tracing import carry_trace_context
 from app.usage.quota import ApiQuota
+from app.webhooks.urls import UrlChecker
 from rpc import RateLimiter, Unavailability
 
-__all__ = ["QUEUE_NAME", "Runtime", "change_channel"]
+__all__ = ["QUEUE_NAME", "WEBHOOK_QUEUE_NAME", "Runtime", "change_channel"]
 
 QUEUE_NAME = "subnest"
+# Webhook deliveries have a queue (and worker slots) of their own: slow receivers wait there,
+# never in the slots of syncs and exports.
+WEBHOOK_QUEUE_NAME = "subnest-webhooks"
 
 
 def change_channel(team_id: uuid.UUID) -> str:
@@ -54,8 +58,10 @@ class Runtime:
         )
         self.redis: aioredis.Redis = aioredis.Redis.from_url(settings.redis_url)
         self.queue = RedisQueue.from_url(settings.redis_url, name=QUEUE_NAME)
+        self.webhook_queue = RedisQueue.from_url(settings.redis_url, name=WEBHOOK_QUEUE_NAME)
         if settings.tracing:
             self.queue.register_before_enqueue(carry_trace_context)
+            self.webhook_queue.register_before_enqueue(carry_trace_context)
         self.http = httpx.AsyncClient(follow_redirects=False)
         self.endpoints = EspEndpoints(
             mailchimp=settings.esp_mailchimp_base_url,
@@ -113,13 +119,27 @@ class Runtime:
             self.settings.download_concurrency, self.settings.download_concurrency_per_team
         )
 
+    @cached_property
+    def webhook_urls(self) -> UrlChecker:
+        """Where webhooks may point, checked under WEBHOOK_URL_CHECK_* (app/webhooks/urls.py)."""
+        settings = self.settings
+        return UrlChecker(
+            timeout=settings.webhook_url_check_timeout_seconds,
+            concurrency=settings.webhook_url_check_concurrency,
+            allow_private=settings.webhook_allow_private_urls,
+        )
+
     async def start(self) -> None:
         self._started.enter_context(outages_logged_briefly(self.unavailable))
         await self.db.start()
         await self.queue.connect()
+        await self.webhook_queue.connect()
 
     async def stop(self) -> None:
         await self.http.aclose()
+        if "webhook_urls" in self.__dict__:
+            self.webhook_urls.close()
+        await self.webhook_queue.disconnect()
         await self.queue.disconnect()
         await self.redis.aclose()
         await self.db.stop()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Awaitable
 from wsgiref.simple_server import WSGIServer
 
 from saq import CronJob, Worker
@@ -22,6 +24,8 @@ from app.webhooks.jobs import deliver_webhook, dispatch_events
 
 __all__ = ["DEQUEUE_SECONDS", "build_worker"]
 
+log = logging.getLogger(__name__)
+
 # How long a dequeue blocks in Redis (BLMOVE) before it answers "nothing". SAQ's default, 0,
 # blocks until a job comes, so redis-py's socket timeout (5 s) ends every idle wait on the
 # client's side; a job that Redis hands over just as that happens (the worker's loop a little
@@ -33,17 +37,45 @@ DEQUEUE_SECONDS = 1.0
 class _GracefulWorker(Worker[JobContext]):
     """On stop, running jobs get ``grace`` seconds to finish; whatever is still running then is
     cancelled and handed back to the queue (SAQ retries a cancelled job). Idle loops stop at once
-    instead of holding shutdown for the whole grace period."""
+    instead of holding shutdown for the whole grace period.
 
-    def __init__(self, *args: object, grace: float, **kwargs: object) -> None:
+    ``companion``: a worker on another queue in the same process and loop (the webhook
+    deliveries'), started once this one's start-up is done and stopped (its jobs given the same
+    grace) before this one's shutdown stops the runtime they share. Only this one handles the
+    signals."""
+
+    def __init__(
+        self,
+        *args: object,
+        grace: float,
+        companion: Worker[JobContext] | None = None,
+        signals: bool = True,
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not signals:
+            self.SIGNALS = []
         self._grace = grace
+        self._companion = companion
+        self._companion_task: asyncio.Task[None] | None = None
+
+    def start_companion(self) -> None:
+        if self._companion is not None:
+            self._companion_task = asyncio.create_task(self._companion.start())
 
     async def stop(self) -> None:
         self.event.set()  # no new dequeue loops from here on
         running = [context["task"] for context in self.job_task_contexts.values()]
+        waits: list[Awaitable[object]] = []
         if running:
-            await asyncio.wait(running, timeout=self._grace)
+            waits.append(asyncio.wait(running, timeout=self._grace))
+        if self._companion is not None and self._companion_task is not None:
+            waits.append(self._companion.stop())
+        await asyncio.gather(*waits)
+        if self._companion_task is not None:
+            (ended,) = await asyncio.gather(self._companion_task, return_exceptions=True)
+            if isinstance(ended, Exception):  # its own loops log what they meet; this is more
+                log.error("the delivery worker ended with %r", ended)
         # What is left are SAQ's own loops (idle, or holding a job past its grace): cancelled
         # now, as SAQ's stop would (with no grace period of its own), but without its warning
         # at every shutdown that tasks "did not finish within the shutdown grace period".
@@ -61,6 +93,18 @@ def build_worker(runtime: Runtime) -> Worker[JobContext]:
     sweep_every = max(1, min(60, settings.sync_requeue_after_seconds // 2))
     sweep_cron = "* * * * *" if sweep_every == 60 else f"* * * * * */{sweep_every}"
 
+    # Webhook deliveries: their own queue and WEBHOOK_DELIVERY_CONCURRENCY slots, so receivers
+    # that answer slowly (each up to WEBHOOK_DELIVERY_DEADLINE_SECONDS) wait there, not in the
+    # slots of syncs and exports.
+    deliveries = _GracefulWorker(
+        runtime.webhook_queue,
+        functions=[deliver_webhook],
+        concurrency=settings.webhook_delivery_concurrency,
+        dequeue_timeout=DEQUEUE_SECONDS,
+        grace=settings.shutdown_grace_seconds,
+        timers={"sweep": settings.worker_sweep_seconds},
+        signals=False,  # the main worker's signals stop it
+    )
     metrics: list[WSGIServer] = []
 
     async def startup(ctx: JobContext) -> None:
@@ -72,6 +116,8 @@ def build_worker(runtime: Runtime) -> Worker[JobContext]:
             )
         await runtime.start()
         ctx["runtime"] = runtime
+        deliveries.context["runtime"] = runtime
+        worker.start_companion()
 
     async def shutdown(ctx: JobContext) -> None:
         await runtime.stop()
@@ -79,7 +125,7 @@ def build_worker(runtime: Runtime) -> Worker[JobContext]:
             await asyncio.to_thread(server.shutdown)
             server.server_close()
 
-    return _GracefulWorker(
+    worker = _GracefulWorker(
         runtime.queue,
         functions=[
             purge_expired_sessions,
@@ -95,7 +141,7 @@ def build_worker(runtime: Runtime) -> Worker[JobContext]:
             erase_deleted_teams,
             roll_billing_period,
             dispatch_events,
-            deliver_webhook,
+            deliver_webhook,  # delivery jobs queued here before deliveries had their own queue
         ],
         cron_jobs=[
             CronJob(sync_all_active, cron=settings.sync_cron, unique=True, retries=3, timeout=600),
@@ -116,4 +162,6 @@ def build_worker(runtime: Runtime) -> Worker[JobContext]:
         dequeue_timeout=DEQUEUE_SECONDS,
         grace=settings.shutdown_grace_seconds,
         timers={"sweep": settings.worker_sweep_seconds},
+        companion=deliveries,
     )
+    return worker

@@ -57,6 +57,8 @@ class Call:
     set_cookies: list[Cookie] = field(default_factory=list)
     # The values of the input's secret fields (rpc.masking): log lines of the call blank them.
     secrets: tuple[str, ...] = field(default=(), repr=False)
+    # What the procedure's ``prepare`` step returned (None without one).
+    prepared: Any = None
 
     @property
     def headers(self) -> Mapping[str, str]:
@@ -104,6 +106,8 @@ class Procedure(Generic[CtxT, InT, OutT]):
     status_code: int
     summary: str
     description: str
+    # Slow work that must not run inside the tier's context (a transaction): see Registry.
+    prepare: Callable[[Call, InT], Awaitable[object]] | None = None
 
     @property
     def all_errors(self) -> tuple[type[DomainError], ...]:
@@ -130,8 +134,16 @@ class Registry:
         errors: tuple[type[DomainError], ...] = (),
         rate_limit: RateLimit | None = None,
         status_code: int = 200,
+        prepare: Callable[[Call, Any], Awaitable[object]] | None = None,
     ) -> Callable[[Callable[[CtxT, InT], Awaitable[OutT]]], Callable[[CtxT, InT], Awaitable[OutT]]]:
-        """Register ``async def handler(ctx, data: In) -> Out``; types come from its annotations."""
+        """Register ``async def handler(ctx, data: In) -> Out``; types come from its annotations.
+
+        ``prepare(call, data)``, if given, runs after the input is decoded and before the tier
+        enters (so before any transaction the tier opens): for slow work that must not hold
+        what the tier holds, such as a DNS lookup. It may raise DomainErrors (list them in
+        ``errors``); what it returns is ``call.prepared`` for the handler. It runs before the
+        tier authenticates: a prepare step that must not serve anyone authenticates itself.
+        """
 
         def register(
             handler: Callable[[CtxT, InT], Awaitable[OutT]],
@@ -161,6 +173,7 @@ class Registry:
                 status_code=status_code,
                 summary=" ".join(summary.split()),
                 description=description.strip(),
+                prepare=prepare,
             )
             return handler
 

@@ -211,6 +211,8 @@ def _request_id(request: Request[Any, Any, Any]) -> str:
 async def _run(
     procedure: Procedure[Any, Any, Any], call: Call, data: msgspec.Struct
 ) -> ASGIResponse:
+    if procedure.prepare is not None:
+        call.prepared = await procedure.prepare(call, data)
     async with procedure.tier.enter(call) as ctx:
         result = await procedure.handler(ctx, data)
     return _respond(

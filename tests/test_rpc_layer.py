@@ -110,6 +110,32 @@ async def limited(ctx: str, data: Greet) -> Greeting:
     return Greeting(text="ok", caller=ctx)
 
 
+_order: list[str] = []
+
+
+@asynccontextmanager
+async def _calls(call: Call) -> AsyncIterator[Call]:
+    _order.append("tier entered")
+    yield call
+    _order.append("tier left")
+
+
+CALLS = Tier("calls", _calls, "anyone")
+
+
+async def _shout(call: Call, data: Greet) -> str:
+    _order.append("prepared")
+    if data.name == "loud":
+        raise TooLoud(data=TooLoudData(max_times=0))
+    return data.name.upper()
+
+
+@registry.procedure("greet.prepared", tier=CALLS, errors=(TooLoud,), prepare=_shout)
+async def prepared(ctx: Call, data: Greet) -> Greeting:
+    """Greets with what the prepare step made, before the tier entered."""
+    return Greeting(text=f"hello {ctx.prepared}", caller="prepared")
+
+
 @pytest.fixture
 async def client(redis_url: str) -> AsyncIterator[AsyncTestClient[Litestar]]:
     calls: list[tuple[str, int]] = []
@@ -183,6 +209,21 @@ async def test_tier_errors_and_unknown_procedures(client: AsyncTestClient[Litest
     missing = await client.post("/rpc/greet.nothing", json={})
     assert missing.status_code == 404
     assert missing.json()["code"] == NotFound.code
+
+
+async def test_a_prepare_step_runs_before_the_tier_enters(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    """What must not hold the tier's context (a transaction), such as a DNS lookup, runs
+    before it; its errors answer without the tier ever entering."""
+    _order.clear()
+    response = await client.post("/rpc/greet.prepared", json={"name": "ada"})
+    assert response.json()["text"] == "hello ADA"
+    assert _order == ["prepared", "tier entered", "tier left"]
+    _order.clear()
+    refused = await client.post("/rpc/greet.prepared", json={"name": "loud"})
+    assert (refused.status_code, refused.json()["code"]) == (422, "TOO_LOUD")
+    assert _order == ["prepared"]
 
 
 async def test_unlisted_exceptions_are_a_logged_500_without_internals(

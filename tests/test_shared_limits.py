@@ -143,11 +143,12 @@ def test_ten_large_exports_at_once_leave_the_other_team_working(
     settings: Settings, database_url: str
 ) -> None:
     """Ten exports of one team fill every job slot of a worker whose pool is as large as its
-    concurrency (10/10). Each holds its snapshot's connection while it reports progress: with
-    progress on the same pool they all waited for an eleventh connection."""
+    slots (10 jobs + 1 delivery). Each holds its snapshot's connection while it reports
+    progress: with progress on the same pool they all waited for one more connection."""
     limits = {
         "WORKER_CONCURRENCY": "10",
-        "DB_POOL_SIZE": "10",
+        "WEBHOOK_DELIVERY_CONCURRENCY": "1",
+        "DB_POOL_SIZE": "11",  # exactly the job slots: 10 + 1
         "TEAM_MAX_CONCURRENT_EXPORTS": "10",
         "EXPORT_HEARTBEAT_SECONDS": "2",
         "SYNC_REQUEUE_AFTER_SECONDS": "2",  # sweeps every second

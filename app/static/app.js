@@ -305,11 +305,12 @@ var WebhooksApi = class extends Group {
   /**
    * Send the team's events of these types to ``url`` (admin). Each delivery is a JSON POST signed
    * with the secret shown here once (``X-SubscriberNest-Signature: t=…,v1=…``, see
-   * docs/protocol.md). URLs that resolve to internal addresses are refused.
+   * docs/protocol.md). URLs that resolve to internal addresses are refused; a team has at most
+   * WEBHOOK_MAX_ENDPOINTS_PER_TEAM webhooks (16 by default).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, WEBHOOK_URL_REFUSED,
-   * RATE_LIMITED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, WEBHOOK_LIMIT_REACHED,
+   * WEBHOOK_URL_REFUSED, RATE_LIMITED.
    */
   create(input) {
     return this.transport.call("webhooks.create", input);

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import time
@@ -15,12 +16,17 @@ from app.jobs import JobContext, task_logged
 from app.runtime import Runtime
 from app.services import unit_of_work
 from app.webhooks.queueing import enqueue_delivery
-from app.webhooks.urls import UrlRefused, check_url, pinned
+from app.webhooks.urls import UrlRefused, pinned
 
 __all__ = ["SIGNATURE_HEADER", "deliver_webhook", "dispatch_events", "signature"]
 
 SIGNATURE_HEADER = "X-SubscriberNest-Signature"
-_TIMEOUT = 10.0
+# What an attempt says from the moment it is recorded (before its send) until its outcome
+# replaces it: if the worker dies during the send, it stays, and the attempt counts as failed.
+NO_OUTCOME = (
+    "no outcome recorded: still in flight, or cut short (the worker stopped during the send)"
+)
+_EXCERPT_CHARS = 500
 # Undispatched events become one delivery per active endpoint of the team that wants the type,
 # and are marked dispatched, in one statement (exactly once: the unique (event, endpoint)).
 _DISPATCH = """
@@ -57,67 +63,137 @@ async def dispatch_events(ctx: JobContext) -> int:
             "AND next_attempt_at < now() - interval '60 seconds' LIMIT 500"
         )
     for row in made:
-        await enqueue_delivery(
-            runtime.queue, delivery_id=row["id"], team_id=row["team_id"], attempt=0
-        )
+        await enqueue_delivery(runtime, delivery_id=row["id"], team_id=row["team_id"], attempt=0)
     for row in stranded:
         await enqueue_delivery(
-            runtime.queue, delivery_id=row["id"], team_id=row["team_id"], attempt=row["attempts"]
+            runtime, delivery_id=row["id"], team_id=row["team_id"], attempt=row["attempts"]
         )
     return len(made)
+
+
+def _clean(text: str, limit: int = 2000) -> str:
+    """Text a log column can hold: no NUL (PostgreSQL refuses it), at most ``limit`` chars."""
+    return text.replace("\x00", "\ufffd")[:limit]
+
+
+async def _excerpt(response: httpx.Response, max_bytes: int, into: bytearray) -> None:
+    """Up to ``max_bytes`` of the body as sent (never decoded: a gzip bomb stays small) into
+    ``into``, then stop reading."""
+    async for chunk in response.aiter_raw():
+        into += chunk[: max_bytes - len(into)]
+        if len(into) >= max_bytes:
+            return
+
+
+def _shown(response: httpx.Response, body: bytes) -> str:
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in ("", "identity"):
+        return f"[{encoding[:40]}-encoded body, {len(body)} bytes read, not decoded]"
+    return body.decode("utf-8", "replace")[:_EXCERPT_CHARS]
 
 
 async def _send(
     runtime: Runtime, url: str, body: bytes, headers: dict[str, str]
 ) -> tuple[int | None, str | None]:
-    """One POST: (status, error); a 2xx has no error."""
+    """One POST: (status, error); a 2xx has no error. The whole of it (the URL check, connect,
+    send, the answer) within WEBHOOK_DELIVERY_DEADLINE_SECONDS; a 2xx's body is not read, an
+    error's at most WEBHOOK_RESPONSE_MAX_BYTES, undecoded (``Accept-Encoding: identity`` is
+    asked for, and whatever comes is kept as it came)."""
+    settings = runtime.settings
+    deadline = settings.webhook_delivery_deadline_seconds
+    status: int | None = None
+    excerpt = bytearray()
     try:
-        address = await check_url(url, allow_private=runtime.settings.webhook_allow_private_urls)
-        target = pinned(url, address)
-        response = await runtime.http.post(
-            target.url,
-            content=body,
-            headers={**headers, **target.headers},
-            extensions=target.extensions,
-            timeout=_TIMEOUT,
-        )
+        async with asyncio.timeout(deadline):
+            target = pinned(url, await runtime.webhook_urls.check(url))
+            request = runtime.http.build_request(
+                "POST",
+                target.url,
+                content=body,
+                headers={**headers, **target.headers, "Accept-Encoding": "identity"},
+                extensions=target.extensions,
+                timeout=deadline,
+            )
+            response = await runtime.http.send(request, stream=True)
+            try:
+                status = response.status_code
+                if 200 <= status < 300:
+                    return status, None
+                await _excerpt(response, settings.webhook_response_max_bytes, excerpt)
+            finally:
+                await response.aclose()
     except UrlRefused as exc:
-        return None, f"refused: {exc}"
+        return None, _clean(f"refused: {exc}")
+    except TimeoutError:
+        if status is None:
+            return None, f"no answer within the {deadline:g} s deadline"
+        return status, _clean(
+            f"HTTP {status}, its body cut off at the {deadline:g} s deadline: "
+            f"{_shown(response, bytes(excerpt))}"
+        )
     except (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError) as exc:
         # Every way a send can fail is an attempt in the log, retried with backoff.
-        return None, f"{type(exc).__name__}: {exc}"[:2000]
-    if 200 <= response.status_code < 300:
-        return response.status_code, None
-    return response.status_code, f"HTTP {response.status_code}: {response.text[:500]}"
+        return status, _clean(f"{type(exc).__name__}: {exc}")
+    return status, _clean(f"HTTP {status}: {_shown(response, bytes(excerpt))}")
+
+
+_PENDING = (
+    "SELECT d.status, d.attempts, d.payload::text AS body, d.event_type, d.endpoint_id, "
+    "e.url, e.status AS endpoint_status, e.deleted_at, e.secret_ciphertext, e.secret_key_id "
+    "FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id "
+    "WHERE d.id = $1 FOR UPDATE OF d"
+)
 
 
 @task_logged
 async def deliver_webhook(ctx: JobContext, *, delivery_id: str, team_id: str) -> dict[str, Any]:
     """One attempt of one delivery. A failure schedules the next attempt (exponential backoff
     from WEBHOOK_RETRY_BASE_SECONDS, WEBHOOK_MAX_ATTEMPTS in all) and counts against the
-    endpoint, which is disabled after WEBHOOK_DISABLE_AFTER failures in a row."""
+    endpoint, which is disabled after WEBHOOK_DISABLE_AFTER failures in a row.
+
+    The attempt is committed before the send, as failed with NO_OUTCOME and the next attempt
+    due after the backoff, and completed after it: a worker that dies during a send (killed,
+    out of memory) leaves a failed attempt and a retry in due time, never a delivery that is
+    sent again at once, forever."""
     runtime = ctx["runtime"]
     settings = runtime.settings
     delivery, team = uuid.UUID(delivery_id), uuid.UUID(team_id)
     async with unit_of_work(runtime, team_id=team) as services:
-        row = await services.conn.fetchrow(
-            "SELECT d.status, d.attempts, d.payload::text AS body, d.event_type, d.endpoint_id, "
-            "e.url, e.status AS endpoint_status, e.deleted_at, e.secret_ciphertext, "
-            "e.secret_key_id FROM webhook_deliveries d "
-            "JOIN webhook_endpoints e ON e.id = d.endpoint_id WHERE d.id = $1",
-            delivery,
-        )
+        conn = services.conn
+        row = await conn.fetchrow(_PENDING, delivery)
         if row is None or row["status"] != "pending":
             return {"skipped": "no pending delivery"}
+        attempt = row["attempts"] + 1
         if row["endpoint_status"] != "active" or row["deleted_at"] is not None:
-            await services.conn.execute(
+            skipped = "the endpoint is disabled or deleted"
+        elif attempt > settings.webhook_max_attempts:  # the last attempts were cut short
+            skipped = "no attempts left"
+        else:
+            skipped = ""
+        if skipped:
+            await conn.execute(
                 "UPDATE webhook_deliveries SET status = 'failed' WHERE id = $1", delivery
             )
-            return {"skipped": "the endpoint is disabled or deleted"}
+            return {"skipped": skipped}
         secret = services.webhooks.secret(
             row["endpoint_id"], row["secret_ciphertext"], row["secret_key_id"]
         )
-    attempt = row["attempts"] + 1
+        delay = settings.webhook_retry_base_seconds * 2 ** (attempt - 1)
+        attempt_id = await conn.fetchval(
+            "INSERT INTO webhook_attempts (team_id, delivery_id, attempt, error, duration_ms) "
+            "VALUES ($1, $2, $3, $4, 0) RETURNING id",
+            team,
+            delivery,
+            attempt,
+            NO_OUTCOME,
+        )
+        await conn.execute(
+            "UPDATE webhook_deliveries SET attempts = $2, "
+            "next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1",
+            delivery,
+            attempt,
+            delay,
+        )
     body = row["body"].encode()
     headers = {
         "Content-Type": "application/json",
@@ -129,25 +205,20 @@ async def deliver_webhook(ctx: JobContext, *, delivery_id: str, team_id: str) ->
     started = time.perf_counter()
     status, error = await _send(runtime, row["url"], body, headers)
     elapsed_ms = (time.perf_counter() - started) * 1000
-    delay = settings.webhook_retry_base_seconds * 2 ** (attempt - 1)
     retry = False
     async with unit_of_work(runtime, team_id=team) as services:
         conn = services.conn
         await conn.execute(
-            "INSERT INTO webhook_attempts (team_id, delivery_id, attempt, response_status, "
-            "error, duration_ms) VALUES ($1, $2, $3, $4, $5, $6)",
-            team,
-            delivery,
-            attempt,
+            "UPDATE webhook_attempts SET response_status = $2, error = $3, duration_ms = $4 "
+            "WHERE id = $1",
+            attempt_id,
             status,
             error,
             elapsed_ms,
         )
         if error is None:
             await conn.execute(
-                "UPDATE webhook_deliveries SET status = 'succeeded', attempts = $2 WHERE id = $1",
-                delivery,
-                attempt,
+                "UPDATE webhook_deliveries SET status = 'succeeded' WHERE id = $1", delivery
             )
             await conn.execute(
                 "UPDATE webhook_endpoints SET consecutive_failures = 0 WHERE id = $1",
@@ -162,15 +233,14 @@ async def deliver_webhook(ctx: JobContext, *, delivery_id: str, team_id: str) ->
         disable = failures >= settings.webhook_disable_after
         retry = attempt < settings.webhook_max_attempts and not disable
         await conn.execute(
-            "UPDATE webhook_deliveries SET attempts = $2, status = $3, "
-            "next_attempt_at = now() + make_interval(secs => $4) WHERE id = $1",
+            "UPDATE webhook_deliveries SET status = $2, "
+            "next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1",
             delivery,
-            attempt,
             "pending" if retry else "failed",
             delay,
         )
         if disable:
-            reason = f"{failures} failed deliveries in a row; the last: {error}"[:2000]
+            reason = _clean(f"{failures} failed deliveries in a row; the last: {error}")
             await conn.execute(
                 "UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = $2 "
                 "WHERE id = $1",
@@ -185,6 +255,6 @@ async def deliver_webhook(ctx: JobContext, *, delivery_id: str, team_id: str) ->
             )
     if retry:
         await enqueue_delivery(
-            runtime.queue, delivery_id=delivery, team_id=team, attempt=attempt, delay=delay
+            runtime, delivery_id=delivery, team_id=team, attempt=attempt, delay=delay
         )
     return {"attempt": attempt, "status": status, "error": error, "retry": retry}

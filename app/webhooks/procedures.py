@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from app.auth.tiers import TEAM, TeamContext
+from typing import cast
+
+from app.auth.tiers import TEAM, TeamContext, authenticate_team
+from app.runtime import Runtime
 from app.schemas import Empty, IdInput, Ok
-from app.webhooks.errors import WebhookUrlRefused
+from app.webhooks.errors import RefusedUrl, WebhookLimitReached, WebhookUrlRefused
 from app.webhooks.schemas import (
     CreatedWebhook,
     CreateWebhookInput,
@@ -15,20 +18,44 @@ from app.webhooks.schemas import (
     WebhookList,
     WebhookOut,
 )
-from rpc import NotFound, Registry
+from app.webhooks.urls import CheckedUrl, UrlRefused
+from rpc import Call, NotFound, Registry
 
 __all__ = ["procedures"]
 
 procedures = Registry()
 
 
-@procedures.procedure("webhooks.create", tier=TEAM, errors=(WebhookUrlRefused,))
+async def _check_url(
+    call: Call, data: CreateWebhookInput | UpdateWebhookInput
+) -> CheckedUrl | None:
+    """The new URL, checked before the unit of work opens (a DNS lookup, bounded by
+    WEBHOOK_URL_CHECK_TIMEOUT_SECONDS, must not hold a pooled connection), for a caller the
+    team tier lets in: nobody else can make the server resolve names."""
+    if data.url is None:
+        return None
+    runtime = cast(Runtime, call.state)
+    await authenticate_team(runtime, call)
+    try:
+        return await runtime.webhook_urls.checked(data.url)
+    except UrlRefused as exc:
+        raise WebhookUrlRefused(str(exc), data=RefusedUrl(reason=str(exc))) from None
+
+
+@procedures.procedure(
+    "webhooks.create",
+    tier=TEAM,
+    errors=(WebhookUrlRefused, WebhookLimitReached),
+    prepare=_check_url,
+)
 async def create_webhook(ctx: TeamContext, data: CreateWebhookInput) -> CreatedWebhook:
     """Send the team's events of these types to ``url`` (admin). Each delivery is a JSON POST
     signed with the secret shown here once (``X-SubscriberNest-Signature: t=…,v1=…``, see
-    docs/protocol.md). URLs that resolve to internal addresses are refused."""
+    docs/protocol.md). URLs that resolve to internal addresses are refused; a team has at most
+    WEBHOOK_MAX_ENDPOINTS_PER_TEAM webhooks (16 by default)."""
     ctx.require("admin")
-    return await ctx.services.webhooks.create(ctx.team_id, data.url, list(data.events))
+    url = cast(CheckedUrl, ctx.call.prepared)
+    return await ctx.services.webhooks.create(ctx.team_id, url, list(data.events))
 
 
 @procedures.procedure("webhooks.list", tier=TEAM)
@@ -37,7 +64,9 @@ async def list_webhooks(ctx: TeamContext, data: Empty) -> WebhookList:
     return WebhookList(items=await ctx.services.webhooks.all())
 
 
-@procedures.procedure("webhooks.update", tier=TEAM, errors=(NotFound, WebhookUrlRefused))
+@procedures.procedure(
+    "webhooks.update", tier=TEAM, errors=(NotFound, WebhookUrlRefused), prepare=_check_url
+)
 async def update_webhook(ctx: TeamContext, data: UpdateWebhookInput) -> WebhookOut:
     """Change a webhook's URL, events or status (admin). ``status: "active"`` turns a webhook
     disabled after repeated failures back on, its failure count reset; ``"disabled"`` pauses
@@ -45,7 +74,7 @@ async def update_webhook(ctx: TeamContext, data: UpdateWebhookInput) -> WebhookO
     ctx.require("admin")
     return await ctx.services.webhooks.update(
         data.id,
-        url=data.url,
+        url=cast(CheckedUrl | None, ctx.call.prepared),
         events=list(data.events) if data.events is not None else None,
         status=data.status,
     )

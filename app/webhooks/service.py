@@ -14,7 +14,7 @@ import msgspec
 from app.credentials import Sealed
 from app.runtime import Runtime
 from app.sync.service import AfterCommit
-from app.webhooks.errors import RefusedUrl, WebhookUrlRefused
+from app.webhooks.errors import WebhookLimit, WebhookLimitReached
 from app.webhooks.queueing import enqueue_delivery
 from app.webhooks.schemas import (
     AttemptOut,
@@ -22,10 +22,14 @@ from app.webhooks.schemas import (
     DeliveryOut,
     WebhookOut,
 )
-from app.webhooks.urls import UrlRefused, check_url
+from app.webhooks.urls import CheckedUrl
 from rpc import NotFound
 
 __all__ = ["WebhookService", "envelope"]
+
+# One lock per team while its endpoints are counted and one is added (two creates at the limit
+# minus one cannot both pass); the prefix keeps it apart from the other advisory locks.
+_ENDPOINTS_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('webhook_endpoints:' || $1, 0))"
 
 _ENDPOINT = "id, url, events, status, disabled_reason, consecutive_failures, created_at"
 
@@ -48,14 +52,19 @@ class WebhookService:
         self.conn = conn
         self.runtime = runtime
 
-    async def _check(self, url: str) -> None:
-        try:
-            await check_url(url, allow_private=self.runtime.settings.webhook_allow_private_urls)
-        except UrlRefused as exc:
-            raise WebhookUrlRefused(str(exc), data=RefusedUrl(reason=str(exc))) from None
-
-    async def create(self, team_id: uuid.UUID, url: str, events: list[str]) -> CreatedWebhook:
-        await self._check(url)
+    async def create(
+        self, team_id: uuid.UUID, url: CheckedUrl, events: list[str]
+    ) -> CreatedWebhook:
+        """A new endpoint for ``url`` (checked before the unit of work opened: a DNS lookup
+        must not hold the transaction), at most WEBHOOK_MAX_ENDPOINTS_PER_TEAM of them."""
+        limit = self.runtime.settings.webhook_max_endpoints_per_team
+        await self.conn.execute(_ENDPOINTS_LOCK, str(team_id))
+        count = await self.conn.fetchval(
+            "SELECT count(*) FROM webhook_endpoints WHERE team_id = $1 AND deleted_at IS NULL",
+            team_id,
+        )
+        if count >= limit:
+            raise WebhookLimitReached(data=WebhookLimit(limit=limit))
         endpoint_id = uuid.uuid4()
         secret = f"whsec_{secrets.token_urlsafe(32)}"
         sealed = self.runtime.cipher.seal(endpoint_id, {"secret": secret})
@@ -83,14 +92,13 @@ class WebhookService:
         self,
         endpoint_id: uuid.UUID,
         *,
-        url: str | None,
+        url: CheckedUrl | None,
         events: list[str] | None,
         status: str | None,
     ) -> WebhookOut:
-        """Change what is given. ``status="active"`` re-enables a webhook disabled after
-        failures (its failure count starts again); ``"disabled"`` pauses it by hand."""
-        if url is not None:
-            await self._check(url)
+        """Change what is given (a new ``url`` checked before the unit of work opened).
+        ``status="active"`` re-enables a webhook disabled after failures (its failure count
+        starts again); ``"disabled"`` pauses it by hand."""
         row = await self.conn.fetchrow(
             "UPDATE webhook_endpoints SET url = coalesce($2, url), "
             "events = coalesce($3, events), status = coalesce($4, status), "
@@ -142,7 +150,7 @@ class WebhookService:
         after_commit(
             functools.partial(
                 enqueue_delivery,
-                self.runtime.queue,
+                self.runtime,
                 delivery_id=delivery_id,
                 team_id=team_id,
                 attempt=0,

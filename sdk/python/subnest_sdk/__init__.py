@@ -42,6 +42,7 @@ from .errors import (
     UnauthenticatedError,
     UnexpectedResponse,
     ValidationFailedError,
+    WebhookLimitReachedError,
     WebhookUrlRefusedError,
     WrongRoleError,
 )
@@ -113,6 +114,7 @@ from .models import (
     UsageOut,
     UserOut,
     ValidationData,
+    WebhookLimit,
     WebhookList,
     WebhookOut,
 )
@@ -215,6 +217,8 @@ __all__ = [
     "UserOut",
     "ValidationData",
     "ValidationFailedError",
+    "WebhookLimit",
+    "WebhookLimitReachedError",
     "WebhookList",
     "WebhookOut",
     "WebhookUrlRefusedError",

@@ -811,11 +811,13 @@ class WebhooksApi(Namespace[SyncTransport]):
     def create(self, *, url: str, events: builtins.list[EventType]) -> CreatedWebhook:
         """Send the team's events of these types to ``url`` (admin). Each delivery is a JSON POST
         signed with the secret shown here once (``X-SubscriberNest-Signature: t=…,v1=…``, see
-        docs/protocol.md). URLs that resolve to internal addresses are refused.
+        docs/protocol.md). URLs that resolve to internal addresses are refused; a team has at
+        most WEBHOOK_MAX_ENDPOINTS_PER_TEAM webhooks (16 by default).
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
-        TeamDeletionScheduledError, WebhookUrlRefusedError, RateLimitedError.
+        TeamDeletionScheduledError, WebhookLimitReachedError, WebhookUrlRefusedError,
+        RateLimitedError.
         """
         body = CreateWebhookInput(url=url, events=events)
         return self._transport.call("webhooks.create", body, CreatedWebhook)
@@ -1410,11 +1412,13 @@ class AsyncWebhooksApi(Namespace[AsyncTransport]):
     async def create(self, *, url: str, events: builtins.list[EventType]) -> CreatedWebhook:
         """Send the team's events of these types to ``url`` (admin). Each delivery is a JSON POST
         signed with the secret shown here once (``X-SubscriberNest-Signature: t=…,v1=…``, see
-        docs/protocol.md). URLs that resolve to internal addresses are refused.
+        docs/protocol.md). URLs that resolve to internal addresses are refused; a team has at
+        most WEBHOOK_MAX_ENDPOINTS_PER_TEAM webhooks (16 by default).
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
-        TeamDeletionScheduledError, WebhookUrlRefusedError, RateLimitedError.
+        TeamDeletionScheduledError, WebhookLimitReachedError, WebhookUrlRefusedError,
+        RateLimitedError.
         """
         body = CreateWebhookInput(url=url, events=events)
         return await self._transport.call("webhooks.create", body, CreatedWebhook)

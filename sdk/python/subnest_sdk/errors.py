@@ -19,6 +19,7 @@ from .models import (
     RefusedUrl,
     ServiceUnavailableData,
     ValidationData,
+    WebhookLimit,
 )
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "UnauthenticatedError",
     "UnexpectedResponse",
     "ValidationFailedError",
+    "WebhookLimitReachedError",
     "WebhookUrlRefusedError",
     "WrongRoleError",
 ]
@@ -283,6 +285,16 @@ class ValidationFailedError(ApiError):
     data_type = ValidationData
 
 
+class WebhookLimitReachedError(ApiError):
+    """The team has as many webhooks as it may have; delete one first.
+
+    HTTP 422, ``WEBHOOK_LIMIT_REACHED``.
+    """
+
+    data: WebhookLimit
+    data_type = WebhookLimit
+
+
 class WebhookUrlRefusedError(ApiError):
     """Webhooks may only point at public http(s) addresses.
 
@@ -327,6 +339,7 @@ ERRORS: dict[str, type[ApiError]] = {
     "TEAM_DELETION_SCHEDULED": TeamDeletionScheduledError,
     "UNAUTHENTICATED": UnauthenticatedError,
     "VALIDATION_FAILED": ValidationFailedError,
+    "WEBHOOK_LIMIT_REACHED": WebhookLimitReachedError,
     "WEBHOOK_URL_REFUSED": WebhookUrlRefusedError,
     "WRONG_ROLE": WrongRoleError,
 }

@@ -79,6 +79,7 @@ __all__ = [
     "UsageOut",
     "UserOut",
     "ValidationData",
+    "WebhookLimit",
     "WebhookList",
     "WebhookOut",
 ]
@@ -536,6 +537,10 @@ class UserOut(Model):
 class ValidationData(Model):
     path: str
     detail: str
+
+
+class WebhookLimit(Model):
+    limit: int
 
 
 class WebhookList(Model):

@@ -534,6 +534,10 @@ export interface ValidationData {
   detail: string;
 }
 
+export interface WebhookLimit {
+  limit: number;
+}
+
 export interface WebhookList {
   items: WebhookOut[];
 }
@@ -711,6 +715,13 @@ export interface ValidationFailedError {
   data: ValidationData;
 }
 
+/** The team has as many webhooks as it may have; delete one first. HTTP 422. */
+export interface WebhookLimitReachedError {
+  code: "WEBHOOK_LIMIT_REACHED";
+  message: string;
+  data: WebhookLimit;
+}
+
 /** Webhooks may only point at public http(s) addresses. HTTP 422. */
 export interface WebhookUrlRefusedError {
   code: "WEBHOOK_URL_REFUSED";
@@ -750,6 +761,7 @@ export type ErrorBody =
   | TeamDeletionScheduledError
   | UnauthenticatedError
   | ValidationFailedError
+  | WebhookLimitReachedError
   | WebhookUrlRefusedError
   | WrongRoleError;
 
@@ -780,6 +792,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   TEAM_DELETION_SCHEDULED: 422,
   UNAUTHENTICATED: 401,
   VALIDATION_FAILED: 400,
+  WEBHOOK_LIMIT_REACHED: 422,
   WEBHOOK_URL_REFUSED: 422,
   WRONG_ROLE: 403,
 };
@@ -963,11 +976,12 @@ export class WebhooksApi extends Group {
   /**
    * Send the team's events of these types to ``url`` (admin). Each delivery is a JSON POST signed
    * with the secret shown here once (``X-SubscriberNest-Signature: t=…,v1=…``, see
-   * docs/protocol.md). URLs that resolve to internal addresses are refused.
+   * docs/protocol.md). URLs that resolve to internal addresses are refused; a team has at most
+   * WEBHOOK_MAX_ENDPOINTS_PER_TEAM webhooks (16 by default).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, WEBHOOK_URL_REFUSED,
-   * RATE_LIMITED.
+   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, WEBHOOK_LIMIT_REACHED,
+   * WEBHOOK_URL_REFUSED, RATE_LIMITED.
    */
   create(input: CreateWebhookInput): Promise<CreatedWebhook> {
     return this.transport.call("webhooks.create", input);
