@@ -108,6 +108,11 @@ class Settings(Masked, msgspec.Struct, frozen=True, kw_only=True):
     # Bearer token a scraper sends for /metrics (API and worker). Unset: the API serves no
     # /metrics at all, and the worker's WORKER_METRICS_PORT (opt-in) answers without one.
     metrics_token: Secret | None = msgspec.field(default=None, name="METRICS_TOKEN")
+    # Live streams (/realtime/stream) open at once per API process, and of one team.
+    stream_concurrency: PositiveInt = msgspec.field(default=2000, name="STREAM_CONCURRENCY")
+    stream_concurrency_per_team: PositiveInt = msgspec.field(
+        default=100, name="STREAM_CONCURRENCY_PER_TEAM"
+    )
     # -- limits: webhooks --
     webhook_max_endpoints_per_team: PositiveInt = msgspec.field(
         default=16, name="WEBHOOK_MAX_ENDPOINTS_PER_TEAM"

@@ -19,8 +19,8 @@ from app.credentials import CredentialCipher
 from app.db import Database
 from app.esp import EspEndpoints
 from app.exports.links import DownloadLinks
-from app.exports.slots import DownloadSlots
 from app.exports.storage import ExportStorage, LocalStorage
+from app.streaming import Slots
 from app.tracing import carry_trace_context
 from app.usage.quota import ApiQuota
 from app.webhooks.urls import UrlChecker
@@ -113,10 +113,25 @@ class Runtime:
         return DownloadLinks(self.settings.secret_keys, self.settings.export_link_ttl_seconds)
 
     @cached_property
-    def download_slots(self) -> DownloadSlots:
+    def download_slots(self) -> Slots:
         """Streamed downloads running in this process (DOWNLOAD_CONCURRENCY, per team too)."""
-        return DownloadSlots(
-            self.settings.download_concurrency, self.settings.download_concurrency_per_team
+        return Slots(
+            self.settings.download_concurrency,
+            self.settings.download_concurrency_per_team,
+            what="downloads",
+            settings=("DOWNLOAD_CONCURRENCY", "DOWNLOAD_CONCURRENCY_PER_TEAM"),
+            retry_after=5,
+        )
+
+    @cached_property
+    def stream_slots(self) -> Slots:
+        """Live streams open in this process (STREAM_CONCURRENCY, per team too)."""
+        return Slots(
+            self.settings.stream_concurrency,
+            self.settings.stream_concurrency_per_team,
+            what="live streams",
+            settings=("STREAM_CONCURRENCY", "STREAM_CONCURRENCY_PER_TEAM"),
+            retry_after=10,
         )
 
     @cached_property

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import asyncpg
@@ -16,7 +17,7 @@ from httpx_sse import aconnect_sse
 from app.config import Settings
 from app.db import role_url
 from app.runtime import change_channel
-from tests.support import ServerProcess, member_of_new_team
+from tests.support import Caller, ServerProcess, member_of_new_team, start_server, wait_for
 
 
 async def _insert(database_url: str, team: uuid.UUID, emails: list[str]) -> None:
@@ -104,6 +105,50 @@ async def test_the_stream_refuses_bad_credentials_and_foreign_cursors(
         )
         assert foreign.status_code == 409
         assert foreign.json()["code"] == "MUST_REFETCH"
+
+
+def test_live_streams_are_bounded_per_team_and_per_process(settings: Settings) -> None:
+    """A team's streams past STREAM_CONCURRENCY_PER_TEAM, and any past STREAM_CONCURRENCY,
+    answer 429 with Retry-After before the stream starts; a closed stream frees its slot."""
+    limits = {"STREAM_CONCURRENCY_PER_TEAM": "2", "STREAM_CONCURRENCY": "3"}
+    with (
+        start_server(settings, **limits) as server,
+        httpx.Client(base_url=server.base_url, timeout=10) as http,
+        contextlib.ExitStack() as streams,
+    ):
+        hog, _ = member_of_new_team(server.base_url)
+        other, _ = member_of_new_team(server.base_url, "other@example.com")
+        readers: list[Iterator[bytes]] = []
+
+        def opened(caller: Caller) -> httpx.Response | None:
+            """A stream that started (kept open), or None when it was refused."""
+            response = streams.enter_context(
+                http.stream("GET", "/realtime/stream", headers=caller.headers)
+            )
+            if response.status_code != 200:
+                response.read()
+                assert response.status_code == 429, response.text
+                assert response.json()["code"] == "RATE_LIMITED"
+                assert int(response.headers["retry-after"]) > 0
+                return None
+            reader = response.iter_raw()
+            readers.append(reader)  # kept: a reader collected half-read closes its connection
+            assert next(reader).startswith(b": connected")
+            return response
+
+        def refused(caller: Caller, setting: str) -> None:
+            response = http.get("/realtime/stream", headers=caller.headers)
+            assert response.status_code == 429, response.text
+            assert setting in response.json()["message"]
+
+        first = opened(hog)
+        assert first is not None and opened(hog) is not None
+        refused(hog, "STREAM_CONCURRENCY_PER_TEAM")
+        assert opened(other) is not None  # another team still streams
+        refused(other, "STREAM_CONCURRENCY")  # the process is full
+        first.close()  # the server sees the client leave and gives the slot back
+        wait_for(lambda: opened(hog), timeout=10, what="the closed stream's slot back")
+        refused(hog, "STREAM_CONCURRENCY")
 
 
 async def _until(

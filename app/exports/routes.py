@@ -19,7 +19,7 @@ import contextlib
 import datetime as dt
 import logging
 import uuid
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import msgspec
@@ -36,6 +36,7 @@ from app.exports.copy import ExportFormat, copy_out, snapshot
 from app.exports.storage import StoredFileMissing
 from app.runtime import Runtime
 from app.services import unit_of_work
+from app.streaming import opened
 from app.subscribers.query import Selection
 from app.subscribers.schemas import SubscriberFilter
 from app.subscribers.service import check_search
@@ -171,16 +172,6 @@ async def _copy_chunks(
             await producer
 
 
-async def _then(first: bytes, rest: AsyncGenerator[bytes, None]) -> AsyncIterator[bytes]:
-    try:
-        if first:
-            yield first
-        async for chunk in rest:
-            yield chunk
-    finally:
-        await rest.aclose()  # a client that left cancels the COPY now, not when collected
-
-
 async def _stream(
     request: Request[Any, Any, Any], runtime: Runtime, fmt: ExportFormat
 ) -> ASGIResponse:
@@ -191,15 +182,14 @@ async def _stream(
         return _problem(exc)
     # The first chunk before the headers: a database that cannot be reached answers 503 (by
     # the app's handler), not a 200 with an empty body; no free slot answers 429.
-    chunks = _copy_chunks(runtime, team_id, fmt, spec)
     try:
-        first = await anext(chunks, b"")
+        body = await opened(_copy_chunks(runtime, team_id, fmt, spec))
     except DomainError as exc:
         return _problem(exc)
     day = dt.datetime.now(dt.UTC).date().isoformat()
     return _TimedStream(
         send_timeout=runtime.settings.download_send_timeout_seconds,
-        iterator=_then(first, chunks),
+        iterator=body,
         media_type=_MEDIA_TYPES[fmt],
         headers={
             "Content-Disposition": f'attachment; filename="subscribers-{day}.{fmt}"',

@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import random
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 import msgspec
@@ -27,9 +27,10 @@ from app.feed import errors
 from app.observability import SSE_CONNECTIONS
 from app.runtime import Runtime
 from app.services import unit_of_work
+from app.streaming import opened
 from realtime.cursor import ChangeCursor
 from realtime.delta import Change, DeltaPage, snapshot_xmin
-from realtime.hub import ChangeHub, FetchPage, ReadXmin
+from realtime.hub import ChangeHub, FetchPage, ReadXmin, Subscription
 from rpc import DomainError
 
 __all__ = ["PING_SECONDS", "fetch_page", "live_event", "read_xmin", "stream"]
@@ -113,6 +114,17 @@ def live_event(change: Change) -> bytes:
     return _change_event(change) + _event(b"progress", _encode(body))
 
 
+def _refused(exc: DomainError) -> Response[bytes]:
+    """A stream refused before its headers, as JSON (429 and 503 say when to retry)."""
+    retry_after = getattr(exc.data, "retry_after", None)
+    return Response(
+        msgspec.json.encode(exc.body()),
+        status_code=exc.status,
+        media_type="application/json",
+        headers={"Retry-After": str(retry_after)} if isinstance(retry_after, int) else None,
+    )
+
+
 @get("/realtime/stream", media_type="text/event-stream")
 async def stream(request: Request[Any, Any, Any], state: State) -> Any:
     """Server-Sent Events of the team's changes (see the module docstring)."""
@@ -126,61 +138,69 @@ async def stream(request: Request[Any, Any, Any], state: State) -> Any:
             start = await services.feed.position(raw_cursor)
             await services.feed.page(team_id, start, 1)  # MUST_REFETCH now, as a plain 409
     except DomainError as exc:
-        retry_after = getattr(exc.data, "retry_after", None)  # 429 and 503 say when to retry
-        return Response(
-            msgspec.json.encode(exc.body()),
-            status_code=exc.status,
-            media_type="application/json",
-            headers={"Retry-After": str(retry_after)} if isinstance(retry_after, int) else None,
-        )
+        return _refused(exc)
     fetch = fetch_page(runtime)
+    slots = runtime.stream_slots
 
-    async def events() -> AsyncIterator[bytes]:
+    async def events() -> AsyncGenerator[bytes, None]:
         cursor = start
+        slots.take(team_id)  # RateLimited (429) before the headers, from opened() below
         # Registered inside the generator: if the client leaves first, `finally` still runs.
-        async with hub.subscribe(team_id, cursor) as subscription, _counted():
-            yield _CONNECTED
-            while True:  # catch-up, while live changes queue up behind
-                try:
-                    page = await fetch(team_id, cursor, _PAGE)
-                except errors.MustRefetch:
-                    yield _MUST_REFETCH
-                    return
-                except Exception as exc:
-                    if not runtime.unavailable.matches(exc):
-                        raise
-                    runtime.unavailable.note(exc, "/realtime/stream")
-                    yield _unavailable(runtime)
-                    return
-                if page.changes:
-                    yield b"".join(_change_event(change) for change in page.changes)
-                cursor = page.cursor
-                if not page.has_more:
-                    break
-            yield _event(b"up-to-date", _encode({"cursor": cursor.encode()}))
-            ping = PING_SECONDS * random.uniform(0.5, 1.0)
-            while True:
-                if subscription.overflowed.is_set():
-                    yield _MUST_REFETCH
-                    return
-                try:
-                    async with asyncio.timeout(ping):
-                        live = await subscription.queue.get()
-                except TimeoutError:
-                    yield _PING
-                    ping = PING_SECONDS
-                    continue
-                if live is None:  # the client resumes from its last id
-                    if subscription.unavailable:  # the database went away
-                        yield _unavailable(runtime)
-                    return  # or the server is stopping
-                if live.position <= cursor:
-                    continue  # seen during catch-up: delivery is at-least-once, not twice here
-                cursor = live.position
-                yield live.data
+        try:
+            async with hub.subscribe(team_id, cursor) as subscription, _counted():
+                yield _CONNECTED
+                async for event in relay(cursor, subscription):
+                    yield event
+        finally:
+            slots.give_back(team_id)
 
+    async def relay(cursor: ChangeCursor, subscription: Subscription) -> AsyncIterator[bytes]:
+        """Catch-up pages, ``up-to-date``, then live changes and pings until the stream ends."""
+        while True:  # catch-up, while live changes queue up behind
+            try:
+                page = await fetch(team_id, cursor, _PAGE)
+            except errors.MustRefetch:
+                yield _MUST_REFETCH
+                return
+            except Exception as exc:
+                if not runtime.unavailable.matches(exc):
+                    raise
+                runtime.unavailable.note(exc, "/realtime/stream")
+                yield _unavailable(runtime)
+                return
+            if page.changes:
+                yield b"".join(_change_event(change) for change in page.changes)
+            cursor = page.cursor
+            if not page.has_more:
+                break
+        yield _event(b"up-to-date", _encode({"cursor": cursor.encode()}))
+        ping = PING_SECONDS * random.uniform(0.5, 1.0)
+        while True:
+            if subscription.overflowed.is_set():
+                yield _MUST_REFETCH
+                return
+            try:
+                async with asyncio.timeout(ping):
+                    live = await subscription.queue.get()
+            except TimeoutError:
+                yield _PING
+                ping = PING_SECONDS
+                continue
+            if live is None:  # the client resumes from its last id
+                if subscription.unavailable:  # the database went away
+                    yield _unavailable(runtime)
+                return  # or the server is stopping
+            if live.position <= cursor:
+                continue  # seen during catch-up: delivery is at-least-once, not twice here
+            cursor = live.position
+            yield live.data
+
+    try:
+        body = await opened(events())
+    except DomainError as exc:
+        return _refused(exc)
     return Stream(
-        events(),
+        body,
         media_type="text/event-stream",
         headers={"X-Accel-Buffering": "no", "Cache-Control": "no-cache"},
     )
