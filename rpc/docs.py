@@ -54,6 +54,7 @@ def swagger_page(spec_url: str, title: str, assets_url: str) -> str:
 <html lang="en">
 <head>
   <meta charset="utf-8">
+  <link rel="icon" href="data:,">
   <title>{html.escape(title)}</title>
   <link rel="stylesheet" href="{assets}/swagger-ui.css">
 </head>

@@ -199,11 +199,13 @@ def test_the_api_docs_render_under_their_content_security_policy(settings: Setti
             page.on("console", lambda m: complaints.append(m.text) if m.type == "error" else None)
             fetched: list[str] = []
             page.on("request", lambda r: fetched.append(r.url))
+            missing: list[str] = []
+            page.on("response", lambda r: missing.append(r.url) if r.status >= 400 else None)
             page.goto(f"{server.base_url}/api/documentation")
             expect(
                 page.locator(".opblock-summary-path", has_text="/rpc/subscribers.list")
             ).to_be_visible(timeout=20_000)
-            assert complaints == [], complaints
+            assert missing == [] and complaints == [], (missing, complaints)
             assert fetched and all(
                 u.startswith(f"{server.base_url}/") or u.startswith("data:") for u in fetched
             ), fetched

@@ -6,6 +6,8 @@ import asyncio
 import uuid
 from typing import Any
 
+import asyncpg
+
 from app.db import set_tenant
 from app.feed.stream import fetch_page, live_event, read_xmin
 from app.runtime import Runtime, change_channel
@@ -90,7 +92,7 @@ async def test_pokes_are_coalesced_into_one_delta_query(runtime: Runtime) -> Non
 
 
 async def test_a_change_held_back_by_an_older_transaction_comes_when_that_one_ends(
-    runtime: Runtime,
+    runtime: Runtime, app_conn: asyncpg.Connection
 ) -> None:
     hub = _hub(runtime, tick_seconds=3600)  # no tick: only the poke, then the xmin watcher
     await hub.start()
@@ -98,7 +100,9 @@ async def test_a_change_held_back_by_an_older_transaction_comes_when_that_one_en
         team, other = await _team_with_rows(runtime, 0), await _team_with_rows(runtime, 0)
         async with unit_of_work(runtime) as services:
             start = await services.feed.position(None)
-        async with hub.subscribe(team, start) as subscription, runtime.db.acquire() as older:
+        # Another client's connection, not one of the pool's (which lends a task one at a time).
+        older = app_conn
+        async with hub.subscribe(team, start) as subscription:
             # Another team's write transaction starts first and stays open (it never pokes).
             transaction = older.transaction()
             await transaction.start()
