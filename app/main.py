@@ -68,9 +68,10 @@ async def ready(state: State) -> Response[dict[str, Any]]:
     )
 
 
-def metrics_route(token: Secret) -> HTTPRouteHandler:
+def metrics_route(token: Secret | None) -> HTTPRouteHandler:
     """``GET /metrics``: Prometheus metrics of this process (calls, SSE connections), for the
-    scraper that sends ``Authorization: Bearer <METRICS_TOKEN>``; 401 for anyone else."""
+    scraper that sends ``Authorization: Bearer <METRICS_TOKEN>``; 401 for anyone else (with no
+    token, which only `subnest dev` serves it without: anyone)."""
 
     @get("/metrics", sync_to_thread=False)
     def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
@@ -155,8 +156,13 @@ def create_app(settings: Settings) -> Litestar:
             create_static_files_router(path="/static", directories=[STATIC]),
             health,
             ready,
-            # No token, no metrics: the API port is public (the worker's is opt-in).
-            *([metrics_route(settings.metrics_token)] if settings.metrics_token else []),
+            # No token, no metrics: the API port is public (the worker's is opt-in). Only a
+            # development API (`subnest dev`, on this machine) serves them without one.
+            *(
+                [metrics_route(settings.metrics_token)]
+                if settings.metrics_token or settings.env == "development"
+                else []
+            ),
             *docs_routes(DOCS_PATH, spec, "SubscriberNest API"),
             stream,
             stream_csv,

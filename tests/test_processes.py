@@ -213,6 +213,9 @@ def test_dev_starts_everything_with_demo_data_and_stops_it_all(dev_data_dir: Pat
         assert f"http://127.0.0.1:{port}/api/documentation" in text
         ready = httpx.get(f"http://127.0.0.1:{port}/health/ready")
         assert ready.status_code == 200
+        # A development API serves its metrics on this machine without METRICS_TOKEN.
+        metrics = httpx.get(f"http://127.0.0.1:{port}/metrics")
+        assert metrics.status_code == 200 and "subnest_rpc_calls_total" in metrics.text
 
         pg_url = f"postgresql://postgres@/subnest?host={data_dir / 'pg'}"
         counts = asyncio.run(_demo_counts(pg_url, key_match.group(1)))
