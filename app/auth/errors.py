@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from rpc import DomainError
 
-__all__ = ["EmailTaken", "InvalidCredentials", "IpNotAllowed", "SessionTooOld", "WrongRole"]
+__all__ = [
+    "EmailNotVerified",
+    "EmailTaken",
+    "InvalidCredentials",
+    "InvalidToken",
+    "IpNotAllowed",
+    "SessionTooOld",
+    "WrongRole",
+]
 
 
 class InvalidCredentials(DomainError):
@@ -35,3 +43,17 @@ class IpNotAllowed(DomainError):
     code = "IP_NOT_ALLOWED"
     status = 403
     default_message = "this API key may not be used from your address"
+
+
+class InvalidToken(DomainError):
+    code = "INVALID_TOKEN"
+    status = 400
+    default_message = "this link is unknown, already used, revoked or expired; ask for a new one"
+
+
+class EmailNotVerified(DomainError):
+    code = "EMAIL_NOT_VERIFIED"
+    status = 403
+    default_message = (
+        "verify your email address first (auth.resendVerification sends the link again)"
+    )
