@@ -8,7 +8,8 @@ Three nets, each for what the others miss:
 - **by shape**, in any text (messages, exception text, a rendered line): our API keys
   (``snk_<prefix>_…``, the public prefix kept), session tokens (``sns_…``), mailed links'
   tokens (``snt_…``), webhook secrets (``whsec_…``), the password of a
-  ``scheme://user:password@host`` URL, ``Bearer``/``Basic`` credentials, ``password=…``/``"apiKey": "…"`` pairs and secret query parameters;
+  ``scheme://user:password@host`` URL, ``Bearer``/``Basic`` credentials,
+  ``password=…``/``"apiKey": "…"`` pairs and secret query parameters;
 - **by value**: the secrets this process knows — SECRET_KEYS, CRON_TOKEN, APP_DB_PASSWORD and
   the URL passwords from Settings at start-up, ESP credentials and webhook secrets as the
   cipher opens them (:func:`remember`), and, during a call, the call's own credentials (its
