@@ -212,7 +212,7 @@ def _structs() -> list[tuple[Any, list[str]]]:
     check types: the fields that do not matter here are None)."""
     minted = new_api_key()
     session = SessionOut(token=SESSION, expires_at=dt.datetime.now(dt.UTC))
-    user = UserOut(id=uuid.uuid4(), email="a@b.c", name="A")
+    user = UserOut(id=uuid.uuid4(), email="a@b.c", name="A", email_verified=False)
     return [
         (SignUpInput(email="a@b.c", password="pw-sign-up-1", name="A"), ["pw-sign-up-1"]),
         (SignInInput(email="a@b.c", password="pw-sign-in-2"), ["pw-sign-in-2"]),

@@ -40,6 +40,8 @@ __all__ = [
     "ExportOut",
     "IdInput",
     "InternalErrorData",
+    "InvitationList",
+    "InvitationOut",
     "LimitData",
     "Me",
     "MemberList",
@@ -55,6 +57,8 @@ __all__ = [
     "RateLimitedData",
     "RefusedUrl",
     "RemoveMemberInput",
+    "RequestPasswordResetInput",
+    "ResetPasswordInput",
     "ServiceUnavailableData",
     "SessionOut",
     "SignInInput",
@@ -73,6 +77,7 @@ __all__ = [
     "TeamList",
     "TeamOut",
     "TestQueued",
+    "TokenInput",
     "UpdateConnectionInput",
     "UpdateSubscriberInput",
     "UpdateWebhookInput",
@@ -283,6 +288,23 @@ class InternalErrorData(Model):
     request_id: str
 
 
+class InvitationList(Model):
+    items: list[InvitationOut]
+
+
+class InvitationOut(Model):
+    """An invitation: mailed to ``email``; it grants nothing until a verified account of that
+    address accepts it (``invitations.accept``).
+    """
+
+    id: uuid.UUID
+    email: str
+    role: Literal["admin", "member", "owner"]
+    invited_by: uuid.UUID | None
+    expires_at: datetime.datetime
+    created_at: datetime.datetime
+
+
 class LimitData(Model):
     metric: str
     used: int
@@ -354,6 +376,16 @@ class RefusedUrl(Model):
 
 class RemoveMemberInput(Model):
     user_id: uuid.UUID
+
+
+class RequestPasswordResetInput(Model):
+    #: an email address
+    email: str
+
+
+class ResetPasswordInput(Model):
+    token: str
+    new_password: str
 
 
 class ServiceUnavailableData(Model):
@@ -493,6 +525,10 @@ class TestQueued(Model):
     delivery_id: uuid.UUID
 
 
+class TokenInput(Model):
+    token: str
+
+
 class UpdateConnectionInput(Model):
     id: uuid.UUID
     name: str | None = None
@@ -532,6 +568,8 @@ class UserOut(Model):
     id: uuid.UUID
     email: str
     name: str
+    #: the address was proved by a mailed link
+    email_verified: bool
 
 
 class ValidationData(Model):
