@@ -28,6 +28,7 @@ from tests.support import (
     Caller,
     ServerProcess,
     assert_no_secrets,
+    clone_or_drop_database,
     fails,
     fetch,
     start_server,
@@ -81,23 +82,12 @@ def token_of(mail: CaughtMail) -> str:
     return link.split("=", 1)[1]
 
 
-async def _database(admin_url: str, name: str, template: str | None) -> None:
-    conn = await asyncpg.connect(admin_url)
-    try:
-        if template is None:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        else:
-            await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    finally:
-        await conn.close()
-
-
 @pytest.fixture(scope="module")
 def rig(
     admin_url: str, template_db: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Rig]:
     name = f"t_mail_{os.getpid()}_{secrets.token_hex(3)}"
-    asyncio.run(_database(admin_url, name, template_db))
+    asyncio.run(clone_or_drop_database(admin_url, name, template_db))
     database_url = _with_database(admin_url, name)
     cache = EmbeddedRedis(TEST_DATA, name=f"mail-redis-{os.getpid()}")
     sink = MailSink().start()
@@ -134,7 +124,7 @@ def rig(
         sink.stop()
         cache.stop()
         shutil.rmtree(cache.dir, ignore_errors=True)
-        asyncio.run(_database(admin_url, name, None))
+        asyncio.run(clone_or_drop_database(admin_url, name, None))
 
 
 def _logs(rig: Rig) -> str:

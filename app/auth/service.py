@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import secrets
 import uuid
+from typing import Literal
 
 import asyncpg
 import msgspec
@@ -125,7 +126,10 @@ class AuthService:
             signed_in_at=row["signed_in_at"],
         )
 
-    async def _issue(self, user: UserOut, purpose: str, ttl: dt.timedelta) -> str:
+    async def _mail_link(
+        self, user: UserOut, purpose: Literal["verify_email", "reset_password"], hours: float
+    ) -> None:
+        """A token of ``purpose`` for the user's address, mailed to it (in this unit of work)."""
         token = mail_token()
         await self.conn.execute(
             "INSERT INTO email_tokens (user_id, purpose, email, token_hash, expires_at) "
@@ -134,22 +138,20 @@ class AuthService:
             purpose,
             user.email,
             token_hash(token),
-            ttl,
+            dt.timedelta(hours=hours),
         )
-        return token
-
-    async def send_verification(self, user: UserOut) -> None:
-        """Mail ``user`` a link that verifies their address (in this unit of work's outbox)."""
-        ttl = dt.timedelta(hours=self.settings.email_verification_ttl_hours)
-        token = await self._issue(user, "verify_email", ttl)
         await queue_mail(
             self.conn,
-            kind="verify_email",
+            kind=purpose,
             to=user.email,
             data={"name": user.name},
             token=token,
             cipher=self.cipher,
         )
+
+    async def send_verification(self, user: UserOut) -> None:
+        """Mail ``user`` a link that verifies their address (in this unit of work's outbox)."""
+        await self._mail_link(user, "verify_email", self.settings.email_verification_ttl_hours)
 
     async def _consume(self, token: str, purpose: str) -> tuple[uuid.UUID, str]:
         """Use a mailed token once: its user and the address it was sent to, or InvalidToken
@@ -185,16 +187,7 @@ class AuthService:
         user = UserOut(
             id=row["id"], email=row["email"], name=row["name"], email_verified=row["verified"]
         )
-        ttl = dt.timedelta(minutes=self.settings.password_reset_ttl_minutes)
-        token = await self._issue(user, "reset_password", ttl)
-        await queue_mail(
-            self.conn,
-            kind="reset_password",
-            to=user.email,
-            data={},
-            token=token,
-            cipher=self.cipher,
-        )
+        await self._mail_link(user, "reset_password", self.settings.password_reset_ttl_minutes / 60)
 
     async def reset_password(self, token: str, new_password: str) -> uuid.UUID:
         """Set a new password with a reset token: the token and every other open reset token
