@@ -23,6 +23,7 @@ from app.embedded import EmbeddedRedis
 from app.mail.sink import CaughtMail, MailSink
 from app.usage.plans import PLANS
 from tests.conftest import TEST_DATA, _with_database
+from tests.fakes import FakeEsp, fake_esp
 from tests.support import (
     TEST_SECRET_KEYS,
     Caller,
@@ -47,6 +48,7 @@ class Rig:
     sink: MailSink
     database_url: str
     logs: list[Path]
+    esp: FakeEsp
     addresses: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def caller(self, **headers: str) -> Caller:
@@ -101,7 +103,10 @@ def rig(
         "MAIL_FROM": "Nest <nest@example.test>",
     }
     logs = [tmp / "server.log", tmp / "worker.log"]
+    esp = fake_esp("kit", size=5, seed=3)
     try:
+        kit = esp.__enter__()
+        mail_env["ESP_KIT_BASE_URL"] = kit.base_url
         settings = load_settings(
             {
                 "SUBNEST_ENV": "test",
@@ -119,8 +124,9 @@ def rig(
             start_server(settings, stderr=server_log) as server,
             start_worker(settings, stderr=worker_log),
         ):
-            yield Rig(settings, server, sink, database_url, logs)
+            yield Rig(settings, server, sink, database_url, logs, kit)
     finally:
+        esp.__exit__(None, None, None)
         sink.stop()
         cache.stop()
         shutil.rmtree(cache.dir, ignore_errors=True)
@@ -265,6 +271,29 @@ def test_a_usage_alert_is_mailed_to_the_verified_owners(rig: Rig) -> None:
     mail = rig.mail("counter@example.com", "90%")
     assert "api_requests" in mail.subject and f"of its {limit} api_requests" in mail.text
     assert mail.links == [f"{PUBLIC_URL}/"]
+
+
+def test_a_connection_falling_into_error_is_mailed_to_the_owners_once(rig: Rig) -> None:
+    owner, _ = _team_of(rig, "syncer@example.com")
+    connection = rig.esp.connect(owner, "Weekly list")
+    rig.esp.api_key = "rotated-at-the-provider"
+    for _ in range(2):  # the second failure finds it in error already: no second mail
+        queued = owner("espConnections.sync", id=connection["id"])
+        wait_for(
+            lambda q=queued: owner("syncRuns.get", id=q["syncRunId"])["status"] == "failed",
+            timeout=60,
+            what="the sync to fail",
+        )
+    mail = rig.mail("syncer@example.com", "stopped syncing")
+    assert "Weekly list" in mail.subject and "credentials" in mail.text
+    queued_mails = asyncio.run(
+        fetch(
+            rig.database_url,
+            "SELECT count(*) AS n FROM mails WHERE kind = 'connection_error' AND to_address = $1",
+            "syncer@example.com",
+        )
+    )
+    assert queued_mails[0]["n"] == 1  # both failures committed before this: one mail in all
 
 
 def test_mails_queued_while_smtp_is_down_are_sent_once_it_is_back(rig: Rig) -> None:
