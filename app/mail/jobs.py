@@ -83,8 +83,11 @@ async def send_mails(ctx: JobContext) -> int:
     settings = runtime.settings
     if settings.smtp_host is None:
         if not _warned_unset:
-            log.warning("SMTP_HOST is unset: mails wait in the outbox until it is set")
-            _warned_unset = True
+            async with runtime.db.maintenance() as conn:
+                waiting = await conn.fetchval("SELECT count(*) FROM mails WHERE status = 'pending'")
+            if waiting:
+                log.warning("SMTP_HOST is unset: %d mails wait in the outbox until it is", waiting)
+                _warned_unset = True
         return 0
     async with runtime.db.maintenance() as conn, conn.transaction():
         rows = await conn.fetch(_CLAIM, settings.mail_batch, settings.mail_retry_base_seconds)
