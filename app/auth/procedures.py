@@ -32,7 +32,7 @@ from app.auth.tiers import (
     UserContext,
 )
 from app.schemas import Empty, IdInput, Ok
-from rpc import Call, NotFound, RateLimit, RateLimiter, Registry, ValidationFailed
+from rpc import Call, NotFound, RateLimit, RateLimited, RateLimiter, Registry, ValidationFailed
 from rpc.errors import ValidationData
 
 __all__ = ["procedures"]
@@ -102,7 +102,7 @@ async def verify_email(ctx: PublicContext, data: TokenInput) -> Ok:
     return Ok()
 
 
-@procedures.procedure("auth.resendVerification", tier=PROTECTED)
+@procedures.procedure("auth.resendVerification", tier=PROTECTED, errors=(RateLimited,))
 async def resend_verification(ctx: UserContext, data: Empty) -> Ok:
     """Mail the verification link again (nothing when the address is verified already);
     at most MAIL_REQUESTS_PER_HOUR an hour."""

@@ -744,7 +744,7 @@ var AuthApi = class extends Group {
    * Mail the verification link again (nothing when the address is verified already); at most
    * MAIL_REQUESTS_PER_HOUR an hour.
    *
-   * Credentials: sessionToken. Errors: UNAUTHENTICATED.
+   * Credentials: sessionToken. Errors: UNAUTHENTICATED, RATE_LIMITED.
    */
   resendVerification(input = {}) {
     return this.transport.call("auth.resendVerification", input);

@@ -402,7 +402,7 @@ class AuthApi(Namespace[SyncTransport]):
         """Mail the verification link again (nothing when the address is verified already); at most
         MAIL_REQUESTS_PER_HOUR an hour.
 
-        Credentials: session_token. Errors: UnauthenticatedError.
+        Credentials: session_token. Errors: UnauthenticatedError, RateLimitedError.
         """
         body = Empty()
         return self._transport.call("auth.resendVerification", body, Ok)
@@ -1076,7 +1076,7 @@ class AsyncAuthApi(Namespace[AsyncTransport]):
         """Mail the verification link again (nothing when the address is verified already); at most
         MAIL_REQUESTS_PER_HOUR an hour.
 
-        Credentials: session_token. Errors: UnauthenticatedError.
+        Credentials: session_token. Errors: UnauthenticatedError, RateLimitedError.
         """
         body = Empty()
         return await self._transport.call("auth.resendVerification", body, Ok)
