@@ -12,6 +12,7 @@ import hashlib
 import itertools
 import os
 import shutil
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -222,3 +223,15 @@ def server(settings: Settings) -> Iterator[ServerProcess]:
     """``subnest serve`` in its own process on a free port, ready; stopped with SIGTERM after."""
     with start_server(settings) as process:
         yield process
+
+
+@pytest.fixture
+def server_data_dir() -> Iterator[Path]:
+    """A data directory of its own for a test's embedded server or ``subnest dev``, in the
+    project's (not under pytest's temporary directory: the embedded PostgreSQL runs as another
+    user, who must reach it, and every pytest session makes its base directory private again)."""
+    path = TEST_DATA / f"own-{uuid.uuid4().hex}"
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
