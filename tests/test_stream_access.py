@@ -18,6 +18,7 @@ import asyncpg
 import httpx
 import pytest
 from httpx_sse import aconnect_sse
+from subnest_sdk.sync import DictStore, StreamRevokedError, SyncClient
 
 from app.config import Settings
 from tests.support import Caller, ServerProcess, member_of_new_team, start_server
@@ -117,10 +118,20 @@ async def test_streams_end_when_access_ends_on_another_process(
     by_member = await OpenStream.open(reader, member.headers)
     by_leaving = await OpenStream.open(reader, leaving.headers)
 
-    # A revoked key.
+    # A revoked key; the SDK's replica on it (on the writer) stops with a typed error and
+    # does not reconnect.
+    replica = SyncClient(writer, api_key=created["key"], store=DictStore())
+    running = asyncio.create_task(replica.run())
+    async with asyncio.timeout(10):
+        await replica.up_to_date.wait()
     started = time.monotonic()
     await _call(owner, writer, "apiKeys.revoke", id=created["apiKey"]["id"])
     await by_key.ended(started, "keyRevoked")
+    with pytest.raises(StreamRevokedError) as stopped:
+        async with asyncio.timeout(1):
+            await running
+    assert stopped.value.reason == "keyRevoked"
+    await replica.close()
     await _refused(reader, key, 401, "UNAUTHENTICATED")
 
     # A removed member.
