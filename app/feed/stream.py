@@ -153,9 +153,12 @@ async def stream(request: Request[Any, Any, Any], state: State) -> Any:
     fetch = fetch_page(runtime)
     slots = runtime.stream_slots
 
+    key_id = credentials.key_id
     loop = asyncio.get_running_loop()
     reauth = runtime.settings.stream_reauth_seconds
-    key_id = credentials.key_id
+
+    def next_check() -> float:  # jittered, so that streams opened together do not check together
+        return loop.time() + reauth * random.uniform(0.8, 1.0)
 
     async def events() -> AsyncGenerator[bytes, None]:
         cursor = start
@@ -213,7 +216,7 @@ async def stream(request: Request[Any, Any, Any], state: State) -> Any:
                 break
         yield _event(b"up-to-date", _encode({"cursor": cursor.encode()}))
         ping_at = loop.time() + PING_SECONDS * random.uniform(0.5, 1.0)
-        check_at = loop.time() + reauth
+        check_at = next_check()
         while True:
             if subscription.ended is not None:  # checked first: nothing more after it
                 yield _revoked(subscription.ended)
@@ -221,7 +224,7 @@ async def stream(request: Request[Any, Any, Any], state: State) -> Any:
             if subscription.overflowed.is_set():
                 yield _MUST_REFETCH
                 return
-            wake_at = min(ping_at, check_at, expires_at or check_at)
+            wake_at = min(ping_at, check_at, check_at if expires_at is None else expires_at)
             try:
                 async with asyncio.timeout_at(wake_at):
                     live = await subscription.queue.get()
@@ -235,7 +238,7 @@ async def stream(request: Request[Any, Any, Any], state: State) -> Any:
                         subscription.end(held.ended)
                     elif held.expires_in is not None:
                         expires_at = loop.time() + held.expires_in
-                    check_at = loop.time() + reauth
+                    check_at = next_check()
                 if now >= ping_at:
                     yield _PING
                     ping_at = now + PING_SECONDS
