@@ -80,11 +80,14 @@ class OpenStream:
         assert self.events[-1] == ("revoked", {"reason": reason}), self.events[-3:]
 
 
-async def _refused(base_url: str, headers: dict[str, str], status: int, code: str) -> None:
+async def _refused(
+    base_url: str, headers: dict[str, str], status: int, code: str, says: str = ""
+) -> None:
     async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
         response = await http.get("/realtime/stream", headers=headers)
     assert response.status_code == status, response.text
     assert response.json()["code"] == code
+    assert says in response.json()["message"]
 
 
 def _call(caller: Caller, base_url: str, procedure: str, **body: Any) -> Any:
@@ -114,7 +117,7 @@ async def test_streams_end_when_access_ends_on_another_process(
 
     # Streams per API key are capped (STREAM_CONCURRENCY_PER_KEY=1 on the reader).
     by_key = await OpenStream.open(reader, key)
-    await _refused(reader, key, 429, "RATE_LIMITED")
+    await _refused(reader, key, 429, "RATE_LIMITED", "STREAM_CONCURRENCY_PER_KEY")
     by_member = await OpenStream.open(reader, member.headers)
     by_leaving = await OpenStream.open(reader, leaving.headers)
 
