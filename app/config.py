@@ -113,6 +113,15 @@ class Settings(Masked, msgspec.Struct, frozen=True, kw_only=True):
     stream_concurrency_per_team: PositiveInt = msgspec.field(
         default=100, name="STREAM_CONCURRENCY_PER_TEAM"
     )
+    # ... and on one API key (a leaked key cannot take the team's every stream).
+    stream_concurrency_per_key: PositiveInt = msgspec.field(
+        default=20, name="STREAM_CONCURRENCY_PER_KEY"
+    )
+    # How often a live stream's credentials are read again (a backstop behind the access
+    # notices that end streams at once: a notice lost while Redis was away).
+    stream_reauth_seconds: Annotated[float, msgspec.Meta(gt=0)] = msgspec.field(
+        default=60.0, name="STREAM_REAUTH_SECONDS"
+    )
     # -- limits: webhooks --
     webhook_max_endpoints_per_team: PositiveInt = msgspec.field(
         default=16, name="WEBHOOK_MAX_ENDPOINTS_PER_TEAM"

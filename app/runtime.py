@@ -125,13 +125,14 @@ class Runtime:
 
     @cached_property
     def stream_slots(self) -> Slots:
-        """Live streams open in this process (STREAM_CONCURRENCY, per team too)."""
+        """Live streams open in this process (STREAM_CONCURRENCY, per team and per key too)."""
         return Slots(
             self.settings.stream_concurrency,
             self.settings.stream_concurrency_per_team,
             what="live streams",
             settings=("STREAM_CONCURRENCY", "STREAM_CONCURRENCY_PER_TEAM"),
             retry_after=10,
+            per_key=(self.settings.stream_concurrency_per_key, "STREAM_CONCURRENCY_PER_KEY"),
         )
 
     @cached_property

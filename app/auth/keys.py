@@ -144,6 +144,11 @@ class ApiKeys:
         for prefix in [p for p, row in self._rows.items() if row.caller.team_id == team_id]:
             del self._rows[prefix]
 
+    def forget_key(self, key_id: uuid.UUID) -> None:
+        """Read the key's row again on its next use (its access ended, on any process)."""
+        for prefix in [p for p, row in self._rows.items() if row.caller.key_id == key_id]:
+            del self._rows[prefix]
+
     async def _verify(self, prefix: str, row: _Row, key: str, client_ip: str) -> bool:
         digest = hashlib.sha256(f"{row.key_hash}${key}".encode()).digest()
         known = self._known.get(prefix)

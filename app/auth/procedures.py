@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar.datastructures import Cookie
 
+from app.auth.access import access_ended
 from app.auth.errors import EmailTaken, InvalidCredentials
 from app.auth.schemas import (
     ApiKeyList,
@@ -90,8 +91,9 @@ async def sign_in(ctx: PublicContext, data: SignInInput) -> SignedIn:
 
 @procedures.procedure("auth.signOut", tier=PROTECTED)
 async def sign_out(ctx: UserContext, data: Empty) -> Ok:
-    """End the current session (and clear its cookie)."""
+    """End the current session (and clear its cookie); its live streams end too."""
     await ctx.services.auth.end_session(ctx.session.session_id)
+    access_ended(ctx.services, "signedOut", sessions=[ctx.session.session_id])
     ctx.call.set_cookies.append(Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/"))
     return Ok()
 
@@ -127,11 +129,13 @@ async def list_api_keys(ctx: TeamContext, data: Empty) -> ApiKeyList:
 
 @procedures.procedure("apiKeys.revoke", tier=TEAM, errors=(NotFound,))
 async def revoke_api_key(ctx: TeamContext, data: IdInput) -> ApiKeyOut:
-    """Revoke a key (admin): it stops working at once on this API process, and within a second
-    on the others."""
+    """Revoke a key (admin): it stops working, and its live streams end, at once on this API
+    process and within a second on the others."""
     ctx.require("admin")
     ctx.services.keys_changed(ctx.team_id)
-    return await ctx.services.auth.revoke_api_key(data.id)
+    revoked = await ctx.services.auth.revoke_api_key(data.id)
+    access_ended(ctx.services, "keyRevoked", keys=[revoked.id])
+    return revoked
 
 
 def _valid_cidrs(cidrs: list[str] | None, maximum: int) -> list[str] | None:

@@ -17,6 +17,7 @@ from typing import Any, Protocol, cast
 
 from litestar import Request
 
+from app.auth.access import StreamCredentials
 from app.auth.errors import IpNotAllowed, SessionTooOld, WrongRole
 from app.auth.keys import ApiKeyCaller
 from app.auth.service import SessionUser
@@ -42,6 +43,7 @@ __all__ = [
     "RequestCaller",
     "TeamContext",
     "UserContext",
+    "authenticate_stream",
     "authenticate_team",
 ]
 
@@ -193,13 +195,20 @@ class RequestCaller:
 async def authenticate_team(runtime: Runtime, caller: Caller) -> uuid.UUID:
     """The team a request may read, by the team tier's rules (for routes outside the rpc layer,
     such as the SSE stream, which must not hold a transaction open)."""
+    return (await authenticate_stream(runtime, caller)).team_id
+
+
+async def authenticate_stream(runtime: Runtime, caller: Caller) -> StreamCredentials:
+    """``authenticate_team``, saying which credentials the team was reached with (a stream
+    ends when they do: app/auth/access.py)."""
     key = caller.headers.get("x-api-key")
     if key:
-        return (await _key_caller(caller, runtime, key)).team_id
+        found = await _key_caller(caller, runtime, key)
+        return StreamCredentials(found.team_id, key_id=found.key_id)
     async with unit_of_work(runtime) as services:
-        team_id, _, _, due = await _member(caller, services)
+        team_id, _, session, due = await _member(caller, services)
     _refuse_scheduled(due)
-    return team_id
+    return StreamCredentials(team_id, session_id=session.session_id, user_id=session.user.id)
 
 
 @asynccontextmanager

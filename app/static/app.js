@@ -391,7 +391,8 @@ var TeamsApi = class extends Group {
   /**
    * Schedule the team's deletion (owner, signed in within 10 minutes). For the grace period
    * (TEAM_DELETION_GRACE_HOURS) the team's calls and API keys answer 422 TEAM_DELETION_SCHEDULED
-   * and ``teams.restore`` undoes it; then every row and file of the team is erased.
+   * (its live streams end) and ``teams.restore`` undoes it; then every row and file of the team is
+   * erased.
    *
    * Credentials: sessionToken + teamId. Errors: UNAUTHENTICATED, FORBIDDEN, SESSION_TOO_OLD,
    * WRONG_ROLE.
@@ -554,7 +555,8 @@ var MembersApi = class extends Group {
     return this.transport.call("members.list", input);
   }
   /**
-   * Remove a member (owner or admin, signed in); the last owner stays.
+   * Remove a member (owner or admin, signed in); the last owner stays. The member's live streams of
+   * the team end.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, LAST_OWNER, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
@@ -688,7 +690,7 @@ var AuthApi = class extends Group {
     return this.transport.call("auth.signIn", input);
   }
   /**
-   * End the current session (and clear its cookie).
+   * End the current session (and clear its cookie); its live streams end too.
    *
    * Credentials: sessionToken. Errors: UNAUTHENTICATED.
    */
@@ -729,8 +731,8 @@ var ApiKeysApi = class extends Group {
     return this.transport.call("apiKeys.list", input);
   }
   /**
-   * Revoke a key (admin): it stops working at once on this API process, and within a second on the
-   * others.
+   * Revoke a key (admin): it stops working, and its live streams end, at once on this API process
+   * and within a second on the others.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
@@ -809,6 +811,14 @@ var Client = class _Client {
 };
 
 // ../sdk/ts/src/sync.ts
+var StreamRevokedError = class extends Error {
+  reason;
+  constructor(reason) {
+    super(`the stream ended: ${reason}`);
+    this.name = "StreamRevokedError";
+    this.reason = reason;
+  }
+};
 async function* streamChanges(options) {
   const doFetch = options.fetch ?? fetch;
   const headers = { Accept: "text/event-stream", ...options.headers };
@@ -862,6 +872,9 @@ async function* streamChanges(options) {
         yield { type: "must-refetch" };
         await reader.cancel();
         return;
+      } else if (event === "revoked") {
+        await reader.cancel();
+        throw new StreamRevokedError(JSON.parse(payload).reason);
       }
       event = "message";
       id = "";
@@ -920,6 +933,14 @@ async function background(action) {
     showError(err);
   }
 }
+var ENDED = {
+  keyRevoked: "The API key was revoked.",
+  keyExpired: "The API key expired.",
+  memberRemoved: "You were removed from the team.",
+  signedOut: "You were signed out.",
+  sessionExpired: "Your session expired.",
+  teamDeleted: "The team is scheduled for deletion."
+};
 function signedOut() {
   sessionStorage.removeItem(TOKEN_KEY);
   client.sessionToken = void 0;
@@ -1087,6 +1108,11 @@ async function follow(teamId) {
       }
     } catch (err) {
       if (controller.signal.aborted) return;
+      if (err instanceof StreamRevokedError) {
+        signedOut();
+        showError(new Error(`${ENDED[err.reason] ?? "Your access ended."} Sign in again.`));
+        return;
+      }
       if (err instanceof ApiError && err.status === 401) {
         signedOut();
         showError(err);

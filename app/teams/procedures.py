@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from app.auth.access import access_ended
 from app.auth.tiers import PROTECTED, TEAM, TEAM_SENSITIVE, TeamContext, UserContext
 from app.schemas import Empty, Ok
 from app.teams.errors import AlreadyMember, LastOwner, NoSuchUser
@@ -56,9 +57,11 @@ async def add_member(ctx: TeamContext, data: AddMemberInput) -> MemberOut:
 
 @procedures.procedure("members.remove", tier=TEAM, errors=(NotFound, LastOwner))
 async def remove_member(ctx: TeamContext, data: RemoveMemberInput) -> Ok:
-    """Remove a member (owner or admin, signed in); the last owner stays."""
+    """Remove a member (owner or admin, signed in); the last owner stays. The member's live
+    streams of the team end."""
     ctx.require("admin", member=True)
     await ctx.services.teams.remove_member(ctx.team_id, data.user_id, by=ctx.role)
+    access_ended(ctx.services, "memberRemoved", members=[(data.user_id, ctx.team_id)])
     return Ok()
 
 
@@ -66,12 +69,13 @@ async def remove_member(ctx: TeamContext, data: RemoveMemberInput) -> Ok:
 async def delete_team(ctx: TeamContext, data: Empty) -> DeletionOut:
     """Schedule the team's deletion (owner, signed in within 10 minutes). For the grace period
     (TEAM_DELETION_GRACE_HOURS) the team's calls and API keys answer 422
-    TEAM_DELETION_SCHEDULED and ``teams.restore`` undoes it; then every row and file of the team
-    is erased."""
+    TEAM_DELETION_SCHEDULED (its live streams end) and ``teams.restore`` undoes it; then every
+    row and file of the team is erased."""
     ctx.require("owner", member=True)
     grace = ctx.services.runtime.settings.team_deletion_grace_hours
     due = await ctx.services.teams.schedule_deletion(ctx.team_id, grace)
     ctx.services.keys_changed(ctx.team_id)
+    access_ended(ctx.services, "teamDeleted", teams=[ctx.team_id])
     return DeletionOut(deletion_due_at=due)
 
 

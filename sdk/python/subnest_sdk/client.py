@@ -348,8 +348,8 @@ class ApiKeysApi(Namespace[SyncTransport]):
         return self._transport.call("apiKeys.list", body, ApiKeyList)
 
     def revoke(self, *, id: uuid.UUID) -> ApiKeyOut:
-        """Revoke a key (admin): it stops working at once on this API process, and within a second
-        on the others.
+        """Revoke a key (admin): it stops working, and its live streams end, at once on this API
+        process and within a second on the others.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
@@ -379,7 +379,7 @@ class AuthApi(Namespace[SyncTransport]):
         return self._transport.call("auth.signIn", body, SignedIn)
 
     def sign_out(self) -> Ok:
-        """End the current session (and clear its cookie).
+        """End the current session (and clear its cookie); its live streams end too.
 
         Credentials: session_token. Errors: UnauthenticatedError.
         """
@@ -559,7 +559,8 @@ class MembersApi(Namespace[SyncTransport]):
         return self._transport.call("members.list", body, MemberList)
 
     def remove(self, *, user_id: uuid.UUID) -> Ok:
-        """Remove a member (owner or admin, signed in); the last owner stays.
+        """Remove a member (owner or admin, signed in); the last owner stays. The member's live
+        streams of the team end.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, LastOwnerError,
@@ -761,8 +762,8 @@ class TeamsApi(Namespace[SyncTransport]):
     def delete(self) -> DeletionOut:
         """Schedule the team's deletion (owner, signed in within 10 minutes). For the grace period
         (TEAM_DELETION_GRACE_HOURS) the team's calls and API keys answer 422
-        TEAM_DELETION_SCHEDULED and ``teams.restore`` undoes it; then every row and file of the
-        team is erased.
+        TEAM_DELETION_SCHEDULED (its live streams end) and ``teams.restore`` undoes it; then
+        every row and file of the team is erased.
 
         Credentials: session_token + team_id. Errors: UnauthenticatedError, ForbiddenError,
         SessionTooOldError, WrongRoleError.
@@ -945,8 +946,8 @@ class AsyncApiKeysApi(Namespace[AsyncTransport]):
         return await self._transport.call("apiKeys.list", body, ApiKeyList)
 
     async def revoke(self, *, id: uuid.UUID) -> ApiKeyOut:
-        """Revoke a key (admin): it stops working at once on this API process, and within a second
-        on the others.
+        """Revoke a key (admin): it stops working, and its live streams end, at once on this API
+        process and within a second on the others.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
@@ -976,7 +977,7 @@ class AsyncAuthApi(Namespace[AsyncTransport]):
         return await self._transport.call("auth.signIn", body, SignedIn)
 
     async def sign_out(self) -> Ok:
-        """End the current session (and clear its cookie).
+        """End the current session (and clear its cookie); its live streams end too.
 
         Credentials: session_token. Errors: UnauthenticatedError.
         """
@@ -1160,7 +1161,8 @@ class AsyncMembersApi(Namespace[AsyncTransport]):
         return await self._transport.call("members.list", body, MemberList)
 
     async def remove(self, *, user_id: uuid.UUID) -> Ok:
-        """Remove a member (owner or admin, signed in); the last owner stays.
+        """Remove a member (owner or admin, signed in); the last owner stays. The member's live
+        streams of the team end.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, LastOwnerError,
@@ -1362,8 +1364,8 @@ class AsyncTeamsApi(Namespace[AsyncTransport]):
     async def delete(self) -> DeletionOut:
         """Schedule the team's deletion (owner, signed in within 10 minutes). For the grace period
         (TEAM_DELETION_GRACE_HOURS) the team's calls and API keys answer 422
-        TEAM_DELETION_SCHEDULED and ``teams.restore`` undoes it; then every row and file of the
-        team is erased.
+        TEAM_DELETION_SCHEDULED (its live streams end) and ``teams.restore`` undoes it; then
+        every row and file of the team is erased.
 
         Credentials: session_token + team_id. Errors: UnauthenticatedError, ForbiddenError,
         SessionTooOldError, WrongRoleError.

@@ -1072,7 +1072,8 @@ export class TeamsApi extends Group {
   /**
    * Schedule the team's deletion (owner, signed in within 10 minutes). For the grace period
    * (TEAM_DELETION_GRACE_HOURS) the team's calls and API keys answer 422 TEAM_DELETION_SCHEDULED
-   * and ``teams.restore`` undoes it; then every row and file of the team is erased.
+   * (its live streams end) and ``teams.restore`` undoes it; then every row and file of the team is
+   * erased.
    *
    * Credentials: sessionToken + teamId. Errors: UNAUTHENTICATED, FORBIDDEN, SESSION_TOO_OLD,
    * WRONG_ROLE.
@@ -1254,7 +1255,8 @@ export class MembersApi extends Group {
   }
 
   /**
-   * Remove a member (owner or admin, signed in); the last owner stays.
+   * Remove a member (owner or admin, signed in); the last owner stays. The member's live streams of
+   * the team end.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, LAST_OWNER, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
@@ -1404,7 +1406,7 @@ export class AuthApi extends Group {
   }
 
   /**
-   * End the current session (and clear its cookie).
+   * End the current session (and clear its cookie); its live streams end too.
    *
    * Credentials: sessionToken. Errors: UNAUTHENTICATED.
    */
@@ -1450,8 +1452,8 @@ export class ApiKeysApi extends Group {
   }
 
   /**
-   * Revoke a key (admin): it stops working at once on this API process, and within a second on the
-   * others.
+   * Revoke a key (admin): it stops working, and its live streams end, at once on this API process
+   * and within a second on the others.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
