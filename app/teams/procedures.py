@@ -44,9 +44,12 @@ async def list_members(ctx: TeamContext, data: Empty) -> MemberList:
     return MemberList(items=await ctx.services.teams.members(ctx.team_id))
 
 
-@procedures.procedure("members.add", tier=TEAM, errors=(NoSuchUser, AlreadyMember))
+@procedures.procedure(
+    "members.add", tier=TEAM, errors=(NoSuchUser, AlreadyMember), fresh_session=True
+)
 async def add_member(ctx: TeamContext, data: AddMemberInput) -> MemberOut:
-    """Add an existing user to the team (owner or admin, signed in: not with an API key).
+    """Add an existing user to the team (owner or admin, signed in within
+    SESSION_FRESH_MINUTES: not with an API key).
 
     Only an owner adds an owner.
     """
@@ -54,15 +57,18 @@ async def add_member(ctx: TeamContext, data: AddMemberInput) -> MemberOut:
     return await ctx.services.teams.add_member(ctx.team_id, data.email, data.role)
 
 
-@procedures.procedure("members.remove", tier=TEAM, errors=(NotFound, LastOwner))
+@procedures.procedure(
+    "members.remove", tier=TEAM, errors=(NotFound, LastOwner), fresh_session=True
+)
 async def remove_member(ctx: TeamContext, data: RemoveMemberInput) -> Ok:
-    """Remove a member (owner or admin, signed in); the last owner stays."""
+    """Remove a member (owner or admin, signed in within SESSION_FRESH_MINUTES); the last
+    owner stays."""
     ctx.require("admin", member=True)
     await ctx.services.teams.remove_member(ctx.team_id, data.user_id, by=ctx.role)
     return Ok()
 
 
-@procedures.procedure("teams.delete", tier=TEAM_SENSITIVE)
+@procedures.procedure("teams.delete", tier=TEAM_SENSITIVE, fresh_session=True)
 async def delete_team(ctx: TeamContext, data: Empty) -> DeletionOut:
     """Schedule the team's deletion (owner, signed in within 10 minutes). For the grace period
     (TEAM_DELETION_GRACE_HOURS) the team's calls and API keys answer 422
@@ -75,7 +81,7 @@ async def delete_team(ctx: TeamContext, data: Empty) -> DeletionOut:
     return DeletionOut(deletion_due_at=due)
 
 
-@procedures.procedure("teams.restore", tier=TEAM_SENSITIVE)
+@procedures.procedure("teams.restore", tier=TEAM_SENSITIVE, fresh_session=True)
 async def restore_team(ctx: TeamContext, data: Empty) -> Ok:
     """Cancel a scheduled deletion during its grace period (owner, signed in within 10 minutes)."""
     ctx.require("owner", member=True)
