@@ -7,6 +7,7 @@ client addresses while another account signs in (decision 0024)."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import secrets
 from collections.abc import Iterator
@@ -35,6 +36,7 @@ PASSWORD = "password-123"
 FRESH = {
     "members.add",
     "members.remove",
+    "members.setRole",  # not in the issue by name: its "role changes"
     "apiKeys.create",
     "teams.delete",
     "teams.restore",
@@ -44,20 +46,33 @@ FRESH = {
 }
 
 
+_addresses = itertools.count(1)
+
+
+def _next_address() -> str:
+    n = next(_addresses)
+    return f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
+
+
 @dataclass
 class Rig:
     server: ServerProcess
     database_url: str
 
     def sign_up(self, email: str) -> Caller:
-        signed = Caller(self.server.base_url, {})(
-            "auth.signUp", email=email, password=PASSWORD, name="N"
+        # Each from an address of its own: the module makes more than the per-address limit.
+        anonymous = Caller(self.server.base_url, {"X-Forwarded-For": _next_address()})
+        signed = anonymous("auth.signUp", email=email, password=PASSWORD, name="N")
+        return Caller(
+            self.server.base_url, {"Authorization": f"Bearer {signed['session']['token']}"}
         )
-        return Caller(self.server.base_url, {"Authorization": f"Bearer {signed['session']['token']}"})
 
     def sign_in(self, email: str, password: str = PASSWORD, **headers: str) -> Caller:
-        signed = Caller(self.server.base_url, headers)("auth.signIn", email=email, password=password)
-        return Caller(self.server.base_url, {"Authorization": f"Bearer {signed['session']['token']}"})
+        anonymous = Caller(self.server.base_url, {"X-Forwarded-For": _next_address(), **headers})
+        signed = anonymous("auth.signIn", email=email, password=password)
+        return Caller(
+            self.server.base_url, {"Authorization": f"Bearer {signed['session']['token']}"}
+        )
 
     def age_sessions(self, email: str, minutes: int = 11) -> None:
         """Every session of ``email`` signed in ``minutes`` ago."""
@@ -139,6 +154,7 @@ def _owner_actions(rig: Rig, owner: Caller, email: str) -> dict[str, Any]:
     return {
         "members.add": {"email": email, "role": "admin"},
         "members.remove": {"userId": member["userId"]},
+        "members.setRole": {"userId": member["userId"], "role": "admin"},
         "apiKeys.create": {"name": "late"},
         "webhooks.create": {"url": "https://93.184.215.14/other", "events": ["sync.failed"]},
         "webhooks.update": {"id": hook["webhook"]["id"], "events": ["sync.completed"]},
@@ -167,6 +183,7 @@ def test_each_owner_action_on_a_fresh_session_succeeds(rig: Rig) -> None:
     owner.headers["X-Team-Id"] = owner("teams.create", name="T")["id"]
     actions = _owner_actions(rig, owner, "fresh-member@example.com")
     rig.age_sessions("fresh-owner@example.com", minutes=9)
+    assert owner("members.setRole", **actions["members.setRole"])["role"] == "admin"
     owner("members.remove", **actions["members.remove"])
     owner("members.add", **actions["members.add"])
     for procedure in ("apiKeys.create", "webhooks.create", "webhooks.update"):
@@ -183,6 +200,24 @@ def test_an_api_key_keeps_managing_webhooks_without_a_sign_in(rig: Rig) -> None:
     by_key = Caller(rig.server.base_url, {"X-API-Key": key})
     hook = by_key("webhooks.create", url="https://93.184.215.14/k", events=["sync.failed"])
     by_key("webhooks.delete", id=hook["webhook"]["id"])
+
+
+def test_roles_change_only_as_owners_allow(rig: Rig) -> None:
+    owner = rig.sign_up("role-owner@example.com")
+    owner.headers["X-Team-Id"] = team = owner("teams.create", name="T")["id"]
+    me = owner("auth.me")["user"]["id"]
+    rig.sign_up("role-admin@example.com")
+    admin_id = owner("members.add", email="role-admin@example.com", role="admin")["userId"]
+    admin = rig.sign_in("role-admin@example.com")
+    admin.headers["X-Team-Id"] = team
+
+    assert fails(admin, "members.setRole", userId=admin_id, role="owner").code == "WRONG_ROLE"
+    assert fails(admin, "members.setRole", userId=me, role="member").code == "WRONG_ROLE"
+    assert fails(owner, "members.setRole", userId=me, role="admin").code == "LAST_OWNER"
+    assert owner("members.setRole", userId=admin_id, role="owner")["role"] == "owner"
+    assert owner("members.setRole", userId=me, role="member")["role"] == "member"
+    roles = {m["email"]: m["role"] for m in admin("members.list")["items"]}
+    assert roles == {"role-owner@example.com": "member", "role-admin@example.com": "owner"}
 
 
 # --- one's sessions ---------------------------------------------------------------------------
@@ -213,7 +248,9 @@ def test_sessions_are_listed_and_revoked_one_by_one(rig: Rig) -> None:
 def test_changing_the_password_ends_the_other_sessions_and_keeps_this_one(rig: Rig) -> None:
     here = rig.sign_up("changer@example.com")
     elsewhere = [rig.sign_in("changer@example.com") for _ in range(2)]
-    wrong = fails(here, "auth.changePassword", currentPassword="not-it-at-all", newPassword="x" * 12)
+    wrong = fails(
+        here, "auth.changePassword", currentPassword="not-it-at-all", newPassword="x" * 12
+    )
     assert wrong.status == 403 and wrong.code == "WRONG_PASSWORD", wrong
     assert elsewhere[0]("auth.me"), "a refused change ends nothing"
 
@@ -223,8 +260,15 @@ def test_changing_the_password_ends_the_other_sessions_and_keeps_this_one(rig: R
         assert fails(caller, "auth.me").status == 401
     assert here("auth.me")["user"]["email"] == "changer@example.com"
     assert len(here("auth.sessions.list")["items"]) == 1
-    assert fails(Caller(rig.server.base_url, {}), "auth.signIn", email="changer@example.com",
-                 password=PASSWORD).code == "INVALID_CREDENTIALS"
+    assert (
+        fails(
+            Caller(rig.server.base_url, {}),
+            "auth.signIn",
+            email="changer@example.com",
+            password=PASSWORD,
+        ).code
+        == "INVALID_CREDENTIALS"
+    )
     rig.sign_in("changer@example.com", "new-password-9")
 
 

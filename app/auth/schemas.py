@@ -15,9 +15,9 @@ from rpc.masking import SECRET
 __all__ = [
     "ApiKeyList",
     "ApiKeyOut",
+    "ChangePasswordInput",
     "CreateApiKeyInput",
     "CreatedApiKey",
-    "ChangePasswordInput",
     "Me",
     "PasswordChanged",
     "SessionInfo",

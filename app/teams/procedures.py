@@ -14,6 +14,7 @@ from app.teams.schemas import (
     MemberList,
     MemberOut,
     RemoveMemberInput,
+    SetRoleInput,
     TeamList,
     TeamOut,
 )
@@ -57,15 +58,23 @@ async def add_member(ctx: TeamContext, data: AddMemberInput) -> MemberOut:
     return await ctx.services.teams.add_member(ctx.team_id, data.email, data.role)
 
 
-@procedures.procedure(
-    "members.remove", tier=TEAM, errors=(NotFound, LastOwner), fresh_session=True
-)
+@procedures.procedure("members.remove", tier=TEAM, errors=(NotFound, LastOwner), fresh_session=True)
 async def remove_member(ctx: TeamContext, data: RemoveMemberInput) -> Ok:
     """Remove a member (owner or admin, signed in within SESSION_FRESH_MINUTES); the last
     owner stays."""
     ctx.require("admin", member=True)
     await ctx.services.teams.remove_member(ctx.team_id, data.user_id, by=ctx.role)
     return Ok()
+
+
+@procedures.procedure(
+    "members.setRole", tier=TEAM, errors=(NotFound, LastOwner), fresh_session=True
+)
+async def set_member_role(ctx: TeamContext, data: SetRoleInput) -> MemberOut:
+    """Change a member's role (owner or admin, signed in within SESSION_FRESH_MINUTES: not
+    with an API key). Only an owner grants or takes the owner role; the last owner stays."""
+    ctx.require("admin", member=True)
+    return await ctx.services.teams.set_role(ctx.team_id, data.user_id, data.role, by=ctx.role)
 
 
 @procedures.procedure("teams.delete", tier=TEAM_SENSITIVE, fresh_session=True)

@@ -74,9 +74,10 @@ async def list_webhooks(ctx: TeamContext, data: Empty) -> WebhookList:
     fresh_session=True,
 )
 async def update_webhook(ctx: TeamContext, data: UpdateWebhookInput) -> WebhookOut:
-    """Change a webhook's URL, events or status (admin; a fresh session or a key). ``status: "active"`` turns a webhook
-    disabled after repeated failures back on, its failure count reset; ``"disabled"`` pauses
-    it. Events of the time a webhook was off are not delivered."""
+    """Change a webhook's URL, events or status (admin; a fresh session or a key).
+    ``status: "active"`` turns a webhook disabled after repeated failures back on, its failure
+    count reset; ``"disabled"`` pauses it. Events of the time a webhook was off are not
+    delivered."""
     ctx.require("admin")
     return await ctx.services.webhooks.update(
         data.id,
