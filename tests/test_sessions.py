@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 
@@ -24,6 +23,7 @@ from tests.support import (
     TEST_SECRET_KEYS,
     Caller,
     ServerProcess,
+    clone_database,
     fails,
     fetch,
     start_server,
@@ -87,17 +87,6 @@ class Rig:
         )
 
 
-async def _database(admin_url: str, name: str, template: str | None) -> None:
-    conn = await asyncpg.connect(admin_url)
-    try:
-        if template is None:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        else:
-            await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    finally:
-        await conn.close()
-
-
 @pytest.fixture(scope="module")
 def rig(
     admin_url: str,
@@ -106,7 +95,7 @@ def rig(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Rig]:
     name = f"t_sessions_{os.getpid()}_{secrets.token_hex(3)}"
-    asyncio.run(_database(admin_url, name, template_db))
+    asyncio.run(clone_database(admin_url, name, template_db))
     database_url = _with_database(admin_url, name)
     try:
         settings = load_settings(
@@ -123,7 +112,7 @@ def rig(
         with start_server(settings, **LIMITS) as server:
             yield Rig(server, database_url)
     finally:
-        asyncio.run(_database(admin_url, name, None))
+        asyncio.run(clone_database(admin_url, name, None))
 
 
 # --- fresh sessions for owner actions ---------------------------------------------------------

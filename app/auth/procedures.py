@@ -54,6 +54,10 @@ def _session_cookie(call: Call, session: SessionOut, *, secure: bool) -> None:
     )
 
 
+def _clear_session_cookie(call: Call) -> None:
+    call.set_cookies.append(Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/"))
+
+
 async def _signed_in(ctx: PublicContext, user: UserOut, cookie: bool) -> SignedIn:
     session = await ctx.services.auth.start_session(
         user.id, ip=ctx.call.client_ip, user_agent=ctx.call.headers.get("user-agent", "")
@@ -102,7 +106,7 @@ async def sign_in(ctx: PublicContext, data: SignInInput) -> SignedIn:
 async def sign_out(ctx: UserContext, data: Empty) -> Ok:
     """End the current session (and clear its cookie)."""
     await ctx.services.auth.end_session(ctx.session.session_id)
-    ctx.call.set_cookies.append(Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/"))
+    _clear_session_cookie(ctx.call)
     return Ok()
 
 
@@ -122,7 +126,7 @@ async def revoke_session(ctx: UserContext, data: IdInput) -> Ok:
     if not ended:
         raise NotFound("no such session of yours")
     if data.id == ctx.session.session_id:
-        ctx.call.set_cookies.append(Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/"))
+        _clear_session_cookie(ctx.call)
     return Ok()
 
 
