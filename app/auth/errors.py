@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import msgspec
 
+from app.schemas import Timestamp
 from rpc import DomainError
 
 __all__ = [
@@ -32,7 +31,7 @@ class EmailTaken(DomainError):
 
 
 class SessionAge(msgspec.Struct, rename="camel"):
-    signed_in_at: dt.datetime
+    signed_in_at: Timestamp
     max_age_minutes: int
 
 

@@ -378,7 +378,7 @@ class ServiceUnavailableData(Model):
 
 
 class SessionAge(Model):
-    signed_in_at: str
+    signed_in_at: datetime.datetime
     max_age_minutes: int
 
 
