@@ -180,6 +180,19 @@ class Settings(Masked, msgspec.Struct, frozen=True, kw_only=True):
     json_fields_max_bytes: PositiveInt = msgspec.field(default=8192, name="JSON_FIELDS_MAX_BYTES")
     json_fields_max_keys: PositiveInt = msgspec.field(default=100, name="JSON_FIELDS_MAX_KEYS")
     json_fields_max_depth: PositiveInt = msgspec.field(default=5, name="JSON_FIELDS_MAX_DEPTH")
+    # -- sessions and sign-in (decision 0024) --
+    session_fresh_minutes: PositiveInt = msgspec.field(default=10, name="SESSION_FRESH_MINUTES")
+    sign_in_failures_per_account: PositiveInt = msgspec.field(
+        default=10, name="SIGN_IN_FAILURES_PER_ACCOUNT"
+    )
+    sign_in_failure_window_seconds: PositiveInt = msgspec.field(
+        default=900, name="SIGN_IN_FAILURE_WINDOW_SECONDS"
+    )
+    # Whose X-Forwarded-For / X-Forwarded-Proto the API believes (uvicorn's list: addresses,
+    # CIDR ranges or "*"); docs/operations.md "Behind a load balancer".
+    forwarded_allow_ips: Annotated[str, msgspec.Meta(min_length=1)] = msgspec.field(
+        default="127.0.0.1,::1", name="FORWARDED_ALLOW_IPS"
+    )
     esp_mailchimp_base_url: str = msgspec.field(
         default="https://{dc}.api.mailchimp.com/3.0", name="ESP_MAILCHIMP_BASE_URL"
     )

@@ -92,6 +92,8 @@ class Runtime:
             queue=settings.hash_queue,
             per_address=settings.hash_attempts_per_address,
             per_key_prefix=settings.hash_attempts_per_key_prefix,
+            failures_per_account=settings.sign_in_failures_per_account,
+            account_window=settings.sign_in_failure_window_seconds,
         )
 
     @cached_property

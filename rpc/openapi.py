@@ -107,4 +107,6 @@ def _operation(procedure: Procedure[Any, Any, Any]) -> dict[str, Any]:
         "security": [dict(s) for s in procedure.tier.security],
         "x-tier": procedure.tier.name,
     }
+    if procedure.fresh_session:
+        operation["x-fresh-session"] = True
     return operation

@@ -84,6 +84,9 @@ class Tier(Generic[CtxT]):
     description: str = ""
     errors: tuple[type[DomainError], ...] = ()
     security: tuple[Mapping[str, list[str]], ...] = ()
+    # What a procedure declared ``fresh_session=True`` may answer besides ``errors``; a tier
+    # without any cannot check freshness, and the Registry refuses such a declaration.
+    fresh_errors: tuple[type[DomainError], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +111,8 @@ class Procedure(Generic[CtxT, InT, OutT]):
     description: str
     # Slow work that must not run inside the tier's context (a transaction): see Registry.
     prepare: Callable[[Call, InT], Awaitable[object]] | None = None
+    # The caller's sign-in must be recent (the tier checks it): see Registry.procedure.
+    fresh_session: bool = False
 
     @property
     def all_errors(self) -> tuple[type[DomainError], ...]:
@@ -116,8 +121,9 @@ class Procedure(Generic[CtxT, InT, OutT]):
         layer: list[type[DomainError]] = [ValidationFailed, PayloadTooLarge]
         if self.rate_limit is not None:
             layer.append(RateLimited)
+        fresh = self.tier.fresh_errors if self.fresh_session else ()
         last = (ServiceUnavailable, InternalError)
-        return tuple(dict.fromkeys((*layer, *self.tier.errors, *self.errors, *last)))
+        return tuple(dict.fromkeys((*layer, *self.tier.errors, *fresh, *self.errors, *last)))
 
 
 class Registry:
@@ -135,6 +141,7 @@ class Registry:
         rate_limit: RateLimit | None = None,
         status_code: int = 200,
         prepare: Callable[[Call, Any], Awaitable[object]] | None = None,
+        fresh_session: bool = False,
     ) -> Callable[[Callable[[CtxT, InT], Awaitable[OutT]]], Callable[[CtxT, InT], Awaitable[OutT]]]:
         """Register ``async def handler(ctx, data: In) -> Out``; types come from its annotations.
 
@@ -143,7 +150,13 @@ class Registry:
         what the tier holds, such as a DNS lookup. It may raise DomainErrors (list them in
         ``errors``); what it returns is ``call.prepared`` for the handler. It runs before the
         tier authenticates: a prepare step that must not serve anyone authenticates itself.
+
+        ``fresh_session=True``: the caller must have signed in recently (how recently, and for
+        which credentials, is the tier's rule; it reads ``call.procedure.fresh_session``). The
+        OpenAPI operation says so (``x-fresh-session``) and lists the tier's ``fresh_errors``.
         """
+        if fresh_session and not tier.fresh_errors:
+            raise ValueError(f"{name}: tier {tier.name!r} cannot check a session's freshness")
 
         def register(
             handler: Callable[[CtxT, InT], Awaitable[OutT]],
@@ -174,6 +187,7 @@ class Registry:
                 summary=" ".join(summary.split()),
                 description=description.strip(),
                 prepare=prepare,
+                fresh_session=fresh_session,
             )
             return handler
 

@@ -36,6 +36,7 @@ from tests.support import (
     TEST_SECRET_KEYS,
     Caller,
     ServerProcess,
+    clone_database,
     fails,
     member_of_new_team,
     start_server,
@@ -87,23 +88,12 @@ class Rig:
         )
 
 
-async def _create_database(admin_url: str, name: str, template: str | None) -> None:
-    conn = await asyncpg.connect(admin_url)
-    try:
-        if template is None:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        else:
-            await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    finally:
-        await conn.close()
-
-
 @pytest.fixture(scope="module")
 def rig(
     admin_url: str, template_db: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Rig]:
     name = f"t_abuse_{os.getpid()}_{secrets.token_hex(3)}"
-    asyncio.run(_create_database(admin_url, name, template_db))
+    asyncio.run(clone_database(admin_url, name, template_db))
     database_url = _with_database(admin_url, name)
     cache = EmbeddedRedis(TEST_DATA, name=f"abuse-redis-{os.getpid()}")
     try:
@@ -124,7 +114,7 @@ def rig(
     finally:
         cache.stop()
         shutil.rmtree(cache.dir, ignore_errors=True)
-        asyncio.run(_create_database(admin_url, name, None))
+        asyncio.run(clone_database(admin_url, name, None))
 
 
 # --- allowlists -------------------------------------------------------------------------------

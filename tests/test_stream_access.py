@@ -29,15 +29,19 @@ pytestmark = pytest.mark.timeout(180)
 
 @dataclass
 class Servers:
-    writer: ServerProcess  # where access is ended
-    reader: ServerProcess  # where the streams are open (STREAM_REAUTH_SECONDS=1)
+    # Where access is ended; its streams are re-checked every second (the lost-notice case).
+    writer: ServerProcess
+    # Where the streams are open: re-checked only hourly, so each must end by its notice.
+    reader: ServerProcess
 
 
 @pytest.fixture
 def servers(settings: Settings) -> Iterator[Servers]:
     with (
-        start_server(settings) as writer,
-        start_server(settings, STREAM_REAUTH_SECONDS="1", STREAM_CONCURRENCY_PER_KEY="1") as reader,
+        start_server(settings, STREAM_REAUTH_SECONDS="1") as writer,
+        start_server(
+            settings, STREAM_REAUTH_SECONDS="3600", STREAM_CONCURRENCY_PER_KEY="1"
+        ) as reader,
     ):
         yield Servers(writer, reader)
 
@@ -149,9 +153,40 @@ async def test_streams_end_when_access_ends_on_another_process(
     await by_leaving.ended(started, "signedOut")
     await _refused(reader, leaving.headers, 401, "UNAUTHENTICATED")
 
+    # A session ended from another of the user's sessions, and those a password change ends.
+    changer, _ = member_of_new_team(writer, "changer@example.com")
+    owner("members.add", email="changer@example.com", role="member")
+    signed_in = [
+        Caller(writer, {})("auth.signIn", email="changer@example.com", password="password-123")
+        for _ in range(2)
+    ]
+    revoked, changed = (
+        {"Authorization": f"Bearer {s['session']['token']}", "X-Team-Id": team_id}
+        for s in signed_in
+    )
+    (revoked_id,) = (
+        s["id"] for s in Caller(writer, revoked)("auth.sessions.list")["items"] if s["current"]
+    )
+    by_revoked = await OpenStream.open(reader, revoked)
+    by_changed = await OpenStream.open(reader, changed)
+    started = time.monotonic()
+    await _call(changer, writer, "auth.sessions.revoke", id=revoked_id)
+    await by_revoked.ended(started, "signedOut")
+    await _refused(reader, revoked, 401, "UNAUTHENTICATED")
+    started = time.monotonic()
+    await _call(
+        changer,
+        writer,
+        "auth.changePassword",
+        currentPassword="password-123",
+        newPassword="password-456",
+    )
+    await by_changed.ended(started, "signedOut")
+    await _refused(reader, changed, 401, "UNAUTHENTICATED")
+
     # Nothing written afterwards reached any of them (they are closed, and said so last).
     await write("after@example.com")
-    for stream in (by_key, by_member, by_leaving):
+    for stream in (by_key, by_member, by_leaving, by_revoked, by_changed):
         assert all(data is None or "after@" not in json.dumps(data) for _, data in stream.events)
 
     # A session that expires: the stream ends at its expiry.
@@ -173,7 +208,7 @@ async def test_streams_end_when_access_ends_on_another_process(
         await _refused(reader, expiring.headers, 401, "UNAUTHENTICATED")
 
         # A lost notice (the key revoked in the database alone): the re-check ends the stream.
-        lost = await OpenStream.open(reader, other_key)
+        lost = await OpenStream.open(writer, other_key)
         started = time.monotonic()
         await conn.execute("UPDATE api_keys SET revoked_at = now() WHERE name = 'other'")
         await lost.ended(started + 0.5, "keyRevoked")  # re-checked every second, plus the query

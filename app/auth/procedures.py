@@ -5,19 +5,23 @@ from __future__ import annotations
 from litestar.datastructures import Cookie
 
 from app.auth.access import access_ended
-from app.auth.errors import EmailTaken, InvalidCredentials
+from app.auth.errors import EmailTaken, InvalidCredentials, WrongPassword
 from app.auth.schemas import (
     ApiKeyList,
     ApiKeyOut,
+    ChangePasswordInput,
     CreateApiKeyInput,
     CreatedApiKey,
     Me,
+    PasswordChanged,
+    SessionList,
     SessionOut,
     SignedIn,
     SignInInput,
     SignUpInput,
     UserOut,
 )
+from app.auth.service import normalize_email
 from app.auth.tiers import (
     PROTECTED,
     PUBLIC,
@@ -49,6 +53,10 @@ def _session_cookie(call: Call, session: SessionOut, *, secure: bool) -> None:
             path="/",
         )
     )
+
+
+def _clear_session_cookie(call: Call) -> None:
+    call.set_cookies.append(Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/"))
 
 
 async def _signed_in(ctx: PublicContext, user: UserOut, cookie: bool) -> SignedIn:
@@ -83,9 +91,15 @@ async def sign_up(ctx: PublicContext, data: SignUpInput) -> SignedIn:
     rate_limit=RateLimit(limit=10, window=60),
 )
 async def sign_in(ctx: PublicContext, data: SignInInput) -> SignedIn:
-    """Sign in with email and password; rate limited per client address."""
-    await ctx.services.runtime.hashing.admit(address=ctx.call.client_ip)  # an argon2 ahead
+    """Sign in with email and password; rate limited per client address, and per account:
+    past SIGN_IN_FAILURES_PER_ACCOUNT failed attempts in SIGN_IN_FAILURE_WINDOW_SECONDS (from
+    any addresses) the account's sign-ins answer 429 RATE_LIMITED until the oldest failure
+    leaves the window (``Retry-After``). Successful sign-ins do not count."""
+    attempt = await ctx.services.runtime.hashing.admit_password(  # an argon2 ahead
+        address=ctx.call.client_ip, account=normalize_email(data.email)
+    )
     user = await ctx.services.auth.check_password(data.email, data.password)
+    await attempt.succeeded()
     return await _signed_in(ctx, user, data.cookie)
 
 
@@ -94,8 +108,51 @@ async def sign_out(ctx: UserContext, data: Empty) -> Ok:
     """End the current session (and clear its cookie); its live streams end too."""
     await ctx.services.auth.end_session(ctx.session.session_id)
     access_ended(ctx.services, "signedOut", sessions=[ctx.session.session_id])
-    ctx.call.set_cookies.append(Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/"))
+    _clear_session_cookie(ctx.call)
     return Ok()
+
+
+@procedures.procedure("auth.sessions.list", tier=PROTECTED)
+async def list_sessions(ctx: UserContext, data: Empty) -> SessionList:
+    """The caller's live sessions: when each signed in and from where (address and user agent
+    at sign-in), which one is making this call (``current``); never their tokens."""
+    auth = ctx.services.auth
+    return SessionList(items=await auth.sessions_of(ctx.session.user.id, ctx.session.session_id))
+
+
+@procedures.procedure("auth.sessions.revoke", tier=PROTECTED, errors=(NotFound,))
+async def revoke_session(ctx: UserContext, data: IdInput) -> Ok:
+    """End one of the caller's sessions, the current one too (its calls answer 401 from then
+    on, its live streams end). Another user's session answers NOT_FOUND."""
+    ended = await ctx.services.auth.end_sessions(ctx.session.user.id, only=data.id)
+    if not ended:
+        raise NotFound("no such session of yours")
+    access_ended(ctx.services, "signedOut", sessions=ended)
+    if data.id == ctx.session.session_id:
+        _clear_session_cookie(ctx.call)
+    return Ok()
+
+
+@procedures.procedure(
+    "auth.changePassword",
+    tier=PROTECTED,
+    errors=(WrongPassword,),
+    rate_limit=RateLimit(limit=10, window=60),
+)
+async def change_password(ctx: UserContext, data: ChangePasswordInput) -> PasswordChanged:
+    """Change the password, given the current one; every other session of the account ends,
+    with its live streams (this one stays). A wrong current password answers 403
+    WRONG_PASSWORD and counts as a failed sign-in of the account
+    (SIGN_IN_FAILURES_PER_ACCOUNT)."""
+    user = ctx.session.user
+    attempt = await ctx.services.runtime.hashing.admit_password(
+        address=ctx.call.client_ip, account=normalize_email(user.email)
+    )
+    await ctx.services.auth.change_password(user.id, data.current_password, data.new_password)
+    await attempt.succeeded()
+    ended = await ctx.services.auth.end_sessions(user.id, keep=ctx.session.session_id)
+    access_ended(ctx.services, "signedOut", sessions=ended)
+    return PasswordChanged(ended_sessions=len(ended))
 
 
 @procedures.procedure("auth.me", tier=PROTECTED)
@@ -105,7 +162,7 @@ async def me(ctx: UserContext, data: Empty) -> Me:
     return Me(user=ctx.session.user, teams=teams)
 
 
-@procedures.procedure("apiKeys.create", tier=TEAM_SENSITIVE)
+@procedures.procedure("apiKeys.create", tier=TEAM_SENSITIVE, fresh_session=True)
 async def create_api_key(ctx: TeamContext, data: CreateApiKeyInput) -> CreatedApiKey:
     """Create a team API key (admin; a session signed in within 10 minutes).
 

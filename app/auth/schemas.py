@@ -15,9 +15,13 @@ from rpc.masking import SECRET
 __all__ = [
     "ApiKeyList",
     "ApiKeyOut",
+    "ChangePasswordInput",
     "CreateApiKeyInput",
     "CreatedApiKey",
     "Me",
+    "PasswordChanged",
+    "SessionInfo",
+    "SessionList",
     "SessionOut",
     "SignInInput",
     "SignUpInput",
@@ -52,6 +56,34 @@ class UserOut(Output):
 class SessionOut(Output):
     token: Annotated[str, SECRET]
     expires_at: Timestamp
+
+
+class SessionInfo(Output):
+    """One of the caller's sessions, as ``auth.sessions.list`` shows it (never its token).
+    ``ip`` and ``userAgent`` are the sign-in's; ``current``: the session making the call."""
+
+    id: uuid.UUID
+    created_at: Timestamp
+    signed_in_at: Timestamp
+    expires_at: Timestamp
+    ip: str | None
+    user_agent: str | None
+    current: bool
+
+
+class SessionList(Output):
+    items: list[SessionInfo]
+
+
+class ChangePasswordInput(Input):
+    current_password: Annotated[str, msgspec.Meta(min_length=1, max_length=200), SECRET]
+    new_password: Password
+
+
+class PasswordChanged(Output):
+    """``endedSessions``: how many other sessions of the account were ended."""
+
+    ended_sessions: int
 
 
 class SignedIn(Output):

@@ -10,9 +10,9 @@ import uuid
 import asyncpg
 import msgspec
 
-from app.auth.errors import EmailTaken, InvalidCredentials
+from app.auth.errors import EmailTaken, InvalidCredentials, WrongPassword
 from app.auth.hashing import Hashing
-from app.auth.schemas import ApiKeyOut, SessionOut, UserOut
+from app.auth.schemas import ApiKeyOut, SessionInfo, SessionOut, UserOut
 from app.auth.secrets import (
     hash_password,
     new_api_key,
@@ -89,6 +89,50 @@ class AuthService:
 
     async def end_session(self, session_id: uuid.UUID) -> None:
         await self.conn.execute("DELETE FROM sessions WHERE id = $1", session_id)
+
+    async def end_sessions(
+        self,
+        user_id: uuid.UUID,
+        *,
+        only: uuid.UUID | None = None,
+        keep: uuid.UUID | None = None,
+    ) -> list[uuid.UUID]:
+        """End sessions of ``user_id``: just ``only`` when given (if it is theirs), else all
+        but ``keep``. Returns the ids ended (what a caller tells whatever follows sessions,
+        such as open streams). The one place that ends sessions besides sign-out."""
+        rows = await self.conn.fetch(
+            "DELETE FROM sessions WHERE user_id = $1 "
+            "AND ($2::uuid IS NULL OR id = $2) AND ($3::uuid IS NULL OR id <> $3) RETURNING id",
+            user_id,
+            only,
+            keep,
+        )
+        return [row["id"] for row in rows]
+
+    async def sessions_of(self, user_id: uuid.UUID, current: uuid.UUID) -> list[SessionInfo]:
+        """The user's live sessions, newest sign-in first (never their tokens)."""
+        rows = await self.conn.fetch(
+            "SELECT id, created_at, signed_in_at, expires_at, ip, user_agent FROM sessions "
+            "WHERE user_id = $1 AND expires_at > now() AND deleted_at IS NULL "
+            "ORDER BY signed_in_at DESC, id",
+            user_id,
+        )
+        return [SessionInfo(**row, current=row["id"] == current) for row in rows]
+
+    async def change_password(self, user_id: uuid.UUID, current: str, new: str) -> None:
+        """Replace the password after checking ``current`` (WrongPassword) in the hashing
+        pool; the caller ends the other sessions."""
+        stored = await self.conn.fetchval(
+            "SELECT password_hash FROM users WHERE id = $1 AND deleted_at IS NULL FOR UPDATE",
+            user_id,
+        )
+        if stored is None or not await self.hashing.run(verify_password, stored, current):
+            raise WrongPassword()
+        await self.conn.execute(
+            "UPDATE users SET password_hash = $2 WHERE id = $1",
+            user_id,
+            await self.hashing.run(hash_password, new),
+        )
 
     async def session_user(self, token: str) -> SessionUser:
         row = await self.conn.fetchrow(

@@ -1,8 +1,13 @@
 """The auth tiers of the public API: rpc Tiers that authenticate and open the unit of work.
 
-public: anyone · protected: a session · sensitive: a session started within 10 minutes ·
-team: a member's session plus ``X-Team-Id``, or a team API key (acting as ``admin``) ·
-team_sensitive: a member's fresh session with ``X-Team-Id`` · cron: ``Bearer <CRON_TOKEN>``.
+public: anyone · protected: a session · sensitive: a session signed in within
+SESSION_FRESH_MINUTES · team: a member's session plus ``X-Team-Id``, or a team API key (acting
+as ``admin``) · team_sensitive: a member's session with ``X-Team-Id`` (never an API key), also
+of a team scheduled for deletion · cron: ``Bearer <CRON_TOKEN>``.
+
+A procedure declared ``fresh_session=True`` needs, on the protected, team and team_sensitive
+tiers, a session signed in within SESSION_FRESH_MINUTES (else 403 SESSION_TOO_OLD); an API key
+has no sign-in and is not held to it (decision 0024).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from typing import Any, Protocol, cast
 from litestar import Request
 
 from app.auth.access import StreamCredentials
-from app.auth.errors import IpNotAllowed, SessionTooOld, WrongRole
+from app.auth.errors import IpNotAllowed, SessionAge, SessionTooOld, WrongRole
 from app.auth.keys import ApiKeyCaller
 from app.auth.service import SessionUser
 from app.runtime import Runtime
@@ -48,7 +53,6 @@ __all__ = [
 ]
 
 SESSION_COOKIE = "subnest_session"
-SENSITIVE_WINDOW = dt.timedelta(minutes=10)
 _RANK: dict[Role, int] = {"member": 0, "admin": 1, "owner": 2}
 
 SECURITY_SCHEMES = {
@@ -128,9 +132,19 @@ async def _session(call: Caller, services: Services) -> SessionUser:
     return await services.auth.session_user(token)
 
 
-def _require_fresh(session: SessionUser) -> None:
-    if dt.datetime.now(dt.UTC) - session.signed_in_at > SENSITIVE_WINDOW:
-        raise SessionTooOld()
+def _require_fresh(runtime: Runtime, session: SessionUser) -> None:
+    """SessionTooOld unless the session signed in within SESSION_FRESH_MINUTES."""
+    minutes = runtime.settings.session_fresh_minutes
+    if dt.datetime.now(dt.UTC) - session.signed_in_at > dt.timedelta(minutes=minutes):
+        raise SessionTooOld(
+            f"sign in again: this needs a session signed in within the last {minutes} minutes",
+            data=SessionAge(signed_in_at=session.signed_in_at, max_age_minutes=minutes),
+        )
+
+
+def _fresh_if_declared(call: Call, session: SessionUser) -> None:
+    if call.procedure.fresh_session:
+        _require_fresh(_runtime(call), session)
 
 
 def _team_header(call: Caller) -> uuid.UUID:
@@ -192,13 +206,16 @@ class RequestCaller:
         return cls(request.headers, request.cookies, client[0] if client else "")
 
 
-async def authenticate_team(runtime: Runtime, caller: Caller) -> uuid.UUID:
+async def authenticate_team(runtime: Runtime, caller: Caller, *, fresh: bool = False) -> uuid.UUID:
     """The team a request may read, by the team tier's rules (for routes outside the rpc layer,
-    such as the SSE stream, which must not hold a transaction open)."""
-    return (await authenticate_stream(runtime, caller)).team_id
+    such as the SSE stream, which must not hold a transaction open, and for ``prepare`` steps).
+    ``fresh``: a session must have signed in within SESSION_FRESH_MINUTES (an API key need not)."""
+    return (await authenticate_stream(runtime, caller, fresh=fresh)).team_id
 
 
-async def authenticate_stream(runtime: Runtime, caller: Caller) -> StreamCredentials:
+async def authenticate_stream(
+    runtime: Runtime, caller: Caller, *, fresh: bool = False
+) -> StreamCredentials:
     """``authenticate_team``, saying which credentials the team was reached with (a stream
     ends when they do: app/auth/access.py)."""
     key = caller.headers.get("x-api-key")
@@ -208,6 +225,8 @@ async def authenticate_stream(runtime: Runtime, caller: Caller) -> StreamCredent
     async with unit_of_work(runtime) as services:
         team_id, _, session, due = await _member(caller, services)
     _refuse_scheduled(due)
+    if fresh:
+        _require_fresh(runtime, session)
     return StreamCredentials(team_id, session_id=session.session_id, user_id=session.user.id)
 
 
@@ -221,6 +240,7 @@ async def _public(call: Call) -> AsyncIterator[PublicContext]:
 async def _protected(call: Call) -> AsyncIterator[UserContext]:
     async with unit_of_work(_runtime(call)) as services:
         session = await _session(call, services)
+        _fresh_if_declared(call, session)
         await services.set_tenant(user_id=session.user.id)
         yield UserContext(call, services, session)
 
@@ -228,7 +248,7 @@ async def _protected(call: Call) -> AsyncIterator[UserContext]:
 @asynccontextmanager
 async def _sensitive(call: Call) -> AsyncIterator[UserContext]:
     async with _protected(call) as ctx:
-        _require_fresh(ctx.session)
+        _require_fresh(_runtime(call), ctx.session)
         yield ctx
 
 
@@ -245,6 +265,7 @@ async def _team(call: Call) -> AsyncIterator[TeamContext]:
     async with unit_of_work(runtime) as services:
         team_id, role, session, due = await _member(call, services)
         _refuse_scheduled(due)
+        _fresh_if_declared(call, session)
         yield TeamContext(call, services, team_id, role, session, None)
 
 
@@ -254,7 +275,7 @@ async def _team_sensitive(call: Call) -> AsyncIterator[TeamContext]:
         raise Forbidden("this needs a signed-in member, not an API key")
     async with unit_of_work(_runtime(call)) as services:
         team_id, role, session, _ = await _member(call, services)
-        _require_fresh(session)
+        _fresh_if_declared(call, session)
         yield TeamContext(call, services, team_id, role, session, None)
 
 
@@ -277,13 +298,14 @@ _SESSION: _Security = ({"session": []}, {"sessionCookie": []})
 _TEAM_SESSION: _Security = ({"session": [], "teamId": []}, {"sessionCookie": [], "teamId": []})
 
 PUBLIC: Tier[PublicContext] = Tier("public", _public, "no credentials", ())
+_FRESH = (SessionTooOld,)
 PROTECTED: Tier[UserContext] = Tier(
-    "protected", _protected, "a session", (Unauthenticated,), _SESSION
+    "protected", _protected, "a session", (Unauthenticated,), _SESSION, _FRESH
 )
 SENSITIVE: Tier[UserContext] = Tier(
     "sensitive",
     _sensitive,
-    "a session started in the last 10 minutes",
+    "a session signed in within SESSION_FRESH_MINUTES (10)",
     (Unauthenticated, SessionTooOld),
     _SESSION,
 )
@@ -301,13 +323,15 @@ TEAM: Tier[TeamContext] = Tier(
         RateLimited,  # an API key that would force one hash too many (app/auth/hashing.py)
     ),
     (*_TEAM_SESSION, {"apiKey": []}),
+    _FRESH,
 )
 TEAM_SENSITIVE: Tier[TeamContext] = Tier(
     "team-sensitive",
     _team_sensitive,
-    "a member's session started in the last 10 minutes, with X-Team-Id",
-    (Unauthenticated, Forbidden, SessionTooOld, WrongRole),
+    "a member's session with X-Team-Id (not an API key), also of a team scheduled for deletion",
+    (Unauthenticated, Forbidden, WrongRole),
     _TEAM_SESSION,
+    _FRESH,
 )
 CRON: Tier[CronContext] = Tier(
     "cron", _cron, "Bearer CRON_TOKEN", (Unauthenticated,), ({"cronToken": []},)

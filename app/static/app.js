@@ -166,7 +166,19 @@ var API = {
       path: "/rpc/apiKeys.revoke",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
     },
+    "auth.changePassword": {
+      path: "/rpc/auth.changePassword",
+      security: [["session"], ["sessionCookie"]]
+    },
     "auth.me": { path: "/rpc/auth.me", security: [["session"], ["sessionCookie"]] },
+    "auth.sessions.list": {
+      path: "/rpc/auth.sessions.list",
+      security: [["session"], ["sessionCookie"]]
+    },
+    "auth.sessions.revoke": {
+      path: "/rpc/auth.sessions.revoke",
+      security: [["session"], ["sessionCookie"]]
+    },
     "auth.signIn": { path: "/rpc/auth.signIn", security: [] },
     "auth.signOut": { path: "/rpc/auth.signOut", security: [["session"], ["sessionCookie"]] },
     "auth.signUp": { path: "/rpc/auth.signUp", security: [] },
@@ -213,6 +225,10 @@ var API = {
     },
     "members.remove": {
       path: "/rpc/members.remove",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+    },
+    "members.setRole": {
+      path: "/rpc/members.setRole",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
     },
     "subscribers.counts": {
@@ -303,24 +319,26 @@ var API = {
 };
 var WebhooksApi = class extends Group {
   /**
-   * Send the team's events of these types to ``url`` (admin). Each delivery is a JSON POST signed
-   * with the secret shown here once (``X-SubscriberNest-Signature: t=…,v1=…``, see
-   * docs/protocol.md). URLs that resolve to internal addresses are refused; a team has at most
-   * WEBHOOK_MAX_ENDPOINTS_PER_TEAM webhooks (16 by default).
+   * Send the team's events of these types to ``url`` (admin; a session signed in within
+   * SESSION_FRESH_MINUTES, or an API key). Each delivery is a JSON POST signed with the secret
+   * shown here once (``X-SubscriberNest-Signature: t=…,v1=…``, see docs/protocol.md). URLs that
+   * resolve to internal addresses are refused; a team has at most WEBHOOK_MAX_ENDPOINTS_PER_TEAM
+   * webhooks (16 by default).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, WEBHOOK_LIMIT_REACHED,
-   * WEBHOOK_URL_REFUSED, RATE_LIMITED.
+   * IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * WEBHOOK_LIMIT_REACHED, WEBHOOK_URL_REFUSED, RATE_LIMITED.
    */
   create(input) {
     return this.transport.call("webhooks.create", input);
   }
   /**
-   * Stop sending to a webhook (admin); its pending deliveries are dropped.
+   * Stop sending to a webhook (admin; a fresh session or a key); its pending deliveries are
+   * dropped.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   delete(input) {
     return this.transport.call("webhooks.delete", input);
@@ -354,13 +372,13 @@ var WebhooksApi = class extends Group {
     return this.transport.call("webhooks.test", input);
   }
   /**
-   * Change a webhook's URL, events or status (admin). ``status: "active"`` turns a webhook disabled
-   * after repeated failures back on, its failure count reset; ``"disabled"`` pauses it. Events of
-   * the time a webhook was off are not delivered.
+   * Change a webhook's URL, events or status (admin; a fresh session or a key). ``status:
+   * "active"`` turns a webhook disabled after repeated failures back on, its failure count reset;
+   * ``"disabled"`` pauses it. Events of the time a webhook was off are not delivered.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * WEBHOOK_URL_REFUSED, RATE_LIMITED.
+   * IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, WEBHOOK_URL_REFUSED, RATE_LIMITED.
    */
   update(input) {
     return this.transport.call("webhooks.update", input);
@@ -534,12 +552,13 @@ var SubscribersApi = class extends Group {
 };
 var MembersApi = class extends Group {
   /**
-   * Add an existing user to the team (owner or admin, signed in: not with an API key).
+   * Add an existing user to the team (owner or admin, signed in within SESSION_FRESH_MINUTES: not
+   * with an API key).
    *
    * Only an owner adds an owner.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NO_SUCH_USER, ALREADY_MEMBER, PLAN_LIMIT_REACHED,
+   * IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NO_SUCH_USER, ALREADY_MEMBER, PLAN_LIMIT_REACHED,
    * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   add(input) {
@@ -555,15 +574,26 @@ var MembersApi = class extends Group {
     return this.transport.call("members.list", input);
   }
   /**
-   * Remove a member (owner or admin, signed in); the last owner stays. The member's live streams of
-   * the team end.
+   * Remove a member (owner or admin, signed in within SESSION_FRESH_MINUTES); the last owner stays.
+   * The member's live streams of the team end.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, LAST_OWNER, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, LAST_OWNER, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   remove(input) {
     return this.transport.call("members.remove", input);
+  }
+  /**
+   * Change a member's role (owner or admin, signed in within SESSION_FRESH_MINUTES: not with an API
+   * key). Only an owner grants or takes the owner role; the last owner stays.
+   *
+   * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
+   * IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, LAST_OWNER, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   */
+  setRole(input) {
+    return this.transport.call("members.setRole", input);
   }
 };
 var ExportsApi = class extends Group {
@@ -672,7 +702,42 @@ var CronApi = class extends Group {
     return this.transport.call("cron.syncAll", input);
   }
 };
+var AuthSessionsApi = class extends Group {
+  /**
+   * The caller's live sessions: when each signed in and from where (address and user agent at
+   * sign-in), which one is making this call (``current``); never their tokens.
+   *
+   * Credentials: sessionToken. Errors: UNAUTHENTICATED.
+   */
+  list(input = {}) {
+    return this.transport.call("auth.sessions.list", input);
+  }
+  /**
+   * End one of the caller's sessions, the current one too (its calls answer 401 from then on, its
+   * live streams end). Another user's session answers NOT_FOUND.
+   *
+   * Credentials: sessionToken. Errors: UNAUTHENTICATED, NOT_FOUND.
+   */
+  revoke(input) {
+    return this.transport.call("auth.sessions.revoke", input);
+  }
+};
 var AuthApi = class extends Group {
+  sessions;
+  constructor(transport) {
+    super(transport);
+    this.sessions = new AuthSessionsApi(transport);
+  }
+  /**
+   * Change the password, given the current one; every other session of the account ends, with its
+   * live streams (this one stays). A wrong current password answers 403 WRONG_PASSWORD and counts
+   * as a failed sign-in of the account (SIGN_IN_FAILURES_PER_ACCOUNT).
+   *
+   * Credentials: sessionToken. Errors: UNAUTHENTICATED, WRONG_PASSWORD, RATE_LIMITED.
+   */
+  changePassword(input) {
+    return this.transport.call("auth.changePassword", input);
+  }
   /**
    * The signed-in user and their teams.
    *
@@ -682,7 +747,10 @@ var AuthApi = class extends Group {
     return this.transport.call("auth.me", input);
   }
   /**
-   * Sign in with email and password; rate limited per client address.
+   * Sign in with email and password; rate limited per client address, and per account: past
+   * SIGN_IN_FAILURES_PER_ACCOUNT failed attempts in SIGN_IN_FAILURE_WINDOW_SECONDS (from any
+   * addresses) the account's sign-ins answer 429 RATE_LIMITED until the oldest failure leaves the
+   * window (``Retry-After``). Successful sign-ins do not count.
    *
    * Credentials: none. Errors: INVALID_CREDENTIALS, RATE_LIMITED.
    */

@@ -15,6 +15,7 @@ from app.teams.schemas import (
     MemberList,
     MemberOut,
     RemoveMemberInput,
+    SetRoleInput,
     TeamList,
     TeamOut,
 )
@@ -45,9 +46,12 @@ async def list_members(ctx: TeamContext, data: Empty) -> MemberList:
     return MemberList(items=await ctx.services.teams.members(ctx.team_id))
 
 
-@procedures.procedure("members.add", tier=TEAM, errors=(NoSuchUser, AlreadyMember))
+@procedures.procedure(
+    "members.add", tier=TEAM, errors=(NoSuchUser, AlreadyMember), fresh_session=True
+)
 async def add_member(ctx: TeamContext, data: AddMemberInput) -> MemberOut:
-    """Add an existing user to the team (owner or admin, signed in: not with an API key).
+    """Add an existing user to the team (owner or admin, signed in within
+    SESSION_FRESH_MINUTES: not with an API key).
 
     Only an owner adds an owner.
     """
@@ -55,17 +59,27 @@ async def add_member(ctx: TeamContext, data: AddMemberInput) -> MemberOut:
     return await ctx.services.teams.add_member(ctx.team_id, data.email, data.role)
 
 
-@procedures.procedure("members.remove", tier=TEAM, errors=(NotFound, LastOwner))
+@procedures.procedure("members.remove", tier=TEAM, errors=(NotFound, LastOwner), fresh_session=True)
 async def remove_member(ctx: TeamContext, data: RemoveMemberInput) -> Ok:
-    """Remove a member (owner or admin, signed in); the last owner stays. The member's live
-    streams of the team end."""
+    """Remove a member (owner or admin, signed in within SESSION_FRESH_MINUTES); the last
+    owner stays. The member's live streams of the team end."""
     ctx.require("admin", member=True)
     await ctx.services.teams.remove_member(ctx.team_id, data.user_id, by=ctx.role)
     access_ended(ctx.services, "memberRemoved", members=[(data.user_id, ctx.team_id)])
     return Ok()
 
 
-@procedures.procedure("teams.delete", tier=TEAM_SENSITIVE)
+@procedures.procedure(
+    "members.setRole", tier=TEAM, errors=(NotFound, LastOwner), fresh_session=True
+)
+async def set_member_role(ctx: TeamContext, data: SetRoleInput) -> MemberOut:
+    """Change a member's role (owner or admin, signed in within SESSION_FRESH_MINUTES: not
+    with an API key). Only an owner grants or takes the owner role; the last owner stays."""
+    ctx.require("admin", member=True)
+    return await ctx.services.teams.set_role(ctx.team_id, data.user_id, data.role, by=ctx.role)
+
+
+@procedures.procedure("teams.delete", tier=TEAM_SENSITIVE, fresh_session=True)
 async def delete_team(ctx: TeamContext, data: Empty) -> DeletionOut:
     """Schedule the team's deletion (owner, signed in within 10 minutes). For the grace period
     (TEAM_DELETION_GRACE_HOURS) the team's calls and API keys answer 422
@@ -79,7 +93,7 @@ async def delete_team(ctx: TeamContext, data: Empty) -> DeletionOut:
     return DeletionOut(deletion_due_at=due)
 
 
-@procedures.procedure("teams.restore", tier=TEAM_SENSITIVE)
+@procedures.procedure("teams.restore", tier=TEAM_SENSITIVE, fresh_session=True)
 async def restore_team(ctx: TeamContext, data: Empty) -> Ok:
     """Cancel a scheduled deletion during its grace period (owner, signed in within 10 minutes)."""
     ctx.require("owner", member=True)

@@ -35,7 +35,7 @@ async def _check_url(
     if data.url is None:
         return None
     runtime = cast(Runtime, call.state)
-    await authenticate_team(runtime, call)
+    await authenticate_team(runtime, call, fresh=call.procedure.fresh_session)
     try:
         return await runtime.webhook_urls.checked(data.url)
     except UrlRefused as exc:
@@ -47,9 +47,11 @@ async def _check_url(
     tier=TEAM,
     errors=(WebhookUrlRefused, WebhookLimitReached),
     prepare=_check_url,
+    fresh_session=True,
 )
 async def create_webhook(ctx: TeamContext, data: CreateWebhookInput) -> CreatedWebhook:
-    """Send the team's events of these types to ``url`` (admin). Each delivery is a JSON POST
+    """Send the team's events of these types to ``url`` (admin; a session signed in within
+    SESSION_FRESH_MINUTES, or an API key). Each delivery is a JSON POST
     signed with the secret shown here once (``X-SubscriberNest-Signature: t=…,v1=…``, see
     docs/protocol.md). URLs that resolve to internal addresses are refused; a team has at most
     WEBHOOK_MAX_ENDPOINTS_PER_TEAM webhooks (16 by default)."""
@@ -65,12 +67,17 @@ async def list_webhooks(ctx: TeamContext, data: Empty) -> WebhookList:
 
 
 @procedures.procedure(
-    "webhooks.update", tier=TEAM, errors=(NotFound, WebhookUrlRefused), prepare=_check_url
+    "webhooks.update",
+    tier=TEAM,
+    errors=(NotFound, WebhookUrlRefused),
+    prepare=_check_url,
+    fresh_session=True,
 )
 async def update_webhook(ctx: TeamContext, data: UpdateWebhookInput) -> WebhookOut:
-    """Change a webhook's URL, events or status (admin). ``status: "active"`` turns a webhook
-    disabled after repeated failures back on, its failure count reset; ``"disabled"`` pauses
-    it. Events of the time a webhook was off are not delivered."""
+    """Change a webhook's URL, events or status (admin; a fresh session or a key).
+    ``status: "active"`` turns a webhook disabled after repeated failures back on, its failure
+    count reset; ``"disabled"`` pauses it. Events of the time a webhook was off are not
+    delivered."""
     ctx.require("admin")
     return await ctx.services.webhooks.update(
         data.id,
@@ -80,9 +87,10 @@ async def update_webhook(ctx: TeamContext, data: UpdateWebhookInput) -> WebhookO
     )
 
 
-@procedures.procedure("webhooks.delete", tier=TEAM, errors=(NotFound,))
+@procedures.procedure("webhooks.delete", tier=TEAM, errors=(NotFound,), fresh_session=True)
 async def delete_webhook(ctx: TeamContext, data: IdInput) -> Ok:
-    """Stop sending to a webhook (admin); its pending deliveries are dropped."""
+    """Stop sending to a webhook (admin; a fresh session or a key); its pending deliveries are
+    dropped."""
     ctx.require("admin")
     await ctx.services.webhooks.delete(data.id)
     return Ok()

@@ -37,6 +37,7 @@ from .models import (
     AddMemberInput,
     ApiKeyList,
     ApiKeyOut,
+    ChangePasswordInput,
     ConnectionList,
     ConnectionOut,
     CountsInput,
@@ -59,9 +60,12 @@ from .models import (
     MemberList,
     MemberOut,
     Ok,
+    PasswordChanged,
     PullInput,
     PullOut,
     RemoveMemberInput,
+    SessionList,
+    SetRoleInput,
     SignedIn,
     SignInInput,
     SignUpInput,
@@ -91,6 +95,7 @@ __all__ = [
     "ApiKeysApi",
     "AsyncApiKeysApi",
     "AsyncAuthApi",
+    "AsyncAuthSessionsApi",
     "AsyncClient",
     "AsyncCronApi",
     "AsyncEspConnectionsApi",
@@ -103,6 +108,7 @@ __all__ = [
     "AsyncUsageApi",
     "AsyncWebhooksApi",
     "AuthApi",
+    "AuthSessionsApi",
     "Client",
     "CronApi",
     "EspConnectionsApi",
@@ -127,7 +133,14 @@ _PROCEDURES = {
     "apiKeys.revoke": Procedure(
         "/rpc/apiKeys.revoke", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
     ),
+    "auth.changePassword": Procedure(
+        "/rpc/auth.changePassword", (("session",), ("sessionCookie",))
+    ),
     "auth.me": Procedure("/rpc/auth.me", (("session",), ("sessionCookie",))),
+    "auth.sessions.list": Procedure("/rpc/auth.sessions.list", (("session",), ("sessionCookie",))),
+    "auth.sessions.revoke": Procedure(
+        "/rpc/auth.sessions.revoke", (("session",), ("sessionCookie",))
+    ),
     "auth.signIn": Procedure("/rpc/auth.signIn", ()),
     "auth.signOut": Procedure("/rpc/auth.signOut", (("session",), ("sessionCookie",))),
     "auth.signUp": Procedure("/rpc/auth.signUp", ()),
@@ -169,6 +182,9 @@ _PROCEDURES = {
     ),
     "members.remove": Procedure(
         "/rpc/members.remove", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+    ),
+    "members.setRole": Procedure(
+        "/rpc/members.setRole", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
     ),
     "subscribers.counts": Procedure(
         "/rpc/subscribers.counts", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
@@ -362,6 +378,23 @@ class ApiKeysApi(Namespace[SyncTransport]):
 class AuthApi(Namespace[SyncTransport]):
     """The ``auth.*`` procedures."""
 
+    sessions: AuthSessionsApi
+
+    def __init__(self, transport: SyncTransport) -> None:
+        super().__init__(transport)
+        self.sessions = AuthSessionsApi(transport)
+
+    def change_password(self, *, current_password: str, new_password: str) -> PasswordChanged:
+        """Change the password, given the current one; every other session of the account ends, with
+        its live streams (this one stays). A wrong current password answers 403 WRONG_PASSWORD
+        and counts as a failed sign-in of the account (SIGN_IN_FAILURES_PER_ACCOUNT).
+
+        Credentials: session_token. Errors: UnauthenticatedError, WrongPasswordError,
+        RateLimitedError.
+        """
+        body = ChangePasswordInput(current_password=current_password, new_password=new_password)
+        return self._transport.call("auth.changePassword", body, PasswordChanged)
+
     def me(self) -> Me:
         """The signed-in user and their teams.
 
@@ -371,7 +404,10 @@ class AuthApi(Namespace[SyncTransport]):
         return self._transport.call("auth.me", body, Me)
 
     def sign_in(self, *, email: str, password: str, cookie: bool = False) -> SignedIn:
-        """Sign in with email and password; rate limited per client address.
+        """Sign in with email and password; rate limited per client address, and per account: past
+        SIGN_IN_FAILURES_PER_ACCOUNT failed attempts in SIGN_IN_FAILURE_WINDOW_SECONDS (from any
+        addresses) the account's sign-ins answer 429 RATE_LIMITED until the oldest failure leaves
+        the window (``Retry-After``). Successful sign-ins do not count.
 
         Credentials: none. Errors: InvalidCredentialsError, RateLimitedError.
         """
@@ -395,6 +431,28 @@ class AuthApi(Namespace[SyncTransport]):
         """
         body = SignUpInput(email=email, password=password, name=name, cookie=cookie)
         return self._transport.call("auth.signUp", body, SignedIn)
+
+
+class AuthSessionsApi(Namespace[SyncTransport]):
+    """The ``auth.sessions.*`` procedures."""
+
+    def list(self) -> SessionList:
+        """The caller's live sessions: when each signed in and from where (address and user agent at
+        sign-in), which one is making this call (``current``); never their tokens.
+
+        Credentials: session_token. Errors: UnauthenticatedError.
+        """
+        body = Empty()
+        return self._transport.call("auth.sessions.list", body, SessionList)
+
+    def revoke(self, *, id: uuid.UUID) -> Ok:
+        """End one of the caller's sessions, the current one too (its calls answer 401 from then on,
+        its live streams end). Another user's session answers NOT_FOUND.
+
+        Credentials: session_token. Errors: UnauthenticatedError, NotFoundError.
+        """
+        body = IdInput(id=id)
+        return self._transport.call("auth.sessions.revoke", body, Ok)
 
 
 class CronApi(Namespace[SyncTransport]):
@@ -537,13 +595,14 @@ class MembersApi(Namespace[SyncTransport]):
     """The ``members.*`` procedures."""
 
     def add(self, *, email: str, role: Literal["admin", "member", "owner"] = "member") -> MemberOut:
-        """Add an existing user to the team (owner or admin, signed in: not with an API key).
+        """Add an existing user to the team (owner or admin, signed in within SESSION_FRESH_MINUTES:
+        not with an API key).
 
         Only an owner adds an owner.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
-        ForbiddenError, IpNotAllowedError, WrongRoleError, NoSuchUserError, AlreadyMemberError,
-        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
+        ForbiddenError, IpNotAllowedError, SessionTooOldError, WrongRoleError, NoSuchUserError,
+        AlreadyMemberError, PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
         """
         body = AddMemberInput(email=email, role=role)
         return self._transport.call("members.add", body, MemberOut)
@@ -559,15 +618,28 @@ class MembersApi(Namespace[SyncTransport]):
         return self._transport.call("members.list", body, MemberList)
 
     def remove(self, *, user_id: uuid.UUID) -> Ok:
-        """Remove a member (owner or admin, signed in); the last owner stays. The member's live
-        streams of the team end.
+        """Remove a member (owner or admin, signed in within SESSION_FRESH_MINUTES); the last owner
+        stays. The member's live streams of the team end.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
-        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, LastOwnerError,
-        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
+        ForbiddenError, IpNotAllowedError, SessionTooOldError, WrongRoleError, NotFoundError,
+        LastOwnerError, PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
         """
         body = RemoveMemberInput(user_id=user_id)
         return self._transport.call("members.remove", body, Ok)
+
+    def set_role(
+        self, *, user_id: uuid.UUID, role: Literal["admin", "member", "owner"]
+    ) -> MemberOut:
+        """Change a member's role (owner or admin, signed in within SESSION_FRESH_MINUTES: not with
+        an API key). Only an owner grants or takes the owner role; the last owner stays.
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, SessionTooOldError, WrongRoleError, NotFoundError,
+        LastOwnerError, PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
+        """
+        body = SetRoleInput(user_id=user_id, role=role)
+        return self._transport.call("members.setRole", body, MemberOut)
 
 
 class SubscribersApi(Namespace[SyncTransport]):
@@ -810,25 +882,27 @@ class WebhooksApi(Namespace[SyncTransport]):
     """The ``webhooks.*`` procedures."""
 
     def create(self, *, url: str, events: builtins.list[EventType]) -> CreatedWebhook:
-        """Send the team's events of these types to ``url`` (admin). Each delivery is a JSON POST
-        signed with the secret shown here once (``X-SubscriberNest-Signature: t=…,v1=…``, see
-        docs/protocol.md). URLs that resolve to internal addresses are refused; a team has at
-        most WEBHOOK_MAX_ENDPOINTS_PER_TEAM webhooks (16 by default).
+        """Send the team's events of these types to ``url`` (admin; a session signed in within
+        SESSION_FRESH_MINUTES, or an API key). Each delivery is a JSON POST signed with the
+        secret shown here once (``X-SubscriberNest-Signature: t=…,v1=…``, see docs/protocol.md).
+        URLs that resolve to internal addresses are refused; a team has at most
+        WEBHOOK_MAX_ENDPOINTS_PER_TEAM webhooks (16 by default).
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
-        ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
-        TeamDeletionScheduledError, WebhookLimitReachedError, WebhookUrlRefusedError,
-        RateLimitedError.
+        ForbiddenError, IpNotAllowedError, SessionTooOldError, WrongRoleError,
+        PlanLimitReachedError, TeamDeletionScheduledError, WebhookLimitReachedError,
+        WebhookUrlRefusedError, RateLimitedError.
         """
         body = CreateWebhookInput(url=url, events=events)
         return self._transport.call("webhooks.create", body, CreatedWebhook)
 
     def delete(self, *, id: uuid.UUID) -> Ok:
-        """Stop sending to a webhook (admin); its pending deliveries are dropped.
+        """Stop sending to a webhook (admin; a fresh session or a key); its pending deliveries are
+        dropped.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
-        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
-        TeamDeletionScheduledError, RateLimitedError.
+        ForbiddenError, IpNotAllowedError, SessionTooOldError, WrongRoleError, NotFoundError,
+        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
         """
         body = IdInput(id=id)
         return self._transport.call("webhooks.delete", body, Ok)
@@ -871,13 +945,14 @@ class WebhooksApi(Namespace[SyncTransport]):
         events: builtins.list[EventType] | None = None,
         status: Literal["active", "disabled"] | None = None,
     ) -> WebhookOut:
-        """Change a webhook's URL, events or status (admin). ``status: "active"`` turns a webhook
-        disabled after repeated failures back on, its failure count reset; ``"disabled"`` pauses
-        it. Events of the time a webhook was off are not delivered.
+        """Change a webhook's URL, events or status (admin; a fresh session or a key). ``status:
+        "active"`` turns a webhook disabled after repeated failures back on, its failure count
+        reset; ``"disabled"`` pauses it. Events of the time a webhook was off are not delivered.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
-        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
-        TeamDeletionScheduledError, WebhookUrlRefusedError, RateLimitedError.
+        ForbiddenError, IpNotAllowedError, SessionTooOldError, WrongRoleError, NotFoundError,
+        PlanLimitReachedError, TeamDeletionScheduledError, WebhookUrlRefusedError,
+        RateLimitedError.
         """
         body = UpdateWebhookInput(id=id, url=url, events=events, status=status)
         return self._transport.call("webhooks.update", body, WebhookOut)
@@ -960,6 +1035,23 @@ class AsyncApiKeysApi(Namespace[AsyncTransport]):
 class AsyncAuthApi(Namespace[AsyncTransport]):
     """The ``auth.*`` procedures."""
 
+    sessions: AsyncAuthSessionsApi
+
+    def __init__(self, transport: AsyncTransport) -> None:
+        super().__init__(transport)
+        self.sessions = AsyncAuthSessionsApi(transport)
+
+    async def change_password(self, *, current_password: str, new_password: str) -> PasswordChanged:
+        """Change the password, given the current one; every other session of the account ends, with
+        its live streams (this one stays). A wrong current password answers 403 WRONG_PASSWORD
+        and counts as a failed sign-in of the account (SIGN_IN_FAILURES_PER_ACCOUNT).
+
+        Credentials: session_token. Errors: UnauthenticatedError, WrongPasswordError,
+        RateLimitedError.
+        """
+        body = ChangePasswordInput(current_password=current_password, new_password=new_password)
+        return await self._transport.call("auth.changePassword", body, PasswordChanged)
+
     async def me(self) -> Me:
         """The signed-in user and their teams.
 
@@ -969,7 +1061,10 @@ class AsyncAuthApi(Namespace[AsyncTransport]):
         return await self._transport.call("auth.me", body, Me)
 
     async def sign_in(self, *, email: str, password: str, cookie: bool = False) -> SignedIn:
-        """Sign in with email and password; rate limited per client address.
+        """Sign in with email and password; rate limited per client address, and per account: past
+        SIGN_IN_FAILURES_PER_ACCOUNT failed attempts in SIGN_IN_FAILURE_WINDOW_SECONDS (from any
+        addresses) the account's sign-ins answer 429 RATE_LIMITED until the oldest failure leaves
+        the window (``Retry-After``). Successful sign-ins do not count.
 
         Credentials: none. Errors: InvalidCredentialsError, RateLimitedError.
         """
@@ -995,6 +1090,28 @@ class AsyncAuthApi(Namespace[AsyncTransport]):
         """
         body = SignUpInput(email=email, password=password, name=name, cookie=cookie)
         return await self._transport.call("auth.signUp", body, SignedIn)
+
+
+class AsyncAuthSessionsApi(Namespace[AsyncTransport]):
+    """The ``auth.sessions.*`` procedures."""
+
+    async def list(self) -> SessionList:
+        """The caller's live sessions: when each signed in and from where (address and user agent at
+        sign-in), which one is making this call (``current``); never their tokens.
+
+        Credentials: session_token. Errors: UnauthenticatedError.
+        """
+        body = Empty()
+        return await self._transport.call("auth.sessions.list", body, SessionList)
+
+    async def revoke(self, *, id: uuid.UUID) -> Ok:
+        """End one of the caller's sessions, the current one too (its calls answer 401 from then on,
+        its live streams end). Another user's session answers NOT_FOUND.
+
+        Credentials: session_token. Errors: UnauthenticatedError, NotFoundError.
+        """
+        body = IdInput(id=id)
+        return await self._transport.call("auth.sessions.revoke", body, Ok)
 
 
 class AsyncCronApi(Namespace[AsyncTransport]):
@@ -1139,13 +1256,14 @@ class AsyncMembersApi(Namespace[AsyncTransport]):
     async def add(
         self, *, email: str, role: Literal["admin", "member", "owner"] = "member"
     ) -> MemberOut:
-        """Add an existing user to the team (owner or admin, signed in: not with an API key).
+        """Add an existing user to the team (owner or admin, signed in within SESSION_FRESH_MINUTES:
+        not with an API key).
 
         Only an owner adds an owner.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
-        ForbiddenError, IpNotAllowedError, WrongRoleError, NoSuchUserError, AlreadyMemberError,
-        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
+        ForbiddenError, IpNotAllowedError, SessionTooOldError, WrongRoleError, NoSuchUserError,
+        AlreadyMemberError, PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
         """
         body = AddMemberInput(email=email, role=role)
         return await self._transport.call("members.add", body, MemberOut)
@@ -1161,15 +1279,28 @@ class AsyncMembersApi(Namespace[AsyncTransport]):
         return await self._transport.call("members.list", body, MemberList)
 
     async def remove(self, *, user_id: uuid.UUID) -> Ok:
-        """Remove a member (owner or admin, signed in); the last owner stays. The member's live
-        streams of the team end.
+        """Remove a member (owner or admin, signed in within SESSION_FRESH_MINUTES); the last owner
+        stays. The member's live streams of the team end.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
-        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, LastOwnerError,
-        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
+        ForbiddenError, IpNotAllowedError, SessionTooOldError, WrongRoleError, NotFoundError,
+        LastOwnerError, PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
         """
         body = RemoveMemberInput(user_id=user_id)
         return await self._transport.call("members.remove", body, Ok)
+
+    async def set_role(
+        self, *, user_id: uuid.UUID, role: Literal["admin", "member", "owner"]
+    ) -> MemberOut:
+        """Change a member's role (owner or admin, signed in within SESSION_FRESH_MINUTES: not with
+        an API key). Only an owner grants or takes the owner role; the last owner stays.
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, IpNotAllowedError, SessionTooOldError, WrongRoleError, NotFoundError,
+        LastOwnerError, PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
+        """
+        body = SetRoleInput(user_id=user_id, role=role)
+        return await self._transport.call("members.setRole", body, MemberOut)
 
 
 class AsyncSubscribersApi(Namespace[AsyncTransport]):
@@ -1412,25 +1543,27 @@ class AsyncWebhooksApi(Namespace[AsyncTransport]):
     """The ``webhooks.*`` procedures."""
 
     async def create(self, *, url: str, events: builtins.list[EventType]) -> CreatedWebhook:
-        """Send the team's events of these types to ``url`` (admin). Each delivery is a JSON POST
-        signed with the secret shown here once (``X-SubscriberNest-Signature: t=…,v1=…``, see
-        docs/protocol.md). URLs that resolve to internal addresses are refused; a team has at
-        most WEBHOOK_MAX_ENDPOINTS_PER_TEAM webhooks (16 by default).
+        """Send the team's events of these types to ``url`` (admin; a session signed in within
+        SESSION_FRESH_MINUTES, or an API key). Each delivery is a JSON POST signed with the
+        secret shown here once (``X-SubscriberNest-Signature: t=…,v1=…``, see docs/protocol.md).
+        URLs that resolve to internal addresses are refused; a team has at most
+        WEBHOOK_MAX_ENDPOINTS_PER_TEAM webhooks (16 by default).
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
-        ForbiddenError, IpNotAllowedError, WrongRoleError, PlanLimitReachedError,
-        TeamDeletionScheduledError, WebhookLimitReachedError, WebhookUrlRefusedError,
-        RateLimitedError.
+        ForbiddenError, IpNotAllowedError, SessionTooOldError, WrongRoleError,
+        PlanLimitReachedError, TeamDeletionScheduledError, WebhookLimitReachedError,
+        WebhookUrlRefusedError, RateLimitedError.
         """
         body = CreateWebhookInput(url=url, events=events)
         return await self._transport.call("webhooks.create", body, CreatedWebhook)
 
     async def delete(self, *, id: uuid.UUID) -> Ok:
-        """Stop sending to a webhook (admin); its pending deliveries are dropped.
+        """Stop sending to a webhook (admin; a fresh session or a key); its pending deliveries are
+        dropped.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
-        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
-        TeamDeletionScheduledError, RateLimitedError.
+        ForbiddenError, IpNotAllowedError, SessionTooOldError, WrongRoleError, NotFoundError,
+        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
         """
         body = IdInput(id=id)
         return await self._transport.call("webhooks.delete", body, Ok)
@@ -1475,13 +1608,14 @@ class AsyncWebhooksApi(Namespace[AsyncTransport]):
         events: builtins.list[EventType] | None = None,
         status: Literal["active", "disabled"] | None = None,
     ) -> WebhookOut:
-        """Change a webhook's URL, events or status (admin). ``status: "active"`` turns a webhook
-        disabled after repeated failures back on, its failure count reset; ``"disabled"`` pauses
-        it. Events of the time a webhook was off are not delivered.
+        """Change a webhook's URL, events or status (admin; a fresh session or a key). ``status:
+        "active"`` turns a webhook disabled after repeated failures back on, its failure count
+        reset; ``"disabled"`` pauses it. Events of the time a webhook was off are not delivered.
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
-        ForbiddenError, IpNotAllowedError, WrongRoleError, NotFoundError, PlanLimitReachedError,
-        TeamDeletionScheduledError, WebhookUrlRefusedError, RateLimitedError.
+        ForbiddenError, IpNotAllowedError, SessionTooOldError, WrongRoleError, NotFoundError,
+        PlanLimitReachedError, TeamDeletionScheduledError, WebhookUrlRefusedError,
+        RateLimitedError.
         """
         body = UpdateWebhookInput(id=id, url=url, events=events, status=status)
         return await self._transport.call("webhooks.update", body, WebhookOut)

@@ -18,6 +18,7 @@ from .models import (
     RateLimitedData,
     RefusedUrl,
     ServiceUnavailableData,
+    SessionAge,
     ValidationData,
     WebhookLimit,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "ValidationFailedError",
     "WebhookLimitReachedError",
     "WebhookUrlRefusedError",
+    "WrongPasswordError",
     "WrongRoleError",
 ]
 
@@ -226,13 +228,13 @@ class ServiceUnavailableError(ApiError):
 
 
 class SessionTooOldError(ApiError):
-    """Sign in again: this needs a session started in the last 10 minutes.
+    """Sign in again: this needs a session signed in within SESSION_FRESH_MINUTES.
 
     HTTP 403, ``SESSION_TOO_OLD``.
     """
 
-    data: EmptyData
-    data_type = EmptyData
+    data: SessionAge
+    data_type = SessionAge
 
 
 class SubscriberDeletedError(ApiError):
@@ -305,6 +307,16 @@ class WebhookUrlRefusedError(ApiError):
     data_type = RefusedUrl
 
 
+class WrongPasswordError(ApiError):
+    """The current password is wrong.
+
+    HTTP 403, ``WRONG_PASSWORD``.
+    """
+
+    data: EmptyData
+    data_type = EmptyData
+
+
 class WrongRoleError(ApiError):
     """Your role in this team does not allow this.
 
@@ -341,5 +353,6 @@ ERRORS: dict[str, type[ApiError]] = {
     "VALIDATION_FAILED": ValidationFailedError,
     "WEBHOOK_LIMIT_REACHED": WebhookLimitReachedError,
     "WEBHOOK_URL_REFUSED": WebhookUrlRefusedError,
+    "WRONG_PASSWORD": WrongPasswordError,
     "WRONG_ROLE": WrongRoleError,
 }

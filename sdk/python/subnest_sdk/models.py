@@ -17,6 +17,7 @@ __all__ = [
     "ApiKeyOut",
     "AttemptOut",
     "ChangeOut",
+    "ChangePasswordInput",
     "ConnectionList",
     "ConnectionOut",
     "CountsInput",
@@ -47,6 +48,7 @@ __all__ = [
     "MetricUsage",
     "Model",
     "Ok",
+    "PasswordChanged",
     "PayloadTooLargeData",
     "ProviderMessage",
     "PullInput",
@@ -56,7 +58,11 @@ __all__ = [
     "RefusedUrl",
     "RemoveMemberInput",
     "ServiceUnavailableData",
+    "SessionAge",
+    "SessionInfo",
+    "SessionList",
     "SessionOut",
+    "SetRoleInput",
     "SignInInput",
     "SignUpInput",
     "SignedIn",
@@ -135,6 +141,11 @@ class ChangeOut(Model):
     #: the row, in the table's wire fields
     row: Any
     cursor: str
+
+
+class ChangePasswordInput(Model):
+    current_password: str
+    new_password: str
 
 
 class ConnectionList(Model):
@@ -317,6 +328,12 @@ class Ok(Model):
     ok: bool = True
 
 
+class PasswordChanged(Model):
+    """``endedSessions``: how many other sessions of the account were ended."""
+
+    ended_sessions: int
+
+
 class PayloadTooLargeData(Model):
     max_bytes: int
 
@@ -360,9 +377,37 @@ class ServiceUnavailableData(Model):
     retry_after: int
 
 
+class SessionAge(Model):
+    signed_in_at: datetime.datetime
+    max_age_minutes: int
+
+
+class SessionInfo(Model):
+    """One of the caller's sessions, as ``auth.sessions.list`` shows it (never its token). ``ip``
+    and ``userAgent`` are the sign-in's; ``current``: the session making the call.
+    """
+
+    id: uuid.UUID
+    created_at: datetime.datetime
+    signed_in_at: datetime.datetime
+    expires_at: datetime.datetime
+    ip: str | None
+    user_agent: str | None
+    current: bool
+
+
+class SessionList(Model):
+    items: list[SessionInfo]
+
+
 class SessionOut(Model):
     token: str
     expires_at: datetime.datetime
+
+
+class SetRoleInput(Model):
+    user_id: uuid.UUID
+    role: Literal["admin", "member", "owner"]
 
 
 class SignInInput(Model):

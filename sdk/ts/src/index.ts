@@ -68,6 +68,11 @@ export interface ChangeOut {
   cursor: string;
 }
 
+export interface ChangePasswordInput {
+  currentPassword: string;
+  newPassword: string;
+}
+
 export interface ConnectionList {
   items: ConnectionOut[];
 }
@@ -268,6 +273,11 @@ export interface Ok {
   ok?: boolean;
 }
 
+/** ``endedSessions``: how many other sessions of the account were ended. */
+export interface PasswordChanged {
+  endedSessions: number;
+}
+
 export interface PayloadTooLargeData {
   maxBytes: number;
 }
@@ -313,9 +323,37 @@ export interface ServiceUnavailableData {
   retryAfter: number;
 }
 
+export interface SessionAge {
+  signedInAt: string;
+  maxAgeMinutes: number;
+}
+
+/**
+ * One of the caller's sessions, as ``auth.sessions.list`` shows it (never its token). ``ip`` and
+ * ``userAgent`` are the sign-in's; ``current``: the session making the call.
+ */
+export interface SessionInfo {
+  id: string;
+  createdAt: string;
+  signedInAt: string;
+  expiresAt: string;
+  ip: string | null;
+  userAgent: string | null;
+  current: boolean;
+}
+
+export interface SessionList {
+  items: SessionInfo[];
+}
+
 export interface SessionOut {
   token: string;
   expiresAt: string;
+}
+
+export interface SetRoleInput {
+  userId: string;
+  role: "admin" | "member" | "owner";
 }
 
 export interface SignInInput {
@@ -673,11 +711,11 @@ export interface ServiceUnavailableError {
   data: ServiceUnavailableData;
 }
 
-/** Sign in again: this needs a session started in the last 10 minutes. HTTP 403. */
+/** Sign in again: this needs a session signed in within SESSION_FRESH_MINUTES. HTTP 403. */
 export interface SessionTooOldError {
   code: "SESSION_TOO_OLD";
   message: string;
-  data: EmptyData;
+  data: SessionAge;
 }
 
 /** This subscriber is deleted: restore it first. HTTP 422. */
@@ -729,6 +767,13 @@ export interface WebhookUrlRefusedError {
   data: RefusedUrl;
 }
 
+/** The current password is wrong. HTTP 403. */
+export interface WrongPasswordError {
+  code: "WRONG_PASSWORD";
+  message: string;
+  data: EmptyData;
+}
+
 /** Your role in this team does not allow this. HTTP 403. */
 export interface WrongRoleError {
   code: "WRONG_ROLE";
@@ -763,6 +808,7 @@ export type ErrorBody =
   | ValidationFailedError
   | WebhookLimitReachedError
   | WebhookUrlRefusedError
+  | WrongPasswordError
   | WrongRoleError;
 
 export type ErrorCode = ErrorBody["code"];
@@ -794,6 +840,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   VALIDATION_FAILED: 400,
   WEBHOOK_LIMIT_REACHED: 422,
   WEBHOOK_URL_REFUSED: 422,
+  WRONG_PASSWORD: 403,
   WRONG_ROLE: 403,
 };
 
@@ -821,7 +868,19 @@ const API: ApiDescription = {
       path: "/rpc/apiKeys.revoke",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
     },
+    "auth.changePassword": {
+      path: "/rpc/auth.changePassword",
+      security: [["session"], ["sessionCookie"]],
+    },
     "auth.me": { path: "/rpc/auth.me", security: [["session"], ["sessionCookie"]] },
+    "auth.sessions.list": {
+      path: "/rpc/auth.sessions.list",
+      security: [["session"], ["sessionCookie"]],
+    },
+    "auth.sessions.revoke": {
+      path: "/rpc/auth.sessions.revoke",
+      security: [["session"], ["sessionCookie"]],
+    },
     "auth.signIn": { path: "/rpc/auth.signIn", security: [] },
     "auth.signOut": { path: "/rpc/auth.signOut", security: [["session"], ["sessionCookie"]] },
     "auth.signUp": { path: "/rpc/auth.signUp", security: [] },
@@ -868,6 +927,10 @@ const API: ApiDescription = {
     },
     "members.remove": {
       path: "/rpc/members.remove",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+    },
+    "members.setRole": {
+      path: "/rpc/members.setRole",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
     },
     "subscribers.counts": {
@@ -974,25 +1037,27 @@ export interface ClientOptions extends TransportOptions {
 /** The `webhooks.*` procedures. */
 export class WebhooksApi extends Group {
   /**
-   * Send the team's events of these types to ``url`` (admin). Each delivery is a JSON POST signed
-   * with the secret shown here once (``X-SubscriberNest-Signature: t=…,v1=…``, see
-   * docs/protocol.md). URLs that resolve to internal addresses are refused; a team has at most
-   * WEBHOOK_MAX_ENDPOINTS_PER_TEAM webhooks (16 by default).
+   * Send the team's events of these types to ``url`` (admin; a session signed in within
+   * SESSION_FRESH_MINUTES, or an API key). Each delivery is a JSON POST signed with the secret
+   * shown here once (``X-SubscriberNest-Signature: t=…,v1=…``, see docs/protocol.md). URLs that
+   * resolve to internal addresses are refused; a team has at most WEBHOOK_MAX_ENDPOINTS_PER_TEAM
+   * webhooks (16 by default).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, WEBHOOK_LIMIT_REACHED,
-   * WEBHOOK_URL_REFUSED, RATE_LIMITED.
+   * IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * WEBHOOK_LIMIT_REACHED, WEBHOOK_URL_REFUSED, RATE_LIMITED.
    */
   create(input: CreateWebhookInput): Promise<CreatedWebhook> {
     return this.transport.call("webhooks.create", input);
   }
 
   /**
-   * Stop sending to a webhook (admin); its pending deliveries are dropped.
+   * Stop sending to a webhook (admin; a fresh session or a key); its pending deliveries are
+   * dropped.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   delete(input: IdInput): Promise<Ok> {
     return this.transport.call("webhooks.delete", input);
@@ -1030,13 +1095,13 @@ export class WebhooksApi extends Group {
   }
 
   /**
-   * Change a webhook's URL, events or status (admin). ``status: "active"`` turns a webhook disabled
-   * after repeated failures back on, its failure count reset; ``"disabled"`` pauses it. Events of
-   * the time a webhook was off are not delivered.
+   * Change a webhook's URL, events or status (admin; a fresh session or a key). ``status:
+   * "active"`` turns a webhook disabled after repeated failures back on, its failure count reset;
+   * ``"disabled"`` pauses it. Events of the time a webhook was off are not delivered.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * WEBHOOK_URL_REFUSED, RATE_LIMITED.
+   * IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, WEBHOOK_URL_REFUSED, RATE_LIMITED.
    */
   update(input: UpdateWebhookInput): Promise<WebhookOut> {
     return this.transport.call("webhooks.update", input);
@@ -1232,12 +1297,13 @@ export class SubscribersApi extends Group {
 /** The `members.*` procedures. */
 export class MembersApi extends Group {
   /**
-   * Add an existing user to the team (owner or admin, signed in: not with an API key).
+   * Add an existing user to the team (owner or admin, signed in within SESSION_FRESH_MINUTES: not
+   * with an API key).
    *
    * Only an owner adds an owner.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NO_SUCH_USER, ALREADY_MEMBER, PLAN_LIMIT_REACHED,
+   * IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NO_SUCH_USER, ALREADY_MEMBER, PLAN_LIMIT_REACHED,
    * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   add(input: AddMemberInput): Promise<MemberOut> {
@@ -1255,15 +1321,27 @@ export class MembersApi extends Group {
   }
 
   /**
-   * Remove a member (owner or admin, signed in); the last owner stays. The member's live streams of
-   * the team end.
+   * Remove a member (owner or admin, signed in within SESSION_FRESH_MINUTES); the last owner stays.
+   * The member's live streams of the team end.
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, LAST_OWNER, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, LAST_OWNER, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   remove(input: RemoveMemberInput): Promise<Ok> {
     return this.transport.call("members.remove", input);
+  }
+
+  /**
+   * Change a member's role (owner or admin, signed in within SESSION_FRESH_MINUTES: not with an API
+   * key). Only an owner grants or takes the owner role; the last owner stays.
+   *
+   * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
+   * IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, LAST_OWNER, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   */
+  setRole(input: SetRoleInput): Promise<MemberOut> {
+    return this.transport.call("members.setRole", input);
   }
 }
 
@@ -1385,8 +1463,49 @@ export class CronApi extends Group {
   }
 }
 
+/** The `auth.sessions.*` procedures. */
+export class AuthSessionsApi extends Group {
+  /**
+   * The caller's live sessions: when each signed in and from where (address and user agent at
+   * sign-in), which one is making this call (``current``); never their tokens.
+   *
+   * Credentials: sessionToken. Errors: UNAUTHENTICATED.
+   */
+  list(input: Empty = {}): Promise<SessionList> {
+    return this.transport.call("auth.sessions.list", input);
+  }
+
+  /**
+   * End one of the caller's sessions, the current one too (its calls answer 401 from then on, its
+   * live streams end). Another user's session answers NOT_FOUND.
+   *
+   * Credentials: sessionToken. Errors: UNAUTHENTICATED, NOT_FOUND.
+   */
+  revoke(input: IdInput): Promise<Ok> {
+    return this.transport.call("auth.sessions.revoke", input);
+  }
+}
+
 /** The `auth.*` procedures. */
 export class AuthApi extends Group {
+  readonly sessions: AuthSessionsApi;
+
+  constructor(transport: Transport) {
+    super(transport);
+    this.sessions = new AuthSessionsApi(transport);
+  }
+
+  /**
+   * Change the password, given the current one; every other session of the account ends, with its
+   * live streams (this one stays). A wrong current password answers 403 WRONG_PASSWORD and counts
+   * as a failed sign-in of the account (SIGN_IN_FAILURES_PER_ACCOUNT).
+   *
+   * Credentials: sessionToken. Errors: UNAUTHENTICATED, WRONG_PASSWORD, RATE_LIMITED.
+   */
+  changePassword(input: ChangePasswordInput): Promise<PasswordChanged> {
+    return this.transport.call("auth.changePassword", input);
+  }
+
   /**
    * The signed-in user and their teams.
    *
@@ -1397,7 +1516,10 @@ export class AuthApi extends Group {
   }
 
   /**
-   * Sign in with email and password; rate limited per client address.
+   * Sign in with email and password; rate limited per client address, and per account: past
+   * SIGN_IN_FAILURES_PER_ACCOUNT failed attempts in SIGN_IN_FAILURE_WINDOW_SECONDS (from any
+   * addresses) the account's sign-ins answer 429 RATE_LIMITED until the oldest failure leaves the
+   * window (``Retry-After``). Successful sign-ins do not count.
    *
    * Credentials: none. Errors: INVALID_CREDENTIALS, RATE_LIMITED.
    */
