@@ -98,7 +98,7 @@ def _operation(procedure: Procedure[Any, Any, Any]) -> dict[str, Any]:
         "operationId": procedure.name,
         "tags": [procedure.name.split(".")[0]],
         "summary": procedure.summary or procedure.name,
-        "description": procedure.description,
+        "description": _description(procedure),
         "requestBody": {
             "required": True,
             "content": {"application/json": {"schema": _ref(procedure.input_type)}},
@@ -107,4 +107,13 @@ def _operation(procedure: Procedure[Any, Any, Any]) -> dict[str, Any]:
         "security": [dict(s) for s in procedure.tier.security],
         "x-tier": procedure.tier.name,
     }
+    if procedure.scope is not None:
+        operation["x-scope"] = procedure.scope
     return operation
+
+
+def _description(procedure: Procedure[Any, Any, Any]) -> str:
+    if procedure.scope is None:
+        return procedure.description
+    scope = f"API-key scope: `{procedure.scope}` (or above)."
+    return f"{procedure.description}\n\n{scope}" if procedure.description else scope

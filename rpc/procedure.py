@@ -7,7 +7,7 @@ import re
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar, get_type_hints
+from typing import Any, Generic, Literal, TypeVar, get_args, get_type_hints
 
 import msgspec
 from litestar import Request
@@ -23,12 +23,33 @@ from rpc.errors import (
 )
 from rpc.masking import Masked
 
-__all__ = ["Call", "Input", "Output", "Procedure", "RateLimit", "Registry", "Tier"]
+__all__ = [
+    "SCOPES",
+    "Call",
+    "Input",
+    "Output",
+    "Procedure",
+    "RateLimit",
+    "Registry",
+    "Scope",
+    "Tier",
+    "scope_allows",
+]
 
 CtxT = TypeVar("CtxT")
 InT = TypeVar("InT", bound=msgspec.Struct)
 OutT = TypeVar("OutT", bound=msgspec.Struct)
 _NAME = re.compile(r"^[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)+$")
+
+# What a scoped credential (an API key) may do, each scope including the ones before it: a
+# procedure declares the least it needs; a tier with ``scoped=True`` checks it.
+Scope = Literal["read", "write", "admin"]
+SCOPES: tuple[Scope, ...] = get_args(Scope)
+
+
+def scope_allows(granted: str, required: str) -> bool:
+    """Whether a credential whose highest scope is ``granted`` may call what needs ``required``."""
+    return granted in SCOPES and SCOPES.index(granted) >= SCOPES.index(required)  # type: ignore[arg-type]
 
 
 class Input(Masked, msgspec.Struct, rename="camel", forbid_unknown_fields=True, kw_only=True):
@@ -84,6 +105,9 @@ class Tier(Generic[CtxT]):
     description: str = ""
     errors: tuple[type[DomainError], ...] = ()
     security: tuple[Mapping[str, list[str]], ...] = ()
+    # Its procedures each declare a Scope, which ``enter`` checks against scoped credentials
+    # (raising InsufficientScope, listed in ``errors`` by a tier that takes such credentials).
+    scoped: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +132,8 @@ class Procedure(Generic[CtxT, InT, OutT]):
     description: str
     # Slow work that must not run inside the tier's context (a transaction): see Registry.
     prepare: Callable[[Call, InT], Awaitable[object]] | None = None
+    # The least scope a scoped credential needs (None when the tier takes no scoped one).
+    scope: Scope | None = None
 
     @property
     def all_errors(self) -> tuple[type[DomainError], ...]:
@@ -135,6 +161,7 @@ class Registry:
         rate_limit: RateLimit | None = None,
         status_code: int = 200,
         prepare: Callable[[Call, Any], Awaitable[object]] | None = None,
+        scope: Scope | None = None,
     ) -> Callable[[Callable[[CtxT, InT], Awaitable[OutT]]], Callable[[CtxT, InT], Awaitable[OutT]]]:
         """Register ``async def handler(ctx, data: In) -> Out``; types come from its annotations.
 
@@ -143,7 +170,14 @@ class Registry:
         what the tier holds, such as a DNS lookup. It may raise DomainErrors (list them in
         ``errors``); what it returns is ``call.prepared`` for the handler. It runs before the
         tier authenticates: a prepare step that must not serve anyone authenticates itself.
+
+        ``scope``: the least scope a scoped credential needs, declared once here; required for
+        a tier with ``scoped=True`` and refused for any other.
         """
+        if tier.scoped != (scope is not None):
+            raise ValueError(f"{name}: tier {tier.name!r} needs a scope iff it is scoped")
+        if scope is not None and scope not in SCOPES:
+            raise ValueError(f"{name}: scope {scope!r} is not one of {SCOPES}")
 
         def register(
             handler: Callable[[CtxT, InT], Awaitable[OutT]],
@@ -174,6 +208,7 @@ class Registry:
                 summary=" ".join(summary.split()),
                 description=description.strip(),
                 prepare=prepare,
+                scope=scope,
             )
             return handler
 

@@ -39,13 +39,13 @@ async def list_teams(ctx: UserContext, data: Empty) -> TeamList:
     return TeamList(items=await ctx.services.teams.teams_of(ctx.session.user.id))
 
 
-@procedures.procedure("members.list", tier=TEAM)
+@procedures.procedure("members.list", tier=TEAM, scope="read")
 async def list_members(ctx: TeamContext, data: Empty) -> MemberList:
     """The team's members and their roles."""
     return MemberList(items=await ctx.services.teams.members(ctx.team_id))
 
 
-@procedures.procedure("members.add", tier=TEAM, errors=(NoSuchUser, AlreadyMember))
+@procedures.procedure("members.add", tier=TEAM, scope="admin", errors=(NoSuchUser, AlreadyMember))
 async def add_member(ctx: TeamContext, data: AddMemberInput) -> MemberOut:
     """Add an existing user to the team (owner or admin, signed in: not with an API key).
 
@@ -55,7 +55,7 @@ async def add_member(ctx: TeamContext, data: AddMemberInput) -> MemberOut:
     return await ctx.services.teams.add_member(ctx.team_id, data.email, data.role)
 
 
-@procedures.procedure("members.remove", tier=TEAM, errors=(NotFound, LastOwner))
+@procedures.procedure("members.remove", tier=TEAM, scope="admin", errors=(NotFound, LastOwner))
 async def remove_member(ctx: TeamContext, data: RemoveMemberInput) -> Ok:
     """Remove a member (owner or admin, signed in); the last owner stays. The member's live
     streams of the team end."""
@@ -65,7 +65,7 @@ async def remove_member(ctx: TeamContext, data: RemoveMemberInput) -> Ok:
     return Ok()
 
 
-@procedures.procedure("teams.delete", tier=TEAM_SENSITIVE)
+@procedures.procedure("teams.delete", tier=TEAM_SENSITIVE, scope="admin")
 async def delete_team(ctx: TeamContext, data: Empty) -> DeletionOut:
     """Schedule the team's deletion (owner, signed in within 10 minutes). For the grace period
     (TEAM_DELETION_GRACE_HOURS) the team's calls and API keys answer 422
@@ -79,7 +79,7 @@ async def delete_team(ctx: TeamContext, data: Empty) -> DeletionOut:
     return DeletionOut(deletion_due_at=due)
 
 
-@procedures.procedure("teams.restore", tier=TEAM_SENSITIVE)
+@procedures.procedure("teams.restore", tier=TEAM_SENSITIVE, scope="admin")
 async def restore_team(ctx: TeamContext, data: Empty) -> Ok:
     """Cancel a scheduled deletion during its grace period (owner, signed in within 10 minutes)."""
     ctx.require("owner", member=True)
