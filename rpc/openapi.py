@@ -115,5 +115,5 @@ def _operation(procedure: Procedure[Any, Any, Any]) -> dict[str, Any]:
 def _description(procedure: Procedure[Any, Any, Any]) -> str:
     if procedure.scope is None:
         return procedure.description
-    scope = f"API-key scope: `{procedure.scope}` (or above)."
+    scope = f"Scope: `{procedure.scope}` (what a scoped credential, such as an API key, needs)."
     return f"{procedure.description}\n\n{scope}" if procedure.description else scope
