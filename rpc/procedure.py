@@ -49,7 +49,7 @@ SCOPES: tuple[Scope, ...] = get_args(Scope)
 
 def scope_allows(granted: str, required: str) -> bool:
     """Whether a credential whose highest scope is ``granted`` may call what needs ``required``."""
-    return granted in SCOPES and SCOPES.index(granted) >= SCOPES.index(required)  # type: ignore[arg-type]
+    return granted in SCOPES and SCOPES.index(granted) >= SCOPES.index(required)
 
 
 class Input(Masked, msgspec.Struct, rename="camel", forbid_unknown_fields=True, kw_only=True):

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
-import secrets
-import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,13 +18,11 @@ import httpx
 import pytest
 
 from app.api import build_registry
-from app.config import load_settings
-from app.embedded import EmbeddedRedis
-from tests.conftest import TEST_DATA, _with_database
+from app.auth.secrets import new_api_key
+from tests.conftest import module_services
 from tests.support import (
-    TEST_SECRET_KEYS,
-    CallFailed,
     Caller,
+    CallFailed,
     ServerProcess,
     fails,
     member_of_new_team,
@@ -68,45 +63,20 @@ class Rig:
         return asyncio.run(run())
 
 
-async def _database(admin_url: str, name: str, template: str | None) -> None:
-    conn = await asyncpg.connect(admin_url)
-    try:
-        if template is None:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        else:
-            await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    finally:
-        await conn.close()
-
-
 @pytest.fixture(scope="module")
 def rig(
     admin_url: str, template_db: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Rig]:
-    name = f"t_scopes_{os.getpid()}_{secrets.token_hex(3)}"
-    asyncio.run(_database(admin_url, name, template_db))
-    database_url = _with_database(admin_url, name)
-    cache = EmbeddedRedis(TEST_DATA, name=f"scopes-redis-{os.getpid()}")
-    try:
-        settings = load_settings(
-            {
-                "SUBNEST_ENV": "test",
-                "DATABASE_URL": database_url,
-                "REDIS_URL": cache.start(),
-                "SECRET_KEYS": TEST_SECRET_KEYS,
-                "SUBNEST_DATA_DIR": str(tmp_path_factory.mktemp("scopes") / "data"),
-                "LOG_LEVEL": "WARNING",
-                "WEBHOOK_ALLOW_PRIVATE_URLS": "true",  # the URLs are never sent to
-            }
-        )
-        with start_server(settings) as server:
-            owner, team_id = member_of_new_team(server.base_url, "scopes@example.com")
-            spec = httpx.get(f"{server.base_url}/api/documentation/openapi.json").json()
-            yield Rig(server, database_url, owner, team_id, spec)
-    finally:
-        cache.stop()
-        shutil.rmtree(cache.dir, ignore_errors=True)
-        asyncio.run(_database(admin_url, name, None))
+    data_dir = tmp_path_factory.mktemp("scopes")
+    # Webhook URLs here are never sent to: 127.0.0.1 is allowed.
+    env = {"WEBHOOK_ALLOW_PRIVATE_URLS": "true"}
+    with (
+        module_services(admin_url, template_db, data_dir, "scopes", **env) as services,
+        start_server(services.settings) as server,
+    ):
+        owner, team_id = member_of_new_team(server.base_url, "scopes@example.com")
+        spec = httpx.get(f"{server.base_url}/api/documentation/openapi.json").json()
+        yield Rig(server, services.database_url, owner, team_id, spec)
 
 
 # --- valid bodies from the document -----------------------------------------------------------
@@ -291,6 +261,7 @@ def test_an_expired_key_answers_401_and_expiry_is_listed(rig: Rig) -> None:
     at = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)).isoformat()
     dated = rig.owner("apiKeys.create", name="Dated", expiresAt=at)["apiKey"]
     assert dt.datetime.fromisoformat(dated["expiresAt"]) == dt.datetime.fromisoformat(at)
+    bad: dict[str, Any]
     for bad in (
         {"expiresAt": (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()},
         {"expiresAt": at, "expiresInDays": 3},
@@ -302,18 +273,27 @@ def test_an_expired_key_answers_401_and_expiry_is_listed(rig: Rig) -> None:
 
 
 def test_keys_made_before_scopes_keep_working_as_admin(rig: Rig) -> None:
-    # Made the old way (no scopes in the call) and as a row from before the migration would be.
-    old = rig.key("Old style")
-    listed = {k["name"]: k for k in rig.owner("apiKeys.list")["items"]}["Old style"]
-    assert listed["scopes"] == ["read", "write", "admin"] and listed["expiresAt"] is None
-    (row,) = rig.sql(
-        "SELECT column_default FROM information_schema.columns "
-        "WHERE table_name = 'api_keys' AND column_name = 'scopes'"
+    # A row written as before migration 0014 (no scopes, no expiry: what `subnest seed` and the
+    # benchmarks still write), and a key made by the old call (no scopes in it).
+    minted = new_api_key()
+    rig.sql(
+        "INSERT INTO api_keys (team_id, name, prefix, key_hash) VALUES ($1, 'Legacy', $2, $3)",
+        uuid.UUID(rig.team_id),
+        minted.prefix,
+        minted.key_hash,
     )
-    assert "admin" in row["column_default"]  # what the migration gave every existing key
-    hook = old("webhooks.create", url="http://127.0.0.1:9/old", events=["subscriber.created"])
-    old("webhooks.delete", id=hook["webhook"]["id"])
-    other = rig.key("Revoked by an old key")
-    victim = {k["name"]: k for k in rig.owner("apiKeys.list")["items"]}["Revoked by an old key"]
-    old("apiKeys.revoke", id=victim["id"])
+    legacy = Caller(rig.server.base_url, {"X-API-Key": minted.key})
+    old = rig.key("Old style")
+    listed = {k["name"]: k for k in rig.owner("apiKeys.list")["items"]}
+    for name in ("Legacy", "Old style"):
+        assert listed[name]["scopes"] == ["read", "write", "admin"], listed[name]
+        assert listed[name]["expiresAt"] is None
+    for key in (legacy, old):
+        hook = key("webhooks.create", url="http://127.0.0.1:9/old", events=["subscriber.created"])
+        key("webhooks.delete", id=hook["webhook"]["id"])
+    other = rig.key("Revoked by a legacy key")
+    legacy("apiKeys.revoke", id=listed["Old style"]["id"])
+    victim = {k["name"]: k for k in rig.owner("apiKeys.list")["items"]}["Revoked by a legacy key"]
+    legacy("apiKeys.revoke", id=victim["id"])
     assert fails(other, "subscribers.counts").status == 401
+    assert fails(old, "subscribers.counts").status == 401

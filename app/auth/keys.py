@@ -47,6 +47,7 @@ class ApiKeyCaller(msgspec.Struct, frozen=True):
     team_id: uuid.UUID
     deletion_due_at: dt.datetime | None
     scope: Scope  # the highest of the key's scopes (each includes the ones before it)
+    expires_at: dt.datetime | None = None  # the caller is refused from then on
 
 
 def highest_scope(scopes: list[str] | None) -> Scope:
@@ -103,7 +104,6 @@ class _Row:
     key_hash: str
     allowlist: Allowlist | None
     revoked: bool
-    expires_at: dt.datetime | None
     read_at: float
 
 
@@ -145,8 +145,9 @@ class ApiKeys:
             row = await self._read(prefix, row)
         if row is None or row.revoked or not await self._verify(prefix, row, key, client_ip):
             raise Unauthenticated("the API key is unknown or revoked")
-        if row.expires_at is not None and row.expires_at <= dt.datetime.now(dt.UTC):
-            raise Unauthenticated(f"the API key expired at {row.expires_at.isoformat()}")
+        expires_at = row.caller.expires_at
+        if expires_at is not None and expires_at <= dt.datetime.now(dt.UTC):
+            raise Unauthenticated(f"the API key expired at {expires_at.isoformat()}")
         if row.allowlist is not None and not row.allowlist.allows(client_ip):
             raise IpNotAllowed()
         return row.caller
@@ -217,11 +218,11 @@ class ApiKeys:
                 team_id=found["team_id"],
                 deletion_due_at=found["deletion_due_at"],
                 scope=highest_scope(found["scopes"]),
+                expires_at=found["expires_at"],
             ),
             key_hash=found["key_hash"],
             allowlist=allowlist,
             revoked=found["revoked_at"] is not None,
-            expires_at=found["expires_at"],
             read_at=time.monotonic(),
         )
         self._remember(self._rows, prefix, row)
