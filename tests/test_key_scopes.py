@@ -297,3 +297,24 @@ def test_keys_made_before_scopes_keep_working_as_admin(rig: Rig) -> None:
     legacy("apiKeys.revoke", id=victim["id"])
     assert fails(other, "subscribers.counts").status == 401
     assert fails(old, "subscribers.counts").status == 401
+
+
+def test_a_stream_on_a_key_ends_when_the_key_expires(rig: Rig) -> None:
+    expires = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=3)
+    created = rig.owner(
+        "apiKeys.create", name="Streamer", scopes=["read"], expiresAt=expires.isoformat()
+    )
+    headers = {"X-API-Key": created["key"]}
+    url = f"{rig.server.base_url}/realtime/stream"
+    lines: list[str] = []
+    with httpx.stream("GET", url, headers=headers, timeout=10) as response:
+        assert response.status_code == 200
+        for line in response.iter_lines():
+            lines.append(line)
+            if line.startswith("data:") and lines[-2:-1] == ["event: revoked"]:
+                break
+    ended = dt.datetime.now(dt.UTC)
+    assert lines[-1] == 'data: {"reason":"keyExpired"}', lines[-3:]
+    assert expires <= ended < expires + dt.timedelta(seconds=1.5), ended - expires
+    again = httpx.get(url, headers=headers, timeout=10)
+    assert again.status_code == 401 and "expired" in again.json()["message"]
