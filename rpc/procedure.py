@@ -7,7 +7,7 @@ import re
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar, get_type_hints
+from typing import Any, Generic, Literal, TypeVar, get_args, get_type_hints
 
 import msgspec
 from litestar import Request
@@ -23,12 +23,33 @@ from rpc.errors import (
 )
 from rpc.masking import Masked
 
-__all__ = ["Call", "Input", "Output", "Procedure", "RateLimit", "Registry", "Tier"]
+__all__ = [
+    "SCOPES",
+    "Call",
+    "Input",
+    "Output",
+    "Procedure",
+    "RateLimit",
+    "Registry",
+    "Scope",
+    "Tier",
+    "scope_allows",
+]
 
 CtxT = TypeVar("CtxT")
 InT = TypeVar("InT", bound=msgspec.Struct)
 OutT = TypeVar("OutT", bound=msgspec.Struct)
 _NAME = re.compile(r"^[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)+$")
+
+# What a scoped credential (an API key) may do, each scope including the ones before it: a
+# procedure declares the least it needs; a tier with ``scoped=True`` checks it.
+Scope = Literal["read", "write", "admin"]
+SCOPES: tuple[Scope, ...] = get_args(Scope)
+
+
+def scope_allows(granted: str, required: str) -> bool:
+    """Whether a credential whose highest scope is ``granted`` may call what needs ``required``."""
+    return granted in SCOPES and SCOPES.index(granted) >= SCOPES.index(required)
 
 
 class Input(Masked, msgspec.Struct, rename="camel", forbid_unknown_fields=True, kw_only=True):
@@ -87,6 +108,9 @@ class Tier(Generic[CtxT]):
     # What a procedure declared ``fresh_session=True`` may answer besides ``errors``; a tier
     # without any cannot check freshness, and the Registry refuses such a declaration.
     fresh_errors: tuple[type[DomainError], ...] = ()
+    # Its procedures each declare a Scope, which ``enter`` checks against scoped credentials
+    # (raising InsufficientScope, listed in ``errors`` by a tier that takes such credentials).
+    scoped: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +137,8 @@ class Procedure(Generic[CtxT, InT, OutT]):
     prepare: Callable[[Call, InT], Awaitable[object]] | None = None
     # The caller's sign-in must be recent (the tier checks it): see Registry.procedure.
     fresh_session: bool = False
+    # The least scope a scoped credential needs (None when the tier takes no scoped one).
+    scope: Scope | None = None
 
     @property
     def all_errors(self) -> tuple[type[DomainError], ...]:
@@ -142,6 +168,7 @@ class Registry:
         status_code: int = 200,
         prepare: Callable[[Call, Any], Awaitable[object]] | None = None,
         fresh_session: bool = False,
+        scope: Scope | None = None,
     ) -> Callable[[Callable[[CtxT, InT], Awaitable[OutT]]], Callable[[CtxT, InT], Awaitable[OutT]]]:
         """Register ``async def handler(ctx, data: In) -> Out``; types come from its annotations.
 
@@ -154,9 +181,16 @@ class Registry:
         ``fresh_session=True``: the caller must have signed in recently (how recently, and for
         which credentials, is the tier's rule; it reads ``call.procedure.fresh_session``). The
         OpenAPI operation says so (``x-fresh-session``) and lists the tier's ``fresh_errors``.
+
+        ``scope``: the least scope a scoped credential needs, declared once here; required for
+        a tier with ``scoped=True`` and refused for any other.
         """
         if fresh_session and not tier.fresh_errors:
             raise ValueError(f"{name}: tier {tier.name!r} cannot check a session's freshness")
+        if tier.scoped != (scope is not None):
+            raise ValueError(f"{name}: tier {tier.name!r} needs a scope iff it is scoped")
+        if scope is not None and scope not in SCOPES:
+            raise ValueError(f"{name}: scope {scope!r} is not one of {SCOPES}")
 
         def register(
             handler: Callable[[CtxT, InT], Awaitable[OutT]],
@@ -188,6 +222,7 @@ class Registry:
                 description=description.strip(),
                 prepare=prepare,
                 fresh_session=fresh_session,
+                scope=scope,
             )
             return handler
 

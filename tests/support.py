@@ -63,18 +63,6 @@ async def add_connection(url: str, team_id: uuid.UUID) -> uuid.UUID:
     return connection
 
 
-async def clone_database(admin_url: str, name: str, template: str | None) -> None:
-    """Create database ``name`` from ``template``; with ``template=None``, drop it."""
-    conn = await asyncpg.connect(admin_url)
-    try:
-        if template is None:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        else:
-            await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    finally:
-        await conn.close()
-
-
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

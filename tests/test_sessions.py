@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -17,13 +15,10 @@ from typing import Any
 import httpx
 import pytest
 
-from app.config import load_settings
-from tests.conftest import _with_database
+from tests.conftest import module_services
 from tests.support import (
-    TEST_SECRET_KEYS,
     Caller,
     ServerProcess,
-    clone_database,
     fails,
     fetch,
     start_server,
@@ -89,30 +84,14 @@ class Rig:
 
 @pytest.fixture(scope="module")
 def rig(
-    admin_url: str,
-    template_db: str,
-    _redis_server: str,
-    tmp_path_factory: pytest.TempPathFactory,
+    admin_url: str, template_db: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Rig]:
-    name = f"t_sessions_{os.getpid()}_{secrets.token_hex(3)}"
-    asyncio.run(clone_database(admin_url, name, template_db))
-    database_url = _with_database(admin_url, name)
-    try:
-        settings = load_settings(
-            {
-                "SUBNEST_ENV": "test",
-                "DATABASE_URL": database_url,
-                "REDIS_URL": _redis_server,
-                "SECRET_KEYS": TEST_SECRET_KEYS,
-                "SUBNEST_DATA_DIR": str(tmp_path_factory.mktemp("sessions") / "data"),
-                "LOG_LEVEL": "WARNING",
-                **LIMITS,
-            }
-        )
-        with start_server(settings, **LIMITS) as server:
-            yield Rig(server, database_url)
-    finally:
-        asyncio.run(clone_database(admin_url, name, None))
+    data_dir = tmp_path_factory.mktemp("sessions")
+    with (
+        module_services(admin_url, template_db, data_dir, "sessions", **LIMITS) as services,
+        start_server(services.settings, **LIMITS) as server,
+    ):
+        yield Rig(server, services.database_url)
 
 
 # --- fresh sessions for owner actions ---------------------------------------------------------

@@ -179,11 +179,10 @@ def _seconds(column: str) -> str:
     return f"extract(epoch FROM {column} - now())::float8"
 
 
-# expires_at through to_jsonb: read once api_keys has the column (key expiry, a parallel
-# change), NULL until then; either way the query is valid.
+# A key's expiry (migration 0014, decision 0023): NULL for a key that never expires.
 _KEY = f"""
 SELECT k.revoked_at IS NOT NULL OR k.deleted_at IS NOT NULL AS revoked, t.deletion_due_at,
-    {_seconds("(to_jsonb(k) ->> 'expires_at')::timestamptz")} AS expires_in
+    {_seconds("k.expires_at")} AS expires_in
 FROM api_keys k JOIN teams t ON t.id = k.team_id WHERE k.id = $1
 """
 _SESSION = f"""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from litestar.datastructures import Cookie
 
 from app.auth.access import access_ended
@@ -33,7 +35,7 @@ from app.auth.tiers import (
     UserContext,
 )
 from app.schemas import Empty, IdInput, Ok
-from rpc import Call, NotFound, RateLimit, Registry, ValidationFailed
+from rpc import SCOPES, Call, NotFound, RateLimit, Registry, Scope, ValidationFailed
 from rpc.errors import ValidationData
 
 __all__ = ["procedures"]
@@ -162,29 +164,38 @@ async def me(ctx: UserContext, data: Empty) -> Me:
     return Me(user=ctx.session.user, teams=teams)
 
 
-@procedures.procedure("apiKeys.create", tier=TEAM_SENSITIVE, fresh_session=True)
+@procedures.procedure("apiKeys.create", tier=TEAM_SENSITIVE, scope="admin", fresh_session=True)
 async def create_api_key(ctx: TeamContext, data: CreateApiKeyInput) -> CreatedApiKey:
     """Create a team API key (admin; a session signed in within 10 minutes).
 
-    The key is in this answer only; it is stored as a scrypt hash. ``ipAllowlist``: at most
-    API_KEY_ALLOWLIST_MAX (100 by default) addresses or CIDR ranges.
+    The key is in this answer only; it is stored as a scrypt hash. ``scopes``: ``read`` (the
+    procedures that only read), ``write`` (those that change subscribers, syncs and exports
+    too) or ``admin`` (also keys, webhooks, connections and members); each includes the ones
+    before, and without ``scopes`` a key is ``admin``, as every key was before scopes. Give the
+    least the key needs. ``expiresAt`` or ``expiresInDays``: the key answers 401 from then on.
+    ``ipAllowlist``: at most API_KEY_ALLOWLIST_MAX (100 by default) addresses or CIDR ranges.
     """
     ctx.require("admin")
     assert ctx.session is not None
     allowlist = _valid_cidrs(data.ip_allowlist, ctx.services.runtime.settings.api_key_allowlist_max)
     key, api_key = await ctx.services.auth.create_api_key(
-        ctx.team_id, data.name, allowlist, ctx.session.user.id
+        ctx.team_id,
+        data.name,
+        allowlist,
+        ctx.session.user.id,
+        scopes=_implied(data.scopes),
+        expires_at=_expiry(data),
     )
     return CreatedApiKey(key=key, api_key=api_key)
 
 
-@procedures.procedure("apiKeys.list", tier=TEAM)
+@procedures.procedure("apiKeys.list", tier=TEAM, scope="admin")
 async def list_api_keys(ctx: TeamContext, data: Empty) -> ApiKeyList:
     """The team's API keys (never the keys themselves)."""
     return ApiKeyList(items=await ctx.services.auth.list_api_keys())
 
 
-@procedures.procedure("apiKeys.revoke", tier=TEAM, errors=(NotFound,))
+@procedures.procedure("apiKeys.revoke", tier=TEAM, scope="admin", errors=(NotFound,))
 async def revoke_api_key(ctx: TeamContext, data: IdInput) -> ApiKeyOut:
     """Revoke a key (admin): it stops working, and its live streams end, at once on this API
     process and within a second on the others."""
@@ -193,6 +204,30 @@ async def revoke_api_key(ctx: TeamContext, data: IdInput) -> ApiKeyOut:
     revoked = await ctx.services.auth.revoke_api_key(data.id)
     access_ended(ctx.services, "keyRevoked", keys=[revoked.id])
     return revoked
+
+
+def _implied(scopes: list[Scope] | None) -> list[str]:
+    """The scopes a key gets: the highest asked for and every one below it (admin if none)."""
+    highest = max(SCOPES.index(s) for s in scopes) if scopes else len(SCOPES) - 1
+    return list(SCOPES[: highest + 1])
+
+
+def _expiry(data: CreateApiKeyInput) -> dt.datetime | None:
+    """When the key stops working: ``expiresAt`` (in the future) or ``expiresInDays``."""
+    now = dt.datetime.now(dt.UTC)
+    if data.expires_at is not None and data.expires_in_days is not None:
+        detail = "give expiresAt or expiresInDays, not both"
+        raise ValidationFailed(detail, data=ValidationData(path="$.expiresInDays", detail=detail))
+    if data.expires_at is not None:
+        if data.expires_at <= now:
+            detail = "must be in the future"
+            raise ValidationFailed(
+                f"expiresAt {detail}", data=ValidationData(path="$.expiresAt", detail=detail)
+            )
+        return data.expires_at
+    if data.expires_in_days is not None:
+        return now + dt.timedelta(days=data.expires_in_days)
+    return None
 
 
 def _valid_cidrs(cidrs: list[str] | None, maximum: int) -> list[str] | None:

@@ -9,7 +9,7 @@ import msgspec
 
 from app.schemas import Email, ShortText, Timestamp
 from app.teams.schemas import TeamOut
-from rpc import Input, Output
+from rpc import Input, Output, Scope
 from rpc.masking import SECRET
 
 __all__ = [
@@ -98,6 +98,28 @@ class Me(Output):
 
 class CreateApiKeyInput(Input):
     name: ShortText
+    scopes: (
+        Annotated[
+            list[Scope],
+            msgspec.Meta(
+                min_length=1,
+                max_length=3,
+                description="read ⊂ write ⊂ admin: the key gets the highest given and those "
+                "below it. Without it, admin (what every key could do before scopes)",
+            ),
+        ]
+        | None
+    ) = None
+    expires_at: (
+        Annotated[Timestamp, msgspec.Meta(description="when the key stops working (future)")] | None
+    ) = None
+    expires_in_days: (
+        Annotated[
+            int,
+            msgspec.Meta(ge=1, le=3650, description="or: the key stops working in this many days"),
+        ]
+        | None
+    ) = None
     ip_allowlist: (
         Annotated[
             list[Cidr],
@@ -112,6 +134,10 @@ class ApiKeyOut(Output):
     name: str
     prefix: str
     ip_allowlist: list[str] | None
+    scopes: Annotated[
+        list[Scope], msgspec.Meta(description="what the key may call: read ⊂ write ⊂ admin")
+    ]
+    expires_at: Timestamp | None
     created_at: Timestamp
     last_used_at: Timestamp | None
     revoked_at: Timestamp | None

@@ -25,7 +25,9 @@ __all__ = ["AuthService", "SessionUser", "normalize_email"]
 
 # Compared against when the email is unknown, so timing does not reveal which emails exist.
 _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
-_API_KEY_COLUMNS = "id, name, prefix, ip_allowlist, created_at, last_used_at, revoked_at"
+_API_KEY_COLUMNS = (
+    "id, name, prefix, ip_allowlist, scopes, expires_at, created_at, last_used_at, revoked_at"
+)
 
 
 def normalize_email(email: str) -> str:
@@ -151,18 +153,28 @@ class AuthService:
         )
 
     async def create_api_key(
-        self, team_id: uuid.UUID, name: str, ip_allowlist: list[str] | None, user_id: uuid.UUID
+        self,
+        team_id: uuid.UUID,
+        name: str,
+        ip_allowlist: list[str] | None,
+        user_id: uuid.UUID,
+        *,
+        scopes: list[str],
+        expires_at: dt.datetime | None,
     ) -> tuple[str, ApiKeyOut]:
         minted = await self.hashing.run(new_api_key)
         row = await self.conn.fetchrow(
-            "INSERT INTO api_keys (team_id, name, prefix, key_hash, ip_allowlist, created_by) "
-            f"VALUES ($1, $2, $3, $4, $5, $6) RETURNING {_API_KEY_COLUMNS}",
+            "INSERT INTO api_keys (team_id, name, prefix, key_hash, ip_allowlist, created_by, "
+            f"scopes, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+            f"RETURNING {_API_KEY_COLUMNS}",
             team_id,
             name.strip(),
             minted.prefix,
             minted.key_hash,
             ip_allowlist,
             user_id,
+            scopes,
+            expires_at,
         )
         assert row is not None
         return minted.key, ApiKeyOut(**row)

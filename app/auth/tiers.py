@@ -2,8 +2,9 @@
 
 public: anyone · protected: a session · sensitive: a session signed in within
 SESSION_FRESH_MINUTES · team: a member's session plus ``X-Team-Id``, or a team API key (acting
-as ``admin``) · team_sensitive: a member's session with ``X-Team-Id`` (never an API key), also
-of a team scheduled for deletion · cron: ``Bearer <CRON_TOKEN>``.
+as ``admin``, within the scope each procedure declares: decision 0023) · team_sensitive: a
+member's session with ``X-Team-Id`` (never an API key), also of a team scheduled for deletion
+· cron: ``Bearer <CRON_TOKEN>``.
 
 A procedure declared ``fresh_session=True`` needs, on the protected, team and team_sensitive
 tiers, a session signed in within SESSION_FRESH_MINUTES (else 403 SESSION_TOO_OLD); an API key
@@ -31,7 +32,17 @@ from app.schemas import Role
 from app.services import Services, unit_of_work
 from app.teams.errors import DeletionData, TeamDeletionScheduled
 from app.usage.errors import PlanLimitReached
-from rpc import Call, Forbidden, RateLimited, Tier, Unauthenticated
+from rpc import (
+    Call,
+    Forbidden,
+    InsufficientScope,
+    RateLimited,
+    Scope,
+    Tier,
+    Unauthenticated,
+    scope_allows,
+)
+from rpc.errors import InsufficientScopeData
 
 __all__ = [
     "CRON",
@@ -175,10 +186,16 @@ async def _member(call: Caller, services: Services) -> tuple[uuid.UUID, Role, Se
     return team_id, role, session, deletion_due_at
 
 
-async def _key_caller(call: Caller, runtime: Runtime, key: str) -> ApiKeyCaller:
-    """The caller of a team API key (acting as admin), of a team that is not scheduled for
-    deletion (only the owners' teams.restore reaches such a team) and not over its plan."""
+async def _key_caller(call: Caller, runtime: Runtime, key: str, scope: Scope) -> ApiKeyCaller:
+    """The caller of a team API key (acting as admin) whose scopes include ``scope``, of a team
+    that is not scheduled for deletion (only the owners' teams.restore reaches such a team) and
+    not over its plan. A key refused for its scope is not counted against the plan."""
     caller = await runtime.api_keys.caller(key, call.client_ip)
+    if not scope_allows(caller.scope, scope):
+        raise InsufficientScope(
+            f"this API key has the {caller.scope} scope; this needs {scope}",
+            data=InsufficientScopeData(required=scope, granted=caller.scope),
+        )
     _refuse_scheduled(caller.deletion_due_at)
     runtime.api_quota.check(caller.team_id)
     call.facts["api_key_id"] = caller.key_id
@@ -206,21 +223,24 @@ class RequestCaller:
         return cls(request.headers, request.cookies, client[0] if client else "")
 
 
-async def authenticate_team(runtime: Runtime, caller: Caller, *, fresh: bool = False) -> uuid.UUID:
-    """The team a request may read, by the team tier's rules (for routes outside the rpc layer,
-    such as the SSE stream, which must not hold a transaction open, and for ``prepare`` steps).
-    ``fresh``: a session must have signed in within SESSION_FRESH_MINUTES (an API key need not)."""
-    return (await authenticate_stream(runtime, caller, fresh=fresh)).team_id
+async def authenticate_team(
+    runtime: Runtime, caller: Caller, scope: Scope = "read", *, fresh: bool = False
+) -> uuid.UUID:
+    """The team a request may reach with ``scope``, by the team tier's rules (for routes outside
+    the rpc layer, such as the SSE stream, which must not hold a transaction open, and for
+    procedures' prepare steps). ``fresh``: a session must have signed in within
+    SESSION_FRESH_MINUTES (an API key need not)."""
+    return (await authenticate_stream(runtime, caller, scope, fresh=fresh)).team_id
 
 
 async def authenticate_stream(
-    runtime: Runtime, caller: Caller, *, fresh: bool = False
+    runtime: Runtime, caller: Caller, scope: Scope = "read", *, fresh: bool = False
 ) -> StreamCredentials:
     """``authenticate_team``, saying which credentials the team was reached with (a stream
     ends when they do: app/auth/access.py)."""
     key = caller.headers.get("x-api-key")
     if key:
-        found = await _key_caller(caller, runtime, key)
+        found = await _key_caller(caller, runtime, key, scope)
         return StreamCredentials(found.team_id, key_id=found.key_id)
     async with unit_of_work(runtime) as services:
         team_id, _, session, due = await _member(caller, services)
@@ -258,7 +278,7 @@ async def _team(call: Call) -> AsyncIterator[TeamContext]:
     key = call.headers.get("x-api-key")
     if key:
         # The key is known before the unit of work opens: it starts with the tenant set.
-        caller = await _key_caller(call, runtime, key)
+        caller = await _key_caller(call, runtime, key, _declared(call))
         async with unit_of_work(runtime, team_id=caller.team_id) as services:
             yield TeamContext(call, services, caller.team_id, "admin", None, caller.key_id)
         return
@@ -267,6 +287,12 @@ async def _team(call: Call) -> AsyncIterator[TeamContext]:
         _refuse_scheduled(due)
         _fresh_if_declared(call, session)
         yield TeamContext(call, services, team_id, role, session, None)
+
+
+def _declared(call: Call) -> Scope:
+    scope = call.procedure.scope
+    assert scope is not None, "the team tier is scoped: each procedure declares its scope"
+    return scope
 
 
 @asynccontextmanager
@@ -321,9 +347,11 @@ TEAM: Tier[TeamContext] = Tier(
         PlanLimitReached,
         TeamDeletionScheduled,
         RateLimited,  # an API key that would force one hash too many (app/auth/hashing.py)
+        InsufficientScope,
     ),
     (*_TEAM_SESSION, {"apiKey": []}),
     _FRESH,
+    scoped=True,
 )
 TEAM_SENSITIVE: Tier[TeamContext] = Tier(
     "team-sensitive",
@@ -332,6 +360,7 @@ TEAM_SENSITIVE: Tier[TeamContext] = Tier(
     (Unauthenticated, Forbidden, WrongRole),
     _TEAM_SESSION,
     _FRESH,
+    scoped=True,  # takes no API key at all; its procedures declare admin all the same
 )
 CRON: Tier[CronContext] = Tier(
     "cron", _cron, "Bearer CRON_TOKEN", (Unauthenticated,), ({"cronToken": []},)

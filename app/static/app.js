@@ -325,9 +325,11 @@ var WebhooksApi = class extends Group {
    * resolve to internal addresses are refused; a team has at most WEBHOOK_MAX_ENDPOINTS_PER_TEAM
    * webhooks (16 by default).
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * WEBHOOK_LIMIT_REACHED, WEBHOOK_URL_REFUSED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, WEBHOOK_LIMIT_REACHED, WEBHOOK_URL_REFUSED, RATE_LIMITED.
    */
   create(input) {
     return this.transport.call("webhooks.create", input);
@@ -336,8 +338,10 @@ var WebhooksApi = class extends Group {
    * Stop sending to a webhook (admin; a fresh session or a key); its pending deliveries are
    * dropped.
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
    * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   delete(input) {
@@ -346,17 +350,25 @@ var WebhooksApi = class extends Group {
   /**
    * Recent deliveries, newest first, each with the log of its attempts.
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   deliveries(input = {}) {
     return this.transport.call("webhooks.deliveries", input);
   }
   /**
-   * The team's webhooks (never their secrets), with status and failures in a row.
+   * The team's webhooks (never their secrets), with status, failures in a row and who made each: a
+   * member or an API key. A webhook belongs to the team: revoking the key that made it does not
+   * stop it (decision 0023); delete it if that key leaked.
+   *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   list(input = {}) {
     return this.transport.call("webhooks.list", input);
@@ -364,9 +376,11 @@ var WebhooksApi = class extends Group {
   /**
    * Send a ``webhook.test`` delivery to this webhook now; follow it in webhooks.deliveries.
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   test(input) {
     return this.transport.call("webhooks.test", input);
@@ -376,8 +390,10 @@ var WebhooksApi = class extends Group {
    * "active"`` turns a webhook disabled after repeated failures back on, its failure count reset;
    * ``"disabled"`` pauses it. Events of the time a webhook was off are not delivered.
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
    * TEAM_DELETION_SCHEDULED, WEBHOOK_URL_REFUSED, RATE_LIMITED.
    */
   update(input) {
@@ -390,8 +406,11 @@ var UsageApi = class extends Group {
    * Alerts go out at 90% and 100% of a limit, once each per period (``usage.threshold``); over a
    * limit, the procedures that consume it answer 422 PLAN_LIMIT_REACHED.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   get(input = {}) {
     return this.transport.call("usage.get", input);
@@ -412,6 +431,8 @@ var TeamsApi = class extends Group {
    * (its live streams end) and ``teams.restore`` undoes it; then every row and file of the team is
    * erased.
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId. Errors: UNAUTHENTICATED, FORBIDDEN, SESSION_TOO_OLD,
    * WRONG_ROLE.
    */
@@ -429,6 +450,8 @@ var TeamsApi = class extends Group {
   /**
    * Cancel a scheduled deletion during its grace period (owner, signed in within 10 minutes).
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId. Errors: UNAUTHENTICATED, FORBIDDEN, SESSION_TOO_OLD,
    * WRONG_ROLE.
    */
@@ -440,9 +463,11 @@ var SyncRunsApi = class extends Group {
   /**
    * One sync run: status, counts, error, timings.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   get(input) {
     return this.transport.call("syncRuns.get", input);
@@ -450,8 +475,11 @@ var SyncRunsApi = class extends Group {
   /**
    * Recent sync runs, newest first, of one connection or all.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   list(input = {}) {
     return this.transport.call("syncRuns.list", input);
@@ -462,11 +490,12 @@ var SyncApi = class extends Group {
    * The team's changes after ``cursor`` (from the start without one), oldest first.
    *
    * Upsert changes by ``id``; ``op: "delete"`` is a tombstone. Continue from the answer's
-   * ``cursor`` while ``hasMore``; a 409 MUST_REFETCH means: start again without a cursor.
+   * ``cursor`` while ``hasMore``; a 409 MUST_REFETCH means: start again without a cursor. Scope:
+   * `read` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, MUST_REFETCH, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, MUST_REFETCH, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   pull(input = {}) {
     return this.transport.call("sync.pull", input);
@@ -476,8 +505,11 @@ var SubscribersApi = class extends Group {
   /**
    * How many subscribers have each status (live ones), and how many are deleted.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   counts(input = {}) {
     return this.transport.call("subscribers.counts", input);
@@ -487,9 +519,11 @@ var SubscribersApi = class extends Group {
    * team already has answers 409 with that subscriber's id. ``customFields`` and ``localFields``:
    * JSON objects of at most JSON_FIELDS_MAX_BYTES / _KEYS / _DEPTH each.
    *
+   * Scope: `write` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, SUBSCRIBER_EXISTS, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, SUBSCRIBER_EXISTS, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   create(input) {
     return this.transport.call("subscribers.create", input);
@@ -498,9 +532,11 @@ var SubscribersApi = class extends Group {
    * Soft-delete a subscriber: replicas get a tombstone; ``subscribers.restore`` undoes it. A synced
    * subscriber the provider still lists comes back with the next sync.
    *
+   * Scope: `write` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   delete(input) {
     return this.transport.call("subscribers.delete", input);
@@ -508,9 +544,11 @@ var SubscribersApi = class extends Group {
   /**
    * One subscriber, soft-deleted ones included.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   get(input) {
     return this.transport.call("subscribers.get", input);
@@ -519,10 +557,12 @@ var SubscribersApi = class extends Group {
    * A page of subscribers, newest first, filtered by status, connection and search words.
    *
    * Pass the page's ``nextAfter`` as ``after`` for the next one (null on the last page); rows added
-   * meanwhile never shift a page, so nothing is skipped or repeated.
+   * meanwhile never shift a page, so nothing is skipped or repeated. Scope: `read` (what a scoped
+   * credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   list(input = {}) {
     return this.transport.call("subscribers.list", input);
@@ -530,9 +570,11 @@ var SubscribersApi = class extends Group {
   /**
    * Bring back a soft-deleted subscriber (409 if its address was taken meanwhile).
    *
+   * Scope: `write` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, SUBSCRIBER_EXISTS, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, SUBSCRIBER_EXISTS,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   restore(input) {
     return this.transport.call("subscribers.restore", input);
@@ -542,9 +584,11 @@ var SubscribersApi = class extends Group {
    * provider wins; the run counts a conflict); ``localFields`` are never touched. The JSON fields
    * are bounded as in subscribers.create.
    *
+   * Scope: `write` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, SUBSCRIBER_EXISTS, PLAN_LIMIT_REACHED,
-   * SUBSCRIBER_DELETED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, SUBSCRIBER_EXISTS,
+   * PLAN_LIMIT_REACHED, SUBSCRIBER_DELETED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   update(input) {
     return this.transport.call("subscribers.update", input);
@@ -555,11 +599,12 @@ var MembersApi = class extends Group {
    * Add an existing user to the team (owner or admin, signed in within SESSION_FRESH_MINUTES: not
    * with an API key).
    *
-   * Only an owner adds an owner.
+   * Only an owner adds an owner. Scope: `admin` (what a scoped credential, such as an API key,
+   * needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NO_SUCH_USER, ALREADY_MEMBER, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NO_SUCH_USER, ALREADY_MEMBER,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   add(input) {
     return this.transport.call("members.add", input);
@@ -567,8 +612,11 @@ var MembersApi = class extends Group {
   /**
    * The team's members and their roles.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   list(input = {}) {
     return this.transport.call("members.list", input);
@@ -577,9 +625,11 @@ var MembersApi = class extends Group {
    * Remove a member (owner or admin, signed in within SESSION_FRESH_MINUTES); the last owner stays.
    * The member's live streams of the team end.
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, LAST_OWNER, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, LAST_OWNER,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   remove(input) {
     return this.transport.call("members.remove", input);
@@ -588,9 +638,11 @@ var MembersApi = class extends Group {
    * Change a member's role (owner or admin, signed in within SESSION_FRESH_MINUTES: not with an API
    * key). Only an owner grants or takes the owner role; the last owner stays.
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, LAST_OWNER, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, LAST_OWNER,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   setRole(input) {
     return this.transport.call("members.setRole", input);
@@ -603,11 +655,12 @@ var ExportsApi = class extends Group {
    * Its progress arrives as ``progress`` events (and ``exports`` changes) on the change feed;
    * ``exports.get`` has the download link once it has succeeded. Files are kept
    * EXPORT_RETENTION_HOURS. 429 QUOTA_EXCEEDED while the team has TEAM_MAX_CONCURRENT_EXPORTS
-   * exports queued or running, or keeps TEAM_MAX_EXPORT_BYTES of files.
+   * exports queued or running, or keeps TEAM_MAX_EXPORT_BYTES of files. Scope: `write` (what a
+   * scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, QUOTA_EXCEEDED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * QUOTA_EXCEEDED, RATE_LIMITED.
    */
   create(input) {
     return this.transport.call("exports.create", input);
@@ -615,9 +668,11 @@ var ExportsApi = class extends Group {
   /**
    * An export's status, row counts and, once it has succeeded, a fresh download link.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   get(input) {
     return this.transport.call("exports.get", input);
@@ -627,10 +682,11 @@ var EspConnectionsApi = class extends Group {
   /**
    * Connect an ESP account (admin). The credentials are checked with the provider first.
    *
-   * They are stored encrypted and never returned.
+   * They are stored encrypted and never returned. Scope: `admin` (what a scoped credential, such as
+   * an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, ESP_CREDENTIALS_REJECTED, PLAN_LIMIT_REACHED,
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, ESP_CREDENTIALS_REJECTED, PLAN_LIMIT_REACHED,
    * TEAM_DELETION_SCHEDULED, RATE_LIMITED, ESP_UNAVAILABLE.
    */
   create(input) {
@@ -639,9 +695,11 @@ var EspConnectionsApi = class extends Group {
   /**
    * Remove a connection (admin); its subscribers become tombstones.
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   delete(input) {
     return this.transport.call("espConnections.delete", input);
@@ -649,9 +707,11 @@ var EspConnectionsApi = class extends Group {
   /**
    * One ESP connection.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   get(input) {
     return this.transport.call("espConnections.get", input);
@@ -659,8 +719,11 @@ var EspConnectionsApi = class extends Group {
   /**
    * The team's ESP connections.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   list(input = {}) {
     return this.transport.call("espConnections.list", input);
@@ -669,11 +732,12 @@ var EspConnectionsApi = class extends Group {
    * Queue a sync of the connection now; follow it with syncRuns.get or the change feed.
    *
    * 422 PLAN_LIMIT_REACHED once the period's synced subscribers reach the plan's limit; 429
-   * QUOTA_EXCEEDED while the team has TEAM_MAX_CONCURRENT_SYNCS runs queued or running.
+   * QUOTA_EXCEEDED while the team has TEAM_MAX_CONCURRENT_SYNCS runs queued or running. Scope:
+   * `write` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * QUOTA_EXCEEDED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, QUOTA_EXCEEDED, RATE_LIMITED.
    */
   sync(input) {
     return this.transport.call("espConnections.sync", input);
@@ -681,11 +745,12 @@ var EspConnectionsApi = class extends Group {
   /**
    * Rename, pause or resume a connection, or replace its credentials (admin).
    *
-   * New credentials are checked with the provider first, and clear an ``error`` status.
+   * New credentials are checked with the provider first, and clear an ``error`` status. Scope:
+   * `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, ESP_CREDENTIALS_REJECTED, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED, ESP_UNAVAILABLE.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, ESP_CREDENTIALS_REJECTED,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED, ESP_UNAVAILABLE.
    */
   update(input) {
     return this.transport.call("espConnections.update", input);
@@ -780,8 +845,13 @@ var ApiKeysApi = class extends Group {
   /**
    * Create a team API key (admin; a session signed in within 10 minutes).
    *
-   * The key is in this answer only; it is stored as a scrypt hash. ``ipAllowlist``: at most
-   * API_KEY_ALLOWLIST_MAX (100 by default) addresses or CIDR ranges.
+   * The key is in this answer only; it is stored as a scrypt hash. ``scopes``: ``read`` (the
+   * procedures that only read), ``write`` (those that change subscribers, syncs and exports too) or
+   * ``admin`` (also keys, webhooks, connections and members); each includes the ones before, and
+   * without ``scopes`` a key is ``admin``, as every key was before scopes. Give the least the key
+   * needs. ``expiresAt`` or ``expiresInDays``: the key answers 401 from then on. ``ipAllowlist``:
+   * at most API_KEY_ALLOWLIST_MAX (100 by default) addresses or CIDR ranges. Scope: `admin` (what a
+   * scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId. Errors: UNAUTHENTICATED, FORBIDDEN, SESSION_TOO_OLD,
    * WRONG_ROLE.
@@ -792,8 +862,11 @@ var ApiKeysApi = class extends Group {
   /**
    * The team's API keys (never the keys themselves).
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   list(input = {}) {
     return this.transport.call("apiKeys.list", input);
@@ -802,9 +875,11 @@ var ApiKeysApi = class extends Group {
    * Revoke a key (admin): it stops working, and its live streams end, at once on this API process
    * and within a second on the others.
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   revoke(input) {
     return this.transport.call("apiKeys.revoke", input);

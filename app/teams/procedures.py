@@ -40,14 +40,14 @@ async def list_teams(ctx: UserContext, data: Empty) -> TeamList:
     return TeamList(items=await ctx.services.teams.teams_of(ctx.session.user.id))
 
 
-@procedures.procedure("members.list", tier=TEAM)
+@procedures.procedure("members.list", tier=TEAM, scope="read")
 async def list_members(ctx: TeamContext, data: Empty) -> MemberList:
     """The team's members and their roles."""
     return MemberList(items=await ctx.services.teams.members(ctx.team_id))
 
 
 @procedures.procedure(
-    "members.add", tier=TEAM, errors=(NoSuchUser, AlreadyMember), fresh_session=True
+    "members.add", tier=TEAM, scope="admin", errors=(NoSuchUser, AlreadyMember), fresh_session=True
 )
 async def add_member(ctx: TeamContext, data: AddMemberInput) -> MemberOut:
     """Add an existing user to the team (owner or admin, signed in within
@@ -59,7 +59,9 @@ async def add_member(ctx: TeamContext, data: AddMemberInput) -> MemberOut:
     return await ctx.services.teams.add_member(ctx.team_id, data.email, data.role)
 
 
-@procedures.procedure("members.remove", tier=TEAM, errors=(NotFound, LastOwner), fresh_session=True)
+@procedures.procedure(
+    "members.remove", tier=TEAM, scope="admin", errors=(NotFound, LastOwner), fresh_session=True
+)
 async def remove_member(ctx: TeamContext, data: RemoveMemberInput) -> Ok:
     """Remove a member (owner or admin, signed in within SESSION_FRESH_MINUTES); the last
     owner stays. The member's live streams of the team end."""
@@ -70,7 +72,7 @@ async def remove_member(ctx: TeamContext, data: RemoveMemberInput) -> Ok:
 
 
 @procedures.procedure(
-    "members.setRole", tier=TEAM, errors=(NotFound, LastOwner), fresh_session=True
+    "members.setRole", tier=TEAM, scope="admin", errors=(NotFound, LastOwner), fresh_session=True
 )
 async def set_member_role(ctx: TeamContext, data: SetRoleInput) -> MemberOut:
     """Change a member's role (owner or admin, signed in within SESSION_FRESH_MINUTES: not
@@ -79,7 +81,7 @@ async def set_member_role(ctx: TeamContext, data: SetRoleInput) -> MemberOut:
     return await ctx.services.teams.set_role(ctx.team_id, data.user_id, data.role, by=ctx.role)
 
 
-@procedures.procedure("teams.delete", tier=TEAM_SENSITIVE, fresh_session=True)
+@procedures.procedure("teams.delete", tier=TEAM_SENSITIVE, scope="admin", fresh_session=True)
 async def delete_team(ctx: TeamContext, data: Empty) -> DeletionOut:
     """Schedule the team's deletion (owner, signed in within 10 minutes). For the grace period
     (TEAM_DELETION_GRACE_HOURS) the team's calls and API keys answer 422
@@ -93,7 +95,7 @@ async def delete_team(ctx: TeamContext, data: Empty) -> DeletionOut:
     return DeletionOut(deletion_due_at=due)
 
 
-@procedures.procedure("teams.restore", tier=TEAM_SENSITIVE, fresh_session=True)
+@procedures.procedure("teams.restore", tier=TEAM_SENSITIVE, scope="admin", fresh_session=True)
 async def restore_team(ctx: TeamContext, data: Empty) -> Ok:
     """Cancel a scheduled deletion during its grace period (owner, signed in within 10 minutes)."""
     ctx.require("owner", member=True)

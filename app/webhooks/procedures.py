@@ -35,7 +35,9 @@ async def _check_url(
     if data.url is None:
         return None
     runtime = cast(Runtime, call.state)
-    await authenticate_team(runtime, call, fresh=call.procedure.fresh_session)
+    await authenticate_team(
+        runtime, call, call.procedure.scope or "admin", fresh=call.procedure.fresh_session
+    )
     try:
         return await runtime.webhook_urls.checked(data.url)
     except UrlRefused as exc:
@@ -45,6 +47,7 @@ async def _check_url(
 @procedures.procedure(
     "webhooks.create",
     tier=TEAM,
+    scope="admin",
     errors=(WebhookUrlRefused, WebhookLimitReached),
     prepare=_check_url,
     fresh_session=True,
@@ -57,18 +60,24 @@ async def create_webhook(ctx: TeamContext, data: CreateWebhookInput) -> CreatedW
     WEBHOOK_MAX_ENDPOINTS_PER_TEAM webhooks (16 by default)."""
     ctx.require("admin")
     url = cast(CheckedUrl, ctx.call.prepared)
-    return await ctx.services.webhooks.create(ctx.team_id, url, list(data.events))
+    member = ctx.session.user.id if ctx.session is not None else None
+    return await ctx.services.webhooks.create(
+        ctx.team_id, url, list(data.events), member=member, api_key=ctx.api_key_id
+    )
 
 
-@procedures.procedure("webhooks.list", tier=TEAM)
+@procedures.procedure("webhooks.list", tier=TEAM, scope="admin")
 async def list_webhooks(ctx: TeamContext, data: Empty) -> WebhookList:
-    """The team's webhooks (never their secrets), with status and failures in a row."""
+    """The team's webhooks (never their secrets), with status, failures in a row and who made
+    each: a member or an API key. A webhook belongs to the team: revoking the key that made it
+    does not stop it (decision 0023); delete it if that key leaked."""
     return WebhookList(items=await ctx.services.webhooks.all())
 
 
 @procedures.procedure(
     "webhooks.update",
     tier=TEAM,
+    scope="admin",
     errors=(NotFound, WebhookUrlRefused),
     prepare=_check_url,
     fresh_session=True,
@@ -87,7 +96,9 @@ async def update_webhook(ctx: TeamContext, data: UpdateWebhookInput) -> WebhookO
     )
 
 
-@procedures.procedure("webhooks.delete", tier=TEAM, errors=(NotFound,), fresh_session=True)
+@procedures.procedure(
+    "webhooks.delete", tier=TEAM, scope="admin", errors=(NotFound,), fresh_session=True
+)
 async def delete_webhook(ctx: TeamContext, data: IdInput) -> Ok:
     """Stop sending to a webhook (admin; a fresh session or a key); its pending deliveries are
     dropped."""
@@ -96,7 +107,7 @@ async def delete_webhook(ctx: TeamContext, data: IdInput) -> Ok:
     return Ok()
 
 
-@procedures.procedure("webhooks.test", tier=TEAM, errors=(NotFound,))
+@procedures.procedure("webhooks.test", tier=TEAM, scope="admin", errors=(NotFound,))
 async def test_webhook(ctx: TeamContext, data: IdInput) -> TestQueued:
     """Send a ``webhook.test`` delivery to this webhook now; follow it in webhooks.deliveries."""
     ctx.require("admin")
@@ -106,7 +117,7 @@ async def test_webhook(ctx: TeamContext, data: IdInput) -> TestQueued:
     return TestQueued(delivery_id=delivery)
 
 
-@procedures.procedure("webhooks.deliveries", tier=TEAM)
+@procedures.procedure("webhooks.deliveries", tier=TEAM, scope="admin")
 async def list_deliveries(ctx: TeamContext, data: DeliveriesInput) -> DeliveryList:
     """Recent deliveries, newest first, each with the log of its attempts."""
     return DeliveryList(items=await ctx.services.webhooks.deliveries(data.endpoint_id, data.limit))

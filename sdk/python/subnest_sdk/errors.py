@@ -10,6 +10,7 @@ from .models import (
     DeletionData,
     EmptyData,
     ExistingSubscriber,
+    InsufficientScopeData,
     InternalErrorData,
     LimitData,
     PayloadTooLargeData,
@@ -31,6 +32,7 @@ __all__ = [
     "EmailTakenError",
     "EspUnavailableError",
     "ForbiddenError",
+    "InsufficientScopeError",
     "InternalError",
     "InvalidCredentialsError",
     "IpNotAllowedError",
@@ -105,6 +107,16 @@ class ForbiddenError(ApiError):
 
     data: EmptyData
     data_type = EmptyData
+
+
+class InsufficientScopeError(ApiError):
+    """This credential's scope does not allow this procedure.
+
+    HTTP 403, ``INSUFFICIENT_SCOPE``.
+    """
+
+    data: InsufficientScopeData
+    data_type = InsufficientScopeData
 
 
 class InternalError(ApiError):
@@ -333,6 +345,7 @@ ERRORS: dict[str, type[ApiError]] = {
     "ESP_CREDENTIALS_REJECTED": CredentialsRejectedError,
     "ESP_UNAVAILABLE": EspUnavailableError,
     "FORBIDDEN": ForbiddenError,
+    "INSUFFICIENT_SCOPE": InsufficientScopeError,
     "INTERNAL": InternalError,
     "INVALID_CREDENTIALS": InvalidCredentialsError,
     "IP_NOT_ALLOWED": IpNotAllowedError,

@@ -40,6 +40,7 @@ __all__ = [
     "ExistingSubscriber",
     "ExportOut",
     "IdInput",
+    "InsufficientScopeData",
     "InternalErrorData",
     "LimitData",
     "Me",
@@ -85,6 +86,7 @@ __all__ = [
     "UsageOut",
     "UserOut",
     "ValidationData",
+    "WebhookCreator",
     "WebhookLimit",
     "WebhookList",
     "WebhookOut",
@@ -121,6 +123,9 @@ class ApiKeyOut(Model):
     name: str
     prefix: str
     ip_allowlist: list[str] | None
+    #: what the key may call: read ⊂ write ⊂ admin
+    scopes: list[Literal["admin", "read", "write"]]
+    expires_at: datetime.datetime | None
     created_at: datetime.datetime
     last_used_at: datetime.datetime | None
     revoked_at: datetime.datetime | None
@@ -170,6 +175,9 @@ class CountsInput(Model):
 
 class CreateApiKeyInput(Model):
     name: str
+    scopes: list[Literal["admin", "read", "write"]] | None = None
+    expires_at: datetime.datetime | None = None
+    expires_in_days: int | None = None
     ip_allowlist: list[str] | None = None
 
 
@@ -288,6 +296,11 @@ class ExportOut(Model):
 
 class IdInput(Model):
     id: uuid.UUID
+
+
+class InsufficientScopeData(Model):
+    required: str
+    granted: str
 
 
 class InternalErrorData(Model):
@@ -584,6 +597,16 @@ class ValidationData(Model):
     detail: str
 
 
+class WebhookCreator(Model):
+    """Who made a webhook: a member (``id`` their user id) or an API key (``id`` the key's). The
+    webhook belongs to the team either way: it outlives its creator (decision 0023).
+    """
+
+    kind: Literal["apiKey", "member"]
+    id: uuid.UUID
+    name: str | None
+
+
 class WebhookLimit(Model):
     limit: int
 
@@ -600,3 +623,4 @@ class WebhookOut(Model):
     disabled_reason: str | None
     consecutive_failures: int
     created_at: datetime.datetime
+    created_by: WebhookCreator | None = None

@@ -46,6 +46,9 @@ export interface ApiKeyOut {
   name: string;
   prefix: string;
   ipAllowlist: string[] | null;
+  /** what the key may call: read ⊂ write ⊂ admin */
+  scopes: ("admin" | "read" | "write")[];
+  expiresAt: string | null;
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
@@ -96,6 +99,12 @@ export interface CountsInput {
 
 export interface CreateApiKeyInput {
   name: string;
+  /** Default: `null`. */
+  scopes?: ("admin" | "read" | "write")[] | null;
+  /** Default: `null`. */
+  expiresAt?: string | null;
+  /** Default: `null`. */
+  expiresInDays?: number | null;
   /** Default: `null`. */
   ipAllowlist?: string[] | null;
 }
@@ -232,6 +241,11 @@ export interface ExportOut {
 
 export interface IdInput {
   id: string;
+}
+
+export interface InsufficientScopeData {
+  required: string;
+  granted: string;
 }
 
 export interface InternalErrorData {
@@ -572,6 +586,16 @@ export interface ValidationData {
   detail: string;
 }
 
+/**
+ * Who made a webhook: a member (``id`` their user id) or an API key (``id`` the key's). The webhook
+ * belongs to the team either way: it outlives its creator (decision 0023).
+ */
+export interface WebhookCreator {
+  kind: "apiKey" | "member";
+  id: string;
+  name: string | null;
+}
+
 export interface WebhookLimit {
   limit: number;
 }
@@ -588,6 +612,8 @@ export interface WebhookOut {
   disabledReason: string | null;
   consecutiveFailures: number;
   createdAt: string;
+  /** Default: `null`. */
+  createdBy?: WebhookCreator | null;
 }
 
 // The error bodies: `ApiError.body` is one of these, discriminated on `code`.
@@ -625,6 +651,13 @@ export interface ForbiddenError {
   code: "FORBIDDEN";
   message: string;
   data: EmptyData;
+}
+
+/** This credential's scope does not allow this procedure. HTTP 403. */
+export interface InsufficientScopeError {
+  code: "INSUFFICIENT_SCOPE";
+  message: string;
+  data: InsufficientScopeData;
 }
 
 /** Internal error; quote the request id when reporting it. HTTP 500. */
@@ -788,6 +821,7 @@ export type ErrorBody =
   | EmailTakenError
   | EspUnavailableError
   | ForbiddenError
+  | InsufficientScopeError
   | InternalError
   | InvalidCredentialsError
   | IpNotAllowedError
@@ -820,6 +854,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   ESP_CREDENTIALS_REJECTED: 422,
   ESP_UNAVAILABLE: 503,
   FORBIDDEN: 403,
+  INSUFFICIENT_SCOPE: 403,
   INTERNAL: 500,
   INVALID_CREDENTIALS: 401,
   IP_NOT_ALLOWED: 403,
@@ -1043,9 +1078,11 @@ export class WebhooksApi extends Group {
    * resolve to internal addresses are refused; a team has at most WEBHOOK_MAX_ENDPOINTS_PER_TEAM
    * webhooks (16 by default).
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * WEBHOOK_LIMIT_REACHED, WEBHOOK_URL_REFUSED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, WEBHOOK_LIMIT_REACHED, WEBHOOK_URL_REFUSED, RATE_LIMITED.
    */
   create(input: CreateWebhookInput): Promise<CreatedWebhook> {
     return this.transport.call("webhooks.create", input);
@@ -1055,8 +1092,10 @@ export class WebhooksApi extends Group {
    * Stop sending to a webhook (admin; a fresh session or a key); its pending deliveries are
    * dropped.
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
    * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   delete(input: IdInput): Promise<Ok> {
@@ -1066,18 +1105,26 @@ export class WebhooksApi extends Group {
   /**
    * Recent deliveries, newest first, each with the log of its attempts.
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   deliveries(input: DeliveriesInput = {}): Promise<DeliveryList> {
     return this.transport.call("webhooks.deliveries", input);
   }
 
   /**
-   * The team's webhooks (never their secrets), with status and failures in a row.
+   * The team's webhooks (never their secrets), with status, failures in a row and who made each: a
+   * member or an API key. A webhook belongs to the team: revoking the key that made it does not
+   * stop it (decision 0023); delete it if that key leaked.
+   *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   list(input: Empty = {}): Promise<WebhookList> {
     return this.transport.call("webhooks.list", input);
@@ -1086,9 +1133,11 @@ export class WebhooksApi extends Group {
   /**
    * Send a ``webhook.test`` delivery to this webhook now; follow it in webhooks.deliveries.
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   test(input: IdInput): Promise<TestQueued> {
     return this.transport.call("webhooks.test", input);
@@ -1099,8 +1148,10 @@ export class WebhooksApi extends Group {
    * "active"`` turns a webhook disabled after repeated failures back on, its failure count reset;
    * ``"disabled"`` pauses it. Events of the time a webhook was off are not delivered.
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
    * TEAM_DELETION_SCHEDULED, WEBHOOK_URL_REFUSED, RATE_LIMITED.
    */
   update(input: UpdateWebhookInput): Promise<WebhookOut> {
@@ -1115,8 +1166,11 @@ export class UsageApi extends Group {
    * Alerts go out at 90% and 100% of a limit, once each per period (``usage.threshold``); over a
    * limit, the procedures that consume it answer 422 PLAN_LIMIT_REACHED.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   get(input: Empty = {}): Promise<UsageOut> {
     return this.transport.call("usage.get", input);
@@ -1140,6 +1194,8 @@ export class TeamsApi extends Group {
    * (its live streams end) and ``teams.restore`` undoes it; then every row and file of the team is
    * erased.
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId. Errors: UNAUTHENTICATED, FORBIDDEN, SESSION_TOO_OLD,
    * WRONG_ROLE.
    */
@@ -1159,6 +1215,8 @@ export class TeamsApi extends Group {
   /**
    * Cancel a scheduled deletion during its grace period (owner, signed in within 10 minutes).
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId. Errors: UNAUTHENTICATED, FORBIDDEN, SESSION_TOO_OLD,
    * WRONG_ROLE.
    */
@@ -1172,9 +1230,11 @@ export class SyncRunsApi extends Group {
   /**
    * One sync run: status, counts, error, timings.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   get(input: IdInput): Promise<SyncRunOut> {
     return this.transport.call("syncRuns.get", input);
@@ -1183,8 +1243,11 @@ export class SyncRunsApi extends Group {
   /**
    * Recent sync runs, newest first, of one connection or all.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   list(input: SyncRunsInput = {}): Promise<SyncRunList> {
     return this.transport.call("syncRuns.list", input);
@@ -1197,11 +1260,12 @@ export class SyncApi extends Group {
    * The team's changes after ``cursor`` (from the start without one), oldest first.
    *
    * Upsert changes by ``id``; ``op: "delete"`` is a tombstone. Continue from the answer's
-   * ``cursor`` while ``hasMore``; a 409 MUST_REFETCH means: start again without a cursor.
+   * ``cursor`` while ``hasMore``; a 409 MUST_REFETCH means: start again without a cursor. Scope:
+   * `read` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, MUST_REFETCH, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, MUST_REFETCH, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   pull(input: PullInput = {}): Promise<PullOut> {
     return this.transport.call("sync.pull", input);
@@ -1213,8 +1277,11 @@ export class SubscribersApi extends Group {
   /**
    * How many subscribers have each status (live ones), and how many are deleted.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   counts(input: CountsInput = {}): Promise<SubscriberCounts> {
     return this.transport.call("subscribers.counts", input);
@@ -1225,9 +1292,11 @@ export class SubscribersApi extends Group {
    * team already has answers 409 with that subscriber's id. ``customFields`` and ``localFields``:
    * JSON objects of at most JSON_FIELDS_MAX_BYTES / _KEYS / _DEPTH each.
    *
+   * Scope: `write` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, SUBSCRIBER_EXISTS, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, SUBSCRIBER_EXISTS, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   create(input: CreateSubscriberInput): Promise<SubscriberOut> {
     return this.transport.call("subscribers.create", input);
@@ -1237,9 +1306,11 @@ export class SubscribersApi extends Group {
    * Soft-delete a subscriber: replicas get a tombstone; ``subscribers.restore`` undoes it. A synced
    * subscriber the provider still lists comes back with the next sync.
    *
+   * Scope: `write` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   delete(input: IdInput): Promise<Ok> {
     return this.transport.call("subscribers.delete", input);
@@ -1248,9 +1319,11 @@ export class SubscribersApi extends Group {
   /**
    * One subscriber, soft-deleted ones included.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   get(input: IdInput): Promise<SubscriberOut> {
     return this.transport.call("subscribers.get", input);
@@ -1260,10 +1333,12 @@ export class SubscribersApi extends Group {
    * A page of subscribers, newest first, filtered by status, connection and search words.
    *
    * Pass the page's ``nextAfter`` as ``after`` for the next one (null on the last page); rows added
-   * meanwhile never shift a page, so nothing is skipped or repeated.
+   * meanwhile never shift a page, so nothing is skipped or repeated. Scope: `read` (what a scoped
+   * credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   list(input: SubscriberPageInput = {}): Promise<SubscriberList> {
     return this.transport.call("subscribers.list", input);
@@ -1272,9 +1347,11 @@ export class SubscribersApi extends Group {
   /**
    * Bring back a soft-deleted subscriber (409 if its address was taken meanwhile).
    *
+   * Scope: `write` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, SUBSCRIBER_EXISTS, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, SUBSCRIBER_EXISTS,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   restore(input: IdInput): Promise<SubscriberOut> {
     return this.transport.call("subscribers.restore", input);
@@ -1285,9 +1362,11 @@ export class SubscribersApi extends Group {
    * provider wins; the run counts a conflict); ``localFields`` are never touched. The JSON fields
    * are bounded as in subscribers.create.
    *
+   * Scope: `write` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, SUBSCRIBER_EXISTS, PLAN_LIMIT_REACHED,
-   * SUBSCRIBER_DELETED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, SUBSCRIBER_EXISTS,
+   * PLAN_LIMIT_REACHED, SUBSCRIBER_DELETED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   update(input: UpdateSubscriberInput): Promise<SubscriberOut> {
     return this.transport.call("subscribers.update", input);
@@ -1300,11 +1379,12 @@ export class MembersApi extends Group {
    * Add an existing user to the team (owner or admin, signed in within SESSION_FRESH_MINUTES: not
    * with an API key).
    *
-   * Only an owner adds an owner.
+   * Only an owner adds an owner. Scope: `admin` (what a scoped credential, such as an API key,
+   * needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NO_SUCH_USER, ALREADY_MEMBER, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NO_SUCH_USER, ALREADY_MEMBER,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   add(input: AddMemberInput): Promise<MemberOut> {
     return this.transport.call("members.add", input);
@@ -1313,8 +1393,11 @@ export class MembersApi extends Group {
   /**
    * The team's members and their roles.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   list(input: Empty = {}): Promise<MemberList> {
     return this.transport.call("members.list", input);
@@ -1324,9 +1407,11 @@ export class MembersApi extends Group {
    * Remove a member (owner or admin, signed in within SESSION_FRESH_MINUTES); the last owner stays.
    * The member's live streams of the team end.
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, LAST_OWNER, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, LAST_OWNER,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   remove(input: RemoveMemberInput): Promise<Ok> {
     return this.transport.call("members.remove", input);
@@ -1336,9 +1421,11 @@ export class MembersApi extends Group {
    * Change a member's role (owner or admin, signed in within SESSION_FRESH_MINUTES: not with an API
    * key). Only an owner grants or takes the owner role; the last owner stays.
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, LAST_OWNER, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, LAST_OWNER,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   setRole(input: SetRoleInput): Promise<MemberOut> {
     return this.transport.call("members.setRole", input);
@@ -1353,11 +1440,12 @@ export class ExportsApi extends Group {
    * Its progress arrives as ``progress`` events (and ``exports`` changes) on the change feed;
    * ``exports.get`` has the download link once it has succeeded. Files are kept
    * EXPORT_RETENTION_HOURS. 429 QUOTA_EXCEEDED while the team has TEAM_MAX_CONCURRENT_EXPORTS
-   * exports queued or running, or keeps TEAM_MAX_EXPORT_BYTES of files.
+   * exports queued or running, or keeps TEAM_MAX_EXPORT_BYTES of files. Scope: `write` (what a
+   * scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, QUOTA_EXCEEDED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * QUOTA_EXCEEDED, RATE_LIMITED.
    */
   create(input: CreateExportInput): Promise<ExportOut> {
     return this.transport.call("exports.create", input);
@@ -1366,9 +1454,11 @@ export class ExportsApi extends Group {
   /**
    * An export's status, row counts and, once it has succeeded, a fresh download link.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   get(input: IdInput): Promise<ExportOut> {
     return this.transport.call("exports.get", input);
@@ -1380,10 +1470,11 @@ export class EspConnectionsApi extends Group {
   /**
    * Connect an ESP account (admin). The credentials are checked with the provider first.
    *
-   * They are stored encrypted and never returned.
+   * They are stored encrypted and never returned. Scope: `admin` (what a scoped credential, such as
+   * an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, ESP_CREDENTIALS_REJECTED, PLAN_LIMIT_REACHED,
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, ESP_CREDENTIALS_REJECTED, PLAN_LIMIT_REACHED,
    * TEAM_DELETION_SCHEDULED, RATE_LIMITED, ESP_UNAVAILABLE.
    */
   create(input: CreateConnectionInput): Promise<ConnectionOut> {
@@ -1393,9 +1484,11 @@ export class EspConnectionsApi extends Group {
   /**
    * Remove a connection (admin); its subscribers become tombstones.
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   delete(input: IdInput): Promise<Ok> {
     return this.transport.call("espConnections.delete", input);
@@ -1404,9 +1497,11 @@ export class EspConnectionsApi extends Group {
   /**
    * One ESP connection.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   get(input: IdInput): Promise<ConnectionOut> {
     return this.transport.call("espConnections.get", input);
@@ -1415,8 +1510,11 @@ export class EspConnectionsApi extends Group {
   /**
    * The team's ESP connections.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   list(input: Empty = {}): Promise<ConnectionList> {
     return this.transport.call("espConnections.list", input);
@@ -1426,11 +1524,12 @@ export class EspConnectionsApi extends Group {
    * Queue a sync of the connection now; follow it with syncRuns.get or the change feed.
    *
    * 422 PLAN_LIMIT_REACHED once the period's synced subscribers reach the plan's limit; 429
-   * QUOTA_EXCEEDED while the team has TEAM_MAX_CONCURRENT_SYNCS runs queued or running.
+   * QUOTA_EXCEEDED while the team has TEAM_MAX_CONCURRENT_SYNCS runs queued or running. Scope:
+   * `write` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * QUOTA_EXCEEDED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, QUOTA_EXCEEDED, RATE_LIMITED.
    */
   sync(input: IdInput): Promise<SyncQueued> {
     return this.transport.call("espConnections.sync", input);
@@ -1439,11 +1538,12 @@ export class EspConnectionsApi extends Group {
   /**
    * Rename, pause or resume a connection, or replace its credentials (admin).
    *
-   * New credentials are checked with the provider first, and clear an ``error`` status.
+   * New credentials are checked with the provider first, and clear an ``error`` status. Scope:
+   * `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, ESP_CREDENTIALS_REJECTED, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED, ESP_UNAVAILABLE.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, ESP_CREDENTIALS_REJECTED,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED, ESP_UNAVAILABLE.
    */
   update(input: UpdateConnectionInput): Promise<ConnectionOut> {
     return this.transport.call("espConnections.update", input);
@@ -1553,8 +1653,13 @@ export class ApiKeysApi extends Group {
   /**
    * Create a team API key (admin; a session signed in within 10 minutes).
    *
-   * The key is in this answer only; it is stored as a scrypt hash. ``ipAllowlist``: at most
-   * API_KEY_ALLOWLIST_MAX (100 by default) addresses or CIDR ranges.
+   * The key is in this answer only; it is stored as a scrypt hash. ``scopes``: ``read`` (the
+   * procedures that only read), ``write`` (those that change subscribers, syncs and exports too) or
+   * ``admin`` (also keys, webhooks, connections and members); each includes the ones before, and
+   * without ``scopes`` a key is ``admin``, as every key was before scopes. Give the least the key
+   * needs. ``expiresAt`` or ``expiresInDays``: the key answers 401 from then on. ``ipAllowlist``:
+   * at most API_KEY_ALLOWLIST_MAX (100 by default) addresses or CIDR ranges. Scope: `admin` (what a
+   * scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId. Errors: UNAUTHENTICATED, FORBIDDEN, SESSION_TOO_OLD,
    * WRONG_ROLE.
@@ -1566,8 +1671,11 @@ export class ApiKeysApi extends Group {
   /**
    * The team's API keys (never the keys themselves).
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   list(input: Empty = {}): Promise<ApiKeyList> {
     return this.transport.call("apiKeys.list", input);
@@ -1577,9 +1685,11 @@ export class ApiKeysApi extends Group {
    * Revoke a key (admin): it stops working, and its live streams end, at once on this API process
    * and within a second on the others.
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   revoke(input: IdInput): Promise<ApiKeyOut> {
     return this.transport.call("apiKeys.revoke", input);
