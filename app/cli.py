@@ -216,6 +216,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             port=resolved.port,
             log_level=resolved.log_level.lower(),
             timeout_graceful_shutdown=resolved.shutdown_grace_seconds,
+            proxy_headers=True,
+            forwarded_allow_ips=resolved.forwarded_allow_ips,
             loop="uvloop",
             http="httptools",
             lifespan="on",

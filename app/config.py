@@ -113,6 +113,15 @@ class Settings(Masked, msgspec.Struct, frozen=True, kw_only=True):
     stream_concurrency_per_team: PositiveInt = msgspec.field(
         default=100, name="STREAM_CONCURRENCY_PER_TEAM"
     )
+    # ... and on one API key (a leaked key cannot take the team's every stream).
+    stream_concurrency_per_key: PositiveInt = msgspec.field(
+        default=20, name="STREAM_CONCURRENCY_PER_KEY"
+    )
+    # How often a live stream's credentials are read again (a backstop behind the access
+    # notices that end streams at once: a notice lost while Redis was away).
+    stream_reauth_seconds: Annotated[float, msgspec.Meta(gt=0)] = msgspec.field(
+        default=60.0, name="STREAM_REAUTH_SECONDS"
+    )
     # -- limits: webhooks --
     webhook_max_endpoints_per_team: PositiveInt = msgspec.field(
         default=16, name="WEBHOOK_MAX_ENDPOINTS_PER_TEAM"
@@ -203,6 +212,19 @@ class Settings(Masked, msgspec.Struct, frozen=True, kw_only=True):
     # Open invitations a team may hold at once.
     team_max_open_invitations: PositiveInt = msgspec.field(
         default=100, name="TEAM_MAX_OPEN_INVITATIONS"
+    )
+    # -- sessions and sign-in (decision 0024) --
+    session_fresh_minutes: PositiveInt = msgspec.field(default=10, name="SESSION_FRESH_MINUTES")
+    sign_in_failures_per_account: PositiveInt = msgspec.field(
+        default=10, name="SIGN_IN_FAILURES_PER_ACCOUNT"
+    )
+    sign_in_failure_window_seconds: PositiveInt = msgspec.field(
+        default=900, name="SIGN_IN_FAILURE_WINDOW_SECONDS"
+    )
+    # Whose X-Forwarded-For / X-Forwarded-Proto the API believes (uvicorn's list: addresses,
+    # CIDR ranges or "*"); docs/operations.md "Behind a load balancer".
+    forwarded_allow_ips: Annotated[str, msgspec.Meta(min_length=1)] = msgspec.field(
+        default="127.0.0.1,::1", name="FORWARDED_ALLOW_IPS"
     )
     esp_mailchimp_base_url: str = msgspec.field(
         default="https://{dc}.api.mailchimp.com/3.0", name="ESP_MAILCHIMP_BASE_URL"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,6 +23,7 @@ from litestar.status_codes import (
 from opentelemetry import trace
 
 from app.api import build_registry, openapi_spec
+from app.auth.access import ACCESS_CHANNEL, forget_cached
 from app.auth.request_log import RequestLogWriter
 from app.config import Settings
 from app.exports.routes import download_file, stream_csv, stream_ndjson
@@ -113,6 +115,8 @@ def create_app(settings: Settings) -> Litestar:
         read_xmin(runtime),
         tick_seconds=settings.feed_tick_seconds,
         unavailable=runtime.unavailable.matches,
+        access_channel=ACCESS_CHANNEL,  # streams end when their access does (app/auth/access.py)
+        on_notice=functools.partial(forget_cached, runtime),
     )
 
     @asynccontextmanager

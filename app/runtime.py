@@ -92,6 +92,8 @@ class Runtime:
             queue=settings.hash_queue,
             per_address=settings.hash_attempts_per_address,
             per_key_prefix=settings.hash_attempts_per_key_prefix,
+            failures_per_account=settings.sign_in_failures_per_account,
+            account_window=settings.sign_in_failure_window_seconds,
         )
 
     @cached_property
@@ -125,13 +127,14 @@ class Runtime:
 
     @cached_property
     def stream_slots(self) -> Slots:
-        """Live streams open in this process (STREAM_CONCURRENCY, per team too)."""
+        """Live streams open in this process (STREAM_CONCURRENCY, per team and per key too)."""
         return Slots(
             self.settings.stream_concurrency,
             self.settings.stream_concurrency_per_team,
             what="live streams",
             settings=("STREAM_CONCURRENCY", "STREAM_CONCURRENCY_PER_TEAM"),
             retry_after=10,
+            per_key=(self.settings.stream_concurrency_per_key, "STREAM_CONCURRENCY_PER_KEY"),
         )
 
     @cached_property

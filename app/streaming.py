@@ -1,6 +1,6 @@
 """Long responses (streamed downloads, live streams): how many run at once, and opening one.
 
-Slots: how many of one kind run at once, per process and per team.
+Slots: how many of one kind run at once, per process and per team (and per API key).
 
 A streamed download holds a pooled connection for as long as its client reads, and a live
 stream a socket and a queue for as long as its client stays: each kind lets at most ``total``
@@ -38,40 +38,51 @@ class Slots:
         what: str,
         settings: tuple[str, str],
         retry_after: int,
+        per_key: tuple[int, str] | None = None,
     ) -> None:
+        """``per_key``: at most so many of one API key, and the setting that says so."""
         self.total = total
         self.per_team = per_team
         self.what = what
         self.settings = settings
         self.retry_after = retry_after
+        self.per_key = per_key
         self._teams: Counter[uuid.UUID] = Counter()
+        self._keys: Counter[uuid.UUID] = Counter()
         self._running = 0
 
     @property
     def running(self) -> int:
         return self._running
 
-    def take(self, team_id: uuid.UUID) -> None:
-        """Count one more of the team's, or raise RateLimited (429)."""
+    def take(self, team_id: uuid.UUID, key_id: uuid.UUID | None = None) -> None:
+        """Count one more of the team's (and of its API key's), or raise RateLimited (429)."""
         total_setting, team_setting = self.settings
         if self._running >= self.total:
             why = f"{self.total} {self.what} are open on this server ({total_setting})"
         elif self._teams[team_id] >= self.per_team:
             why = f"this team already has {self.per_team} {self.what} open ({team_setting})"
+        elif key_id is not None and self.per_key and self._keys[key_id] >= self.per_key[0]:
+            limit, key_setting = self.per_key
+            why = f"this API key already has {limit} {self.what} open ({key_setting})"
         else:
             self._running += 1
             self._teams[team_id] += 1
+            if key_id is not None:
+                self._keys[key_id] += 1
             return
         raise RateLimited(
             f"{why}; retry in {self.retry_after} s",
             data=RateLimitedData(retry_after=self.retry_after),
         )
 
-    def give_back(self, team_id: uuid.UUID) -> None:
+    def give_back(self, team_id: uuid.UUID, key_id: uuid.UUID | None = None) -> None:
         self._running -= 1
-        self._teams[team_id] -= 1
-        if self._teams[team_id] <= 0:
-            del self._teams[team_id]
+        for counter, name in ((self._teams, team_id), (self._keys, key_id)):
+            if name is not None:
+                counter[name] -= 1
+                if counter[name] <= 0:
+                    del counter[name]
 
 
 async def opened(body: AsyncGenerator[bytes, None]) -> AsyncIterator[bytes]:

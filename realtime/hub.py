@@ -17,6 +17,12 @@ never hold the pool all at once.
 A delta query that fails because the database is unreachable (``unavailable(exc)``) ends the
 team's streams, marked ``unavailable``: clients come back with their cursor once it answers
 again. The hub says so once per outage in the log, not once per tick.
+
+Streams also end when their access does. Each subscription carries the ``tags`` its owner gave
+it (opaque strings, e.g. the credentials it was opened with); a notice on ``access_channel``,
+published by any process, names tags and a reason: every subscription carrying one of them ends
+at once with that reason (``ended``), and ``on_notice`` (the owner's hook, e.g. to forget cached
+credentials) is called first. What the tags mean, and who publishes, is the owner's business.
 """
 
 from __future__ import annotations
@@ -28,7 +34,9 @@ import random
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
+import msgspec
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -36,13 +44,22 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from realtime.cursor import ChangeCursor
 from realtime.delta import Change, DeltaPage
 
-__all__ = ["ChangeHub", "FetchPage", "Live", "ReadXmin", "Render", "Subscription"]
+__all__ = [
+    "ChangeHub",
+    "FetchPage",
+    "Live",
+    "ReadXmin",
+    "Render",
+    "Subscription",
+    "access_notice",
+]
 
 log = logging.getLogger(__name__)
 FetchPage = Callable[[uuid.UUID, ChangeCursor, int], Awaitable[DeltaPage]]
 ReadXmin = Callable[[], Awaitable[int]]
 Render = Callable[[Change], bytes]
 Unavailable = Callable[[BaseException], bool]
+OnNotice = Callable[[list[str], str], None]
 _PAGE = 500
 _WATCH_SECONDS = 0.005  # how often xmin is read while some team's changes are held back
 
@@ -61,11 +78,31 @@ class Live:
 class Subscription:
     """One live client: changes arrive on ``queue`` (``None``: end the stream, because the
     process is stopping or, with ``unavailable`` set, the database cannot be read); ``overflowed``
-    when it fell too far behind."""
+    when it fell too far behind. ``ended``: the reason its access ended (an access notice named
+    one of its ``tags``, or its owner called ``end``); from then on nothing more is delivered."""
 
     queue: asyncio.Queue[Live | None]
+    tags: frozenset[str] = frozenset()
     overflowed: asyncio.Event = field(default_factory=asyncio.Event)
     unavailable: bool = False
+    ended: str | None = None
+
+    def end(self, reason: str) -> None:
+        """End the stream for ``reason`` (the first reason stays)."""
+        if self.ended is None:
+            self.ended = reason
+        try:
+            self.queue.put_nowait(None)
+        except asyncio.QueueFull:
+            self.overflowed.set()  # the reader checks ``ended`` first
+
+
+def access_notice(tags: list[str], reason: str) -> bytes:
+    """What to publish on the access channel to end the streams carrying any of ``tags``."""
+    return msgspec.json.encode({"tags": tags, "reason": reason})
+
+
+_decode_notice = msgspec.json.Decoder(dict[str, Any])
 
 
 @dataclass(eq=False)
@@ -88,6 +125,8 @@ class ChangeHub:
         tick_seconds: float = 2.0,
         buffer: int = 1000,
         unavailable: Unavailable | None = None,
+        access_channel: str | None = None,
+        on_notice: OnNotice | None = None,
     ) -> None:
         self._redis_url = redis_url
         self._fetch = fetch
@@ -102,6 +141,9 @@ class ChangeHub:
         self._holding = asyncio.Event()
         self._unavailable = unavailable or (lambda exc: False)
         self._outage = False  # a query met an outage and no query has succeeded since
+        self._access_channel = access_channel
+        self._on_notice = on_notice
+        self._tagged: dict[str, set[Subscription]] = {}
 
     async def start(self) -> None:
         self._tasks = [
@@ -120,10 +162,13 @@ class ChangeHub:
 
     @contextlib.asynccontextmanager
     async def subscribe(
-        self, team_id: uuid.UUID, cursor: ChangeCursor
+        self, team_id: uuid.UUID, cursor: ChangeCursor, tags: frozenset[str] = frozenset()
     ) -> AsyncIterator[Subscription]:
-        """Receive the team's changes made after this call (catch-up is the caller's job)."""
-        subscription = Subscription(asyncio.Queue(self._buffer))
+        """Receive the team's changes made after this call (catch-up is the caller's job),
+        until an access notice names one of ``tags``."""
+        subscription = Subscription(asyncio.Queue(self._buffer), tags)
+        for tag in tags:
+            self._tagged.setdefault(tag, set()).add(subscription)
         team = self._teams.get(team_id)
         if team is None:
             team = self._teams[team_id] = _Team(cursor=cursor)
@@ -132,6 +177,12 @@ class ChangeHub:
         try:
             yield subscription
         finally:
+            for tag in tags:
+                tagged = self._tagged.get(tag)
+                if tagged is not None:
+                    tagged.discard(subscription)
+                    if not tagged:
+                        del self._tagged[tag]
             team.subscribers.discard(subscription)
             if not team.subscribers and self._teams.get(team_id) is team:
                 del self._teams[team_id]
@@ -143,6 +194,29 @@ class ChangeHub:
         """Ask every stream to end (the process is shutting down; clients reconnect elsewhere)."""
         for team in self._teams.values():
             self._end(team)
+
+    def end_tagged(self, tags: list[str], reason: str) -> int:
+        """End every subscription carrying one of ``tags`` (what an access notice does);
+        how many ended."""
+        ending = {s for tag in tags for s in self._tagged.get(tag, ())}
+        for subscription in ending:
+            subscription.end(reason)
+        return len(ending)
+
+    def _notice(self, data: object) -> None:
+        try:
+            notice = _decode_notice.decode(data if isinstance(data, bytes) else str(data))
+            tags = [str(tag) for tag in notice["tags"]]
+            reason = str(notice["reason"])
+        except (msgspec.DecodeError, KeyError, TypeError):
+            log.warning("ignored a malformed access notice")
+            return
+        if self._on_notice is not None:
+            try:
+                self._on_notice(tags, reason)
+            except Exception:
+                log.exception("the access notice hook failed")
+        self.end_tagged(tags, reason)
 
     @staticmethod
     def _end(team: _Team, *, unavailable: bool = False) -> None:
@@ -253,6 +327,8 @@ class ChangeHub:
                 try:
                     if not pubsub.subscribed:
                         await pubsub.psubscribe(f"{self._prefix}*")
+                        if self._access_channel is not None:
+                            await pubsub.subscribe(self._access_channel)
                         self._poke_all()  # anything missed while disconnected
                     message = await pubsub.get_message(timeout=1.0)
                     backoff = 0.1
@@ -263,7 +339,9 @@ class ChangeHub:
                         await pubsub.reset()
                     pubsub = client.pubsub(ignore_subscribe_messages=True)
                     continue
-                if message is not None and message.get("type") == "pmessage":
+                if message is not None and message.get("type") == "message":
+                    self._notice(message["data"])
+                elif message is not None and message.get("type") == "pmessage":
                     channel = message["channel"]
                     name = channel.decode() if isinstance(channel, bytes) else str(channel)
                     with contextlib.suppress(ValueError):

@@ -10,6 +10,7 @@ from rpc.errors import (
     DomainError,
     EmptyData,
     Forbidden,
+    InsufficientScope,
     InternalError,
     NotFound,
     PayloadTooLarge,
@@ -19,7 +20,18 @@ from rpc.errors import (
     ValidationFailed,
 )
 from rpc.openapi import error_schema_name, openapi_document
-from rpc.procedure import Call, Input, Output, Procedure, RateLimit, Registry, Tier
+from rpc.procedure import (
+    SCOPES,
+    Call,
+    Input,
+    Output,
+    Procedure,
+    RateLimit,
+    Registry,
+    Scope,
+    Tier,
+    scope_allows,
+)
 from rpc.ratelimit import RateLimiter
 from rpc.server import CURRENT_CALL, RpcConfig, rpc_routes
 from rpc.unavailable import Unavailability
@@ -27,11 +39,13 @@ from rpc.unavailable import Unavailability
 __all__ = [
     "CURRENT_CALL",
     "DOCS_CSP",
+    "SCOPES",
     "Call",
     "DomainError",
     "EmptyData",
     "Forbidden",
     "Input",
+    "InsufficientScope",
     "InternalError",
     "NotFound",
     "Output",
@@ -42,6 +56,7 @@ __all__ = [
     "RateLimiter",
     "Registry",
     "RpcConfig",
+    "Scope",
     "ServiceUnavailable",
     "Tier",
     "Unauthenticated",
@@ -51,4 +66,5 @@ __all__ = [
     "error_schema_name",
     "openapi_document",
     "rpc_routes",
+    "scope_allows",
 ]

@@ -15,6 +15,8 @@ __all__ = [
     "EmptyData",
     "ErrorBody",
     "Forbidden",
+    "InsufficientScope",
+    "InsufficientScopeData",
     "InternalError",
     "InternalErrorData",
     "NotFound",
@@ -96,6 +98,20 @@ class Forbidden(DomainError):
     code = "FORBIDDEN"
     status = 403
     default_message = "you may not do this"
+
+
+class InsufficientScopeData(msgspec.Struct, rename="camel"):
+    required: str
+    granted: str
+
+
+class InsufficientScope(DomainError):
+    """A credential with scopes (an API key) that lacks the one the procedure declares."""
+
+    code = "INSUFFICIENT_SCOPE"
+    status = 403
+    data_type = InsufficientScopeData
+    default_message = "this credential's scope does not allow this procedure"
 
 
 class NotFound(DomainError):

@@ -98,7 +98,7 @@ def _operation(procedure: Procedure[Any, Any, Any]) -> dict[str, Any]:
         "operationId": procedure.name,
         "tags": [procedure.name.split(".")[0]],
         "summary": procedure.summary or procedure.name,
-        "description": procedure.description,
+        "description": _description(procedure),
         "requestBody": {
             "required": True,
             "content": {"application/json": {"schema": _ref(procedure.input_type)}},
@@ -107,4 +107,15 @@ def _operation(procedure: Procedure[Any, Any, Any]) -> dict[str, Any]:
         "security": [dict(s) for s in procedure.tier.security],
         "x-tier": procedure.tier.name,
     }
+    if procedure.fresh_session:
+        operation["x-fresh-session"] = True
+    if procedure.scope is not None:
+        operation["x-scope"] = procedure.scope
     return operation
+
+
+def _description(procedure: Procedure[Any, Any, Any]) -> str:
+    if procedure.scope is None:
+        return procedure.description
+    scope = f"Scope: `{procedure.scope}` (what a scoped credential, such as an API key, needs)."
+    return f"{procedure.description}\n\n{scope}" if procedure.description else scope

@@ -7,7 +7,7 @@ import re
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar, get_type_hints
+from typing import Any, Generic, Literal, TypeVar, get_args, get_type_hints
 
 import msgspec
 from litestar import Request
@@ -23,12 +23,33 @@ from rpc.errors import (
 )
 from rpc.masking import Masked
 
-__all__ = ["Call", "Input", "Output", "Procedure", "RateLimit", "Registry", "Tier"]
+__all__ = [
+    "SCOPES",
+    "Call",
+    "Input",
+    "Output",
+    "Procedure",
+    "RateLimit",
+    "Registry",
+    "Scope",
+    "Tier",
+    "scope_allows",
+]
 
 CtxT = TypeVar("CtxT")
 InT = TypeVar("InT", bound=msgspec.Struct)
 OutT = TypeVar("OutT", bound=msgspec.Struct)
 _NAME = re.compile(r"^[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)+$")
+
+# What a scoped credential (an API key) may do, each scope including the ones before it: a
+# procedure declares the least it needs; a tier with ``scoped=True`` checks it.
+Scope = Literal["read", "write", "admin"]
+SCOPES: tuple[Scope, ...] = get_args(Scope)
+
+
+def scope_allows(granted: str, required: str) -> bool:
+    """Whether a credential whose highest scope is ``granted`` may call what needs ``required``."""
+    return granted in SCOPES and SCOPES.index(granted) >= SCOPES.index(required)
 
 
 class Input(Masked, msgspec.Struct, rename="camel", forbid_unknown_fields=True, kw_only=True):
@@ -84,6 +105,12 @@ class Tier(Generic[CtxT]):
     description: str = ""
     errors: tuple[type[DomainError], ...] = ()
     security: tuple[Mapping[str, list[str]], ...] = ()
+    # What a procedure declared ``fresh_session=True`` may answer besides ``errors``; a tier
+    # without any cannot check freshness, and the Registry refuses such a declaration.
+    fresh_errors: tuple[type[DomainError], ...] = ()
+    # Its procedures each declare a Scope, which ``enter`` checks against scoped credentials
+    # (raising InsufficientScope, listed in ``errors`` by a tier that takes such credentials).
+    scoped: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +135,10 @@ class Procedure(Generic[CtxT, InT, OutT]):
     description: str
     # Slow work that must not run inside the tier's context (a transaction): see Registry.
     prepare: Callable[[Call, InT], Awaitable[object]] | None = None
+    # The caller's sign-in must be recent (the tier checks it): see Registry.procedure.
+    fresh_session: bool = False
+    # The least scope a scoped credential needs (None when the tier takes no scoped one).
+    scope: Scope | None = None
 
     @property
     def all_errors(self) -> tuple[type[DomainError], ...]:
@@ -116,8 +147,9 @@ class Procedure(Generic[CtxT, InT, OutT]):
         layer: list[type[DomainError]] = [ValidationFailed, PayloadTooLarge]
         if self.rate_limit is not None:
             layer.append(RateLimited)
+        fresh = self.tier.fresh_errors if self.fresh_session else ()
         last = (ServiceUnavailable, InternalError)
-        return tuple(dict.fromkeys((*layer, *self.tier.errors, *self.errors, *last)))
+        return tuple(dict.fromkeys((*layer, *self.tier.errors, *fresh, *self.errors, *last)))
 
 
 class Registry:
@@ -135,6 +167,8 @@ class Registry:
         rate_limit: RateLimit | None = None,
         status_code: int = 200,
         prepare: Callable[[Call, Any], Awaitable[object]] | None = None,
+        fresh_session: bool = False,
+        scope: Scope | None = None,
     ) -> Callable[[Callable[[CtxT, InT], Awaitable[OutT]]], Callable[[CtxT, InT], Awaitable[OutT]]]:
         """Register ``async def handler(ctx, data: In) -> Out``; types come from its annotations.
 
@@ -143,7 +177,20 @@ class Registry:
         what the tier holds, such as a DNS lookup. It may raise DomainErrors (list them in
         ``errors``); what it returns is ``call.prepared`` for the handler. It runs before the
         tier authenticates: a prepare step that must not serve anyone authenticates itself.
+
+        ``fresh_session=True``: the caller must have signed in recently (how recently, and for
+        which credentials, is the tier's rule; it reads ``call.procedure.fresh_session``). The
+        OpenAPI operation says so (``x-fresh-session``) and lists the tier's ``fresh_errors``.
+
+        ``scope``: the least scope a scoped credential needs, declared once here; required for
+        a tier with ``scoped=True`` and refused for any other.
         """
+        if fresh_session and not tier.fresh_errors:
+            raise ValueError(f"{name}: tier {tier.name!r} cannot check a session's freshness")
+        if tier.scoped != (scope is not None):
+            raise ValueError(f"{name}: tier {tier.name!r} needs a scope iff it is scoped")
+        if scope is not None and scope not in SCOPES:
+            raise ValueError(f"{name}: scope {scope!r} is not one of {SCOPES}")
 
         def register(
             handler: Callable[[CtxT, InT], Awaitable[OutT]],
@@ -174,6 +221,8 @@ class Registry:
                 summary=" ".join(summary.split()),
                 description=description.strip(),
                 prepare=prepare,
+                fresh_session=fresh_session,
+                scope=scope,
             )
             return handler
 

@@ -23,9 +23,11 @@ class RateLimiter:
         self._redis = redis
         self._prefix = prefix
 
-    async def hit(self, rule: RateLimit, *, scope: str, subject: str) -> None:
+    async def hit(self, rule: RateLimit, *, scope: str, subject: str) -> str:
         """Count one call of ``subject`` (e.g. a client IP) in ``scope``; raise RateLimited past
-        the limit, with the seconds until the oldest counted call leaves the window."""
+        the limit, with the seconds until the oldest counted call leaves the window. Returns
+        the call's mark, for ``forget`` (a limit that counts only failures takes successes
+        back)."""
         now = time.time()
         key = f"{self._prefix}:{scope}:{subject}"
         member = f"{now:.6f}:{uuid.uuid4().hex[:8]}"
@@ -44,3 +46,8 @@ class RateLimiter:
                 f"at most {rule.limit} calls per {rule.window} s",
                 data=RateLimitedData(retry_after=retry_after),
             )
+        return member
+
+    async def forget(self, *, scope: str, subject: str, mark: str) -> None:
+        """Take back the call ``hit`` counted as ``mark``."""
+        await self._redis.zrem(f"{self._prefix}:{scope}:{subject}", mark)

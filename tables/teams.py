@@ -43,6 +43,9 @@ class ApiKey(Timestamped, Table, tablename="api_keys"):
     created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.set_null)
     last_used_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
+    # read ⊂ write ⊂ admin, stored as the full set (decision 0023); keys from before: all three.
+    scopes = Array(base_column=Varchar(length=16), default=["read", "write", "admin"])
+    expires_at = Timestamptz(null=True, default=None)
 
 
 class Invitation(Timestamped, Table, tablename="invitations"):

@@ -20,7 +20,8 @@ from piccolo.table import Table
 
 from tables.base import Timestamped
 from tables.events import Event
-from tables.teams import Team
+from tables.identity import User
+from tables.teams import ApiKey, Team
 
 __all__ = ["WebhookAttempt", "WebhookDelivery", "WebhookEndpoint"]
 
@@ -37,6 +38,11 @@ class WebhookEndpoint(Timestamped, Table, tablename="webhook_endpoints"):
     status = Varchar(length=16, default="active")
     consecutive_failures = Integer(default=0)
     disabled_reason = Text(null=True, default=None)
+    # Who made it (a member, or an API key): it belongs to the team all the same (decision 0023).
+    created_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.set_null)
+    created_by_key = ForeignKey(
+        references=ApiKey, null=True, default=None, on_delete=OnDelete.set_null
+    )
 
 
 class WebhookDelivery(Table, tablename="webhook_deliveries"):

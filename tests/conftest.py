@@ -12,7 +12,9 @@ import hashlib
 import itertools
 import os
 import shutil
+import uuid
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -130,6 +132,53 @@ async def fresh_database(admin_url: str, template: str | None) -> AsyncIterator[
         await conn.close()
 
 
+@dataclass
+class ModuleServices:
+    """A database and a Redis of a test module's own, for one server shared by its tests."""
+
+    settings: Settings
+    database_url: str
+    redis: EmbeddedRedis
+
+
+@contextlib.contextmanager
+def module_services(
+    admin_url: str, template: str, data_dir: Path, label: str, **env: str
+) -> Iterator[ModuleServices]:
+    """A clone of the migrated ``template`` and an embedded Redis, with test settings (plus
+    ``env``) pointing at them; both dropped after. For module-scoped fixtures, which cannot use
+    the per-test ``database_url`` and ``redis_url``."""
+
+    async def database(sql: str) -> None:
+        conn = await asyncpg.connect(admin_url)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    name = f"t_{label}_{os.getpid()}_{next(_counter)}"
+    asyncio.run(database(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    cache = EmbeddedRedis(TEST_DATA, name=f"{label}-redis-{os.getpid()}")
+    try:
+        url = _with_database(admin_url, name)
+        settings = load_settings(
+            {
+                "SUBNEST_ENV": "test",
+                "DATABASE_URL": url,
+                "REDIS_URL": cache.start(),
+                "SECRET_KEYS": TEST_SECRET_KEYS,
+                "SUBNEST_DATA_DIR": str(data_dir / "data"),
+                "LOG_LEVEL": "WARNING",
+                **env,
+            }
+        )
+        yield ModuleServices(settings, url, cache)
+    finally:
+        cache.stop()
+        shutil.rmtree(cache.dir, ignore_errors=True)
+        asyncio.run(database(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 @pytest.fixture
 async def database_url(
     admin_url: str, template_db: str, _stale_databases_dropped: None
@@ -222,3 +271,15 @@ def server(settings: Settings) -> Iterator[ServerProcess]:
     """``subnest serve`` in its own process on a free port, ready; stopped with SIGTERM after."""
     with start_server(settings) as process:
         yield process
+
+
+@pytest.fixture
+def server_data_dir() -> Iterator[Path]:
+    """A data directory of its own for a test's embedded server or ``subnest dev``, in the
+    project's (not under pytest's temporary directory: the embedded PostgreSQL runs as another
+    user, who must reach it, and every pytest session makes its base directory private again)."""
+    path = TEST_DATA / f"own-{uuid.uuid4().hex}"
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)

@@ -77,19 +77,6 @@ async def join_by_sql(url: str, team_id: uuid.UUID | str, email: str, role: str)
     )
 
 
-async def clone_or_drop_database(admin_url: str, name: str, template: str | None) -> None:
-    """Create database ``name`` from ``template``; with no template, drop it (for a module's
-    own database, beside the per-test ones of conftest)."""
-    conn = await asyncpg.connect(admin_url)
-    try:
-        if template is None:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        else:
-            await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    finally:
-        await conn.close()
-
-
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

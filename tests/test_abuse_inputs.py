@@ -8,9 +8,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import json
-import os
 import secrets
-import shutil
 import statistics
 import threading
 import time
@@ -27,16 +25,14 @@ import redis.asyncio as aioredis
 from app.api import build_registry
 from app.auth.hashing import Hashing
 from app.auth.keys import ApiKeys
-from app.config import Settings, load_settings
+from app.config import Settings
 from app.embedded import EmbeddedRedis
 from app.runtime import Runtime
 from rpc import RateLimiter, ServiceUnavailable
-from tests.conftest import TEST_DATA, _with_database
+from tests.conftest import module_services
 from tests.support import (
-    TEST_SECRET_KEYS,
     Caller,
     ServerProcess,
-    clone_or_drop_database,
     fails,
     member_of_new_team,
     start_server,
@@ -92,29 +88,13 @@ class Rig:
 def rig(
     admin_url: str, template_db: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Rig]:
-    name = f"t_abuse_{os.getpid()}_{secrets.token_hex(3)}"
-    asyncio.run(clone_or_drop_database(admin_url, name, template_db))
-    database_url = _with_database(admin_url, name)
-    cache = EmbeddedRedis(TEST_DATA, name=f"abuse-redis-{os.getpid()}")
-    try:
-        settings = load_settings(
-            {
-                "SUBNEST_ENV": "test",
-                "DATABASE_URL": database_url,
-                "REDIS_URL": cache.start(),
-                "SECRET_KEYS": TEST_SECRET_KEYS,
-                "SUBNEST_DATA_DIR": str(tmp_path_factory.mktemp("abuse") / "data"),
-                "LOG_LEVEL": "WARNING",
-                **LIMITS,
-            }
-        )
-        with start_server(settings, **LIMITS) as server:
-            owner, team_id = member_of_new_team(server.base_url)
-            yield Rig(settings, server, cache, database_url, owner, team_id)
-    finally:
-        cache.stop()
-        shutil.rmtree(cache.dir, ignore_errors=True)
-        asyncio.run(clone_or_drop_database(admin_url, name, None))
+    data_dir = tmp_path_factory.mktemp("abuse")
+    with (
+        module_services(admin_url, template_db, data_dir, "abuse", **LIMITS) as services,
+        start_server(services.settings, **LIMITS) as server,
+    ):
+        owner, team_id = member_of_new_team(server.base_url)
+        yield Rig(services.settings, server, services.redis, services.database_url, owner, team_id)
 
 
 # --- allowlists -------------------------------------------------------------------------------

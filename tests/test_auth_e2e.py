@@ -154,8 +154,14 @@ async def test_a_stale_session_cannot_create_an_api_key(api: Api, database_url: 
     )
     in_team = owner.with_team(team.id)
     assert in_team.members.list().items, "an old session still reads"
-    with pytest.raises(SessionTooOldError):
+    with pytest.raises(SessionTooOldError) as raised:
         in_team.api_keys.create(name="late")
+    assert raised.value.data.max_age_minutes == 10
+    # The SDK has the session procedures (decision 0024).
+    (session,) = owner.auth.sessions.list().items
+    assert session.current and session.signed_in_at < raised.value.data.signed_in_at + dt.timedelta(
+        seconds=1
+    )
 
 
 def test_team_a_key_never_sees_team_b(api: Api) -> None:

@@ -156,6 +156,15 @@ def test_the_demo_account_syncs_and_sees_changes_live(settings: Settings, tmp_pa
                         "at least one letter or digit (VALIDATION_FAILED)"
                     )
                     expect(page.locator("#sign-in")).to_be_hidden()
+
+                    # The watcher's session signs out elsewhere: its stream's final `revoked`
+                    # event takes the page back to sign-in, saying why.
+                    token = watcher.evaluate("sessionStorage.getItem('subnest.session')")
+                    assert isinstance(token, str) and token
+                    Caller(server.base_url, {"Authorization": f"Bearer {token}"})("auth.signOut")
+                    expect(watcher.locator("#sign-in")).to_be_visible(timeout=2_000)
+                    expect(watcher.locator("#error")).to_contain_text("You were signed out.")
+                    expect(watcher.locator("#dashboard")).to_be_hidden()
                 except BaseException:
                     if page is not None:
                         print("error shown:", page.locator("#error").text_content())

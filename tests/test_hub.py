@@ -127,3 +127,43 @@ async def test_a_change_held_back_by_an_older_transaction_comes_when_that_one_en
             assert live is not None and b"held@example.com" in live.data
     finally:
         await hub.stop()
+
+
+async def test_an_access_notice_ends_only_the_subscriptions_it_names(runtime: Runtime) -> None:
+    """Tags are opaque to the hub: a notice on the access channel ends every subscription that
+    carries one of its tags, even one whose queue is full, and calls the owner's hook first."""
+    from realtime.hub import access_notice
+
+    heard: list[tuple[list[str], str]] = []
+    hub = _hub(
+        runtime,
+        tick_seconds=3600,
+        buffer=1,
+        access_channel="access-test",
+        on_notice=lambda tags, reason: heard.append((tags, reason)),
+    )
+    await hub.start()
+    try:
+        team = await _team_with_rows(runtime, 0)
+        async with unit_of_work(runtime) as services:
+            start = await services.feed.position(None)
+        async with (
+            hub.subscribe(team, start, frozenset({"key:a", "team:t"})) as by_key,
+            hub.subscribe(team, start, frozenset({"session:b", "team:t"})) as by_session,
+        ):
+            by_key.queue.put_nowait(None)  # full: the end cannot queue behind it
+            async with asyncio.timeout(10):
+                while by_key.ended is None:  # the listener subscribes after start()
+                    await runtime.redis.publish("access-test", access_notice(["key:a"], "gone"))
+                    await asyncio.sleep(0.05)
+            assert by_key.overflowed.is_set()  # the reader checks `ended` first
+            assert by_session.ended is None and by_session.queue.empty()
+            assert heard[0] == (["key:a"], "gone")
+            await runtime.redis.publish("access-test", b"not json")  # ignored, logged
+            await runtime.redis.publish("access-test", access_notice(["team:t"], "teamGone"))
+            async with asyncio.timeout(10):
+                assert await by_session.queue.get() is None
+            assert (by_key.ended, by_session.ended) == ("gone", "teamGone")
+        assert hub._tagged == {}, "leaving subscriptions take their tags with them"
+    finally:
+        await hub.stop()

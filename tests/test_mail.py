@@ -7,9 +7,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
-import os
-import secrets
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,18 +15,15 @@ import asyncpg
 import httpx
 import pytest
 
-from app.config import Settings, load_settings
-from app.embedded import EmbeddedRedis
+from app.config import Settings
 from app.mail.sink import CaughtMail, MailSink
 from app.usage.plans import PLANS
-from tests.conftest import TEST_DATA, _with_database
+from tests.conftest import module_services
 from tests.fakes import FakeEsp, fake_esp
 from tests.support import (
-    TEST_SECRET_KEYS,
     Caller,
     ServerProcess,
     assert_no_secrets,
-    clone_or_drop_database,
     fails,
     fetch,
     start_server,
@@ -88,49 +82,31 @@ def token_of(mail: CaughtMail) -> str:
 def rig(
     admin_url: str, template_db: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Rig]:
-    name = f"t_mail_{os.getpid()}_{secrets.token_hex(3)}"
-    asyncio.run(clone_or_drop_database(admin_url, name, template_db))
-    database_url = _with_database(admin_url, name)
-    cache = EmbeddedRedis(TEST_DATA, name=f"mail-redis-{os.getpid()}")
     sink = MailSink().start()
     tmp = tmp_path_factory.mktemp("mail")
-    mail_env = {
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": str(sink.port),
-        "SMTP_TLS": "none",
-        "PUBLIC_URL": PUBLIC_URL,
-        "MAIL_RETRY_BASE_SECONDS": "1",
-        "MAIL_FROM": "Nest <nest@example.test>",
-    }
     logs = [tmp / "server.log", tmp / "worker.log"]
-    esp = fake_esp("kit", size=5, seed=3)
     try:
-        kit = esp.__enter__()
-        mail_env["ESP_KIT_BASE_URL"] = kit.base_url
-        settings = load_settings(
-            {
-                "SUBNEST_ENV": "test",
-                "DATABASE_URL": database_url,
-                "REDIS_URL": cache.start(),
-                "SECRET_KEYS": TEST_SECRET_KEYS,
-                "SUBNEST_DATA_DIR": str(tmp / "data"),
+        with fake_esp("kit", size=5, seed=3) as kit:
+            env = {
+                "SMTP_HOST": "127.0.0.1",
+                "SMTP_PORT": str(sink.port),
+                "SMTP_TLS": "none",
+                "PUBLIC_URL": PUBLIC_URL,
+                "MAIL_RETRY_BASE_SECONDS": "1",
+                "MAIL_FROM": "Nest <nest@example.test>",
+                "ESP_KIT_BASE_URL": kit.base_url,
                 "LOG_LEVEL": "INFO",
-                **mail_env,
             }
-        )
-        with (
-            logs[0].open("wb") as server_log,
-            logs[1].open("wb") as worker_log,
-            start_server(settings, stderr=server_log) as server,
-            start_worker(settings, stderr=worker_log),
-        ):
-            yield Rig(settings, server, sink, database_url, logs, kit)
+            with (
+                module_services(admin_url, template_db, tmp, "mail", **env) as services,
+                logs[0].open("wb") as server_log,
+                logs[1].open("wb") as worker_log,
+                start_server(services.settings, stderr=server_log) as server,
+                start_worker(services.settings, stderr=worker_log),
+            ):
+                yield Rig(services.settings, server, sink, services.database_url, logs, kit)
     finally:
-        esp.__exit__(None, None, None)
         sink.stop()
-        cache.stop()
-        shutil.rmtree(cache.dir, ignore_errors=True)
-        asyncio.run(clone_or_drop_database(admin_url, name, None))
 
 
 def _logs(rig: Rig) -> str:

@@ -4,7 +4,7 @@ While a server is away every answer is 503 ``SERVICE_UNAVAILABLE`` with ``Retry-
 500), ``/health/ready`` is red, streams end cleanly and resume from their cursor, and the first
 calls after the server returns succeed, with no restart of the API or the worker.
 
-Each test runs its own server to stop (an embedded PostgreSQL cluster or Redis in ``tmp_path``):
+Each test runs its own server to stop (an embedded PostgreSQL cluster or Redis of its own):
 the suite's shared cluster serves other xdist workers and must never be stopped. The processes'
 log lines go to files (``server.log``, ``worker.log``) that the checks read.
 """
@@ -333,9 +333,9 @@ def _quick(settings: Settings) -> Settings:
 
 @pytest.mark.timeout(180)  # under a minute on a quiet machine; start-up is slow when loaded
 async def test_a_postgres_restart_under_traffic_answers_503_and_recovers(
-    settings: Settings, tmp_path: Path
+    settings: Settings, tmp_path: Path, server_data_dir: Path
 ) -> None:
-    postgres = StoppablePostgres(tmp_path)
+    postgres = StoppablePostgres(server_data_dir)
     owner_url = await asyncio.to_thread(postgres.start)
     try:
         await migrate(owner_url)

@@ -6,17 +6,14 @@ import asyncio
 import datetime as dt
 import os
 import re
-import shutil
 import signal
 import subprocess
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
 import httpx
 import psutil
-import pytest
 from saq import Status
 
 from app.auth.secrets import verify_api_key
@@ -190,20 +187,8 @@ def _stopped_cleanly(process: subprocess.Popen[str], output: list[str], data_dir
     wait_for(lambda: not _processes_using(data_dir), timeout=10, what="embedded servers stopped")
 
 
-@pytest.fixture
-def dev_data_dir() -> Iterator[Path]:
-    """A data directory of its own for ``subnest dev``, in the project's (not under pytest's
-    temporary directory: the embedded PostgreSQL runs as another user, who must reach it, and
-    every pytest session makes its base directory private again)."""
-    path = Path(__file__).resolve().parent.parent / ".subnest" / "test" / f"dev-{uuid.uuid4().hex}"
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
-
-
-def test_dev_starts_everything_with_demo_data_and_stops_it_all(dev_data_dir: Path) -> None:
-    data_dir = dev_data_dir
+def test_dev_starts_everything_with_demo_data_and_stops_it_all(server_data_dir: Path) -> None:
+    data_dir = server_data_dir
     port = free_port()
     process, output = _start_dev(data_dir, port)
     try:
@@ -269,11 +254,11 @@ def test_dev_starts_everything_with_demo_data_and_stops_it_all(dev_data_dir: Pat
     assert "[mail] to dev@example.com: Verify your email address" in "".join(output)
 
 
-def test_dev_stops_cleanly_on_ctrl_c(dev_data_dir: Path) -> None:
+def test_dev_stops_cleanly_on_ctrl_c(server_data_dir: Path) -> None:
     """A terminal's Ctrl-C sends SIGINT to the whole foreground process group: `subnest dev`,
     its API and worker, and any server it started there. The embedded Redis must outlive the
     children's disconnecting from it."""
-    data_dir = dev_data_dir
+    data_dir = server_data_dir
     process, output = _start_dev(data_dir, free_port())
     assert _processes_using(data_dir), "embedded servers run under the data dir"
     os.killpg(process.pid, signal.SIGINT)

@@ -295,6 +295,26 @@ def test_openapi_lists_each_error_code_as_a_discriminated_union() -> None:
     assert set(schemas["Greeting"]["properties"]) == {"text", "caller"}
 
 
+class Stale(DomainError):
+    code = "STALE"
+    status = 403
+
+
+def test_a_fresh_session_declaration_is_the_tiers_to_check_and_openapis_to_show() -> None:
+    fresh_tier = Tier("who-fresh", _by_header, "", (Unauthenticated,), (), (Stale,))
+    fresh = Registry()
+    fresh.procedure("greet.fresh", tier=fresh_tier, fresh_session=True)(say)
+    fresh.procedure("greet.any", tier=fresh_tier)(say)
+    doc = openapi_document(fresh, title="t", version="1", security_schemes={})
+    declared, plain = (doc["paths"][f"/rpc/greet.{n}"]["post"] for n in ("fresh", "any"))
+    assert declared["x-fresh-session"] is True and "x-fresh-session" not in plain
+    assert declared["responses"]["403"]["description"] == "STALE"
+    assert "403" not in plain["responses"]
+    # A tier that names no freshness error cannot check freshness: refused at declaration.
+    with pytest.raises(ValueError, match="freshness"):
+        Registry().procedure("greet.fresh", tier=WHO, fresh_session=True)(say)
+
+
 def test_registry_rejects_bad_declarations() -> None:
     bad = Registry()
     with pytest.raises(ValueError, match="must look like"):

@@ -516,6 +516,7 @@ def test_typescript_client_against_the_server(server: ServerProcess, tmp_path: P
     assert (invalid["code"], invalid["data"]["path"]) == ("VALIDATION_FAILED", "$.name")
     assert result["noTeam"]["code"] == "UNAUTHENTICATED"
     assert result["streamed"] == ["up-to-date"], "a new team's stream: nothing to catch up"
+    assert result["revoked"] == "signedOut", "a stream whose session signed out: typed, final"
 
 
 def test_the_sdks_know_every_table_of_the_feed() -> None:

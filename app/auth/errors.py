@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import msgspec
+
+from app.schemas import Timestamp
 from rpc import DomainError
 
 __all__ = [
@@ -10,7 +13,9 @@ __all__ = [
     "InvalidCredentials",
     "InvalidToken",
     "IpNotAllowed",
+    "SessionAge",
     "SessionTooOld",
+    "WrongPassword",
     "WrongRole",
 ]
 
@@ -27,10 +32,28 @@ class EmailTaken(DomainError):
     default_message = "an account with this email exists"
 
 
+class SessionAge(msgspec.Struct, rename="camel"):
+    signed_in_at: Timestamp
+    max_age_minutes: int
+
+
 class SessionTooOld(DomainError):
+    """An owner action on a session signed in longer ago than SESSION_FRESH_MINUTES: sign in
+    again (the answer says when this session signed in) and repeat the call."""
+
     code = "SESSION_TOO_OLD"
     status = 403
-    default_message = "sign in again: this needs a session started in the last 10 minutes"
+    data_type = SessionAge
+    default_message = "sign in again: this needs a session signed in within SESSION_FRESH_MINUTES"
+
+
+class WrongPassword(DomainError):
+    """auth.changePassword with a current password that is not the account's (403, not 401:
+    the session itself is still good)."""
+
+    code = "WRONG_PASSWORD"
+    status = 403
+    default_message = "the current password is wrong"
 
 
 class WrongRole(DomainError):

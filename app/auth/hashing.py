@@ -8,22 +8,41 @@ prefix, or a wrong password, forces one. So: at most ``threads`` run at once and
 force at most so many per minute (beyond that 429 RATE_LIMITED with Retry-After). While Redis
 is unreachable the limits cannot be counted: its error goes up, and the call answers 503 like
 any other outage (decision 0017).
+
+A password check is also counted against its account (``admit_password``): an account may
+fail SIGN_IN_FAILURES_PER_ACCOUNT checks per SIGN_IN_FAILURE_WINDOW_SECONDS from any number of
+addresses; a success takes its count back, so only failures count (decision 0024).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import TypeVar
 
-from rpc import RateLimit, RateLimiter, ServiceUnavailable
+from rpc import RateLimit, RateLimited, RateLimiter, ServiceUnavailable
 from rpc.errors import ServiceUnavailableData
 
-__all__ = ["Hashing"]
+__all__ = ["Hashing", "PasswordAttempt"]
 
 T = TypeVar("T")
 _WINDOW = 60
+_ACCOUNT = "sign-in:account"
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordAttempt:
+    """A password check counted against its account; ``succeeded()`` takes the count back."""
+
+    _limiter: RateLimiter
+    _subject: str
+    _mark: str
+
+    async def succeeded(self) -> None:
+        await self._limiter.forget(scope=_ACCOUNT, subject=self._subject, mark=self._mark)
 
 
 class Hashing:
@@ -38,6 +57,8 @@ class Hashing:
         queue: int,
         per_address: int,
         per_key_prefix: int,
+        failures_per_account: int = 10,
+        account_window: int = 900,
     ) -> None:
         self._limiter = limiter
         self._threads = threads
@@ -46,6 +67,7 @@ class Hashing:
         self._admitted = 0  # running or waiting
         self._per_address = RateLimit(limit=per_address, window=_WINDOW)
         self._per_prefix = RateLimit(limit=per_key_prefix, window=_WINDOW)
+        self._per_account = RateLimit(limit=failures_per_account, window=account_window)
 
     @property
     def busy(self) -> int:
@@ -74,6 +96,23 @@ class Hashing:
         if prefix is not None:
             await self._limiter.hit(self._per_prefix, scope="hash:prefix", subject=prefix)
         await self._limiter.hit(self._per_address, scope="hash:address", subject=address)
+
+    async def admit_password(self, *, address: str, account: str) -> PasswordAttempt:
+        """``admit(address=)``, and count one password check against ``account`` (a normalized
+        email, known or not, so the answer says nothing of which accounts exist; Redis keeps
+        only its digest); RateLimited past SIGN_IN_FAILURES_PER_ACCOUNT failures."""
+        await self.admit(address=address)
+        subject = hashlib.sha256(account.encode()).hexdigest()[:32]
+        try:
+            mark = await self._limiter.hit(self._per_account, scope=_ACCOUNT, subject=subject)
+        except RateLimited as refused:
+            rule = self._per_account
+            raise RateLimited(
+                f"too many failed sign-ins for this account ({rule.limit} per {rule.window} s); "
+                "retry after Retry-After seconds",
+                data=refused.data,
+            ) from None
+        return PasswordAttempt(self._limiter, subject, mark)
 
     def close(self) -> None:
         if self._pool is not None:

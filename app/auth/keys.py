@@ -7,7 +7,8 @@ restore) is seen at once: the process forgets the team's keys after the commit. 
 another API process is seen within ``ttl`` (decision 0014).
 
 A key is checked against its scrypt hash once; from then on by a digest (decision 0020). The
-allowlist is parsed once per key and content, and checked by binary search.
+allowlist is parsed once per key and content, and checked by binary search. A key's expiry is
+compared with the clock at every call, so it ends on time whatever was read when (decision 0023).
 """
 
 from __future__ import annotations
@@ -31,9 +32,9 @@ from app.auth.errors import IpNotAllowed
 from app.auth.hashing import Hashing
 from app.auth.secrets import split_api_key, verify_api_key
 from app.db import Database
-from rpc import Unauthenticated
+from rpc import SCOPES, Scope, Unauthenticated
 
-__all__ = ["Allowlist", "ApiKeyCaller", "ApiKeys"]
+__all__ = ["Allowlist", "ApiKeyCaller", "ApiKeys", "highest_scope"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -45,6 +46,14 @@ class ApiKeyCaller(msgspec.Struct, frozen=True):
     key_id: uuid.UUID
     team_id: uuid.UUID
     deletion_due_at: dt.datetime | None
+    scope: Scope  # the highest of the key's scopes (each includes the ones before it)
+    expires_at: dt.datetime | None = None  # the caller is refused from then on
+
+
+def highest_scope(scopes: list[str] | None) -> Scope:
+    """The highest of ``scopes``; ``read`` when none is known (never more than was stored)."""
+    known = [s for s in SCOPES if s in (scopes or ())]
+    return known[-1] if known else "read"
 
 
 class Allowlist:
@@ -127,14 +136,18 @@ class ApiKeys:
         self.allowlists_parsed = 0  # how many times an allowlist was parsed (tests read it)
 
     async def caller(self, key: str, client_ip: str) -> ApiKeyCaller:
-        """The caller of a valid, unrevoked key from an allowed address; else Unauthenticated
-        or IpNotAllowed (or RateLimited when the key would force one hash too many)."""
+        """The caller of a valid, unrevoked, unexpired key from an allowed address; else
+        Unauthenticated or IpNotAllowed (or RateLimited when the key would force one hash too
+        many). That a key expired is said only to whoever holds the key itself."""
         prefix = split_api_key(key) or ""
         row = self._rows.get(prefix)
         if row is None or time.monotonic() - row.read_at > self._ttl:
             row = await self._read(prefix, row)
         if row is None or row.revoked or not await self._verify(prefix, row, key, client_ip):
             raise Unauthenticated("the API key is unknown or revoked")
+        expires_at = row.caller.expires_at
+        if expires_at is not None and expires_at <= dt.datetime.now(dt.UTC):
+            raise Unauthenticated(f"the API key expired at {expires_at.isoformat()}")
         if row.allowlist is not None and not row.allowlist.allows(client_ip):
             raise IpNotAllowed()
         return row.caller
@@ -142,6 +155,11 @@ class ApiKeys:
     def forget_team(self, team_id: uuid.UUID) -> None:
         """Read the team's keys again on their next use (after a change to them committed)."""
         for prefix in [p for p, row in self._rows.items() if row.caller.team_id == team_id]:
+            del self._rows[prefix]
+
+    def forget_key(self, key_id: uuid.UUID) -> None:
+        """Read the key's row again on its next use (its access ended, on any process)."""
+        for prefix in [p for p, row in self._rows.items() if row.caller.key_id == key_id]:
             del self._rows[prefix]
 
     async def _verify(self, prefix: str, row: _Row, key: str, client_ip: str) -> bool:
@@ -199,6 +217,8 @@ class ApiKeys:
                 key_id=found["id"],
                 team_id=found["team_id"],
                 deletion_due_at=found["deletion_due_at"],
+                scope=highest_scope(found["scopes"]),
+                expires_at=found["expires_at"],
             ),
             key_hash=found["key_hash"],
             allowlist=allowlist,
@@ -221,7 +241,8 @@ class ApiKeys:
 # A key's row; its allowlist only when the list's digest is not $2 (what this process parsed):
 # a long list crosses the wire and is decoded once, not at every read. No list, no digest.
 _LOOKUP = """
-SELECT k.id, k.team_id, k.key_hash, k.revoked_at, k.deletion_due_at, d.digest AS allowlist_digest,
+SELECT k.id, k.team_id, k.key_hash, k.revoked_at, k.deletion_due_at, k.scopes, k.expires_at,
+    d.digest AS allowlist_digest,
     CASE WHEN d.digest IS DISTINCT FROM $2::text THEN k.ip_allowlist END AS ip_allowlist
 FROM api_key_lookup($1) k CROSS JOIN LATERAL (
     SELECT CASE WHEN cardinality(k.ip_allowlist) > 0 THEN md5(k.ip_allowlist::text) END AS digest

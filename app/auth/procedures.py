@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from litestar.datastructures import Cookie
 
-from app.auth.errors import EmailTaken, InvalidCredentials, InvalidToken
+from app.auth.access import access_ended
+from app.auth.errors import EmailTaken, InvalidCredentials, InvalidToken, WrongPassword
 from app.auth.schemas import (
     ApiKeyList,
     ApiKeyOut,
+    ChangePasswordInput,
     CreateApiKeyInput,
     CreatedApiKey,
     Me,
+    PasswordChanged,
     RequestPasswordResetInput,
     ResetPasswordInput,
+    SessionList,
     SessionOut,
     SignedIn,
     SignInInput,
@@ -32,7 +38,17 @@ from app.auth.tiers import (
     UserContext,
 )
 from app.schemas import Empty, IdInput, Ok
-from rpc import Call, NotFound, RateLimit, RateLimited, RateLimiter, Registry, ValidationFailed
+from rpc import (
+    SCOPES,
+    Call,
+    NotFound,
+    RateLimit,
+    RateLimited,
+    RateLimiter,
+    Registry,
+    Scope,
+    ValidationFailed,
+)
 from rpc.errors import ValidationData
 
 __all__ = ["procedures"]
@@ -52,6 +68,10 @@ def _session_cookie(call: Call, session: SessionOut, *, secure: bool) -> None:
             path="/",
         )
     )
+
+
+def _clear_session_cookie(call: Call) -> None:
+    call.set_cookies.append(Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/"))
 
 
 async def _signed_in(ctx: PublicContext, user: UserOut, cookie: bool) -> SignedIn:
@@ -136,7 +156,8 @@ async def reset_password(ctx: PublicContext, data: ResetPasswordInput) -> Ok:
     """Set a new password with the token of a reset link (once; it expires after
     PASSWORD_RESET_TTL_MINUTES). Every session of the account ends: sign in again."""
     await ctx.services.runtime.hashing.admit(address=ctx.call.client_ip)  # an argon2 ahead
-    await ctx.services.auth.reset_password(data.token, data.new_password)
+    ended = await ctx.services.auth.reset_password(data.token, data.new_password)
+    access_ended(ctx.services, "signedOut", sessions=ended)
     return Ok()
 
 
@@ -147,18 +168,68 @@ async def reset_password(ctx: PublicContext, data: ResetPasswordInput) -> Ok:
     rate_limit=RateLimit(limit=10, window=60),
 )
 async def sign_in(ctx: PublicContext, data: SignInInput) -> SignedIn:
-    """Sign in with email and password; rate limited per client address."""
-    await ctx.services.runtime.hashing.admit(address=ctx.call.client_ip)  # an argon2 ahead
+    """Sign in with email and password; rate limited per client address, and per account:
+    past SIGN_IN_FAILURES_PER_ACCOUNT failed attempts in SIGN_IN_FAILURE_WINDOW_SECONDS (from
+    any addresses) the account's sign-ins answer 429 RATE_LIMITED until the oldest failure
+    leaves the window (``Retry-After``). Successful sign-ins do not count."""
+    attempt = await ctx.services.runtime.hashing.admit_password(  # an argon2 ahead
+        address=ctx.call.client_ip, account=normalize_email(data.email)
+    )
     user = await ctx.services.auth.check_password(data.email, data.password)
+    await attempt.succeeded()
     return await _signed_in(ctx, user, data.cookie)
 
 
 @procedures.procedure("auth.signOut", tier=PROTECTED)
 async def sign_out(ctx: UserContext, data: Empty) -> Ok:
-    """End the current session (and clear its cookie)."""
+    """End the current session (and clear its cookie); its live streams end too."""
     await ctx.services.auth.end_session(ctx.session.session_id)
-    ctx.call.set_cookies.append(Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/"))
+    access_ended(ctx.services, "signedOut", sessions=[ctx.session.session_id])
+    _clear_session_cookie(ctx.call)
     return Ok()
+
+
+@procedures.procedure("auth.sessions.list", tier=PROTECTED)
+async def list_sessions(ctx: UserContext, data: Empty) -> SessionList:
+    """The caller's live sessions: when each signed in and from where (address and user agent
+    at sign-in), which one is making this call (``current``); never their tokens."""
+    auth = ctx.services.auth
+    return SessionList(items=await auth.sessions_of(ctx.session.user.id, ctx.session.session_id))
+
+
+@procedures.procedure("auth.sessions.revoke", tier=PROTECTED, errors=(NotFound,))
+async def revoke_session(ctx: UserContext, data: IdInput) -> Ok:
+    """End one of the caller's sessions, the current one too (its calls answer 401 from then
+    on, its live streams end). Another user's session answers NOT_FOUND."""
+    ended = await ctx.services.auth.end_sessions(ctx.session.user.id, only=data.id)
+    if not ended:
+        raise NotFound("no such session of yours")
+    access_ended(ctx.services, "signedOut", sessions=ended)
+    if data.id == ctx.session.session_id:
+        _clear_session_cookie(ctx.call)
+    return Ok()
+
+
+@procedures.procedure(
+    "auth.changePassword",
+    tier=PROTECTED,
+    errors=(WrongPassword,),
+    rate_limit=RateLimit(limit=10, window=60),
+)
+async def change_password(ctx: UserContext, data: ChangePasswordInput) -> PasswordChanged:
+    """Change the password, given the current one; every other session of the account ends,
+    with its live streams (this one stays). A wrong current password answers 403
+    WRONG_PASSWORD and counts as a failed sign-in of the account
+    (SIGN_IN_FAILURES_PER_ACCOUNT)."""
+    user = ctx.session.user
+    attempt = await ctx.services.runtime.hashing.admit_password(
+        address=ctx.call.client_ip, account=normalize_email(user.email)
+    )
+    await ctx.services.auth.change_password(user.id, data.current_password, data.new_password)
+    await attempt.succeeded()
+    ended = await ctx.services.auth.end_sessions(user.id, keep=ctx.session.session_id)
+    access_ended(ctx.services, "signedOut", sessions=ended)
+    return PasswordChanged(ended_sessions=len(ended))
 
 
 @procedures.procedure("auth.me", tier=PROTECTED)
@@ -168,35 +239,70 @@ async def me(ctx: UserContext, data: Empty) -> Me:
     return Me(user=ctx.session.user, teams=teams)
 
 
-@procedures.procedure("apiKeys.create", tier=TEAM_SENSITIVE)
+@procedures.procedure("apiKeys.create", tier=TEAM_SENSITIVE, scope="admin", fresh_session=True)
 async def create_api_key(ctx: TeamContext, data: CreateApiKeyInput) -> CreatedApiKey:
     """Create a team API key (admin; a session signed in within 10 minutes).
 
-    The key is in this answer only; it is stored as a scrypt hash. ``ipAllowlist``: at most
-    API_KEY_ALLOWLIST_MAX (100 by default) addresses or CIDR ranges.
+    The key is in this answer only; it is stored as a scrypt hash. ``scopes``: ``read`` (the
+    procedures that only read), ``write`` (those that change subscribers, syncs and exports
+    too) or ``admin`` (also keys, webhooks, connections and members); each includes the ones
+    before, and without ``scopes`` a key is ``admin``, as every key was before scopes. Give the
+    least the key needs. ``expiresAt`` or ``expiresInDays``: the key answers 401 from then on.
+    ``ipAllowlist``: at most API_KEY_ALLOWLIST_MAX (100 by default) addresses or CIDR ranges.
     """
     ctx.require("admin")
     assert ctx.session is not None
     allowlist = _valid_cidrs(data.ip_allowlist, ctx.services.runtime.settings.api_key_allowlist_max)
     key, api_key = await ctx.services.auth.create_api_key(
-        ctx.team_id, data.name, allowlist, ctx.session.user.id
+        ctx.team_id,
+        data.name,
+        allowlist,
+        ctx.session.user.id,
+        scopes=_implied(data.scopes),
+        expires_at=_expiry(data),
     )
     return CreatedApiKey(key=key, api_key=api_key)
 
 
-@procedures.procedure("apiKeys.list", tier=TEAM)
+@procedures.procedure("apiKeys.list", tier=TEAM, scope="admin")
 async def list_api_keys(ctx: TeamContext, data: Empty) -> ApiKeyList:
     """The team's API keys (never the keys themselves)."""
     return ApiKeyList(items=await ctx.services.auth.list_api_keys())
 
 
-@procedures.procedure("apiKeys.revoke", tier=TEAM, errors=(NotFound,))
+@procedures.procedure("apiKeys.revoke", tier=TEAM, scope="admin", errors=(NotFound,))
 async def revoke_api_key(ctx: TeamContext, data: IdInput) -> ApiKeyOut:
-    """Revoke a key (admin): it stops working at once on this API process, and within a second
-    on the others."""
+    """Revoke a key (admin): it stops working, and its live streams end, at once on this API
+    process and within a second on the others."""
     ctx.require("admin")
     ctx.services.keys_changed(ctx.team_id)
-    return await ctx.services.auth.revoke_api_key(data.id)
+    revoked = await ctx.services.auth.revoke_api_key(data.id)
+    access_ended(ctx.services, "keyRevoked", keys=[revoked.id])
+    return revoked
+
+
+def _implied(scopes: list[Scope] | None) -> list[str]:
+    """The scopes a key gets: the highest asked for and every one below it (admin if none)."""
+    highest = max(SCOPES.index(s) for s in scopes) if scopes else len(SCOPES) - 1
+    return list(SCOPES[: highest + 1])
+
+
+def _expiry(data: CreateApiKeyInput) -> dt.datetime | None:
+    """When the key stops working: ``expiresAt`` (in the future) or ``expiresInDays``."""
+    now = dt.datetime.now(dt.UTC)
+    if data.expires_at is not None and data.expires_in_days is not None:
+        detail = "give expiresAt or expiresInDays, not both"
+        raise ValidationFailed(detail, data=ValidationData(path="$.expiresInDays", detail=detail))
+    if data.expires_at is not None:
+        if data.expires_at <= now:
+            detail = "must be in the future"
+            raise ValidationFailed(
+                f"expiresAt {detail}", data=ValidationData(path="$.expiresAt", detail=detail)
+            )
+        return data.expires_at
+    if data.expires_in_days is not None:
+        return now + dt.timedelta(days=data.expires_in_days)
+    return None
 
 
 def _valid_cidrs(cidrs: list[str] | None, maximum: int) -> list[str] | None:

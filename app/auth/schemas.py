@@ -9,17 +9,21 @@ import msgspec
 
 from app.schemas import Email, ShortText, Timestamp
 from app.teams.schemas import TeamOut
-from rpc import Input, Output
+from rpc import Input, Output, Scope
 from rpc.masking import SECRET
 
 __all__ = [
     "ApiKeyList",
     "ApiKeyOut",
+    "ChangePasswordInput",
     "CreateApiKeyInput",
     "CreatedApiKey",
     "Me",
+    "PasswordChanged",
     "RequestPasswordResetInput",
     "ResetPasswordInput",
+    "SessionInfo",
+    "SessionList",
     "SessionOut",
     "SignInInput",
     "SignUpInput",
@@ -77,6 +81,34 @@ class SessionOut(Output):
     expires_at: Timestamp
 
 
+class SessionInfo(Output):
+    """One of the caller's sessions, as ``auth.sessions.list`` shows it (never its token).
+    ``ip`` and ``userAgent`` are the sign-in's; ``current``: the session making the call."""
+
+    id: uuid.UUID
+    created_at: Timestamp
+    signed_in_at: Timestamp
+    expires_at: Timestamp
+    ip: str | None
+    user_agent: str | None
+    current: bool
+
+
+class SessionList(Output):
+    items: list[SessionInfo]
+
+
+class ChangePasswordInput(Input):
+    current_password: Annotated[str, msgspec.Meta(min_length=1, max_length=200), SECRET]
+    new_password: Password
+
+
+class PasswordChanged(Output):
+    """``endedSessions``: how many other sessions of the account were ended."""
+
+    ended_sessions: int
+
+
 class SignedIn(Output):
     user: UserOut
     session: SessionOut
@@ -89,6 +121,28 @@ class Me(Output):
 
 class CreateApiKeyInput(Input):
     name: ShortText
+    scopes: (
+        Annotated[
+            list[Scope],
+            msgspec.Meta(
+                min_length=1,
+                max_length=3,
+                description="read ⊂ write ⊂ admin: the key gets the highest given and those "
+                "below it. Without it, admin (what every key could do before scopes)",
+            ),
+        ]
+        | None
+    ) = None
+    expires_at: (
+        Annotated[Timestamp, msgspec.Meta(description="when the key stops working (future)")] | None
+    ) = None
+    expires_in_days: (
+        Annotated[
+            int,
+            msgspec.Meta(ge=1, le=3650, description="or: the key stops working in this many days"),
+        ]
+        | None
+    ) = None
     ip_allowlist: (
         Annotated[
             list[Cidr],
@@ -103,6 +157,10 @@ class ApiKeyOut(Output):
     name: str
     prefix: str
     ip_allowlist: list[str] | None
+    scopes: Annotated[
+        list[Scope], msgspec.Meta(description="what the key may call: read ⊂ write ⊂ admin")
+    ]
+    expires_at: Timestamp | None
     created_at: Timestamp
     last_used_at: Timestamp | None
     revoked_at: Timestamp | None

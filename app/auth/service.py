@@ -11,9 +11,9 @@ from typing import Literal
 import asyncpg
 import msgspec
 
-from app.auth.errors import EmailTaken, InvalidCredentials, InvalidToken
+from app.auth.errors import EmailTaken, InvalidCredentials, InvalidToken, WrongPassword
 from app.auth.hashing import Hashing
-from app.auth.schemas import ApiKeyOut, SessionOut, UserOut
+from app.auth.schemas import ApiKeyOut, SessionInfo, SessionOut, UserOut
 from app.auth.secrets import (
     hash_password,
     new_api_key,
@@ -28,7 +28,9 @@ __all__ = ["AuthService", "SessionUser", "mail_token", "normalize_email", "token
 
 # Compared against when the email is unknown, so timing does not reveal which emails exist.
 _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
-_API_KEY_COLUMNS = "id, name, prefix, ip_allowlist, created_at, last_used_at, revoked_at"
+_API_KEY_COLUMNS = (
+    "id, name, prefix, ip_allowlist, scopes, expires_at, created_at, last_used_at, revoked_at"
+)
 
 
 def normalize_email(email: str) -> str:
@@ -106,6 +108,50 @@ class AuthService:
 
     async def end_session(self, session_id: uuid.UUID) -> None:
         await self.conn.execute("DELETE FROM sessions WHERE id = $1", session_id)
+
+    async def end_sessions(
+        self,
+        user_id: uuid.UUID,
+        *,
+        only: uuid.UUID | None = None,
+        keep: uuid.UUID | None = None,
+    ) -> list[uuid.UUID]:
+        """End sessions of ``user_id``: just ``only`` when given (if it is theirs), else all
+        but ``keep``. Returns the ids ended (what a caller tells whatever follows sessions,
+        such as open streams). The one place that ends sessions besides sign-out."""
+        rows = await self.conn.fetch(
+            "DELETE FROM sessions WHERE user_id = $1 "
+            "AND ($2::uuid IS NULL OR id = $2) AND ($3::uuid IS NULL OR id <> $3) RETURNING id",
+            user_id,
+            only,
+            keep,
+        )
+        return [row["id"] for row in rows]
+
+    async def sessions_of(self, user_id: uuid.UUID, current: uuid.UUID) -> list[SessionInfo]:
+        """The user's live sessions, newest sign-in first (never their tokens)."""
+        rows = await self.conn.fetch(
+            "SELECT id, created_at, signed_in_at, expires_at, ip, user_agent FROM sessions "
+            "WHERE user_id = $1 AND expires_at > now() AND deleted_at IS NULL "
+            "ORDER BY signed_in_at DESC, id",
+            user_id,
+        )
+        return [SessionInfo(**row, current=row["id"] == current) for row in rows]
+
+    async def change_password(self, user_id: uuid.UUID, current: str, new: str) -> None:
+        """Replace the password after checking ``current`` (WrongPassword) in the hashing
+        pool; the caller ends the other sessions."""
+        stored = await self.conn.fetchval(
+            "SELECT password_hash FROM users WHERE id = $1 AND deleted_at IS NULL FOR UPDATE",
+            user_id,
+        )
+        if stored is None or not await self.hashing.run(verify_password, stored, current):
+            raise WrongPassword()
+        await self.conn.execute(
+            "UPDATE users SET password_hash = $2 WHERE id = $1",
+            user_id,
+            await self.hashing.run(hash_password, new),
+        )
 
     async def session_user(self, token: str) -> SessionUser:
         row = await self.conn.fetchrow(
@@ -189,10 +235,10 @@ class AuthService:
         )
         await self._mail_link(user, "reset_password", self.settings.password_reset_ttl_minutes / 60)
 
-    async def reset_password(self, token: str, new_password: str) -> uuid.UUID:
+    async def reset_password(self, token: str, new_password: str) -> list[uuid.UUID]:
         """Set a new password with a reset token: the token and every other open reset token
         of the user are used up, the address counts as verified (the link reached it), and
-        every session of the user ends. The user's id."""
+        every session of the user ends (``end_sessions``). The ids of the sessions ended."""
         user_id, _ = await self._consume(token, "reset_password")
         password_hash = await self.hashing.run(hash_password, new_password)
         await self.conn.execute(
@@ -201,39 +247,36 @@ class AuthService:
             user_id,
         )
         await self.conn.execute(
-            "UPDATE users SET email_verified_at = coalesce(email_verified_at, now()) WHERE id = $1",
+            "UPDATE users SET password_hash = $2, "
+            "email_verified_at = coalesce(email_verified_at, now()) WHERE id = $1",
             user_id,
+            password_hash,
         )
-        await self.set_password(user_id, password_hash)
-        return user_id
-
-    async def set_password(
-        self, user_id: uuid.UUID, password_hash: str, *, keep_session: uuid.UUID | None = None
-    ) -> None:
-        """Replace the user's password hash and end every session of theirs but
-        ``keep_session`` (none kept after a reset): the one place a password changes."""
-        await self.conn.execute(
-            "UPDATE users SET password_hash = $2 WHERE id = $1", user_id, password_hash
-        )
-        await self.conn.execute(
-            "DELETE FROM sessions WHERE user_id = $1 AND id IS DISTINCT FROM $2",
-            user_id,
-            keep_session,
-        )
+        return await self.end_sessions(user_id)
 
     async def create_api_key(
-        self, team_id: uuid.UUID, name: str, ip_allowlist: list[str] | None, user_id: uuid.UUID
+        self,
+        team_id: uuid.UUID,
+        name: str,
+        ip_allowlist: list[str] | None,
+        user_id: uuid.UUID,
+        *,
+        scopes: list[str],
+        expires_at: dt.datetime | None,
     ) -> tuple[str, ApiKeyOut]:
         minted = await self.hashing.run(new_api_key)
         row = await self.conn.fetchrow(
-            "INSERT INTO api_keys (team_id, name, prefix, key_hash, ip_allowlist, created_by) "
-            f"VALUES ($1, $2, $3, $4, $5, $6) RETURNING {_API_KEY_COLUMNS}",
+            "INSERT INTO api_keys (team_id, name, prefix, key_hash, ip_allowlist, created_by, "
+            f"scopes, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+            f"RETURNING {_API_KEY_COLUMNS}",
             team_id,
             name.strip(),
             minted.prefix,
             minted.key_hash,
             ip_allowlist,
             user_id,
+            scopes,
+            expires_at,
         )
         assert row is not None
         return minted.key, ApiKeyOut(**row)

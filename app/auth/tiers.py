@@ -1,8 +1,14 @@
 """The auth tiers of the public API: rpc Tiers that authenticate and open the unit of work.
 
-public: anyone · protected: a session · sensitive: a session started within 10 minutes ·
-team: a member's session plus ``X-Team-Id``, or a team API key (acting as ``admin``) ·
-team_sensitive: a member's fresh session with ``X-Team-Id`` · cron: ``Bearer <CRON_TOKEN>``.
+public: anyone · protected: a session · sensitive: a session signed in within
+SESSION_FRESH_MINUTES · team: a member's session plus ``X-Team-Id``, or a team API key (acting
+as ``admin``, within the scope each procedure declares: decision 0023) · team_sensitive: a
+member's session with ``X-Team-Id`` (never an API key), also of a team scheduled for deletion
+· cron: ``Bearer <CRON_TOKEN>``.
+
+A procedure declared ``fresh_session=True`` needs, on the protected, team and team_sensitive
+tiers, a session signed in within SESSION_FRESH_MINUTES (else 403 SESSION_TOO_OLD); an API key
+has no sign-in and is not held to it (decision 0024).
 """
 
 from __future__ import annotations
@@ -17,7 +23,8 @@ from typing import Any, Protocol, cast
 
 from litestar import Request
 
-from app.auth.errors import IpNotAllowed, SessionTooOld, WrongRole
+from app.auth.access import StreamCredentials
+from app.auth.errors import IpNotAllowed, SessionAge, SessionTooOld, WrongRole
 from app.auth.keys import ApiKeyCaller
 from app.auth.service import SessionUser
 from app.runtime import Runtime
@@ -25,7 +32,17 @@ from app.schemas import Role
 from app.services import Services, unit_of_work
 from app.teams.errors import DeletionData, TeamDeletionScheduled
 from app.usage.errors import PlanLimitReached
-from rpc import Call, Forbidden, RateLimited, Tier, Unauthenticated
+from rpc import (
+    Call,
+    Forbidden,
+    InsufficientScope,
+    RateLimited,
+    Scope,
+    Tier,
+    Unauthenticated,
+    scope_allows,
+)
+from rpc.errors import InsufficientScopeData
 
 __all__ = [
     "CRON",
@@ -42,11 +59,11 @@ __all__ = [
     "RequestCaller",
     "TeamContext",
     "UserContext",
+    "authenticate_stream",
     "authenticate_team",
 ]
 
 SESSION_COOKIE = "subnest_session"
-SENSITIVE_WINDOW = dt.timedelta(minutes=10)
 _RANK: dict[Role, int] = {"member": 0, "admin": 1, "owner": 2}
 
 SECURITY_SCHEMES = {
@@ -126,9 +143,19 @@ async def _session(call: Caller, services: Services) -> SessionUser:
     return await services.auth.session_user(token)
 
 
-def _require_fresh(session: SessionUser) -> None:
-    if dt.datetime.now(dt.UTC) - session.signed_in_at > SENSITIVE_WINDOW:
-        raise SessionTooOld()
+def _require_fresh(runtime: Runtime, session: SessionUser) -> None:
+    """SessionTooOld unless the session signed in within SESSION_FRESH_MINUTES."""
+    minutes = runtime.settings.session_fresh_minutes
+    if dt.datetime.now(dt.UTC) - session.signed_in_at > dt.timedelta(minutes=minutes):
+        raise SessionTooOld(
+            f"sign in again: this needs a session signed in within the last {minutes} minutes",
+            data=SessionAge(signed_in_at=session.signed_in_at, max_age_minutes=minutes),
+        )
+
+
+def _fresh_if_declared(call: Call, session: SessionUser) -> None:
+    if call.procedure.fresh_session:
+        _require_fresh(_runtime(call), session)
 
 
 def _team_header(call: Caller) -> uuid.UUID:
@@ -159,10 +186,16 @@ async def _member(call: Caller, services: Services) -> tuple[uuid.UUID, Role, Se
     return team_id, role, session, deletion_due_at
 
 
-async def _key_caller(call: Caller, runtime: Runtime, key: str) -> ApiKeyCaller:
-    """The caller of a team API key (acting as admin), of a team that is not scheduled for
-    deletion (only the owners' teams.restore reaches such a team) and not over its plan."""
+async def _key_caller(call: Caller, runtime: Runtime, key: str, scope: Scope) -> ApiKeyCaller:
+    """The caller of a team API key (acting as admin) whose scopes include ``scope``, of a team
+    that is not scheduled for deletion (only the owners' teams.restore reaches such a team) and
+    not over its plan. A key refused for its scope is not counted against the plan."""
     caller = await runtime.api_keys.caller(key, call.client_ip)
+    if not scope_allows(caller.scope, scope):
+        raise InsufficientScope(
+            f"this API key has the {caller.scope} scope; this needs {scope}",
+            data=InsufficientScopeData(required=scope, granted=caller.scope),
+        )
     _refuse_scheduled(caller.deletion_due_at)
     runtime.api_quota.check(caller.team_id)
     call.facts["api_key_id"] = caller.key_id
@@ -190,16 +223,31 @@ class RequestCaller:
         return cls(request.headers, request.cookies, client[0] if client else "")
 
 
-async def authenticate_team(runtime: Runtime, caller: Caller) -> uuid.UUID:
-    """The team a request may read, by the team tier's rules (for routes outside the rpc layer,
-    such as the SSE stream, which must not hold a transaction open)."""
+async def authenticate_team(
+    runtime: Runtime, caller: Caller, scope: Scope = "read", *, fresh: bool = False
+) -> uuid.UUID:
+    """The team a request may reach with ``scope``, by the team tier's rules (for routes outside
+    the rpc layer, such as the SSE stream, which must not hold a transaction open, and for
+    procedures' prepare steps). ``fresh``: a session must have signed in within
+    SESSION_FRESH_MINUTES (an API key need not)."""
+    return (await authenticate_stream(runtime, caller, scope, fresh=fresh)).team_id
+
+
+async def authenticate_stream(
+    runtime: Runtime, caller: Caller, scope: Scope = "read", *, fresh: bool = False
+) -> StreamCredentials:
+    """``authenticate_team``, saying which credentials the team was reached with (a stream
+    ends when they do: app/auth/access.py)."""
     key = caller.headers.get("x-api-key")
     if key:
-        return (await _key_caller(caller, runtime, key)).team_id
+        found = await _key_caller(caller, runtime, key, scope)
+        return StreamCredentials(found.team_id, key_id=found.key_id)
     async with unit_of_work(runtime) as services:
-        team_id, _, _, due = await _member(caller, services)
+        team_id, _, session, due = await _member(caller, services)
     _refuse_scheduled(due)
-    return team_id
+    if fresh:
+        _require_fresh(runtime, session)
+    return StreamCredentials(team_id, session_id=session.session_id, user_id=session.user.id)
 
 
 @asynccontextmanager
@@ -212,6 +260,7 @@ async def _public(call: Call) -> AsyncIterator[PublicContext]:
 async def _protected(call: Call) -> AsyncIterator[UserContext]:
     async with unit_of_work(_runtime(call)) as services:
         session = await _session(call, services)
+        _fresh_if_declared(call, session)
         await services.set_tenant(user_id=session.user.id)
         yield UserContext(call, services, session)
 
@@ -219,7 +268,7 @@ async def _protected(call: Call) -> AsyncIterator[UserContext]:
 @asynccontextmanager
 async def _sensitive(call: Call) -> AsyncIterator[UserContext]:
     async with _protected(call) as ctx:
-        _require_fresh(ctx.session)
+        _require_fresh(_runtime(call), ctx.session)
         yield ctx
 
 
@@ -229,14 +278,21 @@ async def _team(call: Call) -> AsyncIterator[TeamContext]:
     key = call.headers.get("x-api-key")
     if key:
         # The key is known before the unit of work opens: it starts with the tenant set.
-        caller = await _key_caller(call, runtime, key)
+        caller = await _key_caller(call, runtime, key, _declared(call))
         async with unit_of_work(runtime, team_id=caller.team_id) as services:
             yield TeamContext(call, services, caller.team_id, "admin", None, caller.key_id)
         return
     async with unit_of_work(runtime) as services:
         team_id, role, session, due = await _member(call, services)
         _refuse_scheduled(due)
+        _fresh_if_declared(call, session)
         yield TeamContext(call, services, team_id, role, session, None)
+
+
+def _declared(call: Call) -> Scope:
+    scope = call.procedure.scope
+    assert scope is not None, "the team tier is scoped: each procedure declares its scope"
+    return scope
 
 
 @asynccontextmanager
@@ -245,7 +301,7 @@ async def _team_sensitive(call: Call) -> AsyncIterator[TeamContext]:
         raise Forbidden("this needs a signed-in member, not an API key")
     async with unit_of_work(_runtime(call)) as services:
         team_id, role, session, _ = await _member(call, services)
-        _require_fresh(session)
+        _fresh_if_declared(call, session)
         yield TeamContext(call, services, team_id, role, session, None)
 
 
@@ -268,13 +324,14 @@ _SESSION: _Security = ({"session": []}, {"sessionCookie": []})
 _TEAM_SESSION: _Security = ({"session": [], "teamId": []}, {"sessionCookie": [], "teamId": []})
 
 PUBLIC: Tier[PublicContext] = Tier("public", _public, "no credentials", ())
+_FRESH = (SessionTooOld,)
 PROTECTED: Tier[UserContext] = Tier(
-    "protected", _protected, "a session", (Unauthenticated,), _SESSION
+    "protected", _protected, "a session", (Unauthenticated,), _SESSION, _FRESH
 )
 SENSITIVE: Tier[UserContext] = Tier(
     "sensitive",
     _sensitive,
-    "a session started in the last 10 minutes",
+    "a session signed in within SESSION_FRESH_MINUTES (10)",
     (Unauthenticated, SessionTooOld),
     _SESSION,
 )
@@ -290,15 +347,20 @@ TEAM: Tier[TeamContext] = Tier(
         PlanLimitReached,
         TeamDeletionScheduled,
         RateLimited,  # an API key that would force one hash too many (app/auth/hashing.py)
+        InsufficientScope,
     ),
     (*_TEAM_SESSION, {"apiKey": []}),
+    _FRESH,
+    scoped=True,
 )
 TEAM_SENSITIVE: Tier[TeamContext] = Tier(
     "team-sensitive",
     _team_sensitive,
-    "a member's session started in the last 10 minutes, with X-Team-Id",
-    (Unauthenticated, Forbidden, SessionTooOld, WrongRole),
+    "a member's session with X-Team-Id (not an API key), also of a team scheduled for deletion",
+    (Unauthenticated, Forbidden, WrongRole),
     _TEAM_SESSION,
+    _FRESH,
+    scoped=True,  # takes no API key at all; its procedures declare admin all the same
 )
 CRON: Tier[CronContext] = Tier(
     "cron", _cron, "Bearer CRON_TOKEN", (Unauthenticated,), ({"cronToken": []},)

@@ -13,7 +13,9 @@ __all__ = ["procedures"]
 procedures = Registry()
 
 
-@procedures.procedure("exports.create", tier=TEAM, errors=(QuotaExceeded,), status_code=202)
+@procedures.procedure(
+    "exports.create", tier=TEAM, scope="write", errors=(QuotaExceeded,), status_code=202
+)
 async def create_export(ctx: TeamContext, data: CreateExportInput) -> ExportOut:
     """Queue an export of the subscribers the filter selects (as ``subscribers.list``).
 
@@ -30,7 +32,7 @@ async def create_export(ctx: TeamContext, data: CreateExportInput) -> ExportOut:
     return export
 
 
-@procedures.procedure("exports.get", tier=TEAM, errors=(NotFound,))
+@procedures.procedure("exports.get", tier=TEAM, scope="read", errors=(NotFound,))
 async def get_export(ctx: TeamContext, data: IdInput) -> ExportOut:
     """An export's status, row counts and, once it has succeeded, a fresh download link."""
     return await ctx.services.exports.get(data.id)

@@ -12,7 +12,7 @@ __all__ = ["procedures"]
 procedures = Registry()
 
 
-@procedures.procedure("sync.pull", tier=TEAM, errors=(MustRefetch,))
+@procedures.procedure("sync.pull", tier=TEAM, scope="read", errors=(MustRefetch,))
 async def pull(ctx: TeamContext, data: PullInput) -> PullOut:
     """The team's changes after ``cursor`` (from the start without one), oldest first.
 

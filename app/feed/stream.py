@@ -3,9 +3,12 @@
 Catch-up from ``?cursor=`` or ``Last-Event-ID`` in pages, an ``up-to-date`` event, then live
 ``change`` events (id = cursor) from the process's ChangeHub; ``progress`` events for sync runs
 and exports; a ping comment every 15 s; ``must-refetch`` and close when the cursor cannot
-continue or the client falls too far behind. Authentication as any team call, by header or
-cookie, never in the URL. No database connection is held between queries. Events are written
-as bytes here: a live change's are made once by the hub and shared by every stream of the team.
+continue or the client falls too far behind; ``revoked`` (with a reason) and close when the
+access it was opened with ends (app/auth/access.py): at once on an access notice, at the
+session's or key's expiry, or at the re-check every STREAM_REAUTH_SECONDS. Authentication as
+any team call, by header or cookie, never in the URL. No database connection is held between
+queries. Events are written as bytes here: a live change's are made once by the hub and shared
+by every stream of the team.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from litestar import Request, get
 from litestar.datastructures import State
 from litestar.response import Response, Stream
 
-from app.auth.tiers import RequestCaller, authenticate_team
+from app.auth.access import Standing, StreamCredentials, standing
+from app.auth.tiers import RequestCaller, authenticate_stream
 from app.feed import errors
 from app.observability import SSE_CONNECTIONS
 from app.runtime import Runtime
@@ -83,6 +87,12 @@ def _unavailable(runtime: Runtime) -> bytes:
     )
 
 
+def _revoked(reason: str) -> bytes:
+    """The last event of a stream whose access ended: do not reconnect with the same
+    credentials (they are refused)."""
+    return _event(b"revoked", _encode({"reason": reason}))
+
+
 def _event(event: bytes, data: bytes) -> bytes:
     """One SSE event; ``data`` is JSON, so it has no line breaks."""
     return b"event: %s\r\ndata: %s\r\n\r\n" % (event, data)
@@ -133,7 +143,8 @@ async def stream(request: Request[Any, Any, Any], state: State) -> Any:
     caller = RequestCaller.of(request)
     raw_cursor = request.headers.get("last-event-id") or request.query_params.get("cursor")
     try:
-        team_id = await authenticate_team(runtime, caller)
+        credentials = await authenticate_stream(runtime, caller)
+        team_id = credentials.team_id
         async with unit_of_work(runtime, team_id=team_id) as services:
             start = await services.feed.position(raw_cursor)
             await services.feed.page(team_id, start, 1)  # MUST_REFETCH now, as a plain 409
@@ -142,21 +153,51 @@ async def stream(request: Request[Any, Any, Any], state: State) -> Any:
     fetch = fetch_page(runtime)
     slots = runtime.stream_slots
 
+    key_id = credentials.key_id
+    loop = asyncio.get_running_loop()
+    reauth = runtime.settings.stream_reauth_seconds
+
+    def next_check() -> float:  # jittered, so that streams opened together do not check together
+        return loop.time() + reauth * random.uniform(0.8, 1.0)
+
     async def events() -> AsyncGenerator[bytes, None]:
         cursor = start
-        slots.take(team_id)  # RateLimited (429) before the headers, from opened() below
+        slots.take(team_id, key_id)  # RateLimited (429) before the headers, from opened()
         # Registered inside the generator: if the client leaves first, `finally` still runs.
         try:
-            async with hub.subscribe(team_id, cursor) as subscription, _counted():
+            async with (
+                hub.subscribe(team_id, cursor, credentials.tags) as subscription,
+                _counted(),
+            ):
+                # After subscribing: access that ends from here on ends the stream by notice.
+                held = await _standing(credentials)
+                if held.ended is not None:
+                    yield _revoked(held.ended)
+                    return
                 yield _CONNECTED
-                async for event in relay(cursor, subscription):
+                expires_at = None if held.expires_in is None else loop.time() + held.expires_in
+                async for event in relay(cursor, subscription, expires_at):
                     yield event
         finally:
-            slots.give_back(team_id)
+            slots.give_back(team_id, key_id)
 
-    async def relay(cursor: ChangeCursor, subscription: Subscription) -> AsyncIterator[bytes]:
+    async def _standing(credentials: StreamCredentials) -> Standing:
+        try:
+            return await standing(runtime, credentials)
+        except Exception as exc:  # an outage: the hub ends the stream if it lasts
+            if not runtime.unavailable.matches(exc):
+                raise
+            runtime.unavailable.note(exc, "/realtime/stream")
+            return Standing(None)
+
+    async def relay(
+        cursor: ChangeCursor, subscription: Subscription, expires_at: float | None
+    ) -> AsyncIterator[bytes]:
         """Catch-up pages, ``up-to-date``, then live changes and pings until the stream ends."""
         while True:  # catch-up, while live changes queue up behind
+            if subscription.ended is not None:
+                yield _revoked(subscription.ended)
+                return
             try:
                 page = await fetch(team_id, cursor, _PAGE)
             except errors.MustRefetch:
@@ -174,19 +215,37 @@ async def stream(request: Request[Any, Any, Any], state: State) -> Any:
             if not page.has_more:
                 break
         yield _event(b"up-to-date", _encode({"cursor": cursor.encode()}))
-        ping = PING_SECONDS * random.uniform(0.5, 1.0)
+        ping_at = loop.time() + PING_SECONDS * random.uniform(0.5, 1.0)
+        check_at = next_check()
         while True:
+            if subscription.ended is not None:  # checked first: nothing more after it
+                yield _revoked(subscription.ended)
+                return
             if subscription.overflowed.is_set():
                 yield _MUST_REFETCH
                 return
+            wake_at = min(ping_at, check_at, check_at if expires_at is None else expires_at)
             try:
-                async with asyncio.timeout(ping):
+                async with asyncio.timeout_at(wake_at):
                     live = await subscription.queue.get()
             except TimeoutError:
-                yield _PING
-                ping = PING_SECONDS
+                now = loop.time()
+                if expires_at is not None and now >= expires_at:
+                    subscription.end(credentials.expired)
+                elif now >= check_at:
+                    held = await _standing(credentials)
+                    if held.ended is not None:
+                        subscription.end(held.ended)
+                    elif held.expires_in is not None:
+                        expires_at = loop.time() + held.expires_in
+                    check_at = next_check()
+                if now >= ping_at:
+                    yield _PING
+                    ping_at = now + PING_SECONDS
                 continue
-            if live is None:  # the client resumes from its last id
+            if live is None:  # ended, or the client resumes from its last id
+                if subscription.ended is not None:
+                    continue  # said at the top of the loop
                 if subscription.unavailable:  # the database went away
                     yield _unavailable(runtime)
                 return  # or the server is stopping

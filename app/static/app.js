@@ -166,6 +166,10 @@ var API = {
       path: "/rpc/apiKeys.revoke",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
     },
+    "auth.changePassword": {
+      path: "/rpc/auth.changePassword",
+      security: [["session"], ["sessionCookie"]]
+    },
     "auth.me": { path: "/rpc/auth.me", security: [["session"], ["sessionCookie"]] },
     "auth.requestPasswordReset": { path: "/rpc/auth.requestPasswordReset", security: [] },
     "auth.resendVerification": {
@@ -173,6 +177,14 @@ var API = {
       security: [["session"], ["sessionCookie"]]
     },
     "auth.resetPassword": { path: "/rpc/auth.resetPassword", security: [] },
+    "auth.sessions.list": {
+      path: "/rpc/auth.sessions.list",
+      security: [["session"], ["sessionCookie"]]
+    },
+    "auth.sessions.revoke": {
+      path: "/rpc/auth.sessions.revoke",
+      security: [["session"], ["sessionCookie"]]
+    },
     "auth.signIn": { path: "/rpc/auth.signIn", security: [] },
     "auth.signOut": { path: "/rpc/auth.signOut", security: [["session"], ["sessionCookie"]] },
     "auth.signUp": { path: "/rpc/auth.signUp", security: [] },
@@ -232,6 +244,10 @@ var API = {
     },
     "members.remove": {
       path: "/rpc/members.remove",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+    },
+    "members.setRole": {
+      path: "/rpc/members.setRole",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
     },
     "subscribers.counts": {
@@ -322,24 +338,30 @@ var API = {
 };
 var WebhooksApi = class extends Group {
   /**
-   * Send the team's events of these types to ``url`` (admin). Each delivery is a JSON POST signed
-   * with the secret shown here once (``X-SubscriberNest-Signature: t=…,v1=…``, see
-   * docs/protocol.md). URLs that resolve to internal addresses are refused; a team has at most
-   * WEBHOOK_MAX_ENDPOINTS_PER_TEAM webhooks (16 by default).
+   * Send the team's events of these types to ``url`` (admin; a session signed in within
+   * SESSION_FRESH_MINUTES, or an API key). Each delivery is a JSON POST signed with the secret
+   * shown here once (``X-SubscriberNest-Signature: t=…,v1=…``, see docs/protocol.md). URLs that
+   * resolve to internal addresses are refused; a team has at most WEBHOOK_MAX_ENDPOINTS_PER_TEAM
+   * webhooks (16 by default).
+   *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, WEBHOOK_LIMIT_REACHED,
-   * WEBHOOK_URL_REFUSED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, WEBHOOK_LIMIT_REACHED, WEBHOOK_URL_REFUSED, RATE_LIMITED.
    */
   create(input) {
     return this.transport.call("webhooks.create", input);
   }
   /**
-   * Stop sending to a webhook (admin); its pending deliveries are dropped.
+   * Stop sending to a webhook (admin; a fresh session or a key); its pending deliveries are
+   * dropped.
+   *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   delete(input) {
     return this.transport.call("webhooks.delete", input);
@@ -347,17 +369,25 @@ var WebhooksApi = class extends Group {
   /**
    * Recent deliveries, newest first, each with the log of its attempts.
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   deliveries(input = {}) {
     return this.transport.call("webhooks.deliveries", input);
   }
   /**
-   * The team's webhooks (never their secrets), with status and failures in a row.
+   * The team's webhooks (never their secrets), with status, failures in a row and who made each: a
+   * member or an API key. A webhook belongs to the team: revoking the key that made it does not
+   * stop it (decision 0023); delete it if that key leaked.
+   *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   list(input = {}) {
     return this.transport.call("webhooks.list", input);
@@ -365,21 +395,25 @@ var WebhooksApi = class extends Group {
   /**
    * Send a ``webhook.test`` delivery to this webhook now; follow it in webhooks.deliveries.
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   test(input) {
     return this.transport.call("webhooks.test", input);
   }
   /**
-   * Change a webhook's URL, events or status (admin). ``status: "active"`` turns a webhook disabled
-   * after repeated failures back on, its failure count reset; ``"disabled"`` pauses it. Events of
-   * the time a webhook was off are not delivered.
+   * Change a webhook's URL, events or status (admin; a fresh session or a key). ``status:
+   * "active"`` turns a webhook disabled after repeated failures back on, its failure count reset;
+   * ``"disabled"`` pauses it. Events of the time a webhook was off are not delivered.
+   *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * WEBHOOK_URL_REFUSED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, WEBHOOK_URL_REFUSED, RATE_LIMITED.
    */
   update(input) {
     return this.transport.call("webhooks.update", input);
@@ -391,8 +425,11 @@ var UsageApi = class extends Group {
    * Alerts go out at 90% and 100% of a limit, once each per period (``usage.threshold``); over a
    * limit, the procedures that consume it answer 422 PLAN_LIMIT_REACHED.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   get(input = {}) {
     return this.transport.call("usage.get", input);
@@ -410,7 +447,10 @@ var TeamsApi = class extends Group {
   /**
    * Schedule the team's deletion (owner, signed in within 10 minutes). For the grace period
    * (TEAM_DELETION_GRACE_HOURS) the team's calls and API keys answer 422 TEAM_DELETION_SCHEDULED
-   * and ``teams.restore`` undoes it; then every row and file of the team is erased.
+   * (its live streams end) and ``teams.restore`` undoes it; then every row and file of the team is
+   * erased.
+   *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId. Errors: UNAUTHENTICATED, FORBIDDEN, SESSION_TOO_OLD,
    * WRONG_ROLE.
@@ -429,6 +469,8 @@ var TeamsApi = class extends Group {
   /**
    * Cancel a scheduled deletion during its grace period (owner, signed in within 10 minutes).
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId. Errors: UNAUTHENTICATED, FORBIDDEN, SESSION_TOO_OLD,
    * WRONG_ROLE.
    */
@@ -440,9 +482,11 @@ var SyncRunsApi = class extends Group {
   /**
    * One sync run: status, counts, error, timings.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   get(input) {
     return this.transport.call("syncRuns.get", input);
@@ -450,8 +494,11 @@ var SyncRunsApi = class extends Group {
   /**
    * Recent sync runs, newest first, of one connection or all.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   list(input = {}) {
     return this.transport.call("syncRuns.list", input);
@@ -462,11 +509,12 @@ var SyncApi = class extends Group {
    * The team's changes after ``cursor`` (from the start without one), oldest first.
    *
    * Upsert changes by ``id``; ``op: "delete"`` is a tombstone. Continue from the answer's
-   * ``cursor`` while ``hasMore``; a 409 MUST_REFETCH means: start again without a cursor.
+   * ``cursor`` while ``hasMore``; a 409 MUST_REFETCH means: start again without a cursor. Scope:
+   * `read` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, MUST_REFETCH, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, MUST_REFETCH, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   pull(input = {}) {
     return this.transport.call("sync.pull", input);
@@ -476,8 +524,11 @@ var SubscribersApi = class extends Group {
   /**
    * How many subscribers have each status (live ones), and how many are deleted.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   counts(input = {}) {
     return this.transport.call("subscribers.counts", input);
@@ -487,9 +538,11 @@ var SubscribersApi = class extends Group {
    * team already has answers 409 with that subscriber's id. ``customFields`` and ``localFields``:
    * JSON objects of at most JSON_FIELDS_MAX_BYTES / _KEYS / _DEPTH each.
    *
+   * Scope: `write` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, SUBSCRIBER_EXISTS, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, SUBSCRIBER_EXISTS, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   create(input) {
     return this.transport.call("subscribers.create", input);
@@ -498,9 +551,11 @@ var SubscribersApi = class extends Group {
    * Soft-delete a subscriber: replicas get a tombstone; ``subscribers.restore`` undoes it. A synced
    * subscriber the provider still lists comes back with the next sync.
    *
+   * Scope: `write` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   delete(input) {
     return this.transport.call("subscribers.delete", input);
@@ -508,9 +563,11 @@ var SubscribersApi = class extends Group {
   /**
    * One subscriber, soft-deleted ones included.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   get(input) {
     return this.transport.call("subscribers.get", input);
@@ -519,10 +576,12 @@ var SubscribersApi = class extends Group {
    * A page of subscribers, newest first, filtered by status, connection and search words.
    *
    * Pass the page's ``nextAfter`` as ``after`` for the next one (null on the last page); rows added
-   * meanwhile never shift a page, so nothing is skipped or repeated.
+   * meanwhile never shift a page, so nothing is skipped or repeated. Scope: `read` (what a scoped
+   * credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   list(input = {}) {
     return this.transport.call("subscribers.list", input);
@@ -530,9 +589,11 @@ var SubscribersApi = class extends Group {
   /**
    * Bring back a soft-deleted subscriber (409 if its address was taken meanwhile).
    *
+   * Scope: `write` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, SUBSCRIBER_EXISTS, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, SUBSCRIBER_EXISTS,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   restore(input) {
     return this.transport.call("subscribers.restore", input);
@@ -542,9 +603,11 @@ var SubscribersApi = class extends Group {
    * provider wins; the run counts a conflict); ``localFields`` are never touched. The JSON fields
    * are bounded as in subscribers.create.
    *
+   * Scope: `write` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, SUBSCRIBER_EXISTS, PLAN_LIMIT_REACHED,
-   * SUBSCRIBER_DELETED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, SUBSCRIBER_EXISTS,
+   * PLAN_LIMIT_REACHED, SUBSCRIBER_DELETED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   update(input) {
     return this.transport.call("subscribers.update", input);
@@ -552,15 +615,17 @@ var SubscribersApi = class extends Group {
 };
 var MembersApi = class extends Group {
   /**
-   * Invite an address to the team (owner or admin, signed in: not with an API key).
+   * Invite an address to the team (owner or admin, signed in within SESSION_FRESH_MINUTES: not with
+   * an API key).
    *
    * Answers the invitation, not a member: a link is mailed to the address, and the person joins
    * once they accept it (``invitations.accept``) signed in with a verified account of that address.
-   * Inviting the address again replaces its open invitation. Only an owner invites an owner.
+   * Inviting the address again replaces its open invitation. Only an owner invites an owner. Scope:
+   * `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, ALREADY_MEMBER, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * QUOTA_EXCEEDED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, ALREADY_MEMBER,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, QUOTA_EXCEEDED, RATE_LIMITED.
    */
   add(input) {
     return this.transport.call("members.add", input);
@@ -568,21 +633,40 @@ var MembersApi = class extends Group {
   /**
    * The team's members and their roles.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   list(input = {}) {
     return this.transport.call("members.list", input);
   }
   /**
-   * Remove a member (owner or admin, signed in); the last owner stays.
+   * Remove a member (owner or admin, signed in within SESSION_FRESH_MINUTES); the last owner stays.
+   * The member's live streams of the team end.
+   *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, LAST_OWNER, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, LAST_OWNER,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   remove(input) {
     return this.transport.call("members.remove", input);
+  }
+  /**
+   * Change a member's role (owner or admin, signed in within SESSION_FRESH_MINUTES: not with an API
+   * key). Only an owner grants or takes the owner role; the last owner stays.
+   *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
+   * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, LAST_OWNER,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   */
+  setRole(input) {
+    return this.transport.call("members.setRole", input);
   }
 };
 var InvitationsApi = class extends Group {
@@ -599,8 +683,11 @@ var InvitationsApi = class extends Group {
   /**
    * The team's open invitations (not accepted, revoked or expired).
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   list(input = {}) {
     return this.transport.call("invitations.list", input);
@@ -608,9 +695,11 @@ var InvitationsApi = class extends Group {
   /**
    * Revoke an open invitation (owner or admin, signed in): its link stops working.
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   revoke(input) {
     return this.transport.call("invitations.revoke", input);
@@ -623,11 +712,12 @@ var ExportsApi = class extends Group {
    * Its progress arrives as ``progress`` events (and ``exports`` changes) on the change feed;
    * ``exports.get`` has the download link once it has succeeded. Files are kept
    * EXPORT_RETENTION_HOURS. 429 QUOTA_EXCEEDED while the team has TEAM_MAX_CONCURRENT_EXPORTS
-   * exports queued or running, or keeps TEAM_MAX_EXPORT_BYTES of files.
+   * exports queued or running, or keeps TEAM_MAX_EXPORT_BYTES of files. Scope: `write` (what a
+   * scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, QUOTA_EXCEEDED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * QUOTA_EXCEEDED, RATE_LIMITED.
    */
   create(input) {
     return this.transport.call("exports.create", input);
@@ -635,9 +725,11 @@ var ExportsApi = class extends Group {
   /**
    * An export's status, row counts and, once it has succeeded, a fresh download link.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   get(input) {
     return this.transport.call("exports.get", input);
@@ -647,10 +739,11 @@ var EspConnectionsApi = class extends Group {
   /**
    * Connect an ESP account (admin). The credentials are checked with the provider first.
    *
-   * They are stored encrypted and never returned.
+   * They are stored encrypted and never returned. Scope: `admin` (what a scoped credential, such as
+   * an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, ESP_CREDENTIALS_REJECTED, PLAN_LIMIT_REACHED,
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, ESP_CREDENTIALS_REJECTED, PLAN_LIMIT_REACHED,
    * TEAM_DELETION_SCHEDULED, RATE_LIMITED, ESP_UNAVAILABLE.
    */
   create(input) {
@@ -659,9 +752,11 @@ var EspConnectionsApi = class extends Group {
   /**
    * Remove a connection (admin); its subscribers become tombstones.
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   delete(input) {
     return this.transport.call("espConnections.delete", input);
@@ -669,9 +764,11 @@ var EspConnectionsApi = class extends Group {
   /**
    * One ESP connection.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   get(input) {
     return this.transport.call("espConnections.get", input);
@@ -679,8 +776,11 @@ var EspConnectionsApi = class extends Group {
   /**
    * The team's ESP connections.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   list(input = {}) {
     return this.transport.call("espConnections.list", input);
@@ -689,11 +789,12 @@ var EspConnectionsApi = class extends Group {
    * Queue a sync of the connection now; follow it with syncRuns.get or the change feed.
    *
    * 422 PLAN_LIMIT_REACHED once the period's synced subscribers reach the plan's limit; 429
-   * QUOTA_EXCEEDED while the team has TEAM_MAX_CONCURRENT_SYNCS runs queued or running.
+   * QUOTA_EXCEEDED while the team has TEAM_MAX_CONCURRENT_SYNCS runs queued or running. Scope:
+   * `write` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * QUOTA_EXCEEDED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, QUOTA_EXCEEDED, RATE_LIMITED.
    */
   sync(input) {
     return this.transport.call("espConnections.sync", input);
@@ -701,11 +802,12 @@ var EspConnectionsApi = class extends Group {
   /**
    * Rename, pause or resume a connection, or replace its credentials (admin).
    *
-   * New credentials are checked with the provider first, and clear an ``error`` status.
+   * New credentials are checked with the provider first, and clear an ``error`` status. Scope:
+   * `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, ESP_CREDENTIALS_REJECTED, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED, ESP_UNAVAILABLE.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, ESP_CREDENTIALS_REJECTED,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED, ESP_UNAVAILABLE.
    */
   update(input) {
     return this.transport.call("espConnections.update", input);
@@ -722,7 +824,42 @@ var CronApi = class extends Group {
     return this.transport.call("cron.syncAll", input);
   }
 };
+var AuthSessionsApi = class extends Group {
+  /**
+   * The caller's live sessions: when each signed in and from where (address and user agent at
+   * sign-in), which one is making this call (``current``); never their tokens.
+   *
+   * Credentials: sessionToken. Errors: UNAUTHENTICATED.
+   */
+  list(input = {}) {
+    return this.transport.call("auth.sessions.list", input);
+  }
+  /**
+   * End one of the caller's sessions, the current one too (its calls answer 401 from then on, its
+   * live streams end). Another user's session answers NOT_FOUND.
+   *
+   * Credentials: sessionToken. Errors: UNAUTHENTICATED, NOT_FOUND.
+   */
+  revoke(input) {
+    return this.transport.call("auth.sessions.revoke", input);
+  }
+};
 var AuthApi = class extends Group {
+  sessions;
+  constructor(transport) {
+    super(transport);
+    this.sessions = new AuthSessionsApi(transport);
+  }
+  /**
+   * Change the password, given the current one; every other session of the account ends, with its
+   * live streams (this one stays). A wrong current password answers 403 WRONG_PASSWORD and counts
+   * as a failed sign-in of the account (SIGN_IN_FAILURES_PER_ACCOUNT).
+   *
+   * Credentials: sessionToken. Errors: UNAUTHENTICATED, WRONG_PASSWORD, RATE_LIMITED.
+   */
+  changePassword(input) {
+    return this.transport.call("auth.changePassword", input);
+  }
   /**
    * The signed-in user (``emailVerified`` among it) and their teams.
    *
@@ -759,7 +896,10 @@ var AuthApi = class extends Group {
     return this.transport.call("auth.resetPassword", input);
   }
   /**
-   * Sign in with email and password; rate limited per client address.
+   * Sign in with email and password; rate limited per client address, and per account: past
+   * SIGN_IN_FAILURES_PER_ACCOUNT failed attempts in SIGN_IN_FAILURE_WINDOW_SECONDS (from any
+   * addresses) the account's sign-ins answer 429 RATE_LIMITED until the oldest failure leaves the
+   * window (``Retry-After``). Successful sign-ins do not count.
    *
    * Credentials: none. Errors: INVALID_CREDENTIALS, RATE_LIMITED.
    */
@@ -767,7 +907,7 @@ var AuthApi = class extends Group {
     return this.transport.call("auth.signIn", input);
   }
   /**
-   * End the current session (and clear its cookie).
+   * End the current session (and clear its cookie); its live streams end too.
    *
    * Credentials: sessionToken. Errors: UNAUTHENTICATED.
    */
@@ -798,8 +938,13 @@ var ApiKeysApi = class extends Group {
   /**
    * Create a team API key (admin; a session signed in within 10 minutes).
    *
-   * The key is in this answer only; it is stored as a scrypt hash. ``ipAllowlist``: at most
-   * API_KEY_ALLOWLIST_MAX (100 by default) addresses or CIDR ranges.
+   * The key is in this answer only; it is stored as a scrypt hash. ``scopes``: ``read`` (the
+   * procedures that only read), ``write`` (those that change subscribers, syncs and exports too) or
+   * ``admin`` (also keys, webhooks, connections and members); each includes the ones before, and
+   * without ``scopes`` a key is ``admin``, as every key was before scopes. Give the least the key
+   * needs. ``expiresAt`` or ``expiresInDays``: the key answers 401 from then on. ``ipAllowlist``:
+   * at most API_KEY_ALLOWLIST_MAX (100 by default) addresses or CIDR ranges. Scope: `admin` (what a
+   * scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId. Errors: UNAUTHENTICATED, FORBIDDEN, SESSION_TOO_OLD,
    * WRONG_ROLE.
@@ -810,19 +955,24 @@ var ApiKeysApi = class extends Group {
   /**
    * The team's API keys (never the keys themselves).
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   list(input = {}) {
     return this.transport.call("apiKeys.list", input);
   }
   /**
-   * Revoke a key (admin): it stops working at once on this API process, and within a second on the
-   * others.
+   * Revoke a key (admin): it stops working, and its live streams end, at once on this API process
+   * and within a second on the others.
+   *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   revoke(input) {
     return this.transport.call("apiKeys.revoke", input);
@@ -899,6 +1049,14 @@ var Client = class _Client {
 };
 
 // ../sdk/ts/src/sync.ts
+var StreamRevokedError = class extends Error {
+  reason;
+  constructor(reason) {
+    super(`the stream ended: ${reason}`);
+    this.name = "StreamRevokedError";
+    this.reason = reason;
+  }
+};
 async function* streamChanges(options) {
   const doFetch = options.fetch ?? fetch;
   const headers = { Accept: "text/event-stream", ...options.headers };
@@ -952,6 +1110,9 @@ async function* streamChanges(options) {
         yield { type: "must-refetch" };
         await reader.cancel();
         return;
+      } else if (event === "revoked") {
+        await reader.cancel();
+        throw new StreamRevokedError(JSON.parse(payload).reason);
       }
       event = "message";
       id = "";
@@ -1061,6 +1222,14 @@ async function background(action) {
     showError(err);
   }
 }
+var ENDED = {
+  keyRevoked: "The API key was revoked.",
+  keyExpired: "The API key expired.",
+  memberRemoved: "You were removed from the team.",
+  signedOut: "You were signed out.",
+  sessionExpired: "Your session expired.",
+  teamDeleted: "The team is scheduled for deletion."
+};
 function signedOut() {
   sessionStorage.removeItem(TOKEN_KEY);
   client.sessionToken = void 0;
@@ -1229,6 +1398,11 @@ async function follow(teamId) {
       }
     } catch (err) {
       if (controller.signal.aborted) return;
+      if (err instanceof StreamRevokedError) {
+        signedOut();
+        showError(new Error(`${ENDED[err.reason] ?? "Your access ended."} Sign in again.`));
+        return;
+      }
       if (err instanceof ApiError && err.status === 401) {
         signedOut();
         showError(err);

@@ -21,7 +21,7 @@ __all__ = ["procedures"]
 procedures = Registry()
 
 
-@procedures.procedure("subscribers.list", tier=TEAM)
+@procedures.procedure("subscribers.list", tier=TEAM, scope="read")
 async def list_subscribers(ctx: TeamContext, data: SubscriberPageInput) -> SubscriberList:
     """A page of subscribers, newest first, filtered by status, connection and search words.
 
@@ -31,19 +31,19 @@ async def list_subscribers(ctx: TeamContext, data: SubscriberPageInput) -> Subsc
     return await ctx.services.subscribers.page(ctx.team_id, data)
 
 
-@procedures.procedure("subscribers.counts", tier=TEAM)
+@procedures.procedure("subscribers.counts", tier=TEAM, scope="read")
 async def count_subscribers(ctx: TeamContext, data: CountsInput) -> SubscriberCounts:
     """How many subscribers have each status (live ones), and how many are deleted."""
     return await ctx.services.subscribers.counts(ctx.team_id, data.connection_id)
 
 
-@procedures.procedure("subscribers.get", tier=TEAM, errors=(NotFound,))
+@procedures.procedure("subscribers.get", tier=TEAM, scope="read", errors=(NotFound,))
 async def get_subscriber(ctx: TeamContext, data: IdInput) -> SubscriberOut:
     """One subscriber, soft-deleted ones included."""
     return await ctx.services.subscribers.get(data.id)
 
 
-@procedures.procedure("subscribers.create", tier=TEAM, errors=(SubscriberExists,))
+@procedures.procedure("subscribers.create", tier=TEAM, scope="write", errors=(SubscriberExists,))
 async def create_subscriber(ctx: TeamContext, data: CreateSubscriberInput) -> SubscriberOut:
     """Add a subscriber by hand (no ESP). The email is trimmed, its domain lower-cased; an
     address the team already has answers 409 with that subscriber's id. ``customFields`` and
@@ -55,7 +55,10 @@ async def create_subscriber(ctx: TeamContext, data: CreateSubscriberInput) -> Su
 
 
 @procedures.procedure(
-    "subscribers.update", tier=TEAM, errors=(NotFound, SubscriberExists, SubscriberDeleted)
+    "subscribers.update",
+    tier=TEAM,
+    scope="write",
+    errors=(NotFound, SubscriberExists, SubscriberDeleted),
 )
 async def update_subscriber(ctx: TeamContext, data: UpdateSubscriberInput) -> SubscriberOut:
     """Edit a subscriber. On a synced one, the provider's fields are overwritten by the next
@@ -67,7 +70,7 @@ async def update_subscriber(ctx: TeamContext, data: UpdateSubscriberInput) -> Su
     return subscriber
 
 
-@procedures.procedure("subscribers.delete", tier=TEAM, errors=(NotFound,))
+@procedures.procedure("subscribers.delete", tier=TEAM, scope="write", errors=(NotFound,))
 async def delete_subscriber(ctx: TeamContext, data: IdInput) -> Ok:
     """Soft-delete a subscriber: replicas get a tombstone; ``subscribers.restore`` undoes it.
     A synced subscriber the provider still lists comes back with the next sync."""
@@ -76,7 +79,9 @@ async def delete_subscriber(ctx: TeamContext, data: IdInput) -> Ok:
     return Ok()
 
 
-@procedures.procedure("subscribers.restore", tier=TEAM, errors=(NotFound, SubscriberExists))
+@procedures.procedure(
+    "subscribers.restore", tier=TEAM, scope="write", errors=(NotFound, SubscriberExists)
+)
 async def restore_subscriber(ctx: TeamContext, data: IdInput) -> SubscriberOut:
     """Bring back a soft-deleted subscriber (409 if its address was taken meanwhile)."""
     subscriber = await ctx.services.subscribers.restore(data.id)

@@ -29,7 +29,7 @@ procedures = Registry()
 
 
 @procedures.procedure(
-    "espConnections.create", tier=TEAM, errors=(CredentialsRejected, EspUnavailable)
+    "espConnections.create", tier=TEAM, scope="admin", errors=(CredentialsRejected, EspUnavailable)
 )
 async def create_connection(ctx: TeamContext, data: CreateConnectionInput) -> ConnectionOut:
     """Connect an ESP account (admin). The credentials are checked with the provider first.
@@ -44,13 +44,13 @@ async def create_connection(ctx: TeamContext, data: CreateConnectionInput) -> Co
     return connection
 
 
-@procedures.procedure("espConnections.list", tier=TEAM)
+@procedures.procedure("espConnections.list", tier=TEAM, scope="read")
 async def list_connections(ctx: TeamContext, data: Empty) -> ConnectionList:
     """The team's ESP connections."""
     return ConnectionList(items=await ctx.services.connections.all())
 
 
-@procedures.procedure("espConnections.get", tier=TEAM, errors=(NotFound,))
+@procedures.procedure("espConnections.get", tier=TEAM, scope="read", errors=(NotFound,))
 async def get_connection(ctx: TeamContext, data: IdInput) -> ConnectionOut:
     """One ESP connection."""
     return await ctx.services.connections.get(data.id)
@@ -59,6 +59,7 @@ async def get_connection(ctx: TeamContext, data: IdInput) -> ConnectionOut:
 @procedures.procedure(
     "espConnections.update",
     tier=TEAM,
+    scope="admin",
     errors=(NotFound, CredentialsRejected, EspUnavailable),
 )
 async def update_connection(ctx: TeamContext, data: UpdateConnectionInput) -> ConnectionOut:
@@ -74,7 +75,7 @@ async def update_connection(ctx: TeamContext, data: UpdateConnectionInput) -> Co
     return connection
 
 
-@procedures.procedure("espConnections.delete", tier=TEAM, errors=(NotFound,))
+@procedures.procedure("espConnections.delete", tier=TEAM, scope="admin", errors=(NotFound,))
 async def delete_connection(ctx: TeamContext, data: IdInput) -> Ok:
     """Remove a connection (admin); its subscribers become tombstones."""
     ctx.require("admin")
@@ -86,6 +87,7 @@ async def delete_connection(ctx: TeamContext, data: IdInput) -> Ok:
 @procedures.procedure(
     "espConnections.sync",
     tier=TEAM,
+    scope="write",
     errors=(NotFound, PlanLimitReached, QuotaExceeded),
     status_code=202,
 )
@@ -103,13 +105,13 @@ async def sync_connection(ctx: TeamContext, data: IdInput) -> SyncQueued:
     return SyncQueued(sync_run_id=run_id)
 
 
-@procedures.procedure("syncRuns.list", tier=TEAM)
+@procedures.procedure("syncRuns.list", tier=TEAM, scope="read")
 async def list_runs(ctx: TeamContext, data: SyncRunsInput) -> SyncRunList:
     """Recent sync runs, newest first, of one connection or all."""
     return SyncRunList(items=await ctx.services.connections.runs(data.connection_id, data.limit))
 
 
-@procedures.procedure("syncRuns.get", tier=TEAM, errors=(NotFound,))
+@procedures.procedure("syncRuns.get", tier=TEAM, scope="read", errors=(NotFound,))
 async def get_run(ctx: TeamContext, data: IdInput) -> SyncRunOut:
     """One sync run: status, counts, error, timings."""
     return await ctx.services.connections.run(data.id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from app.auth.access import access_ended
 from app.auth.errors import EmailNotVerified, InvalidToken
 from app.auth.schemas import TokenInput
 from app.auth.tiers import PROTECTED, TEAM, TEAM_SENSITIVE, TeamContext, UserContext
@@ -17,7 +18,9 @@ from app.teams.schemas import (
     InvitationList,
     InvitationOut,
     MemberList,
+    MemberOut,
     RemoveMemberInput,
+    SetRoleInput,
     TeamList,
     TeamOut,
 )
@@ -42,15 +45,22 @@ async def list_teams(ctx: UserContext, data: Empty) -> TeamList:
     return TeamList(items=await ctx.services.teams.teams_of(ctx.session.user.id))
 
 
-@procedures.procedure("members.list", tier=TEAM)
+@procedures.procedure("members.list", tier=TEAM, scope="read")
 async def list_members(ctx: TeamContext, data: Empty) -> MemberList:
     """The team's members and their roles."""
     return MemberList(items=await ctx.services.teams.members(ctx.team_id))
 
 
-@procedures.procedure("members.add", tier=TEAM, errors=(AlreadyMember, QuotaExceeded))
+@procedures.procedure(
+    "members.add",
+    tier=TEAM,
+    scope="admin",
+    errors=(AlreadyMember, QuotaExceeded),
+    fresh_session=True,
+)
 async def add_member(ctx: TeamContext, data: AddMemberInput) -> InvitationOut:
-    """Invite an address to the team (owner or admin, signed in: not with an API key).
+    """Invite an address to the team (owner or admin, signed in within
+    SESSION_FRESH_MINUTES: not with an API key).
 
     Answers the invitation, not a member: a link is mailed to the address, and the person
     joins once they accept it (``invitations.accept``) signed in with a verified account of
@@ -62,13 +72,13 @@ async def add_member(ctx: TeamContext, data: AddMemberInput) -> InvitationOut:
     return await ctx.services.teams.invite(ctx.team_id, data.email, data.role, ctx.session.user)
 
 
-@procedures.procedure("invitations.list", tier=TEAM)
+@procedures.procedure("invitations.list", tier=TEAM, scope="read")
 async def list_invitations(ctx: TeamContext, data: Empty) -> InvitationList:
     """The team's open invitations (not accepted, revoked or expired)."""
     return InvitationList(items=await ctx.services.teams.invitations(ctx.team_id))
 
 
-@procedures.procedure("invitations.revoke", tier=TEAM, errors=(NotFound,))
+@procedures.procedure("invitations.revoke", tier=TEAM, scope="admin", errors=(NotFound,))
 async def revoke_invitation(ctx: TeamContext, data: IdInput) -> Ok:
     """Revoke an open invitation (owner or admin, signed in): its link stops working."""
     ctx.require("admin", member=True)
@@ -87,28 +97,43 @@ async def accept_invitation(ctx: UserContext, data: TokenInput) -> TeamOut:
     return await ctx.services.teams.accept_invitation(data.token, ctx.session.user)
 
 
-@procedures.procedure("members.remove", tier=TEAM, errors=(NotFound, LastOwner))
+@procedures.procedure(
+    "members.remove", tier=TEAM, scope="admin", errors=(NotFound, LastOwner), fresh_session=True
+)
 async def remove_member(ctx: TeamContext, data: RemoveMemberInput) -> Ok:
-    """Remove a member (owner or admin, signed in); the last owner stays."""
+    """Remove a member (owner or admin, signed in within SESSION_FRESH_MINUTES); the last
+    owner stays. The member's live streams of the team end."""
     ctx.require("admin", member=True)
     await ctx.services.teams.remove_member(ctx.team_id, data.user_id, by=ctx.role)
+    access_ended(ctx.services, "memberRemoved", members=[(data.user_id, ctx.team_id)])
     return Ok()
 
 
-@procedures.procedure("teams.delete", tier=TEAM_SENSITIVE)
+@procedures.procedure(
+    "members.setRole", tier=TEAM, scope="admin", errors=(NotFound, LastOwner), fresh_session=True
+)
+async def set_member_role(ctx: TeamContext, data: SetRoleInput) -> MemberOut:
+    """Change a member's role (owner or admin, signed in within SESSION_FRESH_MINUTES: not
+    with an API key). Only an owner grants or takes the owner role; the last owner stays."""
+    ctx.require("admin", member=True)
+    return await ctx.services.teams.set_role(ctx.team_id, data.user_id, data.role, by=ctx.role)
+
+
+@procedures.procedure("teams.delete", tier=TEAM_SENSITIVE, scope="admin", fresh_session=True)
 async def delete_team(ctx: TeamContext, data: Empty) -> DeletionOut:
     """Schedule the team's deletion (owner, signed in within 10 minutes). For the grace period
     (TEAM_DELETION_GRACE_HOURS) the team's calls and API keys answer 422
-    TEAM_DELETION_SCHEDULED and ``teams.restore`` undoes it; then every row and file of the team
-    is erased."""
+    TEAM_DELETION_SCHEDULED (its live streams end) and ``teams.restore`` undoes it; then every
+    row and file of the team is erased."""
     ctx.require("owner", member=True)
     grace = ctx.services.runtime.settings.team_deletion_grace_hours
     due = await ctx.services.teams.schedule_deletion(ctx.team_id, grace)
     ctx.services.keys_changed(ctx.team_id)
+    access_ended(ctx.services, "teamDeleted", teams=[ctx.team_id])
     return DeletionOut(deletion_due_at=due)
 
 
-@procedures.procedure("teams.restore", tier=TEAM_SENSITIVE)
+@procedures.procedure("teams.restore", tier=TEAM_SENSITIVE, scope="admin", fresh_session=True)
 async def restore_team(ctx: TeamContext, data: Empty) -> Ok:
     """Cancel a scheduled deletion during its grace period (owner, signed in within 10 minutes)."""
     ctx.require("owner", member=True)

@@ -19,6 +19,7 @@ __all__ = [
     "MemberList",
     "MemberOut",
     "RemoveMemberInput",
+    "SetRoleInput",
     "TeamList",
     "TeamOut",
 ]
@@ -55,6 +56,11 @@ class AddMemberInput(Input):
 
 class RemoveMemberInput(Input):
     user_id: uuid.UUID
+
+
+class SetRoleInput(Input):
+    user_id: uuid.UUID
+    role: Role
 
 
 class MemberOut(Output):

@@ -245,14 +245,46 @@ class TeamService:
         if role == "owner" and by != "owner":
             raise WrongRole("only an owner may remove an owner")
         if role == "owner":
-            # Lock every owner row, so two owners removing each other cannot both pass the count.
-            owners = await self.conn.fetch(
-                "SELECT id FROM memberships WHERE team_id = $1 AND role = 'owner' "
-                "AND deleted_at IS NULL FOR UPDATE",
-                team_id,
-            )
-            if len(owners) <= 1:
-                raise LastOwner()
+            await self._another_owner_stays(team_id)
         await self.conn.execute(
             "DELETE FROM memberships WHERE team_id = $1 AND user_id = $2", team_id, user_id
         )
+
+    async def set_role(
+        self, team_id: uuid.UUID, user_id: uuid.UUID, role: Role, *, by: Role
+    ) -> MemberOut:
+        """Change a member's role; only an owner grants or takes the owner role, and the last
+        owner stays one."""
+        current = await self.conn.fetchval(
+            "SELECT role FROM memberships WHERE team_id = $1 AND user_id = $2 "
+            "AND deleted_at IS NULL FOR UPDATE",
+            team_id,
+            user_id,
+        )
+        if current is None:
+            raise NotFound("this user is not a member of the team")
+        if "owner" in (current, role) and by != "owner":
+            raise WrongRole("only an owner may grant or take the owner role")
+        if current == "owner" and role != "owner":
+            await self._another_owner_stays(team_id)
+        row = await self.conn.fetchrow(
+            "UPDATE memberships SET role = $3 WHERE team_id = $1 AND user_id = $2 RETURNING id",
+            team_id,
+            user_id,
+            role,
+        )
+        assert row is not None
+        member = await self.conn.fetchrow(_MEMBER_SELECT + "WHERE m.id = $1", row["id"])
+        assert member is not None
+        return MemberOut(**member)
+
+    async def _another_owner_stays(self, team_id: uuid.UUID) -> None:
+        """LastOwner unless the team has another owner. Every owner row is locked, so two
+        owners removing or demoting each other cannot both pass the count."""
+        owners = await self.conn.fetch(
+            "SELECT id FROM memberships WHERE team_id = $1 AND role = 'owner' "
+            "AND deleted_at IS NULL FOR UPDATE",
+            team_id,
+        )
+        if len(owners) <= 1:
+            raise LastOwner()

@@ -12,7 +12,7 @@ __all__ = ["procedures"]
 procedures = Registry()
 
 
-@procedures.procedure("usage.get", tier=TEAM)
+@procedures.procedure("usage.get", tier=TEAM, scope="read")
 async def get_usage(ctx: TeamContext, data: Empty) -> UsageOut:
     """This billing period's usage of each metric against the team's plan (calendar months,
     UTC). Alerts go out at 90% and 100% of a limit, once each per period (``usage.threshold``);

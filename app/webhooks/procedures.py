@@ -35,7 +35,9 @@ async def _check_url(
     if data.url is None:
         return None
     runtime = cast(Runtime, call.state)
-    await authenticate_team(runtime, call)
+    await authenticate_team(
+        runtime, call, call.procedure.scope or "admin", fresh=call.procedure.fresh_session
+    )
     try:
         return await runtime.webhook_urls.checked(data.url)
     except UrlRefused as exc:
@@ -45,32 +47,46 @@ async def _check_url(
 @procedures.procedure(
     "webhooks.create",
     tier=TEAM,
+    scope="admin",
     errors=(WebhookUrlRefused, WebhookLimitReached),
     prepare=_check_url,
+    fresh_session=True,
 )
 async def create_webhook(ctx: TeamContext, data: CreateWebhookInput) -> CreatedWebhook:
-    """Send the team's events of these types to ``url`` (admin). Each delivery is a JSON POST
+    """Send the team's events of these types to ``url`` (admin; a session signed in within
+    SESSION_FRESH_MINUTES, or an API key). Each delivery is a JSON POST
     signed with the secret shown here once (``X-SubscriberNest-Signature: t=…,v1=…``, see
     docs/protocol.md). URLs that resolve to internal addresses are refused; a team has at most
     WEBHOOK_MAX_ENDPOINTS_PER_TEAM webhooks (16 by default)."""
     ctx.require("admin")
     url = cast(CheckedUrl, ctx.call.prepared)
-    return await ctx.services.webhooks.create(ctx.team_id, url, list(data.events))
+    member = ctx.session.user.id if ctx.session is not None else None
+    return await ctx.services.webhooks.create(
+        ctx.team_id, url, list(data.events), member=member, api_key=ctx.api_key_id
+    )
 
 
-@procedures.procedure("webhooks.list", tier=TEAM)
+@procedures.procedure("webhooks.list", tier=TEAM, scope="admin")
 async def list_webhooks(ctx: TeamContext, data: Empty) -> WebhookList:
-    """The team's webhooks (never their secrets), with status and failures in a row."""
+    """The team's webhooks (never their secrets), with status, failures in a row and who made
+    each: a member or an API key. A webhook belongs to the team: revoking the key that made it
+    does not stop it (decision 0023); delete it if that key leaked."""
     return WebhookList(items=await ctx.services.webhooks.all())
 
 
 @procedures.procedure(
-    "webhooks.update", tier=TEAM, errors=(NotFound, WebhookUrlRefused), prepare=_check_url
+    "webhooks.update",
+    tier=TEAM,
+    scope="admin",
+    errors=(NotFound, WebhookUrlRefused),
+    prepare=_check_url,
+    fresh_session=True,
 )
 async def update_webhook(ctx: TeamContext, data: UpdateWebhookInput) -> WebhookOut:
-    """Change a webhook's URL, events or status (admin). ``status: "active"`` turns a webhook
-    disabled after repeated failures back on, its failure count reset; ``"disabled"`` pauses
-    it. Events of the time a webhook was off are not delivered."""
+    """Change a webhook's URL, events or status (admin; a fresh session or a key).
+    ``status: "active"`` turns a webhook disabled after repeated failures back on, its failure
+    count reset; ``"disabled"`` pauses it. Events of the time a webhook was off are not
+    delivered."""
     ctx.require("admin")
     return await ctx.services.webhooks.update(
         data.id,
@@ -80,15 +96,18 @@ async def update_webhook(ctx: TeamContext, data: UpdateWebhookInput) -> WebhookO
     )
 
 
-@procedures.procedure("webhooks.delete", tier=TEAM, errors=(NotFound,))
+@procedures.procedure(
+    "webhooks.delete", tier=TEAM, scope="admin", errors=(NotFound,), fresh_session=True
+)
 async def delete_webhook(ctx: TeamContext, data: IdInput) -> Ok:
-    """Stop sending to a webhook (admin); its pending deliveries are dropped."""
+    """Stop sending to a webhook (admin; a fresh session or a key); its pending deliveries are
+    dropped."""
     ctx.require("admin")
     await ctx.services.webhooks.delete(data.id)
     return Ok()
 
 
-@procedures.procedure("webhooks.test", tier=TEAM, errors=(NotFound,))
+@procedures.procedure("webhooks.test", tier=TEAM, scope="admin", errors=(NotFound,))
 async def test_webhook(ctx: TeamContext, data: IdInput) -> TestQueued:
     """Send a ``webhook.test`` delivery to this webhook now; follow it in webhooks.deliveries."""
     ctx.require("admin")
@@ -98,7 +117,7 @@ async def test_webhook(ctx: TeamContext, data: IdInput) -> TestQueued:
     return TestQueued(delivery_id=delivery)
 
 
-@procedures.procedure("webhooks.deliveries", tier=TEAM)
+@procedures.procedure("webhooks.deliveries", tier=TEAM, scope="admin")
 async def list_deliveries(ctx: TeamContext, data: DeliveriesInput) -> DeliveryList:
     """Recent deliveries, newest first, each with the log of its attempts."""
     return DeliveryList(items=await ctx.services.webhooks.deliveries(data.endpoint_id, data.limit))

@@ -21,6 +21,7 @@ __all__ = [
     "DeliveryOut",
     "TestQueued",
     "UpdateWebhookInput",
+    "WebhookCreator",
     "WebhookList",
     "WebhookOut",
 ]
@@ -42,6 +43,15 @@ class UpdateWebhookInput(Input):
     status: Literal["active", "disabled"] | None = None
 
 
+class WebhookCreator(Output):
+    """Who made a webhook: a member (``id`` their user id) or an API key (``id`` the key's). The
+    webhook belongs to the team either way: it outlives its creator (decision 0023)."""
+
+    kind: Literal["member", "apiKey"]
+    id: uuid.UUID
+    name: str | None
+
+
 class WebhookOut(Output):
     id: uuid.UUID
     url: str
@@ -50,6 +60,7 @@ class WebhookOut(Output):
     disabled_reason: str | None
     consecutive_failures: int
     created_at: Timestamp
+    created_by: WebhookCreator | None = None  # None: made before creators were recorded
 
 
 class CreatedWebhook(Output):

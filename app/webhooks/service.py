@@ -20,6 +20,7 @@ from app.webhooks.schemas import (
     AttemptOut,
     CreatedWebhook,
     DeliveryOut,
+    WebhookCreator,
     WebhookOut,
 )
 from app.webhooks.urls import CheckedUrl
@@ -32,6 +33,22 @@ __all__ = ["WebhookService", "envelope"]
 _ENDPOINTS_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('webhook_endpoints:' || $1, 0))"
 
 _ENDPOINT = "id, url, events, status, disabled_reason, consecutive_failures, created_at"
+# An endpoint with its creator's name: the member's, or the API key's (revoked or not).
+_WITH_CREATOR = (
+    "SELECT e.id, e.url, e.events, e.status, e.disabled_reason, e.consecutive_failures, "
+    "e.created_at, e.created_by, e.created_by_key, u.name AS member_name, k.name AS key_name "
+    "FROM webhook_endpoints e LEFT JOIN users u ON u.id = e.created_by "
+    "LEFT JOIN api_keys k ON k.id = e.created_by_key WHERE e.deleted_at IS NULL"
+)
+
+
+def _endpoint(row: asyncpg.Record) -> WebhookOut:
+    creator = None
+    if row["created_by_key"] is not None:
+        creator = WebhookCreator(kind="apiKey", id=row["created_by_key"], name=row["key_name"])
+    elif row["created_by"] is not None:
+        creator = WebhookCreator(kind="member", id=row["created_by"], name=row["member_name"])
+    return WebhookOut(**{k: row[k] for k in _ENDPOINT.split(", ")}, created_by=creator)
 
 
 def envelope(
@@ -53,10 +70,17 @@ class WebhookService:
         self.runtime = runtime
 
     async def create(
-        self, team_id: uuid.UUID, url: CheckedUrl, events: list[str]
+        self,
+        team_id: uuid.UUID,
+        url: CheckedUrl,
+        events: list[str],
+        *,
+        member: uuid.UUID | None = None,
+        api_key: uuid.UUID | None = None,
     ) -> CreatedWebhook:
         """A new endpoint for ``url`` (checked before the unit of work opened: a DNS lookup
-        must not hold the transaction), at most WEBHOOK_MAX_ENDPOINTS_PER_TEAM of them."""
+        must not hold the transaction), at most WEBHOOK_MAX_ENDPOINTS_PER_TEAM of them, made by
+        ``member`` or ``api_key`` (recorded and listed; the team owns it all the same)."""
         limit = self.runtime.settings.webhook_max_endpoints_per_team
         await self.conn.execute(_ENDPOINTS_LOCK, str(team_id))
         count = await self.conn.fetchval(
@@ -68,25 +92,29 @@ class WebhookService:
         endpoint_id = uuid.uuid4()
         secret = f"whsec_{secrets.token_urlsafe(32)}"
         sealed = self.runtime.cipher.seal(endpoint_id, {"secret": secret})
-        row = await self.conn.fetchrow(
+        await self.conn.execute(
             "INSERT INTO webhook_endpoints (id, team_id, url, events, secret_ciphertext, "
-            f"secret_key_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING {_ENDPOINT}",
+            "secret_key_id, created_by, created_by_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             endpoint_id,
             team_id,
             url,
             sorted(set(events)),
             sealed.ciphertext,
             sealed.key_id,
+            member,
+            api_key,
         )
-        assert row is not None
-        return CreatedWebhook(webhook=WebhookOut(**row), secret=secret)
+        return CreatedWebhook(webhook=await self._one(endpoint_id), secret=secret)
 
     async def all(self) -> list[WebhookOut]:
-        rows = await self.conn.fetch(
-            f"SELECT {_ENDPOINT} FROM webhook_endpoints WHERE deleted_at IS NULL "
-            "ORDER BY created_at"
-        )
-        return [WebhookOut(**row) for row in rows]
+        rows = await self.conn.fetch(f"{_WITH_CREATOR} ORDER BY e.created_at")
+        return [_endpoint(row) for row in rows]
+
+    async def _one(self, endpoint_id: uuid.UUID) -> WebhookOut:
+        row = await self.conn.fetchrow(f"{_WITH_CREATOR} AND e.id = $1", endpoint_id)
+        if row is None:
+            raise NotFound("no such webhook")
+        return _endpoint(row)
 
     async def update(
         self,
@@ -106,7 +134,7 @@ class WebhookService:
             "WHEN $4 = 'disabled' AND status = 'active' THEN 'disabled by a member' "
             "ELSE disabled_reason END, "
             "consecutive_failures = CASE WHEN $4 = 'active' THEN 0 ELSE consecutive_failures END "
-            f"WHERE id = $1 AND deleted_at IS NULL RETURNING {_ENDPOINT}",
+            "WHERE id = $1 AND deleted_at IS NULL RETURNING id",
             endpoint_id,
             url,
             sorted(set(events)) if events is not None else None,
@@ -114,7 +142,7 @@ class WebhookService:
         )
         if row is None:
             raise NotFound("no such webhook")
-        return WebhookOut(**row)
+        return await self._one(endpoint_id)
 
     async def delete(self, endpoint_id: uuid.UUID) -> None:
         status = await self.conn.execute(

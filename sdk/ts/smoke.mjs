@@ -63,6 +63,27 @@ for await (const event of feed.streamChanges({
 }
 clearTimeout(stop);
 
+// A stream whose session signs out ends with a typed StreamRevokedError, not a reconnect.
+const second = await client.auth.signIn({ email, password: "password-123" });
+const leaving = new sdk.Client({ baseUrl, sessionToken: second.session.token });
+let revoked = null;
+try {
+  for await (const event of feed.streamChanges({
+    baseUrl,
+    headers: { Authorization: `Bearer ${second.session.token}`, "X-Team-Id": team.id },
+    signal: AbortSignal.timeout(20000),
+  })) {
+    if (event.type === "up-to-date") {
+      await leaving.auth.signOut();
+    }
+  }
+} catch (err) {
+  if (!(err instanceof feed.StreamRevokedError)) {
+    throw err;
+  }
+  revoked = err.reason;
+}
+
 console.log(
   JSON.stringify({
     userEmail: signed.user.email,
@@ -76,5 +97,6 @@ console.log(
     invalid: await failure(client.teams.create({ name: "" })),
     noTeam: await failure(client.members.list()),
     streamed,
+    revoked,
   }),
 );

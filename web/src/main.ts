@@ -2,7 +2,7 @@
 // Every call goes through the generated client (sdk/ts); live changes through streamChanges().
 
 import { ApiError, Client, type ConnectionOut, type SubscriberOut } from "../../sdk/ts/src/index.js";
-import { streamChanges, type ChangeEvent } from "../../sdk/ts/src/sync.js";
+import { StreamRevokedError, streamChanges, type ChangeEvent, type RevokedReason } from "../../sdk/ts/src/sync.js";
 
 const TOKEN_KEY = "subnest.session";
 const INVITE_KEY = "subnest.invitation"; // an invitation's token, accepted once signed in
@@ -120,6 +120,16 @@ async function background(action: () => Promise<void>): Promise<void> {
     showError(err);
   }
 }
+
+// Why a live stream ended for good (its final `revoked` event), as the sign-in page says it.
+const ENDED: Record<RevokedReason, string> = {
+  keyRevoked: "The API key was revoked.",
+  keyExpired: "The API key expired.",
+  memberRemoved: "You were removed from the team.",
+  signedOut: "You were signed out.",
+  sessionExpired: "Your session expired.",
+  teamDeleted: "The team is scheduled for deletion.",
+};
 
 function signedOut(): void {
   sessionStorage.removeItem(TOKEN_KEY);
@@ -307,6 +317,11 @@ async function follow(teamId: string): Promise<void> {
       }
     } catch (err) {
       if (controller.signal.aborted) return;
+      if (err instanceof StreamRevokedError) {
+        signedOut(); // access ended: back to sign-in, never a reconnect with what was refused
+        showError(new Error(`${ENDED[err.reason] ?? "Your access ended."} Sign in again.`));
+        return;
+      }
       if (err instanceof ApiError && err.status === 401) {
         signedOut(); // the session ended: sign in again rather than retry forever
         showError(err);

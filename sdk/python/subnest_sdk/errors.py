@@ -10,6 +10,7 @@ from .models import (
     DeletionData,
     EmptyData,
     ExistingSubscriber,
+    InsufficientScopeData,
     InternalErrorData,
     LimitData,
     PayloadTooLargeData,
@@ -18,6 +19,7 @@ from .models import (
     RateLimitedData,
     RefusedUrl,
     ServiceUnavailableData,
+    SessionAge,
     ValidationData,
     WebhookLimit,
 )
@@ -31,6 +33,7 @@ __all__ = [
     "EmailTakenError",
     "EspUnavailableError",
     "ForbiddenError",
+    "InsufficientScopeError",
     "InternalError",
     "InvalidCredentialsError",
     "InvalidTokenError",
@@ -53,6 +56,7 @@ __all__ = [
     "ValidationFailedError",
     "WebhookLimitReachedError",
     "WebhookUrlRefusedError",
+    "WrongPasswordError",
     "WrongRoleError",
 ]
 
@@ -115,6 +119,16 @@ class ForbiddenError(ApiError):
 
     data: EmptyData
     data_type = EmptyData
+
+
+class InsufficientScopeError(ApiError):
+    """This credential's scope does not allow this procedure.
+
+    HTTP 403, ``INSUFFICIENT_SCOPE``.
+    """
+
+    data: InsufficientScopeData
+    data_type = InsufficientScopeData
 
 
 class InternalError(ApiError):
@@ -248,13 +262,13 @@ class ServiceUnavailableError(ApiError):
 
 
 class SessionTooOldError(ApiError):
-    """Sign in again: this needs a session started in the last 10 minutes.
+    """Sign in again: this needs a session signed in within SESSION_FRESH_MINUTES.
 
     HTTP 403, ``SESSION_TOO_OLD``.
     """
 
-    data: EmptyData
-    data_type = EmptyData
+    data: SessionAge
+    data_type = SessionAge
 
 
 class SubscriberDeletedError(ApiError):
@@ -327,6 +341,16 @@ class WebhookUrlRefusedError(ApiError):
     data_type = RefusedUrl
 
 
+class WrongPasswordError(ApiError):
+    """The current password is wrong.
+
+    HTTP 403, ``WRONG_PASSWORD``.
+    """
+
+    data: EmptyData
+    data_type = EmptyData
+
+
 class WrongRoleError(ApiError):
     """Your role in this team does not allow this.
 
@@ -344,6 +368,7 @@ ERRORS: dict[str, type[ApiError]] = {
     "ESP_CREDENTIALS_REJECTED": CredentialsRejectedError,
     "ESP_UNAVAILABLE": EspUnavailableError,
     "FORBIDDEN": ForbiddenError,
+    "INSUFFICIENT_SCOPE": InsufficientScopeError,
     "INTERNAL": InternalError,
     "INVALID_CREDENTIALS": InvalidCredentialsError,
     "INVALID_TOKEN": InvalidTokenError,
@@ -365,5 +390,6 @@ ERRORS: dict[str, type[ApiError]] = {
     "VALIDATION_FAILED": ValidationFailedError,
     "WEBHOOK_LIMIT_REACHED": WebhookLimitReachedError,
     "WEBHOOK_URL_REFUSED": WebhookUrlRefusedError,
+    "WRONG_PASSWORD": WrongPasswordError,
     "WRONG_ROLE": WrongRoleError,
 }

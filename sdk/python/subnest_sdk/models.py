@@ -17,6 +17,7 @@ __all__ = [
     "ApiKeyOut",
     "AttemptOut",
     "ChangeOut",
+    "ChangePasswordInput",
     "ConnectionList",
     "ConnectionOut",
     "CountsInput",
@@ -39,6 +40,7 @@ __all__ = [
     "ExistingSubscriber",
     "ExportOut",
     "IdInput",
+    "InsufficientScopeData",
     "InternalErrorData",
     "InvitationList",
     "InvitationOut",
@@ -49,6 +51,7 @@ __all__ = [
     "MetricUsage",
     "Model",
     "Ok",
+    "PasswordChanged",
     "PayloadTooLargeData",
     "ProviderMessage",
     "PullInput",
@@ -60,7 +63,11 @@ __all__ = [
     "RequestPasswordResetInput",
     "ResetPasswordInput",
     "ServiceUnavailableData",
+    "SessionAge",
+    "SessionInfo",
+    "SessionList",
     "SessionOut",
+    "SetRoleInput",
     "SignInInput",
     "SignUpInput",
     "SignedIn",
@@ -84,6 +91,7 @@ __all__ = [
     "UsageOut",
     "UserOut",
     "ValidationData",
+    "WebhookCreator",
     "WebhookLimit",
     "WebhookList",
     "WebhookOut",
@@ -120,6 +128,9 @@ class ApiKeyOut(Model):
     name: str
     prefix: str
     ip_allowlist: list[str] | None
+    #: what the key may call: read ⊂ write ⊂ admin
+    scopes: list[Literal["admin", "read", "write"]]
+    expires_at: datetime.datetime | None
     created_at: datetime.datetime
     last_used_at: datetime.datetime | None
     revoked_at: datetime.datetime | None
@@ -140,6 +151,11 @@ class ChangeOut(Model):
     #: the row, in the table's wire fields
     row: Any
     cursor: str
+
+
+class ChangePasswordInput(Model):
+    current_password: str
+    new_password: str
 
 
 class ConnectionList(Model):
@@ -164,6 +180,9 @@ class CountsInput(Model):
 
 class CreateApiKeyInput(Model):
     name: str
+    scopes: list[Literal["admin", "read", "write"]] | None = None
+    expires_at: datetime.datetime | None = None
+    expires_in_days: int | None = None
     ip_allowlist: list[str] | None = None
 
 
@@ -284,6 +303,11 @@ class IdInput(Model):
     id: uuid.UUID
 
 
+class InsufficientScopeData(Model):
+    required: str
+    granted: str
+
+
 class InternalErrorData(Model):
     request_id: str
 
@@ -339,6 +363,12 @@ class Ok(Model):
     ok: bool = True
 
 
+class PasswordChanged(Model):
+    """``endedSessions``: how many other sessions of the account were ended."""
+
+    ended_sessions: int
+
+
 class PayloadTooLargeData(Model):
     max_bytes: int
 
@@ -392,9 +422,37 @@ class ServiceUnavailableData(Model):
     retry_after: int
 
 
+class SessionAge(Model):
+    signed_in_at: datetime.datetime
+    max_age_minutes: int
+
+
+class SessionInfo(Model):
+    """One of the caller's sessions, as ``auth.sessions.list`` shows it (never its token). ``ip``
+    and ``userAgent`` are the sign-in's; ``current``: the session making the call.
+    """
+
+    id: uuid.UUID
+    created_at: datetime.datetime
+    signed_in_at: datetime.datetime
+    expires_at: datetime.datetime
+    ip: str | None
+    user_agent: str | None
+    current: bool
+
+
+class SessionList(Model):
+    items: list[SessionInfo]
+
+
 class SessionOut(Model):
     token: str
     expires_at: datetime.datetime
+
+
+class SetRoleInput(Model):
+    user_id: uuid.UUID
+    role: Literal["admin", "member", "owner"]
 
 
 class SignInInput(Model):
@@ -577,6 +635,16 @@ class ValidationData(Model):
     detail: str
 
 
+class WebhookCreator(Model):
+    """Who made a webhook: a member (``id`` their user id) or an API key (``id`` the key's). The
+    webhook belongs to the team either way: it outlives its creator (decision 0023).
+    """
+
+    kind: Literal["apiKey", "member"]
+    id: uuid.UUID
+    name: str | None
+
+
 class WebhookLimit(Model):
     limit: int
 
@@ -593,3 +661,4 @@ class WebhookOut(Model):
     disabled_reason: str | None
     consecutive_failures: int
     created_at: datetime.datetime
+    created_by: WebhookCreator | None = None

@@ -9,6 +9,9 @@ Hand-written (copied by ``subnest sdk``; edit ``app/sdkgen/templates/python/sync
 Changes are applied idempotently (upsert by id, tombstones delete), so the at-least-once
 delivery of the API is harmless. A lost connection is retried with backoff from the last cursor;
 ``must-refetch`` (or 409 MUST_REFETCH) empties the store and starts again from the beginning.
+A final ``revoked`` event (the key was revoked or expired, the member removed, the session
+ended, the team scheduled for deletion) raises ``StreamRevokedError`` out of ``run``: the
+replica does not reconnect with credentials that are refused.
 """
 
 from __future__ import annotations
@@ -26,7 +29,28 @@ import msgspec
 from .client import AsyncClient
 from .errors import MustRefetchError
 
-__all__ = ["ChangeEvent", "DictStore", "SQLiteStore", "Store", "SyncClient"]
+__all__ = [
+    "ChangeEvent",
+    "DictStore",
+    "RevokedReason",
+    "SQLiteStore",
+    "Store",
+    "StreamRevokedError",
+    "SyncClient",
+]
+
+RevokedReason = Literal[
+    "keyRevoked", "keyExpired", "memberRemoved", "signedOut", "sessionExpired", "teamDeleted"
+]
+
+
+class StreamRevokedError(Exception):
+    """The server ended the stream for good: the access it was opened with ended (``reason``).
+    Reconnecting with the same credentials is refused; sign in again or use another key."""
+
+    def __init__(self, reason: RevokedReason | str) -> None:
+        super().__init__(f"the stream ended: {reason}")
+        self.reason: RevokedReason | str = reason
 
 
 class ChangeEvent(msgspec.Struct, frozen=True):
@@ -215,4 +239,9 @@ class SyncClient:
                     self.up_to_date.set()
                 elif event == "must-refetch":
                     raise _MustRefetch()
+                elif event == "revoked":  # a reason this SDK does not know yet is kept as is
+                    body = json.loads("\n".join(data) or "{}")
+                    raise StreamRevokedError(
+                        body.get("reason", "") if isinstance(body, dict) else ""
+                    )
                 event, event_id, data = "message", "", []

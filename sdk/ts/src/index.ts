@@ -46,6 +46,9 @@ export interface ApiKeyOut {
   name: string;
   prefix: string;
   ipAllowlist: string[] | null;
+  /** what the key may call: read ⊂ write ⊂ admin */
+  scopes: ("admin" | "read" | "write")[];
+  expiresAt: string | null;
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
@@ -66,6 +69,11 @@ export interface ChangeOut {
   /** the row, in the table's wire fields */
   row: unknown;
   cursor: string;
+}
+
+export interface ChangePasswordInput {
+  currentPassword: string;
+  newPassword: string;
 }
 
 export interface ConnectionList {
@@ -91,6 +99,12 @@ export interface CountsInput {
 
 export interface CreateApiKeyInput {
   name: string;
+  /** Default: `null`. */
+  scopes?: ("admin" | "read" | "write")[] | null;
+  /** Default: `null`. */
+  expiresAt?: string | null;
+  /** Default: `null`. */
+  expiresInDays?: number | null;
   /** Default: `null`. */
   ipAllowlist?: string[] | null;
 }
@@ -229,6 +243,11 @@ export interface IdInput {
   id: string;
 }
 
+export interface InsufficientScopeData {
+  required: string;
+  granted: string;
+}
+
 export interface InternalErrorData {
   requestId: string;
 }
@@ -283,6 +302,11 @@ export interface MetricUsage {
 export interface Ok {
   /** Default: `true`. */
   ok?: boolean;
+}
+
+/** ``endedSessions``: how many other sessions of the account were ended. */
+export interface PasswordChanged {
+  endedSessions: number;
 }
 
 export interface PayloadTooLargeData {
@@ -340,9 +364,37 @@ export interface ServiceUnavailableData {
   retryAfter: number;
 }
 
+export interface SessionAge {
+  signedInAt: string;
+  maxAgeMinutes: number;
+}
+
+/**
+ * One of the caller's sessions, as ``auth.sessions.list`` shows it (never its token). ``ip`` and
+ * ``userAgent`` are the sign-in's; ``current``: the session making the call.
+ */
+export interface SessionInfo {
+  id: string;
+  createdAt: string;
+  signedInAt: string;
+  expiresAt: string;
+  ip: string | null;
+  userAgent: string | null;
+  current: boolean;
+}
+
+export interface SessionList {
+  items: SessionInfo[];
+}
+
 export interface SessionOut {
   token: string;
   expiresAt: string;
+}
+
+export interface SetRoleInput {
+  userId: string;
+  role: "admin" | "member" | "owner";
 }
 
 export interface SignInInput {
@@ -567,6 +619,16 @@ export interface ValidationData {
   detail: string;
 }
 
+/**
+ * Who made a webhook: a member (``id`` their user id) or an API key (``id`` the key's). The webhook
+ * belongs to the team either way: it outlives its creator (decision 0023).
+ */
+export interface WebhookCreator {
+  kind: "apiKey" | "member";
+  id: string;
+  name: string | null;
+}
+
 export interface WebhookLimit {
   limit: number;
 }
@@ -583,6 +645,8 @@ export interface WebhookOut {
   disabledReason: string | null;
   consecutiveFailures: number;
   createdAt: string;
+  /** Default: `null`. */
+  createdBy?: WebhookCreator | null;
 }
 
 // The error bodies: `ApiError.body` is one of these, discriminated on `code`.
@@ -627,6 +691,13 @@ export interface ForbiddenError {
   code: "FORBIDDEN";
   message: string;
   data: EmptyData;
+}
+
+/** This credential's scope does not allow this procedure. HTTP 403. */
+export interface InsufficientScopeError {
+  code: "INSUFFICIENT_SCOPE";
+  message: string;
+  data: InsufficientScopeData;
 }
 
 /** Internal error; quote the request id when reporting it. HTTP 500. */
@@ -720,11 +791,11 @@ export interface ServiceUnavailableError {
   data: ServiceUnavailableData;
 }
 
-/** Sign in again: this needs a session started in the last 10 minutes. HTTP 403. */
+/** Sign in again: this needs a session signed in within SESSION_FRESH_MINUTES. HTTP 403. */
 export interface SessionTooOldError {
   code: "SESSION_TOO_OLD";
   message: string;
-  data: EmptyData;
+  data: SessionAge;
 }
 
 /** This subscriber is deleted: restore it first. HTTP 422. */
@@ -776,6 +847,13 @@ export interface WebhookUrlRefusedError {
   data: RefusedUrl;
 }
 
+/** The current password is wrong. HTTP 403. */
+export interface WrongPasswordError {
+  code: "WRONG_PASSWORD";
+  message: string;
+  data: EmptyData;
+}
+
 /** Your role in this team does not allow this. HTTP 403. */
 export interface WrongRoleError {
   code: "WRONG_ROLE";
@@ -791,6 +869,7 @@ export type ErrorBody =
   | EmailTakenError
   | EspUnavailableError
   | ForbiddenError
+  | InsufficientScopeError
   | InternalError
   | InvalidCredentialsError
   | InvalidTokenError
@@ -812,6 +891,7 @@ export type ErrorBody =
   | ValidationFailedError
   | WebhookLimitReachedError
   | WebhookUrlRefusedError
+  | WrongPasswordError
   | WrongRoleError;
 
 export type ErrorCode = ErrorBody["code"];
@@ -824,6 +904,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   ESP_CREDENTIALS_REJECTED: 422,
   ESP_UNAVAILABLE: 503,
   FORBIDDEN: 403,
+  INSUFFICIENT_SCOPE: 403,
   INTERNAL: 500,
   INVALID_CREDENTIALS: 401,
   INVALID_TOKEN: 400,
@@ -845,6 +926,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   VALIDATION_FAILED: 400,
   WEBHOOK_LIMIT_REACHED: 422,
   WEBHOOK_URL_REFUSED: 422,
+  WRONG_PASSWORD: 403,
   WRONG_ROLE: 403,
 };
 
@@ -872,6 +954,10 @@ const API: ApiDescription = {
       path: "/rpc/apiKeys.revoke",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
     },
+    "auth.changePassword": {
+      path: "/rpc/auth.changePassword",
+      security: [["session"], ["sessionCookie"]],
+    },
     "auth.me": { path: "/rpc/auth.me", security: [["session"], ["sessionCookie"]] },
     "auth.requestPasswordReset": { path: "/rpc/auth.requestPasswordReset", security: [] },
     "auth.resendVerification": {
@@ -879,6 +965,14 @@ const API: ApiDescription = {
       security: [["session"], ["sessionCookie"]],
     },
     "auth.resetPassword": { path: "/rpc/auth.resetPassword", security: [] },
+    "auth.sessions.list": {
+      path: "/rpc/auth.sessions.list",
+      security: [["session"], ["sessionCookie"]],
+    },
+    "auth.sessions.revoke": {
+      path: "/rpc/auth.sessions.revoke",
+      security: [["session"], ["sessionCookie"]],
+    },
     "auth.signIn": { path: "/rpc/auth.signIn", security: [] },
     "auth.signOut": { path: "/rpc/auth.signOut", security: [["session"], ["sessionCookie"]] },
     "auth.signUp": { path: "/rpc/auth.signUp", security: [] },
@@ -938,6 +1032,10 @@ const API: ApiDescription = {
     },
     "members.remove": {
       path: "/rpc/members.remove",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+    },
+    "members.setRole": {
+      path: "/rpc/members.setRole",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
     },
     "subscribers.counts": {
@@ -1044,25 +1142,31 @@ export interface ClientOptions extends TransportOptions {
 /** The `webhooks.*` procedures. */
 export class WebhooksApi extends Group {
   /**
-   * Send the team's events of these types to ``url`` (admin). Each delivery is a JSON POST signed
-   * with the secret shown here once (``X-SubscriberNest-Signature: t=…,v1=…``, see
-   * docs/protocol.md). URLs that resolve to internal addresses are refused; a team has at most
-   * WEBHOOK_MAX_ENDPOINTS_PER_TEAM webhooks (16 by default).
+   * Send the team's events of these types to ``url`` (admin; a session signed in within
+   * SESSION_FRESH_MINUTES, or an API key). Each delivery is a JSON POST signed with the secret
+   * shown here once (``X-SubscriberNest-Signature: t=…,v1=…``, see docs/protocol.md). URLs that
+   * resolve to internal addresses are refused; a team has at most WEBHOOK_MAX_ENDPOINTS_PER_TEAM
+   * webhooks (16 by default).
+   *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, WEBHOOK_LIMIT_REACHED,
-   * WEBHOOK_URL_REFUSED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, WEBHOOK_LIMIT_REACHED, WEBHOOK_URL_REFUSED, RATE_LIMITED.
    */
   create(input: CreateWebhookInput): Promise<CreatedWebhook> {
     return this.transport.call("webhooks.create", input);
   }
 
   /**
-   * Stop sending to a webhook (admin); its pending deliveries are dropped.
+   * Stop sending to a webhook (admin; a fresh session or a key); its pending deliveries are
+   * dropped.
+   *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   delete(input: IdInput): Promise<Ok> {
     return this.transport.call("webhooks.delete", input);
@@ -1071,18 +1175,26 @@ export class WebhooksApi extends Group {
   /**
    * Recent deliveries, newest first, each with the log of its attempts.
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   deliveries(input: DeliveriesInput = {}): Promise<DeliveryList> {
     return this.transport.call("webhooks.deliveries", input);
   }
 
   /**
-   * The team's webhooks (never their secrets), with status and failures in a row.
+   * The team's webhooks (never their secrets), with status, failures in a row and who made each: a
+   * member or an API key. A webhook belongs to the team: revoking the key that made it does not
+   * stop it (decision 0023); delete it if that key leaked.
+   *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   list(input: Empty = {}): Promise<WebhookList> {
     return this.transport.call("webhooks.list", input);
@@ -1091,22 +1203,26 @@ export class WebhooksApi extends Group {
   /**
    * Send a ``webhook.test`` delivery to this webhook now; follow it in webhooks.deliveries.
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   test(input: IdInput): Promise<TestQueued> {
     return this.transport.call("webhooks.test", input);
   }
 
   /**
-   * Change a webhook's URL, events or status (admin). ``status: "active"`` turns a webhook disabled
-   * after repeated failures back on, its failure count reset; ``"disabled"`` pauses it. Events of
-   * the time a webhook was off are not delivered.
+   * Change a webhook's URL, events or status (admin; a fresh session or a key). ``status:
+   * "active"`` turns a webhook disabled after repeated failures back on, its failure count reset;
+   * ``"disabled"`` pauses it. Events of the time a webhook was off are not delivered.
+   *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * WEBHOOK_URL_REFUSED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, WEBHOOK_URL_REFUSED, RATE_LIMITED.
    */
   update(input: UpdateWebhookInput): Promise<WebhookOut> {
     return this.transport.call("webhooks.update", input);
@@ -1120,8 +1236,11 @@ export class UsageApi extends Group {
    * Alerts go out at 90% and 100% of a limit, once each per period (``usage.threshold``); over a
    * limit, the procedures that consume it answer 422 PLAN_LIMIT_REACHED.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   get(input: Empty = {}): Promise<UsageOut> {
     return this.transport.call("usage.get", input);
@@ -1142,7 +1261,10 @@ export class TeamsApi extends Group {
   /**
    * Schedule the team's deletion (owner, signed in within 10 minutes). For the grace period
    * (TEAM_DELETION_GRACE_HOURS) the team's calls and API keys answer 422 TEAM_DELETION_SCHEDULED
-   * and ``teams.restore`` undoes it; then every row and file of the team is erased.
+   * (its live streams end) and ``teams.restore`` undoes it; then every row and file of the team is
+   * erased.
+   *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId. Errors: UNAUTHENTICATED, FORBIDDEN, SESSION_TOO_OLD,
    * WRONG_ROLE.
@@ -1163,6 +1285,8 @@ export class TeamsApi extends Group {
   /**
    * Cancel a scheduled deletion during its grace period (owner, signed in within 10 minutes).
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId. Errors: UNAUTHENTICATED, FORBIDDEN, SESSION_TOO_OLD,
    * WRONG_ROLE.
    */
@@ -1176,9 +1300,11 @@ export class SyncRunsApi extends Group {
   /**
    * One sync run: status, counts, error, timings.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   get(input: IdInput): Promise<SyncRunOut> {
     return this.transport.call("syncRuns.get", input);
@@ -1187,8 +1313,11 @@ export class SyncRunsApi extends Group {
   /**
    * Recent sync runs, newest first, of one connection or all.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   list(input: SyncRunsInput = {}): Promise<SyncRunList> {
     return this.transport.call("syncRuns.list", input);
@@ -1201,11 +1330,12 @@ export class SyncApi extends Group {
    * The team's changes after ``cursor`` (from the start without one), oldest first.
    *
    * Upsert changes by ``id``; ``op: "delete"`` is a tombstone. Continue from the answer's
-   * ``cursor`` while ``hasMore``; a 409 MUST_REFETCH means: start again without a cursor.
+   * ``cursor`` while ``hasMore``; a 409 MUST_REFETCH means: start again without a cursor. Scope:
+   * `read` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, MUST_REFETCH, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, MUST_REFETCH, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   pull(input: PullInput = {}): Promise<PullOut> {
     return this.transport.call("sync.pull", input);
@@ -1217,8 +1347,11 @@ export class SubscribersApi extends Group {
   /**
    * How many subscribers have each status (live ones), and how many are deleted.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   counts(input: CountsInput = {}): Promise<SubscriberCounts> {
     return this.transport.call("subscribers.counts", input);
@@ -1229,9 +1362,11 @@ export class SubscribersApi extends Group {
    * team already has answers 409 with that subscriber's id. ``customFields`` and ``localFields``:
    * JSON objects of at most JSON_FIELDS_MAX_BYTES / _KEYS / _DEPTH each.
    *
+   * Scope: `write` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, SUBSCRIBER_EXISTS, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, SUBSCRIBER_EXISTS, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   create(input: CreateSubscriberInput): Promise<SubscriberOut> {
     return this.transport.call("subscribers.create", input);
@@ -1241,9 +1376,11 @@ export class SubscribersApi extends Group {
    * Soft-delete a subscriber: replicas get a tombstone; ``subscribers.restore`` undoes it. A synced
    * subscriber the provider still lists comes back with the next sync.
    *
+   * Scope: `write` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   delete(input: IdInput): Promise<Ok> {
     return this.transport.call("subscribers.delete", input);
@@ -1252,9 +1389,11 @@ export class SubscribersApi extends Group {
   /**
    * One subscriber, soft-deleted ones included.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   get(input: IdInput): Promise<SubscriberOut> {
     return this.transport.call("subscribers.get", input);
@@ -1264,10 +1403,12 @@ export class SubscribersApi extends Group {
    * A page of subscribers, newest first, filtered by status, connection and search words.
    *
    * Pass the page's ``nextAfter`` as ``after`` for the next one (null on the last page); rows added
-   * meanwhile never shift a page, so nothing is skipped or repeated.
+   * meanwhile never shift a page, so nothing is skipped or repeated. Scope: `read` (what a scoped
+   * credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   list(input: SubscriberPageInput = {}): Promise<SubscriberList> {
     return this.transport.call("subscribers.list", input);
@@ -1276,9 +1417,11 @@ export class SubscribersApi extends Group {
   /**
    * Bring back a soft-deleted subscriber (409 if its address was taken meanwhile).
    *
+   * Scope: `write` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, SUBSCRIBER_EXISTS, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, SUBSCRIBER_EXISTS,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   restore(input: IdInput): Promise<SubscriberOut> {
     return this.transport.call("subscribers.restore", input);
@@ -1289,9 +1432,11 @@ export class SubscribersApi extends Group {
    * provider wins; the run counts a conflict); ``localFields`` are never touched. The JSON fields
    * are bounded as in subscribers.create.
    *
+   * Scope: `write` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, SUBSCRIBER_EXISTS, PLAN_LIMIT_REACHED,
-   * SUBSCRIBER_DELETED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, SUBSCRIBER_EXISTS,
+   * PLAN_LIMIT_REACHED, SUBSCRIBER_DELETED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   update(input: UpdateSubscriberInput): Promise<SubscriberOut> {
     return this.transport.call("subscribers.update", input);
@@ -1301,15 +1446,17 @@ export class SubscribersApi extends Group {
 /** The `members.*` procedures. */
 export class MembersApi extends Group {
   /**
-   * Invite an address to the team (owner or admin, signed in: not with an API key).
+   * Invite an address to the team (owner or admin, signed in within SESSION_FRESH_MINUTES: not with
+   * an API key).
    *
    * Answers the invitation, not a member: a link is mailed to the address, and the person joins
    * once they accept it (``invitations.accept``) signed in with a verified account of that address.
-   * Inviting the address again replaces its open invitation. Only an owner invites an owner.
+   * Inviting the address again replaces its open invitation. Only an owner invites an owner. Scope:
+   * `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, ALREADY_MEMBER, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * QUOTA_EXCEEDED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, ALREADY_MEMBER,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, QUOTA_EXCEEDED, RATE_LIMITED.
    */
   add(input: AddMemberInput): Promise<InvitationOut> {
     return this.transport.call("members.add", input);
@@ -1318,22 +1465,42 @@ export class MembersApi extends Group {
   /**
    * The team's members and their roles.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   list(input: Empty = {}): Promise<MemberList> {
     return this.transport.call("members.list", input);
   }
 
   /**
-   * Remove a member (owner or admin, signed in); the last owner stays.
+   * Remove a member (owner or admin, signed in within SESSION_FRESH_MINUTES); the last owner stays.
+   * The member's live streams of the team end.
+   *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, LAST_OWNER, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, LAST_OWNER,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   remove(input: RemoveMemberInput): Promise<Ok> {
     return this.transport.call("members.remove", input);
+  }
+
+  /**
+   * Change a member's role (owner or admin, signed in within SESSION_FRESH_MINUTES: not with an API
+   * key). Only an owner grants or takes the owner role; the last owner stays.
+   *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
+   * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, LAST_OWNER,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   */
+  setRole(input: SetRoleInput): Promise<MemberOut> {
+    return this.transport.call("members.setRole", input);
   }
 }
 
@@ -1353,8 +1520,11 @@ export class InvitationsApi extends Group {
   /**
    * The team's open invitations (not accepted, revoked or expired).
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   list(input: Empty = {}): Promise<InvitationList> {
     return this.transport.call("invitations.list", input);
@@ -1363,9 +1533,11 @@ export class InvitationsApi extends Group {
   /**
    * Revoke an open invitation (owner or admin, signed in): its link stops working.
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   revoke(input: IdInput): Promise<Ok> {
     return this.transport.call("invitations.revoke", input);
@@ -1380,11 +1552,12 @@ export class ExportsApi extends Group {
    * Its progress arrives as ``progress`` events (and ``exports`` changes) on the change feed;
    * ``exports.get`` has the download link once it has succeeded. Files are kept
    * EXPORT_RETENTION_HOURS. 429 QUOTA_EXCEEDED while the team has TEAM_MAX_CONCURRENT_EXPORTS
-   * exports queued or running, or keeps TEAM_MAX_EXPORT_BYTES of files.
+   * exports queued or running, or keeps TEAM_MAX_EXPORT_BYTES of files. Scope: `write` (what a
+   * scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, QUOTA_EXCEEDED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * QUOTA_EXCEEDED, RATE_LIMITED.
    */
   create(input: CreateExportInput): Promise<ExportOut> {
     return this.transport.call("exports.create", input);
@@ -1393,9 +1566,11 @@ export class ExportsApi extends Group {
   /**
    * An export's status, row counts and, once it has succeeded, a fresh download link.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   get(input: IdInput): Promise<ExportOut> {
     return this.transport.call("exports.get", input);
@@ -1407,10 +1582,11 @@ export class EspConnectionsApi extends Group {
   /**
    * Connect an ESP account (admin). The credentials are checked with the provider first.
    *
-   * They are stored encrypted and never returned.
+   * They are stored encrypted and never returned. Scope: `admin` (what a scoped credential, such as
+   * an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, ESP_CREDENTIALS_REJECTED, PLAN_LIMIT_REACHED,
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, ESP_CREDENTIALS_REJECTED, PLAN_LIMIT_REACHED,
    * TEAM_DELETION_SCHEDULED, RATE_LIMITED, ESP_UNAVAILABLE.
    */
   create(input: CreateConnectionInput): Promise<ConnectionOut> {
@@ -1420,9 +1596,11 @@ export class EspConnectionsApi extends Group {
   /**
    * Remove a connection (admin); its subscribers become tombstones.
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   delete(input: IdInput): Promise<Ok> {
     return this.transport.call("espConnections.delete", input);
@@ -1431,9 +1609,11 @@ export class EspConnectionsApi extends Group {
   /**
    * One ESP connection.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   get(input: IdInput): Promise<ConnectionOut> {
     return this.transport.call("espConnections.get", input);
@@ -1442,8 +1622,11 @@ export class EspConnectionsApi extends Group {
   /**
    * The team's ESP connections.
    *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   list(input: Empty = {}): Promise<ConnectionList> {
     return this.transport.call("espConnections.list", input);
@@ -1453,11 +1636,12 @@ export class EspConnectionsApi extends Group {
    * Queue a sync of the connection now; follow it with syncRuns.get or the change feed.
    *
    * 422 PLAN_LIMIT_REACHED once the period's synced subscribers reach the plan's limit; 429
-   * QUOTA_EXCEEDED while the team has TEAM_MAX_CONCURRENT_SYNCS runs queued or running.
+   * QUOTA_EXCEEDED while the team has TEAM_MAX_CONCURRENT_SYNCS runs queued or running. Scope:
+   * `write` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * QUOTA_EXCEEDED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, QUOTA_EXCEEDED, RATE_LIMITED.
    */
   sync(input: IdInput): Promise<SyncQueued> {
     return this.transport.call("espConnections.sync", input);
@@ -1466,11 +1650,12 @@ export class EspConnectionsApi extends Group {
   /**
    * Rename, pause or resume a connection, or replace its credentials (admin).
    *
-   * New credentials are checked with the provider first, and clear an ``error`` status.
+   * New credentials are checked with the provider first, and clear an ``error`` status. Scope:
+   * `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, ESP_CREDENTIALS_REJECTED, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED, ESP_UNAVAILABLE.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, ESP_CREDENTIALS_REJECTED,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED, ESP_UNAVAILABLE.
    */
   update(input: UpdateConnectionInput): Promise<ConnectionOut> {
     return this.transport.call("espConnections.update", input);
@@ -1490,8 +1675,49 @@ export class CronApi extends Group {
   }
 }
 
+/** The `auth.sessions.*` procedures. */
+export class AuthSessionsApi extends Group {
+  /**
+   * The caller's live sessions: when each signed in and from where (address and user agent at
+   * sign-in), which one is making this call (``current``); never their tokens.
+   *
+   * Credentials: sessionToken. Errors: UNAUTHENTICATED.
+   */
+  list(input: Empty = {}): Promise<SessionList> {
+    return this.transport.call("auth.sessions.list", input);
+  }
+
+  /**
+   * End one of the caller's sessions, the current one too (its calls answer 401 from then on, its
+   * live streams end). Another user's session answers NOT_FOUND.
+   *
+   * Credentials: sessionToken. Errors: UNAUTHENTICATED, NOT_FOUND.
+   */
+  revoke(input: IdInput): Promise<Ok> {
+    return this.transport.call("auth.sessions.revoke", input);
+  }
+}
+
 /** The `auth.*` procedures. */
 export class AuthApi extends Group {
+  readonly sessions: AuthSessionsApi;
+
+  constructor(transport: Transport) {
+    super(transport);
+    this.sessions = new AuthSessionsApi(transport);
+  }
+
+  /**
+   * Change the password, given the current one; every other session of the account ends, with its
+   * live streams (this one stays). A wrong current password answers 403 WRONG_PASSWORD and counts
+   * as a failed sign-in of the account (SIGN_IN_FAILURES_PER_ACCOUNT).
+   *
+   * Credentials: sessionToken. Errors: UNAUTHENTICATED, WRONG_PASSWORD, RATE_LIMITED.
+   */
+  changePassword(input: ChangePasswordInput): Promise<PasswordChanged> {
+    return this.transport.call("auth.changePassword", input);
+  }
+
   /**
    * The signed-in user (``emailVerified`` among it) and their teams.
    *
@@ -1532,7 +1758,10 @@ export class AuthApi extends Group {
   }
 
   /**
-   * Sign in with email and password; rate limited per client address.
+   * Sign in with email and password; rate limited per client address, and per account: past
+   * SIGN_IN_FAILURES_PER_ACCOUNT failed attempts in SIGN_IN_FAILURE_WINDOW_SECONDS (from any
+   * addresses) the account's sign-ins answer 429 RATE_LIMITED until the oldest failure leaves the
+   * window (``Retry-After``). Successful sign-ins do not count.
    *
    * Credentials: none. Errors: INVALID_CREDENTIALS, RATE_LIMITED.
    */
@@ -1541,7 +1770,7 @@ export class AuthApi extends Group {
   }
 
   /**
-   * End the current session (and clear its cookie).
+   * End the current session (and clear its cookie); its live streams end too.
    *
    * Credentials: sessionToken. Errors: UNAUTHENTICATED.
    */
@@ -1576,8 +1805,13 @@ export class ApiKeysApi extends Group {
   /**
    * Create a team API key (admin; a session signed in within 10 minutes).
    *
-   * The key is in this answer only; it is stored as a scrypt hash. ``ipAllowlist``: at most
-   * API_KEY_ALLOWLIST_MAX (100 by default) addresses or CIDR ranges.
+   * The key is in this answer only; it is stored as a scrypt hash. ``scopes``: ``read`` (the
+   * procedures that only read), ``write`` (those that change subscribers, syncs and exports too) or
+   * ``admin`` (also keys, webhooks, connections and members); each includes the ones before, and
+   * without ``scopes`` a key is ``admin``, as every key was before scopes. Give the least the key
+   * needs. ``expiresAt`` or ``expiresInDays``: the key answers 401 from then on. ``ipAllowlist``:
+   * at most API_KEY_ALLOWLIST_MAX (100 by default) addresses or CIDR ranges. Scope: `admin` (what a
+   * scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId. Errors: UNAUTHENTICATED, FORBIDDEN, SESSION_TOO_OLD,
    * WRONG_ROLE.
@@ -1589,20 +1823,25 @@ export class ApiKeysApi extends Group {
   /**
    * The team's API keys (never the keys themselves).
    *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
    */
   list(input: Empty = {}): Promise<ApiKeyList> {
     return this.transport.call("apiKeys.list", input);
   }
 
   /**
-   * Revoke a key (admin): it stops working at once on this API process, and within a second on the
-   * others.
+   * Revoke a key (admin): it stops working, and its live streams end, at once on this API process
+   * and within a second on the others.
+   *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
    */
   revoke(input: IdInput): Promise<ApiKeyOut> {
     return this.transport.call("apiKeys.revoke", input);

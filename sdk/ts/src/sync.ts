@@ -11,6 +11,27 @@ export interface ChangeEvent {
   row: Record<string, unknown>;
 }
 
+/** Why the server ended a stream for good: its credentials no longer reach the team. */
+export type RevokedReason =
+  | "keyRevoked"
+  | "keyExpired"
+  | "memberRemoved"
+  | "signedOut"
+  | "sessionExpired"
+  | "teamDeleted";
+
+/** Thrown by `streamChanges` on the stream's final `revoked` event: do not reconnect with the
+ * same credentials (they are refused); sign in again or use another key. */
+export class StreamRevokedError extends Error {
+  readonly reason: RevokedReason;
+
+  constructor(reason: RevokedReason) {
+    super(`the stream ended: ${reason}`);
+    this.name = "StreamRevokedError";
+    this.reason = reason;
+  }
+}
+
 /** What the stream says, in order: catch-up changes, `up-to-date`, then live changes. */
 export type StreamEvent =
   | { type: "change"; cursor: string; change: ChangeEvent }
@@ -28,7 +49,8 @@ export interface StreamOptions {
   fetch?: typeof fetch;
 }
 
-/** The team's changes as they happen. Ends on `must-refetch` (drop the replica, start over). */
+/** The team's changes as they happen. Ends on `must-refetch` (drop the replica, start over);
+ * throws `StreamRevokedError` when the access it was opened with ends (do not reconnect). */
 export async function* streamChanges(options: StreamOptions): AsyncGenerator<StreamEvent> {
   const doFetch = options.fetch ?? fetch;
   const headers: Record<string, string> = { Accept: "text/event-stream", ...options.headers };
@@ -82,6 +104,9 @@ export async function* streamChanges(options: StreamOptions): AsyncGenerator<Str
         yield { type: "must-refetch" };
         await reader.cancel();
         return;
+      } else if (event === "revoked") {
+        await reader.cancel();
+        throw new StreamRevokedError((JSON.parse(payload) as { reason: RevokedReason }).reason);
       }
       event = "message";
       id = "";
