@@ -281,6 +281,17 @@ def _dev(settings: Settings, args: argparse.Namespace) -> int:
             resolved = msgspec.structs.replace(resolved, esp_mailchimp_base_url=audience.base_url)
         assert resolved.database_url is not None and resolved.redis_url is not None
         demo = _seed_summary(resolved, audience)
+        sink = None
+        if resolved.smtp_host is None:
+            # Mail is caught by a local sink: printed here, shown at /dev/mail.
+            from app.mail.devpage import caught_path
+            from app.mail.sink import MailSink
+
+            sink = MailSink(echo=True, path=caught_path(resolved.data_path)).start()
+            resolved = msgspec.structs.replace(
+                resolved, smtp_host="127.0.0.1", smtp_port=sink.port, smtp_tls="none"
+            )
+        assert resolved.database_url is not None and resolved.redis_url is not None
         env = {
             **os.environ,  # noqa: TID251 - children inherit the caller's environment
             "SUBNEST_ENV": "development",
@@ -289,6 +300,9 @@ def _dev(settings: Settings, args: argparse.Namespace) -> int:
             "SECRET_KEYS": _revealed(resolved.secret_keys_raw) or "",
             "SUBNEST_DATA_DIR": str(resolved.data_path),
             "ESP_MAILCHIMP_BASE_URL": resolved.esp_mailchimp_base_url,
+            "SMTP_HOST": resolved.smtp_host or "",
+            "SMTP_PORT": str(resolved.smtp_port),
+            "SMTP_TLS": resolved.smtp_tls,
         }
         # Stopped in order, whatever stops `subnest dev` (SIGTERM, a terminal's Ctrl-C, the
         # terminal closing): the children first, waited for, then the embedded servers. Each
@@ -310,7 +324,8 @@ def _dev(settings: Settings, args: argparse.Namespace) -> int:
                 f"  API        {base}/rpc/<procedure>\n"
                 f"  Docs       {base}/api/documentation\n"
                 f"  Health     {base}/health/ready\n"
-                f"{demo}\n",
+                + (f"  Mail       {base}/dev/mail (caught by a local sink)\n" if sink else "")
+                + f"{demo}\n",
                 flush=True,
             )
             while all(child.poll() is None for child in children):
@@ -321,6 +336,8 @@ def _dev(settings: Settings, args: argparse.Namespace) -> int:
             _stop_children(children, grace=resolved.shutdown_grace_seconds + 5)
             if audience is not None:
                 audience.stop()
+            if sink is not None:
+                sink.stop()
 
 
 def _seed_summary(settings: Settings, audience: DemoAudience | None = None) -> str:

@@ -180,6 +180,39 @@ class Settings(Masked, msgspec.Struct, frozen=True, kw_only=True):
     json_fields_max_bytes: PositiveInt = msgspec.field(default=8192, name="JSON_FIELDS_MAX_BYTES")
     json_fields_max_keys: PositiveInt = msgspec.field(default=100, name="JSON_FIELDS_MAX_KEYS")
     json_fields_max_depth: PositiveInt = msgspec.field(default=5, name="JSON_FIELDS_MAX_DEPTH")
+    # -- mail (docs/operations.md "Mail"): SMTP, where links point, the outbox's retries --
+    # Unset SMTP_HOST: `subnest dev` runs a local sink and points the worker at it; elsewhere
+    # mails stay pending in the outbox (and are logged once per tick as unsendable).
+    smtp_host: str | None = msgspec.field(default=None, name="SMTP_HOST")
+    smtp_port: Port = msgspec.field(default=587, name="SMTP_PORT")
+    smtp_tls: Literal["none", "starttls", "tls"] = msgspec.field(
+        default="starttls", name="SMTP_TLS"
+    )
+    smtp_username: str | None = msgspec.field(default=None, name="SMTP_USERNAME")
+    smtp_password: Secret | None = msgspec.field(default=None, name="SMTP_PASSWORD")
+    smtp_timeout_seconds: Annotated[float, msgspec.Meta(gt=0)] = msgspec.field(
+        default=15.0, name="SMTP_TIMEOUT_SECONDS"
+    )
+    mail_from: str = msgspec.field(default="SubscriberNest <no-reply@localhost>", name="MAIL_FROM")
+    # The address people open links at (the dashboard); unset: http://HOST:PORT.
+    public_url: str | None = msgspec.field(default=None, name="PUBLIC_URL")
+    mail_max_attempts: PositiveInt = msgspec.field(default=12, name="MAIL_MAX_ATTEMPTS")
+    mail_retry_base_seconds: PositiveInt = msgspec.field(default=30, name="MAIL_RETRY_BASE_SECONDS")
+    mail_batch: PositiveInt = msgspec.field(default=50, name="MAIL_BATCH")
+    email_verification_ttl_hours: PositiveInt = msgspec.field(
+        default=48, name="EMAIL_VERIFICATION_TTL_HOURS"
+    )
+    password_reset_ttl_minutes: PositiveInt = msgspec.field(
+        default=30, name="PASSWORD_RESET_TTL_MINUTES"
+    )
+    invitation_ttl_days: PositiveInt = msgspec.field(default=7, name="INVITATION_TTL_DAYS")
+    # -- limits: mail --
+    # Verification and reset mails one account (address) may ask for per hour.
+    mail_requests_per_hour: PositiveInt = msgspec.field(default=5, name="MAIL_REQUESTS_PER_HOUR")
+    # Open invitations a team may hold at once.
+    team_max_open_invitations: PositiveInt = msgspec.field(
+        default=100, name="TEAM_MAX_OPEN_INVITATIONS"
+    )
     # -- sessions and sign-in (decision 0024) --
     session_fresh_minutes: PositiveInt = msgspec.field(default=10, name="SESSION_FRESH_MINUTES")
     sign_in_failures_per_account: PositiveInt = msgspec.field(
@@ -210,6 +243,11 @@ class Settings(Masked, msgspec.Struct, frozen=True, kw_only=True):
     @property
     def data_path(self) -> Path:
         return Path(self.data_dir).resolve()
+
+    @property
+    def link_base(self) -> str:
+        """Where links in mails point: PUBLIC_URL, or this API's own address."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def tracing(self) -> bool:
@@ -256,6 +294,7 @@ _URL_SCHEMES = {
     "DATABASE_URL": ("postgres://", "postgresql://"),
     "REDIS_URL": ("redis://", "rediss://", "unix://"),
     "OTEL_EXPORTER_OTLP_ENDPOINT": ("http://", "https://"),
+    "PUBLIC_URL": ("http://", "https://"),
 }
 
 

@@ -98,7 +98,8 @@ async def _record(
 
 
 # Past HISTORY_RETENTION_DAYS: task logs; events whose webhooks are done with them (their
-# deliveries and attempts go with them); deliveries of no event (webhooks.test) likewise.
+# deliveries and attempts go with them); deliveries of no event (webhooks.test) likewise;
+# mails sent or given up; mailed tokens expired that long ago.
 _PURGE_HISTORY = (
     "DELETE FROM task_logs WHERE created_at < $1",
     "DELETE FROM events e WHERE e.created_at < $1 AND e.dispatched_at IS NOT NULL "
@@ -106,6 +107,8 @@ _PURGE_HISTORY = (
     "AND d.status = 'pending')",
     "DELETE FROM webhook_deliveries WHERE event_id IS NULL AND created_at < $1 "
     "AND status <> 'pending'",
+    "DELETE FROM mails WHERE created_at < $1 AND status <> 'pending'",
+    "DELETE FROM email_tokens WHERE expires_at < $1",
 )
 
 

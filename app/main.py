@@ -28,6 +28,7 @@ from app.auth.request_log import RequestLogWriter
 from app.config import Settings
 from app.exports.routes import download_file, stream_csv, stream_ndjson
 from app.feed.stream import fetch_page, live_event, read_xmin, stream
+from app.mail.devpage import caught_path, dev_mail_route
 from app.observability import (
     METRICS_CHALLENGE,
     METRICS_MEDIA_TYPE,
@@ -168,6 +169,11 @@ def create_app(settings: Settings) -> Litestar:
                 else []
             ),
             *docs_routes(DOCS_PATH, spec, "SubscriberNest API"),
+            *(
+                [dev_mail_route(caught_path(settings.data_path))]
+                if settings.env == "development"
+                else []
+            ),
             stream,
             stream_csv,
             stream_ndjson,

@@ -6,9 +6,10 @@ Three nets, each for what the others miss:
   ``token``, ``secret``, ``api_key``, ``authorization``, ``cookie``, ``credentials`` …) has its
   value replaced, whatever it is;
 - **by shape**, in any text (messages, exception text, a rendered line): our API keys
-  (``snk_<prefix>_…``, the public prefix kept), session tokens (``sns_…``), webhook secrets
-  (``whsec_…``), the password of a ``scheme://user:password@host`` URL, ``Bearer``/``Basic``
-  credentials, ``password=…``/``"apiKey": "…"`` pairs and secret query parameters;
+  (``snk_<prefix>_…``, the public prefix kept), session tokens (``sns_…``), mailed links'
+  tokens (``snt_…``), webhook secrets (``whsec_…``), the password of a
+  ``scheme://user:password@host`` URL, ``Bearer``/``Basic`` credentials,
+  ``password=…``/``"apiKey": "…"`` pairs and secret query parameters;
 - **by value**: the secrets this process knows — SECRET_KEYS, CRON_TOKEN, APP_DB_PASSWORD and
   the URL passwords from Settings at start-up, ESP credentials and webhook secrets as the
   cipher opens them (:func:`remember`), and, during a call, the call's own credentials (its
@@ -46,7 +47,7 @@ _PAIR_STEMS = ("pass", "secret", "token", "key", "auth", "cookie", "credential",
 _SHAPES: tuple[tuple[re.Pattern[str], tuple[str, ...], bool], ...] = (
     # Our own credentials, by their prefixes (app.auth, app.webhooks).
     (re.compile(r"(\bsnk_[0-9a-f]{12}_)[A-Za-z0-9_-]+"), ("snk_",), False),
-    (re.compile(r"(\b(?:sns|whsec)_)[A-Za-z0-9_-]{16,}"), ("sns_", "whsec_"), False),
+    (re.compile(r"(\b(?:sns|snt|whsec)_)[A-Za-z0-9_-]{16,}"), ("sns_", "snt_", "whsec_"), False),
     # HTTP credentials, however they came to be in the text.
     (re.compile(r"(\b(?:Bearer|Basic)\s+)[A-Za-z0-9._~+/=-]{6,}"), ("Bearer", "Basic"), False),
     # name=value, name: value, "name": "value" (also JSON-escaped: \"name\": \"value\"). The

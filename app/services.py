@@ -18,6 +18,7 @@ from functools import cached_property
 import asyncpg
 
 from app.auth.service import AuthService
+from app.credentials import CredentialCipher
 from app.db import set_tenant
 from app.exports.service import ExportService
 from app.feed.service import FeedService
@@ -80,11 +81,15 @@ class Services:
 
     @cached_property
     def auth(self) -> AuthService:
-        return AuthService(self.conn, self.runtime.settings, self.runtime.hashing)
+        return AuthService(self.conn, self.runtime.settings, self.runtime.hashing, self._cipher())
+
+    def _cipher(self) -> CredentialCipher | None:
+        """The cipher that seals mailed tokens (none without SECRET_KEYS: a CLI command)."""
+        return self.runtime.cipher if self.runtime.settings.secret_keys else None
 
     @cached_property
     def teams(self) -> TeamService:
-        return TeamService(self.conn)
+        return TeamService(self.conn, self.runtime.settings, self._cipher())
 
     @cached_property
     def feed(self) -> FeedService:

@@ -14,6 +14,7 @@ from app.auth.jobs import purge_expired_sessions, purge_request_logs
 from app.exports.jobs import export_subscribers, purge_exports, sweep_exports
 from app.feed.jobs import purge_tombstones
 from app.jobs import JobContext, purge_history
+from app.mail.jobs import send_mails
 from app.observability import serve_worker_metrics
 from app.pools import check_pool_size
 from app.runtime import Runtime
@@ -141,6 +142,7 @@ def build_worker(runtime: Runtime) -> Worker[JobContext]:
             erase_deleted_teams,
             roll_billing_period,
             dispatch_events,
+            send_mails,
             deliver_webhook,  # delivery jobs queued here before deliveries had their own queue
         ],
         cron_jobs=[
@@ -149,6 +151,7 @@ def build_worker(runtime: Runtime) -> Worker[JobContext]:
             CronJob(sweep_exports, cron=sweep_cron, unique=True, retries=1, timeout=60),
             CronJob(purge_exports, cron="23 * * * *", unique=True, retries=3, timeout=600),
             CronJob(dispatch_events, cron="* * * * * *", unique=True, timeout=30),
+            CronJob(send_mails, cron="* * * * * *", unique=True, timeout=300),
             CronJob(purge_tombstones, cron="11 4 * * *", unique=True, retries=3, timeout=1800),
             CronJob(erase_deleted_teams, cron="37 * * * *", unique=True, retries=3, timeout=1800),
             CronJob(roll_billing_period, cron="5 0 1 * *", unique=True, retries=3, timeout=600),

@@ -7,9 +7,9 @@ from piccolo.table import Table
 from tables.esp import EspConnection, Subscriber, SyncRun
 from tables.events import Event, UsageCounter
 from tables.exports import Export
-from tables.identity import Session, User
+from tables.identity import EmailToken, Mail, Session, User
 from tables.logs import RequestLog, TaskLog
-from tables.teams import ApiKey, Membership, Team
+from tables.teams import ApiKey, Invitation, Membership, Team
 from tables.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -17,9 +17,12 @@ __all__ = [
     "SYNCED_TABLES",
     "TENANT_TABLES",
     "ApiKey",
+    "EmailToken",
     "EspConnection",
     "Event",
     "Export",
+    "Invitation",
+    "Mail",
     "Membership",
     "RequestLog",
     "Session",
@@ -51,6 +54,9 @@ ALL_TABLES: tuple[type[Table], ...] = (
     WebhookAttempt,
     RequestLog,
     TaskLog,
+    EmailToken,
+    Invitation,
+    Mail,
 )
 # Tables with a team_id column, under row-level security.
 TENANT_TABLES: tuple[type[Table], ...] = (
@@ -67,6 +73,7 @@ TENANT_TABLES: tuple[type[Table], ...] = (
     WebhookAttempt,
     RequestLog,
     TaskLog,
+    Invitation,
 )
 # Tables on the change feed: change stamps, tombstones only (no hard delete by the app).
 SYNCED_TABLES: tuple[type[Table], ...] = (EspConnection, SyncRun, Subscriber, Export)

@@ -9,7 +9,7 @@ from piccolo.table import Table
 from tables.base import Timestamped
 from tables.identity import User
 
-__all__ = ["ApiKey", "Membership", "Team"]
+__all__ = ["ApiKey", "Invitation", "Membership", "Team"]
 
 
 class Team(Timestamped, Table, tablename="teams"):
@@ -46,3 +46,18 @@ class ApiKey(Timestamped, Table, tablename="api_keys"):
     # read ⊂ write ⊂ admin, stored as the full set (decision 0023); keys from before: all three.
     scopes = Array(base_column=Varchar(length=16), default=["read", "write", "admin"])
     expires_at = Timestamptz(null=True, default=None)
+
+
+class Invitation(Timestamped, Table, tablename="invitations"):
+    """An invitation mailed to an address; a verified account of that address accepts it."""
+
+    id = UUID(primary_key=True)
+    team_id = ForeignKey(references=Team, null=False, on_delete=OnDelete.cascade, index=True)
+    email = Varchar(length=320)
+    role = Varchar(length=16)
+    token_hash = Varchar(length=64, unique=True)
+    invited_by = ForeignKey(references=User, null=True, on_delete=OnDelete.set_null)
+    expires_at = Timestamptz()
+    accepted_at = Timestamptz(null=True, default=None)
+    accepted_by = ForeignKey(references=User, null=True, on_delete=OnDelete.set_null)
+    revoked_at = Timestamptz(null=True, default=None)

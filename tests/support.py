@@ -63,6 +63,20 @@ async def add_connection(url: str, team_id: uuid.UUID) -> uuid.UUID:
     return connection
 
 
+async def join_by_sql(url: str, team_id: uuid.UUID | str, email: str, role: str) -> None:
+    """Make the account of ``email`` a member of the team straight in the database, for tests
+    about what members may do: joining is ``members.add`` (an invitation) then
+    ``invitations.accept``, which tests/test_mail.py follows through a real SMTP sink."""
+    await fetch(
+        url,
+        "INSERT INTO memberships (team_id, user_id, role) "
+        "SELECT $1, id, $3 FROM users WHERE email = $2",
+        uuid.UUID(str(team_id)),
+        email,
+        role,
+    )
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Iterator
 
@@ -20,7 +21,7 @@ from subnest_sdk import (
 )
 
 from app.config import Settings
-from tests.support import ServerProcess, fetch, start_server, wait_for
+from tests.support import ServerProcess, fetch, join_by_sql, start_server, wait_for
 
 PASSWORD = "correct-horse-battery"
 
@@ -63,8 +64,10 @@ def test_the_whole_team_flow(api: Api, database_url: str) -> None:
     member = api.client(session_token=signed_in.session.token, team_id=str(team.id))
 
     owner_in_team = owner.with_team(team.id)
-    added = owner_in_team.members.add(email="member@example.com", role="member")
-    assert added.role == "member"
+    invited = owner_in_team.members.add(email="member@example.com", role="member")
+    assert (invited.email, invited.role) == ("member@example.com", "member")
+    assert len(owner_in_team.members.list().items) == 1  # an invitation, not a member yet
+    asyncio.run(join_by_sql(database_url, team.id, "member@example.com", "member"))
     assert {m.email for m in owner_in_team.members.list().items} == {
         "owner@example.com",
         "member@example.com",

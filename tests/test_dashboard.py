@@ -220,3 +220,22 @@ def test_the_api_docs_render_under_their_content_security_policy(settings: Setti
             ), fetched
         finally:
             browser.close()
+
+
+@needs_chromium
+def test_a_mailed_link_lands_on_the_dashboard_which_posts_its_token(settings: Settings) -> None:
+    """``/#verify=<token>``: the dashboard takes the token out of the address bar and posts it
+    (auth.verifyEmail); a token that is no good shows its typed error. tests/test_mail.py
+    follows good links through the API."""
+    with start_server(settings) as server, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        try:
+            page = browser.new_page()
+            posted: list[str] = []
+            page.on("request", lambda r: posted.append(r.url) if r.method == "POST" else None)
+            page.goto(f"{server.base_url}/#verify=snt_{'x' * 43}")
+            expect(page.locator("#error")).to_contain_text("INVALID_TOKEN", timeout=20_000)
+            assert page.evaluate("window.location.hash") == ""
+            assert posted == [f"{server.base_url}/rpc/auth.verifyEmail"], posted
+        finally:
+            browser.close()

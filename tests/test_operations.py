@@ -28,6 +28,7 @@ from tests.support import (
     add_connection,
     fails,
     fetch,
+    join_by_sql,
     member_of_new_team,
     start_server,
     wait_for,
@@ -259,7 +260,8 @@ async def test_deletion_waits_out_its_grace_then_erases_everything(
         team,
     )
     admin, _ = member_of_new_team(server.base_url, "admin@example.com")
-    caller("members.add", email="admin@example.com", role="admin")
+    caller("members.add", email="admin@example.com", role="admin")  # an invitation and its mail
+    await join_by_sql(database_url, team, "admin@example.com", "admin")
     admin.headers["X-Team-Id"] = team_raw
     assert fails(admin, "teams.delete").code == "WRONG_ROLE"  # owners only
 

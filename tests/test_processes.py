@@ -230,9 +230,28 @@ def test_dev_starts_everything_with_demo_data_and_stops_it_all(server_data_dir: 
         assert runs[1]["unchanged"] > 2900 and 0 < runs[1]["updated"] <= 20, runs[1]
         counts = demo("subscribers.counts")
         assert counts["total"] == 3000 + 2 * 25 - 2 * 5, counts
+
+        # Mail works offline: a sign-up's verification mail is caught by the local sink, shown
+        # at /dev/mail (and printed), and its link verifies the address through the API.
+        base = f"http://127.0.0.1:{port}"
+        visitor = Caller(base, {})
+        signed = visitor("auth.signUp", email="dev@example.com", password="pass-1234", name="D")
+        page = wait_for(
+            lambda: (
+                (text := httpx.get(f"{base}/dev/mail").text) and "dev@example.com" in text and text
+            ),
+            timeout=30,
+            what="the verification mail on /dev/mail",
+        )
+        link = re.search(rf"{re.escape(base)}/#verify=(snt_[A-Za-z0-9_-]+)", page)
+        assert link, page
+        visitor("auth.verifyEmail", token=link.group(1))
+        visitor.headers["Authorization"] = f"Bearer {signed['session']['token']}"
+        assert visitor("auth.me")["user"]["emailVerified"] is True
     finally:
         process.send_signal(signal.SIGTERM)  # to `subnest dev` alone, as a process manager does
     _stopped_cleanly(process, output, data_dir)
+    assert "[mail] to dev@example.com: Verify your email address" in "".join(output)
 
 
 def test_dev_stops_cleanly_on_ctrl_c(server_data_dir: Path) -> None:

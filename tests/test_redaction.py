@@ -34,6 +34,7 @@ from app.auth.schemas import (
     UserOut,
 )
 from app.auth.secrets import new_api_key
+from app.auth.service import mail_token
 from app.config import load_settings
 from app.observability import configure_logging
 from app.redaction import Redactor
@@ -46,6 +47,7 @@ from tests.support import TEST_SECRET_KEYS, assert_no_secrets, env_for
 API_KEY = new_api_key().key
 SESSION = f"sns_{secrets.token_urlsafe(32)}"
 WEBHOOK = f"whsec_{secrets.token_urlsafe(32)}"
+MAILED = mail_token()
 
 
 SHAPES = [
@@ -54,6 +56,7 @@ SHAPES = [
     (f"token={SESSION}", f"token={MASK}"),
     (f"session {SESSION}.", f"session sns_{MASK}."),
     (f"signed with {WEBHOOK}", f"signed with whsec_{MASK}"),
+    (f"link http://x/#verify={MAILED} sent", f"link http://x/#verify=snt_{MASK} sent"),
     # URLs with a password, in every scheme, the password alone masked.
     ("postgresql://app:s3cret@db:5432/x", f"postgresql://app:{MASK}@db:5432/x"),
     ("postgres://u:p%40ss@/x?host=/run", f"postgres://u:{MASK}@/x?host=/run"),
@@ -212,7 +215,7 @@ def _structs() -> list[tuple[Any, list[str]]]:
     check types: the fields that do not matter here are None)."""
     minted = new_api_key()
     session = SessionOut(token=SESSION, expires_at=dt.datetime.now(dt.UTC))
-    user = UserOut(id=uuid.uuid4(), email="a@b.c", name="A")
+    user = UserOut(id=uuid.uuid4(), email="a@b.c", name="A", email_verified=False)
     return [
         (SignUpInput(email="a@b.c", password="pw-sign-up-1", name="A"), ["pw-sign-up-1"]),
         (SignInInput(email="a@b.c", password="pw-sign-in-2"), ["pw-sign-in-2"]),

@@ -51,7 +51,12 @@ SDK = ROOT / "sdk"
 TS = SDK / "ts"
 NO_WAIT = RetryPolicy(max_attempts=3, backoff=0.0)
 ME = {
-    "user": {"id": str(uuid.uuid4()), "email": "ada@example.com", "name": "Ada"},
+    "user": {
+        "id": str(uuid.uuid4()),
+        "email": "ada@example.com",
+        "name": "Ada",
+        "emailVerified": True,
+    },
     "teams": [],
 }
 

@@ -21,7 +21,7 @@ from httpx_sse import aconnect_sse
 from subnest_sdk.sync import DictStore, StreamRevokedError, SyncClient
 
 from app.config import Settings
-from tests.support import Caller, ServerProcess, member_of_new_team, start_server
+from tests.support import Caller, ServerProcess, join_by_sql, member_of_new_team, start_server
 from tests.test_stream import _insert, _poke
 
 pytestmark = pytest.mark.timeout(180)
@@ -108,11 +108,11 @@ async def test_streams_end_when_access_ends_on_another_process(
     key = {"X-API-Key": created["key"]}
     other_key = {"X-API-Key": owner("apiKeys.create", name="other")["key"]}
     member, _ = member_of_new_team(writer, "member@example.com")
-    owner("members.add", email="member@example.com", role="member")
+    await join_by_sql(database_url, team, "member@example.com", "member")
     member.headers["X-Team-Id"] = team_id
     leaving, _ = member_of_new_team(writer, "leaving@example.com")
     leaving.headers["X-Team-Id"] = team_id
-    owner("members.add", email="leaving@example.com", role="member")
+    await join_by_sql(database_url, team, "leaving@example.com", "member")
     leaving_session = Caller(writer, {"Authorization": leaving.headers["Authorization"]})
 
     async def write(email: str) -> None:
@@ -155,7 +155,7 @@ async def test_streams_end_when_access_ends_on_another_process(
 
     # A session ended from another of the user's sessions, and those a password change ends.
     changer, _ = member_of_new_team(writer, "changer@example.com")
-    owner("members.add", email="changer@example.com", role="member")
+    await join_by_sql(database_url, team, "changer@example.com", "member")
     signed_in = [
         Caller(writer, {})("auth.signIn", email="changer@example.com", password="password-123")
         for _ in range(2)
@@ -192,7 +192,7 @@ async def test_streams_end_when_access_ends_on_another_process(
     # A session that expires: the stream ends at its expiry.
     expiring, _ = member_of_new_team(writer, "expiring@example.com")
     expiring.headers["X-Team-Id"] = team_id
-    owner("members.add", email="expiring@example.com", role="member")
+    await join_by_sql(database_url, team, "expiring@example.com", "member")
     conn = await asyncpg.connect(database_url)
     try:
         await conn.execute(

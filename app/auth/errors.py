@@ -8,8 +8,10 @@ from app.schemas import Timestamp
 from rpc import DomainError
 
 __all__ = [
+    "EmailNotVerified",
     "EmailTaken",
     "InvalidCredentials",
+    "InvalidToken",
     "IpNotAllowed",
     "SessionAge",
     "SessionTooOld",
@@ -64,3 +66,17 @@ class IpNotAllowed(DomainError):
     code = "IP_NOT_ALLOWED"
     status = 403
     default_message = "this API key may not be used from your address"
+
+
+class InvalidToken(DomainError):
+    code = "INVALID_TOKEN"
+    status = 400
+    default_message = "this link is unknown, already used, revoked or expired; ask for a new one"
+
+
+class EmailNotVerified(DomainError):
+    code = "EMAIL_NOT_VERIFIED"
+    status = 403
+    default_message = (
+        "verify your email address first (auth.resendVerification sends the link again)"
+    )

@@ -7,7 +7,7 @@ import datetime as dt
 from litestar.datastructures import Cookie
 
 from app.auth.access import access_ended
-from app.auth.errors import EmailTaken, InvalidCredentials, WrongPassword
+from app.auth.errors import EmailTaken, InvalidCredentials, InvalidToken, WrongPassword
 from app.auth.schemas import (
     ApiKeyList,
     ApiKeyOut,
@@ -16,11 +16,14 @@ from app.auth.schemas import (
     CreatedApiKey,
     Me,
     PasswordChanged,
+    RequestPasswordResetInput,
+    ResetPasswordInput,
     SessionList,
     SessionOut,
     SignedIn,
     SignInInput,
     SignUpInput,
+    TokenInput,
     UserOut,
 )
 from app.auth.service import normalize_email
@@ -35,7 +38,17 @@ from app.auth.tiers import (
     UserContext,
 )
 from app.schemas import Empty, IdInput, Ok
-from rpc import SCOPES, Call, NotFound, RateLimit, Registry, Scope, ValidationFailed
+from rpc import (
+    SCOPES,
+    Call,
+    NotFound,
+    RateLimit,
+    RateLimited,
+    RateLimiter,
+    Registry,
+    Scope,
+    ValidationFailed,
+)
 from rpc.errors import ValidationData
 
 __all__ = ["procedures"]
@@ -77,13 +90,75 @@ async def _signed_in(ctx: PublicContext, user: UserOut, cookie: bool) -> SignedI
     rate_limit=RateLimit(limit=10, window=60),
 )
 async def sign_up(ctx: PublicContext, data: SignUpInput) -> SignedIn:
-    """Create an account and sign in.
+    """Create an account and sign in; a link that verifies the address is mailed to it.
 
     With ``cookie: true`` the session is also set as an HttpOnly cookie.
     """
     await ctx.services.runtime.hashing.admit(address=ctx.call.client_ip)  # an argon2 ahead
     user = await ctx.services.auth.sign_up(data.email, data.password, data.name)
+    await ctx.services.auth.send_verification(user)
     return await _signed_in(ctx, user, data.cookie)
+
+
+async def _mail_requested(ctx: PublicContext | UserContext, email: str) -> None:
+    """At most MAIL_REQUESTS_PER_HOUR mails asked for one address: RATE_LIMITED past it
+    (counted per address whether or not an account has it, so it reveals nothing)."""
+    limit = ctx.services.runtime.settings.mail_requests_per_hour
+    await RateLimiter(ctx.services.runtime.redis, prefix="mail:rl").hit(
+        RateLimit(limit=limit, window=3600), scope="address", subject=normalize_email(email)
+    )
+
+
+@procedures.procedure(
+    "auth.verifyEmail",
+    tier=PUBLIC,
+    errors=(InvalidToken,),
+    rate_limit=RateLimit(limit=20, window=60),
+)
+async def verify_email(ctx: PublicContext, data: TokenInput) -> Ok:
+    """Verify the account's address with the token of the mailed link (once; it expires after
+    EMAIL_VERIFICATION_TTL_HOURS)."""
+    await ctx.services.auth.verify_email(data.token)
+    return Ok()
+
+
+@procedures.procedure("auth.resendVerification", tier=PROTECTED, errors=(RateLimited,))
+async def resend_verification(ctx: UserContext, data: Empty) -> Ok:
+    """Mail the verification link again (nothing when the address is verified already);
+    at most MAIL_REQUESTS_PER_HOUR an hour."""
+    user = ctx.session.user
+    if not user.email_verified:
+        await _mail_requested(ctx, user.email)
+        await ctx.services.auth.send_verification(user)
+    return Ok()
+
+
+@procedures.procedure(
+    "auth.requestPasswordReset",
+    tier=PUBLIC,
+    rate_limit=RateLimit(limit=10, window=60),
+)
+async def request_password_reset(ctx: PublicContext, data: RequestPasswordResetInput) -> Ok:
+    """Mail a password-reset link to the address, if an account has it. The answer is the
+    same whether it does or not; at most MAIL_REQUESTS_PER_HOUR per address an hour."""
+    await _mail_requested(ctx, data.email)
+    await ctx.services.auth.request_password_reset(data.email)
+    return Ok()
+
+
+@procedures.procedure(
+    "auth.resetPassword",
+    tier=PUBLIC,
+    errors=(InvalidToken,),
+    rate_limit=RateLimit(limit=10, window=60),
+)
+async def reset_password(ctx: PublicContext, data: ResetPasswordInput) -> Ok:
+    """Set a new password with the token of a reset link (once; it expires after
+    PASSWORD_RESET_TTL_MINUTES). Every session of the account ends: sign in again."""
+    await ctx.services.runtime.hashing.admit(address=ctx.call.client_ip)  # an argon2 ahead
+    ended = await ctx.services.auth.reset_password(data.token, data.new_password)
+    access_ended(ctx.services, "signedOut", sessions=ended)
+    return Ok()
 
 
 @procedures.procedure(
@@ -159,7 +234,7 @@ async def change_password(ctx: UserContext, data: ChangePasswordInput) -> Passwo
 
 @procedures.procedure("auth.me", tier=PROTECTED)
 async def me(ctx: UserContext, data: Empty) -> Me:
-    """The signed-in user and their teams."""
+    """The signed-in user (``emailVerified`` among it) and their teams."""
     teams = await ctx.services.teams.teams_of(ctx.session.user.id)
     return Me(user=ctx.session.user, teams=teams)
 

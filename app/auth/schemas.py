@@ -20,12 +20,15 @@ __all__ = [
     "CreatedApiKey",
     "Me",
     "PasswordChanged",
+    "RequestPasswordResetInput",
+    "ResetPasswordInput",
     "SessionInfo",
     "SessionList",
     "SessionOut",
     "SignInInput",
     "SignUpInput",
     "SignedIn",
+    "TokenInput",
     "UserOut",
 ]
 
@@ -51,6 +54,26 @@ class UserOut(Output):
     id: uuid.UUID
     email: str
     name: str
+    email_verified: Annotated[
+        bool, msgspec.Meta(description="the address was proved by a mailed link")
+    ]
+
+
+# A mailed link's token (verification, password reset, invitation): a secret, masked in logs.
+Token = Annotated[str, msgspec.Meta(min_length=8, max_length=200), SECRET]
+
+
+class TokenInput(Input):
+    token: Token
+
+
+class RequestPasswordResetInput(Input):
+    email: Email
+
+
+class ResetPasswordInput(Input):
+    token: Token
+    new_password: Password
 
 
 class SessionOut(Output):

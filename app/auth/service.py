@@ -6,11 +6,12 @@ import datetime as dt
 import hashlib
 import secrets
 import uuid
+from typing import Literal
 
 import asyncpg
 import msgspec
 
-from app.auth.errors import EmailTaken, InvalidCredentials, WrongPassword
+from app.auth.errors import EmailTaken, InvalidCredentials, InvalidToken, WrongPassword
 from app.auth.hashing import Hashing
 from app.auth.schemas import ApiKeyOut, SessionInfo, SessionOut, UserOut
 from app.auth.secrets import (
@@ -19,9 +20,11 @@ from app.auth.secrets import (
     verify_password,
 )
 from app.config import Settings
+from app.credentials import CredentialCipher
+from app.mail.outbox import queue_mail
 from rpc import NotFound, Unauthenticated
 
-__all__ = ["AuthService", "SessionUser", "normalize_email"]
+__all__ = ["AuthService", "SessionUser", "mail_token", "normalize_email", "token_hash"]
 
 # Compared against when the email is unknown, so timing does not reveal which emails exist.
 _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
@@ -34,8 +37,13 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def mail_token() -> str:
+    """A single-use token for a mailed link (``snt_``: blanked out of logs by its shape)."""
+    return f"snt_{secrets.token_urlsafe(32)}"
 
 
 class SessionUser(msgspec.Struct, frozen=True):
@@ -45,17 +53,24 @@ class SessionUser(msgspec.Struct, frozen=True):
 
 
 class AuthService:
-    def __init__(self, conn: asyncpg.Connection, settings: Settings, hashing: Hashing) -> None:
+    def __init__(
+        self,
+        conn: asyncpg.Connection,
+        settings: Settings,
+        hashing: Hashing,
+        cipher: CredentialCipher | None = None,
+    ) -> None:
         self.conn = conn
         self.settings = settings
         self.hashing = hashing  # argon2 and scrypt run in its threads, never on the event loop
+        self.cipher = cipher  # seals the tokens of mailed links in the outbox
 
     async def sign_up(self, email: str, password: str, name: str) -> UserOut:
         email = normalize_email(email)
         password_hash = await self.hashing.run(hash_password, password)
         row = await self.conn.fetchrow(
             "INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3) "
-            "ON CONFLICT (email) DO NOTHING RETURNING id, email, name",
+            "ON CONFLICT (email) DO NOTHING RETURNING id, email, name, false AS email_verified",
             email,
             name.strip(),
             password_hash,
@@ -66,14 +81,16 @@ class AuthService:
 
     async def check_password(self, email: str, password: str) -> UserOut:
         row = await self.conn.fetchrow(
-            "SELECT id, email, name, password_hash FROM users "
-            "WHERE email = $1 AND deleted_at IS NULL",
+            "SELECT id, email, name, password_hash, email_verified_at IS NOT NULL AS verified "
+            "FROM users WHERE email = $1 AND deleted_at IS NULL",
             normalize_email(email),
         )
         stored = row["password_hash"] if row else _DUMMY_HASH
         if not await self.hashing.run(verify_password, stored, password) or row is None:
             raise InvalidCredentials()
-        return UserOut(id=row["id"], email=row["email"], name=row["name"])
+        return UserOut(
+            id=row["id"], email=row["email"], name=row["name"], email_verified=row["verified"]
+        )
 
     async def start_session(self, user_id: uuid.UUID, *, ip: str, user_agent: str) -> SessionOut:
         token = f"sns_{secrets.token_urlsafe(32)}"
@@ -82,7 +99,7 @@ class AuthService:
             "VALUES ($1, $2, now(), now() + make_interval(days => $3), $4, $5) "
             "RETURNING expires_at",
             user_id,
-            _token_hash(token),
+            token_hash(token),
             self.settings.session_ttl_days,
             ip[:64],
             user_agent[:400],
@@ -138,19 +155,104 @@ class AuthService:
 
     async def session_user(self, token: str) -> SessionUser:
         row = await self.conn.fetchrow(
-            "SELECT s.id AS session_id, s.signed_in_at, u.id, u.email, u.name "
+            "SELECT s.id AS session_id, s.signed_in_at, u.id, u.email, u.name, "
+            "u.email_verified_at IS NOT NULL AS verified "
             "FROM sessions s JOIN users u ON u.id = s.user_id "
             "WHERE s.token_hash = $1 AND s.expires_at > now() "
             "AND s.deleted_at IS NULL AND u.deleted_at IS NULL",
-            _token_hash(token),
+            token_hash(token),
         )
         if row is None:
             raise Unauthenticated("the session is unknown or has expired")
         return SessionUser(
-            user=UserOut(id=row["id"], email=row["email"], name=row["name"]),
+            user=UserOut(
+                id=row["id"], email=row["email"], name=row["name"], email_verified=row["verified"]
+            ),
             session_id=row["session_id"],
             signed_in_at=row["signed_in_at"],
         )
+
+    async def _mail_link(
+        self, user: UserOut, purpose: Literal["verify_email", "reset_password"], hours: float
+    ) -> None:
+        """A token of ``purpose`` for the user's address, mailed to it (in this unit of work)."""
+        token = mail_token()
+        await self.conn.execute(
+            "INSERT INTO email_tokens (user_id, purpose, email, token_hash, expires_at) "
+            "VALUES ($1, $2, $3, $4, now() + $5::interval)",
+            user.id,
+            purpose,
+            user.email,
+            token_hash(token),
+            dt.timedelta(hours=hours),
+        )
+        await queue_mail(
+            self.conn,
+            kind=purpose,
+            to=user.email,
+            data={"name": user.name},
+            token=token,
+            cipher=self.cipher,
+        )
+
+    async def send_verification(self, user: UserOut) -> None:
+        """Mail ``user`` a link that verifies their address (in this unit of work's outbox)."""
+        await self._mail_link(user, "verify_email", self.settings.email_verification_ttl_hours)
+
+    async def _consume(self, token: str, purpose: str) -> tuple[uuid.UUID, str]:
+        """Use a mailed token once: its user and the address it was sent to, or InvalidToken
+        (unknown, used, expired, or the account's address changed since)."""
+        row = await self.conn.fetchrow(
+            "UPDATE email_tokens t SET used_at = now() FROM users u "
+            "WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL "
+            "AND t.expires_at > now() AND u.id = t.user_id AND u.email = t.email "
+            "AND u.deleted_at IS NULL RETURNING t.user_id, t.email",
+            token_hash(token),
+            purpose,
+        )
+        if row is None:
+            raise InvalidToken()
+        return row["user_id"], row["email"]
+
+    async def verify_email(self, token: str) -> None:
+        user_id, _ = await self._consume(token, "verify_email")
+        await self.conn.execute(
+            "UPDATE users SET email_verified_at = coalesce(email_verified_at, now()) WHERE id = $1",
+            user_id,
+        )
+
+    async def request_password_reset(self, email: str) -> None:
+        """Mail a reset link if an account has ``email``; the same (nothing) either way."""
+        row = await self.conn.fetchrow(
+            "SELECT id, email, name, email_verified_at IS NOT NULL AS verified FROM users "
+            "WHERE email = $1 AND deleted_at IS NULL",
+            normalize_email(email),
+        )
+        if row is None:
+            return
+        user = UserOut(
+            id=row["id"], email=row["email"], name=row["name"], email_verified=row["verified"]
+        )
+        await self._mail_link(user, "reset_password", self.settings.password_reset_ttl_minutes / 60)
+
+    async def reset_password(self, token: str, new_password: str) -> list[uuid.UUID]:
+        """Set a new password with a reset token: the token and every other open reset token
+        of the user are used up, the address counts as verified (the link reached it), and
+        every session of the user ends (``end_sessions``). The ids of the sessions ended."""
+        user_id, _ = await self._consume(token, "reset_password")
+        password_hash = await self.hashing.run(hash_password, new_password)
+        await self.conn.execute(
+            "UPDATE email_tokens SET used_at = now() WHERE user_id = $1 "
+            "AND purpose = 'reset_password' AND used_at IS NULL",
+            user_id,
+        )
+        await self.conn.execute(
+            "UPDATE users SET password_hash = $2, "
+            "email_verified_at = coalesce(email_verified_at, now()) WHERE id = $1",
+            user_id,
+            password_hash,
+        )
+        return await self.end_sessions(user_id)
 
     async def create_api_key(
         self,

@@ -171,6 +171,12 @@ var API = {
       security: [["session"], ["sessionCookie"]]
     },
     "auth.me": { path: "/rpc/auth.me", security: [["session"], ["sessionCookie"]] },
+    "auth.requestPasswordReset": { path: "/rpc/auth.requestPasswordReset", security: [] },
+    "auth.resendVerification": {
+      path: "/rpc/auth.resendVerification",
+      security: [["session"], ["sessionCookie"]]
+    },
+    "auth.resetPassword": { path: "/rpc/auth.resetPassword", security: [] },
     "auth.sessions.list": {
       path: "/rpc/auth.sessions.list",
       security: [["session"], ["sessionCookie"]]
@@ -182,6 +188,7 @@ var API = {
     "auth.signIn": { path: "/rpc/auth.signIn", security: [] },
     "auth.signOut": { path: "/rpc/auth.signOut", security: [["session"], ["sessionCookie"]] },
     "auth.signUp": { path: "/rpc/auth.signUp", security: [] },
+    "auth.verifyEmail": { path: "/rpc/auth.verifyEmail", security: [] },
     "cron.syncAll": { path: "/rpc/cron.syncAll", security: [["cronToken"]] },
     "espConnections.create": {
       path: "/rpc/espConnections.create",
@@ -213,6 +220,18 @@ var API = {
     },
     "exports.get": {
       path: "/rpc/exports.get",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+    },
+    "invitations.accept": {
+      path: "/rpc/invitations.accept",
+      security: [["session"], ["sessionCookie"]]
+    },
+    "invitations.list": {
+      path: "/rpc/invitations.list",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+    },
+    "invitations.revoke": {
+      path: "/rpc/invitations.revoke",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
     },
     "members.add": {
@@ -596,15 +615,17 @@ var SubscribersApi = class extends Group {
 };
 var MembersApi = class extends Group {
   /**
-   * Add an existing user to the team (owner or admin, signed in within SESSION_FRESH_MINUTES: not
-   * with an API key).
+   * Invite an address to the team (owner or admin, signed in within SESSION_FRESH_MINUTES: not with
+   * an API key).
    *
-   * Only an owner adds an owner. Scope: `admin` (what a scoped credential, such as an API key,
-   * needs).
+   * Answers the invitation, not a member: a link is mailed to the address, and the person joins
+   * once they accept it (``invitations.accept``) signed in with a verified account of that address.
+   * Inviting the address again replaces its open invitation. Only an owner invites an owner. Scope:
+   * `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NO_SUCH_USER, ALREADY_MEMBER,
-   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, ALREADY_MEMBER,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, QUOTA_EXCEEDED, RATE_LIMITED.
    */
   add(input) {
     return this.transport.call("members.add", input);
@@ -646,6 +667,42 @@ var MembersApi = class extends Group {
    */
   setRole(input) {
     return this.transport.call("members.setRole", input);
+  }
+};
+var InvitationsApi = class extends Group {
+  /**
+   * Join the team with the token of an invitation's link: signed in with the invited address,
+   * verified. The team, with the role the invitation gave.
+   *
+   * Credentials: sessionToken. Errors: INVALID_TOKEN, UNAUTHENTICATED, EMAIL_NOT_VERIFIED,
+   * INVITATION_FOR_ANOTHER_ACCOUNT.
+   */
+  accept(input) {
+    return this.transport.call("invitations.accept", input);
+  }
+  /**
+   * The team's open invitations (not accepted, revoked or expired).
+   *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
+   * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
+   */
+  list(input = {}) {
+    return this.transport.call("invitations.list", input);
+  }
+  /**
+   * Revoke an open invitation (owner or admin, signed in): its link stops working.
+   *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
+   * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   */
+  revoke(input) {
+    return this.transport.call("invitations.revoke", input);
   }
 };
 var ExportsApi = class extends Group {
@@ -804,12 +861,39 @@ var AuthApi = class extends Group {
     return this.transport.call("auth.changePassword", input);
   }
   /**
-   * The signed-in user and their teams.
+   * The signed-in user (``emailVerified`` among it) and their teams.
    *
    * Credentials: sessionToken. Errors: UNAUTHENTICATED.
    */
   me(input = {}) {
     return this.transport.call("auth.me", input);
+  }
+  /**
+   * Mail a password-reset link to the address, if an account has it. The answer is the same whether
+   * it does or not; at most MAIL_REQUESTS_PER_HOUR per address an hour.
+   *
+   * Credentials: none. Errors: RATE_LIMITED.
+   */
+  requestPasswordReset(input) {
+    return this.transport.call("auth.requestPasswordReset", input);
+  }
+  /**
+   * Mail the verification link again (nothing when the address is verified already); at most
+   * MAIL_REQUESTS_PER_HOUR an hour.
+   *
+   * Credentials: sessionToken. Errors: UNAUTHENTICATED, RATE_LIMITED.
+   */
+  resendVerification(input = {}) {
+    return this.transport.call("auth.resendVerification", input);
+  }
+  /**
+   * Set a new password with the token of a reset link (once; it expires after
+   * PASSWORD_RESET_TTL_MINUTES). Every session of the account ends: sign in again.
+   *
+   * Credentials: none. Errors: INVALID_TOKEN, RATE_LIMITED.
+   */
+  resetPassword(input) {
+    return this.transport.call("auth.resetPassword", input);
   }
   /**
    * Sign in with email and password; rate limited per client address, and per account: past
@@ -831,7 +915,7 @@ var AuthApi = class extends Group {
     return this.transport.call("auth.signOut", input);
   }
   /**
-   * Create an account and sign in.
+   * Create an account and sign in; a link that verifies the address is mailed to it.
    *
    * With ``cookie: true`` the session is also set as an HttpOnly cookie.
    *
@@ -839,6 +923,15 @@ var AuthApi = class extends Group {
    */
   signUp(input) {
     return this.transport.call("auth.signUp", input);
+  }
+  /**
+   * Verify the account's address with the token of the mailed link (once; it expires after
+   * EMAIL_VERIFICATION_TTL_HOURS).
+   *
+   * Credentials: none. Errors: INVALID_TOKEN, RATE_LIMITED.
+   */
+  verifyEmail(input) {
+    return this.transport.call("auth.verifyEmail", input);
   }
 };
 var ApiKeysApi = class extends Group {
@@ -891,6 +984,7 @@ var Client = class _Client {
   cron;
   espConnections;
   exports;
+  invitations;
   members;
   subscribers;
   sync;
@@ -911,6 +1005,7 @@ var Client = class _Client {
     this.cron = new CronApi(this.transport);
     this.espConnections = new EspConnectionsApi(this.transport);
     this.exports = new ExportsApi(this.transport);
+    this.invitations = new InvitationsApi(this.transport);
     this.members = new MembersApi(this.transport);
     this.subscribers = new SubscribersApi(this.transport);
     this.sync = new SyncApi(this.transport);
@@ -1028,6 +1123,7 @@ async function* streamChanges(options) {
 
 // src/main.ts
 var TOKEN_KEY = "subnest.session";
+var INVITE_KEY = "subnest.invitation";
 var RECENT = 20;
 var STATUSES = ["subscribed", "unsubscribed", "pending", "bounced", "cleaned", "deleted", "total"];
 var base = window.location.origin;
@@ -1060,6 +1156,56 @@ function showError(err) {
 }
 function clearError() {
   $("#error").hidden = true;
+}
+function notice(text) {
+  const box = $("#notice");
+  box.textContent = text;
+  box.hidden = false;
+}
+function fromMailedLink() {
+  const match = /^#(verify|reset|invite)=([A-Za-z0-9_-]+)$/.exec(window.location.hash);
+  if (!match) return;
+  history.replaceState(null, "", window.location.pathname);
+  const [, what, token] = match;
+  if (what === "verify") {
+    void guarded(async () => {
+      await client.auth.verifyEmail({ token });
+      notice("Your email address is verified.");
+    });
+  } else if (what === "reset") {
+    const form = $("#reset");
+    form.hidden = false;
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const newPassword = String(new FormData(form).get("password"));
+      void guarded(async () => {
+        await client.auth.resetPassword({ token, newPassword });
+        form.hidden = true;
+        signedOut();
+        notice("Your password is changed and every session ended: sign in with the new one.");
+      });
+    });
+  } else {
+    sessionStorage.setItem(INVITE_KEY, token);
+    notice("Sign in with the invited address (verified) to join the team.");
+  }
+}
+async function acceptPendingInvitation() {
+  const token = sessionStorage.getItem(INVITE_KEY);
+  if (!token) return;
+  sessionStorage.removeItem(INVITE_KEY);
+  try {
+    const team2 = await client.invitations.accept({ token });
+    notice(`You joined ${team2.name} as ${team2.role}.`);
+  } catch (err) {
+    showError(err);
+  }
+}
+async function forgotPassword(form) {
+  const email = String(new FormData(form).get("email") ?? "");
+  if (!email) throw new Error("enter your email address first");
+  await client.auth.requestPasswordReset({ email });
+  notice("If an account has this address, a link to reset its password is on its way.");
 }
 async function guarded(action) {
   try {
@@ -1102,6 +1248,7 @@ async function signIn(form) {
 }
 async function enter(token) {
   client.sessionToken = token;
+  await acceptPendingInvitation();
   const me = await client.auth.me();
   $("#who").textContent = me.user.email;
   const { items } = await client.teams.list();
@@ -1312,8 +1459,10 @@ function main() {
     event.preventDefault();
     void guarded(() => search(String(new FormData(event.currentTarget).get("q") ?? "")));
   });
+  $("#forgot").addEventListener("click", () => void guarded(() => forgotPassword($("#sign-in"))));
   $("#export-csv").addEventListener("click", () => void guarded(() => exportAs("csv")));
   $("#export-ndjson").addEventListener("click", () => void guarded(() => exportAs("ndjson")));
+  fromMailedLink();
   const token = sessionStorage.getItem(TOKEN_KEY);
   if (token) {
     void guarded(() => enter(token)).then(() => {

@@ -17,6 +17,7 @@ from app.db import set_tenant
 from app.esp import InvalidCredentials, ProviderError, make_connector
 from app.events import emit
 from app.jobs import JobContext, task_logged
+from app.mail.outbox import queue_owner_mails
 from app.observability import SYNC_ROWS
 from app.quotas import lock_team_quota, running_syncs
 from app.redaction import REDACTOR
@@ -226,12 +227,20 @@ async def _fail_credentials(
             run_id,
             f"credentials rejected: {reason}"[:2000],
         )
+        was = await conn.fetchrow(
+            "SELECT name, status FROM esp_connections WHERE id = $1 FOR UPDATE", connection_id
+        )
         await conn.execute(
             "UPDATE esp_connections SET status = 'error', status_reason = $2 WHERE id = $1",
             connection_id,
             reason[:2000],
         )
         await _failed_event(conn, team, run_id, connection_id, f"credentials rejected: {reason}")
+        if was is not None and was["status"] != "error":  # it falls into error: mail, once
+            data = {"connectionId": str(connection_id), "connectionName": was["name"]}
+            await queue_owner_mails(
+                conn, team, "connection_error", {**data, "reason": reason[:500]}
+            )
 
 
 async def _failed_event(

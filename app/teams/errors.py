@@ -8,7 +8,14 @@ import msgspec
 
 from rpc import DomainError
 
-__all__ = ["AlreadyMember", "DeletionData", "LastOwner", "NoSuchUser", "TeamDeletionScheduled"]
+__all__ = [
+    "AlreadyMember",
+    "DeletionData",
+    "InvitationForAnotherAccount",
+    "LastOwner",
+    "NoSuchUser",
+    "TeamDeletionScheduled",
+]
 
 
 class NoSuchUser(DomainError):
@@ -21,6 +28,14 @@ class AlreadyMember(DomainError):
     code = "ALREADY_MEMBER"
     status = 409
     default_message = "this user is already a member of the team"
+
+
+class InvitationForAnotherAccount(DomainError):
+    code = "INVITATION_FOR_ANOTHER_ACCOUNT"
+    status = 403
+    default_message = (
+        "this invitation was sent to another address: sign in with the invited account"
+    )
 
 
 class LastOwner(DomainError):

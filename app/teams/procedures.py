@@ -5,13 +5,18 @@ from __future__ import annotations
 import uuid
 
 from app.auth.access import access_ended
+from app.auth.errors import EmailNotVerified, InvalidToken
+from app.auth.schemas import TokenInput
 from app.auth.tiers import PROTECTED, TEAM, TEAM_SENSITIVE, TeamContext, UserContext
-from app.schemas import Empty, Ok
-from app.teams.errors import AlreadyMember, LastOwner, NoSuchUser
+from app.quotas import QuotaExceeded
+from app.schemas import Empty, IdInput, Ok
+from app.teams.errors import AlreadyMember, InvitationForAnotherAccount, LastOwner
 from app.teams.schemas import (
     AddMemberInput,
     CreateTeamInput,
     DeletionOut,
+    InvitationList,
+    InvitationOut,
     MemberList,
     MemberOut,
     RemoveMemberInput,
@@ -47,16 +52,49 @@ async def list_members(ctx: TeamContext, data: Empty) -> MemberList:
 
 
 @procedures.procedure(
-    "members.add", tier=TEAM, scope="admin", errors=(NoSuchUser, AlreadyMember), fresh_session=True
+    "members.add",
+    tier=TEAM,
+    scope="admin",
+    errors=(AlreadyMember, QuotaExceeded),
+    fresh_session=True,
 )
-async def add_member(ctx: TeamContext, data: AddMemberInput) -> MemberOut:
-    """Add an existing user to the team (owner or admin, signed in within
+async def add_member(ctx: TeamContext, data: AddMemberInput) -> InvitationOut:
+    """Invite an address to the team (owner or admin, signed in within
     SESSION_FRESH_MINUTES: not with an API key).
 
-    Only an owner adds an owner.
+    Answers the invitation, not a member: a link is mailed to the address, and the person
+    joins once they accept it (``invitations.accept``) signed in with a verified account of
+    that address. Inviting the address again replaces its open invitation. Only an owner
+    invites an owner.
     """
     ctx.require("owner" if data.role == "owner" else "admin", member=True)
-    return await ctx.services.teams.add_member(ctx.team_id, data.email, data.role)
+    assert ctx.session is not None
+    return await ctx.services.teams.invite(ctx.team_id, data.email, data.role, ctx.session.user)
+
+
+@procedures.procedure("invitations.list", tier=TEAM, scope="read")
+async def list_invitations(ctx: TeamContext, data: Empty) -> InvitationList:
+    """The team's open invitations (not accepted, revoked or expired)."""
+    return InvitationList(items=await ctx.services.teams.invitations(ctx.team_id))
+
+
+@procedures.procedure("invitations.revoke", tier=TEAM, scope="admin", errors=(NotFound,))
+async def revoke_invitation(ctx: TeamContext, data: IdInput) -> Ok:
+    """Revoke an open invitation (owner or admin, signed in): its link stops working."""
+    ctx.require("admin", member=True)
+    await ctx.services.teams.revoke_invitation(ctx.team_id, data.id)
+    return Ok()
+
+
+@procedures.procedure(
+    "invitations.accept",
+    tier=PROTECTED,
+    errors=(InvalidToken, InvitationForAnotherAccount, EmailNotVerified),
+)
+async def accept_invitation(ctx: UserContext, data: TokenInput) -> TeamOut:
+    """Join the team with the token of an invitation's link: signed in with the invited
+    address, verified. The team, with the role the invitation gave."""
+    return await ctx.services.teams.accept_invitation(data.token, ctx.session.user)
 
 
 @procedures.procedure(

@@ -14,6 +14,8 @@ __all__ = [
     "AddMemberInput",
     "CreateTeamInput",
     "DeletionOut",
+    "InvitationList",
+    "InvitationOut",
     "MemberList",
     "MemberOut",
     "RemoveMemberInput",
@@ -71,3 +73,19 @@ class MemberOut(Output):
 
 class MemberList(Output):
     items: list[MemberOut]
+
+
+class InvitationOut(Output):
+    """An invitation: mailed to ``email``; it grants nothing until a verified account of that
+    address accepts it (``invitations.accept``)."""
+
+    id: uuid.UUID
+    email: str
+    role: Role
+    invited_by: uuid.UUID | None
+    expires_at: Timestamp
+    created_at: Timestamp
+
+
+class InvitationList(Output):
+    items: list[InvitationOut]

@@ -7,11 +7,17 @@ import uuid
 
 import asyncpg
 
-from app.auth.errors import WrongRole
-from app.auth.service import normalize_email
+from app.auth.errors import EmailNotVerified, InvalidToken, WrongRole
+from app.auth.schemas import UserOut
+from app.auth.service import mail_token, normalize_email, token_hash
+from app.config import Settings
+from app.credentials import CredentialCipher
+from app.db import set_tenant
+from app.mail.outbox import queue_mail
+from app.quotas import QuotaData, QuotaExceeded, lock_team_quota
 from app.schemas import Role
-from app.teams.errors import AlreadyMember, LastOwner, NoSuchUser
-from app.teams.schemas import MemberOut, TeamOut
+from app.teams.errors import AlreadyMember, InvitationForAnotherAccount, LastOwner
+from app.teams.schemas import InvitationOut, MemberOut, TeamOut
 from rpc import NotFound
 
 __all__ = ["TeamService"]
@@ -22,9 +28,19 @@ _MEMBER_SELECT = (
 )
 
 
+_INVITATION_COLUMNS = "id, email, role, invited_by, expires_at, created_at"
+
+
 class TeamService:
-    def __init__(self, conn: asyncpg.Connection) -> None:
+    def __init__(
+        self,
+        conn: asyncpg.Connection,
+        settings: Settings | None = None,
+        cipher: CredentialCipher | None = None,
+    ) -> None:
         self.conn = conn
+        self.settings = settings
+        self.cipher = cipher  # seals invitation tokens in the mail outbox
 
     async def create(self, team_id: uuid.UUID, name: str, owner_id: uuid.UUID) -> TeamOut:
         """Create a team (the tenant must already be ``team_id``) with its creator as owner."""
@@ -90,24 +106,132 @@ class TeamService:
         )
         return [MemberOut(**r) for r in rows]
 
-    async def add_member(self, team_id: uuid.UUID, email: str, role: Role) -> MemberOut:
-        user_id = await self.conn.fetchval(
-            "SELECT id FROM users WHERE email = $1 AND deleted_at IS NULL", normalize_email(email)
-        )
-        if user_id is None:
-            raise NoSuchUser()
-        inserted = await self.conn.fetchval(
+    async def add_member(self, team_id: uuid.UUID, user_id: uuid.UUID, role: Role) -> None:
+        """Make ``user_id`` a member (an invitation accepted); a member already stays as is."""
+        await self.conn.execute(
             "INSERT INTO memberships (team_id, user_id, role) VALUES ($1, $2, $3) "
-            "ON CONFLICT (team_id, user_id) DO NOTHING RETURNING id",
+            "ON CONFLICT (team_id, user_id) DO NOTHING",
             team_id,
             user_id,
             role,
         )
-        if inserted is None:
+
+    async def invite(
+        self, team_id: uuid.UUID, email: str, role: Role, by: UserOut
+    ) -> InvitationOut:
+        """Mail an invitation to ``email`` (an open one to the same address is replaced);
+        AlreadyMember if an account of that address is a member; QuotaExceeded past
+        TEAM_MAX_OPEN_INVITATIONS."""
+        assert self.settings is not None
+        email = normalize_email(email)
+        member = await self.conn.fetchval(
+            "SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id "
+            "WHERE m.team_id = $1 AND u.email = $2 AND m.deleted_at IS NULL",
+            team_id,
+            email,
+        )
+        if member:
             raise AlreadyMember()
-        row = await self.conn.fetchrow(_MEMBER_SELECT + "WHERE m.id = $1", inserted)
+        await lock_team_quota(self.conn, "invitations", team_id)
+        await self.conn.execute(
+            "UPDATE invitations SET revoked_at = now() WHERE team_id = $1 AND email = $2 "
+            "AND accepted_at IS NULL AND revoked_at IS NULL",
+            team_id,
+            email,
+        )
+        limit = self.settings.team_max_open_invitations
+        open_now = await self.conn.fetchval(
+            "SELECT count(*) FROM invitations WHERE team_id = $1 AND accepted_at IS NULL "
+            "AND revoked_at IS NULL AND expires_at > now()",
+            team_id,
+        )
+        if open_now >= limit:
+            raise QuotaExceeded(
+                f"the team has {open_now} open invitations (TEAM_MAX_OPEN_INVITATIONS is "
+                f"{limit}); revoke some, or wait for them to be accepted or expire",
+                data=QuotaData(quota="openInvitations", limit=limit, used=open_now, retry_after=60),
+            )
+        token = mail_token()
+        row = await self.conn.fetchrow(
+            "INSERT INTO invitations (team_id, email, role, token_hash, invited_by, expires_at) "
+            "VALUES ($1, $2, $3, $4, $5, now() + make_interval(days => $6)) "
+            f"RETURNING {_INVITATION_COLUMNS}",
+            team_id,
+            email,
+            role,
+            token_hash(token),
+            by.id,
+            self.settings.invitation_ttl_days,
+        )
         assert row is not None
-        return MemberOut(**row)
+        team_name = await self.conn.fetchval("SELECT name FROM teams WHERE id = $1", team_id)
+        await queue_mail(
+            self.conn,
+            kind="invitation",
+            to=email,
+            data={"teamName": team_name, "inviterName": by.name or by.email, "role": role},
+            team_id=team_id,
+            token=token,
+            cipher=self.cipher,
+        )
+        return InvitationOut(**row)
+
+    async def invitations(self, team_id: uuid.UUID) -> list[InvitationOut]:
+        """The team's open invitations (not accepted, revoked or expired)."""
+        rows = await self.conn.fetch(
+            f"SELECT {_INVITATION_COLUMNS} FROM invitations WHERE team_id = $1 "
+            "AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now() "
+            "ORDER BY created_at",
+            team_id,
+        )
+        return [InvitationOut(**r) for r in rows]
+
+    async def revoke_invitation(self, team_id: uuid.UUID, invitation_id: uuid.UUID) -> None:
+        revoked = await self.conn.fetchval(
+            "UPDATE invitations SET revoked_at = now() WHERE id = $1 AND team_id = $2 "
+            "AND accepted_at IS NULL AND revoked_at IS NULL RETURNING id",
+            invitation_id,
+            team_id,
+        )
+        if revoked is None:
+            raise NotFound("no open invitation with this id in this team")
+
+    async def accept_invitation(self, token: str, user: UserOut) -> TeamOut:
+        """Join the team of an invitation: the signed-in ``user`` must have the invited address
+        (InvitationForAnotherAccount), verified (EmailNotVerified). Switches the tenant to the
+        team for the rest of the unit of work."""
+        row = await self.conn.fetchrow("SELECT * FROM invitation_lookup($1)", token_hash(token))
+        if (
+            row is None
+            or row["accepted_at"] is not None
+            or row["revoked_at"] is not None
+            or row["expires_at"] <= dt.datetime.now(dt.UTC)
+        ):
+            raise InvalidToken()
+        if normalize_email(user.email) != row["email"]:
+            raise InvitationForAnotherAccount()
+        if not user.email_verified:
+            raise EmailNotVerified()
+        team_id: uuid.UUID = row["team_id"]
+        await set_tenant(self.conn, team_id=team_id, user_id=user.id)
+        accepted = await self.conn.fetchval(
+            "UPDATE invitations SET accepted_at = now(), accepted_by = $2 WHERE id = $1 "
+            "AND accepted_at IS NULL AND revoked_at IS NULL RETURNING id",
+            row["id"],
+            user.id,
+        )
+        if accepted is None:  # accepted or revoked meanwhile
+            raise InvalidToken()
+        await self.add_member(team_id, user.id, row["role"])
+        team = await self.conn.fetchrow(
+            "SELECT t.id, t.name, m.role, t.plan, t.deletion_due_at, t.created_at "
+            "FROM memberships m JOIN teams t ON t.id = m.team_id "
+            "WHERE m.team_id = $1 AND m.user_id = $2",
+            team_id,
+            user.id,
+        )
+        assert team is not None
+        return TeamOut(**team)
 
     async def remove_member(self, team_id: uuid.UUID, user_id: uuid.UUID, *, by: Role) -> None:
         """Remove a member; only an owner removes an owner, and the last owner stays."""

@@ -10,6 +10,7 @@ import asyncpg
 import msgspec
 
 from app.events import emit
+from app.mail.outbox import queue_owner_mails
 from app.usage.errors import LimitData, PlanLimitReached
 from app.usage.plans import METRICS, PLANS, Metric, Plan, period_of
 from app.usage.schemas import MetricUsage, UsageOut
@@ -68,24 +69,22 @@ class UsageService:
         plan: str,
     ) -> Counted:
         """After an increment of ``amount`` brought ``metric`` to ``used``: emit the
-        ``usage.threshold`` event of each threshold it crossed (in this transaction)."""
+        ``usage.threshold`` event of each threshold it crossed, and its mail to the team's
+        owners (in this transaction)."""
         limit = PLANS[plan].limit(metric)
         if limit is not None and amount > 0:
             for percent in THRESHOLDS:
                 threshold = math.ceil(limit * percent / 100)
                 if used - amount < threshold <= used:
-                    await emit(
-                        self.conn,
-                        team_id,
-                        "usage.threshold",
-                        {
-                            "metric": metric,
-                            "percent": percent,
-                            "used": used,
-                            "limit": limit,
-                            "periodStart": period_start.isoformat(),
-                        },
-                    )
+                    data = {
+                        "metric": metric,
+                        "percent": percent,
+                        "used": used,
+                        "limit": limit,
+                        "periodStart": period_start.isoformat(),
+                    }
+                    await emit(self.conn, team_id, "usage.threshold", data)
+                    await queue_owner_mails(self.conn, team_id, "usage_alert", data)
         return Counted(period_start=period_start, used=used, limit=limit)
 
     async def used(

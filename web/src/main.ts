@@ -5,6 +5,7 @@ import { ApiError, Client, type ConnectionOut, type SubscriberOut } from "../../
 import { StreamRevokedError, streamChanges, type ChangeEvent, type RevokedReason } from "../../sdk/ts/src/sync.js";
 
 const TOKEN_KEY = "subnest.session";
+const INVITE_KEY = "subnest.invitation"; // an invitation's token, accepted once signed in
 const RECENT = 20;
 const STATUSES = ["subscribed", "unsubscribed", "pending", "bounced", "cleaned", "deleted", "total"] as const;
 
@@ -43,6 +44,62 @@ function showError(err: unknown): void {
 
 function clearError(): void {
   $<HTMLParagraphElement>("#error").hidden = true;
+}
+
+function notice(text: string): void {
+  const box = $<HTMLParagraphElement>("#notice");
+  box.textContent = text;
+  box.hidden = false;
+}
+
+// A mailed link opens the dashboard at #verify=, #reset= or #invite=<token> (a fragment: it
+// never reaches a server's log). The token leaves the address bar at once.
+function fromMailedLink(): void {
+  const match = /^#(verify|reset|invite)=([A-Za-z0-9_-]+)$/.exec(window.location.hash);
+  if (!match) return;
+  history.replaceState(null, "", window.location.pathname);
+  const [, what, token] = match as unknown as [string, string, string];
+  if (what === "verify") {
+    void guarded(async () => {
+      await client.auth.verifyEmail({ token });
+      notice("Your email address is verified.");
+    });
+  } else if (what === "reset") {
+    const form = $<HTMLFormElement>("#reset");
+    form.hidden = false;
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const newPassword = String(new FormData(form).get("password"));
+      void guarded(async () => {
+        await client.auth.resetPassword({ token, newPassword });
+        form.hidden = true;
+        signedOut();
+        notice("Your password is changed and every session ended: sign in with the new one.");
+      });
+    });
+  } else {
+    sessionStorage.setItem(INVITE_KEY, token);
+    notice("Sign in with the invited address (verified) to join the team.");
+  }
+}
+
+async function acceptPendingInvitation(): Promise<void> {
+  const token = sessionStorage.getItem(INVITE_KEY);
+  if (!token) return;
+  sessionStorage.removeItem(INVITE_KEY);
+  try {
+    const team = await client.invitations.accept({ token });
+    notice(`You joined ${team.name} as ${team.role}.`);
+  } catch (err) {
+    showError(err);
+  }
+}
+
+async function forgotPassword(form: HTMLFormElement): Promise<void> {
+  const email = String(new FormData(form).get("email") ?? "");
+  if (!email) throw new Error("enter your email address first");
+  await client.auth.requestPasswordReset({ email });
+  notice("If an account has this address, a link to reset its password is on its way.");
 }
 
 // A user's action: its error replaces the last one, success clears it.
@@ -94,6 +151,7 @@ async function signIn(form: HTMLFormElement): Promise<void> {
 
 async function enter(token: string): Promise<void> {
   client.sessionToken = token;
+  await acceptPendingInvitation();
   const me = await client.auth.me();
   $("#who").textContent = me.user.email;
   const { items } = await client.teams.list();
@@ -324,8 +382,10 @@ function main(): void {
     event.preventDefault();
     void guarded(() => search(String(new FormData(event.currentTarget as HTMLFormElement).get("q") ?? "")));
   });
+  $("#forgot").addEventListener("click", () => void guarded(() => forgotPassword($<HTMLFormElement>("#sign-in"))));
   $("#export-csv").addEventListener("click", () => void guarded(() => exportAs("csv")));
   $("#export-ndjson").addEventListener("click", () => void guarded(() => exportAs("ndjson")));
+  fromMailedLink();
   const token = sessionStorage.getItem(TOKEN_KEY);
   if (token) {
     void guarded(() => enter(token)).then(() => {

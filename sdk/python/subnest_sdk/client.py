@@ -57,6 +57,8 @@ from .models import (
     EventType,
     ExportOut,
     IdInput,
+    InvitationList,
+    InvitationOut,
     Me,
     MemberList,
     MemberOut,
@@ -65,6 +67,8 @@ from .models import (
     PullInput,
     PullOut,
     RemoveMemberInput,
+    RequestPasswordResetInput,
+    ResetPasswordInput,
     SessionList,
     SetRoleInput,
     SignedIn,
@@ -83,6 +87,7 @@ from .models import (
     TeamList,
     TeamOut,
     TestQueued,
+    TokenInput,
     UpdateConnectionInput,
     UpdateSubscriberInput,
     UpdateWebhookInput,
@@ -101,6 +106,7 @@ __all__ = [
     "AsyncCronApi",
     "AsyncEspConnectionsApi",
     "AsyncExportsApi",
+    "AsyncInvitationsApi",
     "AsyncMembersApi",
     "AsyncSubscribersApi",
     "AsyncSyncApi",
@@ -114,6 +120,7 @@ __all__ = [
     "CronApi",
     "EspConnectionsApi",
     "ExportsApi",
+    "InvitationsApi",
     "MembersApi",
     "SubscribersApi",
     "SyncApi",
@@ -138,6 +145,11 @@ _PROCEDURES = {
         "/rpc/auth.changePassword", (("session",), ("sessionCookie",))
     ),
     "auth.me": Procedure("/rpc/auth.me", (("session",), ("sessionCookie",))),
+    "auth.requestPasswordReset": Procedure("/rpc/auth.requestPasswordReset", ()),
+    "auth.resendVerification": Procedure(
+        "/rpc/auth.resendVerification", (("session",), ("sessionCookie",))
+    ),
+    "auth.resetPassword": Procedure("/rpc/auth.resetPassword", ()),
     "auth.sessions.list": Procedure("/rpc/auth.sessions.list", (("session",), ("sessionCookie",))),
     "auth.sessions.revoke": Procedure(
         "/rpc/auth.sessions.revoke", (("session",), ("sessionCookie",))
@@ -145,6 +157,7 @@ _PROCEDURES = {
     "auth.signIn": Procedure("/rpc/auth.signIn", ()),
     "auth.signOut": Procedure("/rpc/auth.signOut", (("session",), ("sessionCookie",))),
     "auth.signUp": Procedure("/rpc/auth.signUp", ()),
+    "auth.verifyEmail": Procedure("/rpc/auth.verifyEmail", ()),
     "cron.syncAll": Procedure("/rpc/cron.syncAll", (("cronToken",),)),
     "espConnections.create": Procedure(
         "/rpc/espConnections.create",
@@ -174,6 +187,13 @@ _PROCEDURES = {
     ),
     "exports.get": Procedure(
         "/rpc/exports.get", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+    ),
+    "invitations.accept": Procedure("/rpc/invitations.accept", (("session",), ("sessionCookie",))),
+    "invitations.list": Procedure(
+        "/rpc/invitations.list", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+    ),
+    "invitations.revoke": Procedure(
+        "/rpc/invitations.revoke", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
     ),
     "members.add": Procedure(
         "/rpc/members.add", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
@@ -420,12 +440,39 @@ class AuthApi(Namespace[SyncTransport]):
         return self._transport.call("auth.changePassword", body, PasswordChanged)
 
     def me(self) -> Me:
-        """The signed-in user and their teams.
+        """The signed-in user (``emailVerified`` among it) and their teams.
 
         Credentials: session_token. Errors: UnauthenticatedError.
         """
         body = Empty()
         return self._transport.call("auth.me", body, Me)
+
+    def request_password_reset(self, *, email: str) -> Ok:
+        """Mail a password-reset link to the address, if an account has it. The answer is the same
+        whether it does or not; at most MAIL_REQUESTS_PER_HOUR per address an hour.
+
+        Credentials: none. Errors: RateLimitedError.
+        """
+        body = RequestPasswordResetInput(email=email)
+        return self._transport.call("auth.requestPasswordReset", body, Ok)
+
+    def resend_verification(self) -> Ok:
+        """Mail the verification link again (nothing when the address is verified already); at most
+        MAIL_REQUESTS_PER_HOUR an hour.
+
+        Credentials: session_token. Errors: UnauthenticatedError, RateLimitedError.
+        """
+        body = Empty()
+        return self._transport.call("auth.resendVerification", body, Ok)
+
+    def reset_password(self, *, token: str, new_password: str) -> Ok:
+        """Set a new password with the token of a reset link (once; it expires after
+        PASSWORD_RESET_TTL_MINUTES). Every session of the account ends: sign in again.
+
+        Credentials: none. Errors: InvalidTokenError, RateLimitedError.
+        """
+        body = ResetPasswordInput(token=token, new_password=new_password)
+        return self._transport.call("auth.resetPassword", body, Ok)
 
     def sign_in(self, *, email: str, password: str, cookie: bool = False) -> SignedIn:
         """Sign in with email and password; rate limited per client address, and per account: past
@@ -447,7 +494,7 @@ class AuthApi(Namespace[SyncTransport]):
         return self._transport.call("auth.signOut", body, Ok)
 
     def sign_up(self, *, email: str, password: str, name: str, cookie: bool = False) -> SignedIn:
-        """Create an account and sign in.
+        """Create an account and sign in; a link that verifies the address is mailed to it.
 
         With ``cookie: true`` the session is also set as an HttpOnly cookie.
 
@@ -455,6 +502,15 @@ class AuthApi(Namespace[SyncTransport]):
         """
         body = SignUpInput(email=email, password=password, name=name, cookie=cookie)
         return self._transport.call("auth.signUp", body, SignedIn)
+
+    def verify_email(self, *, token: str) -> Ok:
+        """Verify the account's address with the token of the mailed link (once; it expires after
+        EMAIL_VERIFICATION_TTL_HOURS).
+
+        Credentials: none. Errors: InvalidTokenError, RateLimitedError.
+        """
+        body = TokenInput(token=token)
+        return self._transport.call("auth.verifyEmail", body, Ok)
 
 
 class AuthSessionsApi(Namespace[SyncTransport]):
@@ -628,23 +684,65 @@ class ExportsApi(Namespace[SyncTransport]):
         return self._transport.call("exports.get", body, ExportOut)
 
 
+class InvitationsApi(Namespace[SyncTransport]):
+    """The ``invitations.*`` procedures."""
+
+    def accept(self, *, token: str) -> TeamOut:
+        """Join the team with the token of an invitation's link: signed in with the invited address,
+        verified. The team, with the role the invitation gave.
+
+        Credentials: session_token. Errors: InvalidTokenError, UnauthenticatedError,
+        EmailNotVerifiedError, InvitationForAnotherAccountError.
+        """
+        body = TokenInput(token=token)
+        return self._transport.call("invitations.accept", body, TeamOut)
+
+    def list(self) -> InvitationList:
+        """The team's open invitations (not accepted, revoked or expired).
+
+        Scope: `read` (what a scoped credential, such as an API key, needs).
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError,
+        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
+        """
+        body = Empty()
+        return self._transport.call("invitations.list", body, InvitationList)
+
+    def revoke(self, *, id: uuid.UUID) -> Ok:
+        """Revoke an open invitation (owner or admin, signed in): its link stops working.
+
+        Scope: `admin` (what a scoped credential, such as an API key, needs).
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError, NotFoundError,
+        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
+        """
+        body = IdInput(id=id)
+        return self._transport.call("invitations.revoke", body, Ok)
+
+
 class MembersApi(Namespace[SyncTransport]):
     """The ``members.*`` procedures."""
 
-    def add(self, *, email: str, role: Literal["admin", "member", "owner"] = "member") -> MemberOut:
-        """Add an existing user to the team (owner or admin, signed in within SESSION_FRESH_MINUTES:
+    def add(
+        self, *, email: str, role: Literal["admin", "member", "owner"] = "member"
+    ) -> InvitationOut:
+        """Invite an address to the team (owner or admin, signed in within SESSION_FRESH_MINUTES:
         not with an API key).
 
-        Only an owner adds an owner. Scope: `admin` (what a scoped credential, such as an API
-        key, needs).
+        Answers the invitation, not a member: a link is mailed to the address, and the person
+        joins once they accept it (``invitations.accept``) signed in with a verified account of
+        that address. Inviting the address again replaces its open invitation. Only an owner
+        invites an owner. Scope: `admin` (what a scoped credential, such as an API key, needs).
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, SessionTooOldError,
-        WrongRoleError, NoSuchUserError, AlreadyMemberError, PlanLimitReachedError,
-        TeamDeletionScheduledError, RateLimitedError.
+        WrongRoleError, AlreadyMemberError, PlanLimitReachedError, TeamDeletionScheduledError,
+        QuotaExceededError, RateLimitedError.
         """
         body = AddMemberInput(email=email, role=role)
-        return self._transport.call("members.add", body, MemberOut)
+        return self._transport.call("members.add", body, InvitationOut)
 
     def list(self) -> MemberList:
         """The team's members and their roles.
@@ -1058,6 +1156,7 @@ class Client(_ClientCore[httpx.Client, SyncTransport], SyncClientBase):
     cron: CronApi
     esp_connections: EspConnectionsApi
     exports: ExportsApi
+    invitations: InvitationsApi
     members: MembersApi
     subscribers: SubscribersApi
     sync: SyncApi
@@ -1072,6 +1171,7 @@ class Client(_ClientCore[httpx.Client, SyncTransport], SyncClientBase):
         self.cron = CronApi(transport)
         self.esp_connections = EspConnectionsApi(transport)
         self.exports = ExportsApi(transport)
+        self.invitations = InvitationsApi(transport)
         self.members = MembersApi(transport)
         self.subscribers = SubscribersApi(transport)
         self.sync = SyncApi(transport)
@@ -1162,12 +1262,39 @@ class AsyncAuthApi(Namespace[AsyncTransport]):
         return await self._transport.call("auth.changePassword", body, PasswordChanged)
 
     async def me(self) -> Me:
-        """The signed-in user and their teams.
+        """The signed-in user (``emailVerified`` among it) and their teams.
 
         Credentials: session_token. Errors: UnauthenticatedError.
         """
         body = Empty()
         return await self._transport.call("auth.me", body, Me)
+
+    async def request_password_reset(self, *, email: str) -> Ok:
+        """Mail a password-reset link to the address, if an account has it. The answer is the same
+        whether it does or not; at most MAIL_REQUESTS_PER_HOUR per address an hour.
+
+        Credentials: none. Errors: RateLimitedError.
+        """
+        body = RequestPasswordResetInput(email=email)
+        return await self._transport.call("auth.requestPasswordReset", body, Ok)
+
+    async def resend_verification(self) -> Ok:
+        """Mail the verification link again (nothing when the address is verified already); at most
+        MAIL_REQUESTS_PER_HOUR an hour.
+
+        Credentials: session_token. Errors: UnauthenticatedError, RateLimitedError.
+        """
+        body = Empty()
+        return await self._transport.call("auth.resendVerification", body, Ok)
+
+    async def reset_password(self, *, token: str, new_password: str) -> Ok:
+        """Set a new password with the token of a reset link (once; it expires after
+        PASSWORD_RESET_TTL_MINUTES). Every session of the account ends: sign in again.
+
+        Credentials: none. Errors: InvalidTokenError, RateLimitedError.
+        """
+        body = ResetPasswordInput(token=token, new_password=new_password)
+        return await self._transport.call("auth.resetPassword", body, Ok)
 
     async def sign_in(self, *, email: str, password: str, cookie: bool = False) -> SignedIn:
         """Sign in with email and password; rate limited per client address, and per account: past
@@ -1191,7 +1318,7 @@ class AsyncAuthApi(Namespace[AsyncTransport]):
     async def sign_up(
         self, *, email: str, password: str, name: str, cookie: bool = False
     ) -> SignedIn:
-        """Create an account and sign in.
+        """Create an account and sign in; a link that verifies the address is mailed to it.
 
         With ``cookie: true`` the session is also set as an HttpOnly cookie.
 
@@ -1199,6 +1326,15 @@ class AsyncAuthApi(Namespace[AsyncTransport]):
         """
         body = SignUpInput(email=email, password=password, name=name, cookie=cookie)
         return await self._transport.call("auth.signUp", body, SignedIn)
+
+    async def verify_email(self, *, token: str) -> Ok:
+        """Verify the account's address with the token of the mailed link (once; it expires after
+        EMAIL_VERIFICATION_TTL_HOURS).
+
+        Credentials: none. Errors: InvalidTokenError, RateLimitedError.
+        """
+        body = TokenInput(token=token)
+        return await self._transport.call("auth.verifyEmail", body, Ok)
 
 
 class AsyncAuthSessionsApi(Namespace[AsyncTransport]):
@@ -1372,25 +1508,65 @@ class AsyncExportsApi(Namespace[AsyncTransport]):
         return await self._transport.call("exports.get", body, ExportOut)
 
 
+class AsyncInvitationsApi(Namespace[AsyncTransport]):
+    """The ``invitations.*`` procedures."""
+
+    async def accept(self, *, token: str) -> TeamOut:
+        """Join the team with the token of an invitation's link: signed in with the invited address,
+        verified. The team, with the role the invitation gave.
+
+        Credentials: session_token. Errors: InvalidTokenError, UnauthenticatedError,
+        EmailNotVerifiedError, InvitationForAnotherAccountError.
+        """
+        body = TokenInput(token=token)
+        return await self._transport.call("invitations.accept", body, TeamOut)
+
+    async def list(self) -> InvitationList:
+        """The team's open invitations (not accepted, revoked or expired).
+
+        Scope: `read` (what a scoped credential, such as an API key, needs).
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError,
+        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
+        """
+        body = Empty()
+        return await self._transport.call("invitations.list", body, InvitationList)
+
+    async def revoke(self, *, id: uuid.UUID) -> Ok:
+        """Revoke an open invitation (owner or admin, signed in): its link stops working.
+
+        Scope: `admin` (what a scoped credential, such as an API key, needs).
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError, NotFoundError,
+        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
+        """
+        body = IdInput(id=id)
+        return await self._transport.call("invitations.revoke", body, Ok)
+
+
 class AsyncMembersApi(Namespace[AsyncTransport]):
     """The ``members.*`` procedures."""
 
     async def add(
         self, *, email: str, role: Literal["admin", "member", "owner"] = "member"
-    ) -> MemberOut:
-        """Add an existing user to the team (owner or admin, signed in within SESSION_FRESH_MINUTES:
+    ) -> InvitationOut:
+        """Invite an address to the team (owner or admin, signed in within SESSION_FRESH_MINUTES:
         not with an API key).
 
-        Only an owner adds an owner. Scope: `admin` (what a scoped credential, such as an API
-        key, needs).
+        Answers the invitation, not a member: a link is mailed to the address, and the person
+        joins once they accept it (``invitations.accept``) signed in with a verified account of
+        that address. Inviting the address again replaces its open invitation. Only an owner
+        invites an owner. Scope: `admin` (what a scoped credential, such as an API key, needs).
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, SessionTooOldError,
-        WrongRoleError, NoSuchUserError, AlreadyMemberError, PlanLimitReachedError,
-        TeamDeletionScheduledError, RateLimitedError.
+        WrongRoleError, AlreadyMemberError, PlanLimitReachedError, TeamDeletionScheduledError,
+        QuotaExceededError, RateLimitedError.
         """
         body = AddMemberInput(email=email, role=role)
-        return await self._transport.call("members.add", body, MemberOut)
+        return await self._transport.call("members.add", body, InvitationOut)
 
     async def list(self) -> MemberList:
         """The team's members and their roles.
@@ -1807,6 +1983,7 @@ class AsyncClient(_ClientCore[httpx.AsyncClient, AsyncTransport], AsyncClientBas
     cron: AsyncCronApi
     esp_connections: AsyncEspConnectionsApi
     exports: AsyncExportsApi
+    invitations: AsyncInvitationsApi
     members: AsyncMembersApi
     subscribers: AsyncSubscribersApi
     sync: AsyncSyncApi
@@ -1821,6 +1998,7 @@ class AsyncClient(_ClientCore[httpx.AsyncClient, AsyncTransport], AsyncClientBas
         self.cron = AsyncCronApi(transport)
         self.esp_connections = AsyncEspConnectionsApi(transport)
         self.exports = AsyncExportsApi(transport)
+        self.invitations = AsyncInvitationsApi(transport)
         self.members = AsyncMembersApi(transport)
         self.subscribers = AsyncSubscribersApi(transport)
         self.sync = AsyncSyncApi(transport)

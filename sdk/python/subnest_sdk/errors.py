@@ -29,16 +29,18 @@ __all__ = [
     "AlreadyMemberError",
     "ApiError",
     "CredentialsRejectedError",
+    "EmailNotVerifiedError",
     "EmailTakenError",
     "EspUnavailableError",
     "ForbiddenError",
     "InsufficientScopeError",
     "InternalError",
     "InvalidCredentialsError",
+    "InvalidTokenError",
+    "InvitationForAnotherAccountError",
     "IpNotAllowedError",
     "LastOwnerError",
     "MustRefetchError",
-    "NoSuchUserError",
     "NotFoundError",
     "PayloadTooLargeError",
     "PlanLimitReachedError",
@@ -77,6 +79,16 @@ class CredentialsRejectedError(ApiError):
 
     data: ProviderMessage
     data_type = ProviderMessage
+
+
+class EmailNotVerifiedError(ApiError):
+    """Verify your email address first (auth.resendVerification sends the link again).
+
+    HTTP 403, ``EMAIL_NOT_VERIFIED``.
+    """
+
+    data: EmptyData
+    data_type = EmptyData
 
 
 class EmailTakenError(ApiError):
@@ -139,6 +151,26 @@ class InvalidCredentialsError(ApiError):
     data_type = EmptyData
 
 
+class InvalidTokenError(ApiError):
+    """This link is unknown, already used, revoked or expired; ask for a new one.
+
+    HTTP 400, ``INVALID_TOKEN``.
+    """
+
+    data: EmptyData
+    data_type = EmptyData
+
+
+class InvitationForAnotherAccountError(ApiError):
+    """This invitation was sent to another address: sign in with the invited account.
+
+    HTTP 403, ``INVITATION_FOR_ANOTHER_ACCOUNT``.
+    """
+
+    data: EmptyData
+    data_type = EmptyData
+
+
 class IpNotAllowedError(ApiError):
     """This API key may not be used from your address.
 
@@ -163,16 +195,6 @@ class MustRefetchError(ApiError):
     """This cursor cannot be continued: pull again without one.
 
     HTTP 409, ``MUST_REFETCH``.
-    """
-
-    data: EmptyData
-    data_type = EmptyData
-
-
-class NoSuchUserError(ApiError):
-    """No account has this email; ask them to sign up first.
-
-    HTTP 404, ``NO_SUCH_USER``.
     """
 
     data: EmptyData
@@ -341,6 +363,7 @@ class WrongRoleError(ApiError):
 
 ERRORS: dict[str, type[ApiError]] = {
     "ALREADY_MEMBER": AlreadyMemberError,
+    "EMAIL_NOT_VERIFIED": EmailNotVerifiedError,
     "EMAIL_TAKEN": EmailTakenError,
     "ESP_CREDENTIALS_REJECTED": CredentialsRejectedError,
     "ESP_UNAVAILABLE": EspUnavailableError,
@@ -348,11 +371,12 @@ ERRORS: dict[str, type[ApiError]] = {
     "INSUFFICIENT_SCOPE": InsufficientScopeError,
     "INTERNAL": InternalError,
     "INVALID_CREDENTIALS": InvalidCredentialsError,
+    "INVALID_TOKEN": InvalidTokenError,
+    "INVITATION_FOR_ANOTHER_ACCOUNT": InvitationForAnotherAccountError,
     "IP_NOT_ALLOWED": IpNotAllowedError,
     "LAST_OWNER": LastOwnerError,
     "MUST_REFETCH": MustRefetchError,
     "NOT_FOUND": NotFoundError,
-    "NO_SUCH_USER": NoSuchUserError,
     "PAYLOAD_TOO_LARGE": PayloadTooLargeError,
     "PLAN_LIMIT_REACHED": PlanLimitReachedError,
     "QUOTA_EXCEEDED": QuotaExceededError,

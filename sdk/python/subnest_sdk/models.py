@@ -42,6 +42,8 @@ __all__ = [
     "IdInput",
     "InsufficientScopeData",
     "InternalErrorData",
+    "InvitationList",
+    "InvitationOut",
     "LimitData",
     "Me",
     "MemberList",
@@ -58,6 +60,8 @@ __all__ = [
     "RateLimitedData",
     "RefusedUrl",
     "RemoveMemberInput",
+    "RequestPasswordResetInput",
+    "ResetPasswordInput",
     "ServiceUnavailableData",
     "SessionAge",
     "SessionInfo",
@@ -80,6 +84,7 @@ __all__ = [
     "TeamList",
     "TeamOut",
     "TestQueued",
+    "TokenInput",
     "UpdateConnectionInput",
     "UpdateSubscriberInput",
     "UpdateWebhookInput",
@@ -307,6 +312,23 @@ class InternalErrorData(Model):
     request_id: str
 
 
+class InvitationList(Model):
+    items: list[InvitationOut]
+
+
+class InvitationOut(Model):
+    """An invitation: mailed to ``email``; it grants nothing until a verified account of that
+    address accepts it (``invitations.accept``).
+    """
+
+    id: uuid.UUID
+    email: str
+    role: Literal["admin", "member", "owner"]
+    invited_by: uuid.UUID | None
+    expires_at: datetime.datetime
+    created_at: datetime.datetime
+
+
 class LimitData(Model):
     metric: str
     used: int
@@ -384,6 +406,16 @@ class RefusedUrl(Model):
 
 class RemoveMemberInput(Model):
     user_id: uuid.UUID
+
+
+class RequestPasswordResetInput(Model):
+    #: an email address
+    email: str
+
+
+class ResetPasswordInput(Model):
+    token: str
+    new_password: str
 
 
 class ServiceUnavailableData(Model):
@@ -551,6 +583,10 @@ class TestQueued(Model):
     delivery_id: uuid.UUID
 
 
+class TokenInput(Model):
+    token: str
+
+
 class UpdateConnectionInput(Model):
     id: uuid.UUID
     name: str | None = None
@@ -590,6 +626,8 @@ class UserOut(Model):
     id: uuid.UUID
     email: str
     name: str
+    #: the address was proved by a mailed link
+    email_verified: bool
 
 
 class ValidationData(Model):

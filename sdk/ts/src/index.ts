@@ -252,6 +252,23 @@ export interface InternalErrorData {
   requestId: string;
 }
 
+export interface InvitationList {
+  items: InvitationOut[];
+}
+
+/**
+ * An invitation: mailed to ``email``; it grants nothing until a verified account of that address
+ * accepts it (``invitations.accept``).
+ */
+export interface InvitationOut {
+  id: string;
+  email: string;
+  role: "admin" | "member" | "owner";
+  invitedBy: string | null;
+  expiresAt: string;
+  createdAt: string;
+}
+
 export interface LimitData {
   metric: string;
   used: number;
@@ -331,6 +348,16 @@ export interface RefusedUrl {
 
 export interface RemoveMemberInput {
   userId: string;
+}
+
+export interface RequestPasswordResetInput {
+  /** an email address */
+  email: string;
+}
+
+export interface ResetPasswordInput {
+  token: string;
+  newPassword: string;
 }
 
 export interface ServiceUnavailableData {
@@ -528,6 +555,10 @@ export interface TestQueued {
   deliveryId: string;
 }
 
+export interface TokenInput {
+  token: string;
+}
+
 export interface UpdateConnectionInput {
   id: string;
   /** Default: `null`. */
@@ -579,6 +610,8 @@ export interface UserOut {
   id: string;
   email: string;
   name: string;
+  /** the address was proved by a mailed link */
+  emailVerified: boolean;
 }
 
 export interface ValidationData {
@@ -632,6 +665,13 @@ export interface CredentialsRejectedError {
   data: ProviderMessage;
 }
 
+/** Verify your email address first (auth.resendVerification sends the link again). HTTP 403. */
+export interface EmailNotVerifiedError {
+  code: "EMAIL_NOT_VERIFIED";
+  message: string;
+  data: EmptyData;
+}
+
 /** An account with this email exists. HTTP 409. */
 export interface EmailTakenError {
   code: "EMAIL_TAKEN";
@@ -674,6 +714,20 @@ export interface InvalidCredentialsError {
   data: EmptyData;
 }
 
+/** This link is unknown, already used, revoked or expired; ask for a new one. HTTP 400. */
+export interface InvalidTokenError {
+  code: "INVALID_TOKEN";
+  message: string;
+  data: EmptyData;
+}
+
+/** This invitation was sent to another address: sign in with the invited account. HTTP 403. */
+export interface InvitationForAnotherAccountError {
+  code: "INVITATION_FOR_ANOTHER_ACCOUNT";
+  message: string;
+  data: EmptyData;
+}
+
 /** This API key may not be used from your address. HTTP 403. */
 export interface IpNotAllowedError {
   code: "IP_NOT_ALLOWED";
@@ -691,13 +745,6 @@ export interface LastOwnerError {
 /** This cursor cannot be continued: pull again without one. HTTP 409. */
 export interface MustRefetchError {
   code: "MUST_REFETCH";
-  message: string;
-  data: EmptyData;
-}
-
-/** No account has this email; ask them to sign up first. HTTP 404. */
-export interface NoSuchUserError {
-  code: "NO_SUCH_USER";
   message: string;
   data: EmptyData;
 }
@@ -818,16 +865,18 @@ export interface WrongRoleError {
 export type ErrorBody =
   | AlreadyMemberError
   | CredentialsRejectedError
+  | EmailNotVerifiedError
   | EmailTakenError
   | EspUnavailableError
   | ForbiddenError
   | InsufficientScopeError
   | InternalError
   | InvalidCredentialsError
+  | InvalidTokenError
+  | InvitationForAnotherAccountError
   | IpNotAllowedError
   | LastOwnerError
   | MustRefetchError
-  | NoSuchUserError
   | NotFoundError
   | PayloadTooLargeError
   | PlanLimitReachedError
@@ -850,6 +899,7 @@ export type ErrorCode = ErrorBody["code"];
 /** The HTTP status of each error code. */
 export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   ALREADY_MEMBER: 409,
+  EMAIL_NOT_VERIFIED: 403,
   EMAIL_TAKEN: 409,
   ESP_CREDENTIALS_REJECTED: 422,
   ESP_UNAVAILABLE: 503,
@@ -857,11 +907,12 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   INSUFFICIENT_SCOPE: 403,
   INTERNAL: 500,
   INVALID_CREDENTIALS: 401,
+  INVALID_TOKEN: 400,
+  INVITATION_FOR_ANOTHER_ACCOUNT: 403,
   IP_NOT_ALLOWED: 403,
   LAST_OWNER: 422,
   MUST_REFETCH: 409,
   NOT_FOUND: 404,
-  NO_SUCH_USER: 404,
   PAYLOAD_TOO_LARGE: 413,
   PLAN_LIMIT_REACHED: 422,
   QUOTA_EXCEEDED: 429,
@@ -908,6 +959,12 @@ const API: ApiDescription = {
       security: [["session"], ["sessionCookie"]],
     },
     "auth.me": { path: "/rpc/auth.me", security: [["session"], ["sessionCookie"]] },
+    "auth.requestPasswordReset": { path: "/rpc/auth.requestPasswordReset", security: [] },
+    "auth.resendVerification": {
+      path: "/rpc/auth.resendVerification",
+      security: [["session"], ["sessionCookie"]],
+    },
+    "auth.resetPassword": { path: "/rpc/auth.resetPassword", security: [] },
     "auth.sessions.list": {
       path: "/rpc/auth.sessions.list",
       security: [["session"], ["sessionCookie"]],
@@ -919,6 +976,7 @@ const API: ApiDescription = {
     "auth.signIn": { path: "/rpc/auth.signIn", security: [] },
     "auth.signOut": { path: "/rpc/auth.signOut", security: [["session"], ["sessionCookie"]] },
     "auth.signUp": { path: "/rpc/auth.signUp", security: [] },
+    "auth.verifyEmail": { path: "/rpc/auth.verifyEmail", security: [] },
     "cron.syncAll": { path: "/rpc/cron.syncAll", security: [["cronToken"]] },
     "espConnections.create": {
       path: "/rpc/espConnections.create",
@@ -950,6 +1008,18 @@ const API: ApiDescription = {
     },
     "exports.get": {
       path: "/rpc/exports.get",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+    },
+    "invitations.accept": {
+      path: "/rpc/invitations.accept",
+      security: [["session"], ["sessionCookie"]],
+    },
+    "invitations.list": {
+      path: "/rpc/invitations.list",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+    },
+    "invitations.revoke": {
+      path: "/rpc/invitations.revoke",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
     },
     "members.add": {
@@ -1376,17 +1446,19 @@ export class SubscribersApi extends Group {
 /** The `members.*` procedures. */
 export class MembersApi extends Group {
   /**
-   * Add an existing user to the team (owner or admin, signed in within SESSION_FRESH_MINUTES: not
-   * with an API key).
+   * Invite an address to the team (owner or admin, signed in within SESSION_FRESH_MINUTES: not with
+   * an API key).
    *
-   * Only an owner adds an owner. Scope: `admin` (what a scoped credential, such as an API key,
-   * needs).
+   * Answers the invitation, not a member: a link is mailed to the address, and the person joins
+   * once they accept it (``invitations.accept``) signed in with a verified account of that address.
+   * Inviting the address again replaces its open invitation. Only an owner invites an owner. Scope:
+   * `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NO_SUCH_USER, ALREADY_MEMBER,
-   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, ALREADY_MEMBER,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, QUOTA_EXCEEDED, RATE_LIMITED.
    */
-  add(input: AddMemberInput): Promise<MemberOut> {
+  add(input: AddMemberInput): Promise<InvitationOut> {
     return this.transport.call("members.add", input);
   }
 
@@ -1429,6 +1501,46 @@ export class MembersApi extends Group {
    */
   setRole(input: SetRoleInput): Promise<MemberOut> {
     return this.transport.call("members.setRole", input);
+  }
+}
+
+/** The `invitations.*` procedures. */
+export class InvitationsApi extends Group {
+  /**
+   * Join the team with the token of an invitation's link: signed in with the invited address,
+   * verified. The team, with the role the invitation gave.
+   *
+   * Credentials: sessionToken. Errors: INVALID_TOKEN, UNAUTHENTICATED, EMAIL_NOT_VERIFIED,
+   * INVITATION_FOR_ANOTHER_ACCOUNT.
+   */
+  accept(input: TokenInput): Promise<TeamOut> {
+    return this.transport.call("invitations.accept", input);
+  }
+
+  /**
+   * The team's open invitations (not accepted, revoked or expired).
+   *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
+   * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
+   */
+  list(input: Empty = {}): Promise<InvitationList> {
+    return this.transport.call("invitations.list", input);
+  }
+
+  /**
+   * Revoke an open invitation (owner or admin, signed in): its link stops working.
+   *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
+   * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   */
+  revoke(input: IdInput): Promise<Ok> {
+    return this.transport.call("invitations.revoke", input);
   }
 }
 
@@ -1607,12 +1719,42 @@ export class AuthApi extends Group {
   }
 
   /**
-   * The signed-in user and their teams.
+   * The signed-in user (``emailVerified`` among it) and their teams.
    *
    * Credentials: sessionToken. Errors: UNAUTHENTICATED.
    */
   me(input: Empty = {}): Promise<Me> {
     return this.transport.call("auth.me", input);
+  }
+
+  /**
+   * Mail a password-reset link to the address, if an account has it. The answer is the same whether
+   * it does or not; at most MAIL_REQUESTS_PER_HOUR per address an hour.
+   *
+   * Credentials: none. Errors: RATE_LIMITED.
+   */
+  requestPasswordReset(input: RequestPasswordResetInput): Promise<Ok> {
+    return this.transport.call("auth.requestPasswordReset", input);
+  }
+
+  /**
+   * Mail the verification link again (nothing when the address is verified already); at most
+   * MAIL_REQUESTS_PER_HOUR an hour.
+   *
+   * Credentials: sessionToken. Errors: UNAUTHENTICATED, RATE_LIMITED.
+   */
+  resendVerification(input: Empty = {}): Promise<Ok> {
+    return this.transport.call("auth.resendVerification", input);
+  }
+
+  /**
+   * Set a new password with the token of a reset link (once; it expires after
+   * PASSWORD_RESET_TTL_MINUTES). Every session of the account ends: sign in again.
+   *
+   * Credentials: none. Errors: INVALID_TOKEN, RATE_LIMITED.
+   */
+  resetPassword(input: ResetPasswordInput): Promise<Ok> {
+    return this.transport.call("auth.resetPassword", input);
   }
 
   /**
@@ -1637,7 +1779,7 @@ export class AuthApi extends Group {
   }
 
   /**
-   * Create an account and sign in.
+   * Create an account and sign in; a link that verifies the address is mailed to it.
    *
    * With ``cookie: true`` the session is also set as an HttpOnly cookie.
    *
@@ -1645,6 +1787,16 @@ export class AuthApi extends Group {
    */
   signUp(input: SignUpInput): Promise<SignedIn> {
     return this.transport.call("auth.signUp", input);
+  }
+
+  /**
+   * Verify the account's address with the token of the mailed link (once; it expires after
+   * EMAIL_VERIFICATION_TTL_HOURS).
+   *
+   * Credentials: none. Errors: INVALID_TOKEN, RATE_LIMITED.
+   */
+  verifyEmail(input: TokenInput): Promise<Ok> {
+    return this.transport.call("auth.verifyEmail", input);
   }
 }
 
@@ -1708,6 +1860,7 @@ export class Client {
   readonly cron: CronApi;
   readonly espConnections: EspConnectionsApi;
   readonly exports: ExportsApi;
+  readonly invitations: InvitationsApi;
   readonly members: MembersApi;
   readonly subscribers: SubscribersApi;
   readonly sync: SyncApi;
@@ -1732,6 +1885,7 @@ export class Client {
     this.cron = new CronApi(this.transport);
     this.espConnections = new EspConnectionsApi(this.transport);
     this.exports = new ExportsApi(this.transport);
+    this.invitations = new InvitationsApi(this.transport);
     this.members = new MembersApi(this.transport);
     this.subscribers = new SubscribersApi(this.transport);
     this.sync = new SyncApi(this.transport);
