@@ -275,3 +275,45 @@ def test_background_export_with_progress_and_a_signed_link(
         assert caller("exports.get", id=queued["id"])["status"] == "expired"
         assert httpx.get(f"{server.base_url}{export['downloadUrl']}").status_code == 404
         assert not list((settings.data_path / "exports").rglob("*.csv.gz"))
+
+
+async def test_the_heartbeat_stops_even_when_a_beat_swallows_its_cancellation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An export whose rows are all written leaves its heartbeat block at once, even when
+    the heartbeat is cancelled inside a write that absorbs the cancellation: redis-py sends
+    under asyncio.wait_for, which on Python 3.11 returns instead of raising when cancelled just
+    as the send completes (the poke after each beat). The beat loop went on, touching the row
+    every EXPORT_HEARTBEAT_SECONDS, so the job waited for it forever, its export ``running``
+    for good (the sweep saw a live heartbeat), and the worker could not shut down."""
+    from types import SimpleNamespace
+
+    from app.exports import jobs
+
+    beats: list[float] = []
+    absorbing = True
+
+    async def side_update(*_args: object) -> None:
+        beats.append(time.monotonic())
+        try:
+            await asyncio.sleep(0.2)
+        except asyncio.CancelledError:
+            if not absorbing:
+                raise
+
+    monkeypatch.setattr(jobs, "_side_update", side_update)
+    runtime = SimpleNamespace(settings=SimpleNamespace(export_heartbeat_seconds=0.05))
+
+    async def export() -> None:
+        async with jobs._heartbeat(runtime, uuid.uuid4(), uuid.uuid4()):  # type: ignore[arg-type]
+            while not beats:  # the job finishes while a beat is under way
+                await asyncio.sleep(0.01)
+
+    task = asyncio.create_task(export())
+    done, _ = await asyncio.wait({task}, timeout=2)
+    absorbing = False
+    if not done:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert done, f"the heartbeat went on after its export ended ({len(beats)} beats)"
+    task.result()

@@ -59,9 +59,14 @@ async def _heartbeat(runtime: Runtime, team: uuid.UUID, export: uuid.UUID) -> As
     heartbeat), also in the middle of a long chunk: ``sweep_exports`` takes over an export
     whose heartbeat stopped, its worker having died."""
     every = runtime.settings.export_heartbeat_seconds
+    ended = asyncio.Event()
 
     async def beat() -> None:
-        while True:
+        # Until the export ends, not merely until cancelled: a beat may absorb its cancellation
+        # and return (redis-py writes under asyncio.wait_for, which on Python 3.11 returns when
+        # cancelled just as the write completes), and a loop that went on would hold the job in
+        # the ``await beating`` below for good, its export running with a live heartbeat.
+        while not ended.is_set():
             await asyncio.sleep(every)
             try:
                 await _side_update(runtime, team, export, _HEARTBEAT)
@@ -72,6 +77,7 @@ async def _heartbeat(runtime: Runtime, team: uuid.UUID, export: uuid.UUID) -> As
     try:
         yield
     finally:
+        ended.set()
         beating.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await beating
