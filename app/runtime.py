@@ -20,7 +20,7 @@ from app.db import Database
 from app.esp import EspEndpoints
 from app.exports.links import DownloadLinks
 from app.exports.storage import ExportStorage, LocalStorage
-from app.streaming import Slots
+from app.streaming import Bound, Slots
 from app.tracing import carry_trace_context
 from app.usage.quota import ApiQuota
 from app.webhooks.urls import UrlChecker
@@ -117,24 +117,39 @@ class Runtime:
     @cached_property
     def download_slots(self) -> Slots:
         """Streamed downloads running in this process (DOWNLOAD_CONCURRENCY, per team too)."""
+        settings = self.settings
         return Slots(
-            self.settings.download_concurrency,
-            self.settings.download_concurrency_per_team,
-            what="downloads",
-            settings=("DOWNLOAD_CONCURRENCY", "DOWNLOAD_CONCURRENCY_PER_TEAM"),
-            retry_after=5,
+            "downloads",
+            5,
+            Bound(None, settings.download_concurrency, "DOWNLOAD_CONCURRENCY", "this server"),
+            Bound(
+                "team",
+                settings.download_concurrency_per_team,
+                "DOWNLOAD_CONCURRENCY_PER_TEAM",
+                "this team",
+            ),
         )
 
     @cached_property
     def stream_slots(self) -> Slots:
         """Live streams open in this process (STREAM_CONCURRENCY, per team and per key too)."""
+        settings = self.settings
         return Slots(
-            self.settings.stream_concurrency,
-            self.settings.stream_concurrency_per_team,
-            what="live streams",
-            settings=("STREAM_CONCURRENCY", "STREAM_CONCURRENCY_PER_TEAM"),
-            retry_after=10,
-            per_key=(self.settings.stream_concurrency_per_key, "STREAM_CONCURRENCY_PER_KEY"),
+            "live streams",
+            10,
+            Bound(None, settings.stream_concurrency, "STREAM_CONCURRENCY", "this server"),
+            Bound(
+                "team",
+                settings.stream_concurrency_per_team,
+                "STREAM_CONCURRENCY_PER_TEAM",
+                "this team",
+            ),
+            Bound(
+                "key",
+                settings.stream_concurrency_per_key,
+                "STREAM_CONCURRENCY_PER_KEY",
+                "this API key",
+            ),
         )
 
     @cached_property

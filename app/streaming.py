@@ -3,9 +3,9 @@
 Slots: how many of one kind run at once, per process and per team (and per API key).
 
 A streamed download holds a pooled connection for as long as its client reads, and a live
-stream a socket and a queue for as long as its client stays: each kind lets at most ``total``
-run in the process and at most ``per_team`` of one team (one team cannot take every slot). A
-request over either limit is refused at once (429), never queued: a queue would hold the
+stream a socket and a queue for as long as its client stays: each kind lets at most so many
+run in the process, of one team (one team cannot take every slot) and, for streams, of one API
+key. A request over a limit is refused at once (429), never queued: a queue would hold the
 request open.
 
 :func:`opened` starts a response's generator before the headers go: a refusal or an outage
@@ -17,72 +17,64 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
+from typing import NamedTuple
 
 from rpc.errors import RateLimited, RateLimitedData
 
-__all__ = ["Slots", "opened"]
+__all__ = ["Bound", "Slots", "opened"]
+
+
+class Bound(NamedTuple):
+    """At most ``limit`` at once per ``holder`` (``None``: the whole process), as ``setting``
+    says; ``who`` names the holder in a refusal (``this team``)."""
+
+    holder: str | None
+    limit: int
+    setting: str
+    who: str
 
 
 class Slots:
     """Counted in the event loop (no await between the check and the count): race-free.
 
-    ``what`` names the requests in a refusal (``downloads``), ``settings`` the two settings
-    that bound them, and ``retry_after`` is what a refusal's Retry-After says."""
+    ``what`` names the requests in a refusal (``downloads``), ``bounds`` the limits on them
+    (the process's, a team's, an API key's), and ``retry_after`` is what a refusal's
+    Retry-After says. ``take``/``give_back`` name the holders: ``team=…``, ``key=…``."""
 
-    def __init__(
-        self,
-        total: int,
-        per_team: int,
-        *,
-        what: str,
-        settings: tuple[str, str],
-        retry_after: int,
-        per_key: tuple[int, str] | None = None,
-    ) -> None:
-        """``per_key``: at most so many of one API key, and the setting that says so."""
-        self.total = total
-        self.per_team = per_team
+    def __init__(self, what: str, retry_after: int, *bounds: Bound) -> None:
         self.what = what
-        self.settings = settings
         self.retry_after = retry_after
-        self.per_key = per_key
-        self._teams: Counter[uuid.UUID] = Counter()
-        self._keys: Counter[uuid.UUID] = Counter()
-        self._running = 0
+        self.bounds = bounds
+        self._held: Counter[tuple[str | None, uuid.UUID | None]] = Counter()
 
-    @property
-    def running(self) -> int:
-        return self._running
+    def _counted(
+        self, holders: dict[str, uuid.UUID | None]
+    ) -> Iterator[tuple[Bound, tuple[str | None, uuid.UUID | None]]]:
+        """Each bound that applies to these holders, with the key it is counted under."""
+        for bound in self.bounds:
+            held_by = holders.get(bound.holder) if bound.holder else None
+            if bound.holder is None or held_by is not None:
+                yield bound, (bound.holder, held_by)
 
-    def take(self, team_id: uuid.UUID, key_id: uuid.UUID | None = None) -> None:
-        """Count one more of the team's (and of its API key's), or raise RateLimited (429)."""
-        total_setting, team_setting = self.settings
-        if self._running >= self.total:
-            why = f"{self.total} {self.what} are open on this server ({total_setting})"
-        elif self._teams[team_id] >= self.per_team:
-            why = f"this team already has {self.per_team} {self.what} open ({team_setting})"
-        elif key_id is not None and self.per_key and self._keys[key_id] >= self.per_key[0]:
-            limit, key_setting = self.per_key
-            why = f"this API key already has {limit} {self.what} open ({key_setting})"
-        else:
-            self._running += 1
-            self._teams[team_id] += 1
-            if key_id is not None:
-                self._keys[key_id] += 1
-            return
-        raise RateLimited(
-            f"{why}; retry in {self.retry_after} s",
-            data=RateLimitedData(retry_after=self.retry_after),
-        )
+    def take(self, **holders: uuid.UUID | None) -> None:
+        """Count one more of these holders', or raise RateLimited (429) naming the bound."""
+        counted = list(self._counted(holders))
+        for bound, key in counted:
+            if self._held[key] >= bound.limit:
+                raise RateLimited(
+                    f"{bound.who} already has {bound.limit} {self.what} open ({bound.setting}); "
+                    f"retry in {self.retry_after} s",
+                    data=RateLimitedData(retry_after=self.retry_after),
+                )
+        for _, key in counted:
+            self._held[key] += 1
 
-    def give_back(self, team_id: uuid.UUID, key_id: uuid.UUID | None = None) -> None:
-        self._running -= 1
-        for counter, name in ((self._teams, team_id), (self._keys, key_id)):
-            if name is not None:
-                counter[name] -= 1
-                if counter[name] <= 0:
-                    del counter[name]
+    def give_back(self, **holders: uuid.UUID | None) -> None:
+        for _, key in self._counted(holders):
+            self._held[key] -= 1
+            if self._held[key] <= 0:
+                del self._held[key]
 
 
 async def opened(body: AsyncGenerator[bytes, None]) -> AsyncIterator[bytes]:

@@ -124,7 +124,7 @@ async def _copy_chunks(
     space = asyncio.Semaphore(_BUFFERED_CHUNKS)
     failure: list[BaseException] = []
     slots = runtime.download_slots
-    slots.take(team_id)
+    slots.take(team=team_id)
 
     async def forward(chunk: bytes) -> None:
         # The reader stalls, the buffer stays full: the COPY waits, then gives up (twice the
@@ -146,13 +146,13 @@ async def _copy_chunks(
         except Exception as exc:
             failure.append(exc)
         finally:
-            slots.give_back(team_id)
+            slots.give_back(team=team_id)
         chunks.put_nowait(None)
 
     try:
         producer = asyncio.create_task(produce())
     except BaseException:
-        slots.give_back(team_id)
+        slots.give_back(team=team_id)
         raise
     try:
         while (chunk := await chunks.get()) is not None:

@@ -162,7 +162,7 @@ async def stream(request: Request[Any, Any, Any], state: State) -> Any:
 
     async def events() -> AsyncGenerator[bytes, None]:
         cursor = start
-        slots.take(team_id, key_id)  # RateLimited (429) before the headers, from opened()
+        slots.take(team=team_id, key=key_id)  # RateLimited (429) before the headers, from opened()
         # Registered inside the generator: if the client leaves first, `finally` still runs.
         try:
             async with (
@@ -179,7 +179,7 @@ async def stream(request: Request[Any, Any, Any], state: State) -> Any:
                 async for event in relay(cursor, subscription, expires_at):
                     yield event
         finally:
-            slots.give_back(team_id, key_id)
+            slots.give_back(team=team_id, key=key_id)
 
     async def _standing(credentials: StreamCredentials) -> Standing:
         try:
