@@ -520,15 +520,12 @@ def test_typescript_client_against_the_server(server: ServerProcess, tmp_path: P
 
 
 def test_the_sdks_know_every_table_of_the_feed() -> None:
-    import typing
-
-    from subnest_sdk.sync import ChangeEvent
-
     from app.feed.tables import FEED
 
     tables = {table.name for table in FEED.tables}
-    assert set(typing.get_args(typing.get_type_hints(ChangeEvent)["table"])) == tables
-    ts = (Path(__file__).parent.parent / "sdk/ts/src/sync.ts").read_text()
-    union = re.search(r"\n  table: ([^;]+);", ts)
-    assert union is not None
-    assert {name.strip().strip('"') for name in union[1].split("|")} == tables
+    known = typing.get_args(sdk_models.KnownChangeOut)
+    assert {typing.get_args(typing.get_type_hints(c)["table"])[0] for c in known} == tables
+    ts = (Path(__file__).parent.parent / "sdk/ts/src/index.ts").read_text()
+    guard = re.search(r"isKnownChangeOut\(.*\n  return \[([^\]]+)\]", ts)
+    assert guard is not None
+    assert {name.strip().strip('"') for name in guard[1].split(",")} == tables

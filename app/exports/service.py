@@ -21,7 +21,7 @@ __all__ = ["ExportService"]
 
 _EXPORT = (
     "id, team_id, format, gzip, filter, status, total_rows, row_count, bytes, error, queued_at, "
-    "started_at, finished_at, expires_at"
+    "started_at, finished_at, expires_at, created_at, updated_at, deleted_at"
 )
 
 

@@ -1,82 +1,50 @@
-"""What the feed shows of each synced table (never credentials), in wire names."""
+"""The tables on the feed, from the members of ``ChangeOut`` (app/feed/schemas.py).
+
+Each member names its table (``table``) and the Struct of its rows; a row's fields are the
+Struct's, in their wire names, each read from the column of the field's name unless
+``_COLUMNS`` says otherwise. So the delta query shows exactly the fields the procedures
+return, and a table is on the feed only as a typed member of ChangeOut. (Never credentials:
+the Structs have none.)
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+import msgspec
+
+from app.feed.schemas import CHANGES, SubscriberChange, SyncRunChange, table_of
 from realtime.delta import ChangeFeed, FeedTable
 
-__all__ = ["FEED"]
+__all__ = ["FEED", "feed_table"]
 
-_STAMPS = {"createdAt": "created_at", "updatedAt": "updated_at", "deletedAt": "deleted_at"}
+# Fields whose column has another name (or that a SQL expression gives), by member.
+_COLUMNS: Mapping[type[msgspec.Struct], Mapping[str, str]] = {
+    SubscriberChange: {"connection_id": "esp_connection_id"},
+    SyncRunChange: {
+        "connection_id": "esp_connection_id",
+        "created": "created_count",
+        "updated": "updated_count",
+        "deleted": "deleted_count",
+        "unchanged": "unchanged_count",
+        "conflicts": "conflict_count",
+    },
+}
 
-_TABLES = (
-    FeedTable(
-        "subscribers",
-        {
-            "id": "id",
-            "connectionId": "esp_connection_id",
-            "externalId": "external_id",
-            "email": "email",
-            "firstName": "first_name",
-            "lastName": "last_name",
-            "status": "status",
-            "customFields": "custom_fields",
-            "localFields": "local_fields",
-            **_STAMPS,
-        },
-    ),
-    FeedTable(
-        "esp_connections",
-        {
-            "id": "id",
-            "provider": "provider",
-            "name": "name",
-            "listId": "list_id",
-            "status": "status",
-            "statusReason": "status_reason",
-            "lastSyncedAt": "last_synced_at",
-            **_STAMPS,
-        },
-    ),
-    FeedTable(
-        "sync_runs",
-        {
-            "id": "id",
-            "connectionId": "esp_connection_id",
-            "status": "status",
-            "trigger": "trigger",
-            "attempts": "attempts",
-            "pages": "pages",
-            "rowsSeen": "rows_seen",
-            "created": "created_count",
-            "updated": "updated_count",
-            "deleted": "deleted_count",
-            "unchanged": "unchanged_count",
-            "conflicts": "conflict_count",
-            "error": "error",
-            "queuedAt": "queued_at",
-            "startedAt": "started_at",
-            "finishedAt": "finished_at",
-            **_STAMPS,
-        },
-    ),
-    FeedTable(
-        "exports",
-        {
-            "id": "id",
-            "format": "format",
-            "gzip": "gzip",
-            "status": "status",
-            "totalRows": "total_rows",
-            "rowCount": "row_count",
-            "bytes": "bytes",
-            "error": "error",
-            "queuedAt": "queued_at",
-            "startedAt": "started_at",
-            "finishedAt": "finished_at",
-            "expiresAt": "expires_at",
-            **_STAMPS,
-        },
-    ),
+
+def feed_table(change: type[msgspec.Struct], columns: Mapping[str, str]) -> FeedTable:
+    """The FeedTable of a member of ChangeOut: every field of its row's Struct, by wire name,
+    from ``columns[field]`` or the column of the field's name. A column for a field the Struct
+    does not have is an error (the feed would show what the type does not say)."""
+    row = msgspec.inspect.type_info(change).fields  # type: ignore[attr-defined]
+    (row_type,) = [f.type.cls for f in row if f.name == "row"]
+    fields = msgspec.structs.fields(row_type)
+    unknown = set(columns) - {f.name for f in fields}
+    if unknown:
+        raise ValueError(f"{row_type.__name__} has no fields {sorted(unknown)}")
+    return FeedTable(table_of(change), {f.encode_name: columns.get(f.name, f.name) for f in fields})
+
+
+FEED = ChangeFeed(
+    tuple(feed_table(change, _COLUMNS.get(change, {})) for change in CHANGES), meta="change_feed"
 )
-
-FEED = ChangeFeed(_TABLES, meta="change_feed")

@@ -152,6 +152,9 @@ function isErrorShape(value) {
 }
 
 // ../sdk/ts/src/index.ts
+function isKnownChangeOut(value) {
+  return ["subscribers", "esp_connections", "sync_runs", "exports"].includes(value.table);
+}
 var API = {
   procedures: {
     "apiKeys.create": {
@@ -1049,6 +1052,17 @@ var Client = class _Client {
 };
 
 // ../sdk/ts/src/sync.ts
+var warned = /* @__PURE__ */ new Set();
+function known(change) {
+  if (isKnownChangeOut(change)) {
+    return true;
+  }
+  if (!warned.has(change.table)) {
+    warned.add(change.table);
+    console.warn(`skipping changes of table ${JSON.stringify(change.table)}: newer than this SDK`);
+  }
+  return false;
+}
 var StreamRevokedError = class extends Error {
   reason;
   constructor(reason) {
@@ -1101,7 +1115,10 @@ async function* streamChanges(options) {
       }
       const payload = data.join("\n");
       if (event === "change" && payload) {
-        yield { type: "change", cursor: id, change: JSON.parse(payload) };
+        const change = JSON.parse(payload);
+        if (known(change)) {
+          yield { type: "change", cursor: id, change };
+        }
       } else if (event === "up-to-date") {
         yield { type: "up-to-date", cursor: JSON.parse(payload).cursor };
       } else if (event === "progress") {
@@ -1330,14 +1347,19 @@ async function explainFailure(runId) {
   showProgress(runId, `failed: ${run.error ?? "unknown error"}`);
 }
 function describe(change) {
-  const row = change.row;
-  if (change.table === "subscribers") {
-    const name = [row["firstName"], row["lastName"]].filter(Boolean).join(" ");
-    return `${String(row["email"])}${name ? ` (${name})` : ""}`;
+  switch (change.table) {
+    case "subscribers": {
+      const { email, firstName, lastName } = change.row;
+      const name = [firstName, lastName].filter(Boolean).join(" ");
+      return `${email}${name ? ` (${name})` : ""}`;
+    }
+    case "sync_runs":
+      return `sync ${change.row.status}`;
+    case "exports":
+      return `export ${change.row.status}`;
+    case "esp_connections":
+      return change.row.name;
   }
-  if (change.table === "sync_runs") return `sync ${String(row["status"])}`;
-  if (change.table === "exports") return `export ${String(row["status"])}`;
-  return String(row["name"] ?? change.id);
 }
 function addRecent(change) {
   const body = $("#changes tbody");
@@ -1370,8 +1392,8 @@ async function follow(teamId) {
         } else if (event.type === "change") {
           cursor = event.cursor;
           const change = event.change;
-          if (change.table === "sync_runs" && typeof change.row["connectionId"] === "string") {
-            runs.set(change.id, change.row["connectionId"]);
+          if (change.table === "sync_runs") {
+            runs.set(change.id, change.row.connectionId);
           }
           if (!live && !resumed) continue;
           addRecent(change);

@@ -23,13 +23,14 @@ __all__ = ["AfterCommit", "ConnectionService"]
 AfterCommit = Callable[[Callable[[], Awaitable[object]]], None]
 
 _CONNECTION = (
-    "id, provider, name, list_id, status, status_reason, last_synced_at, created_at, updated_at"
+    "id, provider, name, list_id, status, status_reason, last_synced_at, created_at, updated_at, "
+    "deleted_at"
 )
 _RUN = (
     "id, esp_connection_id AS connection_id, status, trigger, attempts, pages, rows_seen, "
     "created_count AS created, updated_count AS updated, deleted_count AS deleted, "
     "unchanged_count AS unchanged, conflict_count AS conflicts, error, queued_at, started_at, "
-    "finished_at, fetch_ms, merge_ms"
+    "finished_at, fetch_ms, merge_ms, created_at, updated_at, deleted_at"
 )
 
 

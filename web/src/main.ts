@@ -241,14 +241,19 @@ async function explainFailure(runId: string): Promise<void> {
 }
 
 function describe(change: ChangeEvent): string {
-  const row = change.row;
-  if (change.table === "subscribers") {
-    const name = [row["firstName"], row["lastName"]].filter(Boolean).join(" ");
-    return `${String(row["email"])}${name ? ` (${name})` : ""}`;
+  switch (change.table) {
+    case "subscribers": {
+      const { email, firstName, lastName } = change.row;
+      const name = [firstName, lastName].filter(Boolean).join(" ");
+      return `${email}${name ? ` (${name})` : ""}`;
+    }
+    case "sync_runs":
+      return `sync ${change.row.status}`;
+    case "exports":
+      return `export ${change.row.status}`;
+    case "esp_connections":
+      return change.row.name;
   }
-  if (change.table === "sync_runs") return `sync ${String(row["status"])}`;
-  if (change.table === "exports") return `export ${String(row["status"])}`;
-  return String(row["name"] ?? change.id);
 }
 
 function addRecent(change: ChangeEvent): void {
@@ -288,8 +293,8 @@ async function follow(teamId: string): Promise<void> {
           cursor = event.cursor;
           const change = event.change;
           // Runs started anywhere (this page, another tab, the schedule) show their progress.
-          if (change.table === "sync_runs" && typeof change.row["connectionId"] === "string") {
-            runs.set(change.id, change.row["connectionId"]);
+          if (change.table === "sync_runs") {
+            runs.set(change.id, change.row.connectionId);
           }
           if (!live && !resumed) continue;
           addRecent(change);

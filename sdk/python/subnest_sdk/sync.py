@@ -18,16 +18,19 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import random
 import sqlite3
 from collections.abc import AsyncIterator, Callable
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeGuard
 
 import httpx
 import msgspec
 
+from ._runtime import decode_hook
 from .client import AsyncClient
 from .errors import MustRefetchError
+from .models import ChangeOut, KnownChangeOut, UnknownChangeOut
 
 __all__ = [
     "ChangeEvent",
@@ -53,13 +56,11 @@ class StreamRevokedError(Exception):
         self.reason: RevokedReason | str = reason
 
 
-class ChangeEvent(msgspec.Struct, frozen=True):
-    """One change of the feed: ``op: "delete"`` is a tombstone."""
+_log = logging.getLogger(__name__)
 
-    table: Literal["subscribers", "esp_connections", "sync_runs", "exports"]
-    op: Literal["upsert", "delete"]
-    id: str
-    row: dict[str, Any]
+#: One change of the feed, typed by table (``SubscriberChange.row`` is a ``SubscriberOut``);
+#: ``op: "delete"`` is a tombstone. A table this SDK does not know is skipped, with a warning.
+ChangeEvent = KnownChangeOut
 
 
 class Store(Protocol):
@@ -85,9 +86,9 @@ class DictStore:
     def apply(self, change: ChangeEvent, cursor: str) -> None:
         table = self.tables.setdefault(change.table, {})
         if change.op == "delete":
-            table.pop(change.id, None)
+            table.pop(str(change.id), None)
         else:
-            table[change.id] = change.row
+            table[str(change.id)] = msgspec.to_builtins(change.row)
         self.cursor = cursor
 
     def clear(self) -> None:
@@ -116,12 +117,13 @@ class SQLiteStore:
         with self.db:
             if change.op == "delete":
                 self.db.execute(
-                    "DELETE FROM replica WHERE tbl = ? AND id = ?", (change.table, change.id)
+                    "DELETE FROM replica WHERE tbl = ? AND id = ?", (change.table, str(change.id))
                 )
             else:
+                row = msgspec.json.encode(change.row).decode()
                 self.db.execute(
                     "INSERT OR REPLACE INTO replica VALUES (?, ?, ?)",
-                    (change.table, change.id, json.dumps(change.row)),
+                    (change.table, str(change.id), row),
                 )
             self.db.execute("DELETE FROM position")
             self.db.execute("INSERT INTO position VALUES (?)", (cursor,))
@@ -167,6 +169,7 @@ class SyncClient:
         )
         self._max_backoff = max_backoff
         self.up_to_date = asyncio.Event()
+        self._unknown_tables: set[str] = set()
 
     async def __aenter__(self) -> SyncClient:
         return self
@@ -206,10 +209,8 @@ class SyncClient:
         while True:
             page = await self._client.sync.pull(cursor=self.store.cursor, limit=500)
             for change in page.changes:
-                event = ChangeEvent(
-                    table=change.table, op=change.op, id=str(change.id), row=change.row
-                )
-                self.store.apply(event, change.cursor)
+                if self._known(change):
+                    self.store.apply(change, change.cursor)
             if not page.changes:
                 self.store.cursor = page.cursor
             if not page.has_more:
@@ -234,7 +235,11 @@ class SyncClient:
                         data.append(value)
                     continue
                 if event == "change" and data:
-                    yield msgspec.json.decode("\n".join(data), type=ChangeEvent), event_id
+                    change = msgspec.json.decode(
+                        "\n".join(data), type=ChangeOut, dec_hook=decode_hook
+                    )
+                    if self._known(change):
+                        yield change, event_id
                 elif event == "up-to-date":
                     self.up_to_date.set()
                 elif event == "must-refetch":
@@ -245,3 +250,13 @@ class SyncClient:
                         body.get("reason", "") if isinstance(body, dict) else ""
                     )
                 event, event_id, data = "message", "", []
+
+    def _known(self, change: ChangeOut) -> TypeGuard[KnownChangeOut]:
+        """Whether this SDK knows the change's table; one of a newer server's is skipped (with
+        one warning per table) and the rest of the feed applied as usual."""
+        if not isinstance(change, UnknownChangeOut):
+            return True
+        if change.table not in self._unknown_tables:
+            self._unknown_tables.add(change.table)
+            _log.warning("skipping changes of table %r: newer than this SDK", change.table)
+        return False

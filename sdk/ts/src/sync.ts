@@ -1,14 +1,26 @@
 // The change feed, live: GET /realtime/stream as typed events, over fetch streaming (so auth
 // headers can be sent; EventSource cannot). Hand-written: edit app/sdkgen/templates/ts/sync.ts.tmpl.
 
+import { isKnownChangeOut, type ChangeOut } from "./index.js";
 import { UnexpectedResponse, readAnswer } from "./runtime.js";
 
-/** One change of the feed; `op: "delete"` is a tombstone. */
-export interface ChangeEvent {
-  table: "subscribers" | "esp_connections" | "sync_runs" | "exports";
-  op: "upsert" | "delete";
-  id: string;
-  row: Record<string, unknown>;
+/** One change of the feed, typed by table (`table: "subscribers"` has a `SubscriberOut` row);
+ * `op: "delete"` is a tombstone. A table this SDK does not know is skipped, with a warning. */
+export type ChangeEvent = ChangeOut;
+
+const warned = new Set<string>();
+
+/** Whether `change` is of a table this SDK knows; a newer server's new table is skipped, with
+ * one warning per table. */
+function known(change: { table: string }): change is ChangeEvent {
+  if (isKnownChangeOut(change)) {
+    return true;
+  }
+  if (!warned.has(change.table)) {
+    warned.add(change.table);
+    console.warn(`skipping changes of table ${JSON.stringify(change.table)}: newer than this SDK`);
+  }
+  return false;
 }
 
 /** Why the server ended a stream for good: its credentials no longer reach the team. */
@@ -95,7 +107,10 @@ export async function* streamChanges(options: StreamOptions): AsyncGenerator<Str
       }
       const payload = data.join("\n");
       if (event === "change" && payload) {
-        yield { type: "change", cursor: id, change: JSON.parse(payload) as ChangeEvent };
+        const change = JSON.parse(payload) as { table: string };
+        if (known(change)) {
+          yield { type: "change", cursor: id, change };
+        }
       } else if (event === "up-to-date") {
         yield { type: "up-to-date", cursor: (JSON.parse(payload) as { cursor: string }).cursor };
       } else if (event === "progress") {
