@@ -8,7 +8,6 @@ import http.server
 import json
 import logging
 import subprocess
-import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from app.sync.schemas import ConnectionOut, SyncRunOut
 from tests.conftest import module_services
 from tests.support import Caller, ServerProcess, add_connection, member_of_new_team, start_server
 from tests.test_sdk import _typescript_compiler
+from tests.test_webhooks import _serving
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS: dict[str, type[msgspec.Struct]] = {
@@ -331,22 +331,18 @@ def _newer(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [bounce, *newer[:2], {**bounce, "op": "merge"}, *newer[2:]]
 
 
-class _NewerServer(http.server.ThreadingHTTPServer):
+class _Answer(http.server.BaseHTTPRequestHandler):
     """Answers sync.pull and the stream with fixed bodies (what a newer server says)."""
 
     pull: bytes
     stream: bytes
 
-
-class _Answer(http.server.BaseHTTPRequestHandler):
-    server: _NewerServer
-
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("content-length", 0)))
-        self._send("application/json", self.server.pull)
+        self._send("application/json", self.pull)
 
     def do_GET(self) -> None:
-        self._send("text/event-stream", self.server.stream)
+        self._send("text/event-stream", self.stream)
 
     def _send(self, kind: str, body: bytes) -> None:
         self.send_response(200)
@@ -362,24 +358,21 @@ class _Answer(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def newer_server(rig: Rig) -> Iterator[str]:
     changes = _newer(_pulled(rig.team.caller))
-    server = _NewerServer(("127.0.0.1", 0), _Answer)
     cursor = changes[-1]["cursor"]
-    server.pull = json.dumps(
-        {"changes": changes, "cursor": cursor, "hasMore": False, "serverTime": 1}
-    ).encode()
     events = [": connected\r\nretry: 3000\r\n\r\n", "event: greeting\r\ndata: {}\r\n\r\n"]
     events += [
         f"id: {c['cursor']}\r\nevent: change\r\ndata: {json.dumps(c)}\r\n\r\n" for c in changes
     ]
     events.append(f"event: up-to-date\r\ndata: {json.dumps({'cursor': cursor})}\r\n\r\n")
-    server.stream = "".join(events).encode()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+
+    class Newer(_Answer):
+        pull = json.dumps(
+            {"changes": changes, "cursor": cursor, "hasMore": False, "serverTime": 1}
+        ).encode()
+        stream = "".join(events).encode()
+
+    with _serving(Newer) as url:
+        yield url.replace("localhost", "127.0.0.1")  # where it listens, for node too
 
 
 def test_the_python_sdk_reads_a_newer_servers_feed(
