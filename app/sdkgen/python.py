@@ -265,12 +265,11 @@ class _Renderer:
         ]
         for union in self.api.unions:
             open_union = module.use("._runtime", "OpenUnion")
-            about = [
-                "The base of the members of ",
-                f"{union.name}: decodes the member that ``{union.tag}`` names.",
-            ]
+            about = (
+                f"The base of the members of {union.name}: decodes the one ``{union.tag}`` names."
+            )
             body += ["", "", f"class _{union.name}({open_union}):"]
-            body += [*docstring(["".join(about)], "    "), "", "    __slots__ = ()"]
+            body += [*docstring([about], "    "), "", "    __slots__ = ()"]
         for model in self.api.models:
             bases = "Model" if model.union is None else f"Model, _{model.union.name}"
             body += self._model(model, module, bases)

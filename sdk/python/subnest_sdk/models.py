@@ -123,7 +123,7 @@ class Model(msgspec.Struct, kw_only=True, rename="camel", omit_defaults=True):
 
 
 class _ChangeOut(OpenUnion):
-    """The base of the members of ChangeOut: decodes the member that ``table`` names."""
+    """The base of the members of ChangeOut: decodes the one ``table`` names."""
 
     __slots__ = ()
 
