@@ -66,8 +66,8 @@ ChangeOut = Annotated[
     _Member,
     msgspec.Meta(
         title="ChangeOut",
-        description="one change of the feed, by table; a newer server may add tables (skip "
-        "those you do not know)",
+        description="one change of the feed, by table: its row is what that table's procedures "
+        "answer; a newer server may add tables (skip those you do not know)",
     ),
 ]
 CHANGES: tuple[type[_Member], ...] = get_args(_Member)

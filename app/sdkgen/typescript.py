@@ -229,7 +229,7 @@ class _Renderer:
         values = ", ".join(json.dumps(value) for value, _ in union.members)
         about = f"Whether `value` is a {union.name} this SDK knows (by `{union.tag}`)."
         return [
-            *_doc([union.description, f"Told apart by `{union.tag}`."], ""),
+            *_doc([sentence(union.description), f"Told apart by `{union.tag}`."], ""),
             f"export type {union.name} =",
             *(f"  | {name}" for name in members[:-1]),
             f"  | {members[-1]};",

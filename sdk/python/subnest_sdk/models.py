@@ -764,7 +764,8 @@ class UnknownChangeOut(Model, _ChangeOut):
 KnownChangeOut = SubscriberChange | ConnectionChange | SyncRunChange | ExportChange
 
 if TYPE_CHECKING:
-    #: One change of the feed, by table; a newer server may add tables (skip those you do not know).
+    #: One change of the feed, by table: its row is what that table's procedures answer; a newer
+    #: server may add tables (skip those you do not know).
     ChangeOut: TypeAlias = KnownChangeOut | UnknownChangeOut
 else:
     ChangeOut = _ChangeOut

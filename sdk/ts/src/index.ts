@@ -31,7 +31,8 @@ export {
 export type EventType = "export.ready" | "subscriber.created" | "subscriber.deleted" | "sync.completed" | "sync.failed" | "usage.threshold" | "webhook.disabled";
 
 /**
- * one change of the feed, by table; a newer server may add tables (skip those you do not know)
+ * One change of the feed, by table: its row is what that table's procedures answer; a newer server
+ * may add tables (skip those you do not know).
  *
  * Told apart by `table`.
  */
