@@ -151,6 +151,27 @@ def test_every_table_of_the_feed_is_a_member_of_the_change_union() -> None:
         ]
 
 
+def test_the_openapi_document_says_the_union_of_every_table(rig: Rig) -> None:
+    spec = httpx.get(f"{rig.server.base_url}/api/documentation/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    changes = schemas["PullOut"]["properties"]["changes"]["items"]
+    mapping = changes["discriminator"]["mapping"]
+    assert changes["discriminator"]["propertyName"] == "table"
+    assert "anyOf" not in changes and sorted(changes["oneOf"], key=str) == sorted(
+        ({"$ref": ref} for ref in mapping.values()), key=str
+    )
+    tables = {t.name: t for t in FEED.tables}
+    assert set(mapping) == set(tables)
+    for table, ref in mapping.items():
+        member = schemas[ref.rsplit("/", 1)[-1]]
+        assert member["properties"]["table"] == {"enum": [table]}
+        row = member["properties"]["row"]["$ref"].rsplit("/", 1)[-1]
+        assert row == ROWS[table].__name__
+        assert set(schemas[row]["properties"]) == set(
+            FEED.tables[list(mapping).index(table)].fields
+        )
+
+
 def test_a_column_for_a_field_the_struct_lacks_is_refused() -> None:
     from app.feed.schemas import SubscriberChange
     from app.feed.tables import feed_table
