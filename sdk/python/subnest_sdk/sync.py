@@ -6,12 +6,13 @@ Hand-written (copied by ``subnest sdk``; edit ``app/sdkgen/templates/python/sync
     async with SyncClient("http://127.0.0.1:4000", api_key="snk_…", store=store) as sync:
         await sync.run(until=lambda s: len(s.rows("subscribers")) >= 100)
 
-The stream is read with httpx-sse. Changes are applied idempotently (upsert by id, tombstones delete), so the at-least-once
-delivery of the API is harmless. A lost connection is retried with backoff from the last cursor;
-``must-refetch`` (or 409 MUST_REFETCH) empties the store and starts again from the beginning.
-A final ``revoked`` event (the key was revoked or expired, the member removed, the session
-ended, the team scheduled for deletion) raises ``StreamRevokedError`` out of ``run``: the
-replica does not reconnect with credentials that are refused.
+The stream is read with httpx-sse. Changes are applied idempotently (upsert by id, tombstones
+delete), so the at-least-once delivery of the API is harmless. A lost connection is retried
+with backoff from the last cursor; ``must-refetch`` (or 409 MUST_REFETCH) empties the store and
+starts again from the beginning. A final ``revoked`` event (the key was revoked or expired, the
+member removed, the session ended, the team scheduled for deletion) raises
+``StreamRevokedError`` out of ``run``: the replica does not reconnect with credentials that are
+refused.
 """
 
 from __future__ import annotations

@@ -1,0 +1,81 @@
+// A TypeScript SyncClient replica (MemoryStore) of one team, driven by tests/test_replica.py.
+// Usage: node replica.mjs <compiled sdk dir> <base url> <session token> <team id>
+// Prints one JSON line per happening: {"status": s} on each status change, {"stopped": {...}}
+// when start() settles, {"dump": {...}} when asked. Reads commands from stdin, one a line:
+// "dump" (the rows by table, the cursor, the status, and every request made to the feed) and
+// "stop".
+import { createInterface } from "node:readline";
+import { pathToFileURL } from "node:url";
+
+const [dir, baseUrl, sessionToken, teamId] = process.argv.slice(2);
+if (!dir || !baseUrl || !sessionToken || !teamId) {
+  console.error("usage: node replica.mjs <compiled sdk dir> <base url> <session token> <team id>");
+  process.exit(2);
+}
+const { MemoryStore, SyncClient } = await import(pathToFileURL(`${dir}/replica.js`).href);
+
+const say = (message) => process.stdout.write(`${JSON.stringify(message)}\n`);
+
+// Every request the replica makes: pulls with their cursor, streams with their Last-Event-ID.
+const requests = [];
+async function recorded(input, init) {
+  const url = new URL(String(input));
+  if (url.pathname === "/rpc/sync.pull") {
+    requests.push({ kind: "pull", cursor: JSON.parse(String(init.body)).cursor ?? null });
+  } else if (url.pathname === "/realtime/stream") {
+    requests.push({ kind: "stream", cursor: init.headers["Last-Event-ID"] ?? null });
+  }
+  return fetch(input, init);
+}
+
+const store = new MemoryStore();
+const sync = new SyncClient({
+  baseUrl,
+  sessionToken,
+  teamId,
+  store,
+  pageSize: 7, // several pages even for a small team
+  backoff: { initialMs: 100, maxMs: 1000 },
+  fetch: recorded,
+});
+
+// What a UI binding relies on: a snapshot changes identity exactly when a listener is told.
+let snapshot = sync.getSnapshot();
+let notified = 0;
+let identityKept = true;
+sync.subscribe(() => {
+  notified += 1;
+  const next = sync.getSnapshot();
+  if (next === snapshot) identityKept = false; // told, but nothing new to render
+  snapshot = next;
+});
+sync.subscribeStatus(() => say({ status: sync.getStatus() }));
+
+sync.start().then(
+  () => say({ stopped: { error: null } }),
+  (err) => say({ stopped: { error: err.name, reason: err.reason ?? null, message: err.message } }),
+);
+
+function dump() {
+  const tables = {};
+  for (const [table, rows] of sync.getSnapshot()) {
+    tables[table] = Object.fromEntries(rows);
+  }
+  const unchanged = sync.rows("subscribers") === sync.rows("subscribers");
+  return {
+    tables,
+    cursor: sync.cursor ?? null,
+    status: sync.getStatus(),
+    requests,
+    notified,
+    identityKept: identityKept && unchanged && sync.getSnapshot() === snapshot,
+  };
+}
+
+for await (const line of createInterface({ input: process.stdin })) {
+  if (line === "dump") say({ dump: dump() });
+  if (line === "stop") {
+    sync.stop();
+    break;
+  }
+}
