@@ -168,6 +168,7 @@ class SyncClient:
             base_url, api_key=api_key, session_token=session_token, team_id=team_id
         )
         self._max_backoff = max_backoff
+        self._retry_after = 0.0  # seconds: the server's last hint
         self.up_to_date = asyncio.Event()
 
     async def __aenter__(self) -> SyncClient:
@@ -201,7 +202,8 @@ class SyncClient:
                 pass
             if until is not None and until(self.store):
                 return
-            await asyncio.sleep(backoff * random.uniform(0.5, 1.0))  # jitter
+            # Jittered, and never sooner than the server asked (``retry:``, ``unavailable``).
+            await asyncio.sleep(max(self._retry_after, backoff * random.uniform(0.5, 1.0)))
             backoff = min(backoff * 2, self._max_backoff)
 
     async def _pull(self) -> None:
@@ -219,17 +221,22 @@ class SyncClient:
 
     async def _stream(self) -> AsyncIterator[tuple[ChangeEvent, str]]:
         headers = {"Last-Event-ID": self.store.cursor} if self.store.cursor else {}
+        self._retry_after = 0.0
         async with aconnect_sse(self._http, "GET", "/realtime/stream", headers=headers) as source:
             if source.response.status_code == 409:
                 raise _MustRefetch()
             source.response.raise_for_status()
             async for sse in source.aiter_sse():
+                if sse.retry is not None:
+                    self._retry_after = sse.retry / 1000
                 if sse.event == "change" and sse.data:
                     yield msgspec.json.decode(sse.data, type=ChangeEvent), sse.id
                 elif sse.event == "up-to-date":
                     self.up_to_date.set()
                 elif sse.event == "must-refetch":
                     raise _MustRefetch()
+                elif sse.event == "unavailable":  # the server's database went away
+                    self._retry_after = float(json.loads(sse.data).get("retryAfter", 1))
                 elif sse.event == "revoked":  # a reason this SDK does not know yet is kept as is
                     body = json.loads(sse.data or "{}")
                     raise StreamRevokedError(

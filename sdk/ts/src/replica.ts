@@ -21,6 +21,8 @@ import {
   type StreamEvent,
 } from "./sync.js";
 
+export { StreamRevokedError, type ChangeEvent, type ChangeFilter } from "./sync.js";
+
 /** A table of the feed. */
 export type Table = ChangeEvent["table"];
 
