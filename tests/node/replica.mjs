@@ -1,6 +1,6 @@
 // A TypeScript SyncClient replica (MemoryStore) of one team, driven by tests/test_replica.py.
 // Usage: node replica.mjs <compiled sdk dir> <base url> <session token> <team id>
-// Prints one JSON line per happening: {"status": s} on each status change, {"stopped": {...}}
+// Prints one JSON line per happening: {"status": s, "at": ms} on each status change, {"stopped": {...}}
 // when start() settles, {"dump": {...}} when asked. Reads commands from stdin, one a line:
 // "dump" (the rows by table, the cursor, the status, and every request made to the feed) and
 // "stop".
@@ -16,14 +16,15 @@ const { MemoryStore, SyncClient } = await import(pathToFileURL(`${dir}/replica.j
 
 const say = (message) => process.stdout.write(`${JSON.stringify(message)}\n`);
 
-// Every request the replica makes: pulls with their cursor, streams with their Last-Event-ID.
+// Every request the replica makes (and when): pulls with their cursor, streams with their
+// Last-Event-ID.
 const requests = [];
 async function recorded(input, init) {
   const url = new URL(String(input));
   if (url.pathname === "/rpc/sync.pull") {
-    requests.push({ kind: "pull", cursor: JSON.parse(String(init.body)).cursor ?? null });
+    requests.push({ kind: "pull", cursor: JSON.parse(String(init.body)).cursor ?? null, at: Date.now() });
   } else if (url.pathname === "/realtime/stream") {
-    requests.push({ kind: "stream", cursor: init.headers["Last-Event-ID"] ?? null });
+    requests.push({ kind: "stream", cursor: init.headers["Last-Event-ID"] ?? null, at: Date.now() });
   }
   return fetch(input, init);
 }
@@ -49,7 +50,7 @@ sync.subscribe(() => {
   if (next === snapshot) identityKept = false; // told, but nothing new to render
   snapshot = next;
 });
-sync.subscribeStatus(() => say({ status: sync.getStatus() }));
+sync.subscribeStatus(() => say({ status: sync.getStatus(), at: Date.now() }));
 
 sync.start().then(
   () => say({ stopped: { error: null } }),
