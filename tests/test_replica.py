@@ -368,3 +368,50 @@ async def test_a_paged_pull_from_the_start_completes_after_a_purge(
         assert first.has_more
         rest = await client.sync.pull(cursor=first.cursor, limit=2)  # 409 MUST_REFETCH today
     assert len(first.changes) + len(rest.changes) == 3
+
+
+# The filter's pass-through, on the wire (the server's side of subsets is tested with it).
+_SEND_FILTER = """
+const { SyncClient } = await import(process.argv[1]);
+const sent = {};
+const answer = (status, body) => new Response(JSON.stringify(body), { status });
+const sync = new SyncClient({
+  baseUrl: "http://127.0.0.1:9",
+  apiKey: "snk_test",
+  filter: JSON.parse(process.argv[2]),
+  fetch: async (input, init) => {
+    const url = new URL(String(input));
+    if (url.pathname === "/rpc/sync.pull") {
+      sent.pull = JSON.parse(String(init.body));
+      return answer(200, { changes: [], cursor: "v1.e.1.1", hasMore: false });
+    }
+    sent.stream = url.pathname + url.search;
+    return answer(401, { code: "UNAUTHENTICATED", message: "no", data: {} });
+  },
+});
+await sync.start().catch((err) => { sent.stopped = err.name; });
+console.log(JSON.stringify(sent));
+"""
+
+
+def test_the_typescript_replica_sends_its_filter_to_both_calls(tmp_path: Path) -> None:
+    sdk = compiled_typescript_sdk(tmp_path / "sdk")
+    filter_ = {
+        "tables": ["subscribers", "sync_runs"],
+        "connectionId": "c-1",
+        "status": ["subscribed", "bounced"],
+    }
+    module = (sdk / "replica.js").as_uri()
+    ran = subprocess.run(
+        ["node", "--input-type=module", "-e", _SEND_FILTER, module, json.dumps(filter_)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert ran.returncode == 0, ran.stderr
+    sent = json.loads(ran.stdout)
+    assert sent["pull"] == {"cursor": None, "limit": 500, "filter": filter_}
+    assert sent["stream"] == (
+        "/realtime/stream?tables=subscribers,sync_runs&connectionId=c-1&status=subscribed,bounced"
+    )
+    assert sent["stopped"] == "ApiError", "a 401 stops it: no retry fixes it"

@@ -1234,12 +1234,15 @@ var StreamRevokedError = class extends Error {
   }
 };
 function streamUrl(baseUrl, filter) {
-  const query = new URLSearchParams();
-  if (filter?.tables) query.set("tables", filter.tables.join(","));
-  if (filter?.connectionId) query.set("connectionId", filter.connectionId);
-  if (filter?.status) query.set("status", filter.status.join(","));
-  const search2 = query.toString();
-  return `${baseUrl.replace(/\/+$/, "")}/realtime/stream${search2 ? `?${search2}` : ""}`;
+  const query = [];
+  const add = (name, values) => {
+    if (values?.length) query.push(`${name}=${values.map(encodeURIComponent).join(",")}`);
+  };
+  add("tables", filter?.tables);
+  add("connectionId", filter?.connectionId ? [filter.connectionId] : void 0);
+  add("status", filter?.status);
+  const search2 = query.length ? `?${query.join("&")}` : "";
+  return `${baseUrl.replace(/\/+$/, "")}/realtime/stream${search2}`;
 }
 async function* streamBatches(options) {
   const doFetch = options.fetch ?? fetch;

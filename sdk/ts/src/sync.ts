@@ -69,12 +69,15 @@ export interface StreamOptions {
 
 /** The stream's URL: `/realtime/stream` with the filter's query parameters. */
 export function streamUrl(baseUrl: string, filter?: ChangeFilter): string {
-  const query = new URLSearchParams();
-  if (filter?.tables) query.set("tables", filter.tables.join(","));
-  if (filter?.connectionId) query.set("connectionId", filter.connectionId);
-  if (filter?.status) query.set("status", filter.status.join(","));
-  const search = query.toString();
-  return `${baseUrl.replace(/\/+$/, "")}/realtime/stream${search ? `?${search}` : ""}`;
+  const query: string[] = [];
+  const add = (name: string, values: readonly string[] | undefined) => {
+    if (values?.length) query.push(`${name}=${values.map(encodeURIComponent).join(",")}`);
+  };
+  add("tables", filter?.tables);
+  add("connectionId", filter?.connectionId ? [filter.connectionId] : undefined);
+  add("status", filter?.status);
+  const search = query.length ? `?${query.join("&")}` : "";
+  return `${baseUrl.replace(/\/+$/, "")}/realtime/stream${search}`;
 }
 
 /** The team's changes as they happen, one event at a time (see `streamBatches`). */
