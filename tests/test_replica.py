@@ -152,7 +152,8 @@ class _NodeReplica:
 
     def dump(self) -> dict[str, Any]:
         self._send("dump")
-        return self.wait(lambda m: "dump" in m, since=len(self.seen))["dump"]
+        state: dict[str, Any] = self.wait(lambda m: "dump" in m, since=len(self.seen))["dump"]
+        return state
 
     def _send(self, line: str) -> None:
         assert self.process.stdin is not None
@@ -224,18 +225,11 @@ def test_a_typescript_replica_equals_the_listings_through_a_restart_and_a_refetc
             replica.status("reconnecting", since=mark)
             asyncio.run(_write_while_down(database_url, team_id))
             with start_server(settings, port=port) as second:
-                replica.status("live", since=mark)
-                caller("subscribers.create", email="after-restart@example.com")
-                resumed = wait_for(
-                    lambda: _has_email(replica.dump(), "after-restart@example.com"),
-                    what="the live change after the restart",
-                )
-                _assert_replica_is_the_listing(resumed["tables"], _listings(caller, exports))
+                resumed = _resumed(replica, caller, exports, since=mark, asked=asked)
                 emails = {r["email"] for r in resumed["tables"]["subscribers"].values()}
                 assert "while-down@example.com" in emails
                 assert "reader3@example.com" not in emails
                 again = _since(resumed["requests"], asked)
-                assert again and all(r["kind"] == "stream" for r in again), "no refetch"
                 assert {r["cursor"] for r in again} == {state["cursor"]}, "from its cursor"
 
                 # The feed starts anew meanwhile: the cursor is refused (409 MUST_REFETCH), the
@@ -293,27 +287,36 @@ def test_a_typescript_replica_waits_out_a_database_outage_as_the_server_says(
                 # The stream ends with `unavailable` (retry after 2 s): the replica waits that
                 # long, though its own backoff (at most 1 s here) would have come back sooner.
                 cut = replica.wait(lambda m: m.get("status") == "reconnecting", since=mark)
-                state = wait_for(
-                    lambda: (d := replica.dump()) and len(d["requests"]) > asked and d,
+                state: dict[str, Any] = wait_for(
+                    lambda: d if len((d := replica.dump())["requests"]) > asked else None,
                     what="a reconnection",
                 )
                 waited = state["requests"][asked]["at"] - cut["at"]
                 print(f"reconnected {waited} ms after the unavailable event")  # pytest -s
                 assert RETRY_AFTER_SECONDS * 1000 - 50 <= waited < 3000, waited
                 postgres.start_server()
-                replica.status("live", since=mark)
-                caller("subscribers.create", email="after-outage@example.com")
-                back = wait_for(
-                    lambda: _has_email(replica.dump(), "after-outage@example.com"),
-                    what="a live change after the outage",
-                )
-                _assert_replica_is_the_listing(back["tables"], _listings(caller, exports))
-                again = _since(back["requests"], asked)
-                assert again and all(r["kind"] == "stream" for r in again), "no refetch"
+                _resumed(replica, caller, exports, since=mark, asked=asked)
             finally:
                 replica.close()
     finally:
         postgres.close()
+
+
+def _resumed(
+    replica: _NodeReplica, caller: Caller, exports: list[str], *, since: int, asked: int
+) -> dict[str, Any]:
+    """Live again after message ``since``: a write reaches it, it equals the listings, and its
+    requests after the first ``asked`` are streams only (no refetch). Its state."""
+    replica.status("live", since=since)
+    email = f"after-{uuid.uuid4().hex[:8]}@example.com"
+    caller("subscribers.create", email=email)
+    state: dict[str, Any] = wait_for(
+        lambda: _has_email(replica.dump(), email), what="a live change after the break"
+    )
+    _assert_replica_is_the_listing(state["tables"], _listings(caller, exports))
+    again = _since(state["requests"], asked)
+    assert again and all(r["kind"] == "stream" for r in again), "no refetch"
+    return state
 
 
 def _has_email(state: dict[str, Any], email: str) -> dict[str, Any] | None:
