@@ -197,6 +197,22 @@ async def _feed_starts_anew(database_url: str) -> None:
     await fetch(database_url, "UPDATE change_feed SET epoch = substr(md5(random()::text), 1, 12)")
 
 
+def _team_followed(
+    sdk: Path, base_url: str, database_url: str
+) -> tuple[Caller, str, list[str], _NodeReplica]:
+    """A new team with rows in every feed table, and a TypeScript replica of it, live."""
+    caller, team_id = member_of_new_team(base_url)
+    exports = asyncio.run(_populate(caller, database_url, team_id))
+    token = caller.headers["Authorization"].removeprefix("Bearer ")
+    replica = _NodeReplica(sdk, base_url, token, team_id)
+    try:
+        replica.status("live", since=0)
+    except BaseException:
+        replica.close()
+        raise
+    return caller, team_id, exports, replica
+
+
 def _since(requests: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
     return requests[count:]
 
@@ -207,12 +223,8 @@ def test_a_typescript_replica_equals_the_listings_through_a_restart_and_a_refetc
     sdk = compiled_typescript_sdk(tmp_path / "sdk")
     with start_server(settings) as first:
         port = urlsplit(first.base_url).port
-        caller, team_id = member_of_new_team(first.base_url)
-        exports = asyncio.run(_populate(caller, database_url, team_id))
-        token = caller.headers["Authorization"].removeprefix("Bearer ")
-        replica = _NodeReplica(sdk, first.base_url, token, team_id)
+        caller, team_id, exports, replica = _team_followed(sdk, first.base_url, database_url)
         try:
-            replica.status("live", since=0)
             state = replica.dump()
             _assert_replica_is_the_listing(state["tables"], _listings(caller, exports))
             pulls = [r for r in state["requests"] if r["kind"] == "pull"]
@@ -275,12 +287,8 @@ def test_a_typescript_replica_waits_out_a_database_outage_as_the_server_says(
         )
         sdk = compiled_typescript_sdk(tmp_path / "sdk")
         with start_server(own) as api:
-            caller, team_id = member_of_new_team(api.base_url)
-            exports = asyncio.run(_populate(caller, owner_url, team_id))
-            token = caller.headers["Authorization"].removeprefix("Bearer ")
-            replica = _NodeReplica(sdk, api.base_url, token, team_id)
+            caller, _, exports, replica = _team_followed(sdk, api.base_url, owner_url)
             try:
-                replica.status("live", since=0)
                 asked = len(replica.dump()["requests"])
                 mark = len(replica.seen)
                 postgres.stop_server()
