@@ -1450,8 +1450,9 @@ var SyncClient = class {
         } catch (err) {
           if (this.abort.signal.aborted) break;
           if (err instanceof MustRefetch || isMustRefetch(err)) {
+            const before = this.store.snapshot();
             await this.store.clear();
-            this.notify();
+            if (this.store.snapshot() !== before) this.notify();
             this.initial = true;
             pulled = false;
             continue;
