@@ -301,7 +301,7 @@ def test_a_typescript_replica_waits_out_a_database_outage_as_the_server_says(
                 )
                 waited = state["requests"][asked]["at"] - cut["at"]
                 print(f"reconnected {waited} ms after the unavailable event")  # pytest -s
-                assert RETRY_AFTER_SECONDS * 1000 - 50 <= waited < 3000, waited
+                assert RETRY_AFTER_SECONDS * 1000 - 50 <= waited < 10_000, waited
                 postgres.start_server()
                 _resumed(replica, caller, exports, since=mark, asked=asked)
             finally:
