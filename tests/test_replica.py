@@ -2,8 +2,8 @@
 node) and the Python SyncClient (SQLiteStore) end equal to the API's listings, with rows in
 every feed table (tombstones and an export among them); the TypeScript one survives a server
 restart (resuming from its cursor, no full refetch), refetches on MUST_REFETCH, and stops for
-good when its session ends, and waits what an `unavailable` event says while PostgreSQL is
-down. And a paged pull from the start after a tombstone purge (xfail: a
+good when its session ends, waits what an `unavailable` event says while PostgreSQL is down,
+and refetches on the stream's `must-refetch` when it falls behind. And a paged pull from the start after a tombstone purge (xfail: a
 server bug, see below)."""
 
 from __future__ import annotations
@@ -23,13 +23,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import asyncpg
+import httpx
 import msgspec
 import pytest
+import redis.asyncio as aioredis
+from httpx_sse import connect_sse
 
 from app.availability import RETRY_AFTER_SECONDS
 from app.config import Settings
 from app.db import migrate, role_url
 from app.feed.tables import FEED
+from app.runtime import change_channel
 from tests.support import (
     Caller,
     add_connection,
@@ -109,9 +113,11 @@ def _assert_replica_is_the_listing(replica: Rows, listing: Rows) -> None:
 class _NodeReplica:
     """tests/node/replica.mjs in a process: its messages in order, commands on stdin."""
 
-    def __init__(self, sdk: Path, base_url: str, token: str, team_id: str) -> None:
+    def __init__(
+        self, sdk: Path, base_url: str, token: str, team_id: str, page_size: int = 7
+    ) -> None:
         self.process = subprocess.Popen(
-            ["node", str(DRIVER), str(sdk), base_url, token, team_id],
+            ["node", str(DRIVER), str(sdk), base_url, token, team_id, str(page_size)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -150,19 +156,20 @@ class _NodeReplica:
     def status(self, status: str, *, since: int) -> None:
         self.wait(lambda m: m.get("status") == status, since=since)
 
-    def dump(self) -> dict[str, Any]:
-        self._send("dump")
-        state: dict[str, Any] = self.wait(lambda m: "dump" in m, since=len(self.seen))["dump"]
+    def dump(self, what: str = "dump") -> dict[str, Any]:
+        """The replica's state (``ids``: with only the rows' ids)."""
+        self.send(what)
+        state: dict[str, Any] = self.wait(lambda m: what in m, since=len(self.seen))[what]
         return state
 
-    def _send(self, line: str) -> None:
+    def send(self, line: str) -> None:
         assert self.process.stdin is not None
         self.process.stdin.write(line + "\n")
         self.process.stdin.flush()
 
     def close(self) -> None:
         if self.process.poll() is None:
-            self._send("stop")
+            self.send("stop")
             try:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
@@ -308,6 +315,93 @@ def test_a_typescript_replica_waits_out_a_database_outage_as_the_server_says(
                 replica.close()
     finally:
         postgres.close()
+
+
+class _Follower:
+    """A plain SSE client of the team in a thread, reading as fast as it can: it counts the
+    subscriber changes it is sent."""
+
+    def __init__(self, base_url: str, headers: dict[str, str]) -> None:
+        self.up_to_date = threading.Event()
+        self.changes = 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(base_url, headers), daemon=True)
+        self._thread.start()
+
+    def _run(self, base_url: str, headers: dict[str, str]) -> None:
+        with (
+            httpx.Client(base_url=base_url, timeout=60) as http,
+            connect_sse(http, "GET", "/realtime/stream", headers=headers) as source,
+        ):
+            for event in source.iter_sse():
+                if event.event == "up-to-date":
+                    self.up_to_date.set()
+                elif event.event == "change" and '"subscribers"' in event.data:
+                    self.changes += 1
+                if self._done.is_set():
+                    return
+
+    def close(self) -> None:
+        self._done.set()  # it returns at its next event (a ping at the latest)
+
+
+async def _bulk_insert(settings: Settings, database_url: str, team_id: str, count: int) -> None:
+    """``count`` subscribers of ~700 bytes on the feed, in one transaction, then the poke the
+    API sends after a commit."""
+    conn = await asyncpg.connect(role_url(database_url, "subnest_app"))
+    try:
+        async with conn.transaction():
+            await conn.execute("SELECT set_config('app.team_id', $1, true)", team_id)
+            await conn.execute(
+                "INSERT INTO subscribers (team_id, email, custom_fields) SELECT $1, "
+                "'bulk' || n || '@example.com', jsonb_build_object('pad', repeat('p', 500)) "
+                "FROM generate_series(1, $2) n",
+                uuid.UUID(team_id),
+                count,
+            )
+    finally:
+        await conn.close()
+    client = aioredis.Redis.from_url(settings.redis_url or "")
+    try:
+        await client.publish(change_channel(uuid.UUID(team_id)), b"")
+    finally:
+        await client.aclose()
+
+
+@pytest.mark.timeout(180)
+def test_a_typescript_replica_that_falls_behind_refetches_on_the_must_refetch_event(
+    settings: Settings, database_url: str, tmp_path: Path
+) -> None:
+    # A replica whose store stops taking writes stops reading its stream; the server's buffer
+    # for it overflows, and the stream ends with `must-refetch`: the replica empties and pulls
+    # from the start, with no new stream first (a 409 would need one).
+    sdk = compiled_typescript_sdk(tmp_path / "sdk")
+    count = 20_000  # ~14 MB: past the socket buffers and the server's 1,000 queued changes
+    with start_server(settings) as api:
+        caller, team_id = member_of_new_team(api.base_url)
+        token = caller.headers["Authorization"].removeprefix("Bearer ")
+        replica = _NodeReplica(sdk, api.base_url, token, team_id, page_size=1000)
+        follower = _Follower(api.base_url, caller.headers)
+        try:
+            replica.status("live", since=0)
+            assert follower.up_to_date.wait(30)
+            mark, asked = len(replica.seen), len(replica.dump("ids")["requests"])
+            replica.send("hold")
+            asyncio.run(_bulk_insert(settings, database_url, team_id, count))
+            # Once a free reader has all of it, the server has offered all of it to the replica.
+            wait_for(lambda: follower.changes >= count, timeout=60, what="the burst delivered")
+            replica.send("release")
+            replica.status("live", since=mark)
+            state = replica.dump("ids")
+            later = _since(state["requests"], asked)
+            assert later[0]["kind"] == "pull" and later[0]["cursor"] is None, later
+            rows = asyncio.run(
+                fetch(database_url, "SELECT id FROM subscribers WHERE team_id = $1", team_id)
+            )
+            assert set(state["tables"]["subscribers"]) == {str(r["id"]) for r in rows}
+        finally:
+            follower.close()
+            replica.close()
 
 
 def _resumed(

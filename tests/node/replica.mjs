@@ -1,13 +1,16 @@
-// A TypeScript SyncClient replica (MemoryStore) of one team, driven by tests/test_replica.py.
-// Usage: node replica.mjs <compiled sdk dir> <base url> <session token> <team id>
-// Prints one JSON line per happening: {"status": s, "at": ms} on each status change, {"stopped": {...}}
-// when start() settles, {"dump": {...}} when asked. Reads commands from stdin, one a line:
-// "dump" (the rows by table, the cursor, the status, and every request made to the feed) and
-// "stop".
+// A TypeScript SyncClient replica of one team, driven by tests/test_replica.py, in a Store of
+// its own (asynchronous: a MemoryStore behind a gate that can hold its writes, as a slow disk
+// would, which stops the replica reading its stream).
+// Usage: node replica.mjs <compiled sdk dir> <base url> <session token> <team id> [page size]
+// Prints one JSON line per happening: {"status": s, "at": ms} on each status change,
+// {"stopped": {...}} when start() settles, {"dump": {...}} or {"ids": {...}} when asked. Reads
+// commands from stdin, one a line: "dump" (the rows by table, the cursor, the status, and every
+// request made to the feed), "ids" (the same with only the rows' ids), "hold" and "release"
+// (the store's writes), "stop".
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 
-const [dir, baseUrl, sessionToken, teamId] = process.argv.slice(2);
+const [dir, baseUrl, sessionToken, teamId, pageSize = "7"] = process.argv.slice(2);
 if (!dir || !baseUrl || !sessionToken || !teamId) {
   console.error("usage: node replica.mjs <compiled sdk dir> <base url> <session token> <team id>");
   process.exit(2);
@@ -29,13 +32,29 @@ async function recorded(input, init) {
   return fetch(input, init);
 }
 
-const store = new MemoryStore();
+const memory = new MemoryStore();
+let gate = null; // while held: the promise the writes wait for, and its resolve
+const store = {
+  get cursor() {
+    return memory.cursor;
+  },
+  async apply(changes, cursor) {
+    while (gate) await gate.promise;
+    memory.apply(changes, cursor);
+  },
+  clear() {
+    memory.clear();
+  },
+  snapshot() {
+    return memory.snapshot();
+  },
+};
 const sync = new SyncClient({
   baseUrl,
   sessionToken,
   teamId,
   store,
-  pageSize: 7, // several pages even for a small team
+  pageSize: Number(pageSize), // by default several pages even for a small team
   backoff: { initialMs: 100, maxMs: 1000 },
   fetch: recorded,
 });
@@ -75,6 +94,20 @@ function dump() {
 
 for await (const line of createInterface({ input: process.stdin })) {
   if (line === "dump") say({ dump: dump() });
+  if (line === "ids") {
+    const { tables, ...rest } = dump();
+    const ids = Object.fromEntries(Object.entries(tables).map(([t, rows]) => [t, Object.keys(rows)]));
+    say({ ids: { ...rest, tables: ids } });
+  }
+  if (line === "hold" && !gate) {
+    let open;
+    gate = { promise: new Promise((resolve) => (open = resolve)), open };
+  }
+  if (line === "release" && gate) {
+    const { open } = gate;
+    gate = null;
+    open();
+  }
   if (line === "stop") {
     sync.stop();
     break;
