@@ -4,14 +4,27 @@ database; the purge and row-level security of the keys."""
 from __future__ import annotations
 
 import asyncio
+import json
+import socket
+import subprocess
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
+from subnest_sdk import (
+    ApiError,
+    AsyncClient,
+    Client,
+    QuotaExceededError,
+    RateLimitedError,
+    RetryPolicy,
+)
 
 from app.api import build_registry, openapi_spec
 from app.db import MAINTENANCE_ROLE, role_url
@@ -21,6 +34,9 @@ from app.runtime import Runtime
 from app.worker import build_worker
 from tests.conftest import module_services
 from tests.support import Caller, ServerProcess, fetch, member_of_new_team, start_server
+from tests.test_sdk import TS, _typescript_compiler
+
+NO_WAIT = RetryPolicy(max_attempts=3, backoff=0.0)
 
 # Every team procedure that writes and takes a key; apiKeys.create and webhooks.create write too
 # but answer a secret, which a kept answer would hold in the clear (decision 0029).
@@ -276,7 +292,8 @@ async def _team(conn: asyncpg.Connection, name: str) -> uuid.UUID:
 
 _INSERT = (
     "INSERT INTO idempotency_keys (team_id, key, procedure, fingerprint, status, answer, "
-    "created_at) VALUES ($1, $2, 'subscribers.create', '\\x00', 200, '{}', now() - $3::text::interval)"
+    "created_at) VALUES ($1, $2, 'subscribers.create', '\\x00', 200, '{}', "
+    "now() - $3::text::interval)"
 )
 
 
@@ -312,3 +329,210 @@ async def test_the_purge_removes_keys_older_than_a_day(
 async def test_the_worker_purges_keys_on_a_schedule(runtime: Runtime) -> None:
     scheduled = {job.function.__name__: job.cron for job in build_worker(runtime).cron_jobs}
     assert scheduled["purge_idempotency_keys"] == "29 * * * *"
+
+
+# --- the SDKs: a key per write, retried through a real network fault ----------------------------
+
+
+class LosingProxy:
+    """A TCP proxy on loopback that forwards every request but drops the first ``drop``
+    answers: it closes the client's connection as the server's answer arrives, so the client
+    sees a network error after the server has committed the write."""
+
+    def __init__(self, upstream: str, drop: int = 1) -> None:
+        host, _, port = upstream.removeprefix("http://").partition(":")
+        self.upstream = (host, int(port))
+        self.drop = drop
+        self.dropped = 0
+        self.requests: list[bytes] = []
+        self._lock = threading.Lock()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.base_url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def close(self) -> None:
+        self._listener.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client: socket.socket) -> None:
+        upstream = socket.create_connection(self.upstream)
+        threading.Thread(target=self._requests, args=(client, upstream), daemon=True).start()
+        with client, upstream:
+            while chunk := _recv(upstream):
+                with self._lock:
+                    losing = self.dropped < self.drop
+                    self.dropped += losing
+                if losing:
+                    client.shutdown(socket.SHUT_RDWR)
+                    return
+                client.sendall(chunk)
+
+    def _requests(self, client: socket.socket, upstream: socket.socket) -> None:
+        while chunk := _recv(client):
+            self.requests.append(chunk)
+            upstream.sendall(chunk)
+
+
+def _recv(sock: socket.socket) -> bytes:
+    try:
+        return sock.recv(65536)
+    except OSError:
+        return b""
+
+
+@pytest.fixture
+def proxy(rig: Rig) -> Iterator[LosingProxy]:
+    losing = LosingProxy(rig.server.base_url)
+    yield losing
+    losing.close()
+
+
+def _keys(proxy: LosingProxy) -> list[str]:
+    found = []
+    for chunk in proxy.requests:
+        for line in chunk.split(b"\r\n"):
+            name, _, value = line.partition(b":")
+            if name.lower() == b"idempotency-key":
+                found.append(value.strip().decode())
+    return found
+
+
+def _owner_credentials(rig: Rig) -> dict[str, str]:
+    return {
+        "session_token": rig.owner.headers["Authorization"].removeprefix("Bearer "),
+        "team_id": rig.team_id,
+    }
+
+
+def test_the_python_sdk_retries_a_lost_create_without_making_two(
+    rig: Rig, proxy: LosingProxy
+) -> None:
+    with Client(proxy.base_url, retry=NO_WAIT, **_owner_credentials(rig)) as client:
+        made = client.subscribers.create(email="lost-py@example.com")
+    assert proxy.dropped == 1  # the first answer was lost after the server committed
+    keys = _keys(proxy)
+    assert len(keys) == 2 and keys[0] == keys[1], "one key for the call, sent on each attempt"
+    assert _count(rig, "lost-py@example.com") == 1
+    assert str(made.id) == _ids(rig, "lost-py@example.com")[0]
+
+
+async def test_the_async_python_sdk_retries_a_lost_create_too(rig: Rig, proxy: LosingProxy) -> None:
+    async with AsyncClient(proxy.base_url, retry=NO_WAIT, **_owner_credentials(rig)) as client:
+        await client.subscribers.create(email="lost-async@example.com", idempotency_key="mine-1")
+        again = await client.subscribers.create(
+            email="lost-async@example.com", idempotency_key="mine-1"
+        )
+    assert _keys(proxy) == ["mine-1"] * 3  # the caller's own key, reused across calls
+    assert again.email == "lost-async@example.com"
+    rows = await fetch(rig.database_url, "SELECT id FROM subscribers WHERE email = $1", again.email)
+    assert [r["id"] for r in rows] == [again.id]
+
+
+def _ids(rig: Rig, email: str) -> list[str]:
+    rows = asyncio.run(
+        fetch(rig.database_url, "SELECT id FROM subscribers WHERE email = $1", email)
+    )
+    return [str(r["id"]) for r in rows]
+
+
+def _mocked(*answers: httpx.Response | Exception) -> tuple[Client, list[httpx.Request]]:
+    seen: list[httpx.Request] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        answer = answers[min(len(seen), len(answers)) - 1]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    http = httpx.Client(transport=httpx.MockTransport(handle))
+    client = Client(
+        "http://api.test", http_client=http, retry=NO_WAIT, session_token="s", team_id=uuid.uuid4()
+    )
+    return client, seen
+
+
+def _answer(status: int, code: str, **data: Any) -> httpx.Response:
+    body = {"code": code, "message": code.lower(), "data": data}
+    return httpx.Response(status, json=body, headers={"retry-after": "0"})
+
+
+def test_a_quota_429_is_not_retried_a_rate_limit_is() -> None:
+    quota = _answer(429, "QUOTA_EXCEEDED", quota="exportBytes", limit=1, used=1, retryAfter=60)
+    client, seen = _mocked(quota)
+    with pytest.raises(QuotaExceededError):
+        client.exports.create(format="csv")
+    assert len(seen) == 1
+
+    limited = _answer(429, "RATE_LIMITED", retryAfter=0)
+    client, seen = _mocked(limited, limited, limited)
+    with pytest.raises(RateLimitedError):
+        client.subscribers.list()
+    assert len(seen) == NO_WAIT.max_attempts
+
+
+def test_what_the_python_sdk_sends_again_after_a_network_error_or_a_5xx() -> None:
+    lost = httpx.ReadError("connection reset")
+    ok = httpx.Response(200, json={"items": [], "nextAfter": None})
+    client, seen = _mocked(lost, _answer(502, "BAD_GATEWAY"), ok)
+    assert client.subscribers.list().items == []  # a read: sent again
+    assert len(seen) == 3
+
+    client, seen = _mocked(lost)
+    with pytest.raises(httpx.ReadError):
+        client.auth.sign_in(email="a@example.com", password="password-123")  # no key: once
+    assert len(seen) == 1
+
+    client, seen = _mocked(_answer(500, "INTERNAL", requestId="r"))
+    with pytest.raises(ApiError):
+        client.subscribers.delete(id=uuid.uuid4())  # a keyed write: sent again, same key
+    assert len(seen) == NO_WAIT.max_attempts
+    assert len({r.headers["idempotency-key"] for r in seen}) == 1
+    with pytest.raises(ApiError):
+        client.subscribers.delete(id=uuid.uuid4())
+    assert len({r.headers["idempotency-key"] for r in seen}) == 2, "a new key for a new call"
+
+
+def test_the_typescript_sdk_retries_a_lost_create_without_making_two(
+    rig: Rig, proxy: LosingProxy, tmp_path: Path
+) -> None:
+    tsc = _typescript_compiler()
+    out = tmp_path / "dist"
+    compiled = subprocess.run(
+        [str(tsc), "-p", str(TS), "--strict", "--outDir", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert compiled.returncode == 0, compiled.stdout + compiled.stderr
+    (out / "package.json").write_text('{"type": "module"}\n')
+    credentials = _owner_credentials(rig)
+    ran = subprocess.run(
+        [
+            "node",
+            str(Path(__file__).with_name("idempotent_retry.mjs")),
+            str(out / "index.js"),
+            proxy.base_url,
+            credentials["session_token"],
+            credentials["team_id"],
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    result = json.loads(ran.stdout)
+    assert proxy.dropped == 1
+    keys = _keys(proxy)
+    assert keys[0] == keys[1] and keys[2:] == ["ts-own-key", "ts-own-key"]
+    assert _ids(rig, "lost-ts@example.com") == [result["created"]]
+    own = result["own"]
+    assert own[0] == own[1] and _ids(rig, "own-ts@example.com") == [own[0]]
+    assert result["quota"] == {"attempts": 1, "code": "QUOTA_EXCEEDED"}
