@@ -17,6 +17,8 @@ CREATE TABLE idempotency_keys (
     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     team_id uuid NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
     key varchar(255) NOT NULL,
+    -- Who made the call ('user:<id>' or 'key:<api key id>'): only they get its answer again.
+    caller varchar(64) NOT NULL,
     procedure varchar(100) NOT NULL,
     -- SHA-256 of the call's decoded input: enough to tell another request, never the input.
     fingerprint bytea NOT NULL,

@@ -159,8 +159,8 @@ class ServiceUnavailable(DomainError):
 
 
 class IdempotencyKeyReused(DomainError):
-    """An Idempotency-Key already kept for a call with another input or procedure: a key
-    names one call; send a new key for a new call."""
+    """An Idempotency-Key already kept for a call with another input or procedure, or by
+    another caller: a key names one call; send a new key for a new call."""
 
     code = "IDEMPOTENCY_KEY_REUSED"
     status = 422

@@ -6,7 +6,9 @@ in the same unit of work, so a key and its write commit (or roll back) together:
 
 - a repeat with the same key and input answers what the first call answered (status and body),
   marked ``Idempotent-Replayed: true``, without running the handler;
-- the same key with another input or procedure answers 422 ``IDEMPOTENCY_KEY_REUSED``;
+- the same key with another input or procedure, or from another caller, answers 422
+  ``IDEMPOTENCY_KEY_REUSED`` (a replay skips the procedure, and so its own checks, such as a
+  role: only the caller who made the call gets its answer again);
 - a repeat sent while the first is still running waits for it (the store's unique key) and
   then replays its answer, or runs itself if the first failed;
 - a failed call keeps nothing (its unit of work rolls back): the same key may be sent again.
@@ -68,14 +70,21 @@ class Answer:
 
 @dataclass(frozen=True, slots=True)
 class Kept:
-    """A key found in the store: the call that claimed it first, and its answer."""
+    """A key found in the store: the call that claimed it first, and its answer.
+    ``same_caller``: whether that call had this call's caller (the store's notion of one, e.g.
+    a user or an API key); another caller's key is not replayed to this one."""
 
     procedure: str
     fingerprint: bytes
     answer: Answer
+    same_caller: bool = True
 
     def matches(self, claim: Claim) -> bool:
-        return self.procedure == claim.procedure and self.fingerprint == claim.fingerprint
+        return (
+            self.same_caller
+            and self.procedure == claim.procedure
+            and self.fingerprint == claim.fingerprint
+        )
 
 
 class IdempotencyStore(Protocol[CtxT_contra]):

@@ -18,6 +18,7 @@ class IdempotencyKey(Table, tablename="idempotency_keys"):
     id = UUID(primary_key=True)
     team_id = ForeignKey(references=Team, null=False, on_delete=OnDelete.cascade)
     key = Varchar(length=255)
+    caller = Varchar(length=64)
     procedure = Varchar(length=100)
     fingerprint = Bytea()
     status = Integer(null=True, default=None)

@@ -33,8 +33,15 @@ from app.jobs import JobContext
 from app.runtime import Runtime
 from app.worker import build_worker
 from tests.conftest import module_services
-from tests.support import Caller, ServerProcess, fetch, member_of_new_team, start_server
-from tests.test_sdk import TS, _typescript_compiler
+from tests.support import (
+    Caller,
+    ServerProcess,
+    fetch,
+    join_by_sql,
+    member_of_new_team,
+    start_server,
+)
+from tests.test_sdk import compiled_typescript_sdk
 
 NO_WAIT = RetryPolicy(max_attempts=3, backoff=0.0)
 
@@ -180,6 +187,28 @@ def test_a_read_ignores_a_key(rig: Rig) -> None:
     assert answer.status_code == 200 and "idempotent-replayed" not in answer.headers
 
 
+def test_only_the_caller_who_made_the_call_gets_it_again(rig: Rig) -> None:
+    """A replay skips the procedure's own checks (a role): another member of the team, or an
+    API key of it, sending the same key and body is refused, not answered."""
+    key = str(uuid.uuid4())
+    body = {"email": "mine-only@example.com"}
+    assert _post(rig, "subscribers.create", body, key).status_code == 200
+    other, _ = member_of_new_team(rig.server.base_url, "idem-member@example.com")
+    asyncio.run(join_by_sql(rig.database_url, rig.team_id, "idem-member@example.com", "member"))
+    member = Caller(rig.server.base_url, {**other.headers, "X-Team-Id": rig.team_id})
+    refused = _post(rig, "subscribers.create", body, key, caller=member)
+    assert (refused.status_code, refused.json()["code"]) == (422, "IDEMPOTENCY_KEY_REUSED")
+    signed_again = Caller(rig.server.base_url, {})(
+        "auth.signIn", email="idem@example.com", password="password-123"
+    )
+    same_user = Caller(
+        rig.server.base_url,
+        {"Authorization": f"Bearer {signed_again['session']['token']}", "X-Team-Id": rig.team_id},
+    )
+    replay = _post(rig, "subscribers.create", body, key, caller=same_user)
+    assert replay.headers["idempotent-replayed"] == "true", "the same member, another session"
+
+
 def test_two_teams_may_use_the_same_key(rig: Rig) -> None:
     other, _ = member_of_new_team(rig.server.base_url, "idem-other@example.com")
     key = "shared-key-1"
@@ -291,8 +320,8 @@ async def _team(conn: asyncpg.Connection, name: str) -> uuid.UUID:
 
 
 _INSERT = (
-    "INSERT INTO idempotency_keys (team_id, key, procedure, fingerprint, status, answer, "
-    "created_at) VALUES ($1, $2, 'subscribers.create', '\\x00', 200, '{}', "
+    "INSERT INTO idempotency_keys (team_id, key, caller, procedure, fingerprint, status, "
+    "answer, created_at) VALUES ($1, $2, 'user:x', 'subscribers.create', '\\x00', 200, '{}', "
     "now() - $3::text::interval)"
 )
 
@@ -503,22 +532,13 @@ def test_what_the_python_sdk_sends_again_after_a_network_error_or_a_5xx() -> Non
 def test_the_typescript_sdk_retries_a_lost_create_without_making_two(
     rig: Rig, proxy: LosingProxy, tmp_path: Path
 ) -> None:
-    tsc = _typescript_compiler()
-    out = tmp_path / "dist"
-    compiled = subprocess.run(
-        [str(tsc), "-p", str(TS), "--strict", "--outDir", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert compiled.returncode == 0, compiled.stdout + compiled.stderr
-    (out / "package.json").write_text('{"type": "module"}\n')
+    index = compiled_typescript_sdk(tmp_path / "dist")
     credentials = _owner_credentials(rig)
     ran = subprocess.run(
         [
             "node",
             str(Path(__file__).with_name("idempotent_retry.mjs")),
-            str(out / "index.js"),
+            str(index),
             proxy.base_url,
             credentials["session_token"],
             credentials["team_id"],

@@ -103,7 +103,7 @@ var Transport = class _Transport {
       ...this.authHeaders(info.security)
     };
     if (info.idempotent === true) {
-      headers[IDEMPOTENCY_HEADER] = options.idempotencyKey ?? crypto.randomUUID();
+      headers[IDEMPOTENCY_HEADER] = options.idempotencyKey ?? newIdempotencyKey();
     }
     const safe = info.idempotent === true || info.safe === true;
     const init = { method: "POST", headers, body: JSON.stringify(input ?? {}) };
@@ -130,6 +130,14 @@ var Transport = class _Transport {
     return await readAnswer(response);
   }
 };
+function newIdempotencyKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] ?? 0) & 15 | 64;
+  bytes[8] = (bytes[8] ?? 0) & 63 | 128;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  const parts = [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20)];
+  return [...parts, hex.slice(20)].join("-");
+}
 function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -212,7 +212,7 @@ export class Transport {
       ...this.authHeaders(info.security),
     };
     if (info.idempotent === true) {
-      headers[IDEMPOTENCY_HEADER] = options.idempotencyKey ?? crypto.randomUUID();
+      headers[IDEMPOTENCY_HEADER] = options.idempotencyKey ?? newIdempotencyKey();
     }
     const safe = info.idempotent === true || info.safe === true;
     const init = { method: "POST", headers, body: JSON.stringify(input ?? {}) };
@@ -241,6 +241,19 @@ export class Transport {
   private async result<O>(response: Response): Promise<O> {
     return (await readAnswer(response)) as O;
   }
+}
+
+/**
+ * A random UUID v4. From `getRandomValues`, which a page served over plain HTTP has too
+ * (`crypto.randomUUID` is only in secure contexts).
+ */
+function newIdempotencyKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  const parts = [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20)];
+  return [...parts, hex.slice(20)].join("-");
 }
 
 function sleep(ms: number): Promise<void> {
