@@ -57,6 +57,8 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 _RATE_LIMITED = "RATE_LIMITED"
 # Sending failed, or the answer was lost: for a read or a keyed write, send again.
 _NETWORK_ERRORS = (httpx.NetworkError, httpx.TimeoutException, httpx.RemoteProtocolError)
+# What one attempt ends with: an answer, or the error that kept it from arriving.
+_Outcome = httpx.Response | httpx.TransportError
 
 
 class ApiError(Exception):
@@ -249,25 +251,23 @@ class Transport(Generic[HttpT]):
         )
         return request, info.idempotent or info.safe
 
-    def _retry_delay(self, response: httpx.Response, attempt: int, safe: bool) -> float | None:
-        """Seconds to wait before sending again, or None to take this answer."""
-        status = response.status_code
+    def _retry_delay(self, outcome: _Outcome, attempt: int, safe: bool) -> float | None:
+        """Seconds to wait before sending again, or None to take this outcome."""
         if attempt >= self.retry.max_attempts:
             return None
-        if status == 429 and _code(response) not in (_RATE_LIMITED, None):
+        if isinstance(outcome, httpx.TransportError):
+            return self.retry.delay(attempt, None) if safe and _lost(outcome) else None
+        status = outcome.status_code
+        if status == 429 and _code(outcome) not in (_RATE_LIMITED, None):
             return None
         if status not in RETRY_STATUSES and not (safe and status in SAFE_RETRY_STATUSES):
             return None
-        return self.retry.delay(attempt, response.headers.get("retry-after"))
+        return self.retry.delay(attempt, outcome.headers.get("retry-after"))
 
-    def _failure_delay(self, error: httpx.TransportError, attempt: int, safe: bool) -> float:
-        """Seconds to wait before sending again after ``error``, which is raised when the call
-        may not be repeated or has no attempts left."""
-        if not safe or not isinstance(error, _NETWORK_ERRORS) or attempt >= self.retry.max_attempts:
-            raise error
-        return self.retry.delay(attempt, None)
-
-    def _result(self, response: httpx.Response, out: type[T]) -> T:
+    def _result(self, outcome: _Outcome, out: type[T]) -> T:
+        if isinstance(outcome, httpx.TransportError):
+            raise outcome
+        response = outcome
         request_id = response.headers.get("x-request-id")
         if not response.is_success:
             raise self._error(response, request_id)
@@ -302,6 +302,11 @@ class Transport(Generic[HttpT]):
         )
 
 
+def _lost(error: httpx.TransportError) -> bool:
+    """Sending failed, or the answer was lost (not a setting's fault, such as a bad URL)."""
+    return isinstance(error, _NETWORK_ERRORS)
+
+
 def _code(response: httpx.Response) -> str | None:
     """The error code of an answer with the API's error body, else None."""
     try:
@@ -323,15 +328,14 @@ class SyncTransport(Transport[httpx.Client]):
         request, safe = self._request(procedure, body, idempotency_key)
         attempt = 1
         while True:
+            outcome: _Outcome
             try:
-                response = self.http.send(request)
+                outcome = self.http.send(request)
             except httpx.TransportError as error:
-                time.sleep(self._failure_delay(error, attempt, safe))
-                attempt += 1
-                continue
-            delay = self._retry_delay(response, attempt, safe)
+                outcome = error
+            delay = self._retry_delay(outcome, attempt, safe)
             if delay is None:
-                return self._result(response, out)
+                return self._result(outcome, out)
             time.sleep(delay)
             attempt += 1
 
@@ -353,15 +357,14 @@ class AsyncTransport(Transport[httpx.AsyncClient]):
         request, safe = self._request(procedure, body, idempotency_key)
         attempt = 1
         while True:
+            outcome: _Outcome
             try:
-                response = await self.http.send(request)
+                outcome = await self.http.send(request)
             except httpx.TransportError as error:
-                await asyncio.sleep(self._failure_delay(error, attempt, safe))
-                attempt += 1
-                continue
-            delay = self._retry_delay(response, attempt, safe)
+                outcome = error
+            delay = self._retry_delay(outcome, attempt, safe)
             if delay is None:
-                return self._result(response, out)
+                return self._result(outcome, out)
             await asyncio.sleep(delay)
             attempt += 1
 
