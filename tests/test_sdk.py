@@ -483,20 +483,24 @@ def _typescript_compiler() -> Path:
     return tsc
 
 
-def test_typescript_client_against_the_server(server: ServerProcess, tmp_path: Path) -> None:
-    tsc = _typescript_compiler()
-    out = tmp_path / "dist"
+def compiled_typescript_sdk(out: Path) -> Path:
+    """sdk/ts compiled with ``tsc --strict`` into ``out``; the path of its ``index.js``."""
     compiled = subprocess.run(
-        [str(tsc), "-p", str(TS), "--strict", "--outDir", str(out)],
+        [str(_typescript_compiler()), "-p", str(TS), "--strict", "--outDir", str(out)],
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert compiled.returncode == 0, compiled.stdout + compiled.stderr
     (out / "package.json").write_text('{"type": "module"}\n')  # the output is ES modules
+    return out / "index.js"
+
+
+def test_typescript_client_against_the_server(server: ServerProcess, tmp_path: Path) -> None:
+    index = compiled_typescript_sdk(tmp_path / "dist")
 
     ran = subprocess.run(
-        ["node", str(TS / "smoke.mjs"), str(out / "index.js"), server.base_url],
+        ["node", str(TS / "smoke.mjs"), str(index), server.base_url],
         capture_output=True,
         text=True,
         timeout=60,
