@@ -237,7 +237,7 @@ def typescript_compiler() -> Path:
 
 def compiled_typescript_sdk(out: Path) -> Path:
     """sdk/ts compiled with ``tsc --strict`` into ``out`` as ES modules that node runs (its
-    dependencies from sdk/ts/node_modules); ``out``."""
+    dependencies from sdk/ts/node_modules); the path of its ``index.js``."""
     compiled = subprocess.run(
         [str(typescript_compiler()), "-p", str(TS_SDK), "--strict", "--outDir", str(out)],
         capture_output=True,
@@ -247,7 +247,7 @@ def compiled_typescript_sdk(out: Path) -> Path:
     assert compiled.returncode == 0, compiled.stdout + compiled.stderr
     (out / "package.json").write_text('{"type": "module"}\n')
     (out / "node_modules").symlink_to(TS_SDK / "node_modules", target_is_directory=True)
-    return out
+    return out / "index.js"
 
 
 def assert_no_secrets(text: str, secrets: Iterable[str]) -> None:

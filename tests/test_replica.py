@@ -1,10 +1,10 @@
 """Replicas of a team against a real server: the TypeScript SyncClient (MemoryStore, run by
 node) and the Python SyncClient (SQLiteStore) end equal to the API's listings, with rows in
-every feed table (tombstones and an export among them); the TypeScript one survives a server
-restart (resuming from its cursor, no full refetch), refetches on MUST_REFETCH, and stops for
-good when its session ends, waits what an `unavailable` event says while PostgreSQL is down,
-and refetches on the stream's `must-refetch` when it falls behind. And a paged pull from the start after a tombstone purge (xfail: a
-server bug, see below)."""
+every feed table (tombstones and an export among them). The TypeScript one survives a server
+restart (resuming from its cursor, no full refetch), refetches on MUST_REFETCH, stops for good
+when its session ends, waits what an `unavailable` event says while PostgreSQL is down, and
+refetches on the stream's `must-refetch` when it falls behind. And a paged pull from the start
+after a tombstone purge (xfail: a server bug, see below)."""
 
 from __future__ import annotations
 
@@ -227,7 +227,7 @@ def _since(requests: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
 def test_a_typescript_replica_equals_the_listings_through_a_restart_and_a_refetch(
     settings: Settings, database_url: str, tmp_path: Path
 ) -> None:
-    sdk = compiled_typescript_sdk(tmp_path / "sdk")
+    sdk = compiled_typescript_sdk(tmp_path / "sdk").parent
     with start_server(settings) as first:
         port = urlsplit(first.base_url).port
         caller, team_id, exports, replica = _team_followed(sdk, first.base_url, database_url)
@@ -292,7 +292,7 @@ def test_a_typescript_replica_waits_out_a_database_outage_as_the_server_says(
         own = msgspec.structs.replace(
             settings, database_url=owner_url, feed_tick_seconds=1.0, db_acquire_timeout_seconds=2.0
         )
-        sdk = compiled_typescript_sdk(tmp_path / "sdk")
+        sdk = compiled_typescript_sdk(tmp_path / "sdk").parent
         with start_server(own) as api:
             caller, _, exports, replica = _team_followed(sdk, api.base_url, owner_url)
             try:
@@ -375,7 +375,7 @@ def test_a_typescript_replica_that_falls_behind_refetches_on_the_must_refetch_ev
     # A replica whose store stops taking writes stops reading its stream; the server's buffer
     # for it overflows, and the stream ends with `must-refetch`: the replica empties and pulls
     # from the start, with no new stream first (a 409 would need one).
-    sdk = compiled_typescript_sdk(tmp_path / "sdk")
+    sdk = compiled_typescript_sdk(tmp_path / "sdk").parent
     count = 20_000  # ~14 MB: past the socket buffers and the server's 1,000 queued changes
     with start_server(settings) as api:
         caller, team_id = member_of_new_team(api.base_url)
@@ -500,7 +500,7 @@ console.log(JSON.stringify(sent));
 
 
 def test_the_typescript_replica_sends_its_filter_to_both_calls(tmp_path: Path) -> None:
-    sdk = compiled_typescript_sdk(tmp_path / "sdk")
+    sdk = compiled_typescript_sdk(tmp_path / "sdk").parent
     filter_ = {
         "tables": ["subscribers", "sync_runs"],
         "connectionId": "c-1",

@@ -462,9 +462,9 @@ async def test_python_async_client_against_the_server(server: ServerProcess) -> 
 
 
 def test_typescript_client_against_the_server(server: ServerProcess, tmp_path: Path) -> None:
-    out = compiled_typescript_sdk(tmp_path / "dist")
+    index = compiled_typescript_sdk(tmp_path / "dist")
     ran = subprocess.run(
-        ["node", str(TS / "smoke.mjs"), str(out / "index.js"), server.base_url],
+        ["node", str(TS / "smoke.mjs"), str(index), server.base_url],
         capture_output=True,
         text=True,
         timeout=60,

@@ -57,10 +57,13 @@ _RUNTIME_EXPORTS = [
     "ApiError",
     "DEFAULT_RETRY",
     "Group",
+    "IDEMPOTENCY_HEADER",
     "RETRY_STATUSES",
+    "SAFE_RETRY_STATUSES",
     "Transport",
     "UnexpectedResponse",
     "retryDelayMs",
+    "type CallOptions",
     "type ErrorShape",
     "type RetryPolicy",
     "type TransportOptions",
@@ -71,6 +74,7 @@ _RESERVED = {
     "ApiDescription",
     "ApiError",
     "Array",
+    "CallOptions",
     "Client",
     "ClientOptions",
     "DEFAULT_RETRY",
@@ -81,12 +85,14 @@ _RESERVED = {
     "ErrorCode",
     "ErrorShape",
     "Group",
+    "IDEMPOTENCY_HEADER",
     "Map",
     "Promise",
     "RETRY_STATUSES",
     "Record",
     "Response",
     "RetryPolicy",
+    "SAFE_RETRY_STATUSES",
     "Transport",
     "TransportOptions",
     "UnexpectedResponse",
@@ -172,6 +178,7 @@ class _Renderer:
             "  Group,",
             "  Transport,",
             "  type ApiDescription,",
+            *(["  type CallOptions,"] if any(p.idempotent for p in self.api.procedures) else []),
             "  type TransportOptions,",
             '} from "./runtime.js";',
             "",
@@ -262,10 +269,12 @@ class _Renderer:
         for p in self.api.procedures:
             alternatives = ("[" + ", ".join(json.dumps(s) for s in alt) + "]" for alt in p.security)
             path, security = f"path: {json.dumps(p.path)}", f"security: [{', '.join(alternatives)}]"
+            flags = [f"{flag}: true" for flag in ("idempotent", "safe") if getattr(p, flag)]
             key = json.dumps(p.name)
-            line = f"    {key}: {{ {path}, {security} }},"
+            line = f"    {key}: {{ {', '.join([path, security, *flags])} }},"
             if len(line) > 100:
-                line = f"    {key}: {{\n      {path},\n      {security},\n    }},"
+                inner = "".join(f"      {part},\n" for part in (path, security, *flags))
+                line = f"    {key}: {{\n{inner}    }},"
             lines.append(line)
         lines += ["  },", "  schemes: {"]
         for s in self.api.schemes:
@@ -313,10 +322,18 @@ class _Renderer:
             procedure.description,
             f"Credentials: {credentials}. Errors: {codes or 'only the common ones'}.",
         ]
+        params, args = param, "input"
+        if procedure.idempotent:
+            doc.append(
+                "Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not "
+                "given; the same on each retry), so a network error or a 5xx is retried without "
+                "doing the write twice."
+            )
+            params, args = f"{param}, options: CallOptions = {{}}", "input, options"
         return [
             *_doc(doc, "  "),
-            f"  {method}({param}): Promise<{output}> {{",
-            f"    return this.transport.call({json.dumps(procedure.name)}, input);",
+            f"  {method}({params}): Promise<{output}> {{",
+            f"    return this.transport.call({json.dumps(procedure.name)}, {args});",
             "  }",
         ]
 

@@ -28,6 +28,8 @@ var UnexpectedResponse = class extends Error {
 };
 var DEFAULT_RETRY = { maxAttempts: 3, backoffMs: 500, maxDelayMs: 3e4 };
 var RETRY_STATUSES = /* @__PURE__ */ new Set([429, 503]);
+var SAFE_RETRY_STATUSES = /* @__PURE__ */ new Set([500, 502, 503, 504]);
+var IDEMPOTENCY_HEADER = "Idempotency-Key";
 function retryDelayMs(policy, attempt, retryAfter) {
   let ms = parseRetryAfter(retryAfter);
   if (ms === null) {
@@ -88,37 +90,69 @@ var Transport = class _Transport {
     return headers;
   }
   /** Send `input` to `procedure`; the parsed answer, or a thrown ApiError. */
-  async call(procedure, input) {
+  async call(procedure, input, options = {}) {
     const info = this.api.procedures[procedure];
     if (info === void 0) {
       throw new Error(`unknown procedure ${procedure}`);
     }
     const url = this.options.baseUrl.replace(/\/+$/, "") + info.path;
-    const init = {
-      method: "POST",
-      headers: {
-        ...this.options.headers,
-        "content-type": "application/json",
-        accept: "application/json",
-        ...this.authHeaders(info.security)
-      },
-      body: JSON.stringify(input ?? {})
+    const headers = {
+      ...this.options.headers,
+      "content-type": "application/json",
+      accept: "application/json",
+      ...this.authHeaders(info.security)
     };
+    if (info.idempotent === true) {
+      headers[IDEMPOTENCY_HEADER] = options.idempotencyKey ?? newIdempotencyKey();
+    }
+    const safe = info.idempotent === true || info.safe === true;
+    const init = { method: "POST", headers, body: JSON.stringify(input ?? {}) };
     for (let attempt = 1; ; attempt++) {
       const signal = AbortSignal.timeout(this.options.timeoutMs ?? 3e4);
-      const response = await this.send(url, { ...init, signal });
-      if (!RETRY_STATUSES.has(response.status) || attempt >= this.retry.maxAttempts) {
+      let response;
+      try {
+        response = await this.send(url, { ...init, signal });
+      } catch (err) {
+        if (!safe || attempt >= this.retry.maxAttempts) {
+          throw err;
+        }
+        await sleep(retryDelayMs(this.retry, attempt, null));
+        continue;
+      }
+      if (attempt >= this.retry.maxAttempts || !await retryable(response, safe)) {
         return this.result(response);
       }
       await response.arrayBuffer();
-      const ms = retryDelayMs(this.retry, attempt, response.headers.get("retry-after"));
-      await new Promise((resolve) => setTimeout(resolve, ms));
+      await sleep(retryDelayMs(this.retry, attempt, response.headers.get("retry-after")));
     }
   }
   async result(response) {
     return await readAnswer(response);
   }
 };
+function newIdempotencyKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] ?? 0) & 15 | 64;
+  bytes[8] = (bytes[8] ?? 0) & 63 | 128;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  const parts = [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20)];
+  return [...parts, hex.slice(20)].join("-");
+}
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+async function retryable(response, safe) {
+  if (response.status === 429) {
+    const text = await response.clone().text();
+    let parsed = void 0;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+    }
+    return !isErrorShape(parsed) || parsed.code === "RATE_LIMITED";
+  }
+  return RETRY_STATUSES.has(response.status) || safe && SAFE_RETRY_STATUSES.has(response.status);
+}
 async function readAnswer(response) {
   const requestId = response.headers.get("x-request-id");
   const text = await response.text();
@@ -164,7 +198,8 @@ var API = {
     },
     "apiKeys.revoke": {
       path: "/rpc/apiKeys.revoke",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     },
     "auth.changePassword": {
       path: "/rpc/auth.changePassword",
@@ -192,35 +227,43 @@ var API = {
     "cron.syncAll": { path: "/rpc/cron.syncAll", security: [["cronToken"]] },
     "espConnections.create": {
       path: "/rpc/espConnections.create",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     },
     "espConnections.delete": {
       path: "/rpc/espConnections.delete",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     },
     "espConnections.get": {
       path: "/rpc/espConnections.get",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true
     },
     "espConnections.list": {
       path: "/rpc/espConnections.list",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true
     },
     "espConnections.sync": {
       path: "/rpc/espConnections.sync",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     },
     "espConnections.update": {
       path: "/rpc/espConnections.update",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     },
     "exports.create": {
       path: "/rpc/exports.create",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     },
     "exports.get": {
       path: "/rpc/exports.get",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true
     },
     "invitations.accept": {
       path: "/rpc/invitations.accept",
@@ -228,81 +271,100 @@ var API = {
     },
     "invitations.list": {
       path: "/rpc/invitations.list",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true
     },
     "invitations.revoke": {
       path: "/rpc/invitations.revoke",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     },
     "members.add": {
       path: "/rpc/members.add",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     },
     "members.list": {
       path: "/rpc/members.list",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true
     },
     "members.remove": {
       path: "/rpc/members.remove",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     },
     "members.setRole": {
       path: "/rpc/members.setRole",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     },
     "subscribers.counts": {
       path: "/rpc/subscribers.counts",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true
     },
     "subscribers.create": {
       path: "/rpc/subscribers.create",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     },
     "subscribers.delete": {
       path: "/rpc/subscribers.delete",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     },
     "subscribers.get": {
       path: "/rpc/subscribers.get",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true
     },
     "subscribers.list": {
       path: "/rpc/subscribers.list",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true
     },
     "subscribers.restore": {
       path: "/rpc/subscribers.restore",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     },
     "subscribers.update": {
       path: "/rpc/subscribers.update",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     },
     "sync.pull": {
       path: "/rpc/sync.pull",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true
     },
     "syncRuns.get": {
       path: "/rpc/syncRuns.get",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true
     },
     "syncRuns.list": {
       path: "/rpc/syncRuns.list",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true
     },
     "teams.create": { path: "/rpc/teams.create", security: [["session"], ["sessionCookie"]] },
     "teams.delete": {
       path: "/rpc/teams.delete",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"]],
+      idempotent: true
     },
     "teams.list": { path: "/rpc/teams.list", security: [["session"], ["sessionCookie"]] },
     "teams.restore": {
       path: "/rpc/teams.restore",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"]],
+      idempotent: true
     },
     "usage.get": {
       path: "/rpc/usage.get",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true
     },
     "webhooks.create": {
       path: "/rpc/webhooks.create",
@@ -310,7 +372,8 @@ var API = {
     },
     "webhooks.delete": {
       path: "/rpc/webhooks.delete",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     },
     "webhooks.deliveries": {
       path: "/rpc/webhooks.deliveries",
@@ -322,11 +385,13 @@ var API = {
     },
     "webhooks.test": {
       path: "/rpc/webhooks.test",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     },
     "webhooks.update": {
       path: "/rpc/webhooks.update",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     }
   },
   schemes: {
@@ -360,11 +425,14 @@ var WebhooksApi = class extends Group {
    * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND,
+   * IDEMPOTENCY_KEY_REUSED, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  delete(input) {
-    return this.transport.call("webhooks.delete", input);
+  delete(input, options = {}) {
+    return this.transport.call("webhooks.delete", input, options);
   }
   /**
    * Recent deliveries, newest first, each with the log of its attempts.
@@ -398,11 +466,14 @@ var WebhooksApi = class extends Group {
    * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, IDEMPOTENCY_KEY_REUSED,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  test(input) {
-    return this.transport.call("webhooks.test", input);
+  test(input, options = {}) {
+    return this.transport.call("webhooks.test", input, options);
   }
   /**
    * Change a webhook's URL, events or status (admin; a fresh session or a key). ``status:
@@ -412,11 +483,15 @@ var WebhooksApi = class extends Group {
    * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, WEBHOOK_URL_REFUSED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND,
+   * IDEMPOTENCY_KEY_REUSED, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, WEBHOOK_URL_REFUSED,
+   * RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  update(input) {
-    return this.transport.call("webhooks.update", input);
+  update(input, options = {}) {
+    return this.transport.call("webhooks.update", input, options);
   }
 };
 var UsageApi = class extends Group {
@@ -453,10 +528,13 @@ var TeamsApi = class extends Group {
    * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId. Errors: UNAUTHENTICATED, FORBIDDEN, SESSION_TOO_OLD,
-   * WRONG_ROLE.
+   * WRONG_ROLE, IDEMPOTENCY_KEY_REUSED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  delete(input = {}) {
-    return this.transport.call("teams.delete", input);
+  delete(input = {}, options = {}) {
+    return this.transport.call("teams.delete", input, options);
   }
   /**
    * The teams the signed-in user belongs to, with their role.
@@ -472,10 +550,13 @@ var TeamsApi = class extends Group {
    * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId. Errors: UNAUTHENTICATED, FORBIDDEN, SESSION_TOO_OLD,
-   * WRONG_ROLE.
+   * WRONG_ROLE, IDEMPOTENCY_KEY_REUSED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  restore(input = {}) {
-    return this.transport.call("teams.restore", input);
+  restore(input = {}, options = {}) {
+    return this.transport.call("teams.restore", input, options);
   }
 };
 var SyncRunsApi = class extends Group {
@@ -541,11 +622,14 @@ var SubscribersApi = class extends Group {
    * Scope: `write` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, SUBSCRIBER_EXISTS, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, SUBSCRIBER_EXISTS, IDEMPOTENCY_KEY_REUSED,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  create(input) {
-    return this.transport.call("subscribers.create", input);
+  create(input, options = {}) {
+    return this.transport.call("subscribers.create", input, options);
   }
   /**
    * Soft-delete a subscriber: replicas get a tombstone; ``subscribers.restore`` undoes it. A synced
@@ -554,11 +638,14 @@ var SubscribersApi = class extends Group {
    * Scope: `write` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, IDEMPOTENCY_KEY_REUSED,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  delete(input) {
-    return this.transport.call("subscribers.delete", input);
+  delete(input, options = {}) {
+    return this.transport.call("subscribers.delete", input, options);
   }
   /**
    * One subscriber, soft-deleted ones included.
@@ -593,10 +680,13 @@ var SubscribersApi = class extends Group {
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, SUBSCRIBER_EXISTS,
-   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * IDEMPOTENCY_KEY_REUSED, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  restore(input) {
-    return this.transport.call("subscribers.restore", input);
+  restore(input, options = {}) {
+    return this.transport.call("subscribers.restore", input, options);
   }
   /**
    * Edit a subscriber. On a synced one, the provider's fields are overwritten by the next sync (the
@@ -607,10 +697,14 @@ var SubscribersApi = class extends Group {
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, SUBSCRIBER_EXISTS,
-   * PLAN_LIMIT_REACHED, SUBSCRIBER_DELETED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * IDEMPOTENCY_KEY_REUSED, PLAN_LIMIT_REACHED, SUBSCRIBER_DELETED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  update(input) {
-    return this.transport.call("subscribers.update", input);
+  update(input, options = {}) {
+    return this.transport.call("subscribers.update", input, options);
   }
 };
 var MembersApi = class extends Group {
@@ -625,10 +719,14 @@ var MembersApi = class extends Group {
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, ALREADY_MEMBER,
-   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, QUOTA_EXCEEDED, RATE_LIMITED.
+   * IDEMPOTENCY_KEY_REUSED, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, QUOTA_EXCEEDED,
+   * RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  add(input) {
-    return this.transport.call("members.add", input);
+  add(input, options = {}) {
+    return this.transport.call("members.add", input, options);
   }
   /**
    * The team's members and their roles.
@@ -649,11 +747,14 @@ var MembersApi = class extends Group {
    * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, LAST_OWNER,
-   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND,
+   * IDEMPOTENCY_KEY_REUSED, LAST_OWNER, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  remove(input) {
-    return this.transport.call("members.remove", input);
+  remove(input, options = {}) {
+    return this.transport.call("members.remove", input, options);
   }
   /**
    * Change a member's role (owner or admin, signed in within SESSION_FRESH_MINUTES: not with an API
@@ -662,11 +763,14 @@ var MembersApi = class extends Group {
    * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, LAST_OWNER,
-   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND,
+   * IDEMPOTENCY_KEY_REUSED, LAST_OWNER, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  setRole(input) {
-    return this.transport.call("members.setRole", input);
+  setRole(input, options = {}) {
+    return this.transport.call("members.setRole", input, options);
   }
 };
 var InvitationsApi = class extends Group {
@@ -698,11 +802,14 @@ var InvitationsApi = class extends Group {
    * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, IDEMPOTENCY_KEY_REUSED,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  revoke(input) {
-    return this.transport.call("invitations.revoke", input);
+  revoke(input, options = {}) {
+    return this.transport.call("invitations.revoke", input, options);
   }
 };
 var ExportsApi = class extends Group {
@@ -716,11 +823,14 @@ var ExportsApi = class extends Group {
    * scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * QUOTA_EXCEEDED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, IDEMPOTENCY_KEY_REUSED, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, QUOTA_EXCEEDED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  create(input) {
-    return this.transport.call("exports.create", input);
+  create(input, options = {}) {
+    return this.transport.call("exports.create", input, options);
   }
   /**
    * An export's status, row counts and, once it has succeeded, a fresh download link.
@@ -743,11 +853,15 @@ var EspConnectionsApi = class extends Group {
    * an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, ESP_CREDENTIALS_REJECTED, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED, ESP_UNAVAILABLE.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, ESP_CREDENTIALS_REJECTED,
+   * IDEMPOTENCY_KEY_REUSED, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED,
+   * ESP_UNAVAILABLE.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  create(input) {
-    return this.transport.call("espConnections.create", input);
+  create(input, options = {}) {
+    return this.transport.call("espConnections.create", input, options);
   }
   /**
    * Remove a connection (admin); its subscribers become tombstones.
@@ -755,11 +869,14 @@ var EspConnectionsApi = class extends Group {
    * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, IDEMPOTENCY_KEY_REUSED,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  delete(input) {
-    return this.transport.call("espConnections.delete", input);
+  delete(input, options = {}) {
+    return this.transport.call("espConnections.delete", input, options);
   }
   /**
    * One ESP connection.
@@ -793,11 +910,14 @@ var EspConnectionsApi = class extends Group {
    * `write` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, QUOTA_EXCEEDED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, IDEMPOTENCY_KEY_REUSED,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, QUOTA_EXCEEDED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  sync(input) {
-    return this.transport.call("espConnections.sync", input);
+  sync(input, options = {}) {
+    return this.transport.call("espConnections.sync", input, options);
   }
   /**
    * Rename, pause or resume a connection, or replace its credentials (admin).
@@ -807,10 +927,14 @@ var EspConnectionsApi = class extends Group {
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, ESP_CREDENTIALS_REJECTED,
-   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED, ESP_UNAVAILABLE.
+   * IDEMPOTENCY_KEY_REUSED, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED,
+   * ESP_UNAVAILABLE.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  update(input) {
-    return this.transport.call("espConnections.update", input);
+  update(input, options = {}) {
+    return this.transport.call("espConnections.update", input, options);
   }
 };
 var CronApi = class extends Group {
@@ -971,11 +1095,14 @@ var ApiKeysApi = class extends Group {
    * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, IDEMPOTENCY_KEY_REUSED,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  revoke(input) {
-    return this.transport.call("apiKeys.revoke", input);
+  revoke(input, options = {}) {
+    return this.transport.call("apiKeys.revoke", input, options);
   }
 };
 var Client = class _Client {
@@ -1457,7 +1584,7 @@ var SyncClient = class {
             pulled = false;
             continue;
           }
-          if (!retryable(err)) throw err;
+          if (!retryable2(err)) throw err;
           this.hintMs = Math.max(this.hintMs, retryAfterMs(err));
         }
         if (this.abort.signal.aborted) break;
@@ -1571,7 +1698,7 @@ var SyncClient = class {
 function isMustRefetch(err) {
   return err instanceof ApiError && err.body.code === "MUST_REFETCH";
 }
-function retryable(err) {
+function retryable2(err) {
   if (err instanceof StreamRevokedError) return false;
   if (err instanceof ApiError) return err.status === 429 || err.status >= 500;
   return true;
