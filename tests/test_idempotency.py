@@ -36,12 +36,12 @@ from tests.conftest import module_services
 from tests.support import (
     Caller,
     ServerProcess,
+    compiled_typescript_sdk,
     fetch,
     join_by_sql,
     member_of_new_team,
     start_server,
 )
-from tests.test_sdk import compiled_typescript_sdk
 
 NO_WAIT = RetryPolicy(max_attempts=3, backoff=0.0)
 

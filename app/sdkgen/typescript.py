@@ -2,7 +2,8 @@
 
 Generated: ``src/index.ts`` (interfaces of the models, the error bodies as a union discriminated
 on ``code``, the client with one method per procedure) and ``package.json``. Copied:
-``src/runtime.ts`` (the transport, hand-written in templates/ts) and the other project files.
+``src/runtime.ts`` (the transport, hand-written in templates/ts), for an API with a change feed
+``src/sync.ts`` (the stream) and ``src/replica.ts`` (the SyncClient), and the other project files.
 """
 
 from __future__ import annotations
@@ -142,8 +143,11 @@ class _Renderer:
         }.items():
             files[path] = (_TEMPLATES / name).read_text(encoding="utf-8")
         if self.api.has_change_feed:
-            # The live change feed, for APIs that have one (sync.pull + /realtime/stream).
-            files["src/sync.ts"] = (_TEMPLATES / "sync.ts.tmpl").read_text(encoding="utf-8")
+            # The live change feed, for APIs that have one (sync.pull + /realtime/stream): the
+            # stream, and the replica that pulls then follows it.
+            for module in ("sync", "replica"):
+                template = _TEMPLATES / f"{module}.ts.tmpl"
+                files[f"src/{module}.ts"] = template.read_text(encoding="utf-8")
         files["src/index.ts"] = self.index()
         return files
 

@@ -67,7 +67,7 @@ export interface AttemptOut {
 }
 
 export interface ChangeOut {
-  table: "esp_connections" | "subscribers" | "sync_runs";
+  table: "esp_connections" | "exports" | "subscribers" | "sync_runs";
   op: "delete" | "upsert";
   id: string;
   /** the row, in the table's wire fields */
