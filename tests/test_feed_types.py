@@ -27,8 +27,14 @@ from app.feed.tables import FEED
 from app.subscribers.schemas import SubscriberOut
 from app.sync.schemas import ConnectionOut, SyncRunOut
 from tests.conftest import module_services
-from tests.support import Caller, ServerProcess, add_connection, member_of_new_team, start_server
-from tests.test_sdk import _typescript_compiler
+from tests.support import (
+    Caller,
+    ServerProcess,
+    add_connection,
+    compiled_typescript,
+    member_of_new_team,
+    start_server,
+)
 from tests.test_webhooks import _serving
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -275,17 +281,8 @@ def test_the_python_sdk_decodes_a_row_of_every_table(rig: Rig) -> None:
 
 def _node_feed(tmp_path: Path, base_url: str, team: Team) -> subprocess.CompletedProcess[str]:
     """tests/node/feed.mts compiled with the SDK's sources (tsc --strict) and run with node."""
-    tsc = _typescript_compiler()
     out = tmp_path / "dist"
-    project = ROOT / "tests" / "node" / "tsconfig.json"
-    compiled = subprocess.run(
-        [str(tsc), "-p", str(project), "--outDir", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert compiled.returncode == 0, compiled.stdout + compiled.stderr
-    (out / "package.json").write_text('{"type": "module"}\n')
+    compiled_typescript(ROOT / "tests" / "node" / "tsconfig.json", out)
     credentials = team.credentials
     return subprocess.run(
         [
