@@ -1,7 +1,9 @@
 // The change feed through the TypeScript SDK, read through its types: every page of sync.pull,
-// then the stream until up-to-date (or its end). Prints one JSON line.
+// then the stream until up-to-date (or its end), then a SyncClient until it is live. Prints one
+// JSON line.
 // Usage: node feed.mjs <base url> <session token> <team id>   (tests/test_feed_types.py)
 import { Client, isKnownChangeOut, type ChangeOut } from "../../sdk/ts/src/index.js";
+import { SyncClient } from "../../sdk/ts/src/replica.js";
 import { streamChanges } from "../../sdk/ts/src/sync.js";
 
 declare const process: { argv: string[] };
@@ -51,4 +53,19 @@ for await (const event of streamChanges({ baseUrl, headers, signal: controller.s
     break;
   }
 }
-console.log(JSON.stringify({ pulled, streamed, cursor }));
+// The replica: what it holds once live, by table (its subscribers' statuses read typed).
+const sync = new SyncClient({ baseUrl, sessionToken, teamId });
+const live = new Promise<void>((resolve) => {
+  sync.subscribeStatus(() => {
+    if (sync.getStatus() === "live") resolve();
+  });
+});
+void sync.start();
+await live;
+sync.stop();
+const replica: Record<string, string[]> = {};
+for (const [table, rows] of sync.getSnapshot()) {
+  replica[table] = [...rows.keys()].sort();
+}
+const statuses = [...sync.rows("subscribers").values()].map((row) => row.status);
+console.log(JSON.stringify({ pulled, streamed, cursor, replica, statuses }));
