@@ -38,6 +38,11 @@ async def _team_with_rows(runtime: Runtime, rows: int) -> uuid.UUID:
     return team
 
 
+async def _feed_start(runtime: Runtime) -> ChangeCursor:
+    async with unit_of_work(runtime) as services:
+        return await services.feed.position(None)
+
+
 async def test_a_client_too_slow_to_keep_up_is_told_to_refetch(runtime: Runtime) -> None:
     hub = _hub(runtime, tick_seconds=0.2, buffer=3)
     await hub.start()
@@ -73,8 +78,7 @@ async def test_pokes_are_coalesced_into_one_delta_query(runtime: Runtime) -> Non
     await hub.start()
     try:
         team = await _team_with_rows(runtime, 2)
-        async with unit_of_work(runtime) as services:
-            start = await services.feed.position(None)
+        start = await _feed_start(runtime)
         # xids are cluster-wide: another test's open transaction can hold xmin back, keeping
         # the rows invisible to every query (found or not, each would count); wait it out.
         async with asyncio.timeout(30):
@@ -188,9 +192,7 @@ async def test_a_teams_drain_ends_with_its_last_client_even_if_a_query_absorbs_t
     await hub.start()
     try:
         team = await _team_with_rows(runtime, 0)
-        async with unit_of_work(runtime) as services:
-            start = await services.feed.position(None)
-        async with hub.subscribe(team, start):
+        async with hub.subscribe(team, await _feed_start(runtime)):
             drain = hub._teams[team].task
             assert drain is not None
             hub.poke(team)
