@@ -14,7 +14,7 @@ import dataclasses
 import itertools
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -236,6 +236,23 @@ async def savepoint(conn: asyncpg.Connection) -> AsyncIterator[None]:
     await conn.execute(f"RELEASE SAVEPOINT {name}")
 
 
+async def _to_the_end(work: Coroutine[Any, Any, None]) -> None:
+    """Await ``work`` to its end, even while this task is cancelled again and again (an anyio
+    cancel scope, as Litestar ends the stream of a client that left, cancels at every await
+    until the task leaves it); then raise a cancellation that came meanwhile."""
+    task = asyncio.current_task()
+    before = task.cancelling() if task is not None else 0
+    done = asyncio.ensure_future(work)
+    while not done.done():
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(done)
+    if task is not None and task.cancelling() > before:
+        if not done.cancelled():
+            done.exception()  # seen: the cancellation is what this task raises
+        raise asyncio.CancelledError
+    done.result()
+
+
 class Database:
     """The app-role connection pool, bound to every Piccolo table for this process."""
 
@@ -340,12 +357,7 @@ class Database:
             bound = BoundTransaction(conn)
             token = engine.current_transaction.set(bound)  # type: ignore[arg-type]
             try:
-                yield bound
-            except BaseException:
-                with contextlib.suppress(Exception):  # a broken connection: the pool drops it
-                    await conn.execute("ROLLBACK")
-                raise
-            else:
+                yield bound  # on an error or a cancellation, acquire() rolls back
                 if await conn.execute("COMMIT") != "COMMIT":
                     # An error was caught inside without a savepoint: nothing was written.
                     raise TransactionRolledBack("the unit of work failed and was rolled back")
@@ -371,6 +383,7 @@ class Database:
             raise PoolMisuse("this task already holds a pooled connection and asks for another")
         conn = await self._checkout(pool)
         token = _holder.set(task)
+        ended = False
         try:
             if first is not None:
                 try:
@@ -383,6 +396,7 @@ class Database:
                     conn = await self._checkout(pool)
                     await conn.execute(first)
             yield cast(asyncpg.Connection, conn)
+            ended = True
         except Exception as exc:
             if not isinstance(exc, DatabaseUnavailable) and _lost(conn, exc):
                 raise DatabaseUnavailable(f"the database connection was lost: {exc}") from exc
@@ -390,6 +404,17 @@ class Database:
         finally:
             with contextlib.suppress(ValueError):  # finalized in another context
                 _holder.reset(token)
+            await _to_the_end(self._give_back(pool, conn, rollback=not ended))
+
+    async def _give_back(self, pool: asyncpg.Pool, conn: Any, *, rollback: bool) -> None:
+        """Roll back what an error or a cancellation left open, then release. The ROLLBACK
+        first waits for asyncpg to settle a cancelled statement. (asyncpg's release would roll
+        back too, but reports it as "Resetting connection with an active transaction".)"""
+        try:
+            if not _closed(conn) and (rollback or conn.is_in_transaction()):
+                with contextlib.suppress(Exception):  # a broken connection: the pool drops it
+                    await conn.execute("ROLLBACK", timeout=self._acquire_timeout)
+        finally:
             await pool.release(conn)
 
     async def _checkout(self, pool: asyncpg.Pool) -> Any:

@@ -11,6 +11,7 @@ import httpx
 import redis.asyncio as aioredis
 from saq.queue.redis import RedisQueue
 
+from app.auth.access import Standings
 from app.auth.hashing import Hashing
 from app.auth.keys import ApiKeys
 from app.availability import outages_logged_briefly, unavailability
@@ -129,6 +130,11 @@ class Runtime:
                 "this team",
             ),
         )
+
+    @cached_property
+    def stream_standings(self) -> Standings:
+        """Live streams' credentials as this process last read them (app/auth/access.py)."""
+        return Standings(self)
 
     @cached_property
     def stream_slots(self) -> Slots:

@@ -13,15 +13,21 @@ API write → commit → poke on Redis → the hub's delta query → SSE event.
     pace against a bare Litestar fan-out (bench/fanout_baseline.py, on BENCH_PORT + 1), and
     the ratio of the two;
 (c) one change to all ``--burst`` clients of one team: time until the last client has it (10x);
+(e) (b) at twice the size: 10,000 clients over 1,000 teams, ``--rate`` writes/s, and its
+    baseline: delivery p99 (target 100 ms) and the product's p99 over the baseline's (3x);
 (d) ``sync.pull`` polls with nothing new while writes go on: the most wrk gets answered (16
     connections), and the latency at 1,000 polls/s paced by hey (each if installed).
+
+The limits that protect a server from one client (streams per process, team and key, hash
+attempts per address) are lifted for the bench's server: this process is every client.
 
 The load processes collect garbage before and after each measurement, not during it (a pause
 of theirs would be counted as the server's).
 
 Usage: ``.venv/bin/python bench/realtime.py [--clients 5000 --teams 500 --rate 100 --seconds 30
---burst 2000 --pool 20]`` (needs ``ulimit -n`` above the client count; ``BENCH_PORT`` moves the
-server off 4078). Embedded PostgreSQL and Redis under a temp dir.
+--burst 2000 --pool 20 --parts abced]`` (needs ``ulimit -n`` above the client count;
+``BENCH_PORT`` moves the server off 4078, its baseline to the port after it). Embedded
+PostgreSQL and Redis under a temp dir.
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -65,6 +72,15 @@ from bench.common import bench_services, server_env
 PORT = int(os.environ.get("BENCH_PORT", "4078"))  # another port where benches share a machine
 BASE = f"http://127.0.0.1:{PORT}"
 _NAME = re.compile(rb'"name"\s*:\s*"t(\d+)"')
+# This process is every client, from one address, with thousands of streams per team and key:
+# limits that protect a server from one abusive client are lifted for it.
+_ONE_CLIENT = {
+    "STREAM_CONCURRENCY": "50000",
+    "STREAM_CONCURRENCY_PER_TEAM": "50000",
+    "STREAM_CONCURRENCY_PER_KEY": "50000",
+    "HASH_ATTEMPTS_PER_ADDRESS": "100000",
+    "HASH_QUEUE": "1000",
+}
 
 
 async def _teams(runtime: Runtime, count: int) -> list[tuple[str, str, str]]:
@@ -209,8 +225,8 @@ def _steady_pokes(redis_url: str, teams: list[str], rate: int, seconds: int) -> 
         return uvloop.run(run())
 
 
-async def _baseline(args: argparse.Namespace, redis_url: str) -> tuple[int, list[float]]:
-    """(b) against bench/fanout_baseline.py: (writes, delivery delays)."""
+async def _baseline(spread: Spread, redis_url: str) -> tuple[int, list[float]]:
+    """``spread`` against bench/fanout_baseline.py: (writes, delivery delays)."""
     port = PORT + 1
     server = subprocess.Popen([sys.executable, str(ROOT / "bench" / "fanout_baseline.py"),
                                str(port), redis_url])  # fmt: skip
@@ -221,17 +237,16 @@ async def _baseline(args: argparse.Namespace, redis_url: str) -> tuple[int, list
                     await http.get(f"http://127.0.0.1:{port}/")
                     break
                 await asyncio.sleep(0.1)
-        teams = [f"team{n}" for n in range(args.teams)]
-        per_team = max(1, args.clients // args.teams)
+        teams = [f"team{n}" for n in range(spread.teams)]
         delays: list[float] = []
-        clients = [Client(team, delays, port) for team in teams for _ in range(per_team)]
+        clients = [Client(team, delays, port) for team in teams for _ in range(spread.per_team)]
         tasks = await _connect(clients)
         with (
             ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool,
             _no_gc_pauses(),
         ):
             writes = await asyncio.get_running_loop().run_in_executor(
-                pool, _steady_pokes, redis_url, teams, args.rate, args.seconds
+                pool, _steady_pokes, redis_url, teams, spread.rate, spread.seconds
             )
             await asyncio.sleep(3)
         await _stop(tasks)
@@ -264,95 +279,154 @@ async def _stop(tasks: list[asyncio.Task[None]]) -> None:
     await asyncio.gather(*tasks, return_exceptions=True)
 
 
+@dataclass(frozen=True)
+class Spread:
+    """(b) and (e): ``clients`` SSE clients over ``teams`` teams, ``rate`` writes/s for
+    ``seconds`` from a process of its own."""
+
+    part: str
+    clients: int
+    teams: int
+    rate: int
+    seconds: int
+
+    @property
+    def per_team(self) -> int:
+        return max(1, self.clients // self.teams)
+
+
+async def _spread(
+    spread: Spread,
+    runtime: Runtime,
+    server: psutil.Process,
+    redis_url: str,
+    *,
+    target_ms: float,
+    target_ratio: float | None = None,
+) -> None:
+    """Deliveries of steady writes to many clients of many teams, then the same clients and
+    pace against the bare fan-out; printed with their ratio."""
+    part = spread.part
+    teams = await _teams(runtime, spread.teams)
+    delays: list[float] = []
+    clients = [Client(t[1], delays) for t in teams for _ in range(spread.per_team)]
+    tasks = await _connect(clients)
+    print(f"({part}) {len(clients)} clients connected; writing for {spread.seconds} s", flush=True)
+    rss_before = server.memory_info().rss
+    cpu_before = server.cpu_times()
+    with (
+        ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool,
+        _no_gc_pauses(),
+    ):
+        writes, last_written, write_ms = await asyncio.get_running_loop().run_in_executor(
+            pool, _steady_writes, teams, spread.rate, spread.seconds
+        )
+        await asyncio.sleep(3)  # the last writes' events are in flight
+    rss_after = server.memory_info().rss
+    cpu_after = server.cpu_times()
+    await _stop(tasks)
+    behind = sum(1 for c in clients if c.key in last_written and c.last != last_written[c.key])
+    cpu = (cpu_after.user + cpu_after.system - cpu_before.user - cpu_before.system) / (
+        spread.seconds + 3
+    )
+    print(
+        f"({part}) {len(clients)} clients / {spread.teams} teams, {writes} writes in "
+        f"{spread.seconds} s: delivery p50 {_percentile(delays, 0.5):.1f} ms, p99 "
+        f"{_percentile(delays, 0.99):.1f} ms (target {target_ms:g}); clients missing their "
+        f"team's last change: {behind} (target 0); server RSS {rss_after / 2**20:.0f} MB "
+        f"(+{(rss_after - rss_before) / 2**20:.0f} MB during the run), CPU {cpu:.0%} of a core; "
+        "the write calls themselves (send to answer, commit included): p50 "
+        f"{_percentile(write_ms, 0.5):.1f} ms, p99 {_percentile(write_ms, 0.99):.1f} ms",
+        flush=True,
+    )
+    base_writes, base_delays = await _baseline(spread, redis_url)
+    ratio = _percentile(delays, 0.99) / _percentile(base_delays, 0.99)
+    print(
+        f"({part}) baseline, a bare Litestar fan-out of the same clients and pace "
+        f"({base_writes} pokes): p50 {_percentile(base_delays, 0.5):.1f} ms, p99 "
+        f"{_percentile(base_delays, 0.99):.1f} ms; the product's delivery time is "
+        f"{_percentile(delays, 0.5) / _percentile(base_delays, 0.5):.1f}x the baseline's "
+        f"at p50, {ratio:.1f}x at p99"
+        + (f" (target {target_ratio:g}x)" if target_ratio is not None else ""),
+        flush=True,
+    )
+
+
 async def bench(
     args: argparse.Namespace, runtime: Runtime, server: psutil.Process, redis_url: str
 ) -> None:
     async with httpx.AsyncClient(base_url=BASE, timeout=30) as http:
-        # (a) latency, one client
-        (team_a,) = await _teams(runtime, 1)
-        delays: list[float] = []
-        one = Client(team_a[1], delays)
-        tasks = await _connect([one])
-        with _no_gc_pauses():
-            for _ in range(args.writes + 1):
-                before = len(delays)
-                await _write(http, team_a[1], team_a[2])
-                async with asyncio.timeout(10):
-                    while len(delays) == before:
-                        await asyncio.sleep(0.0005)
-        await _stop(tasks)
-        first, delays = delays[0], delays[1:]
-        print(
-            f"(a) one client, {args.writes} writes after a first one ({first:.0f} ms: a new "
-            f"connection, the procedure's statements prepared): latency p50 "
-            f"{_percentile(delays, 0.5):.1f} ms, p99 {_percentile(delays, 0.99):.1f} ms "
-            "(targets 10 / 50 ms)"
-        )
+        if "a" in args.parts:
+            await _one_client(args, runtime, http)
+        if "b" in args.parts:
+            await _spread(Spread("b", args.clients, args.teams, args.rate, args.seconds),
+                          runtime, server, redis_url, target_ms=250)  # fmt: skip
+        if "c" in args.parts:
+            await _one_team(args, runtime, http)
+        if "e" in args.parts:
+            await _spread(Spread("e", 10_000, 1_000, args.rate, args.seconds),
+                          runtime, server, redis_url, target_ms=100, target_ratio=3)  # fmt: skip
+    if "d" in args.parts:
+        await _idle_polls(runtime)
 
-        # (b) many clients across many teams, steady writes from another process
-        teams = await _teams(runtime, args.teams)
-        per_team = max(1, args.clients // args.teams)
-        delays = []
-        clients = [Client(t[1], delays) for t in teams for _ in range(per_team)]
-        tasks = await _connect(clients)
-        print(f"(b) {len(clients)} clients connected; writing for {args.seconds} s", flush=True)
-        rss_before = server.memory_info().rss
-        with (
-            ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool,
-            _no_gc_pauses(),
-        ):
-            writes, last_written, write_ms = await asyncio.get_running_loop().run_in_executor(
-                pool, _steady_writes, teams, args.rate, args.seconds
-            )
-            await asyncio.sleep(3)  # the last writes' events are in flight
-        rss_after = server.memory_info().rss
-        await _stop(tasks)
-        behind = sum(1 for c in clients if c.key in last_written and c.last != last_written[c.key])
-        print(
-            f"(b) {len(clients)} clients / {args.teams} teams, {writes} writes in "
-            f"{args.seconds} s: "
-            f"delivery p50 {_percentile(delays, 0.5):.1f} ms, p99 {_percentile(delays, 0.99):.1f} "
-            f"ms (target 250); clients missing their team's last change: {behind} (target 0); "
-            f"server RSS {rss_after / 2**20:.0f} MB (+{(rss_after - rss_before) / 2**20:.0f} MB "
-            "during the run; target 600 MB); the write calls themselves (send to answer, "
-            f"commit included): p50 {_percentile(write_ms, 0.5):.1f} ms, "
-            f"p99 {_percentile(write_ms, 0.99):.1f} ms"
-        )
-        base_writes, base_delays = await _baseline(args, redis_url)
-        print(
-            f"(b) baseline, a bare Litestar fan-out of the same clients and pace "
-            f"({base_writes} pokes): p50 {_percentile(base_delays, 0.5):.1f} ms, p99 "
-            f"{_percentile(base_delays, 0.99):.1f} ms; the product's delivery time is "
-            f"{_percentile(delays, 0.5) / _percentile(base_delays, 0.5):.1f}x the baseline's "
-            f"at p50, {_percentile(delays, 0.99) / _percentile(base_delays, 0.99):.1f}x at p99"
-        )
 
-        # (c) one change to every client of one team
-        (team_c,) = await _teams(runtime, 1)
-        delays = []
-        clients = [Client(team_c[1], delays) for _ in range(args.burst)]
-        tasks = await _connect(clients)
-        lasts = []
-        with _no_gc_pauses():
-            for _ in range(10):
-                before = len(delays)
-                await _write(http, team_c[1], team_c[2])
-                async with asyncio.timeout(30):
-                    while len(delays) < before + len(clients):
-                        await asyncio.sleep(0.005)
-                lasts.append(max(delays[before:]))
-        await _stop(tasks)
-        print(
-            f"(c) one change to {args.burst} clients of one team: last client p99 over 10 "
-            f"{_percentile(lasts, 0.99):.0f} ms (target 500)"
-        )
+async def _one_client(args: argparse.Namespace, runtime: Runtime, http: httpx.AsyncClient) -> None:
+    """(a) latency, one client."""
+    (team_a,) = await _teams(runtime, 1)
+    delays: list[float] = []
+    one = Client(team_a[1], delays)
+    tasks = await _connect([one])
+    with _no_gc_pauses():
+        for _ in range(args.writes + 1):
+            before = len(delays)
+            await _write(http, team_a[1], team_a[2])
+            async with asyncio.timeout(10):
+                while len(delays) == before:
+                    await asyncio.sleep(0.0005)
+    await _stop(tasks)
+    first, delays = delays[0], delays[1:]
+    print(
+        f"(a) one client, {args.writes} writes after a first one ({first:.0f} ms: a new "
+        f"connection, the procedure's statements prepared): latency p50 "
+        f"{_percentile(delays, 0.5):.1f} ms, p99 {_percentile(delays, 0.99):.1f} ms "
+        "(targets 10 / 50 ms)",
+        flush=True,
+    )
 
-    # (d) idle polls while writes go on: as many as wrk gets answered, then 1,000/s paced by hey
+
+async def _one_team(args: argparse.Namespace, runtime: Runtime, http: httpx.AsyncClient) -> None:
+    """(c) one change to every client of one team, ten times."""
+    (team_c,) = await _teams(runtime, 1)
+    delays: list[float] = []
+    clients = [Client(team_c[1], delays) for _ in range(args.burst)]
+    tasks = await _connect(clients)
+    lasts = []
+    with _no_gc_pauses():
+        for _ in range(10):
+            before = len(delays)
+            await _write(http, team_c[1], team_c[2])
+            async with asyncio.timeout(30):
+                while len(delays) < before + len(clients):
+                    await asyncio.sleep(0.005)
+            lasts.append(max(delays[before:]))
+    await _stop(tasks)
+    print(
+        f"(c) one change to {args.burst} clients of one team: last client p99 over 10 "
+        f"{_percentile(lasts, 0.99):.0f} ms (target 500); each: "
+        + ", ".join(f"{last:.0f}" for last in lasts),
+        flush=True,
+    )
+
+
+async def _idle_polls(runtime: Runtime) -> None:
+    """(d) idle polls while writes go on: as many as wrk gets answered, then 1,000/s paced by
+    hey."""
     if not shutil.which("wrk"):
         print("(d) skipped: wrk not installed (apt-get install wrk)")
         return
+    poller, writer = await _teams(runtime, 2)
     async with httpx.AsyncClient(base_url=BASE, timeout=30) as http:
-        key = team_a[1]
+        key = poller[1]
         head = (await http.post("/rpc/sync.pull", json={}, headers={"X-API-Key": key})).json()
         body = f'{{"cursor": "{head["cursor"]}"}}'
         script = Path(tempfile.mkdtemp()) / "poll.lua"
@@ -362,7 +436,7 @@ async def bench(
             'wrk.path = "/rpc/sync.pull"\n'
         )
         wrk = ["wrk", "-t1", "-c16", "-d10s", "--latency", "-s", str(script), BASE]
-        out = await _polling(http, wrk, writer=teams[0])
+        out = await _polling(http, wrk, writer=writer)
         rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
         p99 = re.search(r"99%\s+([\d.]+\w+)", out)
         print(
@@ -376,7 +450,7 @@ async def bench(
         hey = ["hey", "-z", "10s", "-c", "10", "-q", "100", "-cpus", "1", "-m", "POST",
                "-T", "application/json", "-H", f"X-API-Key: {key}", "-d", body,
                f"{BASE}/rpc/sync.pull"]  # fmt: skip
-        out = await _polling(http, hey, writer=teams[0])
+        out = await _polling(http, hey, writer=writer)
         rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
         p50 = re.search(r"50% in ([\d.]+) secs", out)
         p99 = re.search(r"99% in ([\d.]+) secs", out)
@@ -408,13 +482,18 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--burst", type=int, default=2000)
     parser.add_argument("--pool", type=int, default=20, help="the server's DB_POOL_SIZE")
+    parser.add_argument(
+        "--parts", default="abced", help="which measurements, in this order: a b c e d"
+    )
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     with ExitStack() as stack:
         db_url, redis_url, tmp = stack.enter_context(bench_services())
         asyncio.run(migrate(db_url))
-        env = server_env(db_url, redis_url, tmp, PORT=str(PORT), DB_POOL_SIZE=str(args.pool))
+        env = server_env(
+            db_url, redis_url, tmp, PORT=str(PORT), DB_POOL_SIZE=str(args.pool), **_ONE_CLIENT
+        )
         server = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "serve"], env=env, cwd=str(ROOT),
             preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard)),

@@ -284,6 +284,8 @@ class ChangeHub:
             except Exception as exc:
                 if self._failed(exc, f"delta query for team {team_id}"):
                     self._end(team, unavailable=True)
+            if self._teams.get(team_id) is not team:
+                return  # its last client left: a cancellation absorbed on the way ends it too
             if held is None:
                 self._held.pop(team_id, None)
             else:

@@ -28,7 +28,7 @@ from app.auth.keys import ApiKeys
 from app.config import Settings
 from app.embedded import EmbeddedRedis
 from app.runtime import Runtime
-from rpc import RateLimiter, ServiceUnavailable
+from rpc import RateLimiter, ServiceUnavailable, Unauthenticated
 from tests.conftest import module_services
 from tests.support import (
     Caller,
@@ -160,6 +160,30 @@ def test_a_an_allowlist_is_parsed_once_per_key_however_often_its_row_is_read(rig
                 f"({cpu * 1000:.1f} ms of CPU here) with the row read each time, "
                 f"{each * 1e6:.0f} µs with the row cached"
             )
+        finally:
+            await runtime.stop()
+
+    asyncio.run(check())
+
+
+def test_a_calls_that_arrive_together_with_a_new_key_cost_one_hash_attempt(rig: Rig) -> None:
+    # bench/realtime.py (c) opens 200 streams of one key at once: before the key was known,
+    # each call counted a hash attempt of its own (the 11th got 429) and read Redis.
+    key = rig.key("Many streams")
+    address = rig.address()
+
+    async def check() -> None:
+        runtime = Runtime(rig.settings)
+        await runtime.start()
+        try:
+            keys = ApiKeys(runtime.db, runtime.hashing, runtime.redis, ttl=60)
+            with pytest.raises(Unauthenticated):  # the key's row read (and one attempt counted)
+                await keys.caller(_forged(key["prefix"]), address)
+            # Redis connections open for each call, as in a busy server: they read it together.
+            await asyncio.gather(*(runtime.redis.ping() for _ in range(3 * PER_PREFIX)))
+            together = [keys.caller(key["key"], address) for _ in range(3 * PER_PREFIX)]
+            callers = await asyncio.gather(*together)
+            assert len({caller.key_id for caller in callers}) == 1
         finally:
             await runtime.stop()
 

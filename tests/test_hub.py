@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from typing import Any
 
@@ -35,6 +36,11 @@ async def _team_with_rows(runtime: Runtime, rows: int) -> uuid.UUID:
             rows,
         )
     return team
+
+
+async def _feed_start(runtime: Runtime) -> ChangeCursor:
+    async with unit_of_work(runtime) as services:
+        return await services.feed.position(None)
 
 
 async def test_a_client_too_slow_to_keep_up_is_told_to_refetch(runtime: Runtime) -> None:
@@ -72,8 +78,7 @@ async def test_pokes_are_coalesced_into_one_delta_query(runtime: Runtime) -> Non
     await hub.start()
     try:
         team = await _team_with_rows(runtime, 2)
-        async with unit_of_work(runtime) as services:
-            start = await services.feed.position(None)
+        start = await _feed_start(runtime)
         # xids are cluster-wide: another test's open transaction can hold xmin back, keeping
         # the rows invisible to every query (found or not, each would count); wait it out.
         async with asyncio.timeout(30):
@@ -165,5 +170,36 @@ async def test_an_access_notice_ends_only_the_subscriptions_it_names(runtime: Ru
                 assert await by_session.queue.get() is None
             assert (by_key.ended, by_session.ended) == ("gone", "teamGone")
         assert hub._tagged == {}, "leaving subscriptions take their tags with them"
+    finally:
+        await hub.stop()
+
+
+async def test_a_teams_drain_ends_with_its_last_client_even_if_a_query_absorbs_the_cancel(
+    runtime: Runtime,
+) -> None:
+    fetch = fetch_page(runtime)
+    querying = asyncio.Event()
+
+    async def absorbing(team: uuid.UUID, cursor: ChangeCursor, limit: int) -> DeltaPage:
+        page = await fetch(team, cursor, limit)
+        querying.set()
+        # Absorbed, as asyncio.wait_for does on Python 3.11 when cancelled as its work completes.
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.sleep(3600)
+        return page
+
+    hub = _hub(runtime, absorbing, tick_seconds=3600)
+    await hub.start()
+    try:
+        team = await _team_with_rows(runtime, 0)
+        async with hub.subscribe(team, await _feed_start(runtime)):
+            drain = hub._teams[team].task
+            assert drain is not None
+            hub.poke(team)
+            async with asyncio.timeout(10):
+                await querying.wait()
+        await asyncio.wait({drain}, timeout=10)  # cancelled as the client left, absorbed
+        assert drain.done(), "the team's drain went on after its last client left"
+        assert hub._teams == {} and hub._held == {}
     finally:
         await hub.stop()

@@ -278,3 +278,57 @@ async def test_the_sdk_sync_client_pulls_then_streams_and_resumes(
         async with SyncClient(api.base_url, store=reopened, **credentials) as second:
             async with asyncio.timeout(30):
                 await second.run(until=lambda _: len(reopened.rows("subscribers")) == 6)
+
+
+async def test_a_client_that_leaves_mid_query_leaves_no_transaction_open(
+    settings: Settings, database_url: str, tmp_path: Any
+) -> None:
+    """A client leaves while its stream waits on a query (Litestar cancels the stream's task
+    at every await until it ends): no transaction is left open, and asyncpg's pool never rolls
+    one back itself, reporting "Resetting connection with an active transaction"
+    (bench/realtime.py, as 5,000 clients left). The query here is the stream's re-check of its
+    key, which streams now share (it goes on for the others); the cancelled query itself is
+    tests/test_units_of_work.py's."""
+    log = tmp_path / "server.log"
+    with (
+        log.open("wb") as stderr,
+        start_server(settings, stderr=stderr, STREAM_REAUTH_SECONDS="1") as api,
+    ):
+        caller, _ = member_of_new_team(api.base_url)
+        key = caller("apiKeys.create", name="Stream")["key"]
+        owner = await asyncpg.connect(database_url)
+        try:
+            async with (
+                httpx.AsyncClient(base_url=api.base_url, timeout=30) as http,
+                http.stream("GET", "/realtime/stream", headers={"X-API-Key": key}) as response,
+            ):
+                lines = response.aiter_lines()
+                async with asyncio.timeout(10):
+                    while not (await anext(lines)).startswith("event: up-to-date"):
+                        pass
+                # The stream's re-check (each second here) reads its key's team: held up.
+                await owner.execute("BEGIN; LOCK TABLE teams IN ACCESS EXCLUSIVE MODE")
+                async with asyncio.timeout(10):
+                    while not await _waiting_on_a_lock(owner):
+                        await asyncio.sleep(0.02)
+            # The client left in the middle of that query (which, shared by any other stream
+            # of the key, may go on without it): let it end, then nothing may be left open.
+            await owner.execute("ROLLBACK")
+            async with asyncio.timeout(10):
+                while await owner.fetchval(
+                    "SELECT count(*) FROM pg_stat_activity WHERE usename = 'subnest_app' "
+                    "AND (state LIKE 'idle in transaction%' OR wait_event_type = 'Lock')"
+                ):
+                    await asyncio.sleep(0.02)
+        finally:
+            await owner.close()
+        assert caller("subscribers.counts")["total"] == 0  # the server serves on
+    assert b"Resetting connection" not in log.read_bytes()
+
+
+async def _waiting_on_a_lock(conn: asyncpg.Connection) -> bool:
+    waiting: bool = await conn.fetchval(
+        "SELECT count(*) > 0 FROM pg_stat_activity WHERE usename = 'subnest_app' "
+        "AND wait_event_type = 'Lock'"
+    )
+    return waiting

@@ -225,3 +225,44 @@ async def test_streams_end_when_access_ends_on_another_process(
     await by_third.ended(started, "teamDeleted")
     await _refused(reader, owner.headers, 422, "TEAM_DELETION_SCHEDULED")
     await _refused(reader, third_key, 422, "TEAM_DELETION_SCHEDULED")
+
+
+async def test_streams_opened_with_the_same_credentials_share_a_recent_re_check(
+    settings: Settings,
+) -> None:
+    """2,000 streams of one key re-checked it 2,000 times a STREAM_REAUTH_SECONDS, the most
+    frequent statement of bench/realtime.py (e): a read made in the last fifth of it serves
+    them, and those that ask together make one."""
+    import msgspec
+
+    from app.auth.access import StreamCredentials, standing
+    from app.auth.secrets import new_api_key
+    from app.runtime import Runtime
+    from app.services import unit_of_work
+
+    runtime = Runtime(msgspec.structs.replace(settings, stream_reauth_seconds=15.0))
+    await runtime.start()
+    try:
+        team, key = uuid.uuid4(), new_api_key()
+        async with unit_of_work(runtime, team_id=team) as services:
+            await services.conn.execute("INSERT INTO teams (id, name) VALUES ($1, 'T')", team)
+            key_id = await services.conn.fetchval(
+                "INSERT INTO api_keys (team_id, name, prefix, key_hash) "
+                "VALUES ($1, 'k', $2, $3) RETURNING id",
+                team,
+                key.prefix,
+                key.key_hash,
+            )
+        credentials = StreamCredentials(team_id=team, key_id=key_id)
+        together = await asyncio.gather(*(standing(runtime, credentials) for _ in range(50)))
+        assert {held.ended for held in together} == {None}
+        async with unit_of_work(runtime, team_id=team) as services:  # a notice lost, say
+            await services.conn.execute(
+                "UPDATE api_keys SET revoked_at = now() WHERE id = $1", key_id
+            )
+        assert (await standing(runtime, credentials)).ended is None, "read 3 s ago at most: shared"
+        async with asyncio.timeout(10):  # and read again once that read is older
+            while (await standing(runtime, credentials)).ended != "keyRevoked":
+                await asyncio.sleep(0.1)
+    finally:
+        await runtime.stop()

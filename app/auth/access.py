@@ -17,11 +17,13 @@ expires keys, if one ever acts rather than lets time do it (``keys=[...]``, ``ke
 
 Expiry needs no notice: a stream knows when its session (or key) expires and ends then. A lost
 notice (Redis down at that moment) is caught by the stream's re-check every
-STREAM_REAUTH_SECONDS (:func:`standing`), which reads the credentials' rows again.
+STREAM_REAUTH_SECONDS (:func:`standing`), which reads the credentials' rows again (one read
+serves the streams opened with the same credentials for a fifth of that: ``Standings``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import uuid
 from collections.abc import Iterable
@@ -38,6 +40,7 @@ __all__ = [
     "ACCESS_CHANNEL",
     "Reason",
     "Standing",
+    "Standings",
     "StreamCredentials",
     "access_ended",
     "forget_cached",
@@ -144,7 +147,56 @@ class Standing(NamedTuple):
     expires_in: float | None = None
 
 
+# Streams re-check at 0.8-1.0 of STREAM_REAUTH_SECONDS: a read of one's credentials made within
+# that last fifth serves the others opened with them.
+_SHARED = 0.2
+
+
+class Standings:
+    """The standing of each stream's credentials as this process last read it. The re-check is
+    a backstop behind the access notices, so streams opened with the same credentials (a
+    client's ten tabs, 2,000 streams of one key) share a read made in the last ``shared``
+    seconds, and those that ask together make one."""
+
+    def __init__(self, runtime: Runtime, *, max_entries: int = 10_000) -> None:
+        self._runtime = runtime
+        self._shared = runtime.settings.stream_reauth_seconds * _SHARED
+        self._max_entries = max_entries
+        self._read: dict[StreamCredentials, tuple[Standing, float]] = {}
+        self._reading: dict[StreamCredentials, asyncio.Future[tuple[Standing, float]]] = {}
+
+    async def of(self, credentials: StreamCredentials) -> Standing:
+        """The credentials' standing, read now or shared (``expires_in`` counted from now)."""
+        loop = asyncio.get_running_loop()
+        read = self._read.get(credentials)
+        if read is None or loop.time() - read[1] >= self._shared:
+            pending = self._reading.get(credentials)
+            if pending is None:
+                pending = self._reading[credentials] = asyncio.ensure_future(
+                    self._fresh(credentials)
+                )
+                pending.add_done_callback(lambda _: self._reading.pop(credentials, None))
+            read = await asyncio.shield(pending)  # a stream that leaves cancels only itself
+        held, read_at = read
+        if held.expires_in is None:
+            return held
+        return Standing(held.ended, held.expires_in - (loop.time() - read_at))
+
+    async def _fresh(self, credentials: StreamCredentials) -> tuple[Standing, float]:
+        held = await _standing(self._runtime, credentials)
+        read_at = asyncio.get_running_loop().time()
+        if len(self._read) >= self._max_entries:
+            self._read = {c: r for c, r in self._read.items() if read_at - r[1] < self._shared}
+        self._read[credentials] = (held, read_at)
+        return held, read_at
+
+
 async def standing(runtime: Runtime, credentials: StreamCredentials) -> Standing:
+    """The credentials' standing (their rows read again, or a read shared: ``Standings``)."""
+    return await runtime.stream_standings.of(credentials)
+
+
+async def _standing(runtime: Runtime, credentials: StreamCredentials) -> Standing:
     """Read the credentials' rows again (one short unit of work)."""
     from app.services import unit_of_work
 

@@ -169,22 +169,25 @@ class ApiKeys:
             return True
         if digest in self._refused:
             return False
+        # Once for calls that arrive together with the same key (a client opening 200 streams):
+        # one Redis read, one hash attempt counted, one scrypt.
+        pending = self._verifying.get(digest)
+        if pending is None:
+            pending = self._verifying[digest] = asyncio.ensure_future(
+                self._check(prefix, row, key, client_ip, digest)
+            )
+            pending.add_done_callback(lambda _: self._verifying.pop(digest, None))
+        return await asyncio.shield(pending)  # a caller that leaves does not cancel the others'
+
+    async def _check(self, prefix: str, row: _Row, key: str, client_ip: str, digest: bytes) -> bool:
         shared = await self._redis.get(f"auth:key-ok:{prefix}")
         if isinstance(shared, bytes) and hmac.compare_digest(shared, digest):
             self._remember(self._known, prefix, digest)
             return True
-        pending = self._verifying.get(digest)
-        if pending is None:
-            # A scrypt (~16 MB, tens of ms): counted against the address and the prefix, in
-            # the hashing threads, once for calls that arrive together with the same key.
-            await self._hashing.admit(address=client_ip, prefix=prefix)
-            pending = self._verifying.get(digest)  # another call may have started it meanwhile
-        if pending is None:
-            pending = self._verifying[digest] = asyncio.ensure_future(
-                self._hashing.run(verify_api_key, row.key_hash, key)
-            )
-            pending.add_done_callback(lambda _: self._verifying.pop(digest, None))
-        ok = await asyncio.shield(pending)  # a caller that leaves does not cancel the others'
+        # A scrypt (~16 MB, tens of ms): counted against the address and the prefix, in the
+        # hashing threads.
+        await self._hashing.admit(address=client_ip, prefix=prefix)
+        ok = await self._hashing.run(verify_api_key, row.key_hash, key)
         if ok:
             self._remember(self._known, prefix, digest)
             await self._redis.set(f"auth:key-ok:{prefix}", digest, ex=_KNOWN_TTL)
