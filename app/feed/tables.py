@@ -7,6 +7,9 @@ from realtime.delta import ChangeFeed, FeedTable
 __all__ = ["FEED"]
 
 _STAMPS = {"createdAt": "created_at", "updatedAt": "updated_at", "deletedAt": "deleted_at"}
+# What a filter (FeedFilter) selects by: its connectionId is each table's connection (fixed once
+# written, migration 0018), its status a subscriber's (which changes: leaving is a delete).
+_CONNECTION = {"connectionId": "esp_connection_id"}
 
 _TABLES = (
     FeedTable(
@@ -23,6 +26,8 @@ _TABLES = (
             "localFields": "local_fields",
             **_STAMPS,
         },
+        keys=_CONNECTION,
+        members={"status": "status"},
     ),
     FeedTable(
         "esp_connections",
@@ -36,6 +41,7 @@ _TABLES = (
             "lastSyncedAt": "last_synced_at",
             **_STAMPS,
         },
+        keys={"connectionId": "id"},
     ),
     FeedTable(
         "sync_runs",
@@ -58,6 +64,7 @@ _TABLES = (
             "finishedAt": "finished_at",
             **_STAMPS,
         },
+        keys=_CONNECTION,
     ),
     FeedTable(
         "exports",
@@ -76,6 +83,7 @@ _TABLES = (
             "expiresAt": "expires_at",
             **_STAMPS,
         },
+        keys={"connectionId": "connection_id"},  # the one its filter names
     ),
 )
 

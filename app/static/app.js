@@ -509,8 +509,9 @@ var SyncApi = class extends Group {
    * The team's changes after ``cursor`` (from the start without one), oldest first.
    *
    * Upsert changes by ``id``; ``op: "delete"`` is a tombstone. Continue from the answer's
-   * ``cursor`` while ``hasMore``; a 409 MUST_REFETCH means: start again without a cursor. Scope:
-   * `read` (what a scoped credential, such as an API key, needs).
+   * ``cursor`` while ``hasMore``; a 409 MUST_REFETCH means: start again without a cursor. With
+   * ``filter``, only that subset: a row that leaves it arrives as ``op: "delete"``; keep one cursor
+   * per filter. Scope: `read` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, MUST_REFETCH, PLAN_LIMIT_REACHED,

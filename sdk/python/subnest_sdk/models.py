@@ -39,6 +39,7 @@ __all__ = [
     "EventType",
     "ExistingSubscriber",
     "ExportOut",
+    "FeedFilter",
     "IdInput",
     "InsufficientScopeData",
     "InternalErrorData",
@@ -299,6 +300,20 @@ class ExportOut(Model):
     download_url: str | None
 
 
+class FeedFilter(Model):
+    """A subset of the feed (sync.pull's ``filter``, the stream's query parameters): each key
+    omitted restricts nothing. A row that leaves the subset arrives as ``op: "delete"``.
+    """
+
+    tables: list[Literal["esp_connections", "exports", "subscribers", "sync_runs"]] | None = None
+    #: only rows of this connection: its subscribers and sync runs, the connection itself, and the
+    #: exports whose filter names it
+    connection_id: uuid.UUID | None = None
+    status: list[Literal["bounced", "cleaned", "pending", "subscribed", "unsubscribed"]] | None = (
+        None
+    )
+
+
 class IdInput(Model):
     id: uuid.UUID
 
@@ -381,6 +396,7 @@ class ProviderMessage(Model):
 class PullInput(Model):
     cursor: str | None = None
     limit: int = 500
+    filter: FeedFilter | None = None
 
 
 class PullOut(Model):

@@ -9,6 +9,8 @@ Hand-written (copied by ``subnest sdk``; edit ``app/sdkgen/templates/python/sync
 Changes are applied idempotently (upsert by id, tombstones delete), so the at-least-once
 delivery of the API is harmless. A lost connection is retried with backoff from the last cursor;
 ``must-refetch`` (or 409 MUST_REFETCH) empties the store and starts again from the beginning.
+``filter=FeedFilter(connection_id=…, status=[…], tables=[…])`` keeps only that subset (a row
+that leaves it is deleted from the store); keep one store per filter.
 A final ``revoked`` event (the key was revoked or expired, the member removed, the session
 ended, the team scheduled for deletion) raises ``StreamRevokedError`` out of ``run``: the
 replica does not reconnect with credentials that are refused.
@@ -28,6 +30,7 @@ import msgspec
 
 from .client import AsyncClient
 from .errors import MustRefetchError
+from .models import FeedFilter
 
 __all__ = [
     "ChangeEvent",
@@ -138,6 +141,18 @@ class _MustRefetch(Exception):
     pass
 
 
+def _query(spec: FeedFilter | None) -> dict[str, str]:
+    """The stream's query parameters for ``spec`` (lists comma-separated)."""
+    if spec is None:
+        return {}
+    given = {
+        "tables": ",".join(spec.tables) if spec.tables is not None else None,
+        "connectionId": str(spec.connection_id) if spec.connection_id is not None else None,
+        "status": ",".join(spec.status) if spec.status is not None else None,
+    }
+    return {name: value for name, value in given.items() if value is not None}
+
+
 class SyncClient:
     """Pull, then stream, into ``store``; reconnect with backoff keeping the cursor."""
 
@@ -150,8 +165,10 @@ class SyncClient:
         session_token: str | None = None,
         team_id: str | None = None,
         max_backoff: float = 30.0,
+        filter: FeedFilter | None = None,
     ) -> None:
         self.store: Store = store if store is not None else DictStore()
+        self._filter = filter
         self._headers = {
             name: value
             for name, value in (
@@ -204,7 +221,9 @@ class SyncClient:
 
     async def _pull(self) -> None:
         while True:
-            page = await self._client.sync.pull(cursor=self.store.cursor, limit=500)
+            page = await self._client.sync.pull(
+                cursor=self.store.cursor, limit=500, filter=self._filter
+            )
             for change in page.changes:
                 event = ChangeEvent(
                     table=change.table, op=change.op, id=str(change.id), row=change.row
@@ -217,7 +236,9 @@ class SyncClient:
 
     async def _stream(self) -> AsyncIterator[tuple[ChangeEvent, str]]:
         headers = {"Last-Event-ID": self.store.cursor} if self.store.cursor else {}
-        async with self._http.stream("GET", "/realtime/stream", headers=headers) as response:
+        async with self._http.stream(
+            "GET", "/realtime/stream", headers=headers, params=_query(self._filter)
+        ) as response:
             if response.status_code == 409:
                 raise _MustRefetch()
             response.raise_for_status()
