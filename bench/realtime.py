@@ -14,7 +14,15 @@ API write → commit → poke on Redis → the hub's delta query → SSE event.
     the ratio of the two;
 (c) one change to all ``--burst`` clients of one team: time until the last client has it (10x);
 (d) ``sync.pull`` polls with nothing new while writes go on: the most wrk gets answered (16
-    connections), and the latency at 1,000 polls/s paced by hey (each if installed).
+    connections), and the latency at 1,000 polls/s paced by hey (each if installed);
+(f) ``--filtered`` clients of one team with ``--connections`` connections, first all following
+    the whole team, then (a team of their own) each following one connection
+    (``?connectionId=``, spread evenly), each client getting one change per tick,
+    ``--filtered-rate`` ticks/s: one connection's row changed per tick (in turn) for the first,
+    every connection's row for the second; written in SQL and poked from this process (so that
+    the server's CPU is the feed's alone). Cost: the server's CPU time per delivered change,
+    past what the same streams cost idle, and delivery p99; filtered / unfiltered (target
+    1.2x). ``--only f`` runs (f) alone.
 
 The load processes collect garbage before and after each measurement, not during it (a pause
 of theirs would be counted as the server's).
@@ -58,7 +66,7 @@ sys.path.insert(0, str(ROOT))
 from app.auth.secrets import new_api_key
 from app.config import load_settings
 from app.db import migrate
-from app.runtime import Runtime
+from app.runtime import Runtime, change_channel
 from app.services import unit_of_work
 from bench.common import bench_services, server_env
 
@@ -93,15 +101,15 @@ async def _teams(runtime: Runtime, count: int) -> list[tuple[str, str, str]]:
 class Client:
     """A minimal SSE reader on a raw socket: cheap enough for thousands in one process."""
 
-    def __init__(self, key: str, delays: list[float], port: int = PORT) -> None:
-        self.key, self.delays, self.port = key, delays, port
+    def __init__(self, key: str, delays: list[float], port: int = PORT, query: str = "") -> None:
+        self.key, self.delays, self.port, self.query = key, delays, port, query
         self.ready = asyncio.Event()
         self.last = ""
 
     async def run(self) -> None:
         reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
         writer.write(
-            f"GET /realtime/stream HTTP/1.1\r\nHost: bench\r\nX-API-Key: {self.key}\r\n"
+            f"GET /realtime/stream{self.query} HTTP/1.1\r\nHost: bench\r\nX-API-Key: {self.key}\r\n"
             "Accept: text/event-stream\r\n\r\n".encode()
         )
         await writer.drain()
@@ -387,6 +395,102 @@ async def bench(
         )
 
 
+async def _cpu_seconds(server: psutil.Process, seconds: float) -> float:
+    """The server's CPU time (user + system) over the next ``seconds``."""
+    before = server.cpu_times()
+    await asyncio.sleep(seconds)
+    after = server.cpu_times()
+    return (after.user - before.user) + (after.system - before.system)
+
+
+async def _filtered_run(
+    args: argparse.Namespace,
+    runtime: Runtime,
+    server: psutil.Process,
+    redis_url: str,
+    *,
+    filtered: bool,
+) -> tuple[int, float, list[float]]:
+    """(f), one way: (changes written, the server's CPU seconds past idle, delivery delays)."""
+    ((team, key, first),) = await _teams(runtime, 1)
+    connections = [first]
+    async with unit_of_work(runtime, team_id=uuid.UUID(team)) as services:
+        for n in range(1, args.connections):
+            connections.append(str(await services.conn.fetchval(
+                "INSERT INTO esp_connections (team_id, provider, name) "
+                "VALUES ($1, 'kit', $2) RETURNING id", uuid.UUID(team), f"c{n}",
+            )))  # fmt: skip
+    async with httpx.AsyncClient(base_url=BASE, timeout=30) as http:
+        # The key verified once first: thousands of streams opening with a key the server has
+        # never checked all ask Redis at once, past its client's pool of 100 (503s).
+        response = await http.post("/rpc/sync.pull", json={}, headers={"X-API-Key": key})
+        response.raise_for_status()
+    delays: list[float] = []
+    clients = [
+        Client(key, delays, query=f"?connectionId={connections[n % len(connections)]}"
+               if filtered else "")
+        for n in range(args.filtered)
+    ]  # fmt: skip
+    tasks = await _connect(clients)
+    poker = aioredis.Redis.from_url(redis_url)
+    window = args.seconds + 3  # the last writes' events are in flight for up to 3 s
+    try:
+        with _no_gc_pauses():
+            await asyncio.sleep(16)  # past each stream's first ping (7.5-15 s after it opened)
+            idle = await _cpu_seconds(server, 15)  # a whole ping cycle
+
+            async def write() -> int:
+                """Each tick gives every client one change: to one connection's row (in turn)
+                for clients of the whole team, to every connection's row for the others."""
+                ticks = changes = 0
+                started = time.monotonic()
+                while time.monotonic() - started < args.seconds:
+                    rows = connections if filtered else [connections[ticks % len(connections)]]
+                    async with unit_of_work(runtime, team_id=uuid.UUID(team)) as services:
+                        await services.conn.execute(
+                            "UPDATE esp_connections SET name = $1 WHERE id = ANY($2::uuid[])",
+                            f"t{time.time_ns()}", rows,
+                        )  # fmt: skip
+                    await poker.publish(change_channel(uuid.UUID(team)), b"")
+                    ticks, changes = ticks + 1, changes + len(rows)
+                    due = ticks / args.filtered_rate - (time.monotonic() - started)
+                    await asyncio.sleep(max(0.0, due))
+                return changes
+
+            writer = asyncio.create_task(write())
+            busy = await _cpu_seconds(server, window)
+            writes = await writer
+    finally:
+        await poker.aclose()
+        await _stop(tasks)
+    return writes, busy - idle * window / 15, delays
+
+
+async def filtered(
+    args: argparse.Namespace, runtime: Runtime, server: psutil.Process, redis_url: str
+) -> None:
+    """(f): the same writes to clients of the whole team, then to clients of one connection."""
+    runs = {}
+    for mode in ("unfiltered", "filtered"):
+        writes, cpu, delays = await _filtered_run(
+            args, runtime, server, redis_url, filtered=mode == "filtered"
+        )
+        per = cpu / max(1, len(delays)) * 1e6
+        runs[mode] = (per, _percentile(delays, 0.99))
+        print(
+            f"(f) {args.filtered} clients {'each of one of' if mode == 'filtered' else 'of'} "
+            f"{args.connections} connections ({mode}), {writes} changes: {len(delays)} delivered, "
+            f"server CPU {per:.1f} µs per delivered change past idle; delivery p50 "
+            f"{_percentile(delays, 0.5):.1f} ms, p99 {_percentile(delays, 0.99):.1f} ms",
+            flush=True,
+        )
+    (cpu_u, p99_u), (cpu_f, p99_f) = runs["unfiltered"], runs["filtered"]
+    print(
+        f"(f) filtered / unfiltered: CPU per delivered change {cpu_f / cpu_u:.2f}x, delivery p99 "
+        f"{p99_f / p99_u:.2f}x (target 1.2x)"
+    )
+
+
 async def _polling(
     http: httpx.AsyncClient, command: list[str], writer: tuple[str, str, str]
 ) -> str:
@@ -408,13 +512,26 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--burst", type=int, default=2000)
     parser.add_argument("--pool", type=int, default=20, help="the server's DB_POOL_SIZE")
+    parser.add_argument("--filtered", type=int, default=5000, help="(f)'s clients")
+    parser.add_argument("--connections", type=int, default=10, help="(f)'s team's connections")
+    parser.add_argument("--filtered-rate", type=float, default=1.0, help="(f)'s ticks/s")
+    parser.add_argument("--only", choices=["f"], help="run this part alone")
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     with ExitStack() as stack:
         db_url, redis_url, tmp = stack.enter_context(bench_services())
         asyncio.run(migrate(db_url))
-        env = server_env(db_url, redis_url, tmp, PORT=str(PORT), DB_POOL_SIZE=str(args.pool))
+        # Thousands of streams on one team and key here: past the per-process, per-team and
+        # per-key stream limits (2,000, 100, 20 by default). Streams re-read their credentials
+        # hourly, not every minute: those queries (~80/s at 5,000 streams) would land in some
+        # measured windows and not in others.
+        unbounded = {
+            f"STREAM_CONCURRENCY{scope}": "1000000" for scope in ("", "_PER_TEAM", "_PER_KEY")
+        } | {"STREAM_REAUTH_SECONDS": "3600"}
+        env = server_env(
+            db_url, redis_url, tmp, PORT=str(PORT), DB_POOL_SIZE=str(args.pool), **unbounded
+        )
         server = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "serve"], env=env, cwd=str(ROOT),
             preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard)),
@@ -436,7 +553,10 @@ def main() -> None:
             runtime = Runtime(load_settings(env))
             await runtime.db.start()
             try:
-                await bench(args, runtime, psutil.Process(server.pid), redis_url)
+                process = psutil.Process(server.pid)
+                if args.only != "f":
+                    await bench(args, runtime, process, redis_url)
+                await filtered(args, runtime, process, redis_url)
             finally:
                 await runtime.db.stop()
 
