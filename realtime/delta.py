@@ -38,6 +38,7 @@ __all__ = [
     "FeedTable",
     "MustRefetch",
     "Subset",
+    "head",
     "pull",
     "snapshot_xmin",
 ]
@@ -204,12 +205,24 @@ class ChangeFeed:
     meta: str
     sql: str = field(init=False)  # of the whole feed, without held_back
     watch_sql: str = field(init=False)  # with it
+    head_sql: str = field(init=False)
     _plans: dict[tuple[object, ...], _Plan] = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_plans", {})
         object.__setattr__(self, "sql", self.plan(EVERYTHING, held_back=False).sql)
         object.__setattr__(self, "watch_sql", self.plan(EVERYTHING, held_back=True).sql)
+        newest = " UNION ALL ".join(
+            f"(SELECT txid, seq FROM {table.name} WHERE team_id = $1 "
+            "AND txid < pg_snapshot_xmin(pg_current_snapshot()) "
+            "ORDER BY txid DESC, seq DESC LIMIT 1)"
+            for table in self.tables
+        )
+        head_sql = (
+            f"SELECT m.epoch, m.purge_horizon_txid, c.txid, c.seq FROM {self.meta} m LEFT JOIN "
+            f"(SELECT * FROM ({newest}) u ORDER BY txid DESC, seq DESC LIMIT 1) c ON true"
+        )
+        object.__setattr__(self, "head_sql", head_sql)
 
     def plan(self, subset: Subset, *, held_back: bool) -> _Plan:
         """The statement for subsets shaped like ``subset`` (made once per shape)."""
@@ -302,6 +315,17 @@ async def pull(
         # horizon has committed (the purge only removes rows below the snapshot's xmin).
         last = ChangeCursor(epoch=epoch, txid=horizon_txid, seq=0)
     return DeltaPage(changes=changes, cursor=last, has_more=has_more, held_back=held)
+
+
+async def head(conn: asyncpg.Connection, feed: ChangeFeed, *, team_id: uuid.UUID) -> ChangeCursor:
+    """The team's position now: every change at or before it can be read (one index probe per
+    table). Where a live reader of a subset can start the whole feed's reading."""
+    row = await conn.fetchrow(feed.head_sql, team_id)
+    assert row is not None
+    horizon = ChangeCursor(epoch=row["epoch"], txid=row["purge_horizon_txid"], seq=0)
+    if row["txid"] is None:
+        return max(ChangeCursor.start(row["epoch"]), horizon)
+    return max(ChangeCursor(epoch=row["epoch"], txid=row["txid"], seq=row["seq"]), horizon)
 
 
 async def snapshot_xmin(conn: asyncpg.Connection) -> int:

@@ -30,7 +30,14 @@ from app.services import unit_of_work
 from realtime.cursor import ChangeCursor
 from realtime.delta import EVERYTHING, Change, Subset
 from tests.conftest import module_services
-from tests.support import Caller, ServerProcess, fails, member_of_new_team, start_server
+from tests.support import (
+    Caller,
+    ServerProcess,
+    fails,
+    generic_plans,
+    member_of_new_team,
+    start_server,
+)
 
 STATUSES = ("subscribed", "unsubscribed", "pending")
 
@@ -138,6 +145,9 @@ async def test_sql_and_the_hub_agree_on_every_subset(runtime: Runtime, database_
         while len(whole := await _all(runtime, team_id, EVERYTHING, 1000)) < rows:
             await asyncio.sleep(0.05)
     assert {c.table for c in whole} == {"subscribers", "esp_connections", "sync_runs", "exports"}
+    async with unit_of_work(runtime, team_id=team_id) as services:
+        # Where the hub starts for a filtered stream: the newest change, read in one probe.
+        assert await services.feed.head(team_id) == ChangeCursor.decode(whole[-1].cursor)
     for subset in _subsets(team):
         admitted = [a for a in (subset.admit(c) for c in whole) if a is not None]
         for limit in (1000, 4):  # one page, and many
@@ -191,10 +201,7 @@ async def test_each_subset_is_an_index_range_scan(database_url: str) -> None:
         await conn.execute("ANALYZE")
     finally:
         await conn.close()
-    app = await asyncpg.connect(role_url(database_url, "subnest_app"))  # as the API, under RLS
-    try:
-        await app.execute("SET plan_cache_mode = force_generic_plan")
-        await app.execute("SELECT set_config('app.team_id', $1, false)", str(busy))
+    async with generic_plans(database_url, busy) as app:
         for n, subset in enumerate(_subsets(team)):
             for held_back in (False, True):
                 plan = FEED.plan(subset, held_back=held_back)
@@ -223,8 +230,36 @@ async def test_each_subset_is_an_index_range_scan(database_url: str) -> None:
                     assert f"using {index} on {table.name}" in explained, (subset, explained)
                 # Each range is read in stamp order: nothing sorted but the page itself.
                 assert "->  Sort" not in explained, (subset, explained)
+
+
+async def test_a_rows_connection_is_fixed_once_written(
+    database_url: str, app_conn: asyncpg.Connection
+) -> None:
+    """The feed's keys never change (a row moved to another connection would leave the first
+    connection's subset unseen): the database refuses it, for the app's role too."""
+    team_id = uuid.uuid4()
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.execute("INSERT INTO teams (id, name) VALUES ($1, 'T')", team_id)
+        team = await _seed(conn, team_id)
     finally:
-        await app.close()
+        await conn.close()
+    a, b, _ = team.connections
+    await app_conn.execute("SELECT set_config('app.team_id', $1, false)", str(team_id))
+    for statement in (
+        "UPDATE subscribers SET esp_connection_id = $2 WHERE esp_connection_id = $1",
+        "UPDATE sync_runs SET esp_connection_id = $2 WHERE esp_connection_id = $1",
+        "UPDATE exports SET filter = jsonb_build_object('connectionId', $2::text) "
+        "WHERE connection_id = $1",
+    ):
+        with pytest.raises(asyncpg.IntegrityConstraintViolationError, match="fixed once written"):
+            await app_conn.execute(statement, a, b)
+    # Other fields still change, and an unchanged connection may be written again.
+    await app_conn.execute(
+        "UPDATE subscribers SET status = 'pending', esp_connection_id = esp_connection_id "
+        "WHERE esp_connection_id = $1",
+        a,
+    )
 
 
 # --- through a real server ------------------------------------------------------------------

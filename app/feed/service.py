@@ -10,7 +10,7 @@ from app.feed import errors
 from app.feed.schemas import ChangeOut, FeedFilter, PullOut
 from app.feed.tables import FEED
 from realtime.cursor import ChangeCursor, InvalidCursor
-from realtime.delta import EVERYTHING, DeltaPage, MustRefetch, Subset, pull
+from realtime.delta import EVERYTHING, DeltaPage, MustRefetch, Subset, head, pull
 from rpc import ValidationFailed
 from rpc.errors import ValidationData
 
@@ -42,6 +42,10 @@ class FeedService:
             raise ValidationFailed(
                 f"invalid cursor: {exc}", data=ValidationData(path="$.cursor", detail=str(exc))
             ) from None
+
+    async def head(self, team_id: uuid.UUID) -> ChangeCursor:
+        """The team's position now: every change up to it can be read."""
+        return await head(self.conn, FEED, team_id=team_id)
 
     async def page(
         self,

@@ -176,6 +176,10 @@ async def stream(request: Request[Any, Any, Any], state: State) -> Any:
         async with unit_of_work(runtime, team_id=team_id) as services:
             start = await services.feed.position(raw_cursor)
             await services.feed.page(team_id, start, 1)  # MUST_REFETCH now, as a plain 409
+            # Where the hub starts reading the whole feed, if this is the team's first stream
+            # here: a subset's cursor may lie far behind the team's other changes, all of
+            # which the hub would read again (its catch-up reads only the subset's).
+            seed = start if subset == EVERYTHING else await services.feed.head(team_id)
     except DomainError as exc:
         return _refused(exc)
     fetch = fetch_page(runtime, subset)
@@ -194,7 +198,7 @@ async def stream(request: Request[Any, Any, Any], state: State) -> Any:
         # Registered inside the generator: if the client leaves first, `finally` still runs.
         try:
             async with (
-                hub.subscribe(team_id, cursor, credentials.tags, subset) as subscription,
+                hub.subscribe(team_id, seed, credentials.tags, subset) as subscription,
                 _counted(),
             ):
                 # After subscribing: access that ends from here on ends the stream by notice.
