@@ -249,7 +249,7 @@ async def test_a_rows_connection_is_fixed_once_written(
     for statement in (
         "UPDATE subscribers SET esp_connection_id = $2 WHERE esp_connection_id = $1",
         "UPDATE sync_runs SET esp_connection_id = $2 WHERE esp_connection_id = $1",
-        "UPDATE exports SET filter = jsonb_build_object('connectionId', $2::text) "
+        "UPDATE exports SET filter = jsonb_build_object('connectionId', $2::uuid) "
         "WHERE connection_id = $1",
     ):
         with pytest.raises(asyncpg.IntegrityConstraintViolationError, match="fixed once written"):
