@@ -13,6 +13,7 @@ from saq.utils import cancel_tasks
 from app.auth.jobs import purge_expired_sessions, purge_request_logs
 from app.exports.jobs import export_subscribers, purge_exports, sweep_exports
 from app.feed.jobs import purge_tombstones
+from app.idempotency.jobs import purge_idempotency_keys
 from app.jobs import JobContext, purge_history
 from app.mail.jobs import send_mails
 from app.observability import serve_worker_metrics
@@ -132,6 +133,7 @@ def build_worker(runtime: Runtime) -> Worker[JobContext]:
             purge_expired_sessions,
             purge_request_logs,
             purge_history,
+            purge_idempotency_keys,
             sync_connection,
             sync_all_active,
             sweep_queued_runs,
@@ -158,6 +160,8 @@ def build_worker(runtime: Runtime) -> Worker[JobContext]:
             CronJob(purge_expired_sessions, cron="17 * * * *", unique=True, retries=3, timeout=300),
             CronJob(purge_request_logs, cron="41 3 * * *", unique=True, retries=3, timeout=900),
             CronJob(purge_history, cron="53 3 * * *", unique=True, retries=3, timeout=900),
+            # Hourly: a key lives 24 h and at most an hour more before it goes.
+            CronJob(purge_idempotency_keys, cron="29 * * * *", unique=True, retries=3, timeout=300),
         ],
         startup=startup,
         shutdown=shutdown,

@@ -2,7 +2,8 @@
 
 Declare procedures on a :class:`Registry` with an auth :class:`Tier`, serve them with
 :func:`rpc_routes`, describe them with :func:`openapi_document` and document them with
-:func:`docs_routes`.
+:func:`docs_routes`. Writes declared ``idempotent=True`` take an ``Idempotency-Key``
+(:mod:`rpc.idempotency`).
 """
 
 from rpc.docs import DOCS_CSP, docs_routes
@@ -10,6 +11,7 @@ from rpc.errors import (
     DomainError,
     EmptyData,
     Forbidden,
+    IdempotencyKeyReused,
     InsufficientScope,
     InternalError,
     NotFound,
@@ -19,6 +21,7 @@ from rpc.errors import (
     Unauthenticated,
     ValidationFailed,
 )
+from rpc.idempotency import Answer, Claim, IdempotencyStore, Kept
 from rpc.openapi import error_schema_name, openapi_document
 from rpc.procedure import (
     SCOPES,
@@ -40,13 +43,18 @@ __all__ = [
     "CURRENT_CALL",
     "DOCS_CSP",
     "SCOPES",
+    "Answer",
     "Call",
+    "Claim",
     "DomainError",
     "EmptyData",
     "Forbidden",
+    "IdempotencyKeyReused",
+    "IdempotencyStore",
     "Input",
     "InsufficientScope",
     "InternalError",
+    "Kept",
     "NotFound",
     "Output",
     "PayloadTooLarge",

@@ -15,6 +15,7 @@ __all__ = [
     "EmptyData",
     "ErrorBody",
     "Forbidden",
+    "IdempotencyKeyReused",
     "InsufficientScope",
     "InsufficientScopeData",
     "InternalError",
@@ -155,6 +156,17 @@ class ServiceUnavailable(DomainError):
     status = 503
     data_type = ServiceUnavailableData
     default_message = "the service is unavailable for a moment; retry after Retry-After seconds"
+
+
+class IdempotencyKeyReused(DomainError):
+    """An Idempotency-Key already kept for a call with another input or procedure, or by
+    another caller: a key names one call; send a new key for a new call."""
+
+    code = "IDEMPOTENCY_KEY_REUSED"
+    status = 422
+    default_message = (
+        "this Idempotency-Key was used for a different request; use a new key for a new request"
+    )
 
 
 class InternalErrorData(msgspec.Struct, rename="camel"):

@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 
 from rpc.errors import DomainError
+from rpc.idempotency import HEADER, KEY_PATTERN, MAX_KEY_LENGTH, REPLAYED_HEADER
 from rpc.procedure import Procedure, Registry
 
 __all__ = ["error_schema_name", "openapi_document"]
@@ -75,12 +76,13 @@ def _operation(procedure: Procedure[Any, Any, Any]) -> dict[str, Any]:
     by_status: dict[int, list[type[DomainError]]] = defaultdict(list)
     for error in procedure.all_errors:
         by_status[error.status].append(error)
-    responses: dict[str, Any] = {
-        str(procedure.status_code): {
-            "description": "OK",
-            "content": {"application/json": {"schema": _ref(procedure.output_type)}},
-        }
+    success: dict[str, Any] = {
+        "description": "OK",
+        "content": {"application/json": {"schema": _ref(procedure.output_type)}},
     }
+    if procedure.idempotent:
+        success["headers"] = {REPLAYED_HEADER: _REPLAYED}
+    responses: dict[str, Any] = {str(procedure.status_code): success}
     for status, group in sorted(by_status.items()):
         refs = [{"$ref": _REF.format(name=error_schema_name(e))} for e in group]
         schema: dict[str, Any] = {
@@ -107,11 +109,36 @@ def _operation(procedure: Procedure[Any, Any, Any]) -> dict[str, Any]:
         "security": [dict(s) for s in procedure.tier.security],
         "x-tier": procedure.tier.name,
     }
+    if procedure.idempotent:
+        operation["parameters"] = [_IDEMPOTENCY_KEY]
     if procedure.fresh_session:
         operation["x-fresh-session"] = True
     if procedure.scope is not None:
         operation["x-scope"] = procedure.scope
     return operation
+
+
+_IDEMPOTENCY_KEY = {
+    "name": HEADER,
+    "in": "header",
+    "required": False,
+    "description": (
+        "Makes the call safe to send again: a repeat with this key within the retention window "
+        "answers the first call's answer (marked `Idempotent-Replayed: true`) without doing it "
+        "twice; the key with another input answers 422 IDEMPOTENCY_KEY_REUSED. One fresh key per "
+        "logical call (a UUID), the same one on each of its retries."
+    ),
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": MAX_KEY_LENGTH,
+        "pattern": KEY_PATTERN,
+    },
+}
+_REPLAYED = {
+    "description": "`true` when this is the kept answer of an earlier call with the same key",
+    "schema": {"type": "string", "enum": ["true"]},
+}
 
 
 def _description(procedure: Procedure[Any, Any, Any]) -> str:

@@ -15,13 +15,15 @@ from litestar.datastructures import Cookie
 
 from rpc.errors import (
     DomainError,
+    IdempotencyKeyReused,
     InternalError,
     PayloadTooLarge,
     RateLimited,
     ServiceUnavailable,
     ValidationFailed,
 )
-from rpc.masking import Masked
+from rpc.idempotency import IdempotencyStore
+from rpc.masking import Masked, secret_fields
 
 __all__ = [
     "SCOPES",
@@ -111,6 +113,9 @@ class Tier(Generic[CtxT]):
     # Its procedures each declare a Scope, which ``enter`` checks against scoped credentials
     # (raising InsufficientScope, listed in ``errors`` by a tier that takes such credentials).
     scoped: bool = False
+    # Where the keys of its procedures declared ``idempotent=True`` are kept (rpc.idempotency);
+    # a tier without a store takes no such procedure.
+    idempotency: IdempotencyStore[CtxT] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,14 +144,19 @@ class Procedure(Generic[CtxT, InT, OutT]):
     fresh_session: bool = False
     # The least scope a scoped credential needs (None when the tier takes no scoped one).
     scope: Scope | None = None
+    # Takes an Idempotency-Key (rpc.idempotency): see Registry.procedure.
+    idempotent: bool = False
 
     @property
     def all_errors(self) -> tuple[type[DomainError], ...]:
         """Every error the call may answer with, each once: the layer's own (bad input, too
-        large, rate limited, unavailable, internal), the tier's and the procedure's."""
+        large, rate limited, key reused, unavailable, internal), the tier's and the
+        procedure's."""
         layer: list[type[DomainError]] = [ValidationFailed, PayloadTooLarge]
         if self.rate_limit is not None:
             layer.append(RateLimited)
+        if self.idempotent:
+            layer.append(IdempotencyKeyReused)
         fresh = self.tier.fresh_errors if self.fresh_session else ()
         last = (ServiceUnavailable, InternalError)
         return tuple(dict.fromkeys((*layer, *self.tier.errors, *fresh, *self.errors, *last)))
@@ -169,6 +179,7 @@ class Registry:
         prepare: Callable[[Call, Any], Awaitable[object]] | None = None,
         fresh_session: bool = False,
         scope: Scope | None = None,
+        idempotent: bool = False,
     ) -> Callable[[Callable[[CtxT, InT], Awaitable[OutT]]], Callable[[CtxT, InT], Awaitable[OutT]]]:
         """Register ``async def handler(ctx, data: In) -> Out``; types come from its annotations.
 
@@ -184,6 +195,11 @@ class Registry:
 
         ``scope``: the least scope a scoped credential needs, declared once here; required for
         a tier with ``scoped=True`` and refused for any other.
+
+        ``idempotent=True``: the procedure writes, and takes an ``Idempotency-Key`` header
+        (rpc.idempotency): a repeat with the key answers the first call's answer. Its tier needs
+        an idempotency store, and its output may hold no secret field (the store would keep the
+        secret in the clear for a day).
         """
         if fresh_session and not tier.fresh_errors:
             raise ValueError(f"{name}: tier {tier.name!r} cannot check a session's freshness")
@@ -191,6 +207,8 @@ class Registry:
             raise ValueError(f"{name}: tier {tier.name!r} needs a scope iff it is scoped")
         if scope is not None and scope not in SCOPES:
             raise ValueError(f"{name}: scope {scope!r} is not one of {SCOPES}")
+        if idempotent and tier.idempotency is None:
+            raise ValueError(f"{name}: tier {tier.name!r} keeps no idempotency keys")
 
         def register(
             handler: Callable[[CtxT, InT], Awaitable[OutT]],
@@ -207,6 +225,8 @@ class Registry:
             for kind in (input_type, output_type):
                 if not (isinstance(kind, type) and issubclass(kind, msgspec.Struct)):
                     raise TypeError(f"{name}: input and output must be msgspec Structs")
+            if idempotent and secret_fields(output_type):
+                raise ValueError(f"{name}: an answer with secrets cannot be kept for replay")
             # The summary is the docstring's first paragraph, however many lines it wraps over.
             summary, _, description = (inspect.getdoc(handler) or "").partition("\n\n")
             self._procedures[name] = Procedure(
@@ -223,6 +243,7 @@ class Registry:
                 prepare=prepare,
                 fresh_session=fresh_session,
                 scope=scope,
+                idempotent=idempotent,
             )
             return handler
 

@@ -25,6 +25,7 @@ from opentelemetry.trace import Span, SpanKind, Status, StatusCode, Tracer
 
 from rpc.errors import (
     DomainError,
+    IdempotencyKeyReused,
     InternalError,
     InternalErrorData,
     NotFound,
@@ -33,6 +34,7 @@ from rpc.errors import (
     ValidationData,
     ValidationFailed,
 )
+from rpc.idempotency import REPLAYED_HEADER, Answer, Claim, claim_of, key_of
 from rpc.masking import secret_fields, secret_values
 from rpc.procedure import Call, Procedure, Registry
 from rpc.ratelimit import RateLimiter
@@ -86,6 +88,7 @@ def _procedure_route(procedure: Procedure[Any, Any, Any], config: RpcConfig) -> 
     tracer = config.tracer
     has_secrets = bool(secret_fields(procedure.input_type))
     unavailable = config.unavailable
+    idempotent = procedure.idempotent
 
     async def handle(request: Request[Any, Any, Any]) -> ASGIResponse:
         if tracer is None:
@@ -114,10 +117,12 @@ def _procedure_route(procedure: Procedure[Any, Any, Any], config: RpcConfig) -> 
                 await limiter.hit(
                     procedure.rate_limit, scope=procedure.name, subject=call.client_ip
                 )
+            key = key_of(request.scope["headers"]) if idempotent else None
             data = _decode(decoder, body)
             if has_secrets:
                 call.secrets = secret_values(data)
-            response = await _run(procedure, call, data)
+            claim = claim_of(key, procedure.name, data) if key is not None else None
+            response = await _run(procedure, call, data, claim)
         except DomainError as exc:
             response = _error(exc, request_id)
         except Exception as exc:
@@ -209,15 +214,25 @@ def _request_id(request: Request[Any, Any, Any]) -> str:
 
 
 async def _run(
-    procedure: Procedure[Any, Any, Any], call: Call, data: msgspec.Struct
+    procedure: Procedure[Any, Any, Any], call: Call, data: msgspec.Struct, claim: Claim | None
 ) -> ASGIResponse:
     if procedure.prepare is not None:
         call.prepared = await procedure.prepare(call, data)
+    store = procedure.tier.idempotency
     async with procedure.tier.enter(call) as ctx:
-        result = await procedure.handler(ctx, data)
-    return _respond(
-        _encoder.encode(result), procedure.status_code, call.request_id, call.set_cookies
-    )
+        if claim is None or store is None:
+            body = _encoder.encode(await procedure.handler(ctx, data))
+        else:
+            # The key is claimed in the handler's unit of work: both commit or neither.
+            kept = await store.claim(ctx, claim)
+            if kept is not None:
+                if not kept.matches(claim):
+                    raise IdempotencyKeyReused()
+                answer = kept.answer
+                return _respond(answer.body, answer.status, call.request_id, replayed=True)
+            body = _encoder.encode(await procedure.handler(ctx, data))
+            await store.keep(ctx, claim, Answer(procedure.status_code, body))
+    return _respond(body, procedure.status_code, call.request_id, call.set_cookies)
 
 
 def _respond(
@@ -226,11 +241,15 @@ def _respond(
     request_id: str,
     cookies: list[Cookie] | None = None,
     retry_after: int | None = None,
+    *,
+    replayed: bool = False,
 ) -> ASGIResponse:
     # A low-level response: Litestar's Response would build the same headers more slowly.
     headers = [("x-request-id", request_id)]
     if retry_after is not None:
         headers.append(("retry-after", str(retry_after)))
+    if replayed:
+        headers.append((REPLAYED_HEADER.lower(), "true"))
     return ASGIResponse(
         body=body, status_code=status, media_type=_JSON, headers=headers, cookies=cookies or None
     )

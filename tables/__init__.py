@@ -7,6 +7,7 @@ from piccolo.table import Table
 from tables.esp import EspConnection, Subscriber, SyncRun
 from tables.events import Event, UsageCounter
 from tables.exports import Export
+from tables.idempotency import IdempotencyKey
 from tables.identity import EmailToken, Mail, Session, User
 from tables.logs import RequestLog, TaskLog
 from tables.teams import ApiKey, Invitation, Membership, Team
@@ -21,6 +22,7 @@ __all__ = [
     "EspConnection",
     "Event",
     "Export",
+    "IdempotencyKey",
     "Invitation",
     "Mail",
     "Membership",
@@ -57,6 +59,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     EmailToken,
     Invitation,
     Mail,
+    IdempotencyKey,
 )
 # Tables with a team_id column, under row-level security.
 TENANT_TABLES: tuple[type[Table], ...] = (
@@ -74,6 +77,7 @@ TENANT_TABLES: tuple[type[Table], ...] = (
     RequestLog,
     TaskLog,
     Invitation,
+    IdempotencyKey,
 )
 # Tables on the change feed: change stamps, tombstones only (no hard delete by the app).
 SYNCED_TABLES: tuple[type[Table], ...] = (EspConnection, SyncRun, Subscriber, Export)

@@ -3,26 +3,34 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import hashlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Any, TypeVar
 
 import asyncpg
 import httpx
 import msgspec
+import pytest
 
 from app.config import Settings
 from app.db import role_url
 from rpc.masking import reveal
 
 T = TypeVar("T")
+
+TS_SDK = Path(__file__).resolve().parent.parent / "sdk" / "ts"
 
 # A fixed, valid key for tests only: base64 of "test-key-32-bytes-long-000000000".
 TEST_SECRET_KEYS = "test1:dGVzdC1rZXktMzItYnl0ZXMtbG9uZy0wMDAwMDAwMDA"
@@ -136,11 +144,16 @@ def _ready(url: str, process: subprocess.Popen[bytes]) -> bool:
 
 @contextlib.contextmanager
 def start_server(
-    settings: Settings, *, stderr: IO[bytes] | None = None, **extra_env: str
+    settings: Settings,
+    *,
+    stderr: IO[bytes] | None = None,
+    port: int | None = None,
+    **extra_env: str,
 ) -> Iterator[ServerProcess]:
-    """``subnest serve`` on a free port; ready when yielded; stopped (SIGTERM) afterwards.
-    ``stderr``: where its log lines go (the test's own stderr by default)."""
-    port = free_port()
+    """``subnest serve`` on ``port`` (a free one by default: give a stopped server's to restart
+    it where its clients are); ready when yielded; stopped (SIGTERM) afterwards. ``stderr``:
+    where its log lines go (the test's own stderr by default)."""
+    port = port or free_port()
     env = env_for(settings, PORT=str(port), **extra_env)
     process = subprocess.Popen(subnest("serve"), env=env, stderr=stderr)
     server = ServerProcess(process, f"http://127.0.0.1:{port}")
@@ -214,6 +227,41 @@ def start_worker(
     finally:
         process.terminate()
         process.wait(30)
+
+
+def typescript_compiler() -> Path:
+    """``sdk/ts/node_modules/.bin/tsc``, after ``npm ci`` if it is missing (one process at a
+    time: xdist workers share the folder); the test is skipped without node and npm."""
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        pytest.skip("node and npm are not installed: the TypeScript SDK cannot be checked")
+    tsc = TS_SDK / "node_modules" / ".bin" / "tsc"
+    key = hashlib.sha256(str(TS_SDK).encode()).hexdigest()[:12]
+    with open(Path(tempfile.gettempdir()) / f"subnest-sdk-npm-{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not tsc.exists():
+            subprocess.run(
+                ["npm", "ci", "--no-audit", "--no-fund"],
+                cwd=TS_SDK,
+                check=True,
+                capture_output=True,
+                timeout=600,
+            )
+    return tsc
+
+
+def compiled_typescript_sdk(out: Path) -> Path:
+    """sdk/ts compiled with ``tsc --strict`` into ``out`` as ES modules that node runs (its
+    dependencies from sdk/ts/node_modules); the path of its ``index.js``."""
+    compiled = subprocess.run(
+        [str(typescript_compiler()), "-p", str(TS_SDK), "--strict", "--outDir", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert compiled.returncode == 0, compiled.stdout + compiled.stderr
+    (out / "package.json").write_text('{"type": "module"}\n')
+    (out / "node_modules").symlink_to(TS_SDK / "node_modules", target_is_directory=True)
+    return out / "index.js"
 
 
 def assert_no_secrets(text: str, secrets: Iterable[str]) -> None:

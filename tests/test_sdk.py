@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-import fcntl
-import hashlib
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import typing
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -45,7 +42,8 @@ from app.sdkgen import ROOT, generate, render
 from app.sdkgen.model import SdkGenError, read_api
 from rpc import Call, Input, NotFound, Output, Registry, Tier
 from rpc.openapi import openapi_document
-from tests.support import ServerProcess, subnest
+from tests.support import ServerProcess, compiled_typescript_sdk, subnest
+from tests.support import typescript_compiler as _typescript_compiler
 
 SDK = ROOT / "sdk"
 TS = SDK / "ts"
@@ -463,40 +461,10 @@ async def test_python_async_client_against_the_server(server: ServerProcess) -> 
 # The TypeScript client: compiled with tsc, run with node against a real server.
 
 
-def _typescript_compiler() -> Path:
-    """``sdk/ts/node_modules/.bin/tsc``, after ``npm ci`` if it is missing (one process at a
-    time: xdist workers share the folder)."""
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        pytest.skip("node and npm are not installed: the TypeScript SDK cannot be checked")
-    tsc = TS / "node_modules" / ".bin" / "tsc"
-    key = hashlib.sha256(str(TS).encode()).hexdigest()[:12]
-    with open(Path(tempfile.gettempdir()) / f"subnest-sdk-npm-{key}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not tsc.exists():
-            subprocess.run(
-                ["npm", "ci", "--no-audit", "--no-fund"],
-                cwd=TS,
-                check=True,
-                capture_output=True,
-                timeout=600,
-            )
-    return tsc
-
-
 def test_typescript_client_against_the_server(server: ServerProcess, tmp_path: Path) -> None:
-    tsc = _typescript_compiler()
-    out = tmp_path / "dist"
-    compiled = subprocess.run(
-        [str(tsc), "-p", str(TS), "--strict", "--outDir", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert compiled.returncode == 0, compiled.stdout + compiled.stderr
-    (out / "package.json").write_text('{"type": "module"}\n')  # the output is ES modules
-
+    index = compiled_typescript_sdk(tmp_path / "dist")
     ran = subprocess.run(
-        ["node", str(TS / "smoke.mjs"), str(out / "index.js"), server.base_url],
+        ["node", str(TS / "smoke.mjs"), str(index), server.base_url],
         capture_output=True,
         text=True,
         timeout=60,
@@ -515,7 +483,8 @@ def test_typescript_client_against_the_server(server: ServerProcess, tmp_path: P
     invalid = result["invalid"]
     assert (invalid["code"], invalid["data"]["path"]) == ("VALIDATION_FAILED", "$.name")
     assert result["noTeam"]["code"] == "UNAUTHENTICATED"
-    assert result["streamed"] == ["up-to-date"], "a new team's stream: nothing to catch up"
+    # A new team's stream: the server's reconnection hint (`retry:`), nothing to catch up.
+    assert result["streamed"] == ["retry", "up-to-date"]
     assert result["revoked"] == "signedOut", "a stream whose session signed out: typed, final"
 
 

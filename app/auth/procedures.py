@@ -270,7 +270,9 @@ async def list_api_keys(ctx: TeamContext, data: Empty) -> ApiKeyList:
     return ApiKeyList(items=await ctx.services.auth.list_api_keys())
 
 
-@procedures.procedure("apiKeys.revoke", tier=TEAM, scope="admin", errors=(NotFound,))
+@procedures.procedure(
+    "apiKeys.revoke", idempotent=True, tier=TEAM, scope="admin", errors=(NotFound,)
+)
 async def revoke_api_key(ctx: TeamContext, data: IdInput) -> ApiKeyOut:
     """Revoke a key (admin): it stops working, and its live streams end, at once on this API
     process and within a second on the others."""

@@ -27,6 +27,7 @@ from app.auth.access import StreamCredentials
 from app.auth.errors import IpNotAllowed, SessionAge, SessionTooOld, WrongRole
 from app.auth.keys import ApiKeyCaller
 from app.auth.service import SessionUser
+from app.idempotency import TeamKeys
 from app.runtime import Runtime
 from app.schemas import Role
 from app.services import Services, unit_of_work
@@ -352,6 +353,7 @@ TEAM: Tier[TeamContext] = Tier(
     (*_TEAM_SESSION, {"apiKey": []}),
     _FRESH,
     scoped=True,
+    idempotency=TeamKeys(),
 )
 TEAM_SENSITIVE: Tier[TeamContext] = Tier(
     "team-sensitive",
@@ -361,6 +363,7 @@ TEAM_SENSITIVE: Tier[TeamContext] = Tier(
     _TEAM_SESSION,
     _FRESH,
     scoped=True,  # takes no API key at all; its procedures declare admin all the same
+    idempotency=TeamKeys(),
 )
 CRON: Tier[CronContext] = Tier(
     "cron", _cron, "Bearer CRON_TOKEN", (Unauthenticated,), ({"cronToken": []},)

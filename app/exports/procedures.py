@@ -14,7 +14,12 @@ procedures = Registry()
 
 
 @procedures.procedure(
-    "exports.create", tier=TEAM, scope="write", errors=(QuotaExceeded,), status_code=202
+    "exports.create",
+    idempotent=True,
+    tier=TEAM,
+    scope="write",
+    errors=(QuotaExceeded,),
+    status_code=202,
 )
 async def create_export(ctx: TeamContext, data: CreateExportInput) -> ExportOut:
     """Queue an export of the subscribers the filter selects (as ``subscribers.list``).

@@ -53,7 +53,7 @@ class PullInput(Input):
 
 
 class ChangeOut(Output):
-    table: Literal["subscribers", "esp_connections", "sync_runs"]
+    table: Literal["subscribers", "esp_connections", "sync_runs", "exports"]
     op: Literal["upsert", "delete"]
     id: uuid.UUID
     row: Annotated[msgspec.Raw, msgspec.Meta(description="the row, in the table's wire fields")]

@@ -157,6 +157,10 @@ class ProcedureDef:
     errors: tuple[ErrorDef, ...]
     security: tuple[tuple[str, ...], ...]
     tier: str
+    # A write that takes an Idempotency-Key (the header parameter): the SDKs send one.
+    idempotent: bool = False
+    # A read (``x-scope: read``): the SDKs may send it again after a network error or a 5xx.
+    safe: bool = False
 
 
 @dataclass(slots=True)
@@ -483,6 +487,11 @@ def read_api(document: Mapping[str, Any]) -> Api:
                 errors=tuple(errors[n] for n in failures),
                 security=tuple(tuple(alt) for alt in op.get("security", [])),
                 tier=str(op.get("x-tier", "")),
+                idempotent=any(
+                    p.get("in") == "header" and str(p.get("name", "")).lower() == "idempotency-key"
+                    for p in op.get("parameters", [])
+                ),
+                safe=op.get("x-scope") == "read",
             )
         )
     procedures.sort(key=lambda p: p.name)

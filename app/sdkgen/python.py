@@ -324,6 +324,8 @@ class _Renderer:
         for p in self.api.procedures:
             security = _tuple([_tuple([literal(s) for s in alt]) for alt in p.security])
             args = [literal(p.path), security]
+            args += ["idempotent=True"] if p.idempotent else []
+            args += ["safe=True"] if p.safe else []
             lines += wrapped(f"{literal(p.name)}: {procedure}(", args, "),", "    ")
         lines += ["}", "_SCHEMES = {"]
         for s in self.api.schemes:
@@ -427,7 +429,12 @@ class _Renderer:
             raise SdkGenError(f"{procedure.name}: an input field has a factory default")
         required = [f.parameter() for f in fields if f.default is None]
         optional = [f.parameter() for f in fields if f.default is not None]
-        params = ["self", *(["*", *required, *optional] if fields else [])]
+        if procedure.idempotent:
+            if any(f.name == _KEY_PARAM for f in fields):
+                raise SdkGenError(f"{procedure.name}: an input field is named {_KEY_PARAM}")
+            optional.append(f"{_KEY_PARAM}: str | None = None")
+        keyword = [*required, *optional]
+        params = ["self", *(["*", *keyword] if keyword else [])]
         output = module.type(_ref(procedure.output, procedure.name), shadowed)
         head = f"{'async def' if is_async else 'def'} {_method_name(procedure)}("
         lines = wrapped(head, params, f") -> {output}:", "    ")
@@ -435,6 +442,7 @@ class _Renderer:
         body = module.type(RefType(procedure.input.name), shadowed)
         lines += wrapped(f"body = {body}(", [f"{f.name}={f.name}" for f in fields], ")", " " * 8)
         call = [literal(procedure.name), "body", output]
+        call += [f"{_KEY_PARAM}={_KEY_PARAM}"] if procedure.idempotent else []
         awaiting = "await " if is_async else ""
         lines += wrapped(f"return {awaiting}self._transport.call(", call, ")", " " * 8)
         return lines
@@ -446,6 +454,7 @@ class _Renderer:
             procedure.summary or procedure.name,
             procedure.description,
             f"Credentials: {credentials}. Errors: {errors or 'only the common ones'}.",
+            *([_KEY_DOC] if procedure.idempotent else []),
         ]
 
     def _client_class(self, module: _Module, *, is_async: bool) -> list[str]:
@@ -516,6 +525,13 @@ def _decoded_from_text(kind: Type) -> bool:
 
 def _class_name(name: str) -> str:
     return name if name.isidentifier() else pascal(name)
+
+
+_KEY_PARAM = "idempotency_key"
+_KEY_DOC = (
+    "Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on "
+    "each retry), so a network error or a 5xx is retried without doing the write twice."
+)
 
 
 def _attr(name: str) -> str:

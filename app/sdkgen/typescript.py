@@ -2,7 +2,8 @@
 
 Generated: ``src/index.ts`` (interfaces of the models, the error bodies as a union discriminated
 on ``code``, the client with one method per procedure) and ``package.json``. Copied:
-``src/runtime.ts`` (the transport, hand-written in templates/ts) and the other project files.
+``src/runtime.ts`` (the transport, hand-written in templates/ts), for an API with a change feed
+``src/sync.ts`` (the stream) and ``src/replica.ts`` (the SyncClient), and the other project files.
 """
 
 from __future__ import annotations
@@ -56,10 +57,13 @@ _RUNTIME_EXPORTS = [
     "ApiError",
     "DEFAULT_RETRY",
     "Group",
+    "IDEMPOTENCY_HEADER",
     "RETRY_STATUSES",
+    "SAFE_RETRY_STATUSES",
     "Transport",
     "UnexpectedResponse",
     "retryDelayMs",
+    "type CallOptions",
     "type ErrorShape",
     "type RetryPolicy",
     "type TransportOptions",
@@ -70,6 +74,7 @@ _RESERVED = {
     "ApiDescription",
     "ApiError",
     "Array",
+    "CallOptions",
     "Client",
     "ClientOptions",
     "DEFAULT_RETRY",
@@ -80,12 +85,14 @@ _RESERVED = {
     "ErrorCode",
     "ErrorShape",
     "Group",
+    "IDEMPOTENCY_HEADER",
     "Map",
     "Promise",
     "RETRY_STATUSES",
     "Record",
     "Response",
     "RetryPolicy",
+    "SAFE_RETRY_STATUSES",
     "Transport",
     "TransportOptions",
     "UnexpectedResponse",
@@ -136,8 +143,11 @@ class _Renderer:
         }.items():
             files[path] = (_TEMPLATES / name).read_text(encoding="utf-8")
         if self.api.has_change_feed:
-            # The live change feed, for APIs that have one (sync.pull + /realtime/stream).
-            files["src/sync.ts"] = (_TEMPLATES / "sync.ts.tmpl").read_text(encoding="utf-8")
+            # The live change feed, for APIs that have one (sync.pull + /realtime/stream): the
+            # stream, and the replica that pulls then follows it.
+            for module in ("sync", "replica"):
+                template = _TEMPLATES / f"{module}.ts.tmpl"
+                files[f"src/{module}.ts"] = template.read_text(encoding="utf-8")
         files["src/index.ts"] = self.index()
         return files
 
@@ -168,6 +178,7 @@ class _Renderer:
             "  Group,",
             "  Transport,",
             "  type ApiDescription,",
+            *(["  type CallOptions,"] if any(p.idempotent for p in self.api.procedures) else []),
             "  type TransportOptions,",
             '} from "./runtime.js";',
             "",
@@ -258,10 +269,12 @@ class _Renderer:
         for p in self.api.procedures:
             alternatives = ("[" + ", ".join(json.dumps(s) for s in alt) + "]" for alt in p.security)
             path, security = f"path: {json.dumps(p.path)}", f"security: [{', '.join(alternatives)}]"
+            flags = [f"{flag}: true" for flag in ("idempotent", "safe") if getattr(p, flag)]
             key = json.dumps(p.name)
-            line = f"    {key}: {{ {path}, {security} }},"
+            line = f"    {key}: {{ {', '.join([path, security, *flags])} }},"
             if len(line) > 100:
-                line = f"    {key}: {{\n      {path},\n      {security},\n    }},"
+                inner = "".join(f"      {part},\n" for part in (path, security, *flags))
+                line = f"    {key}: {{\n{inner}    }},"
             lines.append(line)
         lines += ["  },", "  schemes: {"]
         for s in self.api.schemes:
@@ -309,10 +322,18 @@ class _Renderer:
             procedure.description,
             f"Credentials: {credentials}. Errors: {codes or 'only the common ones'}.",
         ]
+        params, args = param, "input"
+        if procedure.idempotent:
+            doc.append(
+                "Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not "
+                "given; the same on each retry), so a network error or a 5xx is retried without "
+                "doing the write twice."
+            )
+            params, args = f"{param}, options: CallOptions = {{}}", "input, options"
         return [
             *_doc(doc, "  "),
-            f"  {method}({param}): Promise<{output}> {{",
-            f"    return this.transport.call({json.dumps(procedure.name)}, input);",
+            f"  {method}({params}): Promise<{output}> {{",
+            f"    return this.transport.call({json.dumps(procedure.name)}, {args});",
             "  }",
         ]
 

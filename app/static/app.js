@@ -28,6 +28,8 @@ var UnexpectedResponse = class extends Error {
 };
 var DEFAULT_RETRY = { maxAttempts: 3, backoffMs: 500, maxDelayMs: 3e4 };
 var RETRY_STATUSES = /* @__PURE__ */ new Set([429, 503]);
+var SAFE_RETRY_STATUSES = /* @__PURE__ */ new Set([500, 502, 503, 504]);
+var IDEMPOTENCY_HEADER = "Idempotency-Key";
 function retryDelayMs(policy, attempt, retryAfter) {
   let ms = parseRetryAfter(retryAfter);
   if (ms === null) {
@@ -88,37 +90,69 @@ var Transport = class _Transport {
     return headers;
   }
   /** Send `input` to `procedure`; the parsed answer, or a thrown ApiError. */
-  async call(procedure, input) {
+  async call(procedure, input, options = {}) {
     const info = this.api.procedures[procedure];
     if (info === void 0) {
       throw new Error(`unknown procedure ${procedure}`);
     }
     const url = this.options.baseUrl.replace(/\/+$/, "") + info.path;
-    const init = {
-      method: "POST",
-      headers: {
-        ...this.options.headers,
-        "content-type": "application/json",
-        accept: "application/json",
-        ...this.authHeaders(info.security)
-      },
-      body: JSON.stringify(input ?? {})
+    const headers = {
+      ...this.options.headers,
+      "content-type": "application/json",
+      accept: "application/json",
+      ...this.authHeaders(info.security)
     };
+    if (info.idempotent === true) {
+      headers[IDEMPOTENCY_HEADER] = options.idempotencyKey ?? newIdempotencyKey();
+    }
+    const safe = info.idempotent === true || info.safe === true;
+    const init = { method: "POST", headers, body: JSON.stringify(input ?? {}) };
     for (let attempt = 1; ; attempt++) {
       const signal = AbortSignal.timeout(this.options.timeoutMs ?? 3e4);
-      const response = await this.send(url, { ...init, signal });
-      if (!RETRY_STATUSES.has(response.status) || attempt >= this.retry.maxAttempts) {
+      let response;
+      try {
+        response = await this.send(url, { ...init, signal });
+      } catch (err) {
+        if (!safe || attempt >= this.retry.maxAttempts) {
+          throw err;
+        }
+        await sleep(retryDelayMs(this.retry, attempt, null));
+        continue;
+      }
+      if (attempt >= this.retry.maxAttempts || !await retryable(response, safe)) {
         return this.result(response);
       }
       await response.arrayBuffer();
-      const ms = retryDelayMs(this.retry, attempt, response.headers.get("retry-after"));
-      await new Promise((resolve) => setTimeout(resolve, ms));
+      await sleep(retryDelayMs(this.retry, attempt, response.headers.get("retry-after")));
     }
   }
   async result(response) {
     return await readAnswer(response);
   }
 };
+function newIdempotencyKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] ?? 0) & 15 | 64;
+  bytes[8] = (bytes[8] ?? 0) & 63 | 128;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  const parts = [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20)];
+  return [...parts, hex.slice(20)].join("-");
+}
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+async function retryable(response, safe) {
+  if (response.status === 429) {
+    const text = await response.clone().text();
+    let parsed = void 0;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+    }
+    return !isErrorShape(parsed) || parsed.code === "RATE_LIMITED";
+  }
+  return RETRY_STATUSES.has(response.status) || safe && SAFE_RETRY_STATUSES.has(response.status);
+}
 async function readAnswer(response) {
   const requestId = response.headers.get("x-request-id");
   const text = await response.text();
@@ -164,7 +198,8 @@ var API = {
     },
     "apiKeys.revoke": {
       path: "/rpc/apiKeys.revoke",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     },
     "auth.changePassword": {
       path: "/rpc/auth.changePassword",
@@ -192,35 +227,43 @@ var API = {
     "cron.syncAll": { path: "/rpc/cron.syncAll", security: [["cronToken"]] },
     "espConnections.create": {
       path: "/rpc/espConnections.create",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     },
     "espConnections.delete": {
       path: "/rpc/espConnections.delete",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     },
     "espConnections.get": {
       path: "/rpc/espConnections.get",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true
     },
     "espConnections.list": {
       path: "/rpc/espConnections.list",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true
     },
     "espConnections.sync": {
       path: "/rpc/espConnections.sync",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     },
     "espConnections.update": {
       path: "/rpc/espConnections.update",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     },
     "exports.create": {
       path: "/rpc/exports.create",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     },
     "exports.get": {
       path: "/rpc/exports.get",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true
     },
     "invitations.accept": {
       path: "/rpc/invitations.accept",
@@ -228,81 +271,100 @@ var API = {
     },
     "invitations.list": {
       path: "/rpc/invitations.list",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true
     },
     "invitations.revoke": {
       path: "/rpc/invitations.revoke",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     },
     "members.add": {
       path: "/rpc/members.add",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     },
     "members.list": {
       path: "/rpc/members.list",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true
     },
     "members.remove": {
       path: "/rpc/members.remove",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     },
     "members.setRole": {
       path: "/rpc/members.setRole",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     },
     "subscribers.counts": {
       path: "/rpc/subscribers.counts",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true
     },
     "subscribers.create": {
       path: "/rpc/subscribers.create",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     },
     "subscribers.delete": {
       path: "/rpc/subscribers.delete",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     },
     "subscribers.get": {
       path: "/rpc/subscribers.get",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true
     },
     "subscribers.list": {
       path: "/rpc/subscribers.list",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true
     },
     "subscribers.restore": {
       path: "/rpc/subscribers.restore",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     },
     "subscribers.update": {
       path: "/rpc/subscribers.update",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     },
     "sync.pull": {
       path: "/rpc/sync.pull",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true
     },
     "syncRuns.get": {
       path: "/rpc/syncRuns.get",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true
     },
     "syncRuns.list": {
       path: "/rpc/syncRuns.list",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true
     },
     "teams.create": { path: "/rpc/teams.create", security: [["session"], ["sessionCookie"]] },
     "teams.delete": {
       path: "/rpc/teams.delete",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"]],
+      idempotent: true
     },
     "teams.list": { path: "/rpc/teams.list", security: [["session"], ["sessionCookie"]] },
     "teams.restore": {
       path: "/rpc/teams.restore",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"]],
+      idempotent: true
     },
     "usage.get": {
       path: "/rpc/usage.get",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true
     },
     "webhooks.create": {
       path: "/rpc/webhooks.create",
@@ -310,7 +372,8 @@ var API = {
     },
     "webhooks.delete": {
       path: "/rpc/webhooks.delete",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     },
     "webhooks.deliveries": {
       path: "/rpc/webhooks.deliveries",
@@ -322,11 +385,13 @@ var API = {
     },
     "webhooks.test": {
       path: "/rpc/webhooks.test",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     },
     "webhooks.update": {
       path: "/rpc/webhooks.update",
-      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]]
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     }
   },
   schemes: {
@@ -360,11 +425,14 @@ var WebhooksApi = class extends Group {
    * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND,
+   * IDEMPOTENCY_KEY_REUSED, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  delete(input) {
-    return this.transport.call("webhooks.delete", input);
+  delete(input, options = {}) {
+    return this.transport.call("webhooks.delete", input, options);
   }
   /**
    * Recent deliveries, newest first, each with the log of its attempts.
@@ -398,11 +466,14 @@ var WebhooksApi = class extends Group {
    * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, IDEMPOTENCY_KEY_REUSED,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  test(input) {
-    return this.transport.call("webhooks.test", input);
+  test(input, options = {}) {
+    return this.transport.call("webhooks.test", input, options);
   }
   /**
    * Change a webhook's URL, events or status (admin; a fresh session or a key). ``status:
@@ -412,11 +483,15 @@ var WebhooksApi = class extends Group {
    * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, WEBHOOK_URL_REFUSED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND,
+   * IDEMPOTENCY_KEY_REUSED, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, WEBHOOK_URL_REFUSED,
+   * RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  update(input) {
-    return this.transport.call("webhooks.update", input);
+  update(input, options = {}) {
+    return this.transport.call("webhooks.update", input, options);
   }
 };
 var UsageApi = class extends Group {
@@ -453,10 +528,13 @@ var TeamsApi = class extends Group {
    * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId. Errors: UNAUTHENTICATED, FORBIDDEN, SESSION_TOO_OLD,
-   * WRONG_ROLE.
+   * WRONG_ROLE, IDEMPOTENCY_KEY_REUSED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  delete(input = {}) {
-    return this.transport.call("teams.delete", input);
+  delete(input = {}, options = {}) {
+    return this.transport.call("teams.delete", input, options);
   }
   /**
    * The teams the signed-in user belongs to, with their role.
@@ -472,10 +550,13 @@ var TeamsApi = class extends Group {
    * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId. Errors: UNAUTHENTICATED, FORBIDDEN, SESSION_TOO_OLD,
-   * WRONG_ROLE.
+   * WRONG_ROLE, IDEMPOTENCY_KEY_REUSED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  restore(input = {}) {
-    return this.transport.call("teams.restore", input);
+  restore(input = {}, options = {}) {
+    return this.transport.call("teams.restore", input, options);
   }
 };
 var SyncRunsApi = class extends Group {
@@ -542,11 +623,14 @@ var SubscribersApi = class extends Group {
    * Scope: `write` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, SUBSCRIBER_EXISTS, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, SUBSCRIBER_EXISTS, IDEMPOTENCY_KEY_REUSED,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  create(input) {
-    return this.transport.call("subscribers.create", input);
+  create(input, options = {}) {
+    return this.transport.call("subscribers.create", input, options);
   }
   /**
    * Soft-delete a subscriber: replicas get a tombstone; ``subscribers.restore`` undoes it. A synced
@@ -555,11 +639,14 @@ var SubscribersApi = class extends Group {
    * Scope: `write` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, IDEMPOTENCY_KEY_REUSED,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  delete(input) {
-    return this.transport.call("subscribers.delete", input);
+  delete(input, options = {}) {
+    return this.transport.call("subscribers.delete", input, options);
   }
   /**
    * One subscriber, soft-deleted ones included.
@@ -594,10 +681,13 @@ var SubscribersApi = class extends Group {
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, SUBSCRIBER_EXISTS,
-   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * IDEMPOTENCY_KEY_REUSED, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  restore(input) {
-    return this.transport.call("subscribers.restore", input);
+  restore(input, options = {}) {
+    return this.transport.call("subscribers.restore", input, options);
   }
   /**
    * Edit a subscriber. On a synced one, the provider's fields are overwritten by the next sync (the
@@ -608,10 +698,14 @@ var SubscribersApi = class extends Group {
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, SUBSCRIBER_EXISTS,
-   * PLAN_LIMIT_REACHED, SUBSCRIBER_DELETED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * IDEMPOTENCY_KEY_REUSED, PLAN_LIMIT_REACHED, SUBSCRIBER_DELETED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  update(input) {
-    return this.transport.call("subscribers.update", input);
+  update(input, options = {}) {
+    return this.transport.call("subscribers.update", input, options);
   }
 };
 var MembersApi = class extends Group {
@@ -626,10 +720,14 @@ var MembersApi = class extends Group {
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, ALREADY_MEMBER,
-   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, QUOTA_EXCEEDED, RATE_LIMITED.
+   * IDEMPOTENCY_KEY_REUSED, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, QUOTA_EXCEEDED,
+   * RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  add(input) {
-    return this.transport.call("members.add", input);
+  add(input, options = {}) {
+    return this.transport.call("members.add", input, options);
   }
   /**
    * The team's members and their roles.
@@ -650,11 +748,14 @@ var MembersApi = class extends Group {
    * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, LAST_OWNER,
-   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND,
+   * IDEMPOTENCY_KEY_REUSED, LAST_OWNER, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  remove(input) {
-    return this.transport.call("members.remove", input);
+  remove(input, options = {}) {
+    return this.transport.call("members.remove", input, options);
   }
   /**
    * Change a member's role (owner or admin, signed in within SESSION_FRESH_MINUTES: not with an API
@@ -663,11 +764,14 @@ var MembersApi = class extends Group {
    * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, LAST_OWNER,
-   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND,
+   * IDEMPOTENCY_KEY_REUSED, LAST_OWNER, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  setRole(input) {
-    return this.transport.call("members.setRole", input);
+  setRole(input, options = {}) {
+    return this.transport.call("members.setRole", input, options);
   }
 };
 var InvitationsApi = class extends Group {
@@ -699,11 +803,14 @@ var InvitationsApi = class extends Group {
    * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, IDEMPOTENCY_KEY_REUSED,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  revoke(input) {
-    return this.transport.call("invitations.revoke", input);
+  revoke(input, options = {}) {
+    return this.transport.call("invitations.revoke", input, options);
   }
 };
 var ExportsApi = class extends Group {
@@ -717,11 +824,14 @@ var ExportsApi = class extends Group {
    * scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * QUOTA_EXCEEDED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, IDEMPOTENCY_KEY_REUSED, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, QUOTA_EXCEEDED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  create(input) {
-    return this.transport.call("exports.create", input);
+  create(input, options = {}) {
+    return this.transport.call("exports.create", input, options);
   }
   /**
    * An export's status, row counts and, once it has succeeded, a fresh download link.
@@ -744,11 +854,15 @@ var EspConnectionsApi = class extends Group {
    * an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, ESP_CREDENTIALS_REJECTED, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED, ESP_UNAVAILABLE.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, ESP_CREDENTIALS_REJECTED,
+   * IDEMPOTENCY_KEY_REUSED, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED,
+   * ESP_UNAVAILABLE.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  create(input) {
-    return this.transport.call("espConnections.create", input);
+  create(input, options = {}) {
+    return this.transport.call("espConnections.create", input, options);
   }
   /**
    * Remove a connection (admin); its subscribers become tombstones.
@@ -756,11 +870,14 @@ var EspConnectionsApi = class extends Group {
    * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, IDEMPOTENCY_KEY_REUSED,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  delete(input) {
-    return this.transport.call("espConnections.delete", input);
+  delete(input, options = {}) {
+    return this.transport.call("espConnections.delete", input, options);
   }
   /**
    * One ESP connection.
@@ -794,11 +911,14 @@ var EspConnectionsApi = class extends Group {
    * `write` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, QUOTA_EXCEEDED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, IDEMPOTENCY_KEY_REUSED,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, QUOTA_EXCEEDED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  sync(input) {
-    return this.transport.call("espConnections.sync", input);
+  sync(input, options = {}) {
+    return this.transport.call("espConnections.sync", input, options);
   }
   /**
    * Rename, pause or resume a connection, or replace its credentials (admin).
@@ -808,10 +928,14 @@ var EspConnectionsApi = class extends Group {
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, ESP_CREDENTIALS_REJECTED,
-   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED, ESP_UNAVAILABLE.
+   * IDEMPOTENCY_KEY_REUSED, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED,
+   * ESP_UNAVAILABLE.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  update(input) {
-    return this.transport.call("espConnections.update", input);
+  update(input, options = {}) {
+    return this.transport.call("espConnections.update", input, options);
   }
 };
 var CronApi = class extends Group {
@@ -972,11 +1096,14 @@ var ApiKeysApi = class extends Group {
    * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, IDEMPOTENCY_KEY_REUSED,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  revoke(input) {
-    return this.transport.call("apiKeys.revoke", input);
+  revoke(input, options = {}) {
+    return this.transport.call("apiKeys.revoke", input, options);
   }
 };
 var Client = class _Client {
@@ -1049,6 +1176,182 @@ var Client = class _Client {
   }
 };
 
+// ../sdk/ts/node_modules/eventsource-parser/dist/index.js
+var ParseError = class extends Error {
+  constructor(message, options) {
+    super(message), this.name = "ParseError", this.type = options.type, this.field = options.field, this.value = options.value, this.line = options.line;
+  }
+};
+var LF = 10;
+var CR = 13;
+var SPACE = 32;
+function noop(_arg) {
+}
+function createParser(config) {
+  if (typeof config == "function")
+    throw new TypeError(
+      "`config` must be an object, got a function instead. Did you mean `createParser({onEvent: fn})`?"
+    );
+  const { onEvent = noop, onError = noop, onRetry = noop, onComment, maxBufferSize } = config, pendingFragments = [];
+  let pendingFragmentsLength = 0, isFirstChunk = true, id, data = "", dataLines = 0, eventType, terminated = false;
+  function feed(chunk) {
+    if (terminated)
+      throw new Error(
+        "Cannot feed parser: it was terminated after exceeding the configured max buffer size. Call `reset()` to resume parsing."
+      );
+    if (isFirstChunk && (isFirstChunk = false, chunk.charCodeAt(0) === 239 && chunk.charCodeAt(1) === 187 && chunk.charCodeAt(2) === 191 && (chunk = chunk.slice(3))), pendingFragments.length === 0) {
+      const trailing2 = processLines(chunk);
+      trailing2 !== "" && (pendingFragments.push(trailing2), pendingFragmentsLength = trailing2.length), checkBufferSize();
+      return;
+    }
+    if (chunk.indexOf(`
+`) === -1 && chunk.indexOf("\r") === -1) {
+      pendingFragments.push(chunk), pendingFragmentsLength += chunk.length, checkBufferSize();
+      return;
+    }
+    pendingFragments.push(chunk);
+    const input = pendingFragments.join("");
+    pendingFragments.length = 0, pendingFragmentsLength = 0;
+    const trailing = processLines(input);
+    trailing !== "" && (pendingFragments.push(trailing), pendingFragmentsLength = trailing.length), checkBufferSize();
+  }
+  function checkBufferSize() {
+    maxBufferSize !== void 0 && (pendingFragmentsLength + data.length <= maxBufferSize || (terminated = true, pendingFragments.length = 0, pendingFragmentsLength = 0, id = void 0, data = "", dataLines = 0, eventType = void 0, onError(
+      new ParseError(`Buffered data exceeded max buffer size of ${maxBufferSize} characters`, {
+        type: "max-buffer-size-exceeded"
+      })
+    )));
+  }
+  function processLines(chunk) {
+    let searchIndex = 0;
+    if (chunk.indexOf("\r") === -1) {
+      let lfIndex = chunk.indexOf(`
+`, searchIndex);
+      for (; lfIndex !== -1; ) {
+        if (searchIndex === lfIndex) {
+          dataLines > 0 && onEvent({ id, event: eventType, data }), id = void 0, data = "", dataLines = 0, eventType = void 0, searchIndex = lfIndex + 1, lfIndex = chunk.indexOf(`
+`, searchIndex);
+          continue;
+        }
+        const firstCharCode = chunk.charCodeAt(searchIndex);
+        if (isDataPrefix(chunk, searchIndex, firstCharCode)) {
+          const valueStart = chunk.charCodeAt(searchIndex + 5) === SPACE ? searchIndex + 6 : searchIndex + 5, value = chunk.slice(valueStart, lfIndex);
+          if (dataLines === 0 && chunk.charCodeAt(lfIndex + 1) === LF) {
+            onEvent({ id, event: eventType, data: value }), id = void 0, data = "", eventType = void 0, searchIndex = lfIndex + 2, lfIndex = chunk.indexOf(`
+`, searchIndex);
+            continue;
+          }
+          data = dataLines === 0 ? value : `${data}
+${value}`, dataLines++;
+        } else isEventPrefix(chunk, searchIndex, firstCharCode) ? eventType = chunk.slice(
+          chunk.charCodeAt(searchIndex + 6) === SPACE ? searchIndex + 7 : searchIndex + 6,
+          lfIndex
+        ) || void 0 : parseLine(chunk, searchIndex, lfIndex);
+        searchIndex = lfIndex + 1, lfIndex = chunk.indexOf(`
+`, searchIndex);
+      }
+      return chunk.slice(searchIndex);
+    }
+    for (; searchIndex < chunk.length; ) {
+      const crIndex = chunk.indexOf("\r", searchIndex), lfIndex = chunk.indexOf(`
+`, searchIndex);
+      let lineEnd = -1;
+      if (crIndex !== -1 && lfIndex !== -1 ? lineEnd = crIndex < lfIndex ? crIndex : lfIndex : crIndex !== -1 ? crIndex === chunk.length - 1 ? lineEnd = -1 : lineEnd = crIndex : lfIndex !== -1 && (lineEnd = lfIndex), lineEnd === -1)
+        break;
+      parseLine(chunk, searchIndex, lineEnd), searchIndex = lineEnd + 1, chunk.charCodeAt(searchIndex - 1) === CR && chunk.charCodeAt(searchIndex) === LF && searchIndex++;
+    }
+    return chunk.slice(searchIndex);
+  }
+  function parseLine(chunk, start, end) {
+    if (start === end) {
+      dispatchEvent();
+      return;
+    }
+    const firstCharCode = chunk.charCodeAt(start);
+    if (isDataPrefix(chunk, start, firstCharCode)) {
+      const valueStart = chunk.charCodeAt(start + 5) === SPACE ? start + 6 : start + 5, value2 = chunk.slice(valueStart, end);
+      data = dataLines === 0 ? value2 : `${data}
+${value2}`, dataLines++;
+      return;
+    }
+    if (isEventPrefix(chunk, start, firstCharCode)) {
+      eventType = chunk.slice(chunk.charCodeAt(start + 6) === SPACE ? start + 7 : start + 6, end) || void 0;
+      return;
+    }
+    if (firstCharCode === 105 && chunk.charCodeAt(start + 1) === 100 && chunk.charCodeAt(start + 2) === 58) {
+      const value2 = chunk.slice(chunk.charCodeAt(start + 3) === SPACE ? start + 4 : start + 3, end);
+      value2.includes("\0") || (id = value2);
+      return;
+    }
+    if (firstCharCode === 58) {
+      if (onComment) {
+        const line2 = chunk.slice(start, end);
+        onComment(line2.slice(chunk.charCodeAt(start + 1) === SPACE ? 2 : 1));
+      }
+      return;
+    }
+    const line = chunk.slice(start, end), fieldSeparatorIndex = line.indexOf(":");
+    if (fieldSeparatorIndex === -1) {
+      processField(line, "", line);
+      return;
+    }
+    const field = line.slice(0, fieldSeparatorIndex), offset = line.charCodeAt(fieldSeparatorIndex + 1) === SPACE ? 2 : 1, value = line.slice(fieldSeparatorIndex + offset);
+    processField(field, value, line);
+  }
+  function processField(field, value, line) {
+    switch (field) {
+      case "event":
+        eventType = value || void 0;
+        break;
+      case "data":
+        data = dataLines === 0 ? value : `${data}
+${value}`, dataLines++;
+        break;
+      case "id":
+        value.includes("\0") || (id = value);
+        break;
+      case "retry":
+        /^\d+$/.test(value) ? onRetry(parseInt(value, 10)) : onError(
+          new ParseError(`Invalid \`retry\` value: "${value}"`, {
+            type: "invalid-retry",
+            value,
+            line
+          })
+        );
+        break;
+      default:
+        onError(
+          new ParseError(
+            `Unknown field "${field.length > 20 ? `${field.slice(0, 20)}\u2026` : field}"`,
+            { type: "unknown-field", field, value, line }
+          )
+        );
+        break;
+    }
+  }
+  function dispatchEvent() {
+    dataLines > 0 && onEvent({
+      id,
+      event: eventType,
+      data
+    }), id = void 0, data = "", dataLines = 0, eventType = void 0;
+  }
+  function reset(options = {}) {
+    if (options.consume && pendingFragments.length > 0) {
+      const incompleteLine = pendingFragments.join("");
+      parseLine(incompleteLine, 0, incompleteLine.length);
+    }
+    isFirstChunk = true, id = void 0, data = "", dataLines = 0, eventType = void 0, pendingFragments.length = 0, pendingFragmentsLength = 0, terminated = false;
+  }
+  return { feed, reset };
+}
+function isDataPrefix(chunk, i, firstCharCode) {
+  return firstCharCode === 100 && chunk.charCodeAt(i + 1) === 97 && chunk.charCodeAt(i + 2) === 116 && chunk.charCodeAt(i + 3) === 97 && chunk.charCodeAt(i + 4) === 58;
+}
+function isEventPrefix(chunk, i, firstCharCode) {
+  return firstCharCode === 101 && chunk.charCodeAt(i + 1) === 118 && chunk.charCodeAt(i + 2) === 101 && chunk.charCodeAt(i + 3) === 110 && chunk.charCodeAt(i + 4) === 116 && chunk.charCodeAt(i + 5) === 58;
+}
+
 // ../sdk/ts/src/sync.ts
 var StreamRevokedError = class extends Error {
   reason;
@@ -1058,7 +1361,18 @@ var StreamRevokedError = class extends Error {
     this.reason = reason;
   }
 };
-async function* streamChanges(options) {
+function streamUrl(baseUrl, filter) {
+  const query = [];
+  const add = (name, values) => {
+    if (values?.length) query.push(`${name}=${values.map(encodeURIComponent).join(",")}`);
+  };
+  add("tables", filter?.tables);
+  add("connectionId", filter?.connectionId ? [filter.connectionId] : void 0);
+  add("status", filter?.status);
+  const search2 = query.length ? `?${query.join("&")}` : "";
+  return `${baseUrl.replace(/\/+$/, "")}/realtime/stream${search2}`;
+}
+async function* streamBatches(options) {
   const doFetch = options.fetch ?? fetch;
   const headers = { Accept: "text/event-stream", ...options.headers };
   if (options.cursor) {
@@ -1068,58 +1382,339 @@ async function* streamChanges(options) {
   if (options.signal) {
     init.signal = options.signal;
   }
-  const response = await doFetch(`${options.baseUrl.replace(/\/$/, "")}/realtime/stream`, init);
+  const response = await doFetch(streamUrl(options.baseUrl, options.filter), init);
   if (!response.ok) {
     await readAnswer(response);
   }
   if (!response.body) {
     throw new UnexpectedResponse(response.status, "the stream has no body", "", null);
   }
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
-  let event = "message";
-  let id = "";
-  let data = [];
-  for (; ; ) {
-    const { value, done } = await reader.read();
-    if (done) {
-      return;
+  let batch = [];
+  const end = { event: null };
+  const parser = createParser({
+    onRetry: (ms) => batch.push({ type: "retry", ms }),
+    onEvent: (message) => {
+      end.event ??= toEvent(message, batch);
     }
-    buffer += value;
-    let newline = buffer.indexOf("\n");
-    while (newline >= 0) {
-      const line = buffer.slice(0, newline).replace(/\r$/, "");
-      buffer = buffer.slice(newline + 1);
-      newline = buffer.indexOf("\n");
-      if (line !== "") {
-        const colon = line.indexOf(":");
-        const field = colon < 0 ? line : line.slice(0, colon);
-        const text = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
-        if (field === "event") event = text;
-        else if (field === "id") id = text;
-        else if (field === "data") data.push(text);
-        continue;
-      }
-      const payload = data.join("\n");
-      if (event === "change" && payload) {
-        yield { type: "change", cursor: id, change: JSON.parse(payload) };
-      } else if (event === "up-to-date") {
-        yield { type: "up-to-date", cursor: JSON.parse(payload).cursor };
-      } else if (event === "progress") {
-        yield { type: "progress", data: JSON.parse(payload) };
-      } else if (event === "must-refetch") {
-        yield { type: "must-refetch" };
-        await reader.cancel();
+  });
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    for (; ; ) {
+      const { value, done } = await reader.read();
+      if (done) {
+        if (batch.length) yield batch;
         return;
-      } else if (event === "revoked") {
-        await reader.cancel();
-        throw new StreamRevokedError(JSON.parse(payload).reason);
       }
-      event = "message";
-      id = "";
-      data = [];
+      parser.feed(value);
+      const ended = end.event;
+      if (ended !== null && !(ended instanceof StreamRevokedError)) {
+        batch.push(ended);
+      }
+      if (batch.length) {
+        const out = batch;
+        batch = [];
+        yield out;
+      }
+      if (ended instanceof StreamRevokedError) {
+        throw ended;
+      }
+      if (ended !== null) {
+        return;
+      }
+    }
+  } finally {
+    await reader.cancel().catch(() => void 0);
+  }
+}
+function toEvent(message, batch) {
+  const data = message.data;
+  switch (message.event) {
+    case "change": {
+      const change = JSON.parse(data);
+      batch.push({ type: "change", cursor: message.id ?? "", change });
+      return null;
+    }
+    case "up-to-date":
+      batch.push({ type: "up-to-date", cursor: JSON.parse(data).cursor });
+      return null;
+    case "progress":
+      batch.push({ type: "progress", data: JSON.parse(data) });
+      return null;
+    case "must-refetch":
+      return { type: "must-refetch" };
+    case "unavailable": {
+      const { retryAfter } = JSON.parse(data);
+      return { type: "unavailable", retryAfter };
+    }
+    case "revoked":
+      return new StreamRevokedError(JSON.parse(data).reason);
+    default:
+      return null;
+  }
+}
+
+// ../sdk/ts/src/replica.ts
+var NO_ROWS = /* @__PURE__ */ new Map();
+var MemoryStore = class {
+  tables = /* @__PURE__ */ new Map();
+  position;
+  get cursor() {
+    return this.position;
+  }
+  apply(changes, cursor) {
+    let tables = null;
+    const touched = /* @__PURE__ */ new Map();
+    for (const change of changes) {
+      const current = this.tables.get(change.table);
+      if (change.op === "delete" && !current?.has(change.id)) continue;
+      let rows = touched.get(change.table);
+      if (rows === void 0) {
+        rows = new Map(current ?? NO_ROWS);
+        touched.set(change.table, rows);
+        tables ??= new Map(this.tables);
+        tables.set(change.table, rows);
+      }
+      if (change.op === "delete") rows.delete(change.id);
+      else rows.set(change.id, change.row);
+    }
+    if (tables !== null) this.tables = tables;
+    this.position = cursor;
+  }
+  clear() {
+    if (this.tables.size) this.tables = /* @__PURE__ */ new Map();
+    this.position = void 0;
+  }
+  snapshot() {
+    return this.tables;
+  }
+};
+var MustRefetch = class extends Error {
+};
+var SyncClient = class {
+  store;
+  client;
+  options;
+  headers;
+  listeners = /* @__PURE__ */ new Set();
+  statusListeners = /* @__PURE__ */ new Set();
+  changeListeners = /* @__PURE__ */ new Set();
+  abort = new AbortController();
+  state = "stopped";
+  failure = void 0;
+  running = null;
+  hintMs = 0;
+  wake = null;
+  initial = true;
+  constructor(options) {
+    this.options = options;
+    this.store = options.store ?? new MemoryStore();
+    const { baseUrl, apiKey, sessionToken, teamId } = options;
+    const transport = { baseUrl, ...options.fetch ? { fetch: options.fetch } : {} };
+    this.client = new Client({ ...transport, apiKey, sessionToken, teamId });
+    this.headers = {};
+    if (apiKey) this.headers["X-API-Key"] = apiKey;
+    if (sessionToken) this.headers["Authorization"] = `Bearer ${sessionToken}`;
+    if (teamId) this.headers["X-Team-Id"] = teamId;
+  }
+  /** Call `listener` after each change of the rows; returns the unsubscribe function. */
+  subscribe = (listener) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+  /** The rows now: the same object until a row changes. */
+  getSnapshot = () => this.store.snapshot();
+  /** Call `listener` after each change of `getStatus()`; returns the unsubscribe function. */
+  subscribeStatus = (listener) => {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  };
+  getStatus = () => this.state;
+  /** Call `listener` with each batch of changes applied (see `ChangeListener`). */
+  subscribeChanges(listener) {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+  /** One table's rows by id: the same map until that table changes. */
+  rows(table) {
+    return this.store.snapshot().get(table) ?? NO_ROWS;
+  }
+  /** The cursor of the last change applied. */
+  get cursor() {
+    return this.store.cursor;
+  }
+  /** Why the client stopped by itself (`StreamRevokedError`, or an error answer such as 401
+   * that a retry cannot fix); `undefined` while it runs or after `stop()`. */
+  get error() {
+    return this.failure;
+  }
+  /**
+   * Start following (once; later calls return the same promise). The promise resolves after
+   * `stop()` and rejects when the client stops by itself: `StreamRevokedError` (the access
+   * ended: it never reconnects with refused credentials) or an `ApiError` no retry can fix.
+   */
+  start() {
+    this.running ??= this.run();
+    return this.running;
+  }
+  /** Stop for good: the open stream is closed, listeners stay. */
+  stop() {
+    this.abort.abort();
+    this.wake?.();
+  }
+  async run() {
+    const backoff = { initialMs: 500, maxMs: 3e4, ...this.options.backoff };
+    let attempt = 0;
+    let pulled = false;
+    this.initial = this.store.cursor === void 0;
+    this.setStatus("connecting");
+    try {
+      while (!this.abort.signal.aborted) {
+        try {
+          if (!pulled) {
+            await this.pull();
+            pulled = true;
+          }
+          if (await this.follow()) attempt = 0;
+        } catch (err) {
+          if (this.abort.signal.aborted) break;
+          if (err instanceof MustRefetch || isMustRefetch(err)) {
+            const before = this.store.snapshot();
+            await this.store.clear();
+            if (this.store.snapshot() !== before) this.notify();
+            this.initial = true;
+            pulled = false;
+            continue;
+          }
+          if (!retryable2(err)) throw err;
+          this.hintMs = Math.max(this.hintMs, retryAfterMs(err));
+        }
+        if (this.abort.signal.aborted) break;
+        this.setStatus("reconnecting");
+        const ms = Math.min(backoff.maxMs, backoff.initialMs * 2 ** attempt);
+        attempt += 1;
+        await this.sleep(Math.max(this.hintMs, ms * (0.5 + Math.random() / 2)));
+      }
+    } catch (err) {
+      this.failure = err;
+      throw err;
+    } finally {
+      this.setStatus("stopped");
     }
   }
+  /** `sync.pull` pages from the store's cursor until the last. */
+  async pull() {
+    const filter = this.options.filter;
+    for (; ; ) {
+      const input = {
+        cursor: this.store.cursor ?? null,
+        limit: this.options.pageSize ?? 500,
+        ...filter ? { filter: pullFilter(filter) } : {}
+      };
+      const page = await this.client.sync.pull(input);
+      this.setStatus("catching-up");
+      await this.applied(
+        page.changes.map(({ table, op, id, row }) => ({ table, op, id, row })),
+        page.cursor
+      );
+      if (!page.hasMore) return;
+    }
+  }
+  /** One stream from the cursor until it ends; whether it got as far as `up-to-date`. */
+  async follow() {
+    let live = false;
+    this.hintMs = 0;
+    const cursor = this.store.cursor;
+    const batches = streamBatches({
+      baseUrl: this.options.baseUrl,
+      headers: this.headers,
+      signal: this.abort.signal,
+      ...cursor ? { cursor } : {},
+      ...this.options.filter ? { filter: this.options.filter } : {},
+      ...this.options.fetch ? { fetch: this.options.fetch } : {}
+    });
+    for await (const batch of batches) {
+      const changes = [];
+      let position;
+      for (const event of batch) {
+        position = this.handle(event, changes) ?? position;
+      }
+      if (position !== void 0) await this.applied(changes, position);
+      if (batch.some((event) => event.type === "up-to-date")) {
+        live = true;
+        this.initial = false;
+        this.setStatus("live");
+      } else if (!live) {
+        this.setStatus("catching-up");
+      }
+    }
+    return live;
+  }
+  /** Collect `event`'s change into `changes`; the cursor it moves to, if any. */
+  handle(event, changes) {
+    switch (event.type) {
+      case "change":
+        changes.push(event.change);
+        return event.cursor;
+      case "up-to-date":
+        return event.cursor;
+      case "retry":
+        this.hintMs = event.ms;
+        return void 0;
+      case "unavailable":
+        this.hintMs = event.retryAfter * 1e3;
+        return void 0;
+      case "must-refetch":
+        throw new MustRefetch("the server asked for a refetch");
+      default:
+        return void 0;
+    }
+  }
+  async applied(changes, cursor) {
+    const before = this.store.snapshot();
+    await this.store.apply(changes, cursor);
+    if (this.store.snapshot() !== before) this.notify();
+    if (changes.length) {
+      for (const listener of [...this.changeListeners]) listener(changes, this.initial);
+    }
+  }
+  notify() {
+    for (const listener of [...this.listeners]) listener();
+  }
+  setStatus(status) {
+    if (status === this.state) return;
+    this.state = status;
+    for (const listener of [...this.statusListeners]) listener();
+  }
+  sleep(ms) {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+};
+function isMustRefetch(err) {
+  return err instanceof ApiError && err.body.code === "MUST_REFETCH";
+}
+function retryable2(err) {
+  if (err instanceof StreamRevokedError) return false;
+  if (err instanceof ApiError) return err.status === 429 || err.status >= 500;
+  return true;
+}
+function retryAfterMs(err) {
+  if (!(err instanceof ApiError)) return 0;
+  const data = err.body.data;
+  return typeof data?.retryAfter === "number" ? data.retryAfter * 1e3 : 0;
+}
+function pullFilter(filter) {
+  return {
+    ...filter.tables ? { tables: [...filter.tables] } : {},
+    ...filter.connectionId ? { connectionId: filter.connectionId } : {},
+    ...filter.status ? { status: [...filter.status] } : {}
+  };
 }
 
 // src/main.ts
@@ -1130,7 +1725,7 @@ var STATUSES = ["subscribed", "unsubscribed", "pending", "bounced", "cleaned", "
 var base = window.location.origin;
 var client = new Client({ baseUrl: base });
 var team = null;
-var stream = null;
+var replica = null;
 var runs = /* @__PURE__ */ new Map();
 var progress = /* @__PURE__ */ new Map();
 function $(selector) {
@@ -1232,6 +1827,8 @@ var ENDED = {
   teamDeleted: "The team is scheduled for deletion."
 };
 function signedOut() {
+  replica?.stop();
+  replica = null;
   sessionStorage.removeItem(TOKEN_KEY);
   client.sessionToken = void 0;
   team = null;
@@ -1267,11 +1864,11 @@ async function enter(token) {
   if (items[0]) await openTeam(items[0].id);
 }
 async function openTeam(teamId) {
-  stream?.abort();
+  replica?.stop();
   team = client.withTeam(teamId);
   $("#changes tbody").replaceChildren();
   await Promise.all([loadConnections(), loadCounts(), search("")]);
-  void follow(teamId);
+  follow(teamId);
 }
 async function loadCounts() {
   if (!team) return;
@@ -1352,70 +1949,74 @@ function refreshSoon() {
   window.clearTimeout(countsTimer);
   countsTimer = window.setTimeout(() => void background(loadCounts), 250);
 }
-async function follow(teamId) {
-  const controller = new AbortController();
-  stream = controller;
+var BADGE = {
+  connecting: "connecting\u2026",
+  "catching-up": "catching up\u2026",
+  live: "live",
+  reconnecting: "reconnecting\u2026",
+  stopped: "stopped"
+};
+var CursorOnly = class {
+  cursor;
+  empty = /* @__PURE__ */ new Map();
+  apply(_changes, cursor) {
+    this.cursor = cursor;
+  }
+  clear() {
+    this.cursor = void 0;
+  }
+  snapshot() {
+    return this.empty;
+  }
+};
+function follow(teamId) {
+  const store = new CursorOnly();
+  const sync = new SyncClient({ baseUrl: base, sessionToken: client.sessionToken, teamId, store });
+  replica = sync;
   const badge = $("#live");
-  const headers = { Authorization: `Bearer ${client.sessionToken ?? ""}`, "X-Team-Id": teamId };
-  let cursor;
-  let live = false;
-  while (!controller.signal.aborted) {
-    const resumed = cursor !== void 0;
-    try {
-      for await (const event of streamChanges({ baseUrl: base, headers, cursor, signal: controller.signal })) {
-        if (event.type === "up-to-date") {
-          live = true;
-          cursor = event.cursor;
-          badge.textContent = "live";
-          badge.classList.add("live");
-        } else if (event.type === "change") {
-          cursor = event.cursor;
-          const change = event.change;
-          if (change.table === "sync_runs" && typeof change.row["connectionId"] === "string") {
-            runs.set(change.id, change.row["connectionId"]);
-          }
-          if (!live && !resumed) continue;
-          addRecent(change);
-          if (change.table === "subscribers") refreshSoon();
-          if (change.table === "esp_connections") void background(loadConnections);
-        } else if (event.type === "progress") {
-          const data = event.data;
-          if (typeof data["syncRunId"] === "string") {
-            showProgress(data["syncRunId"], `${String(data["status"])} \xB7 ${String(data["rowsSeen"] ?? 0)} rows`);
-            if (data["status"] === "succeeded" || data["status"] === "failed") {
-              refreshSoon();
-              void background(loadConnections);
-            }
-            if (data["status"] === "failed") void background(() => explainFailure(String(data["syncRunId"])));
-          } else if (typeof data["exportId"] === "string") {
-            $("#export-status").textContent = `export ${String(data["status"])}: ${String(data["rowCount"])} of ${String(data["totalRows"] ?? "?")} rows`;
-          }
-        } else {
-          cursor = void 0;
-          void background(async () => {
-            await Promise.all([loadConnections(), loadCounts()]);
-          });
-        }
+  sync.subscribeStatus(() => {
+    const status = sync.getStatus();
+    badge.textContent = BADGE[status];
+    badge.classList.toggle("live", status === "live");
+  });
+  sync.subscribeChanges((changes, initial) => {
+    for (const change of changes) {
+      if (change.table === "sync_runs" && typeof change.row["connectionId"] === "string") {
+        runs.set(change.id, change.row["connectionId"]);
       }
-    } catch (err) {
-      if (controller.signal.aborted) return;
-      if (err instanceof StreamRevokedError) {
-        signedOut();
-        showError(new Error(`${ENDED[err.reason] ?? "Your access ended."} Sign in again.`));
-        return;
-      }
-      if (err instanceof ApiError && err.status === 401) {
-        signedOut();
-        showError(err);
-        return;
-      }
+      if (initial) continue;
+      addRecent(change);
+      if (change.table === "subscribers") refreshSoon();
+      if (change.table === "esp_connections") void background(loadConnections);
+      if (change.table === "sync_runs") runProgress(change);
+      if (change.table === "exports") exportProgress(change.row);
+    }
+  });
+  sync.start().catch((err) => {
+    if (replica !== sync) return;
+    if (err instanceof StreamRevokedError) {
+      signedOut();
+      showError(new Error(`${ENDED[err.reason] ?? "Your access ended."} Sign in again.`));
+    } else if (err instanceof ApiError && err.status === 401) {
+      signedOut();
+      showError(err);
+    } else {
       showError(err);
     }
-    live = false;
-    badge.textContent = "reconnecting\u2026";
-    badge.classList.remove("live");
-    await new Promise((resolve) => window.setTimeout(resolve, 1e3));
+  });
+}
+function runProgress(change) {
+  const row = change.row;
+  showProgress(change.id, `${String(row["status"])} \xB7 ${String(row["rowsSeen"] ?? 0)} rows`);
+  if (row["status"] === "succeeded" || row["status"] === "failed") {
+    refreshSoon();
+    void background(loadConnections);
   }
+  if (row["status"] === "failed") void background(() => explainFailure(change.id));
+}
+function exportProgress(row) {
+  const rows = `${String(row["rowCount"])} of ${String(row["totalRows"] ?? "?")} rows`;
+  $("#export-status").textContent = `export ${String(row["status"])}: ${rows}`;
 }
 async function search(query) {
   if (!team) return;

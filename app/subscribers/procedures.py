@@ -43,7 +43,9 @@ async def get_subscriber(ctx: TeamContext, data: IdInput) -> SubscriberOut:
     return await ctx.services.subscribers.get(data.id)
 
 
-@procedures.procedure("subscribers.create", tier=TEAM, scope="write", errors=(SubscriberExists,))
+@procedures.procedure(
+    "subscribers.create", idempotent=True, tier=TEAM, scope="write", errors=(SubscriberExists,)
+)
 async def create_subscriber(ctx: TeamContext, data: CreateSubscriberInput) -> SubscriberOut:
     """Add a subscriber by hand (no ESP). The email is trimmed, its domain lower-cased; an
     address the team already has answers 409 with that subscriber's id. ``customFields`` and
@@ -56,6 +58,7 @@ async def create_subscriber(ctx: TeamContext, data: CreateSubscriberInput) -> Su
 
 @procedures.procedure(
     "subscribers.update",
+    idempotent=True,
     tier=TEAM,
     scope="write",
     errors=(NotFound, SubscriberExists, SubscriberDeleted),
@@ -70,7 +73,9 @@ async def update_subscriber(ctx: TeamContext, data: UpdateSubscriberInput) -> Su
     return subscriber
 
 
-@procedures.procedure("subscribers.delete", tier=TEAM, scope="write", errors=(NotFound,))
+@procedures.procedure(
+    "subscribers.delete", idempotent=True, tier=TEAM, scope="write", errors=(NotFound,)
+)
 async def delete_subscriber(ctx: TeamContext, data: IdInput) -> Ok:
     """Soft-delete a subscriber: replicas get a tombstone; ``subscribers.restore`` undoes it.
     A synced subscriber the provider still lists comes back with the next sync."""
@@ -80,7 +85,11 @@ async def delete_subscriber(ctx: TeamContext, data: IdInput) -> Ok:
 
 
 @procedures.procedure(
-    "subscribers.restore", tier=TEAM, scope="write", errors=(NotFound, SubscriberExists)
+    "subscribers.restore",
+    idempotent=True,
+    tier=TEAM,
+    scope="write",
+    errors=(NotFound, SubscriberExists),
 )
 async def restore_subscriber(ctx: TeamContext, data: IdInput) -> SubscriberOut:
     """Bring back a soft-deleted subscriber (409 if its address was taken meanwhile)."""

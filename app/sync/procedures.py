@@ -29,7 +29,11 @@ procedures = Registry()
 
 
 @procedures.procedure(
-    "espConnections.create", tier=TEAM, scope="admin", errors=(CredentialsRejected, EspUnavailable)
+    "espConnections.create",
+    idempotent=True,
+    tier=TEAM,
+    scope="admin",
+    errors=(CredentialsRejected, EspUnavailable),
 )
 async def create_connection(ctx: TeamContext, data: CreateConnectionInput) -> ConnectionOut:
     """Connect an ESP account (admin). The credentials are checked with the provider first.
@@ -58,6 +62,7 @@ async def get_connection(ctx: TeamContext, data: IdInput) -> ConnectionOut:
 
 @procedures.procedure(
     "espConnections.update",
+    idempotent=True,
     tier=TEAM,
     scope="admin",
     errors=(NotFound, CredentialsRejected, EspUnavailable),
@@ -75,7 +80,9 @@ async def update_connection(ctx: TeamContext, data: UpdateConnectionInput) -> Co
     return connection
 
 
-@procedures.procedure("espConnections.delete", tier=TEAM, scope="admin", errors=(NotFound,))
+@procedures.procedure(
+    "espConnections.delete", idempotent=True, tier=TEAM, scope="admin", errors=(NotFound,)
+)
 async def delete_connection(ctx: TeamContext, data: IdInput) -> Ok:
     """Remove a connection (admin); its subscribers become tombstones."""
     ctx.require("admin")
@@ -86,6 +93,7 @@ async def delete_connection(ctx: TeamContext, data: IdInput) -> Ok:
 
 @procedures.procedure(
     "espConnections.sync",
+    idempotent=True,
     tier=TEAM,
     scope="write",
     errors=(NotFound, PlanLimitReached, QuotaExceeded),

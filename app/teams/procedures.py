@@ -53,6 +53,7 @@ async def list_members(ctx: TeamContext, data: Empty) -> MemberList:
 
 @procedures.procedure(
     "members.add",
+    idempotent=True,
     tier=TEAM,
     scope="admin",
     errors=(AlreadyMember, QuotaExceeded),
@@ -78,7 +79,9 @@ async def list_invitations(ctx: TeamContext, data: Empty) -> InvitationList:
     return InvitationList(items=await ctx.services.teams.invitations(ctx.team_id))
 
 
-@procedures.procedure("invitations.revoke", tier=TEAM, scope="admin", errors=(NotFound,))
+@procedures.procedure(
+    "invitations.revoke", idempotent=True, tier=TEAM, scope="admin", errors=(NotFound,)
+)
 async def revoke_invitation(ctx: TeamContext, data: IdInput) -> Ok:
     """Revoke an open invitation (owner or admin, signed in): its link stops working."""
     ctx.require("admin", member=True)
@@ -98,7 +101,12 @@ async def accept_invitation(ctx: UserContext, data: TokenInput) -> TeamOut:
 
 
 @procedures.procedure(
-    "members.remove", tier=TEAM, scope="admin", errors=(NotFound, LastOwner), fresh_session=True
+    "members.remove",
+    idempotent=True,
+    tier=TEAM,
+    scope="admin",
+    errors=(NotFound, LastOwner),
+    fresh_session=True,
 )
 async def remove_member(ctx: TeamContext, data: RemoveMemberInput) -> Ok:
     """Remove a member (owner or admin, signed in within SESSION_FRESH_MINUTES); the last
@@ -110,7 +118,12 @@ async def remove_member(ctx: TeamContext, data: RemoveMemberInput) -> Ok:
 
 
 @procedures.procedure(
-    "members.setRole", tier=TEAM, scope="admin", errors=(NotFound, LastOwner), fresh_session=True
+    "members.setRole",
+    idempotent=True,
+    tier=TEAM,
+    scope="admin",
+    errors=(NotFound, LastOwner),
+    fresh_session=True,
 )
 async def set_member_role(ctx: TeamContext, data: SetRoleInput) -> MemberOut:
     """Change a member's role (owner or admin, signed in within SESSION_FRESH_MINUTES: not
@@ -119,7 +132,9 @@ async def set_member_role(ctx: TeamContext, data: SetRoleInput) -> MemberOut:
     return await ctx.services.teams.set_role(ctx.team_id, data.user_id, data.role, by=ctx.role)
 
 
-@procedures.procedure("teams.delete", tier=TEAM_SENSITIVE, scope="admin", fresh_session=True)
+@procedures.procedure(
+    "teams.delete", idempotent=True, tier=TEAM_SENSITIVE, scope="admin", fresh_session=True
+)
 async def delete_team(ctx: TeamContext, data: Empty) -> DeletionOut:
     """Schedule the team's deletion (owner, signed in within 10 minutes). For the grace period
     (TEAM_DELETION_GRACE_HOURS) the team's calls and API keys answer 422
@@ -133,7 +148,9 @@ async def delete_team(ctx: TeamContext, data: Empty) -> DeletionOut:
     return DeletionOut(deletion_due_at=due)
 
 
-@procedures.procedure("teams.restore", tier=TEAM_SENSITIVE, scope="admin", fresh_session=True)
+@procedures.procedure(
+    "teams.restore", idempotent=True, tier=TEAM_SENSITIVE, scope="admin", fresh_session=True
+)
 async def restore_team(ctx: TeamContext, data: Empty) -> Ok:
     """Cancel a scheduled deletion during its grace period (owner, signed in within 10 minutes)."""
     ctx.require("owner", member=True)

@@ -76,6 +76,7 @@ async def list_webhooks(ctx: TeamContext, data: Empty) -> WebhookList:
 
 @procedures.procedure(
     "webhooks.update",
+    idempotent=True,
     tier=TEAM,
     scope="admin",
     errors=(NotFound, WebhookUrlRefused),
@@ -97,7 +98,12 @@ async def update_webhook(ctx: TeamContext, data: UpdateWebhookInput) -> WebhookO
 
 
 @procedures.procedure(
-    "webhooks.delete", tier=TEAM, scope="admin", errors=(NotFound,), fresh_session=True
+    "webhooks.delete",
+    idempotent=True,
+    tier=TEAM,
+    scope="admin",
+    errors=(NotFound,),
+    fresh_session=True,
 )
 async def delete_webhook(ctx: TeamContext, data: IdInput) -> Ok:
     """Stop sending to a webhook (admin; a fresh session or a key); its pending deliveries are
@@ -107,7 +113,9 @@ async def delete_webhook(ctx: TeamContext, data: IdInput) -> Ok:
     return Ok()
 
 
-@procedures.procedure("webhooks.test", tier=TEAM, scope="admin", errors=(NotFound,))
+@procedures.procedure(
+    "webhooks.test", idempotent=True, tier=TEAM, scope="admin", errors=(NotFound,)
+)
 async def test_webhook(ctx: TeamContext, data: IdInput) -> TestQueued:
     """Send a ``webhook.test`` delivery to this webhook now; follow it in webhooks.deliveries."""
     ctx.require("admin")

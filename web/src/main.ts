@@ -1,8 +1,9 @@
 // The dashboard: sign in, pick a team, watch its connections, syncs, counts and changes live.
-// Every call goes through the generated client (sdk/ts); live changes through streamChanges().
+// Every call goes through the generated client (sdk/ts); live changes through its SyncClient.
 
 import { ApiError, Client, type ConnectionOut, type SubscriberOut } from "../../sdk/ts/src/index.js";
-import { StreamRevokedError, streamChanges, type ChangeEvent, type RevokedReason } from "../../sdk/ts/src/sync.js";
+import { SyncClient, type Snapshot, type Store, type SyncStatus } from "../../sdk/ts/src/replica.js";
+import { StreamRevokedError, type ChangeEvent, type RevokedReason } from "../../sdk/ts/src/sync.js";
 
 const TOKEN_KEY = "subnest.session";
 const INVITE_KEY = "subnest.invitation"; // an invitation's token, accepted once signed in
@@ -12,7 +13,7 @@ const STATUSES = ["subscribed", "unsubscribed", "pending", "bounced", "cleaned",
 const base = window.location.origin;
 const client = new Client({ baseUrl: base });
 let team: Client | null = null;
-let stream: AbortController | null = null;
+let replica: SyncClient | null = null;
 const runs = new Map<string, string>(); // sync run → connection
 const progress = new Map<string, string>(); // connection → its latest run's progress
 
@@ -132,6 +133,8 @@ const ENDED: Record<RevokedReason, string> = {
 };
 
 function signedOut(): void {
+  replica?.stop();
+  replica = null;
   sessionStorage.removeItem(TOKEN_KEY);
   client.sessionToken = undefined;
   team = null;
@@ -170,11 +173,11 @@ async function enter(token: string): Promise<void> {
 }
 
 async function openTeam(teamId: string): Promise<void> {
-  stream?.abort();
+  replica?.stop();
   team = client.withTeam(teamId);
   $("#changes tbody").replaceChildren();
   await Promise.all([loadConnections(), loadCounts(), search("")]);
-  void follow(teamId);
+  follow(teamId);
 }
 
 async function loadCounts(): Promise<void> {
@@ -266,74 +269,88 @@ function refreshSoon(): void {
   countsTimer = window.setTimeout(() => void background(loadCounts), 250);
 }
 
-async function follow(teamId: string): Promise<void> {
-  const controller = new AbortController();
-  stream = controller;
+const BADGE: Record<SyncStatus, string> = {
+  connecting: "connecting…",
+  "catching-up": "catching up…",
+  live: "live",
+  reconnecting: "reconnecting…",
+  stopped: "stopped",
+};
+
+// The page lists rows through procedures (a page at a time), so its replica keeps no rows, only
+// where it is in the feed: a Store of its own.
+class CursorOnly implements Store {
+  cursor: string | undefined;
+  private readonly empty: Snapshot = new Map();
+
+  apply(_changes: readonly ChangeEvent[], cursor: string): void {
+    this.cursor = cursor;
+  }
+
+  clear(): void {
+    this.cursor = undefined;
+  }
+
+  snapshot(): Snapshot {
+    return this.empty;
+  }
+}
+
+// The team's replica (sdk/ts SyncClient): it pulls, follows the stream, reconnects from its
+// cursor and starts over on must-refetch. The page shows its status and reacts to its changes.
+function follow(teamId: string): void {
+  const store = new CursorOnly();
+  const sync = new SyncClient({ baseUrl: base, sessionToken: client.sessionToken, teamId, store });
+  replica = sync;
   const badge = $("#live");
-  const headers = { Authorization: `Bearer ${client.sessionToken ?? ""}`, "X-Team-Id": teamId };
-  let cursor: string | undefined;
-  let live = false;
-  while (!controller.signal.aborted) {
-    // From the start, the catch-up is what the tables already show; after a reconnect it is
-    // what happened meanwhile, and is shown like live changes.
-    const resumed = cursor !== undefined;
-    try {
-      for await (const event of streamChanges({ baseUrl: base, headers, cursor, signal: controller.signal })) {
-        if (event.type === "up-to-date") {
-          live = true;
-          cursor = event.cursor;
-          badge.textContent = "live";
-          badge.classList.add("live");
-        } else if (event.type === "change") {
-          cursor = event.cursor;
-          const change = event.change;
-          // Runs started anywhere (this page, another tab, the schedule) show their progress.
-          if (change.table === "sync_runs" && typeof change.row["connectionId"] === "string") {
-            runs.set(change.id, change.row["connectionId"]);
-          }
-          if (!live && !resumed) continue;
-          addRecent(change);
-          if (change.table === "subscribers") refreshSoon();
-          if (change.table === "esp_connections") void background(loadConnections);
-        } else if (event.type === "progress") {
-          const data = event.data;
-          if (typeof data["syncRunId"] === "string") {
-            showProgress(data["syncRunId"], `${String(data["status"])} · ${String(data["rowsSeen"] ?? 0)} rows`);
-            if (data["status"] === "succeeded" || data["status"] === "failed") {
-              refreshSoon();
-              void background(loadConnections);
-            }
-            if (data["status"] === "failed") void background(() => explainFailure(String(data["syncRunId"])));
-          } else if (typeof data["exportId"] === "string") {
-            $("#export-status").textContent = `export ${String(data["status"])}: ${String(data["rowCount"])} of ${String(data["totalRows"] ?? "?")} rows`;
-          }
-        } else {
-          // must-refetch: start over, and reload what the tables show
-          cursor = undefined;
-          void background(async () => {
-            await Promise.all([loadConnections(), loadCounts()]);
-          });
-        }
+  sync.subscribeStatus(() => {
+    const status = sync.getStatus();
+    badge.textContent = BADGE[status];
+    badge.classList.toggle("live", status === "live");
+  });
+  sync.subscribeChanges((changes, initial) => {
+    for (const change of changes) {
+      // Runs started anywhere (this page, another tab, the schedule) show their progress.
+      if (change.table === "sync_runs" && typeof change.row["connectionId"] === "string") {
+        runs.set(change.id, change.row["connectionId"]);
       }
-    } catch (err) {
-      if (controller.signal.aborted) return;
-      if (err instanceof StreamRevokedError) {
-        signedOut(); // access ended: back to sign-in, never a reconnect with what was refused
-        showError(new Error(`${ENDED[err.reason] ?? "Your access ended."} Sign in again.`));
-        return;
-      }
-      if (err instanceof ApiError && err.status === 401) {
-        signedOut(); // the session ended: sign in again rather than retry forever
-        showError(err);
-        return;
-      }
+      // The first fill is what the tables already show; after it, each change is news.
+      if (initial) continue;
+      addRecent(change);
+      if (change.table === "subscribers") refreshSoon();
+      if (change.table === "esp_connections") void background(loadConnections);
+      if (change.table === "sync_runs") runProgress(change);
+      if (change.table === "exports") exportProgress(change.row);
+    }
+  });
+  sync.start().catch((err: unknown) => {
+    if (replica !== sync) return; // another team opened meanwhile
+    if (err instanceof StreamRevokedError) {
+      signedOut(); // access ended: back to sign-in, never a reconnect with what was refused
+      showError(new Error(`${ENDED[err.reason] ?? "Your access ended."} Sign in again.`));
+    } else if (err instanceof ApiError && err.status === 401) {
+      signedOut(); // the session ended: sign in again rather than retry forever
+      showError(err);
+    } else {
       showError(err);
     }
-    live = false;
-    badge.textContent = "reconnecting…";
-    badge.classList.remove("live");
-    await new Promise((resolve) => window.setTimeout(resolve, 1000));
+  });
+}
+
+// A sync run's row changed: its progress, and once it ends, what it changed.
+function runProgress(change: ChangeEvent): void {
+  const row = change.row;
+  showProgress(change.id, `${String(row["status"])} · ${String(row["rowsSeen"] ?? 0)} rows`);
+  if (row["status"] === "succeeded" || row["status"] === "failed") {
+    refreshSoon();
+    void background(loadConnections);
   }
+  if (row["status"] === "failed") void background(() => explainFailure(change.id));
+}
+
+function exportProgress(row: Record<string, unknown>): void {
+  const rows = `${String(row["rowCount"])} of ${String(row["totalRows"] ?? "?")} rows`;
+  $("#export-status").textContent = `export ${String(row["status"])}: ${rows}`;
 }
 
 async function search(query: string): Promise<void> {

@@ -13,6 +13,7 @@ import datetime
 import email.utils
 import random
 import time
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import TracebackType
@@ -22,7 +23,9 @@ import httpx
 import msgspec
 
 __all__ = [
+    "IDEMPOTENCY_HEADER",
     "RETRY_STATUSES",
+    "SAFE_RETRY_STATUSES",
     "Api",
     "ApiError",
     "AsyncClientBase",
@@ -43,8 +46,19 @@ HttpT = TypeVar("HttpT", bound="httpx.Client | httpx.AsyncClient")
 TransportT = TypeVar("TransportT", bound="Transport[Any]")
 ClientT = TypeVar("ClientT", bound="BaseClient[Any, Any]")
 
-# The server did not carry the request out: safe to send again.
+# The server did not carry the request out: safe to send again. A 429 only when it is a rate
+# limit (RATE_LIMITED, or a proxy's answer without the API's body): a quota used up
+# (QUOTA_EXCEEDED) frees only when the team's own work finishes, not after a wait.
 RETRY_STATUSES = frozenset({429, 503})
+# The server may have failed half-way: safe to send again only a read, or a write with an
+# Idempotency-Key (which the server answers once).
+SAFE_RETRY_STATUSES = frozenset({500, 502, 503, 504})
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+_RATE_LIMITED = "RATE_LIMITED"
+# Sending failed, or the answer was lost: for a read or a keyed write, send again.
+_NETWORK_ERRORS = (httpx.NetworkError, httpx.TimeoutException, httpx.RemoteProtocolError)
+# What one attempt ends with: an answer, or the error that kept it from arriving.
+_Outcome = httpx.Response | httpx.TransportError
 
 
 class ApiError(Exception):
@@ -93,7 +107,9 @@ class UnexpectedResponse(ApiError):
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Retries of answers 429 and 503; no other status is ever retried.
+    """Retries of a call the server did not carry out (429 RATE_LIMITED, 503), and for a call
+    safe to repeat (a read, or a write with its Idempotency-Key) also of network errors and
+    500, 502, 504. Nothing else is ever retried (a 429 QUOTA_EXCEEDED neither).
 
     ``max_attempts`` counts the first try (1: no retries). Before the n-th retry the client
     waits what ``Retry-After`` says, else ``backoff * 2**(n-1)`` seconds with jitter; never more
@@ -105,7 +121,7 @@ class RetryPolicy:
     max_delay: float = 30.0
 
     def delay(self, attempt: int, retry_after: str | None) -> float:
-        """Seconds to wait after try number ``attempt`` answered 429 or 503."""
+        """Seconds to wait after try number ``attempt`` failed in a way worth retrying."""
         seconds = _seconds(retry_after)
         if seconds is None:
             seconds = self.backoff * 2 ** (attempt - 1) * random.uniform(0.5, 1.0)
@@ -142,10 +158,13 @@ class Scheme:
 @dataclass(frozen=True)
 class Procedure:
     """Where a procedure is and how it authenticates: ``security`` lists alternatives, each the
-    schemes sent together (none: a public procedure)."""
+    schemes sent together (none: a public procedure). ``idempotent``: a write that takes an
+    Idempotency-Key; ``safe``: a read. Both may be sent again after a network error or a 5xx."""
 
     path: str
     security: tuple[tuple[str, ...], ...] = ()
+    idempotent: bool = False
+    safe: bool = False
 
 
 @dataclass(frozen=True)
@@ -209,7 +228,11 @@ class Transport(Generic[HttpT]):
         names = chosen if chosen is not None else {s for alt in security for s in alt}
         return {self.api.schemes[n].header: values[n] for n in sorted(names) if n in values}
 
-    def _request(self, procedure: str, body: msgspec.Struct) -> httpx.Request:
+    def _request(
+        self, procedure: str, body: msgspec.Struct, idempotency_key: str | None
+    ) -> tuple[httpx.Request, bool]:
+        """The request (one for every attempt: a keyed write's key is fixed here, new unless
+        given) and whether it is safe to send again after a network error or a 5xx."""
         info = self.api.procedures[procedure]
         headers = {
             **self.headers,
@@ -217,21 +240,34 @@ class Transport(Generic[HttpT]):
             "accept": "application/json",
             **self.auth_headers(info.security),
         }
-        return self.http.build_request(
+        if info.idempotent:
+            headers[IDEMPOTENCY_HEADER] = idempotency_key or str(uuid.uuid4())
+        request = self.http.build_request(
             "POST",
             self.base_url + info.path,
             content=msgspec.json.encode(body),
             headers=headers,
             timeout=self.timeout,
         )
+        return request, info.idempotent or info.safe
 
-    def _retry_delay(self, response: httpx.Response, attempt: int) -> float | None:
-        """Seconds to wait before sending again, or None to take this answer."""
-        if response.status_code not in RETRY_STATUSES or attempt >= self.retry.max_attempts:
+    def _retry_delay(self, outcome: _Outcome, attempt: int, safe: bool) -> float | None:
+        """Seconds to wait before sending again, or None to take this outcome."""
+        if attempt >= self.retry.max_attempts:
             return None
-        return self.retry.delay(attempt, response.headers.get("retry-after"))
+        if isinstance(outcome, httpx.TransportError):
+            return self.retry.delay(attempt, None) if safe and _lost(outcome) else None
+        status = outcome.status_code
+        if status == 429 and _code(outcome) not in (_RATE_LIMITED, None):
+            return None
+        if status not in RETRY_STATUSES and not (safe and status in SAFE_RETRY_STATUSES):
+            return None
+        return self.retry.delay(attempt, outcome.headers.get("retry-after"))
 
-    def _result(self, response: httpx.Response, out: type[T]) -> T:
+    def _result(self, outcome: _Outcome, out: type[T]) -> T:
+        if isinstance(outcome, httpx.TransportError):
+            raise outcome
+        response = outcome
         request_id = response.headers.get("x-request-id")
         if not response.is_success:
             raise self._error(response, request_id)
@@ -266,16 +302,40 @@ class Transport(Generic[HttpT]):
         )
 
 
+def _lost(error: httpx.TransportError) -> bool:
+    """Sending failed, or the answer was lost (not a setting's fault, such as a bad URL)."""
+    return isinstance(error, _NETWORK_ERRORS)
+
+
+def _code(response: httpx.Response) -> str | None:
+    """The error code of an answer with the API's error body, else None."""
+    try:
+        return msgspec.json.decode(response.content, type=_ErrorBody).code
+    except msgspec.DecodeError:
+        return None
+
+
 class SyncTransport(Transport[httpx.Client]):
-    def call(self, procedure: str, body: msgspec.Struct, out: type[T]) -> T:
+    def call(
+        self,
+        procedure: str,
+        body: msgspec.Struct,
+        out: type[T],
+        *,
+        idempotency_key: str | None = None,
+    ) -> T:
         """Send ``body`` to ``procedure``; the answer decoded as ``out``, or its ApiError."""
-        request = self._request(procedure, body)
+        request, safe = self._request(procedure, body, idempotency_key)
         attempt = 1
         while True:
-            response = self.http.send(request)
-            delay = self._retry_delay(response, attempt)
+            outcome: _Outcome
+            try:
+                outcome = self.http.send(request)
+            except httpx.TransportError as error:
+                outcome = error
+            delay = self._retry_delay(outcome, attempt, safe)
             if delay is None:
-                return self._result(response, out)
+                return self._result(outcome, out)
             time.sleep(delay)
             attempt += 1
 
@@ -285,15 +345,26 @@ class SyncTransport(Transport[httpx.Client]):
 
 
 class AsyncTransport(Transport[httpx.AsyncClient]):
-    async def call(self, procedure: str, body: msgspec.Struct, out: type[T]) -> T:
+    async def call(
+        self,
+        procedure: str,
+        body: msgspec.Struct,
+        out: type[T],
+        *,
+        idempotency_key: str | None = None,
+    ) -> T:
         """Send ``body`` to ``procedure``; the answer decoded as ``out``, or its ApiError."""
-        request = self._request(procedure, body)
+        request, safe = self._request(procedure, body, idempotency_key)
         attempt = 1
         while True:
-            response = await self.http.send(request)
-            delay = self._retry_delay(response, attempt)
+            outcome: _Outcome
+            try:
+                outcome = await self.http.send(request)
+            except httpx.TransportError as error:
+                outcome = error
+            delay = self._retry_delay(outcome, attempt, safe)
             if delay is None:
-                return self._result(response, out)
+                return self._result(outcome, out)
             await asyncio.sleep(delay)
             attempt += 1
 

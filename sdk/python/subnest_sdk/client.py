@@ -140,7 +140,9 @@ _PROCEDURES = {
         "/rpc/apiKeys.list", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
     ),
     "apiKeys.revoke": Procedure(
-        "/rpc/apiKeys.revoke", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+        "/rpc/apiKeys.revoke",
+        (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
+        idempotent=True,
     ),
     "auth.changePassword": Procedure(
         "/rpc/auth.changePassword", (("session",), ("sessionCookie",))
@@ -163,98 +165,144 @@ _PROCEDURES = {
     "espConnections.create": Procedure(
         "/rpc/espConnections.create",
         (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
+        idempotent=True,
     ),
     "espConnections.delete": Procedure(
         "/rpc/espConnections.delete",
         (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
+        idempotent=True,
     ),
     "espConnections.get": Procedure(
-        "/rpc/espConnections.get", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+        "/rpc/espConnections.get",
+        (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
+        safe=True,
     ),
     "espConnections.list": Procedure(
         "/rpc/espConnections.list",
         (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
+        safe=True,
     ),
     "espConnections.sync": Procedure(
         "/rpc/espConnections.sync",
         (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
+        idempotent=True,
     ),
     "espConnections.update": Procedure(
         "/rpc/espConnections.update",
         (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
+        idempotent=True,
     ),
     "exports.create": Procedure(
-        "/rpc/exports.create", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+        "/rpc/exports.create",
+        (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
+        idempotent=True,
     ),
     "exports.get": Procedure(
-        "/rpc/exports.get", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+        "/rpc/exports.get",
+        (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
+        safe=True,
     ),
     "invitations.accept": Procedure("/rpc/invitations.accept", (("session",), ("sessionCookie",))),
     "invitations.list": Procedure(
-        "/rpc/invitations.list", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+        "/rpc/invitations.list",
+        (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
+        safe=True,
     ),
     "invitations.revoke": Procedure(
-        "/rpc/invitations.revoke", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+        "/rpc/invitations.revoke",
+        (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
+        idempotent=True,
     ),
     "members.add": Procedure(
-        "/rpc/members.add", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+        "/rpc/members.add",
+        (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
+        idempotent=True,
     ),
     "members.list": Procedure(
-        "/rpc/members.list", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+        "/rpc/members.list",
+        (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
+        safe=True,
     ),
     "members.remove": Procedure(
-        "/rpc/members.remove", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+        "/rpc/members.remove",
+        (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
+        idempotent=True,
     ),
     "members.setRole": Procedure(
-        "/rpc/members.setRole", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+        "/rpc/members.setRole",
+        (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
+        idempotent=True,
     ),
     "subscribers.counts": Procedure(
-        "/rpc/subscribers.counts", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+        "/rpc/subscribers.counts",
+        (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
+        safe=True,
     ),
     "subscribers.create": Procedure(
-        "/rpc/subscribers.create", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+        "/rpc/subscribers.create",
+        (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
+        idempotent=True,
     ),
     "subscribers.delete": Procedure(
-        "/rpc/subscribers.delete", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+        "/rpc/subscribers.delete",
+        (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
+        idempotent=True,
     ),
     "subscribers.get": Procedure(
-        "/rpc/subscribers.get", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+        "/rpc/subscribers.get",
+        (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
+        safe=True,
     ),
     "subscribers.list": Procedure(
-        "/rpc/subscribers.list", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+        "/rpc/subscribers.list",
+        (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
+        safe=True,
     ),
     "subscribers.restore": Procedure(
         "/rpc/subscribers.restore",
         (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
+        idempotent=True,
     ),
     "subscribers.update": Procedure(
-        "/rpc/subscribers.update", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+        "/rpc/subscribers.update",
+        (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
+        idempotent=True,
     ),
     "sync.pull": Procedure(
-        "/rpc/sync.pull", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+        "/rpc/sync.pull",
+        (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
+        safe=True,
     ),
     "syncRuns.get": Procedure(
-        "/rpc/syncRuns.get", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+        "/rpc/syncRuns.get",
+        (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
+        safe=True,
     ),
     "syncRuns.list": Procedure(
-        "/rpc/syncRuns.list", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+        "/rpc/syncRuns.list",
+        (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
+        safe=True,
     ),
     "teams.create": Procedure("/rpc/teams.create", (("session",), ("sessionCookie",))),
     "teams.delete": Procedure(
-        "/rpc/teams.delete", (("session", "teamId"), ("sessionCookie", "teamId"))
+        "/rpc/teams.delete", (("session", "teamId"), ("sessionCookie", "teamId")), idempotent=True
     ),
     "teams.list": Procedure("/rpc/teams.list", (("session",), ("sessionCookie",))),
     "teams.restore": Procedure(
-        "/rpc/teams.restore", (("session", "teamId"), ("sessionCookie", "teamId"))
+        "/rpc/teams.restore", (("session", "teamId"), ("sessionCookie", "teamId")), idempotent=True
     ),
     "usage.get": Procedure(
-        "/rpc/usage.get", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+        "/rpc/usage.get",
+        (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
+        safe=True,
     ),
     "webhooks.create": Procedure(
         "/rpc/webhooks.create", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
     ),
     "webhooks.delete": Procedure(
-        "/rpc/webhooks.delete", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+        "/rpc/webhooks.delete",
+        (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
+        idempotent=True,
     ),
     "webhooks.deliveries": Procedure(
         "/rpc/webhooks.deliveries",
@@ -264,10 +312,14 @@ _PROCEDURES = {
         "/rpc/webhooks.list", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
     ),
     "webhooks.test": Procedure(
-        "/rpc/webhooks.test", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+        "/rpc/webhooks.test",
+        (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
+        idempotent=True,
     ),
     "webhooks.update": Procedure(
-        "/rpc/webhooks.update", (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",))
+        "/rpc/webhooks.update",
+        (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
+        idempotent=True,
     ),
 }
 _SCHEMES = {
@@ -406,7 +458,7 @@ class ApiKeysApi(Namespace[SyncTransport]):
         body = Empty()
         return self._transport.call("apiKeys.list", body, ApiKeyList)
 
-    def revoke(self, *, id: uuid.UUID) -> ApiKeyOut:
+    def revoke(self, *, id: uuid.UUID, idempotency_key: str | None = None) -> ApiKeyOut:
         """Revoke a key (admin): it stops working, and its live streams end, at once on this API
         process and within a second on the others.
 
@@ -414,10 +466,16 @@ class ApiKeysApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError, NotFoundError,
-        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
+        IdempotencyKeyReusedError, PlanLimitReachedError, TeamDeletionScheduledError,
+        RateLimitedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = IdInput(id=id)
-        return self._transport.call("apiKeys.revoke", body, ApiKeyOut)
+        return self._transport.call(
+            "apiKeys.revoke", body, ApiKeyOut, idempotency_key=idempotency_key
+        )
 
 
 class AuthApi(Namespace[SyncTransport]):
@@ -559,6 +617,7 @@ class EspConnectionsApi(Namespace[SyncTransport]):
         name: str,
         credentials: dict[str, str],
         list_id: str | None = None,
+        idempotency_key: str | None = None,
     ) -> ConnectionOut:
         """Connect an ESP account (admin). The credentials are checked with the provider first.
 
@@ -567,25 +626,36 @@ class EspConnectionsApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError,
-        CredentialsRejectedError, PlanLimitReachedError, TeamDeletionScheduledError,
-        RateLimitedError, EspUnavailableError.
+        CredentialsRejectedError, IdempotencyKeyReusedError, PlanLimitReachedError,
+        TeamDeletionScheduledError, RateLimitedError, EspUnavailableError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = CreateConnectionInput(
             provider=provider, name=name, credentials=credentials, list_id=list_id
         )
-        return self._transport.call("espConnections.create", body, ConnectionOut)
+        return self._transport.call(
+            "espConnections.create", body, ConnectionOut, idempotency_key=idempotency_key
+        )
 
-    def delete(self, *, id: uuid.UUID) -> Ok:
+    def delete(self, *, id: uuid.UUID, idempotency_key: str | None = None) -> Ok:
         """Remove a connection (admin); its subscribers become tombstones.
 
         Scope: `admin` (what a scoped credential, such as an API key, needs).
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError, NotFoundError,
-        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
+        IdempotencyKeyReusedError, PlanLimitReachedError, TeamDeletionScheduledError,
+        RateLimitedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = IdInput(id=id)
-        return self._transport.call("espConnections.delete", body, Ok)
+        return self._transport.call(
+            "espConnections.delete", body, Ok, idempotency_key=idempotency_key
+        )
 
     def get(self, *, id: uuid.UUID) -> ConnectionOut:
         """One ESP connection.
@@ -611,7 +681,7 @@ class EspConnectionsApi(Namespace[SyncTransport]):
         body = Empty()
         return self._transport.call("espConnections.list", body, ConnectionList)
 
-    def sync(self, *, id: uuid.UUID) -> SyncQueued:
+    def sync(self, *, id: uuid.UUID, idempotency_key: str | None = None) -> SyncQueued:
         """Queue a sync of the connection now; follow it with syncRuns.get or the change feed.
 
         422 PLAN_LIMIT_REACHED once the period's synced subscribers reach the plan's limit; 429
@@ -620,10 +690,16 @@ class EspConnectionsApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError, NotFoundError,
-        PlanLimitReachedError, TeamDeletionScheduledError, QuotaExceededError, RateLimitedError.
+        IdempotencyKeyReusedError, PlanLimitReachedError, TeamDeletionScheduledError,
+        QuotaExceededError, RateLimitedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = IdInput(id=id)
-        return self._transport.call("espConnections.sync", body, SyncQueued)
+        return self._transport.call(
+            "espConnections.sync", body, SyncQueued, idempotency_key=idempotency_key
+        )
 
     def update(
         self,
@@ -632,6 +708,7 @@ class EspConnectionsApi(Namespace[SyncTransport]):
         name: str | None = None,
         status: Literal["active", "paused"] | None = None,
         credentials: dict[str, str] | None = None,
+        idempotency_key: str | None = None,
     ) -> ConnectionOut:
         """Rename, pause or resume a connection, or replace its credentials (admin).
 
@@ -640,11 +717,16 @@ class EspConnectionsApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError, NotFoundError,
-        CredentialsRejectedError, PlanLimitReachedError, TeamDeletionScheduledError,
-        RateLimitedError, EspUnavailableError.
+        CredentialsRejectedError, IdempotencyKeyReusedError, PlanLimitReachedError,
+        TeamDeletionScheduledError, RateLimitedError, EspUnavailableError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = UpdateConnectionInput(id=id, name=name, status=status, credentials=credentials)
-        return self._transport.call("espConnections.update", body, ConnectionOut)
+        return self._transport.call(
+            "espConnections.update", body, ConnectionOut, idempotency_key=idempotency_key
+        )
 
 
 class ExportsApi(Namespace[SyncTransport]):
@@ -656,6 +738,7 @@ class ExportsApi(Namespace[SyncTransport]):
         format: Literal["csv", "ndjson"],
         filter: SubscriberFilter | msgspec.UnsetType = msgspec.UNSET,
         gzip: bool = False,
+        idempotency_key: str | None = None,
     ) -> ExportOut:
         """Queue an export of the subscribers the filter selects (as ``subscribers.list``).
 
@@ -667,10 +750,16 @@ class ExportsApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError,
-        PlanLimitReachedError, TeamDeletionScheduledError, QuotaExceededError, RateLimitedError.
+        IdempotencyKeyReusedError, PlanLimitReachedError, TeamDeletionScheduledError,
+        QuotaExceededError, RateLimitedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = CreateExportInput(format=format, filter=filter, gzip=gzip)
-        return self._transport.call("exports.create", body, ExportOut)
+        return self._transport.call(
+            "exports.create", body, ExportOut, idempotency_key=idempotency_key
+        )
 
     def get(self, *, id: uuid.UUID) -> ExportOut:
         """An export's status, row counts and, once it has succeeded, a fresh download link.
@@ -710,24 +799,32 @@ class InvitationsApi(Namespace[SyncTransport]):
         body = Empty()
         return self._transport.call("invitations.list", body, InvitationList)
 
-    def revoke(self, *, id: uuid.UUID) -> Ok:
+    def revoke(self, *, id: uuid.UUID, idempotency_key: str | None = None) -> Ok:
         """Revoke an open invitation (owner or admin, signed in): its link stops working.
 
         Scope: `admin` (what a scoped credential, such as an API key, needs).
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError, NotFoundError,
-        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
+        IdempotencyKeyReusedError, PlanLimitReachedError, TeamDeletionScheduledError,
+        RateLimitedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = IdInput(id=id)
-        return self._transport.call("invitations.revoke", body, Ok)
+        return self._transport.call("invitations.revoke", body, Ok, idempotency_key=idempotency_key)
 
 
 class MembersApi(Namespace[SyncTransport]):
     """The ``members.*`` procedures."""
 
     def add(
-        self, *, email: str, role: Literal["admin", "member", "owner"] = "member"
+        self,
+        *,
+        email: str,
+        role: Literal["admin", "member", "owner"] = "member",
+        idempotency_key: str | None = None,
     ) -> InvitationOut:
         """Invite an address to the team (owner or admin, signed in within SESSION_FRESH_MINUTES:
         not with an API key).
@@ -739,11 +836,16 @@ class MembersApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, SessionTooOldError,
-        WrongRoleError, AlreadyMemberError, PlanLimitReachedError, TeamDeletionScheduledError,
-        QuotaExceededError, RateLimitedError.
+        WrongRoleError, AlreadyMemberError, IdempotencyKeyReusedError, PlanLimitReachedError,
+        TeamDeletionScheduledError, QuotaExceededError, RateLimitedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = AddMemberInput(email=email, role=role)
-        return self._transport.call("members.add", body, InvitationOut)
+        return self._transport.call(
+            "members.add", body, InvitationOut, idempotency_key=idempotency_key
+        )
 
     def list(self) -> MemberList:
         """The team's members and their roles.
@@ -757,7 +859,7 @@ class MembersApi(Namespace[SyncTransport]):
         body = Empty()
         return self._transport.call("members.list", body, MemberList)
 
-    def remove(self, *, user_id: uuid.UUID) -> Ok:
+    def remove(self, *, user_id: uuid.UUID, idempotency_key: str | None = None) -> Ok:
         """Remove a member (owner or admin, signed in within SESSION_FRESH_MINUTES); the last owner
         stays. The member's live streams of the team end.
 
@@ -765,14 +867,21 @@ class MembersApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, SessionTooOldError,
-        WrongRoleError, NotFoundError, LastOwnerError, PlanLimitReachedError,
-        TeamDeletionScheduledError, RateLimitedError.
+        WrongRoleError, NotFoundError, IdempotencyKeyReusedError, LastOwnerError,
+        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = RemoveMemberInput(user_id=user_id)
-        return self._transport.call("members.remove", body, Ok)
+        return self._transport.call("members.remove", body, Ok, idempotency_key=idempotency_key)
 
     def set_role(
-        self, *, user_id: uuid.UUID, role: Literal["admin", "member", "owner"]
+        self,
+        *,
+        user_id: uuid.UUID,
+        role: Literal["admin", "member", "owner"],
+        idempotency_key: str | None = None,
     ) -> MemberOut:
         """Change a member's role (owner or admin, signed in within SESSION_FRESH_MINUTES: not with
         an API key). Only an owner grants or takes the owner role; the last owner stays.
@@ -781,11 +890,16 @@ class MembersApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, SessionTooOldError,
-        WrongRoleError, NotFoundError, LastOwnerError, PlanLimitReachedError,
-        TeamDeletionScheduledError, RateLimitedError.
+        WrongRoleError, NotFoundError, IdempotencyKeyReusedError, LastOwnerError,
+        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = SetRoleInput(user_id=user_id, role=role)
-        return self._transport.call("members.setRole", body, MemberOut)
+        return self._transport.call(
+            "members.setRole", body, MemberOut, idempotency_key=idempotency_key
+        )
 
 
 class SubscribersApi(Namespace[SyncTransport]):
@@ -814,6 +928,7 @@ class SubscribersApi(Namespace[SyncTransport]):
         ] = "subscribed",
         custom_fields: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET,
         local_fields: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET,
+        idempotency_key: str | None = None,
     ) -> SubscriberOut:
         """Add a subscriber by hand (no ESP). The email is trimmed, its domain lower-cased; an
         address the team already has answers 409 with that subscriber's id. ``customFields`` and
@@ -823,8 +938,11 @@ class SubscribersApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError,
-        SubscriberExistsError, PlanLimitReachedError, TeamDeletionScheduledError,
-        RateLimitedError.
+        SubscriberExistsError, IdempotencyKeyReusedError, PlanLimitReachedError,
+        TeamDeletionScheduledError, RateLimitedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = CreateSubscriberInput(
             email=email,
@@ -834,9 +952,11 @@ class SubscribersApi(Namespace[SyncTransport]):
             custom_fields=custom_fields,
             local_fields=local_fields,
         )
-        return self._transport.call("subscribers.create", body, SubscriberOut)
+        return self._transport.call(
+            "subscribers.create", body, SubscriberOut, idempotency_key=idempotency_key
+        )
 
-    def delete(self, *, id: uuid.UUID) -> Ok:
+    def delete(self, *, id: uuid.UUID, idempotency_key: str | None = None) -> Ok:
         """Soft-delete a subscriber: replicas get a tombstone; ``subscribers.restore`` undoes it. A
         synced subscriber the provider still lists comes back with the next sync.
 
@@ -844,10 +964,14 @@ class SubscribersApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError, NotFoundError,
-        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
+        IdempotencyKeyReusedError, PlanLimitReachedError, TeamDeletionScheduledError,
+        RateLimitedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = IdInput(id=id)
-        return self._transport.call("subscribers.delete", body, Ok)
+        return self._transport.call("subscribers.delete", body, Ok, idempotency_key=idempotency_key)
 
     def get(self, *, id: uuid.UUID) -> SubscriberOut:
         """One subscriber, soft-deleted ones included.
@@ -892,18 +1016,23 @@ class SubscribersApi(Namespace[SyncTransport]):
         )
         return self._transport.call("subscribers.list", body, SubscriberList)
 
-    def restore(self, *, id: uuid.UUID) -> SubscriberOut:
+    def restore(self, *, id: uuid.UUID, idempotency_key: str | None = None) -> SubscriberOut:
         """Bring back a soft-deleted subscriber (409 if its address was taken meanwhile).
 
         Scope: `write` (what a scoped credential, such as an API key, needs).
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError, NotFoundError,
-        SubscriberExistsError, PlanLimitReachedError, TeamDeletionScheduledError,
-        RateLimitedError.
+        SubscriberExistsError, IdempotencyKeyReusedError, PlanLimitReachedError,
+        TeamDeletionScheduledError, RateLimitedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = IdInput(id=id)
-        return self._transport.call("subscribers.restore", body, SubscriberOut)
+        return self._transport.call(
+            "subscribers.restore", body, SubscriberOut, idempotency_key=idempotency_key
+        )
 
     def update(
         self,
@@ -916,6 +1045,7 @@ class SubscribersApi(Namespace[SyncTransport]):
         | None = None,
         custom_fields: dict[str, Any] | None = None,
         local_fields: dict[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> SubscriberOut:
         """Edit a subscriber. On a synced one, the provider's fields are overwritten by the next
         sync (the provider wins; the run counts a conflict); ``localFields`` are never touched.
@@ -925,8 +1055,11 @@ class SubscribersApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError, NotFoundError,
-        SubscriberExistsError, PlanLimitReachedError, SubscriberDeletedError,
-        TeamDeletionScheduledError, RateLimitedError.
+        SubscriberExistsError, IdempotencyKeyReusedError, PlanLimitReachedError,
+        SubscriberDeletedError, TeamDeletionScheduledError, RateLimitedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = UpdateSubscriberInput(
             id=id,
@@ -937,7 +1070,9 @@ class SubscribersApi(Namespace[SyncTransport]):
             custom_fields=custom_fields,
             local_fields=local_fields,
         )
-        return self._transport.call("subscribers.update", body, SubscriberOut)
+        return self._transport.call(
+            "subscribers.update", body, SubscriberOut, idempotency_key=idempotency_key
+        )
 
 
 class SyncApi(Namespace[SyncTransport]):
@@ -1001,7 +1136,7 @@ class TeamsApi(Namespace[SyncTransport]):
         body = CreateTeamInput(name=name)
         return self._transport.call("teams.create", body, TeamOut)
 
-    def delete(self) -> DeletionOut:
+    def delete(self, *, idempotency_key: str | None = None) -> DeletionOut:
         """Schedule the team's deletion (owner, signed in within 10 minutes). For the grace period
         (TEAM_DELETION_GRACE_HOURS) the team's calls and API keys answer 422
         TEAM_DELETION_SCHEDULED (its live streams end) and ``teams.restore`` undoes it; then
@@ -1010,10 +1145,15 @@ class TeamsApi(Namespace[SyncTransport]):
         Scope: `admin` (what a scoped credential, such as an API key, needs).
 
         Credentials: session_token + team_id. Errors: UnauthenticatedError, ForbiddenError,
-        SessionTooOldError, WrongRoleError.
+        SessionTooOldError, WrongRoleError, IdempotencyKeyReusedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = Empty()
-        return self._transport.call("teams.delete", body, DeletionOut)
+        return self._transport.call(
+            "teams.delete", body, DeletionOut, idempotency_key=idempotency_key
+        )
 
     def list(self) -> TeamList:
         """The teams the signed-in user belongs to, with their role.
@@ -1023,16 +1163,19 @@ class TeamsApi(Namespace[SyncTransport]):
         body = Empty()
         return self._transport.call("teams.list", body, TeamList)
 
-    def restore(self) -> Ok:
+    def restore(self, *, idempotency_key: str | None = None) -> Ok:
         """Cancel a scheduled deletion during its grace period (owner, signed in within 10 minutes).
 
         Scope: `admin` (what a scoped credential, such as an API key, needs).
 
         Credentials: session_token + team_id. Errors: UnauthenticatedError, ForbiddenError,
-        SessionTooOldError, WrongRoleError.
+        SessionTooOldError, WrongRoleError, IdempotencyKeyReusedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = Empty()
-        return self._transport.call("teams.restore", body, Ok)
+        return self._transport.call("teams.restore", body, Ok, idempotency_key=idempotency_key)
 
 
 class UsageApi(Namespace[SyncTransport]):
@@ -1074,7 +1217,7 @@ class WebhooksApi(Namespace[SyncTransport]):
         body = CreateWebhookInput(url=url, events=events)
         return self._transport.call("webhooks.create", body, CreatedWebhook)
 
-    def delete(self, *, id: uuid.UUID) -> Ok:
+    def delete(self, *, id: uuid.UUID, idempotency_key: str | None = None) -> Ok:
         """Stop sending to a webhook (admin; a fresh session or a key); its pending deliveries are
         dropped.
 
@@ -1082,11 +1225,14 @@ class WebhooksApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, SessionTooOldError,
-        WrongRoleError, NotFoundError, PlanLimitReachedError, TeamDeletionScheduledError,
-        RateLimitedError.
+        WrongRoleError, NotFoundError, IdempotencyKeyReusedError, PlanLimitReachedError,
+        TeamDeletionScheduledError, RateLimitedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = IdInput(id=id)
-        return self._transport.call("webhooks.delete", body, Ok)
+        return self._transport.call("webhooks.delete", body, Ok, idempotency_key=idempotency_key)
 
     def deliveries(self, *, endpoint_id: uuid.UUID | None = None, limit: int = 50) -> DeliveryList:
         """Recent deliveries, newest first, each with the log of its attempts.
@@ -1114,17 +1260,23 @@ class WebhooksApi(Namespace[SyncTransport]):
         body = Empty()
         return self._transport.call("webhooks.list", body, WebhookList)
 
-    def test(self, *, id: uuid.UUID) -> TestQueued:
+    def test(self, *, id: uuid.UUID, idempotency_key: str | None = None) -> TestQueued:
         """Send a ``webhook.test`` delivery to this webhook now; follow it in webhooks.deliveries.
 
         Scope: `admin` (what a scoped credential, such as an API key, needs).
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError, NotFoundError,
-        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
+        IdempotencyKeyReusedError, PlanLimitReachedError, TeamDeletionScheduledError,
+        RateLimitedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = IdInput(id=id)
-        return self._transport.call("webhooks.test", body, TestQueued)
+        return self._transport.call(
+            "webhooks.test", body, TestQueued, idempotency_key=idempotency_key
+        )
 
     def update(
         self,
@@ -1133,6 +1285,7 @@ class WebhooksApi(Namespace[SyncTransport]):
         url: str | None = None,
         events: builtins.list[EventType] | None = None,
         status: Literal["active", "disabled"] | None = None,
+        idempotency_key: str | None = None,
     ) -> WebhookOut:
         """Change a webhook's URL, events or status (admin; a fresh session or a key). ``status:
         "active"`` turns a webhook disabled after repeated failures back on, its failure count
@@ -1142,11 +1295,16 @@ class WebhooksApi(Namespace[SyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, SessionTooOldError,
-        WrongRoleError, NotFoundError, PlanLimitReachedError, TeamDeletionScheduledError,
-        WebhookUrlRefusedError, RateLimitedError.
+        WrongRoleError, NotFoundError, IdempotencyKeyReusedError, PlanLimitReachedError,
+        TeamDeletionScheduledError, WebhookUrlRefusedError, RateLimitedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = UpdateWebhookInput(id=id, url=url, events=events, status=status)
-        return self._transport.call("webhooks.update", body, WebhookOut)
+        return self._transport.call(
+            "webhooks.update", body, WebhookOut, idempotency_key=idempotency_key
+        )
 
 
 class Client(_ClientCore[httpx.Client, SyncTransport], SyncClientBase):
@@ -1232,7 +1390,7 @@ class AsyncApiKeysApi(Namespace[AsyncTransport]):
         body = Empty()
         return await self._transport.call("apiKeys.list", body, ApiKeyList)
 
-    async def revoke(self, *, id: uuid.UUID) -> ApiKeyOut:
+    async def revoke(self, *, id: uuid.UUID, idempotency_key: str | None = None) -> ApiKeyOut:
         """Revoke a key (admin): it stops working, and its live streams end, at once on this API
         process and within a second on the others.
 
@@ -1240,10 +1398,16 @@ class AsyncApiKeysApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError, NotFoundError,
-        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
+        IdempotencyKeyReusedError, PlanLimitReachedError, TeamDeletionScheduledError,
+        RateLimitedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = IdInput(id=id)
-        return await self._transport.call("apiKeys.revoke", body, ApiKeyOut)
+        return await self._transport.call(
+            "apiKeys.revoke", body, ApiKeyOut, idempotency_key=idempotency_key
+        )
 
 
 class AsyncAuthApi(Namespace[AsyncTransport]):
@@ -1387,6 +1551,7 @@ class AsyncEspConnectionsApi(Namespace[AsyncTransport]):
         name: str,
         credentials: dict[str, str],
         list_id: str | None = None,
+        idempotency_key: str | None = None,
     ) -> ConnectionOut:
         """Connect an ESP account (admin). The credentials are checked with the provider first.
 
@@ -1395,25 +1560,36 @@ class AsyncEspConnectionsApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError,
-        CredentialsRejectedError, PlanLimitReachedError, TeamDeletionScheduledError,
-        RateLimitedError, EspUnavailableError.
+        CredentialsRejectedError, IdempotencyKeyReusedError, PlanLimitReachedError,
+        TeamDeletionScheduledError, RateLimitedError, EspUnavailableError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = CreateConnectionInput(
             provider=provider, name=name, credentials=credentials, list_id=list_id
         )
-        return await self._transport.call("espConnections.create", body, ConnectionOut)
+        return await self._transport.call(
+            "espConnections.create", body, ConnectionOut, idempotency_key=idempotency_key
+        )
 
-    async def delete(self, *, id: uuid.UUID) -> Ok:
+    async def delete(self, *, id: uuid.UUID, idempotency_key: str | None = None) -> Ok:
         """Remove a connection (admin); its subscribers become tombstones.
 
         Scope: `admin` (what a scoped credential, such as an API key, needs).
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError, NotFoundError,
-        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
+        IdempotencyKeyReusedError, PlanLimitReachedError, TeamDeletionScheduledError,
+        RateLimitedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = IdInput(id=id)
-        return await self._transport.call("espConnections.delete", body, Ok)
+        return await self._transport.call(
+            "espConnections.delete", body, Ok, idempotency_key=idempotency_key
+        )
 
     async def get(self, *, id: uuid.UUID) -> ConnectionOut:
         """One ESP connection.
@@ -1439,7 +1615,7 @@ class AsyncEspConnectionsApi(Namespace[AsyncTransport]):
         body = Empty()
         return await self._transport.call("espConnections.list", body, ConnectionList)
 
-    async def sync(self, *, id: uuid.UUID) -> SyncQueued:
+    async def sync(self, *, id: uuid.UUID, idempotency_key: str | None = None) -> SyncQueued:
         """Queue a sync of the connection now; follow it with syncRuns.get or the change feed.
 
         422 PLAN_LIMIT_REACHED once the period's synced subscribers reach the plan's limit; 429
@@ -1448,10 +1624,16 @@ class AsyncEspConnectionsApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError, NotFoundError,
-        PlanLimitReachedError, TeamDeletionScheduledError, QuotaExceededError, RateLimitedError.
+        IdempotencyKeyReusedError, PlanLimitReachedError, TeamDeletionScheduledError,
+        QuotaExceededError, RateLimitedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = IdInput(id=id)
-        return await self._transport.call("espConnections.sync", body, SyncQueued)
+        return await self._transport.call(
+            "espConnections.sync", body, SyncQueued, idempotency_key=idempotency_key
+        )
 
     async def update(
         self,
@@ -1460,6 +1642,7 @@ class AsyncEspConnectionsApi(Namespace[AsyncTransport]):
         name: str | None = None,
         status: Literal["active", "paused"] | None = None,
         credentials: dict[str, str] | None = None,
+        idempotency_key: str | None = None,
     ) -> ConnectionOut:
         """Rename, pause or resume a connection, or replace its credentials (admin).
 
@@ -1468,11 +1651,16 @@ class AsyncEspConnectionsApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError, NotFoundError,
-        CredentialsRejectedError, PlanLimitReachedError, TeamDeletionScheduledError,
-        RateLimitedError, EspUnavailableError.
+        CredentialsRejectedError, IdempotencyKeyReusedError, PlanLimitReachedError,
+        TeamDeletionScheduledError, RateLimitedError, EspUnavailableError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = UpdateConnectionInput(id=id, name=name, status=status, credentials=credentials)
-        return await self._transport.call("espConnections.update", body, ConnectionOut)
+        return await self._transport.call(
+            "espConnections.update", body, ConnectionOut, idempotency_key=idempotency_key
+        )
 
 
 class AsyncExportsApi(Namespace[AsyncTransport]):
@@ -1484,6 +1672,7 @@ class AsyncExportsApi(Namespace[AsyncTransport]):
         format: Literal["csv", "ndjson"],
         filter: SubscriberFilter | msgspec.UnsetType = msgspec.UNSET,
         gzip: bool = False,
+        idempotency_key: str | None = None,
     ) -> ExportOut:
         """Queue an export of the subscribers the filter selects (as ``subscribers.list``).
 
@@ -1495,10 +1684,16 @@ class AsyncExportsApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError,
-        PlanLimitReachedError, TeamDeletionScheduledError, QuotaExceededError, RateLimitedError.
+        IdempotencyKeyReusedError, PlanLimitReachedError, TeamDeletionScheduledError,
+        QuotaExceededError, RateLimitedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = CreateExportInput(format=format, filter=filter, gzip=gzip)
-        return await self._transport.call("exports.create", body, ExportOut)
+        return await self._transport.call(
+            "exports.create", body, ExportOut, idempotency_key=idempotency_key
+        )
 
     async def get(self, *, id: uuid.UUID) -> ExportOut:
         """An export's status, row counts and, once it has succeeded, a fresh download link.
@@ -1538,24 +1733,34 @@ class AsyncInvitationsApi(Namespace[AsyncTransport]):
         body = Empty()
         return await self._transport.call("invitations.list", body, InvitationList)
 
-    async def revoke(self, *, id: uuid.UUID) -> Ok:
+    async def revoke(self, *, id: uuid.UUID, idempotency_key: str | None = None) -> Ok:
         """Revoke an open invitation (owner or admin, signed in): its link stops working.
 
         Scope: `admin` (what a scoped credential, such as an API key, needs).
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError, NotFoundError,
-        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
+        IdempotencyKeyReusedError, PlanLimitReachedError, TeamDeletionScheduledError,
+        RateLimitedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = IdInput(id=id)
-        return await self._transport.call("invitations.revoke", body, Ok)
+        return await self._transport.call(
+            "invitations.revoke", body, Ok, idempotency_key=idempotency_key
+        )
 
 
 class AsyncMembersApi(Namespace[AsyncTransport]):
     """The ``members.*`` procedures."""
 
     async def add(
-        self, *, email: str, role: Literal["admin", "member", "owner"] = "member"
+        self,
+        *,
+        email: str,
+        role: Literal["admin", "member", "owner"] = "member",
+        idempotency_key: str | None = None,
     ) -> InvitationOut:
         """Invite an address to the team (owner or admin, signed in within SESSION_FRESH_MINUTES:
         not with an API key).
@@ -1567,11 +1772,16 @@ class AsyncMembersApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, SessionTooOldError,
-        WrongRoleError, AlreadyMemberError, PlanLimitReachedError, TeamDeletionScheduledError,
-        QuotaExceededError, RateLimitedError.
+        WrongRoleError, AlreadyMemberError, IdempotencyKeyReusedError, PlanLimitReachedError,
+        TeamDeletionScheduledError, QuotaExceededError, RateLimitedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = AddMemberInput(email=email, role=role)
-        return await self._transport.call("members.add", body, InvitationOut)
+        return await self._transport.call(
+            "members.add", body, InvitationOut, idempotency_key=idempotency_key
+        )
 
     async def list(self) -> MemberList:
         """The team's members and their roles.
@@ -1585,7 +1795,7 @@ class AsyncMembersApi(Namespace[AsyncTransport]):
         body = Empty()
         return await self._transport.call("members.list", body, MemberList)
 
-    async def remove(self, *, user_id: uuid.UUID) -> Ok:
+    async def remove(self, *, user_id: uuid.UUID, idempotency_key: str | None = None) -> Ok:
         """Remove a member (owner or admin, signed in within SESSION_FRESH_MINUTES); the last owner
         stays. The member's live streams of the team end.
 
@@ -1593,14 +1803,23 @@ class AsyncMembersApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, SessionTooOldError,
-        WrongRoleError, NotFoundError, LastOwnerError, PlanLimitReachedError,
-        TeamDeletionScheduledError, RateLimitedError.
+        WrongRoleError, NotFoundError, IdempotencyKeyReusedError, LastOwnerError,
+        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = RemoveMemberInput(user_id=user_id)
-        return await self._transport.call("members.remove", body, Ok)
+        return await self._transport.call(
+            "members.remove", body, Ok, idempotency_key=idempotency_key
+        )
 
     async def set_role(
-        self, *, user_id: uuid.UUID, role: Literal["admin", "member", "owner"]
+        self,
+        *,
+        user_id: uuid.UUID,
+        role: Literal["admin", "member", "owner"],
+        idempotency_key: str | None = None,
     ) -> MemberOut:
         """Change a member's role (owner or admin, signed in within SESSION_FRESH_MINUTES: not with
         an API key). Only an owner grants or takes the owner role; the last owner stays.
@@ -1609,11 +1828,16 @@ class AsyncMembersApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, SessionTooOldError,
-        WrongRoleError, NotFoundError, LastOwnerError, PlanLimitReachedError,
-        TeamDeletionScheduledError, RateLimitedError.
+        WrongRoleError, NotFoundError, IdempotencyKeyReusedError, LastOwnerError,
+        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = SetRoleInput(user_id=user_id, role=role)
-        return await self._transport.call("members.setRole", body, MemberOut)
+        return await self._transport.call(
+            "members.setRole", body, MemberOut, idempotency_key=idempotency_key
+        )
 
 
 class AsyncSubscribersApi(Namespace[AsyncTransport]):
@@ -1642,6 +1866,7 @@ class AsyncSubscribersApi(Namespace[AsyncTransport]):
         ] = "subscribed",
         custom_fields: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET,
         local_fields: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET,
+        idempotency_key: str | None = None,
     ) -> SubscriberOut:
         """Add a subscriber by hand (no ESP). The email is trimmed, its domain lower-cased; an
         address the team already has answers 409 with that subscriber's id. ``customFields`` and
@@ -1651,8 +1876,11 @@ class AsyncSubscribersApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError,
-        SubscriberExistsError, PlanLimitReachedError, TeamDeletionScheduledError,
-        RateLimitedError.
+        SubscriberExistsError, IdempotencyKeyReusedError, PlanLimitReachedError,
+        TeamDeletionScheduledError, RateLimitedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = CreateSubscriberInput(
             email=email,
@@ -1662,9 +1890,11 @@ class AsyncSubscribersApi(Namespace[AsyncTransport]):
             custom_fields=custom_fields,
             local_fields=local_fields,
         )
-        return await self._transport.call("subscribers.create", body, SubscriberOut)
+        return await self._transport.call(
+            "subscribers.create", body, SubscriberOut, idempotency_key=idempotency_key
+        )
 
-    async def delete(self, *, id: uuid.UUID) -> Ok:
+    async def delete(self, *, id: uuid.UUID, idempotency_key: str | None = None) -> Ok:
         """Soft-delete a subscriber: replicas get a tombstone; ``subscribers.restore`` undoes it. A
         synced subscriber the provider still lists comes back with the next sync.
 
@@ -1672,10 +1902,16 @@ class AsyncSubscribersApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError, NotFoundError,
-        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
+        IdempotencyKeyReusedError, PlanLimitReachedError, TeamDeletionScheduledError,
+        RateLimitedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = IdInput(id=id)
-        return await self._transport.call("subscribers.delete", body, Ok)
+        return await self._transport.call(
+            "subscribers.delete", body, Ok, idempotency_key=idempotency_key
+        )
 
     async def get(self, *, id: uuid.UUID) -> SubscriberOut:
         """One subscriber, soft-deleted ones included.
@@ -1720,18 +1956,23 @@ class AsyncSubscribersApi(Namespace[AsyncTransport]):
         )
         return await self._transport.call("subscribers.list", body, SubscriberList)
 
-    async def restore(self, *, id: uuid.UUID) -> SubscriberOut:
+    async def restore(self, *, id: uuid.UUID, idempotency_key: str | None = None) -> SubscriberOut:
         """Bring back a soft-deleted subscriber (409 if its address was taken meanwhile).
 
         Scope: `write` (what a scoped credential, such as an API key, needs).
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError, NotFoundError,
-        SubscriberExistsError, PlanLimitReachedError, TeamDeletionScheduledError,
-        RateLimitedError.
+        SubscriberExistsError, IdempotencyKeyReusedError, PlanLimitReachedError,
+        TeamDeletionScheduledError, RateLimitedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = IdInput(id=id)
-        return await self._transport.call("subscribers.restore", body, SubscriberOut)
+        return await self._transport.call(
+            "subscribers.restore", body, SubscriberOut, idempotency_key=idempotency_key
+        )
 
     async def update(
         self,
@@ -1744,6 +1985,7 @@ class AsyncSubscribersApi(Namespace[AsyncTransport]):
         | None = None,
         custom_fields: dict[str, Any] | None = None,
         local_fields: dict[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> SubscriberOut:
         """Edit a subscriber. On a synced one, the provider's fields are overwritten by the next
         sync (the provider wins; the run counts a conflict); ``localFields`` are never touched.
@@ -1753,8 +1995,11 @@ class AsyncSubscribersApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError, NotFoundError,
-        SubscriberExistsError, PlanLimitReachedError, SubscriberDeletedError,
-        TeamDeletionScheduledError, RateLimitedError.
+        SubscriberExistsError, IdempotencyKeyReusedError, PlanLimitReachedError,
+        SubscriberDeletedError, TeamDeletionScheduledError, RateLimitedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = UpdateSubscriberInput(
             id=id,
@@ -1765,7 +2010,9 @@ class AsyncSubscribersApi(Namespace[AsyncTransport]):
             custom_fields=custom_fields,
             local_fields=local_fields,
         )
-        return await self._transport.call("subscribers.update", body, SubscriberOut)
+        return await self._transport.call(
+            "subscribers.update", body, SubscriberOut, idempotency_key=idempotency_key
+        )
 
 
 class AsyncSyncApi(Namespace[AsyncTransport]):
@@ -1829,7 +2076,7 @@ class AsyncTeamsApi(Namespace[AsyncTransport]):
         body = CreateTeamInput(name=name)
         return await self._transport.call("teams.create", body, TeamOut)
 
-    async def delete(self) -> DeletionOut:
+    async def delete(self, *, idempotency_key: str | None = None) -> DeletionOut:
         """Schedule the team's deletion (owner, signed in within 10 minutes). For the grace period
         (TEAM_DELETION_GRACE_HOURS) the team's calls and API keys answer 422
         TEAM_DELETION_SCHEDULED (its live streams end) and ``teams.restore`` undoes it; then
@@ -1838,10 +2085,15 @@ class AsyncTeamsApi(Namespace[AsyncTransport]):
         Scope: `admin` (what a scoped credential, such as an API key, needs).
 
         Credentials: session_token + team_id. Errors: UnauthenticatedError, ForbiddenError,
-        SessionTooOldError, WrongRoleError.
+        SessionTooOldError, WrongRoleError, IdempotencyKeyReusedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = Empty()
-        return await self._transport.call("teams.delete", body, DeletionOut)
+        return await self._transport.call(
+            "teams.delete", body, DeletionOut, idempotency_key=idempotency_key
+        )
 
     async def list(self) -> TeamList:
         """The teams the signed-in user belongs to, with their role.
@@ -1851,16 +2103,21 @@ class AsyncTeamsApi(Namespace[AsyncTransport]):
         body = Empty()
         return await self._transport.call("teams.list", body, TeamList)
 
-    async def restore(self) -> Ok:
+    async def restore(self, *, idempotency_key: str | None = None) -> Ok:
         """Cancel a scheduled deletion during its grace period (owner, signed in within 10 minutes).
 
         Scope: `admin` (what a scoped credential, such as an API key, needs).
 
         Credentials: session_token + team_id. Errors: UnauthenticatedError, ForbiddenError,
-        SessionTooOldError, WrongRoleError.
+        SessionTooOldError, WrongRoleError, IdempotencyKeyReusedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = Empty()
-        return await self._transport.call("teams.restore", body, Ok)
+        return await self._transport.call(
+            "teams.restore", body, Ok, idempotency_key=idempotency_key
+        )
 
 
 class AsyncUsageApi(Namespace[AsyncTransport]):
@@ -1902,7 +2159,7 @@ class AsyncWebhooksApi(Namespace[AsyncTransport]):
         body = CreateWebhookInput(url=url, events=events)
         return await self._transport.call("webhooks.create", body, CreatedWebhook)
 
-    async def delete(self, *, id: uuid.UUID) -> Ok:
+    async def delete(self, *, id: uuid.UUID, idempotency_key: str | None = None) -> Ok:
         """Stop sending to a webhook (admin; a fresh session or a key); its pending deliveries are
         dropped.
 
@@ -1910,11 +2167,16 @@ class AsyncWebhooksApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, SessionTooOldError,
-        WrongRoleError, NotFoundError, PlanLimitReachedError, TeamDeletionScheduledError,
-        RateLimitedError.
+        WrongRoleError, NotFoundError, IdempotencyKeyReusedError, PlanLimitReachedError,
+        TeamDeletionScheduledError, RateLimitedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = IdInput(id=id)
-        return await self._transport.call("webhooks.delete", body, Ok)
+        return await self._transport.call(
+            "webhooks.delete", body, Ok, idempotency_key=idempotency_key
+        )
 
     async def deliveries(
         self, *, endpoint_id: uuid.UUID | None = None, limit: int = 50
@@ -1944,17 +2206,23 @@ class AsyncWebhooksApi(Namespace[AsyncTransport]):
         body = Empty()
         return await self._transport.call("webhooks.list", body, WebhookList)
 
-    async def test(self, *, id: uuid.UUID) -> TestQueued:
+    async def test(self, *, id: uuid.UUID, idempotency_key: str | None = None) -> TestQueued:
         """Send a ``webhook.test`` delivery to this webhook now; follow it in webhooks.deliveries.
 
         Scope: `admin` (what a scoped credential, such as an API key, needs).
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError, NotFoundError,
-        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
+        IdempotencyKeyReusedError, PlanLimitReachedError, TeamDeletionScheduledError,
+        RateLimitedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = IdInput(id=id)
-        return await self._transport.call("webhooks.test", body, TestQueued)
+        return await self._transport.call(
+            "webhooks.test", body, TestQueued, idempotency_key=idempotency_key
+        )
 
     async def update(
         self,
@@ -1963,6 +2231,7 @@ class AsyncWebhooksApi(Namespace[AsyncTransport]):
         url: str | None = None,
         events: builtins.list[EventType] | None = None,
         status: Literal["active", "disabled"] | None = None,
+        idempotency_key: str | None = None,
     ) -> WebhookOut:
         """Change a webhook's URL, events or status (admin; a fresh session or a key). ``status:
         "active"`` turns a webhook disabled after repeated failures back on, its failure count
@@ -1972,11 +2241,16 @@ class AsyncWebhooksApi(Namespace[AsyncTransport]):
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, SessionTooOldError,
-        WrongRoleError, NotFoundError, PlanLimitReachedError, TeamDeletionScheduledError,
-        WebhookUrlRefusedError, RateLimitedError.
+        WrongRoleError, NotFoundError, IdempotencyKeyReusedError, PlanLimitReachedError,
+        TeamDeletionScheduledError, WebhookUrlRefusedError, RateLimitedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
         """
         body = UpdateWebhookInput(id=id, url=url, events=events, status=status)
-        return await self._transport.call("webhooks.update", body, WebhookOut)
+        return await self._transport.call(
+            "webhooks.update", body, WebhookOut, idempotency_key=idempotency_key
+        )
 
 
 class AsyncClient(_ClientCore[httpx.AsyncClient, AsyncTransport], AsyncClientBase):

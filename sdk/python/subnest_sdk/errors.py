@@ -33,6 +33,7 @@ __all__ = [
     "EmailTakenError",
     "EspUnavailableError",
     "ForbiddenError",
+    "IdempotencyKeyReusedError",
     "InsufficientScopeError",
     "InternalError",
     "InvalidCredentialsError",
@@ -115,6 +116,16 @@ class ForbiddenError(ApiError):
     """You may not do this.
 
     HTTP 403, ``FORBIDDEN``.
+    """
+
+    data: EmptyData
+    data_type = EmptyData
+
+
+class IdempotencyKeyReusedError(ApiError):
+    """This Idempotency-Key was used for a different request; use a new key for a new request.
+
+    HTTP 422, ``IDEMPOTENCY_KEY_REUSED``.
     """
 
     data: EmptyData
@@ -368,6 +379,7 @@ ERRORS: dict[str, type[ApiError]] = {
     "ESP_CREDENTIALS_REJECTED": CredentialsRejectedError,
     "ESP_UNAVAILABLE": EspUnavailableError,
     "FORBIDDEN": ForbiddenError,
+    "IDEMPOTENCY_KEY_REUSED": IdempotencyKeyReusedError,
     "INSUFFICIENT_SCOPE": InsufficientScopeError,
     "INTERNAL": InternalError,
     "INVALID_CREDENTIALS": InvalidCredentialsError,

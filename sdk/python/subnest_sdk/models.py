@@ -146,7 +146,7 @@ class AttemptOut(Model):
 
 
 class ChangeOut(Model):
-    table: Literal["esp_connections", "subscribers", "sync_runs"]
+    table: Literal["esp_connections", "exports", "subscribers", "sync_runs"]
     op: Literal["delete", "upsert"]
     id: uuid.UUID
     #: the row, in the table's wire fields

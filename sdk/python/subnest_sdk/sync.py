@@ -6,14 +6,14 @@ Hand-written (copied by ``subnest sdk``; edit ``app/sdkgen/templates/python/sync
     async with SyncClient("http://127.0.0.1:4000", api_key="snk_…", store=store) as sync:
         await sync.run(until=lambda s: len(s.rows("subscribers")) >= 100)
 
-Changes are applied idempotently (upsert by id, tombstones delete), so the at-least-once
-delivery of the API is harmless. A lost connection is retried with backoff from the last cursor;
-``must-refetch`` (or 409 MUST_REFETCH) empties the store and starts again from the beginning.
-``filter=FeedFilter(connection_id=…, status=[…], tables=[…])`` keeps only that subset (a row
-that leaves it is deleted from the store); keep one store per filter.
-A final ``revoked`` event (the key was revoked or expired, the member removed, the session
-ended, the team scheduled for deletion) raises ``StreamRevokedError`` out of ``run``: the
-replica does not reconnect with credentials that are refused.
+The stream is read with httpx-sse. Changes are applied idempotently (upsert by id, tombstones
+delete), so the at-least-once delivery of the API is harmless. A lost connection is retried
+with backoff from the last cursor; ``must-refetch`` (or 409 MUST_REFETCH) empties the store and
+starts again from the beginning. ``filter=FeedFilter(connection_id=…, status=[…], tables=[…])``
+keeps only that subset (a row that leaves it is deleted from the store); keep one store per
+filter. A final ``revoked`` event (the key was revoked or expired, the member removed, the
+session ended, the team scheduled for deletion) raises ``StreamRevokedError`` out of ``run``:
+the replica does not reconnect with credentials that are refused.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from typing import Any, Literal, Protocol
 
 import httpx
 import msgspec
+from httpx_sse import aconnect_sse
 
 from .client import AsyncClient
 from .errors import MustRefetchError
@@ -183,6 +184,7 @@ class SyncClient:
             base_url, api_key=api_key, session_token=session_token, team_id=team_id
         )
         self._max_backoff = max_backoff
+        self._retry_after = 0.0  # seconds: the server's last hint
         self.up_to_date = asyncio.Event()
 
     async def __aenter__(self) -> SyncClient:
@@ -216,7 +218,8 @@ class SyncClient:
                 pass
             if until is not None and until(self.store):
                 return
-            await asyncio.sleep(backoff * random.uniform(0.5, 1.0))  # jitter
+            # Jittered, and never sooner than the server asked (``retry:``, ``unavailable``).
+            await asyncio.sleep(max(self._retry_after, backoff * random.uniform(0.5, 1.0)))
             backoff = min(backoff * 2, self._max_backoff)
 
     async def _pull(self) -> None:
@@ -236,33 +239,26 @@ class SyncClient:
 
     async def _stream(self) -> AsyncIterator[tuple[ChangeEvent, str]]:
         headers = {"Last-Event-ID": self.store.cursor} if self.store.cursor else {}
-        async with self._http.stream(
-            "GET", "/realtime/stream", headers=headers, params=_query(self._filter)
-        ) as response:
-            if response.status_code == 409:
+        self._retry_after = 0.0
+        async with aconnect_sse(
+            self._http, "GET", "/realtime/stream", headers=headers, params=_query(self._filter)
+        ) as source:
+            if source.response.status_code == 409:
                 raise _MustRefetch()
-            response.raise_for_status()
-            event, event_id, data = "message", "", []
-            async for line in response.aiter_lines():
-                if line:
-                    field, _, value = line.partition(":")
-                    value = value.removeprefix(" ")
-                    if field == "event":
-                        event = value
-                    elif field == "id":
-                        event_id = value
-                    elif field == "data":
-                        data.append(value)
-                    continue
-                if event == "change" and data:
-                    yield msgspec.json.decode("\n".join(data), type=ChangeEvent), event_id
-                elif event == "up-to-date":
+            source.response.raise_for_status()
+            async for sse in source.aiter_sse():
+                if sse.retry is not None:
+                    self._retry_after = sse.retry / 1000
+                if sse.event == "change" and sse.data:
+                    yield msgspec.json.decode(sse.data, type=ChangeEvent), sse.id
+                elif sse.event == "up-to-date":
                     self.up_to_date.set()
-                elif event == "must-refetch":
+                elif sse.event == "must-refetch":
                     raise _MustRefetch()
-                elif event == "revoked":  # a reason this SDK does not know yet is kept as is
-                    body = json.loads("\n".join(data) or "{}")
+                elif sse.event == "unavailable":  # the server's database went away
+                    self._retry_after = float(json.loads(sse.data).get("retryAfter", 1))
+                elif sse.event == "revoked":  # a reason this SDK does not know yet is kept as is
+                    body = json.loads(sse.data or "{}")
                     raise StreamRevokedError(
                         body.get("reason", "") if isinstance(body, dict) else ""
                     )
-                event, event_id, data = "message", "", []

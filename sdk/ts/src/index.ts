@@ -9,6 +9,7 @@ import {
   Group,
   Transport,
   type ApiDescription,
+  type CallOptions,
   type TransportOptions,
 } from "./runtime.js";
 
@@ -16,10 +17,13 @@ export {
   ApiError,
   DEFAULT_RETRY,
   Group,
+  IDEMPOTENCY_HEADER,
   RETRY_STATUSES,
+  SAFE_RETRY_STATUSES,
   Transport,
   UnexpectedResponse,
   retryDelayMs,
+  type CallOptions,
   type ErrorShape,
   type RetryPolicy,
   type TransportOptions,
@@ -63,7 +67,7 @@ export interface AttemptOut {
 }
 
 export interface ChangeOut {
-  table: "esp_connections" | "subscribers" | "sync_runs";
+  table: "esp_connections" | "exports" | "subscribers" | "sync_runs";
   op: "delete" | "upsert";
   id: string;
   /** the row, in the table's wire fields */
@@ -713,6 +717,15 @@ export interface ForbiddenError {
   data: EmptyData;
 }
 
+/**
+ * This Idempotency-Key was used for a different request; use a new key for a new request. HTTP 422.
+ */
+export interface IdempotencyKeyReusedError {
+  code: "IDEMPOTENCY_KEY_REUSED";
+  message: string;
+  data: EmptyData;
+}
+
 /** This credential's scope does not allow this procedure. HTTP 403. */
 export interface InsufficientScopeError {
   code: "INSUFFICIENT_SCOPE";
@@ -889,6 +902,7 @@ export type ErrorBody =
   | EmailTakenError
   | EspUnavailableError
   | ForbiddenError
+  | IdempotencyKeyReusedError
   | InsufficientScopeError
   | InternalError
   | InvalidCredentialsError
@@ -924,6 +938,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   ESP_CREDENTIALS_REJECTED: 422,
   ESP_UNAVAILABLE: 503,
   FORBIDDEN: 403,
+  IDEMPOTENCY_KEY_REUSED: 422,
   INSUFFICIENT_SCOPE: 403,
   INTERNAL: 500,
   INVALID_CREDENTIALS: 401,
@@ -973,6 +988,7 @@ const API: ApiDescription = {
     "apiKeys.revoke": {
       path: "/rpc/apiKeys.revoke",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true,
     },
     "auth.changePassword": {
       path: "/rpc/auth.changePassword",
@@ -1001,34 +1017,42 @@ const API: ApiDescription = {
     "espConnections.create": {
       path: "/rpc/espConnections.create",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true,
     },
     "espConnections.delete": {
       path: "/rpc/espConnections.delete",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true,
     },
     "espConnections.get": {
       path: "/rpc/espConnections.get",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true,
     },
     "espConnections.list": {
       path: "/rpc/espConnections.list",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true,
     },
     "espConnections.sync": {
       path: "/rpc/espConnections.sync",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true,
     },
     "espConnections.update": {
       path: "/rpc/espConnections.update",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true,
     },
     "exports.create": {
       path: "/rpc/exports.create",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true,
     },
     "exports.get": {
       path: "/rpc/exports.get",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true,
     },
     "invitations.accept": {
       path: "/rpc/invitations.accept",
@@ -1037,80 +1061,99 @@ const API: ApiDescription = {
     "invitations.list": {
       path: "/rpc/invitations.list",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true,
     },
     "invitations.revoke": {
       path: "/rpc/invitations.revoke",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true,
     },
     "members.add": {
       path: "/rpc/members.add",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true,
     },
     "members.list": {
       path: "/rpc/members.list",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true,
     },
     "members.remove": {
       path: "/rpc/members.remove",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true,
     },
     "members.setRole": {
       path: "/rpc/members.setRole",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true,
     },
     "subscribers.counts": {
       path: "/rpc/subscribers.counts",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true,
     },
     "subscribers.create": {
       path: "/rpc/subscribers.create",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true,
     },
     "subscribers.delete": {
       path: "/rpc/subscribers.delete",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true,
     },
     "subscribers.get": {
       path: "/rpc/subscribers.get",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true,
     },
     "subscribers.list": {
       path: "/rpc/subscribers.list",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true,
     },
     "subscribers.restore": {
       path: "/rpc/subscribers.restore",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true,
     },
     "subscribers.update": {
       path: "/rpc/subscribers.update",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true,
     },
     "sync.pull": {
       path: "/rpc/sync.pull",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true,
     },
     "syncRuns.get": {
       path: "/rpc/syncRuns.get",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true,
     },
     "syncRuns.list": {
       path: "/rpc/syncRuns.list",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true,
     },
     "teams.create": { path: "/rpc/teams.create", security: [["session"], ["sessionCookie"]] },
     "teams.delete": {
       path: "/rpc/teams.delete",
       security: [["session", "teamId"], ["sessionCookie", "teamId"]],
+      idempotent: true,
     },
     "teams.list": { path: "/rpc/teams.list", security: [["session"], ["sessionCookie"]] },
     "teams.restore": {
       path: "/rpc/teams.restore",
       security: [["session", "teamId"], ["sessionCookie", "teamId"]],
+      idempotent: true,
     },
     "usage.get": {
       path: "/rpc/usage.get",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true,
     },
     "webhooks.create": {
       path: "/rpc/webhooks.create",
@@ -1119,6 +1162,7 @@ const API: ApiDescription = {
     "webhooks.delete": {
       path: "/rpc/webhooks.delete",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true,
     },
     "webhooks.deliveries": {
       path: "/rpc/webhooks.deliveries",
@@ -1131,10 +1175,12 @@ const API: ApiDescription = {
     "webhooks.test": {
       path: "/rpc/webhooks.test",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true,
     },
     "webhooks.update": {
       path: "/rpc/webhooks.update",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true,
     },
   },
   schemes: {
@@ -1185,11 +1231,14 @@ export class WebhooksApi extends Group {
    * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND,
+   * IDEMPOTENCY_KEY_REUSED, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  delete(input: IdInput): Promise<Ok> {
-    return this.transport.call("webhooks.delete", input);
+  delete(input: IdInput, options: CallOptions = {}): Promise<Ok> {
+    return this.transport.call("webhooks.delete", input, options);
   }
 
   /**
@@ -1226,11 +1275,14 @@ export class WebhooksApi extends Group {
    * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, IDEMPOTENCY_KEY_REUSED,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  test(input: IdInput): Promise<TestQueued> {
-    return this.transport.call("webhooks.test", input);
+  test(input: IdInput, options: CallOptions = {}): Promise<TestQueued> {
+    return this.transport.call("webhooks.test", input, options);
   }
 
   /**
@@ -1241,11 +1293,15 @@ export class WebhooksApi extends Group {
    * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, WEBHOOK_URL_REFUSED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND,
+   * IDEMPOTENCY_KEY_REUSED, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, WEBHOOK_URL_REFUSED,
+   * RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  update(input: UpdateWebhookInput): Promise<WebhookOut> {
-    return this.transport.call("webhooks.update", input);
+  update(input: UpdateWebhookInput, options: CallOptions = {}): Promise<WebhookOut> {
+    return this.transport.call("webhooks.update", input, options);
   }
 }
 
@@ -1287,10 +1343,13 @@ export class TeamsApi extends Group {
    * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId. Errors: UNAUTHENTICATED, FORBIDDEN, SESSION_TOO_OLD,
-   * WRONG_ROLE.
+   * WRONG_ROLE, IDEMPOTENCY_KEY_REUSED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  delete(input: Empty = {}): Promise<DeletionOut> {
-    return this.transport.call("teams.delete", input);
+  delete(input: Empty = {}, options: CallOptions = {}): Promise<DeletionOut> {
+    return this.transport.call("teams.delete", input, options);
   }
 
   /**
@@ -1308,10 +1367,13 @@ export class TeamsApi extends Group {
    * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId. Errors: UNAUTHENTICATED, FORBIDDEN, SESSION_TOO_OLD,
-   * WRONG_ROLE.
+   * WRONG_ROLE, IDEMPOTENCY_KEY_REUSED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  restore(input: Empty = {}): Promise<Ok> {
-    return this.transport.call("teams.restore", input);
+  restore(input: Empty = {}, options: CallOptions = {}): Promise<Ok> {
+    return this.transport.call("teams.restore", input, options);
   }
 }
 
@@ -1386,11 +1448,14 @@ export class SubscribersApi extends Group {
    * Scope: `write` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, SUBSCRIBER_EXISTS, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, SUBSCRIBER_EXISTS, IDEMPOTENCY_KEY_REUSED,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  create(input: CreateSubscriberInput): Promise<SubscriberOut> {
-    return this.transport.call("subscribers.create", input);
+  create(input: CreateSubscriberInput, options: CallOptions = {}): Promise<SubscriberOut> {
+    return this.transport.call("subscribers.create", input, options);
   }
 
   /**
@@ -1400,11 +1465,14 @@ export class SubscribersApi extends Group {
    * Scope: `write` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, IDEMPOTENCY_KEY_REUSED,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  delete(input: IdInput): Promise<Ok> {
-    return this.transport.call("subscribers.delete", input);
+  delete(input: IdInput, options: CallOptions = {}): Promise<Ok> {
+    return this.transport.call("subscribers.delete", input, options);
   }
 
   /**
@@ -1442,10 +1510,13 @@ export class SubscribersApi extends Group {
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, SUBSCRIBER_EXISTS,
-   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * IDEMPOTENCY_KEY_REUSED, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  restore(input: IdInput): Promise<SubscriberOut> {
-    return this.transport.call("subscribers.restore", input);
+  restore(input: IdInput, options: CallOptions = {}): Promise<SubscriberOut> {
+    return this.transport.call("subscribers.restore", input, options);
   }
 
   /**
@@ -1457,10 +1528,14 @@ export class SubscribersApi extends Group {
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, SUBSCRIBER_EXISTS,
-   * PLAN_LIMIT_REACHED, SUBSCRIBER_DELETED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * IDEMPOTENCY_KEY_REUSED, PLAN_LIMIT_REACHED, SUBSCRIBER_DELETED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  update(input: UpdateSubscriberInput): Promise<SubscriberOut> {
-    return this.transport.call("subscribers.update", input);
+  update(input: UpdateSubscriberInput, options: CallOptions = {}): Promise<SubscriberOut> {
+    return this.transport.call("subscribers.update", input, options);
   }
 }
 
@@ -1477,10 +1552,14 @@ export class MembersApi extends Group {
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, ALREADY_MEMBER,
-   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, QUOTA_EXCEEDED, RATE_LIMITED.
+   * IDEMPOTENCY_KEY_REUSED, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, QUOTA_EXCEEDED,
+   * RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  add(input: AddMemberInput): Promise<InvitationOut> {
-    return this.transport.call("members.add", input);
+  add(input: AddMemberInput, options: CallOptions = {}): Promise<InvitationOut> {
+    return this.transport.call("members.add", input, options);
   }
 
   /**
@@ -1503,11 +1582,14 @@ export class MembersApi extends Group {
    * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, LAST_OWNER,
-   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND,
+   * IDEMPOTENCY_KEY_REUSED, LAST_OWNER, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  remove(input: RemoveMemberInput): Promise<Ok> {
-    return this.transport.call("members.remove", input);
+  remove(input: RemoveMemberInput, options: CallOptions = {}): Promise<Ok> {
+    return this.transport.call("members.remove", input, options);
   }
 
   /**
@@ -1517,11 +1599,14 @@ export class MembersApi extends Group {
    * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND, LAST_OWNER,
-   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, SESSION_TOO_OLD, WRONG_ROLE, NOT_FOUND,
+   * IDEMPOTENCY_KEY_REUSED, LAST_OWNER, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  setRole(input: SetRoleInput): Promise<MemberOut> {
-    return this.transport.call("members.setRole", input);
+  setRole(input: SetRoleInput, options: CallOptions = {}): Promise<MemberOut> {
+    return this.transport.call("members.setRole", input, options);
   }
 }
 
@@ -1557,11 +1642,14 @@ export class InvitationsApi extends Group {
    * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, IDEMPOTENCY_KEY_REUSED,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  revoke(input: IdInput): Promise<Ok> {
-    return this.transport.call("invitations.revoke", input);
+  revoke(input: IdInput, options: CallOptions = {}): Promise<Ok> {
+    return this.transport.call("invitations.revoke", input, options);
   }
 }
 
@@ -1577,11 +1665,14 @@ export class ExportsApi extends Group {
    * scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
-   * QUOTA_EXCEEDED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, IDEMPOTENCY_KEY_REUSED, PLAN_LIMIT_REACHED,
+   * TEAM_DELETION_SCHEDULED, QUOTA_EXCEEDED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  create(input: CreateExportInput): Promise<ExportOut> {
-    return this.transport.call("exports.create", input);
+  create(input: CreateExportInput, options: CallOptions = {}): Promise<ExportOut> {
+    return this.transport.call("exports.create", input, options);
   }
 
   /**
@@ -1607,11 +1698,15 @@ export class EspConnectionsApi extends Group {
    * an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, ESP_CREDENTIALS_REJECTED, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED, ESP_UNAVAILABLE.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, ESP_CREDENTIALS_REJECTED,
+   * IDEMPOTENCY_KEY_REUSED, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED,
+   * ESP_UNAVAILABLE.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  create(input: CreateConnectionInput): Promise<ConnectionOut> {
-    return this.transport.call("espConnections.create", input);
+  create(input: CreateConnectionInput, options: CallOptions = {}): Promise<ConnectionOut> {
+    return this.transport.call("espConnections.create", input, options);
   }
 
   /**
@@ -1620,11 +1715,14 @@ export class EspConnectionsApi extends Group {
    * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, IDEMPOTENCY_KEY_REUSED,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  delete(input: IdInput): Promise<Ok> {
-    return this.transport.call("espConnections.delete", input);
+  delete(input: IdInput, options: CallOptions = {}): Promise<Ok> {
+    return this.transport.call("espConnections.delete", input, options);
   }
 
   /**
@@ -1661,11 +1759,14 @@ export class EspConnectionsApi extends Group {
    * `write` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, QUOTA_EXCEEDED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, IDEMPOTENCY_KEY_REUSED,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, QUOTA_EXCEEDED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  sync(input: IdInput): Promise<SyncQueued> {
-    return this.transport.call("espConnections.sync", input);
+  sync(input: IdInput, options: CallOptions = {}): Promise<SyncQueued> {
+    return this.transport.call("espConnections.sync", input, options);
   }
 
   /**
@@ -1676,10 +1777,14 @@ export class EspConnectionsApi extends Group {
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, ESP_CREDENTIALS_REJECTED,
-   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED, ESP_UNAVAILABLE.
+   * IDEMPOTENCY_KEY_REUSED, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED,
+   * ESP_UNAVAILABLE.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  update(input: UpdateConnectionInput): Promise<ConnectionOut> {
-    return this.transport.call("espConnections.update", input);
+  update(input: UpdateConnectionInput, options: CallOptions = {}): Promise<ConnectionOut> {
+    return this.transport.call("espConnections.update", input, options);
   }
 }
 
@@ -1861,11 +1966,14 @@ export class ApiKeysApi extends Group {
    * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
-   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, PLAN_LIMIT_REACHED,
-   * TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, IDEMPOTENCY_KEY_REUSED,
+   * PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
    */
-  revoke(input: IdInput): Promise<ApiKeyOut> {
-    return this.transport.call("apiKeys.revoke", input);
+  revoke(input: IdInput, options: CallOptions = {}): Promise<ApiKeyOut> {
+    return this.transport.call("apiKeys.revoke", input, options);
   }
 }
 

@@ -50,9 +50,11 @@ export class UnexpectedResponse extends Error {
 }
 
 /**
- * Retries of answers 429 and 503; no other status is ever retried. `maxAttempts` counts the
- * first try (1: no retries). Before the n-th retry the client waits what `Retry-After` says,
- * else `backoffMs * 2^(n-1)` with jitter; never more than `maxDelayMs`.
+ * Retries of a call the server did not carry out (429 RATE_LIMITED, 503), and for a call safe to
+ * repeat (a read, or a write with its Idempotency-Key) also of network errors and 500, 502, 504.
+ * Nothing else is ever retried (a 429 QUOTA_EXCEEDED neither). `maxAttempts` counts the first
+ * try (1: no retries). Before the n-th retry the client waits what `Retry-After` says, else
+ * `backoffMs * 2^(n-1)` with jitter; never more than `maxDelayMs`.
  */
 export interface RetryPolicy {
   maxAttempts: number;
@@ -62,10 +64,22 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 3, backoffMs: 500, maxDelayMs: 30_000 };
 
-/** The server did not carry the request out: safe to send again. */
+/**
+ * The server did not carry the request out: safe to send again. A 429 only when it is a rate
+ * limit (RATE_LIMITED, or a proxy's answer without the API's body): a quota used up
+ * (QUOTA_EXCEEDED) frees only when the team's own work finishes, not after a wait.
+ */
 export const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 503]);
 
-/** Milliseconds to wait after try number `attempt` answered 429 or 503. */
+/**
+ * The server may have failed half-way: safe to send again only a read, or a write with an
+ * Idempotency-Key (which the server answers once).
+ */
+export const SAFE_RETRY_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504]);
+
+export const IDEMPOTENCY_HEADER = "Idempotency-Key";
+
+/** Milliseconds to wait after try number `attempt` failed in a way worth retrying. */
 export function retryDelayMs(
   policy: RetryPolicy,
   attempt: number,
@@ -97,10 +111,25 @@ export interface Scheme {
   prefix: string;
 }
 
-/** Where a procedure is; `security` lists alternatives, each the schemes sent together. */
+/**
+ * Where a procedure is; `security` lists alternatives, each the schemes sent together.
+ * `idempotent`: a write that takes an Idempotency-Key; `safe`: a read. Both may be sent again
+ * after a network error or a 5xx.
+ */
 export interface ProcedureInfo {
   path: string;
   security: readonly (readonly string[])[];
+  idempotent?: boolean;
+  safe?: boolean;
+}
+
+/** Options of one call. */
+export interface CallOptions {
+  /**
+   * A write's Idempotency-Key: the same on each retry of this call, a new UUID when not given.
+   * Give your own to make a call safe to send again across restarts (e.g. an order's id).
+   */
+  idempotencyKey?: string;
 }
 
 export interface ApiDescription {
@@ -170,37 +199,81 @@ export class Transport {
   }
 
   /** Send `input` to `procedure`; the parsed answer, or a thrown ApiError. */
-  async call<O>(procedure: string, input: unknown): Promise<O> {
+  async call<O>(procedure: string, input: unknown, options: CallOptions = {}): Promise<O> {
     const info = this.api.procedures[procedure];
     if (info === undefined) {
       throw new Error(`unknown procedure ${procedure}`);
     }
     const url = this.options.baseUrl.replace(/\/+$/, "") + info.path;
-    const init = {
-      method: "POST",
-      headers: {
-        ...this.options.headers,
-        "content-type": "application/json",
-        accept: "application/json",
-        ...this.authHeaders(info.security),
-      },
-      body: JSON.stringify(input ?? {}),
+    const headers: Record<string, string> = {
+      ...this.options.headers,
+      "content-type": "application/json",
+      accept: "application/json",
+      ...this.authHeaders(info.security),
     };
+    if (info.idempotent === true) {
+      headers[IDEMPOTENCY_HEADER] = options.idempotencyKey ?? newIdempotencyKey();
+    }
+    const safe = info.idempotent === true || info.safe === true;
+    const init = { method: "POST", headers, body: JSON.stringify(input ?? {}) };
     for (let attempt = 1; ; attempt++) {
       const signal = AbortSignal.timeout(this.options.timeoutMs ?? 30_000);
-      const response = await this.send(url, { ...init, signal });
-      if (!RETRY_STATUSES.has(response.status) || attempt >= this.retry.maxAttempts) {
+      let response: Response;
+      try {
+        response = await this.send(url, { ...init, signal });
+      } catch (err) {
+        // Sending failed or the answer was lost (fetch cannot say which): only a call safe to
+        // repeat goes again.
+        if (!safe || attempt >= this.retry.maxAttempts) {
+          throw err;
+        }
+        await sleep(retryDelayMs(this.retry, attempt, null));
+        continue;
+      }
+      if (attempt >= this.retry.maxAttempts || !(await retryable(response, safe))) {
         return this.result<O>(response);
       }
       await response.arrayBuffer();
-      const ms = retryDelayMs(this.retry, attempt, response.headers.get("retry-after"));
-      await new Promise((resolve) => setTimeout(resolve, ms));
+      await sleep(retryDelayMs(this.retry, attempt, response.headers.get("retry-after")));
     }
   }
 
   private async result<O>(response: Response): Promise<O> {
     return (await readAnswer(response)) as O;
   }
+}
+
+/**
+ * A random UUID v4. From `getRandomValues`, which a page served over plain HTTP has too
+ * (`crypto.randomUUID` is only in secure contexts).
+ */
+function newIdempotencyKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  const parts = [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20)];
+  return [...parts, hex.slice(20)].join("-");
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Whether to send again after `response` (see RetryPolicy). */
+async function retryable(response: Response, safe: boolean): Promise<boolean> {
+  if (response.status === 429) {
+    // A copy: the answer is still read whole if it is taken.
+    const text = await response.clone().text();
+    let parsed: unknown = undefined;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not the API's body: a proxy's rate limit
+    }
+    return !isErrorShape(parsed) || parsed.code === "RATE_LIMITED";
+  }
+  return RETRY_STATUSES.has(response.status) || (safe && SAFE_RETRY_STATUSES.has(response.status));
 }
 
 /**

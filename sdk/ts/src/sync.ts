@@ -1,5 +1,8 @@
 // The change feed, live: GET /realtime/stream as typed events, over fetch streaming (so auth
-// headers can be sent; EventSource cannot). Hand-written: edit app/sdkgen/templates/ts/sync.ts.tmpl.
+// headers can be sent; EventSource cannot), parsed by eventsource-parser. Hand-written: edit
+// app/sdkgen/templates/ts/sync.ts.tmpl.
+
+import { createParser, type EventSourceMessage } from "eventsource-parser";
 
 import { UnexpectedResponse, readAnswer } from "./runtime.js";
 
@@ -32,12 +35,26 @@ export class StreamRevokedError extends Error {
   }
 }
 
-/** What the stream says, in order: catch-up changes, `up-to-date`, then live changes. */
+/** What the stream says, in order: catch-up changes, `up-to-date`, then live changes. The last
+ * event of a stream that ends by itself is `must-refetch` (drop the replica, start over) or
+ * `unavailable` (the server's database went away: reconnect after `retryAfter` seconds);
+ * `retry` is the server's reconnection delay hint (the SSE `retry:` field). */
 export type StreamEvent =
   | { type: "change"; cursor: string; change: ChangeEvent }
   | { type: "up-to-date"; cursor: string }
   | { type: "progress"; data: Record<string, unknown> }
+  | { type: "retry"; ms: number }
+  | { type: "unavailable"; retryAfter: number }
   | { type: "must-refetch" };
+
+/** A subset of the feed (all of it without one). Sent as the stream's query parameters
+ * `tables=a,b&connectionId=…&status=a,b` and as `sync.pull`'s `filter`. */
+export interface ChangeFilter {
+  tables?: readonly ChangeEvent["table"][];
+  connectionId?: string;
+  /** Subscriber statuses (`subscribed`, `unsubscribed` …). */
+  status?: readonly string[];
+}
 
 export interface StreamOptions {
   baseUrl: string;
@@ -45,13 +62,39 @@ export interface StreamOptions {
   headers: Readonly<Record<string, string>>;
   /** Resume after this cursor (the last change's); from the beginning without one. */
   cursor?: string;
+  filter?: ChangeFilter;
   signal?: AbortSignal;
   fetch?: typeof fetch;
 }
 
-/** The team's changes as they happen. Ends on `must-refetch` (drop the replica, start over);
- * throws `StreamRevokedError` when the access it was opened with ends (do not reconnect). */
+/** The stream's URL: `/realtime/stream` with the filter's query parameters. */
+export function streamUrl(baseUrl: string, filter?: ChangeFilter): string {
+  const query: string[] = [];
+  const add = (name: string, values: readonly string[] | undefined) => {
+    if (values?.length) query.push(`${name}=${values.map(encodeURIComponent).join(",")}`);
+  };
+  add("tables", filter?.tables);
+  add("connectionId", filter?.connectionId ? [filter.connectionId] : undefined);
+  add("status", filter?.status);
+  const search = query.length ? `?${query.join("&")}` : "";
+  return `${baseUrl.replace(/\/+$/, "")}/realtime/stream${search}`;
+}
+
+/** The team's changes as they happen, one event at a time (see `streamBatches`). */
 export async function* streamChanges(options: StreamOptions): AsyncGenerator<StreamEvent> {
+  for await (const batch of streamBatches(options)) {
+    yield* batch;
+  }
+}
+
+/**
+ * The team's changes as they happen, in batches: the events of one chunk read from the network,
+ * so that a replica applies (and a UI renders) a burst once. Ends after `must-refetch` or
+ * `unavailable`, or when the server closes the stream; throws `StreamRevokedError` when the
+ * access it was opened with ends (do not reconnect), and `ApiError` when the stream is refused
+ * before it starts (401, 403, 409 `MUST_REFETCH`, 429, 503 …).
+ */
+export async function* streamBatches(options: StreamOptions): AsyncGenerator<StreamEvent[]> {
   const doFetch = options.fetch ?? fetch;
   const headers: Record<string, string> = { Accept: "text/event-stream", ...options.headers };
   if (options.cursor) {
@@ -61,56 +104,78 @@ export async function* streamChanges(options: StreamOptions): AsyncGenerator<Str
   if (options.signal) {
     init.signal = options.signal;
   }
-  const response = await doFetch(`${options.baseUrl.replace(/\/$/, "")}/realtime/stream`, init);
+  const response = await doFetch(streamUrl(options.baseUrl, options.filter), init);
   if (!response.ok) {
     await readAnswer(response); // a refusal is an error answer like any call's: it throws ApiError
   }
   if (!response.body) {
     throw new UnexpectedResponse(response.status, "the stream has no body", "", null);
   }
+  let batch: StreamEvent[] = [];
+  const end: { event: StreamEvent | StreamRevokedError | null } = { event: null };
+  const parser = createParser({
+    onRetry: (ms) => batch.push({ type: "retry", ms }),
+    onEvent: (message) => {
+      end.event ??= toEvent(message, batch); // nothing after a final event
+    },
+  });
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
-  let event = "message";
-  let id = "";
-  let data: string[] = [];
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) {
-      return;
-    }
-    buffer += value;
-    let newline = buffer.indexOf("\n");
-    while (newline >= 0) {
-      const line = buffer.slice(0, newline).replace(/\r$/, "");
-      buffer = buffer.slice(newline + 1);
-      newline = buffer.indexOf("\n");
-      if (line !== "") {
-        const colon = line.indexOf(":");
-        const field = colon < 0 ? line : line.slice(0, colon);
-        const text = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
-        if (field === "event") event = text;
-        else if (field === "id") id = text;
-        else if (field === "data") data.push(text);
-        continue;
-      }
-      const payload = data.join("\n");
-      if (event === "change" && payload) {
-        yield { type: "change", cursor: id, change: JSON.parse(payload) as ChangeEvent };
-      } else if (event === "up-to-date") {
-        yield { type: "up-to-date", cursor: (JSON.parse(payload) as { cursor: string }).cursor };
-      } else if (event === "progress") {
-        yield { type: "progress", data: JSON.parse(payload) as Record<string, unknown> };
-      } else if (event === "must-refetch") {
-        yield { type: "must-refetch" };
-        await reader.cancel();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) {
+        if (batch.length) yield batch;
         return;
-      } else if (event === "revoked") {
-        await reader.cancel();
-        throw new StreamRevokedError((JSON.parse(payload) as { reason: RevokedReason }).reason);
       }
-      event = "message";
-      id = "";
-      data = [];
+      parser.feed(value);
+      const ended = end.event;
+      if (ended !== null && !(ended instanceof StreamRevokedError)) {
+        batch.push(ended);
+      }
+      if (batch.length) {
+        const out = batch;
+        batch = [];
+        yield out;
+      }
+      if (ended instanceof StreamRevokedError) {
+        throw ended;
+      }
+      if (ended !== null) {
+        return;
+      }
     }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+}
+
+/** Push `message`'s event onto `batch`; a final event (or the revocation) is returned instead. */
+function toEvent(
+  message: EventSourceMessage,
+  batch: StreamEvent[],
+): StreamEvent | StreamRevokedError | null {
+  const data = message.data;
+  switch (message.event) {
+    case "change": {
+      const change = JSON.parse(data) as ChangeEvent;
+      batch.push({ type: "change", cursor: message.id ?? "", change });
+      return null;
+    }
+    case "up-to-date":
+      batch.push({ type: "up-to-date", cursor: (JSON.parse(data) as { cursor: string }).cursor });
+      return null;
+    case "progress":
+      batch.push({ type: "progress", data: JSON.parse(data) as Record<string, unknown> });
+      return null;
+    case "must-refetch":
+      return { type: "must-refetch" };
+    case "unavailable": {
+      const { retryAfter } = JSON.parse(data) as { retryAfter: number };
+      return { type: "unavailable", retryAfter };
+    }
+    case "revoked":
+      return new StreamRevokedError((JSON.parse(data) as { reason: RevokedReason }).reason);
+    default:
+      return null; // an event this SDK does not know yet
   }
 }
