@@ -41,6 +41,7 @@ def openapi_document(
     types += [p.output_type for p in procedures]
     types += [e.data_type for e in errors]
     _, components = msgspec.json.schema_components(types, ref_template=_REF)
+    components = {name: _one_of(schema) for name, schema in components.items()}
     for error in sorted(errors, key=lambda e: e.code):
         components[error_schema_name(error)] = _error_schema(error)
     paths = {f"{path}/{p.name}": {"post": _operation(p)} for p in procedures}
@@ -51,6 +52,19 @@ def openapi_document(
         "components": {"schemas": components, "securitySchemes": dict(security_schemes)},
         "tags": [{"name": t} for t in sorted({p.name.split(".")[0] for p in procedures})],
     }
+
+
+def _one_of(schema: Any) -> Any:
+    """``schema`` with each discriminated union (msgspec writes ``anyOf``) as ``oneOf``: a
+    value matches exactly one member, the one its discriminator names."""
+    if isinstance(schema, list):
+        return [_one_of(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: _one_of(value) for key, value in schema.items()}
+    if "discriminator" in out and "anyOf" in out:
+        out["oneOf"] = out.pop("anyOf")
+    return out
 
 
 def _ref(kind: type[Any]) -> dict[str, str]:

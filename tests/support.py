@@ -249,11 +249,11 @@ def typescript_compiler() -> Path:
     return tsc
 
 
-def compiled_typescript_sdk(out: Path) -> Path:
-    """sdk/ts compiled with ``tsc --strict`` into ``out`` as ES modules that node runs (its
-    dependencies from sdk/ts/node_modules); the path of its ``index.js``."""
+def compiled_typescript(project: Path, out: Path) -> None:
+    """The TypeScript project ``project`` (its folder or tsconfig.json) compiled with ``tsc
+    --strict`` into ``out`` as ES modules that node runs (dependencies from sdk/ts/node_modules)."""
     compiled = subprocess.run(
-        [str(typescript_compiler()), "-p", str(TS_SDK), "--strict", "--outDir", str(out)],
+        [str(typescript_compiler()), "-p", str(project), "--strict", "--outDir", str(out)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -261,6 +261,11 @@ def compiled_typescript_sdk(out: Path) -> Path:
     assert compiled.returncode == 0, compiled.stdout + compiled.stderr
     (out / "package.json").write_text('{"type": "module"}\n')
     (out / "node_modules").symlink_to(TS_SDK / "node_modules", target_is_directory=True)
+
+
+def compiled_typescript_sdk(out: Path) -> Path:
+    """sdk/ts compiled by ``compiled_typescript`` into ``out``; the path of its ``index.js``."""
+    compiled_typescript(TS_SDK, out)
     return out / "index.js"
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+import msgspec
 import pytest
 from httpx_sse import aconnect_sse
 from subnest_sdk import AsyncClient, MustRefetchError, RetryPolicy, ValidationFailedError
@@ -71,7 +72,7 @@ def _apply(replica: dict[uuid.UUID, dict[str, Any]], changes: Any) -> None:
         if change.op == "delete":
             replica.pop(change.id, None)
         else:
-            replica[change.id] = change.row
+            replica[change.id] = msgspec.to_builtins(change.row)  # as the stream's JSON
 
 
 async def test_a_polling_replica_ends_with_exactly_the_database(

@@ -441,6 +441,15 @@ async def test_a_filtered_pull_then_stream_then_resume_loses_nothing(rig: Rig) -
     assert subscribers == {*rows_of("subscribed"), *rows_of("pending")}
 
 
+def test_a_filter_names_exactly_the_feeds_tables() -> None:
+    from typing import get_args
+
+    from app.feed.schemas import CHANGES, FeedTableName, table_of
+
+    assert set(get_args(FeedTableName)) == {table_of(c) for c in CHANGES}
+    assert {t.name for t in FEED.tables if "connectionId" in t.keys} == set(get_args(FeedTableName))
+
+
 async def test_bad_filters_answer_400_with_the_path(rig: Rig) -> None:
     caller, _ = await _team(rig)
     for spec, path in (

@@ -12,7 +12,7 @@ from app.schemas import Timestamp
 from app.subscribers.schemas import SubscriberFilter
 from rpc import Input, Output
 
-__all__ = ["CreateExportInput", "ExportOut", "ExportStatus"]
+__all__ = ["CreateExportInput", "ExportOut", "ExportRow", "ExportStatus"]
 
 ExportStatus = Literal["queued", "running", "succeeded", "failed", "expired"]
 
@@ -23,7 +23,10 @@ class CreateExportInput(Input):
     gzip: Annotated[bool, msgspec.Meta(description="write the file gzip-compressed")] = False
 
 
-class ExportOut(Output):
+class ExportRow(Output):
+    """An export as recorded: what the change feed carries (never a download link, which is a
+    credential that expires: get the export for one)."""
+
     id: uuid.UUID
     format: ExportFormat
     gzip: bool
@@ -37,6 +40,12 @@ class ExportOut(Output):
     started_at: Timestamp | None
     finished_at: Timestamp | None
     expires_at: Annotated[Timestamp | None, msgspec.Meta(description="when the file is purged")]
+    created_at: Timestamp
+    updated_at: Timestamp
+    deleted_at: Annotated[Timestamp | None, msgspec.Meta(description="set on a tombstone")]
+
+
+class ExportOut(ExportRow):
     download_url: Annotated[
         str | None,
         msgspec.Meta(

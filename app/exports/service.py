@@ -9,7 +9,8 @@ import asyncpg
 import msgspec
 
 from app.exports.queueing import enqueue_export
-from app.exports.schemas import CreateExportInput, ExportOut
+from app.exports.schemas import CreateExportInput, ExportOut, ExportRow
+from app.feed.tables import select_list
 from app.quotas import check_export_quota
 from app.runtime import Runtime
 from app.subscribers.schemas import SubscriberFilter
@@ -19,10 +20,8 @@ from rpc import NotFound
 
 __all__ = ["ExportService"]
 
-_EXPORT = (
-    "id, team_id, format, gzip, filter, status, total_rows, row_count, bytes, error, queued_at, "
-    "started_at, finished_at, expires_at"
-)
+# What the feed shows of an export (its team signs the download link).
+_EXPORT = f"team_id, {select_list(ExportRow)}"
 
 
 class ExportService:

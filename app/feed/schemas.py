@@ -1,17 +1,38 @@
-"""Wire types of sync.pull."""
+"""Wire types of sync.pull and of the stream's ``change`` events.
+
+A change is a union discriminated by ``table``: one member per table on the feed, whose ``row``
+is the Struct that table's procedures return (``SubscriberChange.row`` is what
+``subscribers.get`` answers). ``CHANGES`` lists the members; app/feed/tables.py builds the
+delta query from them, so a table on the feed is a member here, and typed, by construction.
+"""
 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 import msgspec
 
-from app.subscribers.schemas import SubscriberStatus
+from app.exports.schemas import ExportRow
+from app.subscribers.schemas import SubscriberOut, SubscriberStatus
+from app.sync.schemas import ConnectionOut, SyncRunOut
 from rpc import Input, Output
 
-__all__ = ["ChangeOut", "FeedFilter", "FeedTableName", "PullInput", "PullOut"]
+__all__ = [
+    "CHANGES",
+    "ChangeOut",
+    "ConnectionChange",
+    "ExportChange",
+    "FeedFilter",
+    "FeedTableName",
+    "PullInput",
+    "PullOut",
+    "SubscriberChange",
+    "SyncRunChange",
+    "table_of",
+]
 
+# The tables a filter may name: those of CHANGES (a test holds them equal).
 FeedTableName = Literal["subscribers", "esp_connections", "sync_runs", "exports"]
 
 
@@ -52,12 +73,48 @@ class PullInput(Input):
     filter: FeedFilter | None = None
 
 
-class ChangeOut(Output):
-    table: Literal["subscribers", "esp_connections", "sync_runs", "exports"]
-    op: Literal["upsert", "delete"]
+class _Change(Output, tag_field="table"):
+    op: Annotated[
+        Literal["upsert", "delete"],
+        msgspec.Meta(description='"delete" is a tombstone: the row as it was soft-deleted'),
+    ]
     id: uuid.UUID
-    row: Annotated[msgspec.Raw, msgspec.Meta(description="the row, in the table's wire fields")]
-    cursor: str
+    cursor: Annotated[str, msgspec.Meta(description="resume after this change from here")]
+
+
+class SubscriberChange(_Change, tag="subscribers"):
+    row: SubscriberOut
+
+
+class ConnectionChange(_Change, tag="esp_connections"):
+    row: ConnectionOut
+
+
+class SyncRunChange(_Change, tag="sync_runs"):
+    row: SyncRunOut
+
+
+class ExportChange(_Change, tag="exports"):
+    row: ExportRow
+
+
+_Member = SubscriberChange | ConnectionChange | SyncRunChange | ExportChange
+ChangeOut = Annotated[
+    _Member,
+    msgspec.Meta(
+        title="ChangeOut",
+        description="one change of the feed, by table: its row is what that table's procedures "
+        "answer; a newer server may add tables (skip those you do not know)",
+    ),
+]
+CHANGES: tuple[type[_Member], ...] = get_args(_Member)
+
+
+def table_of(change: type[msgspec.Struct]) -> str:
+    """The table a member of ChangeOut is for: its ``table`` tag."""
+    tag = msgspec.inspect.type_info(change).tag  # type: ignore[attr-defined]
+    assert isinstance(tag, str)
+    return tag
 
 
 class PullOut(Output):

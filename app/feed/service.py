@@ -7,7 +7,7 @@ import uuid
 import asyncpg
 
 from app.feed import errors
-from app.feed.schemas import ChangeOut, FeedFilter, PullOut
+from app.feed.schemas import CHANGES, FeedFilter, PullOut, table_of
 from app.feed.tables import FEED
 from realtime.cursor import ChangeCursor, InvalidCursor
 from realtime.delta import EVERYTHING, DeltaPage, MustRefetch, Subset, head, pull
@@ -26,6 +26,9 @@ def subset_of(spec: FeedFilter | None) -> Subset:
         keys={} if spec.connection_id is None else {"connectionId": str(spec.connection_id)},
         members={} if spec.status is None else {"status": spec.status},
     )
+
+
+_BY_TABLE = {table_of(change): change for change in CHANGES}
 
 
 class FeedService:
@@ -76,8 +79,10 @@ class FeedService:
     ) -> PullOut:
         page = await self.page(team_id, await self.position(cursor), limit, subset=subset_of(spec))
         return PullOut(
+            # The row stays the JSON PostgreSQL made (msgspec.Raw, sent as it is): the typed
+            # Structs describe it, and tests/test_feed_types.py decodes every table's strictly.
             changes=[
-                ChangeOut(table=c.table, op=c.op, id=c.id, row=c.row, cursor=c.cursor)  # type: ignore[arg-type]
+                _BY_TABLE[c.table](op=c.op, id=c.id, row=c.row, cursor=c.cursor)  # type: ignore[arg-type]
                 for c in page.changes
             ],
             cursor=page.cursor.encode(),

@@ -135,7 +135,7 @@ _PROGRESS = {
 
 
 def _change_event(change: Change) -> bytes:
-    body = _encode({"table": change.table, "op": change.op, "id": change.id, "row": change.row})
+    body = _encode(change)  # {table, op, id, row, cursor}: a ChangeOut, as sync.pull's
     return b"id: %s\r\n%s" % (change.cursor.encode(), _event(b"change", body))
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "RefType",
     "SchemeDef",
     "SdkGenError",
+    "TaggedUnionType",
     "Type",
     "UnionType",
     "camel",
@@ -94,7 +95,20 @@ class UnionType:
     options: tuple[Type, ...]
 
 
-Type = PrimitiveType | LiteralType | RefType | ArrayType | MapType | UnionType
+@dataclass(frozen=True, slots=True)
+class TaggedUnionType:
+    """A union of models told apart by one field (OpenAPI ``oneOf`` with a ``discriminator``),
+    named by the schema's ``title``: ``members`` maps each value of ``tag`` to its model. A
+    newer server may send a value not listed: the SDKs decode it as the unknown member
+    (Python) or skip it where they read the feed (TypeScript)."""
+
+    name: str
+    tag: str
+    members: tuple[tuple[str, str], ...]
+    description: str = field(default="", compare=False)
+
+
+Type = PrimitiveType | LiteralType | RefType | ArrayType | MapType | UnionType | TaggedUnionType
 
 ANY = PrimitiveType("any")
 NONE = PrimitiveType("none")
@@ -116,12 +130,20 @@ class Field:
 
 @dataclass(frozen=True, slots=True)
 class Model:
-    """An object schema of ``components.schemas`` (not an error body)."""
+    """An object schema of ``components.schemas`` (not an error body). ``is_output``: the
+    client decodes it (it is in an answer), so its enums must take values a newer server adds.
+    ``union``: the TaggedUnionType it is a member of, if any (its ``tag`` field is fixed)."""
 
     name: str
     description: str
     fields: tuple[Field, ...]
     is_input: bool
+    is_output: bool = False
+    union: TaggedUnionType | None = None
+
+    def is_tag(self, f: Field) -> bool:
+        """Whether ``f`` is the field that names this member of its union."""
+        return self.union is not None and f.wire == self.union.tag
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +211,16 @@ class Api:
     procedures: tuple[ProcedureDef, ...]
     root: Namespace
     literals: tuple[LiteralType, ...] = ()  # the named ones, by name
+    unions: tuple[TaggedUnionType, ...] = ()  # by name
+
+    def common_fields(self, union: TaggedUnionType) -> tuple[Field, ...]:
+        """The fields every member of ``union`` has alike, its tag left out: what its unknown
+        member (a value from a newer server) is read as."""
+        members = {m.name: m for m in self.models}
+        first, *rest = (members[name] for _, name in union.members)
+        return tuple(
+            f for f in first.fields if f.wire != union.tag and all(f in m.fields for m in rest)
+        )
 
     @property
     def has_change_feed(self) -> bool:
@@ -282,8 +314,25 @@ _SIMPLE: dict[str, Primitive] = {
 }
 
 
+def _tagged(schema: Mapping[str, Any]) -> TaggedUnionType:
+    name = schema.get("title")
+    if not isinstance(name, str) or not name:
+        raise SdkGenError("a discriminated union (oneOf + discriminator) needs a title")
+    discriminator = schema["discriminator"]
+    mapping = discriminator.get("mapping", {})
+    members = tuple((str(value), _ref_name(ref)) for value, ref in mapping.items())
+    listed = {_ref_name(option.get("$ref", "")) for option in schema["oneOf"]}
+    if not members or {member for _, member in members} != listed:
+        raise SdkGenError(f"{name}: the discriminator must map a value to each member")
+    return TaggedUnionType(
+        name, str(discriminator["propertyName"]), members, str(schema.get("description", ""))
+    )
+
+
 def parse_type(schema: Mapping[str, Any]) -> Type:
     """The type a JSON schema describes (the subset msgspec and rpc.openapi produce)."""
+    if "discriminator" in schema and "oneOf" in schema:
+        return _tagged(schema)
     if "$ref" in schema:
         return RefType(_ref_name(schema["$ref"]))
     if "const" in schema:
@@ -345,22 +394,31 @@ def _refs(schema: Any) -> Iterable[str]:
             yield from _refs(item)
 
 
-def _literals(kind: Type) -> Iterable[LiteralType]:
-    """The literal types inside ``kind``."""
-    if isinstance(kind, LiteralType):
-        yield kind
-    elif isinstance(kind, ArrayType):
-        yield from _literals(kind.item)
+def _within(kind: Type) -> Iterable[Type]:
+    """``kind`` and every type inside it."""
+    yield kind
+    if isinstance(kind, ArrayType):
+        yield from _within(kind.item)
     elif isinstance(kind, MapType):
-        yield from _literals(kind.value)
+        yield from _within(kind.value)
     elif isinstance(kind, UnionType):
         for option in kind.options:
-            yield from _literals(option)
+            yield from _within(option)
+
+
+def _named_unions(types: Iterable[Type]) -> tuple[TaggedUnionType, ...]:
+    named: dict[str, TaggedUnionType] = {}
+    unions = (u for kind in types for u in _within(kind) if isinstance(u, TaggedUnionType))
+    for union in unions:
+        if named.setdefault(union.name, union) != union:
+            raise SdkGenError(f"two different unions are named {union.name!r}")
+    return tuple(named[name] for name in sorted(named))
 
 
 def _named_literals(types: Iterable[Type]) -> tuple[LiteralType, ...]:
     named: dict[str, LiteralType] = {}
-    for literal in (t for kind in types for t in _literals(kind) if t.name):
+    literals = (t for kind in types for t in _within(kind) if isinstance(t, LiteralType))
+    for literal in (t for t in literals if t.name):
         if named.setdefault(literal.name, literal) != literal:
             raise SdkGenError(f"two different literal types are named {literal.name!r}")
     return tuple(named[name] for name in sorted(named))
@@ -452,12 +510,28 @@ def read_api(document: Mapping[str, Any]) -> Api:
 
     input_roots = [_ref_name(_json_schema(op["requestBody"])["$ref"]) for _, op in operations]
     inputs = _reachable(input_roots, schemas)
+    output_roots = [
+        name
+        for _, op in operations
+        for status, response in op.get("responses", {}).items()
+        for name in _refs(_json_schema(response))
+    ]
+    outputs = _reachable(output_roots, schemas)
+    fields = {name: _fields(name, schema) for name, schema in schemas.items() if name not in errors}
+    unions = _named_unions(f.type for found in fields.values() for f in found)
+    union_of: dict[str, TaggedUnionType] = {}
+    for union in unions:
+        for _, member in union.members:
+            if union_of.setdefault(member, union) != union:
+                raise SdkGenError(f"{member} is a member of two unions")
     models = {
         name: Model(
             name=name,
             description=str(schema.get("description", "")),
-            fields=_fields(name, schema),
+            fields=fields[name],
             is_input=name in inputs,
+            is_output=name in outputs,
+            union=union_of.get(name),
         )
         for name, schema in sorted(schemas.items())
         if name not in errors
@@ -519,4 +593,5 @@ def read_api(document: Mapping[str, Any]) -> Api:
         procedures=tuple(procedures),
         root=root,
         literals=_named_literals(types),
+        unions=unions,
     )

@@ -19,6 +19,7 @@ import msgspec
 from app.sdkgen.model import (
     Api,
     ArrayType,
+    Field,
     LiteralType,
     MapType,
     Model,
@@ -28,6 +29,7 @@ from app.sdkgen.model import (
     RefType,
     SchemeDef,
     SdkGenError,
+    TaggedUnionType,
     Type,
     UnionType,
     pascal,
@@ -97,25 +99,33 @@ class _Module:
             self.names.setdefault(module, set()).add(name)
         return self.alias.get(name, name)
 
-    def type(self, kind: Type, shadowed: frozenset[str]) -> str:
-        """``kind`` as an annotation in a class whose members are ``shadowed``."""
+    def type(self, kind: Type, shadowed: frozenset[str], *, open_: bool = False) -> str:
+        """``kind`` as an annotation in a class whose members are ``shadowed``; ``open_``: its
+        enums also take any other text (a value a newer server sends)."""
         if isinstance(kind, PrimitiveType):
             return self._primitive(kind, shadowed)
-        if isinstance(kind, LiteralType) and kind.name:
-            return self.use(".models", kind.name)
         if isinstance(kind, LiteralType):
-            values = [literal(v) for v in kind.values if v is not None]
-            text = f"{self.use('typing', 'Literal')}[{', '.join(values)}]" if values else ""
-            return " | ".join(t for t in (text, "None" if None in kind.values else "") if t)
+            if kind.name:
+                text = self.use(".models", kind.name)
+            else:
+                values = [literal(v) for v in kind.values if v is not None]
+                text = f"{self.use('typing', 'Literal')}[{', '.join(values)}]" if values else ""
+            texts = [text, self._builtin("str", shadowed) if open_ and text else ""]
+            texts.append("None" if None in kind.values else "")
+            return " | ".join(t for t in texts if t)
         if isinstance(kind, RefType):
             return self.use(".models", self.classes[kind.name])
+        if isinstance(kind, TaggedUnionType):
+            return self.use(".models", kind.name)
         if isinstance(kind, ArrayType):
-            return f"{self._builtin('list', shadowed)}[{self.type(kind.item, shadowed)}]"
+            item = self.type(kind.item, shadowed, open_=open_)
+            return f"{self._builtin('list', shadowed)}[{item}]"
         if isinstance(kind, MapType):
-            key, value = self._builtin("str", shadowed), self.type(kind.value, shadowed)
+            key = self._builtin("str", shadowed)
+            value = self.type(kind.value, shadowed, open_=open_)
             return f"{self._builtin('dict', shadowed)}[{key}, {value}]"
         assert isinstance(kind, UnionType)
-        return " | ".join(self.type(option, shadowed) for option in kind.options)
+        return " | ".join(self.type(option, shadowed, open_=open_) for option in kind.options)
 
     def _primitive(self, kind: PrimitiveType, shadowed: frozenset[str]) -> str:
         match kind.name:
@@ -214,7 +224,8 @@ class _Renderer:
             raise SdkGenError(f"{model.name}: two fields have the same Python name")
         fields = []
         for name, f in zip(names, model.fields, strict=True):
-            annotation = module.type(f.type, shadowed)
+            open_ = model.is_output and not model.is_tag(f)
+            annotation = module.type(f.type, shadowed, open_=open_)
             default: str | None = None
             factory = False
             mutable = isinstance(f.default, list | dict)
@@ -252,21 +263,60 @@ class _Renderer:
             f'class Model({msgspec}.Struct, kw_only=True, rename="camel", omit_defaults=True):',
             '    """Base of the models: snake_case here, camelCase on the wire."""',
         ]
+        for union in self.api.unions:
+            open_union = module.use("._runtime", "OpenUnion")
+            about = (
+                f"The base of the members of {union.name}: decodes the one ``{union.tag}`` names."
+            )
+            body += ["", "", f"class _{union.name}({open_union}):"]
+            body += [*docstring([about], "    "), "", "    __slots__ = ()"]
         for model in self.api.models:
-            shadowed = frozenset(identifier(snake(f.wire)) for f in model.fields)
-            fields = self.fields(model, module, shadowed)
-            body += ["", "", f"class {self.classes[model.name]}(Model):"]
-            doc = docstring([model.description], "    ")
-            body += [*doc, *([""] if doc and fields else [])]
-            for f in fields:
-                body += [f"    #: {line}" for line in _comment(f.description, 100 - 7)]
-                body.append(f"    {f.declaration(msgspec)}")
-            if not doc and not fields:
-                body.append("    pass")
+            bases = "Model" if model.union is None else f"Model, _{model.union.name}"
+            body += self._model(model, module, bases)
+        for union in self.api.unions:
+            body += self._union(union, module)
         names = [*(t.name for t in self.api.literals), "Model"]
         names += [self.classes[m.name] for m in self.api.models]
+        names += [n for u in self.api.unions for n in _union_names(u)]
         doc = [f"The models of the {self.api.title}: msgspec Structs, camelCase on the wire."]
-        return module.render(doc, names, body, defines=names)
+        defines = [*names, *(f"_{u.name}" for u in self.api.unions)]
+        return module.render(doc, names, body, defines=defines)
+
+    def _union(self, union: TaggedUnionType, module: _Module) -> list[str]:
+        """Its unknown member, the union of its known ones, the union (for type checkers; the
+        members' base when decoding), and the members by ``tag`` value."""
+        name, unknown, known = _union_names(union)
+        about = f"A {name} this SDK does not know (from a newer server): skip it."
+        tag = Field(union.tag, PrimitiveType("str"), True, False, None, "")
+        fields = (tag, *self.api.common_fields(union))
+        model = Model(unknown, about, fields, is_input=False, is_output=True)
+        body = self._model(model, module, f"Model, _{name}")
+        members = [self.classes[member] for _, member in union.members]
+        body += ["", "", f"#: The members of {name} this SDK knows."]
+        body.append(f"{known} = {' | '.join(members)}")  # ruff format wraps it
+        alias = module.use("typing", "TypeAlias")
+        body += ["", f"if {module.use('typing', 'TYPE_CHECKING')}:"]
+        body += [f"    #: {line}" for line in _comment(sentence(union.description), 100 - 7)]
+        body += [f"    {name}: {alias} = {known} | {unknown}", "else:", f"    {name} = _{name}"]
+        values = [f"{literal(v)}: {self.classes[m]}" for v, m in union.members]
+        head = f"_{name}.register({literal(union.tag)}, {{"
+        return [*body, *wrapped(head, values, f"}}, {unknown})", "")]
+
+    def _model(self, model: Model, module: _Module, bases: str) -> list[str]:
+        """The class of ``model``, a subclass of ``bases``."""
+        msgspec = module.module("msgspec")
+        shadowed = frozenset(identifier(snake(f.wire)) for f in model.fields)
+        fields = self.fields(model, module, shadowed)
+        name = self.classes.get(model.name, model.name)
+        body = ["", "", f"class {name}({bases}):"]
+        doc = docstring([model.description], "    ")
+        body += [*doc, *([""] if doc and fields else [])]
+        for f in fields:
+            body += [f"    #: {line}" for line in _comment(f.description, 100 - 7)]
+            body.append(f"    {f.declaration(msgspec)}")
+        if not doc and not fields:
+            body.append("    pass")
+        return body
 
     # errors.py
 
@@ -488,6 +538,7 @@ class _Renderer:
         module = _Module(self.classes, set())
         models = [*(t.name for t in self.api.literals), "Model"]
         models += [self.classes[m.name] for m in self.api.models]
+        models += [n for u in self.api.unions for n in _union_names(u)]
         errors = ["ERRORS", "ApiError", "UnexpectedResponse", *self.error_classes]
         client = ["AsyncClient", "Client", "DEFAULT_RETRY"]
         for source, names in ((".models", models), (".errors", errors), (".client", client)):
@@ -514,6 +565,12 @@ def _camel(name: str) -> str:
     """The wire name msgspec's ``rename="camel"`` gives the field ``name``."""
     struct = msgspec.defstruct("Probe", [(name, int)], rename="camel")
     return msgspec.structs.fields(struct)[0].encode_name
+
+
+def _union_names(union: TaggedUnionType) -> tuple[str, str, str]:
+    """The union's name, its unknown member's (what a value this SDK does not know decodes
+    as) and that of the union of its known members."""
+    return union.name, f"Unknown{union.name}", f"Known{union.name}"
 
 
 def _decoded_from_text(kind: Type) -> bool:

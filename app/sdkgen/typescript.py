@@ -29,6 +29,7 @@ from app.sdkgen.model import (
     RefType,
     SchemeDef,
     SdkGenError,
+    TaggedUnionType,
     Type,
     UnionType,
     camel,
@@ -151,23 +152,28 @@ class _Renderer:
         files["src/index.ts"] = self.index()
         return files
 
-    def type(self, kind: Type) -> str:
+    def type(self, kind: Type, *, open_: bool = False) -> str:
+        """``kind`` in TypeScript; ``open_``: its enums also take any other string (a value a
+        newer server sends), still offering the known ones to the editor."""
         if isinstance(kind, PrimitiveType):
             return _PRIMITIVES[kind.name]
         if isinstance(kind, LiteralType):
-            return kind.name or " | ".join(json.dumps(v) for v in kind.values)
+            known = kind.name or " | ".join(json.dumps(v) for v in kind.values)
+            return f"{known} | (string & {{}})" if open_ else known
         if isinstance(kind, RefType):
             return self.names[kind.name]
+        if isinstance(kind, TaggedUnionType):
+            return kind.name
         if isinstance(kind, ArrayType):
-            item = self.type(kind.item)
+            item = self.type(kind.item, open_=open_)
             simple = isinstance(kind.item, PrimitiveType | RefType | ArrayType | MapType) or (
-                isinstance(kind.item, LiteralType) and bool(kind.item.name)
+                isinstance(kind.item, LiteralType | TaggedUnionType) and bool(kind.item.name)
             )
             return f"{item}[]" if simple and " " not in item else f"({item})[]"
         if isinstance(kind, MapType):
-            return f"Record<string, {self.type(kind.value)}>"
+            return f"Record<string, {self.type(kind.value, open_=open_)}>"
         assert isinstance(kind, UnionType)
-        return " | ".join(self.type(option) for option in kind.options)
+        return " | ".join(self.type(option, open_=open_) for option in kind.options)
 
     def index(self) -> str:
         lines = [
@@ -191,6 +197,8 @@ class _Renderer:
         for named in self.api.literals:
             lines += ["", *_doc([named.description], "")]
             lines.append(f"export type {named.name} = {self.type(named.anonymous)};")
+        for union in self.api.unions:
+            lines += ["", *self.union(union)]
         for model in self.api.models:
             lines += ["", *self.model(model)]
         lines += [
@@ -221,8 +229,28 @@ class _Renderer:
         lines = [*doc, f"export interface {name} {{"]
         for f in model.fields:
             lines += _doc([f.description, _default(f)], "  ")
-            lines.append(f"  {_key(f.wire)}{'' if f.required else '?'}: {self.type(f.type)};")
+            kind = self.type(f.type, open_=model.is_output and not model.is_tag(f))
+            lines.append(f"  {_key(f.wire)}{'' if f.required else '?'}: {kind};")
         return [*lines, "}"]
+
+    def union(self, union: TaggedUnionType) -> list[str]:
+        """The union type, and a guard telling its known members from what a newer server
+        may send (TypeScript does not check answers: readers skip what fails the guard)."""
+        members = [self.names[member] for _, member in union.members]
+        values = ", ".join(json.dumps(value) for value, _ in union.members)
+        about = f"Whether `value` is a {union.name} this SDK knows (by `{union.tag}`)."
+        return [
+            *_doc([sentence(union.description), f"Told apart by `{union.tag}`."], ""),
+            f"export type {union.name} =",
+            *(f"  | {name}" for name in members[:-1]),
+            f"  | {members[-1]};",
+            "",
+            *_doc([about, "A newer server may send others: skip them."], ""),
+            f"export function isKnown{union.name}(value: {{ {_key(union.tag)}: string }}): "
+            f"value is {union.name} {{",
+            f"  return [{values}].includes(value.{union.tag});",
+            "}",
+        ]
 
     def error(self, error: ErrorDef) -> list[str]:
         about = f"{sentence(error.description)} HTTP {error.status}."

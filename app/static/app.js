@@ -186,6 +186,9 @@ function isErrorShape(value) {
 }
 
 // ../sdk/ts/src/index.ts
+function isKnownChangeOut(value) {
+  return ["subscribers", "esp_connections", "sync_runs", "exports"].includes(value.table);
+}
 var API = {
   procedures: {
     "apiKeys.create": {
@@ -1353,6 +1356,17 @@ function isEventPrefix(chunk, i, firstCharCode) {
 }
 
 // ../sdk/ts/src/sync.ts
+var warned = /* @__PURE__ */ new Set();
+function known(change) {
+  if (isKnownChangeOut(change)) {
+    return true;
+  }
+  if (!warned.has(change.table)) {
+    warned.add(change.table);
+    console.warn(`skipping changes of table ${JSON.stringify(change.table)}: newer than this SDK`);
+  }
+  return false;
+}
 var StreamRevokedError = class extends Error {
   reason;
   constructor(reason) {
@@ -1431,7 +1445,9 @@ function toEvent(message, batch) {
   switch (message.event) {
     case "change": {
       const change = JSON.parse(data);
-      batch.push({ type: "change", cursor: message.id ?? "", change });
+      if (known(change)) {
+        batch.push({ type: "change", cursor: message.id ?? "", change });
+      }
       return null;
     }
     case "up-to-date":
@@ -1613,7 +1629,7 @@ var SyncClient = class {
       const page = await this.client.sync.pull(input);
       this.setStatus("catching-up");
       await this.applied(
-        page.changes.map(({ table, op, id, row }) => ({ table, op, id, row })),
+        page.changes.filter(known).map(({ table, op, id, row }) => ({ table, op, id, row })),
         page.cursor
       );
       if (!page.hasMore) return;
@@ -1928,14 +1944,19 @@ async function explainFailure(runId) {
   showProgress(runId, `failed: ${run.error ?? "unknown error"}`);
 }
 function describe(change) {
-  const row = change.row;
-  if (change.table === "subscribers") {
-    const name = [row["firstName"], row["lastName"]].filter(Boolean).join(" ");
-    return `${String(row["email"])}${name ? ` (${name})` : ""}`;
+  switch (change.table) {
+    case "subscribers": {
+      const { email, firstName, lastName } = change.row;
+      const name = [firstName, lastName].filter(Boolean).join(" ");
+      return `${email}${name ? ` (${name})` : ""}`;
+    }
+    case "sync_runs":
+      return `sync ${change.row.status}`;
+    case "exports":
+      return `export ${change.row.status}`;
+    case "esp_connections":
+      return change.row.name;
   }
-  if (change.table === "sync_runs") return `sync ${String(row["status"])}`;
-  if (change.table === "exports") return `export ${String(row["status"])}`;
-  return String(row["name"] ?? change.id);
 }
 function addRecent(change) {
   const body = $("#changes tbody");
@@ -1981,14 +2002,14 @@ function follow(teamId) {
   });
   sync.subscribeChanges((changes, initial) => {
     for (const change of changes) {
-      if (change.table === "sync_runs" && typeof change.row["connectionId"] === "string") {
-        runs.set(change.id, change.row["connectionId"]);
+      if (change.table === "sync_runs") {
+        runs.set(change.id, change.row.connectionId);
       }
       if (initial) continue;
       addRecent(change);
       if (change.table === "subscribers") refreshSoon();
       if (change.table === "esp_connections") void background(loadConnections);
-      if (change.table === "sync_runs") runProgress(change);
+      if (change.table === "sync_runs") runProgress(change.id, change.row);
       if (change.table === "exports") exportProgress(change.row);
     }
   });
@@ -2005,18 +2026,17 @@ function follow(teamId) {
     }
   });
 }
-function runProgress(change) {
-  const row = change.row;
-  showProgress(change.id, `${String(row["status"])} \xB7 ${String(row["rowsSeen"] ?? 0)} rows`);
-  if (row["status"] === "succeeded" || row["status"] === "failed") {
+function runProgress(id, row) {
+  showProgress(id, `${row.status} \xB7 ${row.rowsSeen} rows`);
+  if (row.status === "succeeded" || row.status === "failed") {
     refreshSoon();
     void background(loadConnections);
   }
-  if (row["status"] === "failed") void background(() => explainFailure(change.id));
+  if (row.status === "failed") void background(() => explainFailure(id));
 }
 function exportProgress(row) {
-  const rows = `${String(row["rowCount"])} of ${String(row["totalRows"] ?? "?")} rows`;
-  $("#export-status").textContent = `export ${String(row["status"])}: ${rows}`;
+  const rows = `${row.rowCount} of ${row.totalRows ?? "?"} rows`;
+  $("#export-status").textContent = `export ${row.status}: ${rows}`;
 }
 async function search(query) {
   if (!team) return;

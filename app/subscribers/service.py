@@ -13,6 +13,7 @@ import msgspec
 
 from app.db import savepoint
 from app.events import emit
+from app.feed.tables import select_list
 from app.subscribers.errors import ExistingSubscriber, SubscriberDeleted, SubscriberExists
 from app.subscribers.query import ORDER, SEARCH, Selection
 from app.subscribers.schemas import (
@@ -29,10 +30,7 @@ from rpc.errors import ValidationData
 
 __all__ = ["SubscriberService", "normalize_email"]
 
-_COLUMNS = (
-    "id, esp_connection_id AS connection_id, external_id, email, first_name, last_name, status, "
-    "custom_fields, local_fields, created_at, updated_at, deleted_at"
-)
+_COLUMNS = select_list(SubscriberOut)  # what the feed shows of a subscriber, too
 # Rows looked at in page order for a search before the full-text index is asked instead.
 _SEARCH_WINDOW = 2000
 # What a provider owns: editing one of these makes the next sync overwrite the row (and count

@@ -68,6 +68,7 @@ class ConnectionOut(Output):
     last_synced_at: Timestamp | None
     created_at: Timestamp
     updated_at: Timestamp
+    deleted_at: Annotated[Timestamp | None, msgspec.Meta(description="set on a tombstone")]
 
 
 class ConnectionList(Output):
@@ -103,6 +104,9 @@ class SyncRunOut(Output):
     finished_at: Timestamp | None
     fetch_ms: int | None
     merge_ms: int | None
+    created_at: Timestamp
+    updated_at: Timestamp
+    deleted_at: Annotated[Timestamp | None, msgspec.Meta(description="set on a tombstone")]
 
 
 class SyncRunList(Output):

@@ -11,6 +11,7 @@ import msgspec
 
 from app.credentials import Sealed
 from app.esp import InvalidCredentials, ProviderError, ProviderUnavailable, make_connector
+from app.feed.tables import select_list
 from app.quotas import check_sync_quota
 from app.runtime import Runtime
 from app.sync.errors import CredentialsRejected, EspUnavailable, ProviderMessage
@@ -22,15 +23,9 @@ __all__ = ["AfterCommit", "ConnectionService"]
 
 AfterCommit = Callable[[Callable[[], Awaitable[object]]], None]
 
-_CONNECTION = (
-    "id, provider, name, list_id, status, status_reason, last_synced_at, created_at, updated_at"
-)
-_RUN = (
-    "id, esp_connection_id AS connection_id, status, trigger, attempts, pages, rows_seen, "
-    "created_count AS created, updated_count AS updated, deleted_count AS deleted, "
-    "unchanged_count AS unchanged, conflict_count AS conflicts, error, queued_at, started_at, "
-    "finished_at, fetch_ms, merge_ms"
-)
+# What the feed shows of each, too.
+_CONNECTION = select_list(ConnectionOut)
+_RUN = select_list(SyncRunOut)
 
 
 class ConnectionService:

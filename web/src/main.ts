@@ -1,7 +1,14 @@
 // The dashboard: sign in, pick a team, watch its connections, syncs, counts and changes live.
 // Every call goes through the generated client (sdk/ts); live changes through its SyncClient.
 
-import { ApiError, Client, type ConnectionOut, type SubscriberOut } from "../../sdk/ts/src/index.js";
+import {
+  ApiError,
+  Client,
+  type ConnectionOut,
+  type ExportRow,
+  type SubscriberOut,
+  type SyncRunOut,
+} from "../../sdk/ts/src/index.js";
 import { SyncClient, type Snapshot, type Store, type SyncStatus } from "../../sdk/ts/src/replica.js";
 import { StreamRevokedError, type ChangeEvent, type RevokedReason } from "../../sdk/ts/src/sync.js";
 
@@ -244,14 +251,19 @@ async function explainFailure(runId: string): Promise<void> {
 }
 
 function describe(change: ChangeEvent): string {
-  const row = change.row;
-  if (change.table === "subscribers") {
-    const name = [row["firstName"], row["lastName"]].filter(Boolean).join(" ");
-    return `${String(row["email"])}${name ? ` (${name})` : ""}`;
+  switch (change.table) {
+    case "subscribers": {
+      const { email, firstName, lastName } = change.row;
+      const name = [firstName, lastName].filter(Boolean).join(" ");
+      return `${email}${name ? ` (${name})` : ""}`;
+    }
+    case "sync_runs":
+      return `sync ${change.row.status}`;
+    case "exports":
+      return `export ${change.row.status}`;
+    case "esp_connections":
+      return change.row.name;
   }
-  if (change.table === "sync_runs") return `sync ${String(row["status"])}`;
-  if (change.table === "exports") return `export ${String(row["status"])}`;
-  return String(row["name"] ?? change.id);
 }
 
 function addRecent(change: ChangeEvent): void {
@@ -311,15 +323,15 @@ function follow(teamId: string): void {
   sync.subscribeChanges((changes, initial) => {
     for (const change of changes) {
       // Runs started anywhere (this page, another tab, the schedule) show their progress.
-      if (change.table === "sync_runs" && typeof change.row["connectionId"] === "string") {
-        runs.set(change.id, change.row["connectionId"]);
+      if (change.table === "sync_runs") {
+        runs.set(change.id, change.row.connectionId);
       }
       // The first fill is what the tables already show; after it, each change is news.
       if (initial) continue;
       addRecent(change);
       if (change.table === "subscribers") refreshSoon();
       if (change.table === "esp_connections") void background(loadConnections);
-      if (change.table === "sync_runs") runProgress(change);
+      if (change.table === "sync_runs") runProgress(change.id, change.row);
       if (change.table === "exports") exportProgress(change.row);
     }
   });
@@ -338,19 +350,18 @@ function follow(teamId: string): void {
 }
 
 // A sync run's row changed: its progress, and once it ends, what it changed.
-function runProgress(change: ChangeEvent): void {
-  const row = change.row;
-  showProgress(change.id, `${String(row["status"])} · ${String(row["rowsSeen"] ?? 0)} rows`);
-  if (row["status"] === "succeeded" || row["status"] === "failed") {
+function runProgress(id: string, row: SyncRunOut): void {
+  showProgress(id, `${row.status} · ${row.rowsSeen} rows`);
+  if (row.status === "succeeded" || row.status === "failed") {
     refreshSoon();
     void background(loadConnections);
   }
-  if (row["status"] === "failed") void background(() => explainFailure(change.id));
+  if (row.status === "failed") void background(() => explainFailure(id));
 }
 
-function exportProgress(row: Record<string, unknown>): void {
-  const rows = `${String(row["rowCount"])} of ${String(row["totalRows"] ?? "?")} rows`;
-  $("#export-status").textContent = `export ${String(row["status"])}: ${rows}`;
+function exportProgress(row: ExportRow): void {
+  const rows = `${row.rowCount} of ${row.totalRows ?? "?"} rows`;
+  $("#export-status").textContent = `export ${row.status}: ${rows}`;
 }
 
 async function search(query: string): Promise<void> {

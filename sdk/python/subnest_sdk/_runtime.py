@@ -32,6 +32,7 @@ __all__ = [
     "AsyncTransport",
     "BaseClient",
     "Namespace",
+    "OpenUnion",
     "Procedure",
     "RetryPolicy",
     "Scheme",
@@ -39,6 +40,8 @@ __all__ = [
     "SyncTransport",
     "Transport",
     "UnexpectedResponse",
+    "decode_hook",
+    "wire",
 ]
 
 T = TypeVar("T")
@@ -272,7 +275,7 @@ class Transport(Generic[HttpT]):
         if not response.is_success:
             raise self._error(response, request_id)
         try:
-            return msgspec.json.decode(response.content, type=out)
+            return msgspec.json.decode(response.content, type=out, dec_hook=decode_hook)
         except msgspec.DecodeError as exc:
             raise UnexpectedResponse(
                 status=response.status_code,
@@ -470,3 +473,42 @@ class AsyncClientBase(BaseClient[httpx.AsyncClient, AsyncTransport]):
         traceback: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+class OpenUnion:
+    """Base of a union of models told apart by one field (its members subclass it). Decoding
+    (with ``decode_hook``) picks the member the field names; a value this SDK does not know
+    yet, sent by a newer server, decodes as the union's unknown member instead of failing."""
+
+    __slots__ = ()
+    _tag: ClassVar[str]
+    _members: ClassVar[Mapping[str, type[Any]]]
+    _unknown: ClassVar[type[Any]]
+
+    @classmethod
+    def register(cls, tag: str, members: Mapping[str, type[Any]], unknown: type[Any]) -> None:
+        """Set the union's field, its members by value, and its unknown member."""
+        cls._tag, cls._members, cls._unknown = tag, members, unknown
+
+
+def decode_hook(kind: type[Any], obj: Any) -> Any:
+    """msgspec's ``dec_hook`` for the models: decodes the members of an OpenUnion."""
+    if isinstance(kind, type) and issubclass(kind, OpenUnion) and isinstance(obj, dict):
+        member = kind._members.get(str(obj.get(kind._tag)), kind._unknown)
+        return msgspec.convert(obj, member, dec_hook=decode_hook)
+    raise NotImplementedError(f"cannot decode {kind!r}")
+
+
+def wire(value: Any) -> Any:
+    """A decoded answer (or part of one) as the JSON values the server sent: each field of a
+    model by its wire name. Unlike ``msgspec.to_builtins``, fields equal to their default are
+    kept (the models omit those only so that inputs leave them to the server)."""
+    if isinstance(value, msgspec.Struct):
+        fields = msgspec.structs.fields(value)
+        pairs = ((f.encode_name, getattr(value, f.name)) for f in fields)
+        return {name: wire(item) for name, item in pairs if item is not msgspec.UNSET}
+    if isinstance(value, dict):
+        return {key: wire(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [wire(item) for item in value]
+    return msgspec.to_builtins(value)

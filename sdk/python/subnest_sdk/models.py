@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import msgspec
+
+from ._runtime import OpenUnion
 
 __all__ = [
     "AddMemberInput",
@@ -18,6 +20,7 @@ __all__ = [
     "AttemptOut",
     "ChangeOut",
     "ChangePasswordInput",
+    "ConnectionChange",
     "ConnectionList",
     "ConnectionOut",
     "CountsInput",
@@ -38,13 +41,16 @@ __all__ = [
     "EmptyData",
     "EventType",
     "ExistingSubscriber",
+    "ExportChange",
     "ExportOut",
+    "ExportRow",
     "FeedFilter",
     "IdInput",
     "InsufficientScopeData",
     "InternalErrorData",
     "InvitationList",
     "InvitationOut",
+    "KnownChangeOut",
     "LimitData",
     "Me",
     "MemberList",
@@ -72,6 +78,7 @@ __all__ = [
     "SignInInput",
     "SignUpInput",
     "SignedIn",
+    "SubscriberChange",
     "SubscriberCounts",
     "SubscriberFilter",
     "SubscriberList",
@@ -79,6 +86,7 @@ __all__ = [
     "SubscriberPageInput",
     "SyncAllOut",
     "SyncQueued",
+    "SyncRunChange",
     "SyncRunList",
     "SyncRunOut",
     "SyncRunsInput",
@@ -86,6 +94,7 @@ __all__ = [
     "TeamOut",
     "TestQueued",
     "TokenInput",
+    "UnknownChangeOut",
     "UpdateConnectionInput",
     "UpdateSubscriberInput",
     "UpdateWebhookInput",
@@ -114,6 +123,12 @@ class Model(msgspec.Struct, kw_only=True, rename="camel", omit_defaults=True):
     """Base of the models: snake_case here, camelCase on the wire."""
 
 
+class _ChangeOut(OpenUnion):
+    """The base of the members of ChangeOut: decodes the one ``table`` names."""
+
+    __slots__ = ()
+
+
 class AddMemberInput(Model):
     #: an email address
     email: str
@@ -130,7 +145,7 @@ class ApiKeyOut(Model):
     prefix: str
     ip_allowlist: list[str] | None
     #: what the key may call: read ⊂ write ⊂ admin
-    scopes: list[Literal["admin", "read", "write"]]
+    scopes: list[Literal["admin", "read", "write"] | str]
     expires_at: datetime.datetime | None
     created_at: datetime.datetime
     last_used_at: datetime.datetime | None
@@ -145,18 +160,19 @@ class AttemptOut(Model):
     at: datetime.datetime
 
 
-class ChangeOut(Model):
-    table: Literal["esp_connections", "exports", "subscribers", "sync_runs"]
-    op: Literal["delete", "upsert"]
-    id: uuid.UUID
-    #: the row, in the table's wire fields
-    row: Any
-    cursor: str
-
-
 class ChangePasswordInput(Model):
     current_password: str
     new_password: str
+
+
+class ConnectionChange(Model, _ChangeOut):
+    table: Literal["esp_connections"]
+    #: "delete" is a tombstone: the row as it was soft-deleted
+    op: Literal["delete", "upsert"] | str
+    id: uuid.UUID
+    #: resume after this change from here
+    cursor: str
+    row: ConnectionOut
 
 
 class ConnectionList(Model):
@@ -165,14 +181,16 @@ class ConnectionList(Model):
 
 class ConnectionOut(Model):
     id: uuid.UUID
-    provider: Literal["beehiiv", "brevo", "kit", "mailchimp", "mailerlite"]
+    provider: Literal["beehiiv", "brevo", "kit", "mailchimp", "mailerlite"] | str
     name: str
     list_id: str | None
-    status: Literal["active", "error", "paused"]
+    status: Literal["active", "error", "paused"] | str
     status_reason: str | None
     last_synced_at: datetime.datetime | None
     created_at: datetime.datetime
     updated_at: datetime.datetime
+    #: set on a tombstone
+    deleted_at: datetime.datetime | None
 
 
 class CountsInput(Model):
@@ -259,7 +277,7 @@ class DeliveryOut(Model):
     id: uuid.UUID
     endpoint_id: uuid.UUID
     event_type: str
-    status: Literal["failed", "pending", "succeeded"]
+    status: Literal["failed", "pending", "succeeded"] | str
     attempts: int
     next_attempt_at: datetime.datetime | None
     created_at: datetime.datetime
@@ -278,12 +296,22 @@ class ExistingSubscriber(Model):
     id: uuid.UUID
 
 
+class ExportChange(Model, _ChangeOut):
+    table: Literal["exports"]
+    #: "delete" is a tombstone: the row as it was soft-deleted
+    op: Literal["delete", "upsert"] | str
+    id: uuid.UUID
+    #: resume after this change from here
+    cursor: str
+    row: ExportRow
+
+
 class ExportOut(Model):
     id: uuid.UUID
-    format: Literal["csv", "ndjson"]
+    format: Literal["csv", "ndjson"] | str
     gzip: bool
     filter: SubscriberFilter
-    status: Literal["expired", "failed", "queued", "running", "succeeded"]
+    status: Literal["expired", "failed", "queued", "running", "succeeded"] | str
     #: rows to write, known once it runs
     total_rows: int | None
     #: rows written so far
@@ -295,9 +323,40 @@ class ExportOut(Model):
     finished_at: datetime.datetime | None
     #: when the file is purged
     expires_at: datetime.datetime | None
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    #: set on a tombstone
+    deleted_at: datetime.datetime | None
     #: a signed path, valid about an hour, to GET the file with no other credentials; join it to the
     #: API's base URL. Set once succeeded; get the export again for a fresh one
     download_url: str | None
+
+
+class ExportRow(Model):
+    """An export as recorded: what the change feed carries (never a download link, which is a
+    credential that expires: get the export for one).
+    """
+
+    id: uuid.UUID
+    format: Literal["csv", "ndjson"] | str
+    gzip: bool
+    filter: SubscriberFilter
+    status: Literal["expired", "failed", "queued", "running", "succeeded"] | str
+    #: rows to write, known once it runs
+    total_rows: int | None
+    #: rows written so far
+    row_count: int
+    bytes: int | None
+    error: str | None
+    queued_at: datetime.datetime
+    started_at: datetime.datetime | None
+    finished_at: datetime.datetime | None
+    #: when the file is purged
+    expires_at: datetime.datetime | None
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    #: set on a tombstone
+    deleted_at: datetime.datetime | None
 
 
 class FeedFilter(Model):
@@ -338,7 +397,7 @@ class InvitationOut(Model):
 
     id: uuid.UUID
     email: str
-    role: Literal["admin", "member", "owner"]
+    role: Literal["admin", "member", "owner"] | str
     invited_by: uuid.UUID | None
     expires_at: datetime.datetime
     created_at: datetime.datetime
@@ -363,12 +422,12 @@ class MemberOut(Model):
     user_id: uuid.UUID
     email: str
     name: str
-    role: Literal["admin", "member", "owner"]
+    role: Literal["admin", "member", "owner"] | str
     joined_at: datetime.datetime
 
 
 class MetricUsage(Model):
-    metric: Literal["api_requests", "synced_subscribers"]
+    metric: Literal["api_requests", "synced_subscribers"] | str
     used: int
     limit: int | None
     percent: float | None
@@ -491,6 +550,16 @@ class SignedIn(Model):
     session: SessionOut
 
 
+class SubscriberChange(Model, _ChangeOut):
+    table: Literal["subscribers"]
+    #: "delete" is a tombstone: the row as it was soft-deleted
+    op: Literal["delete", "upsert"] | str
+    id: uuid.UUID
+    #: resume after this change from here
+    cursor: str
+    row: SubscriberOut
+
+
 class SubscriberCounts(Model):
     subscribed: int = 0
     unsubscribed: int = 0
@@ -505,7 +574,9 @@ class SubscriberCounts(Model):
 class SubscriberFilter(Model):
     """Which subscribers: the filters of subscribers.list and of exports."""
 
-    status: Literal["bounced", "cleaned", "pending", "subscribed", "unsubscribed"] | None = None
+    status: Literal["bounced", "cleaned", "pending", "subscribed", "unsubscribed"] | str | None = (
+        None
+    )
     connection_id: uuid.UUID | None = None
     search: str | None = None
     #: soft-deleted subscribers instead of live ones
@@ -524,7 +595,7 @@ class SubscriberOut(Model):
     email: str
     first_name: str | None
     last_name: str | None
-    status: Literal["bounced", "cleaned", "pending", "subscribed", "unsubscribed"]
+    status: Literal["bounced", "cleaned", "pending", "subscribed", "unsubscribed"] | str
     custom_fields: dict[str, Any]
     local_fields: dict[str, Any]
     created_at: datetime.datetime
@@ -548,7 +619,17 @@ class SyncAllOut(Model):
 
 class SyncQueued(Model):
     sync_run_id: uuid.UUID
-    status: Literal["queued"] = "queued"
+    status: Literal["queued"] | str = "queued"
+
+
+class SyncRunChange(Model, _ChangeOut):
+    table: Literal["sync_runs"]
+    #: "delete" is a tombstone: the row as it was soft-deleted
+    op: Literal["delete", "upsert"] | str
+    id: uuid.UUID
+    #: resume after this change from here
+    cursor: str
+    row: SyncRunOut
 
 
 class SyncRunList(Model):
@@ -558,8 +639,8 @@ class SyncRunList(Model):
 class SyncRunOut(Model):
     id: uuid.UUID
     connection_id: uuid.UUID
-    status: Literal["failed", "queued", "running", "succeeded"]
-    trigger: Literal["cron", "manual"]
+    status: Literal["failed", "queued", "running", "succeeded"] | str
+    trigger: Literal["cron", "manual"] | str
     attempts: int
     pages: int
     rows_seen: int
@@ -574,6 +655,10 @@ class SyncRunOut(Model):
     finished_at: datetime.datetime | None
     fetch_ms: int | None
     merge_ms: int | None
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    #: set on a tombstone
+    deleted_at: datetime.datetime | None
 
 
 class SyncRunsInput(Model):
@@ -588,7 +673,7 @@ class TeamList(Model):
 class TeamOut(Model):
     id: uuid.UUID
     name: str
-    role: Literal["admin", "member", "owner"]
+    role: Literal["admin", "member", "owner"] | str
     plan: str
     #: set while the team waits out its deletion's grace period
     deletion_due_at: datetime.datetime | None
@@ -656,7 +741,7 @@ class WebhookCreator(Model):
     webhook belongs to the team either way: it outlives its creator (decision 0023).
     """
 
-    kind: Literal["apiKey", "member"]
+    kind: Literal["apiKey", "member"] | str
     id: uuid.UUID
     name: str | None
 
@@ -673,8 +758,40 @@ class WebhookOut(Model):
     id: uuid.UUID
     url: str
     events: list[str]
-    status: Literal["active", "disabled"]
+    status: Literal["active", "disabled"] | str
     disabled_reason: str | None
     consecutive_failures: int
     created_at: datetime.datetime
     created_by: WebhookCreator | None = None
+
+
+class UnknownChangeOut(Model, _ChangeOut):
+    """A ChangeOut this SDK does not know (from a newer server): skip it."""
+
+    table: str
+    #: "delete" is a tombstone: the row as it was soft-deleted
+    op: Literal["delete", "upsert"] | str
+    id: uuid.UUID
+    #: resume after this change from here
+    cursor: str
+
+
+#: The members of ChangeOut this SDK knows.
+KnownChangeOut = SubscriberChange | ConnectionChange | SyncRunChange | ExportChange
+
+if TYPE_CHECKING:
+    #: One change of the feed, by table: its row is what that table's procedures answer; a newer
+    #: server may add tables (skip those you do not know).
+    ChangeOut: TypeAlias = KnownChangeOut | UnknownChangeOut
+else:
+    ChangeOut = _ChangeOut
+_ChangeOut.register(
+    "table",
+    {
+        "subscribers": SubscriberChange,
+        "esp_connections": ConnectionChange,
+        "sync_runs": SyncRunChange,
+        "exports": ExportChange,
+    },
+    UnknownChangeOut,
+)

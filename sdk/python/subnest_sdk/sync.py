@@ -20,18 +20,20 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import random
 import sqlite3
 from collections.abc import AsyncIterator, Callable
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeGuard
 
 import httpx
 import msgspec
 from httpx_sse import aconnect_sse
 
+from ._runtime import decode_hook, wire
 from .client import AsyncClient
 from .errors import MustRefetchError
-from .models import FeedFilter
+from .models import ChangeOut, FeedFilter, KnownChangeOut, UnknownChangeOut
 
 __all__ = [
     "ChangeEvent",
@@ -57,13 +59,11 @@ class StreamRevokedError(Exception):
         self.reason: RevokedReason | str = reason
 
 
-class ChangeEvent(msgspec.Struct, frozen=True):
-    """One change of the feed: ``op: "delete"`` is a tombstone."""
+_log = logging.getLogger(__name__)
 
-    table: Literal["subscribers", "esp_connections", "sync_runs", "exports"]
-    op: Literal["upsert", "delete"]
-    id: str
-    row: dict[str, Any]
+#: One change of the feed, typed by table (``SubscriberChange.row`` is a ``SubscriberOut``);
+#: ``op: "delete"`` is a tombstone. A table this SDK does not know is skipped, with a warning.
+ChangeEvent = KnownChangeOut
 
 
 class Store(Protocol):
@@ -89,9 +89,9 @@ class DictStore:
     def apply(self, change: ChangeEvent, cursor: str) -> None:
         table = self.tables.setdefault(change.table, {})
         if change.op == "delete":
-            table.pop(change.id, None)
+            table.pop(str(change.id), None)
         else:
-            table[change.id] = change.row
+            table[str(change.id)] = wire(change.row)
         self.cursor = cursor
 
     def clear(self) -> None:
@@ -120,12 +120,13 @@ class SQLiteStore:
         with self.db:
             if change.op == "delete":
                 self.db.execute(
-                    "DELETE FROM replica WHERE tbl = ? AND id = ?", (change.table, change.id)
+                    "DELETE FROM replica WHERE tbl = ? AND id = ?", (change.table, str(change.id))
                 )
             else:
+                row = json.dumps(wire(change.row))
                 self.db.execute(
                     "INSERT OR REPLACE INTO replica VALUES (?, ?, ?)",
-                    (change.table, change.id, json.dumps(change.row)),
+                    (change.table, str(change.id), row),
                 )
             self.db.execute("DELETE FROM position")
             self.db.execute("INSERT INTO position VALUES (?)", (cursor,))
@@ -186,6 +187,7 @@ class SyncClient:
         self._max_backoff = max_backoff
         self._retry_after = 0.0  # seconds: the server's last hint
         self.up_to_date = asyncio.Event()
+        self._unknown_tables: set[str] = set()
 
     async def __aenter__(self) -> SyncClient:
         return self
@@ -228,10 +230,8 @@ class SyncClient:
                 cursor=self.store.cursor, limit=500, filter=self._filter
             )
             for change in page.changes:
-                event = ChangeEvent(
-                    table=change.table, op=change.op, id=str(change.id), row=change.row
-                )
-                self.store.apply(event, change.cursor)
+                if self._known(change):
+                    self.store.apply(change, change.cursor)
             if not page.changes:
                 self.store.cursor = page.cursor
             if not page.has_more:
@@ -250,7 +250,9 @@ class SyncClient:
                 if sse.retry is not None:
                     self._retry_after = sse.retry / 1000
                 if sse.event == "change" and sse.data:
-                    yield msgspec.json.decode(sse.data, type=ChangeEvent), sse.id
+                    change = msgspec.json.decode(sse.data, type=ChangeOut, dec_hook=decode_hook)
+                    if self._known(change):
+                        yield change, sse.id
                 elif sse.event == "up-to-date":
                     self.up_to_date.set()
                 elif sse.event == "must-refetch":
@@ -262,3 +264,13 @@ class SyncClient:
                     raise StreamRevokedError(
                         body.get("reason", "") if isinstance(body, dict) else ""
                     )
+
+    def _known(self, change: ChangeOut) -> TypeGuard[KnownChangeOut]:
+        """Whether this SDK knows the change's table; one of a newer server's is skipped (with
+        one warning per table) and the rest of the feed applied as usual."""
+        if not isinstance(change, UnknownChangeOut):
+            return True
+        if change.table not in self._unknown_tables:
+            self._unknown_tables.add(change.table)
+            _log.warning("skipping changes of table %r: newer than this SDK", change.table)
+        return False

@@ -34,6 +34,27 @@ export {
 /** What happened. */
 export type EventType = "export.ready" | "subscriber.created" | "subscriber.deleted" | "sync.completed" | "sync.failed" | "usage.threshold" | "webhook.disabled";
 
+/**
+ * One change of the feed, by table: its row is what that table's procedures answer; a newer server
+ * may add tables (skip those you do not know).
+ *
+ * Told apart by `table`.
+ */
+export type ChangeOut =
+  | SubscriberChange
+  | ConnectionChange
+  | SyncRunChange
+  | ExportChange;
+
+/**
+ * Whether `value` is a ChangeOut this SDK knows (by `table`).
+ *
+ * A newer server may send others: skip them.
+ */
+export function isKnownChangeOut(value: { table: string }): value is ChangeOut {
+  return ["subscribers", "esp_connections", "sync_runs", "exports"].includes(value.table);
+}
+
 export interface AddMemberInput {
   /** an email address */
   email: string;
@@ -51,7 +72,7 @@ export interface ApiKeyOut {
   prefix: string;
   ipAllowlist: string[] | null;
   /** what the key may call: read ⊂ write ⊂ admin */
-  scopes: ("admin" | "read" | "write")[];
+  scopes: ("admin" | "read" | "write" | (string & {}))[];
   expiresAt: string | null;
   createdAt: string;
   lastUsedAt: string | null;
@@ -66,18 +87,19 @@ export interface AttemptOut {
   at: string;
 }
 
-export interface ChangeOut {
-  table: "esp_connections" | "exports" | "subscribers" | "sync_runs";
-  op: "delete" | "upsert";
-  id: string;
-  /** the row, in the table's wire fields */
-  row: unknown;
-  cursor: string;
-}
-
 export interface ChangePasswordInput {
   currentPassword: string;
   newPassword: string;
+}
+
+export interface ConnectionChange {
+  table: "esp_connections";
+  /** "delete" is a tombstone: the row as it was soft-deleted */
+  op: "delete" | "upsert" | (string & {});
+  id: string;
+  /** resume after this change from here */
+  cursor: string;
+  row: ConnectionOut;
 }
 
 export interface ConnectionList {
@@ -86,14 +108,16 @@ export interface ConnectionList {
 
 export interface ConnectionOut {
   id: string;
-  provider: "beehiiv" | "brevo" | "kit" | "mailchimp" | "mailerlite";
+  provider: "beehiiv" | "brevo" | "kit" | "mailchimp" | "mailerlite" | (string & {});
   name: string;
   listId: string | null;
-  status: "active" | "error" | "paused";
+  status: "active" | "error" | "paused" | (string & {});
   statusReason: string | null;
   lastSyncedAt: string | null;
   createdAt: string;
   updatedAt: string;
+  /** set on a tombstone */
+  deletedAt: string | null;
 }
 
 export interface CountsInput {
@@ -202,7 +226,7 @@ export interface DeliveryOut {
   id: string;
   endpointId: string;
   eventType: string;
-  status: "failed" | "pending" | "succeeded";
+  status: "failed" | "pending" | "succeeded" | (string & {});
   attempts: number;
   nextAttemptAt: string | null;
   createdAt: string;
@@ -219,12 +243,22 @@ export interface ExistingSubscriber {
   id: string;
 }
 
+export interface ExportChange {
+  table: "exports";
+  /** "delete" is a tombstone: the row as it was soft-deleted */
+  op: "delete" | "upsert" | (string & {});
+  id: string;
+  /** resume after this change from here */
+  cursor: string;
+  row: ExportRow;
+}
+
 export interface ExportOut {
   id: string;
-  format: "csv" | "ndjson";
+  format: "csv" | "ndjson" | (string & {});
   gzip: boolean;
   filter: SubscriberFilter;
-  status: "expired" | "failed" | "queued" | "running" | "succeeded";
+  status: "expired" | "failed" | "queued" | "running" | "succeeded" | (string & {});
   /** rows to write, known once it runs */
   totalRows: number | null;
   /** rows written so far */
@@ -236,11 +270,42 @@ export interface ExportOut {
   finishedAt: string | null;
   /** when the file is purged */
   expiresAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** set on a tombstone */
+  deletedAt: string | null;
   /**
    * a signed path, valid about an hour, to GET the file with no other credentials; join it to the
    * API's base URL. Set once succeeded; get the export again for a fresh one
    */
   downloadUrl: string | null;
+}
+
+/**
+ * An export as recorded: what the change feed carries (never a download link, which is a credential
+ * that expires: get the export for one).
+ */
+export interface ExportRow {
+  id: string;
+  format: "csv" | "ndjson" | (string & {});
+  gzip: boolean;
+  filter: SubscriberFilter;
+  status: "expired" | "failed" | "queued" | "running" | "succeeded" | (string & {});
+  /** rows to write, known once it runs */
+  totalRows: number | null;
+  /** rows written so far */
+  rowCount: number;
+  bytes: number | null;
+  error: string | null;
+  queuedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** when the file is purged */
+  expiresAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** set on a tombstone */
+  deletedAt: string | null;
 }
 
 /**
@@ -285,7 +350,7 @@ export interface InvitationList {
 export interface InvitationOut {
   id: string;
   email: string;
-  role: "admin" | "member" | "owner";
+  role: "admin" | "member" | "owner" | (string & {});
   invitedBy: string | null;
   expiresAt: string;
   createdAt: string;
@@ -310,12 +375,12 @@ export interface MemberOut {
   userId: string;
   email: string;
   name: string;
-  role: "admin" | "member" | "owner";
+  role: "admin" | "member" | "owner" | (string & {});
   joinedAt: string;
 }
 
 export interface MetricUsage {
-  metric: "api_requests" | "synced_subscribers";
+  metric: "api_requests" | "synced_subscribers" | (string & {});
   used: number;
   limit: number | null;
   percent: number | null;
@@ -443,6 +508,16 @@ export interface SignedIn {
   session: SessionOut;
 }
 
+export interface SubscriberChange {
+  table: "subscribers";
+  /** "delete" is a tombstone: the row as it was soft-deleted */
+  op: "delete" | "upsert" | (string & {});
+  id: string;
+  /** resume after this change from here */
+  cursor: string;
+  row: SubscriberOut;
+}
+
 export interface SubscriberCounts {
   /** Default: `0`. */
   subscribed?: number;
@@ -467,7 +542,7 @@ export interface SubscriberCounts {
 /** Which subscribers: the filters of subscribers.list and of exports. */
 export interface SubscriberFilter {
   /** Default: `null`. */
-  status?: "bounced" | "cleaned" | "pending" | "subscribed" | "unsubscribed" | null;
+  status?: "bounced" | "cleaned" | "pending" | "subscribed" | "unsubscribed" | (string & {}) | null;
   /** Default: `null`. */
   connectionId?: string | null;
   /** Default: `null`. */
@@ -492,7 +567,7 @@ export interface SubscriberOut {
   email: string;
   firstName: string | null;
   lastName: string | null;
-  status: "bounced" | "cleaned" | "pending" | "subscribed" | "unsubscribed";
+  status: "bounced" | "cleaned" | "pending" | "subscribed" | "unsubscribed" | (string & {});
   customFields: Record<string, unknown>;
   localFields: Record<string, unknown>;
   createdAt: string;
@@ -526,7 +601,17 @@ export interface SyncAllOut {
 export interface SyncQueued {
   syncRunId: string;
   /** Default: `"queued"`. */
-  status?: "queued";
+  status?: "queued" | (string & {});
+}
+
+export interface SyncRunChange {
+  table: "sync_runs";
+  /** "delete" is a tombstone: the row as it was soft-deleted */
+  op: "delete" | "upsert" | (string & {});
+  id: string;
+  /** resume after this change from here */
+  cursor: string;
+  row: SyncRunOut;
 }
 
 export interface SyncRunList {
@@ -536,8 +621,8 @@ export interface SyncRunList {
 export interface SyncRunOut {
   id: string;
   connectionId: string;
-  status: "failed" | "queued" | "running" | "succeeded";
-  trigger: "cron" | "manual";
+  status: "failed" | "queued" | "running" | "succeeded" | (string & {});
+  trigger: "cron" | "manual" | (string & {});
   attempts: number;
   pages: number;
   rowsSeen: number;
@@ -552,6 +637,10 @@ export interface SyncRunOut {
   finishedAt: string | null;
   fetchMs: number | null;
   mergeMs: number | null;
+  createdAt: string;
+  updatedAt: string;
+  /** set on a tombstone */
+  deletedAt: string | null;
 }
 
 export interface SyncRunsInput {
@@ -568,7 +657,7 @@ export interface TeamList {
 export interface TeamOut {
   id: string;
   name: string;
-  role: "admin" | "member" | "owner";
+  role: "admin" | "member" | "owner" | (string & {});
   plan: string;
   /** set while the team waits out its deletion's grace period */
   deletionDueAt: string | null;
@@ -648,7 +737,7 @@ export interface ValidationData {
  * belongs to the team either way: it outlives its creator (decision 0023).
  */
 export interface WebhookCreator {
-  kind: "apiKey" | "member";
+  kind: "apiKey" | "member" | (string & {});
   id: string;
   name: string | null;
 }
@@ -665,7 +754,7 @@ export interface WebhookOut {
   id: string;
   url: string;
   events: string[];
-  status: "active" | "disabled";
+  status: "active" | "disabled" | (string & {});
   disabledReason: string | null;
   consecutiveFailures: number;
   createdAt: string;

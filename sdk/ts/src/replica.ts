@@ -15,6 +15,7 @@
 import { ApiError, Client, type FeedFilter } from "./index.js";
 import {
   StreamRevokedError,
+  known,
   streamBatches,
   type ChangeEvent,
   type ChangeFilter,
@@ -270,7 +271,7 @@ export class SyncClient {
       const page = await this.client.sync.pull(input);
       this.setStatus("catching-up");
       await this.applied(
-        page.changes.map(({ table, op, id, row }) => ({ table, op, id, row }) as ChangeEvent),
+        page.changes.filter(known).map(({ table, op, id, row }) => ({ table, op, id, row }) as ChangeEvent),
         page.cursor,
       );
       if (!page.hasMore) return;

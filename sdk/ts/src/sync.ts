@@ -4,14 +4,26 @@
 
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 
+import { isKnownChangeOut, type ChangeOut } from "./index.js";
 import { UnexpectedResponse, readAnswer } from "./runtime.js";
 
-/** One change of the feed; `op: "delete"` is a tombstone. */
-export interface ChangeEvent {
-  table: "subscribers" | "esp_connections" | "sync_runs" | "exports";
-  op: "upsert" | "delete";
-  id: string;
-  row: Record<string, unknown>;
+/** One change of the feed, typed by table (`table: "subscribers"` has a `SubscriberOut` row);
+ * `op: "delete"` is a tombstone. A table this SDK does not know is skipped, with a warning. */
+export type ChangeEvent = ChangeOut;
+
+const warned = new Set<string>();
+
+/** Whether `change` is of a table this SDK knows; the feed's readers skip one of a newer
+ * server's tables, with one warning per table. */
+export function known(change: { table: string }): change is ChangeEvent {
+  if (isKnownChangeOut(change)) {
+    return true;
+  }
+  if (!warned.has(change.table)) {
+    warned.add(change.table);
+    console.warn(`skipping changes of table ${JSON.stringify(change.table)}: newer than this SDK`);
+  }
+  return false;
 }
 
 /** Why the server ended a stream for good: its credentials no longer reach the team. */
@@ -157,8 +169,10 @@ function toEvent(
   const data = message.data;
   switch (message.event) {
     case "change": {
-      const change = JSON.parse(data) as ChangeEvent;
-      batch.push({ type: "change", cursor: message.id ?? "", change });
+      const change = JSON.parse(data) as { table: string };
+      if (known(change)) {
+        batch.push({ type: "change", cursor: message.id ?? "", change });
+      }
       return null;
     }
     case "up-to-date":
