@@ -16,7 +16,16 @@ API write → commit → poke on Redis → the hub's delta query → SSE event.
 (e) (b) at twice the size: 10,000 clients over 1,000 teams, ``--rate`` writes/s, and its
     baseline: delivery p99 (target 100 ms) and the product's p99 over the baseline's (3x);
 (d) ``sync.pull`` polls with nothing new while writes go on: the most wrk gets answered (16
-    connections), and the latency at 1,000 polls/s paced by hey (each if installed).
+    connections), and the latency at 1,000 polls/s paced by hey (each if installed);
+(f) ``--filtered`` clients of one team with ``--connections`` connections, first all following
+    the whole team, then (a team of their own) each following one connection
+    (``?connectionId=``, spread evenly), each client getting one change per tick,
+    ``--filtered-rate`` ticks/s: one connection's row changed per tick (in turn) for the first,
+    every connection's row for the second; written in SQL and poked from this process (so that
+    the server's CPU is the feed's alone). Cost: the server's CPU time per delivered change,
+    past what the same streams cost idle, and delivery p99; filtered / unfiltered (target
+    1.2x), over two runs of each (unfiltered, filtered, filtered, unfiltered). ``--parts f``
+    runs (f) alone.
 
 The limits that protect a server from one client (streams per process, team and key, hash
 attempts per address) are lifted for the bench's server: this process is every client.
@@ -25,7 +34,7 @@ The load processes collect garbage before and after each measurement, not during
 of theirs would be counted as the server's).
 
 Usage: ``.venv/bin/python bench/realtime.py [--clients 5000 --teams 500 --rate 100 --seconds 30
---burst 2000 --pool 20 --parts abced]`` (needs ``ulimit -n`` above the client count;
+--burst 2000 --pool 20 --parts abcedf]`` (needs ``ulimit -n`` above the client count;
 ``BENCH_PORT`` moves the server off 4078, its baseline to the port after it). Embedded
 PostgreSQL and Redis under a temp dir.
 """
@@ -65,7 +74,7 @@ sys.path.insert(0, str(ROOT))
 from app.auth.secrets import new_api_key
 from app.config import load_settings
 from app.db import migrate
-from app.runtime import Runtime
+from app.runtime import Runtime, change_channel
 from app.services import unit_of_work
 from bench.common import bench_services, server_env
 
@@ -109,15 +118,15 @@ async def _teams(runtime: Runtime, count: int) -> list[tuple[str, str, str]]:
 class Client:
     """A minimal SSE reader on a raw socket: cheap enough for thousands in one process."""
 
-    def __init__(self, key: str, delays: list[float], port: int = PORT) -> None:
-        self.key, self.delays, self.port = key, delays, port
+    def __init__(self, key: str, delays: list[float], port: int = PORT, query: str = "") -> None:
+        self.key, self.delays, self.port, self.query = key, delays, port, query
         self.ready = asyncio.Event()
         self.last = ""
 
     async def run(self) -> None:
         reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
         writer.write(
-            f"GET /realtime/stream HTTP/1.1\r\nHost: bench\r\nX-API-Key: {self.key}\r\n"
+            f"GET /realtime/stream{self.query} HTTP/1.1\r\nHost: bench\r\nX-API-Key: {self.key}\r\n"
             "Accept: text/event-stream\r\n\r\n".encode()
         )
         await writer.drain()
@@ -461,6 +470,109 @@ async def _idle_polls(runtime: Runtime) -> None:
         )
 
 
+async def _cpu_seconds(server: psutil.Process, seconds: float) -> float:
+    """The server's CPU time (user + system) over the next ``seconds``."""
+    before = server.cpu_times()
+    await asyncio.sleep(seconds)
+    after = server.cpu_times()
+    return (after.user - before.user) + (after.system - before.system)
+
+
+async def _filtered_run(
+    args: argparse.Namespace,
+    runtime: Runtime,
+    server: psutil.Process,
+    redis_url: str,
+    *,
+    filtered: bool,
+) -> tuple[int, float, list[float]]:
+    """(f), one way: (changes written, the server's CPU seconds past idle, delivery delays)."""
+    ((team, key, first),) = await _teams(runtime, 1)
+    connections = [first]
+    async with unit_of_work(runtime, team_id=uuid.UUID(team)) as services:
+        for n in range(1, args.connections):
+            connections.append(str(await services.conn.fetchval(
+                "INSERT INTO esp_connections (team_id, provider, name) "
+                "VALUES ($1, 'kit', $2) RETURNING id", uuid.UUID(team), f"c{n}",
+            )))  # fmt: skip
+    async with httpx.AsyncClient(base_url=BASE, timeout=30) as http:
+        # The key verified once first: thousands of streams opening with a key the server has
+        # never checked all ask Redis at once, past its client's pool of 100 (503s).
+        response = await http.post("/rpc/sync.pull", json={}, headers={"X-API-Key": key})
+        response.raise_for_status()
+    delays: list[float] = []
+    clients = [
+        Client(key, delays, query=f"?connectionId={connections[n % len(connections)]}"
+               if filtered else "")
+        for n in range(args.filtered)
+    ]  # fmt: skip
+    tasks = await _connect(clients)
+    poker = aioredis.Redis.from_url(redis_url)
+    window = args.seconds + 3  # the last writes' events are in flight for up to 3 s
+    try:
+        with _no_gc_pauses():
+            await asyncio.sleep(16)  # past each stream's first ping (7.5-15 s after it opened)
+            idle = await _cpu_seconds(server, 15)  # a whole ping cycle
+
+            async def write() -> int:
+                """Each tick gives every client one change: to one connection's row (in turn)
+                for clients of the whole team, to every connection's row for the others."""
+                ticks = changes = 0
+                started = time.monotonic()
+                while time.monotonic() - started < args.seconds:
+                    rows = connections if filtered else [connections[ticks % len(connections)]]
+                    async with unit_of_work(runtime, team_id=uuid.UUID(team)) as services:
+                        await services.conn.execute(
+                            "UPDATE esp_connections SET name = $1 WHERE id = ANY($2::uuid[])",
+                            f"t{time.time_ns()}", rows,
+                        )  # fmt: skip
+                    await poker.publish(change_channel(uuid.UUID(team)), b"")
+                    ticks, changes = ticks + 1, changes + len(rows)
+                    due = ticks / args.filtered_rate - (time.monotonic() - started)
+                    await asyncio.sleep(max(0.0, due))
+                return changes
+
+            writer = asyncio.create_task(write())
+            busy = await _cpu_seconds(server, window)
+            writes = await writer
+    finally:
+        await poker.aclose()
+        await _stop(tasks)
+    return writes, busy - idle * window / 15, delays
+
+
+async def filtered(
+    args: argparse.Namespace, runtime: Runtime, server: psutil.Process, redis_url: str
+) -> None:
+    """(f): clients of the whole team against clients of one connection each, in the order
+    unfiltered, filtered, filtered, unfiltered (a drift of the machine or of the server's heap
+    over the runs weighs on both alike); the ratios are of the two runs of each together."""
+    cpu: dict[str, float] = {"unfiltered": 0.0, "filtered": 0.0}
+    delays: dict[str, list[float]] = {"unfiltered": [], "filtered": []}
+    for mode in ("unfiltered", "filtered", "filtered", "unfiltered"):
+        writes, busy, got = await _filtered_run(
+            args, runtime, server, redis_url, filtered=mode == "filtered"
+        )
+        cpu[mode] += busy
+        delays[mode] += got
+        print(
+            f"(f) {args.filtered} clients {'each of one of' if mode == 'filtered' else 'of'} "
+            f"{args.connections} connections ({mode}), {writes} changes: {len(got)} delivered, "
+            f"server CPU {busy / max(1, len(got)) * 1e6:.1f} µs per delivered change past idle; "
+            f"delivery p50 {_percentile(got, 0.5):.1f} ms, p99 {_percentile(got, 0.99):.1f} ms",
+            flush=True,
+        )
+    per = {mode: cpu[mode] / max(1, len(delays[mode])) for mode in cpu}
+    p99 = {mode: _percentile(delays[mode], 0.99) for mode in delays}
+    print(
+        f"(f) filtered / unfiltered, both runs of each: CPU per delivered change "
+        f"{per['filtered'] / per['unfiltered']:.2f}x ({per['filtered'] * 1e6:.1f} / "
+        f"{per['unfiltered'] * 1e6:.1f} µs), delivery p99 "
+        f"{p99['filtered'] / p99['unfiltered']:.2f}x ({p99['filtered']:.0f} / "
+        f"{p99['unfiltered']:.0f} ms) (target 1.2x)"
+    )
+
+
 async def _polling(
     http: httpx.AsyncClient, command: list[str], writer: tuple[str, str, str]
 ) -> str:
@@ -483,8 +595,11 @@ def main() -> None:
     parser.add_argument("--burst", type=int, default=2000)
     parser.add_argument("--pool", type=int, default=20, help="the server's DB_POOL_SIZE")
     parser.add_argument(
-        "--parts", default="abced", help="which measurements, in this order: a b c e d"
+        "--parts", default="abcedf", help="which measurements, in this order: a b c e d f"
     )
+    parser.add_argument("--filtered", type=int, default=5000, help="(f)'s clients")
+    parser.add_argument("--connections", type=int, default=10, help="(f)'s team's connections")
+    parser.add_argument("--filtered-rate", type=float, default=1.0, help="(f)'s ticks/s")
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -515,7 +630,10 @@ def main() -> None:
             runtime = Runtime(load_settings(env))
             await runtime.db.start()
             try:
-                await bench(args, runtime, psutil.Process(server.pid), redis_url)
+                process = psutil.Process(server.pid)
+                await bench(args, runtime, process, redis_url)
+                if "f" in args.parts:
+                    await filtered(args, runtime, process, redis_url)
             finally:
                 await runtime.db.stop()
 

@@ -5,6 +5,11 @@ them on one connection; for a team with local subscribers it coalesces pokes, ru
 once from the team's position, renders each change once (``render``, e.g. to SSE bytes) and puts
 it on each subscriber's bounded queue.
 
+A subscriber may follow a ``Subset`` of the feed. The team's query still reads the whole feed
+once; its subscribers are grouped by equal subsets, and each change is admitted once per group
+(``Subset.admit``: as is, as a delete of a subset it left, or not at all) and rendered once per
+outcome, whatever the number of streams in the groups.
+
 A poke often arrives while another transaction, older than the poked one, is still open: the
 delta query's xmin guard holds the change back, and says from which txid (``held_back``). One
 watcher per process then reads the snapshot's xmin every few milliseconds (one trivial query,
@@ -42,7 +47,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from realtime.cursor import ChangeCursor
-from realtime.delta import Change, DeltaPage
+from realtime.delta import EVERYTHING, Change, DeltaPage, Subset
 
 __all__ = [
     "ChangeHub",
@@ -67,7 +72,7 @@ _WATCH_SECONDS = 0.005  # how often xmin is read while some team's changes are h
 @dataclass(frozen=True, slots=True)
 class Live:
     """A change as subscribers get it: its position, and the bytes ``render`` made of it, once
-    for all of the team's subscribers."""
+    for all of the team's subscribers that get it alike."""
 
     position: ChangeCursor
     change: Change
@@ -108,9 +113,12 @@ _decode_notice = msgspec.json.Decoder(dict[str, Any])
 @dataclass(eq=False)
 class _Team:
     cursor: ChangeCursor
-    subscribers: set[Subscription] = field(default_factory=set)
+    groups: dict[Subset, set[Subscription]] = field(default_factory=dict)  # by equal subsets
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     task: asyncio.Task[None] | None = None
+
+    def subscribers(self) -> list[Subscription]:
+        return [subscription for group in self.groups.values() for subscription in group]
 
 
 class ChangeHub:
@@ -162,10 +170,14 @@ class ChangeHub:
 
     @contextlib.asynccontextmanager
     async def subscribe(
-        self, team_id: uuid.UUID, cursor: ChangeCursor, tags: frozenset[str] = frozenset()
+        self,
+        team_id: uuid.UUID,
+        cursor: ChangeCursor,
+        tags: frozenset[str] = frozenset(),
+        subset: Subset = EVERYTHING,
     ) -> AsyncIterator[Subscription]:
-        """Receive the team's changes made after this call (catch-up is the caller's job),
-        until an access notice names one of ``tags``."""
+        """Receive the team's changes of ``subset`` made after this call (catch-up is the
+        caller's job), until an access notice names one of ``tags``."""
         subscription = Subscription(asyncio.Queue(self._buffer), tags)
         for tag in tags:
             self._tagged.setdefault(tag, set()).add(subscription)
@@ -173,7 +185,7 @@ class ChangeHub:
         if team is None:
             team = self._teams[team_id] = _Team(cursor=cursor)
             team.task = asyncio.create_task(self._drain(team_id, team), name=f"hub-{team_id}")
-        team.subscribers.add(subscription)
+        team.groups.setdefault(subset, set()).add(subscription)
         try:
             yield subscription
         finally:
@@ -183,8 +195,11 @@ class ChangeHub:
                     tagged.discard(subscription)
                     if not tagged:
                         del self._tagged[tag]
-            team.subscribers.discard(subscription)
-            if not team.subscribers and self._teams.get(team_id) is team:
+            group = team.groups.get(subset, set())
+            group.discard(subscription)
+            if not group:
+                team.groups.pop(subset, None)
+            if not team.groups and self._teams.get(team_id) is team:
                 del self._teams[team_id]
                 self._held.pop(team_id, None)
                 if team.task is not None:
@@ -220,7 +235,7 @@ class ChangeHub:
 
     @staticmethod
     def _end(team: _Team, *, unavailable: bool = False) -> None:
-        for subscription in team.subscribers:
+        for subscription in team.subscribers():
             subscription.unavailable = unavailable
             try:
                 subscription.queue.put_nowait(None)
@@ -270,10 +285,7 @@ class ChangeHub:
                 while True:
                     page = await self._fetch(team_id, team.cursor, _PAGE)
                     for change in page.changes:
-                        live = Live(
-                            ChangeCursor.decode(change.cursor), change, self._render(change)
-                        )
-                        self._deliver(team, live)
+                        self._deliver(team, change)
                     team.cursor = page.cursor
                     if not page.has_more:
                         held = page.held_back
@@ -312,13 +324,23 @@ class ChangeHub:
                     self.poke(team_id)
             await asyncio.sleep(_WATCH_SECONDS if xmin is not None else 1.0)
 
-    @staticmethod
-    def _deliver(team: _Team, live: Live) -> None:
-        for subscription in team.subscribers:
-            try:
-                subscription.queue.put_nowait(live)
-            except asyncio.QueueFull:
-                subscription.overflowed.set()
+    def _deliver(self, team: _Team, change: Change) -> None:
+        """Admit ``change`` once per group of equal subsets, render it once per outcome (as
+        is, or as a delete), and queue it for each subscriber of the groups that admit it."""
+        position = ChangeCursor.decode(change.cursor)
+        made: dict[str, Live] = {}  # by op: the only thing a subset changes
+        for subset, group in team.groups.items():
+            admitted = subset.admit(change)
+            if admitted is None:
+                continue
+            live = made.get(admitted.op)
+            if live is None:
+                live = made[admitted.op] = Live(position, admitted, self._render(admitted))
+            for subscription in group:
+                try:
+                    subscription.queue.put_nowait(live)
+                except asyncio.QueueFull:
+                    subscription.overflowed.set()
 
     async def _listen(self) -> None:
         client = aioredis.Redis.from_url(self._redis_url, socket_timeout=None)

@@ -31,6 +31,8 @@ class Export(ChangeStamped, Timestamped, Table, tablename="exports"):
     format = Varchar(length=8)
     gzip = Boolean(default=False)
     filter = JSONB(default="{}")
+    # Generated from filter's connectionId (migration 0018): the change feed's key.
+    connection_id = UUID(null=True, default=None)
     status = Varchar(length=16, default="queued")
     attempts = Integer(default=0)
     total_rows = Integer(null=True, default=None)

@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -25,6 +25,7 @@ import msgspec
 import pytest
 
 from app.config import Settings
+from app.db import role_url
 from rpc.masking import reveal
 
 T = TypeVar("T")
@@ -55,6 +56,19 @@ async def fetch(url: str, query: str, *args: object) -> list[asyncpg.Record]:
     try:
         rows: list[asyncpg.Record] = await conn.fetch(query, *args)
         return rows
+    finally:
+        await conn.close()
+
+
+@contextlib.asynccontextmanager
+async def generic_plans(database_url: str, team_id: uuid.UUID) -> AsyncIterator[asyncpg.Connection]:
+    """A connection as the API's role, under the team's row-level security, whose prepared
+    statements run on their generic plan (what a pooled connection soon does): for EXPLAIN."""
+    conn = await asyncpg.connect(role_url(database_url, "subnest_app"))
+    try:
+        await conn.execute("SET plan_cache_mode = force_generic_plan")
+        await conn.execute("SELECT set_config('app.team_id', $1, false)", str(team_id))
+        yield conn
     finally:
         await conn.close()
 

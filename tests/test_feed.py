@@ -17,7 +17,7 @@ from subnest_sdk import AsyncClient, MustRefetchError, RetryPolicy, ValidationFa
 
 from app.db import role_url
 from app.feed.tables import FEED
-from tests.support import ServerProcess, fetch, member_of_new_team
+from tests.support import ServerProcess, fetch, generic_plans, member_of_new_team
 
 
 async def _writer(url: str, team: uuid.UUID, connection: uuid.UUID, seed: int, hold: float) -> None:
@@ -216,10 +216,7 @@ async def test_the_delta_querys_generic_plan_walks_the_stamp_indexes(database_ur
         await conn.execute("ANALYZE")
     finally:
         await conn.close()
-    app = await asyncpg.connect(role_url(database_url, "subnest_app"))  # as the API, under RLS
-    try:
-        await app.execute("SET plan_cache_mode = force_generic_plan")
-        await app.execute("SELECT set_config('app.team_id', $1, false)", str(busy))
+    async with generic_plans(database_url, busy) as app:
         plans = []
         for name, sql in (("poll", FEED.sql), ("watch", FEED.watch_sql)):
             await app.execute(f"PREPARE {name} (uuid, xid8, bigint, int) AS {sql}")
@@ -229,8 +226,6 @@ async def test_the_delta_querys_generic_plan_walks_the_stamp_indexes(database_ur
                     for row in await app.fetch(f"EXPLAIN EXECUTE {name} ('{busy}', '0', 0, 501)")
                 )
             )
-    finally:
-        await app.close()
     poll, watch = plans
     for table in ("subscribers", "esp_connections", "sync_runs"):
         for plan in plans:

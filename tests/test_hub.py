@@ -15,7 +15,7 @@ from app.runtime import Runtime, change_channel
 from app.services import unit_of_work
 from realtime.cursor import ChangeCursor
 from realtime.delta import DeltaPage
-from realtime.hub import ChangeHub, FetchPage
+from realtime.hub import ChangeHub, FetchPage, Subscription
 
 
 def _hub(runtime: Runtime, fetch: FetchPage | None = None, **options: Any) -> ChangeHub:
@@ -203,3 +203,99 @@ async def test_a_teams_drain_ends_with_its_last_client_even_if_a_query_absorbs_t
         assert hub._teams == {} and hub._held == {}
     finally:
         await hub.stop()
+
+
+async def test_streams_with_equal_filters_share_one_rendering(runtime: Runtime) -> None:
+    """The hub groups subscriptions by equal subsets: each change is admitted once per group
+    and rendered once per outcome (as is, or as a delete of a subset it left), however many
+    streams follow; each stream gets exactly its subset."""
+    from realtime.delta import Change, Subset
+
+    rendered: list[tuple[str, str]] = []
+
+    def render(change: Change) -> bytes:
+        rendered.append((str(change.id), change.op))
+        return live_event(change)
+
+    assert runtime.settings.redis_url is not None
+    hub = ChangeHub(
+        runtime.settings.redis_url,
+        fetch_page(runtime),
+        render,
+        read_xmin(runtime),
+        tick_seconds=3600,
+    )
+    await hub.start()
+    try:
+        team = await _team_with_rows(runtime, 0)
+        async with unit_of_work(runtime, team_id=team) as services:
+            a, b = [
+                await services.conn.fetchval(
+                    "INSERT INTO esp_connections (team_id, provider, name) "
+                    "VALUES ($1, 'kit', $2) RETURNING id",
+                    team,
+                    name,
+                )
+                for name in "AB"
+            ]
+        async with unit_of_work(runtime) as services:
+            start = await services.feed.position(None)
+        fetch = fetch_page(runtime)
+        async with asyncio.timeout(30):  # wait out another test's open transaction, if any
+            while len((await fetch(team, start, 10)).changes) < 2:
+                await asyncio.sleep(0.05)
+            start = (await fetch(team, start, 10)).cursor
+        of_a = Subset.of(keys={"connectionId": str(a)}, members={"status": ["subscribed"]})
+        of_b = Subset.of(keys={"connectionId": str(b)})
+        async with contextlib.AsyncExitStack() as streams:
+            groups: dict[str, list[Subscription]] = {}
+            for name, subset, count in (("a", of_a, 20), ("b", of_b, 20)):
+                groups[name] = [
+                    await streams.enter_async_context(hub.subscribe(team, start, subset=subset))
+                    for _ in range(count)
+                ]
+            groups["all"] = [
+                await streams.enter_async_context(hub.subscribe(team, start)) for _ in range(5)
+            ]
+            async with unit_of_work(runtime, team_id=team) as services:
+                ids = {
+                    label: await services.conn.fetchval(
+                        "INSERT INTO subscribers (team_id, esp_connection_id, email, status) "
+                        "VALUES ($1, $2, $3, $4) RETURNING id",
+                        team,
+                        connection,
+                        f"{label}@example.com",
+                        status,
+                    )
+                    for label, connection, status in (
+                        ("a-in", a, "subscribed"),
+                        ("a-out", a, "unsubscribed"),
+                        ("b", b, "pending"),
+                    )
+                }
+            await runtime.redis.publish(change_channel(team), b"")
+            got: dict[str, list[set[tuple[str, str]]]] = {}
+            async with asyncio.timeout(10):
+                for name, subscriptions in groups.items():
+                    expect = {"a": 2, "b": 1, "all": 3}[name]
+                    got[name] = []
+                    for subscription in subscriptions:
+                        lives = [await subscription.queue.get() for _ in range(expect)]
+                        got[name].append(
+                            {(str(live.change.id), live.change.op) for live in lives if live}
+                        )
+            for subscription in (s for group in groups.values() for s in group):
+                assert subscription.queue.empty()
+    finally:
+        await hub.stop()
+    a_in, a_out, in_b = (str(ids[k]) for k in ("a-in", "a-out", "b"))
+    assert all(seen == {(a_in, "upsert"), (a_out, "delete")} for seen in got["a"])
+    assert all(seen == {(in_b, "upsert")} for seen in got["b"])
+    assert all(
+        seen == {(a_in, "upsert"), (a_out, "upsert"), (in_b, "upsert")} for seen in got["all"]
+    )
+    # 45 streams, three groups: a-in once (its upsert serves "a" and "all"), a-out twice (a
+    # delete for "a", an upsert for "all"), b once.
+    assert sorted(rendered) == sorted(
+        [(a_in, "upsert"), (a_out, "delete"), (a_out, "upsert"), (in_b, "upsert")]
+    )

@@ -18,5 +18,7 @@ async def pull(ctx: TeamContext, data: PullInput) -> PullOut:
 
     Upsert changes by ``id``; ``op: "delete"`` is a tombstone. Continue from the answer's
     ``cursor`` while ``hasMore``; a 409 MUST_REFETCH means: start again without a cursor.
+    With ``filter``, only that subset: a row that leaves it arrives as ``op: "delete"``; keep
+    one cursor per filter.
     """
-    return await ctx.services.feed.pull(ctx.team_id, data.cursor, data.limit)
+    return await ctx.services.feed.pull(ctx.team_id, data.cursor, data.limit, data.filter)

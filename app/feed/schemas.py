@@ -14,7 +14,7 @@ from typing import Annotated, Literal, get_args
 import msgspec
 
 from app.exports.schemas import ExportRow
-from app.subscribers.schemas import SubscriberOut
+from app.subscribers.schemas import SubscriberOut, SubscriberStatus
 from app.sync.schemas import ConnectionOut, SyncRunOut
 from rpc import Input, Output
 
@@ -23,6 +23,8 @@ __all__ = [
     "ChangeOut",
     "ConnectionChange",
     "ExportChange",
+    "FeedFilter",
+    "FeedTableName",
     "PullInput",
     "PullOut",
     "SubscriberChange",
@@ -30,10 +32,45 @@ __all__ = [
     "table_of",
 ]
 
+# The tables a filter may name: those of CHANGES (a test holds them equal).
+FeedTableName = Literal["subscribers", "esp_connections", "sync_runs", "exports"]
+
+
+class FeedFilter(Input):
+    """A subset of the feed (sync.pull's ``filter``, the stream's query parameters): each key
+    omitted restricts nothing. A row that leaves the subset arrives as ``op: "delete"``."""
+
+    tables: (
+        Annotated[
+            list[FeedTableName],
+            msgspec.Meta(min_length=1, max_length=4, description="only these tables"),
+        ]
+        | None
+    ) = None
+    connection_id: Annotated[
+        uuid.UUID | None,
+        msgspec.Meta(
+            description="only rows of this connection: its subscribers and sync runs, the "
+            "connection itself, and the exports whose filter names it"
+        ),
+    ] = None
+    status: (
+        Annotated[
+            list[SubscriberStatus],
+            msgspec.Meta(
+                min_length=1,
+                max_length=5,
+                description="only subscribers with one of these statuses (other tables: all)",
+            ),
+        ]
+        | None
+    ) = None
+
 
 class PullInput(Input):
     cursor: Annotated[str, msgspec.Meta(max_length=100)] | None = None
     limit: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 500
+    filter: FeedFilter | None = None
 
 
 class _Change(Output, tag_field="table"):

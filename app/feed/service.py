@@ -7,14 +7,26 @@ import uuid
 import asyncpg
 
 from app.feed import errors
-from app.feed.schemas import CHANGES, PullOut, table_of
+from app.feed.schemas import CHANGES, FeedFilter, PullOut, table_of
 from app.feed.tables import FEED
 from realtime.cursor import ChangeCursor, InvalidCursor
-from realtime.delta import DeltaPage, MustRefetch, pull
+from realtime.delta import EVERYTHING, DeltaPage, MustRefetch, Subset, head, pull
 from rpc import ValidationFailed
 from rpc.errors import ValidationData
 
-__all__ = ["FeedService"]
+__all__ = ["FeedService", "subset_of"]
+
+
+def subset_of(spec: FeedFilter | None) -> Subset:
+    """The feed's subset that a filter selects (the facets are declared in app/feed/tables.py)."""
+    if spec is None:
+        return EVERYTHING
+    return Subset.of(
+        tables=spec.tables,
+        keys={} if spec.connection_id is None else {"connectionId": str(spec.connection_id)},
+        members={} if spec.status is None else {"status": spec.status},
+    )
+
 
 _BY_TABLE = {table_of(change): change for change in CHANGES}
 
@@ -34,20 +46,38 @@ class FeedService:
                 f"invalid cursor: {exc}", data=ValidationData(path="$.cursor", detail=str(exc))
             ) from None
 
+    async def head(self, team_id: uuid.UUID) -> ChangeCursor:
+        """The team's position now: every change up to it can be read."""
+        return await head(self.conn, FEED, team_id=team_id)
+
     async def page(
-        self, team_id: uuid.UUID, cursor: ChangeCursor, limit: int, *, held_back: bool = False
+        self,
+        team_id: uuid.UUID,
+        cursor: ChangeCursor,
+        limit: int,
+        *,
+        held_back: bool = False,
+        subset: Subset = EVERYTHING,
     ) -> DeltaPage:
-        """The team's next changes after ``cursor``; 409 MUST_REFETCH if it cannot continue.
-        ``held_back``: for a live reader (see realtime.delta)."""
+        """The team's next changes of ``subset`` after ``cursor``; 409 MUST_REFETCH if it
+        cannot continue. ``held_back``: for a live reader (see realtime.delta)."""
         try:
             return await pull(
-                self.conn, FEED, team_id=team_id, cursor=cursor, limit=limit, held_back=held_back
+                self.conn,
+                FEED,
+                team_id=team_id,
+                cursor=cursor,
+                limit=limit,
+                held_back=held_back,
+                subset=subset,
             )
         except MustRefetch as exc:
             raise errors.MustRefetch(str(exc)) from None
 
-    async def pull(self, team_id: uuid.UUID, cursor: str | None, limit: int) -> PullOut:
-        page = await self.page(team_id, await self.position(cursor), limit)
+    async def pull(
+        self, team_id: uuid.UUID, cursor: str | None, limit: int, spec: FeedFilter | None = None
+    ) -> PullOut:
+        page = await self.page(team_id, await self.position(cursor), limit, subset=subset_of(spec))
         return PullOut(
             # The row stays the JSON PostgreSQL made (msgspec.Raw, sent as it is): the typed
             # Structs describe it, and tests/test_feed_types.py decodes every table's strictly.

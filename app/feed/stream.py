@@ -1,14 +1,15 @@
 """``GET /realtime/stream``: the team's changes as Server-Sent Events.
 
 Catch-up from ``?cursor=`` or ``Last-Event-ID`` in pages, an ``up-to-date`` event, then live
-``change`` events (id = cursor) from the process's ChangeHub; ``progress`` events for sync runs
-and exports; a ping comment every 15 s; ``must-refetch`` and close when the cursor cannot
-continue or the client falls too far behind; ``revoked`` (with a reason) and close when the
-access it was opened with ends (app/auth/access.py): at once on an access notice, at the
-session's or key's expiry, or at the re-check every STREAM_REAUTH_SECONDS. Authentication as
-any team call, by header or cookie, never in the URL. No database connection is held between
-queries. Events are written as bytes here: a live change's are made once by the hub and shared
-by every stream of the team.
+``change`` events (id = cursor) from the process's ChangeHub, of the subset the other query
+parameters select (FeedFilter, as sync.pull's ``filter``; lists comma-separated);
+``progress`` events for sync runs and exports; a ping comment every 15 s; ``must-refetch`` and
+close when the cursor cannot continue or the client falls too far behind; ``revoked`` (with a
+reason) and close when the access it was opened with ends (app/auth/access.py): at once on an
+access notice, at the session's or key's expiry, or at the re-check every
+STREAM_REAUTH_SECONDS. Authentication as any team call, by header or cookie, never in the URL.
+No database connection is held between queries. Events are written as bytes here: a live
+change's are made once by the hub and shared by every stream of the team that gets it alike.
 """
 
 from __future__ import annotations
@@ -28,16 +29,18 @@ from litestar.response import Response, Stream
 from app.auth.access import Standing, StreamCredentials, standing
 from app.auth.tiers import RequestCaller, authenticate_stream
 from app.feed import errors
+from app.feed.schemas import FeedFilter
+from app.feed.service import subset_of
 from app.observability import SSE_CONNECTIONS
 from app.runtime import Runtime
 from app.services import unit_of_work
 from app.streaming import opened
 from realtime.cursor import ChangeCursor
-from realtime.delta import Change, DeltaPage, snapshot_xmin
+from realtime.delta import EVERYTHING, Change, DeltaPage, Subset, snapshot_xmin
 from realtime.hub import ChangeHub, FetchPage, ReadXmin, Subscription
-from rpc import DomainError
+from rpc import DomainError, ValidationFailed
 
-__all__ = ["PING_SECONDS", "fetch_page", "live_event", "read_xmin", "stream"]
+__all__ = ["PING_SECONDS", "fetch_page", "live_event", "read_xmin", "stream", "stream_filter"]
 
 PING_SECONDS = 15.0
 _PAGE = 500
@@ -57,14 +60,37 @@ async def _counted() -> AsyncIterator[None]:
         SSE_CONNECTIONS.dec()
 
 
-def fetch_page(runtime: Runtime) -> FetchPage:
-    """The hub's delta query: one short unit of work per page, saying what is held back."""
+def fetch_page(runtime: Runtime, subset: Subset = EVERYTHING) -> FetchPage:
+    """The hub's delta query (the whole feed: one short unit of work per page, saying what is
+    held back), or a stream's catch-up of its ``subset``."""
+    held_back = subset == EVERYTHING
 
     async def fetch(team_id: uuid.UUID, cursor: ChangeCursor, limit: int) -> DeltaPage:
         async with unit_of_work(runtime, team_id=team_id) as services:
-            return await services.feed.page(team_id, cursor, limit, held_back=True)
+            return await services.feed.page(
+                team_id, cursor, limit, held_back=held_back, subset=subset
+            )
 
     return fetch
+
+
+_LISTS = ("tables", "status")  # FeedFilter's list fields: comma-separated in the query
+
+
+def stream_filter(params: dict[str, str]) -> FeedFilter | None:
+    """The filter the stream's query parameters (but ``cursor``) give; None without any.
+    400 VALIDATION_FAILED (at ``$.<parameter>``) for a bad or unknown one."""
+    given: dict[str, object] = {
+        name: value.split(",") if name in _LISTS else value
+        for name, value in params.items()
+        if name != "cursor"
+    }
+    if not given:
+        return None
+    try:
+        return msgspec.convert(given, FeedFilter, strict=False)
+    except msgspec.ValidationError as exc:
+        raise ValidationFailed.of(exc) from None
 
 
 def read_xmin(runtime: Runtime) -> ReadXmin:
@@ -145,12 +171,18 @@ async def stream(request: Request[Any, Any, Any], state: State) -> Any:
     try:
         credentials = await authenticate_stream(runtime, caller)
         team_id = credentials.team_id
+        params = {name: request.query_params.getall(name)[-1] for name in request.query_params}
+        subset = subset_of(stream_filter(params))
         async with unit_of_work(runtime, team_id=team_id) as services:
             start = await services.feed.position(raw_cursor)
             await services.feed.page(team_id, start, 1)  # MUST_REFETCH now, as a plain 409
+            # Where the hub starts reading the whole feed, if this is the team's first stream
+            # here: a subset's cursor may lie far behind the team's other changes, all of
+            # which the hub would read again (its catch-up reads only the subset's).
+            seed = start if subset == EVERYTHING else await services.feed.head(team_id)
     except DomainError as exc:
         return _refused(exc)
-    fetch = fetch_page(runtime)
+    fetch = fetch_page(runtime, subset)
     slots = runtime.stream_slots
 
     key_id = credentials.key_id
@@ -166,7 +198,7 @@ async def stream(request: Request[Any, Any, Any], state: State) -> Any:
         # Registered inside the generator: if the client leaves first, `finally` still runs.
         try:
             async with (
-                hub.subscribe(team_id, cursor, credentials.tags) as subscription,
+                hub.subscribe(team_id, seed, credentials.tags, subset) as subscription,
                 _counted(),
             ):
                 # After subscribing: access that ends from here on ends the stream by notice.

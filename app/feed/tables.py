@@ -10,6 +10,7 @@ Structs, so a field lives in one column for both.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 
 import msgspec
@@ -68,6 +69,25 @@ def select_list(row_type: type[msgspec.Struct]) -> str:
     return ", ".join(c if c == f else f"{c} AS {f}" for f, c in by_name.items())
 
 
+# What a filter (FeedFilter) selects by, per table: its connectionId is each table's connection
+# (fixed once written, migration 0018), its status a subscriber's (which changes: a subscriber
+# that leaves the filter's statuses is a delete of the subset). Decision 0027.
+_KEYS: Mapping[str, Mapping[str, str]] = {
+    "subscribers": {"connectionId": "esp_connection_id"},
+    "esp_connections": {"connectionId": "id"},
+    "sync_runs": {"connectionId": "esp_connection_id"},
+    "exports": {"connectionId": "connection_id"},  # the one its filter names
+}
+_MEMBERS: Mapping[str, Mapping[str, str]] = {"subscribers": {"status": "status"}}
+
+
+def _with_facets(table: FeedTable) -> FeedTable:
+    return dataclasses.replace(
+        table, keys=_KEYS.get(table.name, {}), members=_MEMBERS.get(table.name, {})
+    )
+
+
 FEED = ChangeFeed(
-    tuple(feed_table(c, _COLUMNS.get(_row_type(c), {})) for c in CHANGES), meta="change_feed"
+    tuple(_with_facets(feed_table(c, _COLUMNS.get(_row_type(c), {}))) for c in CHANGES),
+    meta="change_feed",
 )

@@ -593,8 +593,9 @@ var SyncApi = class extends Group {
    * The team's changes after ``cursor`` (from the start without one), oldest first.
    *
    * Upsert changes by ``id``; ``op: "delete"`` is a tombstone. Continue from the answer's
-   * ``cursor`` while ``hasMore``; a 409 MUST_REFETCH means: start again without a cursor. Scope:
-   * `read` (what a scoped credential, such as an API key, needs).
+   * ``cursor`` while ``hasMore``; a 409 MUST_REFETCH means: start again without a cursor. With
+   * ``filter``, only that subset: a row that leaves it arrives as ``op: "delete"``; keep one cursor
+   * per filter. Scope: `read` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, MUST_REFETCH, PLAN_LIMIT_REACHED,
@@ -1623,7 +1624,7 @@ var SyncClient = class {
       const input = {
         cursor: this.store.cursor ?? null,
         limit: this.options.pageSize ?? 500,
-        ...filter ? { filter } : {}
+        ...filter ? { filter: pullFilter(filter) } : {}
       };
       const page = await this.client.sync.pull(input);
       this.setStatus("catching-up");
@@ -1723,6 +1724,13 @@ function retryAfterMs(err) {
   if (!(err instanceof ApiError)) return 0;
   const data = err.body.data;
   return typeof data?.retryAfter === "number" ? data.retryAfter * 1e3 : 0;
+}
+function pullFilter(filter) {
+  return {
+    ...filter.tables ? { tables: [...filter.tables] } : {},
+    ...filter.connectionId ? { connectionId: filter.connectionId } : {},
+    ...filter.status ? { status: [...filter.status] } : {}
+  };
 }
 
 // src/main.ts

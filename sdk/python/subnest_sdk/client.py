@@ -56,6 +56,7 @@ from .models import (
     Empty,
     EventType,
     ExportOut,
+    FeedFilter,
     IdInput,
     InvitationList,
     InvitationOut,
@@ -1077,18 +1078,22 @@ class SubscribersApi(Namespace[SyncTransport]):
 class SyncApi(Namespace[SyncTransport]):
     """The ``sync.*`` procedures."""
 
-    def pull(self, *, cursor: str | None = None, limit: int = 500) -> PullOut:
+    def pull(
+        self, *, cursor: str | None = None, limit: int = 500, filter: FeedFilter | None = None
+    ) -> PullOut:
         """The team's changes after ``cursor`` (from the start without one), oldest first.
 
         Upsert changes by ``id``; ``op: "delete"`` is a tombstone. Continue from the answer's
         ``cursor`` while ``hasMore``; a 409 MUST_REFETCH means: start again without a cursor.
-        Scope: `read` (what a scoped credential, such as an API key, needs).
+        With ``filter``, only that subset: a row that leaves it arrives as ``op: "delete"``; keep
+        one cursor per filter. Scope: `read` (what a scoped credential, such as an API key,
+        needs).
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError,
         MustRefetchError, PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
         """
-        body = PullInput(cursor=cursor, limit=limit)
+        body = PullInput(cursor=cursor, limit=limit, filter=filter)
         return self._transport.call("sync.pull", body, PullOut)
 
 
@@ -2013,18 +2018,22 @@ class AsyncSubscribersApi(Namespace[AsyncTransport]):
 class AsyncSyncApi(Namespace[AsyncTransport]):
     """The ``sync.*`` procedures."""
 
-    async def pull(self, *, cursor: str | None = None, limit: int = 500) -> PullOut:
+    async def pull(
+        self, *, cursor: str | None = None, limit: int = 500, filter: FeedFilter | None = None
+    ) -> PullOut:
         """The team's changes after ``cursor`` (from the start without one), oldest first.
 
         Upsert changes by ``id``; ``op: "delete"`` is a tombstone. Continue from the answer's
         ``cursor`` while ``hasMore``; a 409 MUST_REFETCH means: start again without a cursor.
-        Scope: `read` (what a scoped credential, such as an API key, needs).
+        With ``filter``, only that subset: a row that leaves it arrives as ``op: "delete"``; keep
+        one cursor per filter. Scope: `read` (what a scoped credential, such as an API key,
+        needs).
 
         Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError,
         MustRefetchError, PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
         """
-        body = PullInput(cursor=cursor, limit=limit)
+        body = PullInput(cursor=cursor, limit=limit, filter=filter)
         return await self._transport.call("sync.pull", body, PullOut)
 
 

@@ -44,6 +44,7 @@ __all__ = [
     "ExportChange",
     "ExportOut",
     "ExportRow",
+    "FeedFilter",
     "IdInput",
     "InsufficientScopeData",
     "InternalErrorData",
@@ -358,6 +359,20 @@ class ExportRow(Model):
     deleted_at: datetime.datetime | None
 
 
+class FeedFilter(Model):
+    """A subset of the feed (sync.pull's ``filter``, the stream's query parameters): each key
+    omitted restricts nothing. A row that leaves the subset arrives as ``op: "delete"``.
+    """
+
+    tables: list[Literal["esp_connections", "exports", "subscribers", "sync_runs"]] | None = None
+    #: only rows of this connection: its subscribers and sync runs, the connection itself, and the
+    #: exports whose filter names it
+    connection_id: uuid.UUID | None = None
+    status: list[Literal["bounced", "cleaned", "pending", "subscribed", "unsubscribed"]] | None = (
+        None
+    )
+
+
 class IdInput(Model):
     id: uuid.UUID
 
@@ -440,6 +455,7 @@ class ProviderMessage(Model):
 class PullInput(Model):
     cursor: str | None = None
     limit: int = 500
+    filter: FeedFilter | None = None
 
 
 class PullOut(Model):

@@ -9,10 +9,11 @@ Hand-written (copied by ``subnest sdk``; edit ``app/sdkgen/templates/python/sync
 The stream is read with httpx-sse. Changes are applied idempotently (upsert by id, tombstones
 delete), so the at-least-once delivery of the API is harmless. A lost connection is retried
 with backoff from the last cursor; ``must-refetch`` (or 409 MUST_REFETCH) empties the store and
-starts again from the beginning. A final ``revoked`` event (the key was revoked or expired, the
-member removed, the session ended, the team scheduled for deletion) raises
-``StreamRevokedError`` out of ``run``: the replica does not reconnect with credentials that are
-refused.
+starts again from the beginning. ``filter=FeedFilter(connection_id=…, status=[…], tables=[…])``
+keeps only that subset (a row that leaves it is deleted from the store); keep one store per
+filter. A final ``revoked`` event (the key was revoked or expired, the member removed, the
+session ended, the team scheduled for deletion) raises ``StreamRevokedError`` out of ``run``:
+the replica does not reconnect with credentials that are refused.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from httpx_sse import aconnect_sse
 from ._runtime import decode_hook, wire
 from .client import AsyncClient
 from .errors import MustRefetchError
-from .models import ChangeOut, KnownChangeOut, UnknownChangeOut
+from .models import ChangeOut, FeedFilter, KnownChangeOut, UnknownChangeOut
 
 __all__ = [
     "ChangeEvent",
@@ -142,6 +143,18 @@ class _MustRefetch(Exception):
     pass
 
 
+def _query(spec: FeedFilter | None) -> dict[str, str]:
+    """The stream's query parameters for ``spec`` (lists comma-separated)."""
+    if spec is None:
+        return {}
+    given = {
+        "tables": ",".join(spec.tables) if spec.tables is not None else None,
+        "connectionId": str(spec.connection_id) if spec.connection_id is not None else None,
+        "status": ",".join(spec.status) if spec.status is not None else None,
+    }
+    return {name: value for name, value in given.items() if value is not None}
+
+
 class SyncClient:
     """Pull, then stream, into ``store``; reconnect with backoff keeping the cursor."""
 
@@ -154,8 +167,10 @@ class SyncClient:
         session_token: str | None = None,
         team_id: str | None = None,
         max_backoff: float = 30.0,
+        filter: FeedFilter | None = None,
     ) -> None:
         self.store: Store = store if store is not None else DictStore()
+        self._filter = filter
         self._headers = {
             name: value
             for name, value in (
@@ -211,7 +226,9 @@ class SyncClient:
 
     async def _pull(self) -> None:
         while True:
-            page = await self._client.sync.pull(cursor=self.store.cursor, limit=500)
+            page = await self._client.sync.pull(
+                cursor=self.store.cursor, limit=500, filter=self._filter
+            )
             for change in page.changes:
                 if self._known(change):
                     self.store.apply(change, change.cursor)
@@ -223,7 +240,9 @@ class SyncClient:
     async def _stream(self) -> AsyncIterator[tuple[ChangeEvent, str]]:
         headers = {"Last-Event-ID": self.store.cursor} if self.store.cursor else {}
         self._retry_after = 0.0
-        async with aconnect_sse(self._http, "GET", "/realtime/stream", headers=headers) as source:
+        async with aconnect_sse(
+            self._http, "GET", "/realtime/stream", headers=headers, params=_query(self._filter)
+        ) as source:
             if source.response.status_code == 409:
                 raise _MustRefetch()
             source.response.raise_for_status()

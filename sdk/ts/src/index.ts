@@ -308,6 +308,24 @@ export interface ExportRow {
   deletedAt: string | null;
 }
 
+/**
+ * A subset of the feed (sync.pull's ``filter``, the stream's query parameters): each key omitted
+ * restricts nothing. A row that leaves the subset arrives as ``op: "delete"``.
+ */
+export interface FeedFilter {
+  /** Default: `null`. */
+  tables?: ("esp_connections" | "exports" | "subscribers" | "sync_runs")[] | null;
+  /**
+   * only rows of this connection: its subscribers and sync runs, the connection itself, and the
+   * exports whose filter names it
+   *
+   * Default: `null`.
+   */
+  connectionId?: string | null;
+  /** Default: `null`. */
+  status?: ("bounced" | "cleaned" | "pending" | "subscribed" | "unsubscribed")[] | null;
+}
+
 export interface IdInput {
   id: string;
 }
@@ -392,6 +410,8 @@ export interface PullInput {
   cursor?: string | null;
   /** Default: `500`. */
   limit?: number;
+  /** Default: `null`. */
+  filter?: FeedFilter | null;
 }
 
 export interface PullOut {
@@ -1481,8 +1501,9 @@ export class SyncApi extends Group {
    * The team's changes after ``cursor`` (from the start without one), oldest first.
    *
    * Upsert changes by ``id``; ``op: "delete"`` is a tombstone. Continue from the answer's
-   * ``cursor`` while ``hasMore``; a 409 MUST_REFETCH means: start again without a cursor. Scope:
-   * `read` (what a scoped credential, such as an API key, needs).
+   * ``cursor`` while ``hasMore``; a 409 MUST_REFETCH means: start again without a cursor. With
+   * ``filter``, only that subset: a row that leaves it arrives as ``op: "delete"``; keep one cursor
+   * per filter. Scope: `read` (what a scoped credential, such as an API key, needs).
    *
    * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
    * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, MUST_REFETCH, PLAN_LIMIT_REACHED,

@@ -12,7 +12,7 @@
  * ```
  */
 
-import { ApiError, Client } from "./index.js";
+import { ApiError, Client, type FeedFilter } from "./index.js";
 import {
   StreamRevokedError,
   known,
@@ -266,7 +266,7 @@ export class SyncClient {
       const input = {
         cursor: this.store.cursor ?? null,
         limit: this.options.pageSize ?? 500,
-        ...(filter ? { filter } : {}),
+        ...(filter ? { filter: pullFilter(filter) } : {}),
       };
       const page = await this.client.sync.pull(input);
       this.setStatus("catching-up");
@@ -376,4 +376,13 @@ function retryAfterMs(err: unknown): number {
   if (!(err instanceof ApiError)) return 0;
   const data = err.body.data as { retryAfter?: unknown } | null;
   return typeof data?.retryAfter === "number" ? data.retryAfter * 1000 : 0;
+}
+
+/** The filter as `sync.pull` takes it (its lists are the generated input's mutable arrays). */
+function pullFilter(filter: ChangeFilter): FeedFilter {
+  return {
+    ...(filter.tables ? { tables: [...filter.tables] } : {}),
+    ...(filter.connectionId ? { connectionId: filter.connectionId } : {}),
+    ...(filter.status ? { status: [...filter.status] as FeedFilter["status"] } : {}),
+  };
 }
