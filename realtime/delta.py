@@ -288,16 +288,15 @@ async def pull(
     plan = feed.plan(subset, held_back=held_back)
     rows = await conn.fetch(plan.sql, *plan.args(subset, team_id, cursor, limit + 1))
     epoch, horizon_txid, held = rows[0]["epoch"], rows[0]["purge_horizon_txid"], rows[0]["held"]
-    started = (cursor.txid, cursor.seq) == (0, 0)
-    if cursor.epoch != epoch or (not started and cursor.txid < horizon_txid):
+    if cursor.epoch != epoch or not cursor.valid_under(horizon_txid):
         raise MustRefetch("the cursor is from another database or too old; pull from the start")
     if rows[0]["t"] is None:
         rows = []
     has_more = len(rows) > limit
     changes = []
-    last = cursor
+    last = msgspec.structs.replace(cursor, horizon=horizon_txid)  # valid under the horizon now
     for row in rows[:limit]:
-        last = ChangeCursor(epoch=epoch, txid=row["txid"], seq=row["seq"])
+        last = ChangeCursor(epoch=epoch, txid=row["txid"], seq=row["seq"], horizon=horizon_txid)
         table = feed.tables[row["t"]]
         changes.append(
             Change(
@@ -309,11 +308,11 @@ async def pull(
                 facets=dict(zip(table.facets, row["facets"], strict=True)),
             )
         )
-    if not has_more and last < ChangeCursor(epoch=epoch, txid=horizon_txid, seq=0):
+    if not has_more and last.txid < horizon_txid:
         # Caught up, behind the purge horizon (the newest changes were tombstones since purged):
-        # step over it, or the next pull would be refused as too old. Everything below the
-        # horizon has committed (the purge only removes rows below the snapshot's xmin).
-        last = ChangeCursor(epoch=epoch, txid=horizon_txid, seq=0)
+        # step over it, so that the cursor stays good when the horizon moves again. Everything
+        # below the horizon has committed (the purge only removes rows below the snapshot's xmin).
+        last = ChangeCursor(epoch=epoch, txid=horizon_txid, seq=0, horizon=horizon_txid)
     return DeltaPage(changes=changes, cursor=last, has_more=has_more, held_back=held)
 
 
@@ -322,10 +321,11 @@ async def head(conn: asyncpg.Connection, feed: ChangeFeed, *, team_id: uuid.UUID
     table). Where a live reader of a subset can start the whole feed's reading."""
     row = await conn.fetchrow(feed.head_sql, team_id)
     assert row is not None
-    horizon = ChangeCursor(epoch=row["epoch"], txid=row["purge_horizon_txid"], seq=0)
+    epoch, horizon_txid = row["epoch"], row["purge_horizon_txid"]
+    horizon = ChangeCursor(epoch=epoch, txid=horizon_txid, seq=0, horizon=horizon_txid)
     if row["txid"] is None:
-        return max(ChangeCursor.start(row["epoch"]), horizon)
-    return max(ChangeCursor(epoch=row["epoch"], txid=row["txid"], seq=row["seq"]), horizon)
+        return max(ChangeCursor.start(epoch, horizon_txid), horizon)
+    return max(ChangeCursor(epoch, row["txid"], row["seq"], horizon_txid), horizon)
 
 
 async def snapshot_xmin(conn: asyncpg.Connection) -> int:

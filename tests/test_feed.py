@@ -177,12 +177,22 @@ async def test_cursors_from_elsewhere_must_refetch(server: ServerProcess) -> Non
         server.base_url, retry=RetryPolicy(max_attempts=1), **_credentials(caller.headers)
     ) as client:
         first = await client.sync.pull()
-        assert first.cursor.startswith("v1.")
+        assert first.cursor.startswith("v2.")
         epoch = first.cursor.split(".")[1]
         with pytest.raises(MustRefetchError) as refused:
             await client.sync.pull(cursor=first.cursor.replace(epoch, "0" * len(epoch)))
         assert refused.value.status == 409
-        for garbage in ("garbage", f"v1.{epoch}.\u00b2.1", f"v1.{epoch}.{2**70}.1", "v1.x..1"):
+        # A first-version cursor (no purge horizon) is still read, as issued under horizon 0.
+        assert (await client.sync.pull(cursor=f"v1.{epoch}.0.0")).cursor == first.cursor
+        for garbage in (
+            "garbage",
+            f"v1.{epoch}.\u00b2.1",
+            f"v1.{epoch}.{2**70}.1",
+            "v1.x..1",
+            f"v1.{epoch}.1.1.0",  # a horizon is v2's
+            f"v2.{epoch}.1.1",
+            f"v2.{epoch}.1.1.{2**64}",
+        ):
             with pytest.raises(ValidationFailedError) as bad:
                 await client.sync.pull(cursor=garbage)
             assert bad.value.data.path == "$.cursor"
