@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import itertools
 import os
+import random
 import shutil
 import signal
 import socket
@@ -99,11 +101,26 @@ async def join_by_sql(url: str, team_id: uuid.UUID | str, email: str, role: str)
     )
 
 
+_PORTS_PER_WORKER = 500
+_next_port = itertools.count(random.randrange(_PORTS_PER_WORKER))  # apart from other runs
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A free port that no other xdist worker of this run hands out: each worker takes ports
+    in turn from its own range below the kernel's ephemeral ones. (A port the kernel gives and
+    takes back may go to another worker's server before ours binds it; ours then fails to bind
+    while its readiness probe is answered by the other one.)"""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    first = 20_000 + (int(worker) % 24) * _PORTS_PER_WORKER if worker.isdigit() else 20_000
+    for _ in range(_PORTS_PER_WORKER):
+        port = first + next(_next_port) % _PORTS_PER_WORKER
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue  # taken (by something outside this run)
+            return port
+    raise RuntimeError(f"no free port in {first}-{first + _PORTS_PER_WORKER - 1}")
 
 
 def env_for(settings: Settings, **extra: str) -> dict[str, str]:
