@@ -6,7 +6,9 @@ import contextlib
 import fcntl
 import hashlib
 import itertools
+import json
 import os
+import queue
 import random
 import shutil
 import signal
@@ -14,6 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
@@ -297,3 +300,83 @@ def assert_no_secrets(text: str, secrets: Iterable[str]) -> None:
             end = min(e if (e := text.find("\n", at)) >= 0 else len(text), at + 150)
             found.append(f"{secret!r} in: …{text[start:end]}…")
     assert not found, f"{len(found)} secret(s) leaked:\n" + "\n".join(found)
+
+
+class NodeReplica:
+    """tests/node/replica.mjs in a process (the TypeScript SDK's SyncClient compiled in
+    ``sdk``, following ``filter`` if given): its messages in order, commands on stdin."""
+
+    def __init__(
+        self,
+        sdk: Path,
+        base_url: str,
+        token: str,
+        team_id: str,
+        page_size: int = 7,
+        filter: dict[str, Any] | None = None,
+    ) -> None:
+        driver = Path(__file__).parent / "node" / "replica.mjs"
+        args = [str(sdk), base_url, token, team_id, str(page_size), json.dumps(filter or {})]
+        self.process = subprocess.Popen(
+            ["node", str(driver), *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.seen: list[dict[str, Any]] = []
+        self._lines: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self._lines.put(json.loads(line))
+        self._lines.put(None)
+
+    def wait(
+        self, match: Callable[[dict[str, Any]], bool], *, since: int = 0, timeout: float = 30
+    ) -> dict[str, Any]:
+        """The first message from index ``since`` on that ``match``es, waiting for it."""
+        deadline = time.monotonic() + timeout
+        index = since
+        while True:
+            while index < len(self.seen):
+                if match(self.seen[index]):
+                    return self.seen[index]
+                index += 1
+            left = deadline - time.monotonic()
+            try:
+                message = self._lines.get(timeout=max(left, 0.001))
+            except queue.Empty:
+                raise TimeoutError(f"no such message; seen: {self.seen}") from None
+            if message is None:
+                raise AssertionError(f"the replica exited; seen: {self.seen}")
+            self.seen.append(message)
+
+    def status(self, status: str, *, since: int) -> None:
+        self.wait(lambda m: m.get("status") == status, since=since)
+
+    def dump(self, what: str = "dump") -> dict[str, Any]:
+        """The replica's state (``ids``: with only the rows' ids)."""
+        self.send(what)
+        state: dict[str, Any] = self.wait(lambda m: what in m, since=len(self.seen))[what]
+        return state
+
+    def send(self, line: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.send("stop")
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._reader.join(10)  # at the end of its output
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                pipe.close()

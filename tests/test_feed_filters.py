@@ -13,6 +13,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -32,11 +33,14 @@ from realtime.delta import EVERYTHING, Change, Subset
 from tests.conftest import module_services
 from tests.support import (
     Caller,
+    NodeReplica,
     ServerProcess,
+    compiled_typescript_sdk,
     fails,
     generic_plans,
     member_of_new_team,
     start_server,
+    wait_for,
 )
 
 STATUSES = ("subscribed", "unsubscribed", "pending")
@@ -479,69 +483,114 @@ async def test_bad_filters_answer_400_with_the_path(rig: Rig) -> None:
         assert anonymous.status_code == 401  # credentials first
 
 
+_FOLLOWED = ["subscribed", "pending"]  # the replicas' statuses, of connection A
+
+
+def _followed(caller: Caller, a: uuid.UUID) -> tuple[set[str], set[str]]:
+    """What the API lists of the replicas' subset: its subscribers' and sync runs' ids."""
+    subscribers = {
+        item["id"]
+        for status in _FOLLOWED
+        for item in caller("subscribers.list", connectionId=str(a), status=status)["items"]
+    }
+    runs = {r["id"] for r in caller("syncRuns.list", connectionId=str(a))["items"]}
+    return subscribers, runs
+
+
+async def _move_in_and_out(rig: Rig, caller: Caller, team: Team) -> None:
+    """Edits that move rows of connection A in and out of the followed statuses, one of B
+    (outside the subset whatever its status), and a new sync run of A and of B."""
+    a, b, _ = team.connections
+
+    def listed(connection: uuid.UUID, status: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = caller(
+            "subscribers.list", connectionId=str(connection), status=status
+        )["items"]
+        return items
+
+    moves = [
+        (listed(a, "subscribed")[0]["id"], "cleaned"),
+        (listed(b, "pending")[0]["id"], "subscribed"),
+        (listed(a, "unsubscribed")[0]["id"], "subscribed"),
+    ]
+    if into := listed(a, "bounced"):
+        moves.append((into[0]["id"], "pending"))
+    for sid, status in moves:
+        caller("subscribers.update", id=sid, status=status)
+    await _sql(
+        rig,
+        team,
+        "INSERT INTO sync_runs (team_id, esp_connection_id) VALUES ($1, $2), ($1, $3)",
+        team.id,
+        a,
+        b,
+    )
+
+
 async def test_a_filtered_sdk_replica_equals_the_filtered_listing(rig: Rig) -> None:
     from subnest_sdk.models import FeedFilter
     from subnest_sdk.sync import DictStore, SyncClient
 
     caller, team = await _team(rig)
-    a, b, _ = team.connections
-    statuses = ["subscribed", "pending"]
-
-    def listing() -> set[str]:
-        return {
-            item["id"]
-            for status in statuses
-            for item in caller("subscribers.list", connectionId=str(a), status=status)["items"]
-        }
-
-    def runs() -> set[str]:
-        return {r["id"] for r in caller("syncRuns.list", connectionId=str(a))["items"]}
-
+    a = team.connections[0]
     store = DictStore()
     credentials = {
         "session_token": caller.headers["Authorization"].removeprefix("Bearer "),
         "team_id": str(team.id),
     }
-    spec = FeedFilter(connection_id=a, status=statuses, tables=["subscribers", "sync_runs"])
+    spec = FeedFilter(connection_id=a, status=_FOLLOWED, tables=["subscribers", "sync_runs"])
+
+    def replica() -> tuple[set[str], set[str]]:
+        return set(store.rows("subscribers")), set(store.rows("sync_runs"))
+
     async with SyncClient(rig.server.base_url, store=store, filter=spec, **credentials) as sync:
         runner = asyncio.create_task(sync.run())
         try:
             async with asyncio.timeout(30):
                 await sync.up_to_date.wait()
-            assert set(store.rows("subscribers")) == listing()
-            assert set(store.rows("sync_runs")) == runs()
+
+            async def becomes(expected: tuple[set[str], set[str]]) -> None:
+                # (another test's open transaction may delay the feed)
+                async with asyncio.timeout(30):
+                    while replica() != expected:
+                        assert not runner.done(), runner
+                        await asyncio.sleep(0.05)
+
+            await becomes(_followed(caller, a))
             assert set(store.tables) <= {"subscribers", "sync_runs"}
-            # Edits that move rows in and out of the subset, and some outside it.
-            out = caller("subscribers.list", connectionId=str(a), status="subscribed")["items"]
-            into = caller("subscribers.list", connectionId=str(a), status="bounced")["items"]
-            other = caller("subscribers.list", connectionId=str(b), status="pending")["items"]
-            moves = [(out[0]["id"], "cleaned"), (other[0]["id"], "subscribed")]
-            if into:
-                moves.append((into[0]["id"], "pending"))
-            unsubscribed = caller("subscribers.list", connectionId=str(a), status="unsubscribed")[
-                "items"
-            ]
-            moves.append((unsubscribed[0]["id"], "subscribed"))
-            for sid, status in moves:
-                caller("subscribers.update", id=sid, status=status)
-            await _sql(
-                rig,
-                team,
-                "INSERT INTO sync_runs (team_id, esp_connection_id) VALUES ($1, $2), ($1, $3)",
-                team.id,
-                a,
-                b,
-            )
-            expected = listing()
-            async with asyncio.timeout(30):
-                while (set(store.rows("subscribers")), set(store.rows("sync_runs"))) != (
-                    expected,
-                    runs(),
-                ):
-                    assert not runner.done(), runner
-                    await asyncio.sleep(0.05)
+            await _move_in_and_out(rig, caller, team)
+            await becomes(_followed(caller, a))
             rows = store.rows("subscribers")
             assert all(row["connectionId"] == str(a) for row in rows.values())
-            assert {row["status"] for row in rows.values()} <= set(statuses)
+            assert {row["status"] for row in rows.values()} <= set(_FOLLOWED)
         finally:
             runner.cancel()
+
+
+async def test_a_filtered_typescript_replica_equals_the_filtered_listing(
+    rig: Rig, tmp_path: Path
+) -> None:
+    caller, team = await _team(rig)
+    a = team.connections[0]
+    sdk = compiled_typescript_sdk(tmp_path / "sdk").parent
+    token = caller.headers["Authorization"].removeprefix("Bearer ")
+    spec = {"connectionId": str(a), "status": _FOLLOWED, "tables": ["subscribers", "sync_runs"]}
+    node = NodeReplica(sdk, rig.server.base_url, token, str(team.id), filter=spec)
+
+    def replica() -> tuple[set[str], set[str]]:
+        tables = node.dump("ids")["tables"]
+        assert set(tables) <= {"subscribers", "sync_runs"}, tables
+        return set(tables.get("subscribers", [])), set(tables.get("sync_runs", []))
+
+    try:
+        node.status("live", since=0)
+        initial = _followed(caller, a)  # (another test's open transaction may delay the feed)
+        wait_for(lambda: replica() == initial, what="the filtered replica, caught up")
+        await _move_in_and_out(rig, caller, team)
+        expected = _followed(caller, a)
+        wait_for(lambda: replica() == expected, what="the filtered replica after the moves")
+        rows = node.dump()["tables"]["subscribers"].values()
+        assert all(row["connectionId"] == str(a) for row in rows)
+        assert {row["status"] for row in rows} <= set(_FOLLOWED)
+    finally:
+        node.close()

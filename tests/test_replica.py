@@ -11,13 +11,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import queue
 import re
 import subprocess
 import threading
-import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -36,6 +33,7 @@ from app.feed.tables import FEED
 from app.runtime import change_channel
 from tests.support import (
     Caller,
+    NodeReplica,
     add_connection,
     compiled_typescript_sdk,
     fetch,
@@ -44,7 +42,6 @@ from tests.support import (
     wait_for,
 )
 
-DRIVER = Path(__file__).parent / "node" / "replica.mjs"
 TABLES = [table.name for table in FEED.tables]
 Rows = dict[str, dict[str, dict[str, Any]]]
 
@@ -110,77 +107,6 @@ def _assert_replica_is_the_listing(replica: Rows, listing: Rows) -> None:
             }, (table, key)
 
 
-class _NodeReplica:
-    """tests/node/replica.mjs in a process: its messages in order, commands on stdin."""
-
-    def __init__(
-        self, sdk: Path, base_url: str, token: str, team_id: str, page_size: int = 7
-    ) -> None:
-        self.process = subprocess.Popen(
-            ["node", str(DRIVER), str(sdk), base_url, token, team_id, str(page_size)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        self.seen: list[dict[str, Any]] = []
-        self._lines: queue.Queue[dict[str, Any] | None] = queue.Queue()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self._lines.put(json.loads(line))
-        self._lines.put(None)
-
-    def wait(
-        self, match: Callable[[dict[str, Any]], bool], *, since: int = 0, timeout: float = 30
-    ) -> dict[str, Any]:
-        """The first message from index ``since`` on that ``match``es, waiting for it."""
-        deadline = time.monotonic() + timeout
-        index = since
-        while True:
-            while index < len(self.seen):
-                if match(self.seen[index]):
-                    return self.seen[index]
-                index += 1
-            left = deadline - time.monotonic()
-            try:
-                message = self._lines.get(timeout=max(left, 0.001))
-            except queue.Empty:
-                raise TimeoutError(f"no such message; seen: {self.seen}") from None
-            if message is None:
-                raise AssertionError(f"the replica exited; seen: {self.seen}")
-            self.seen.append(message)
-
-    def status(self, status: str, *, since: int) -> None:
-        self.wait(lambda m: m.get("status") == status, since=since)
-
-    def dump(self, what: str = "dump") -> dict[str, Any]:
-        """The replica's state (``ids``: with only the rows' ids)."""
-        self.send(what)
-        state: dict[str, Any] = self.wait(lambda m: what in m, since=len(self.seen))[what]
-        return state
-
-    def send(self, line: str) -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.write(line + "\n")
-        self.process.stdin.flush()
-
-    def close(self) -> None:
-        if self.process.poll() is None:
-            self.send("stop")
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._reader.join(10)  # at the end of its output
-        for pipe in (self.process.stdin, self.process.stdout):
-            if pipe is not None:
-                pipe.close()
-
-
 async def _write_while_down(database_url: str, team_id: str) -> None:
     """As the app role, as a worker would while the API is away: one new subscriber, one
     deleted."""
@@ -206,7 +132,7 @@ async def _feed_starts_anew(database_url: str) -> None:
 
 def _team_followed(
     sdk: Path, base_url: str, database_url: str
-) -> tuple[Caller, str, list[str], _NodeReplica]:
+) -> tuple[Caller, str, list[str], NodeReplica]:
     """A new team with rows in every feed table, and a TypeScript replica of it, live."""
     caller, team_id = member_of_new_team(base_url)
     exports = asyncio.run(_populate(caller, database_url, team_id))
@@ -218,7 +144,7 @@ def _team_followed(
         lambda: any(c["id"] == exports[-1] for c in caller("sync.pull", limit=1000)["changes"]),
         what="the team's writes on the feed",
     )
-    replica = _NodeReplica(sdk, base_url, token, team_id)
+    replica = NodeReplica(sdk, base_url, token, team_id)
     try:
         replica.status("live", since=0)
     except BaseException:
@@ -387,7 +313,7 @@ def test_a_typescript_replica_that_falls_behind_refetches_on_the_must_refetch_ev
     with start_server(settings) as api:
         caller, team_id = member_of_new_team(api.base_url)
         token = caller.headers["Authorization"].removeprefix("Bearer ")
-        replica = _NodeReplica(sdk, api.base_url, token, team_id, page_size=1000)
+        replica = NodeReplica(sdk, api.base_url, token, team_id, page_size=1000)
         follower = _Follower(api.base_url, caller.headers)
         try:
             replica.status("live", since=0)
@@ -412,7 +338,7 @@ def test_a_typescript_replica_that_falls_behind_refetches_on_the_must_refetch_ev
 
 
 def _resumed(
-    replica: _NodeReplica, caller: Caller, exports: list[str], *, since: int, asked: int
+    replica: NodeReplica, caller: Caller, exports: list[str], *, since: int, asked: int
 ) -> dict[str, Any]:
     """Live again after message ``since``: a write reaches it, it equals the listings, and its
     requests after the first ``asked`` are streams only (no refetch). Its state."""

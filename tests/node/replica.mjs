@@ -2,6 +2,7 @@
 // its own (asynchronous: a MemoryStore behind a gate that can hold its writes, as a slow disk
 // would, which stops the replica reading its stream).
 // Usage: node replica.mjs <compiled sdk dir> <base url> <session token> <team id> [page size]
+// [filter, as JSON: {} for none]
 // Prints one JSON line per happening: {"status": s, "at": ms} on each status change,
 // {"stopped": {...}} when start() settles, {"dump": {...}} or {"ids": {...}} when asked. Reads
 // commands from stdin, one a line: "dump" (the rows by table, the cursor, the status, and every
@@ -10,7 +11,7 @@
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 
-const [dir, baseUrl, sessionToken, teamId, pageSize = "7"] = process.argv.slice(2);
+const [dir, baseUrl, sessionToken, teamId, pageSize = "7", filter = "{}"] = process.argv.slice(2);
 if (!dir || !baseUrl || !sessionToken || !teamId) {
   console.error("usage: node replica.mjs <compiled sdk dir> <base url> <session token> <team id>");
   process.exit(2);
@@ -57,6 +58,7 @@ const sync = new SyncClient({
   pageSize: Number(pageSize), // by default several pages even for a small team
   backoff: { initialMs: 100, maxMs: 1000 },
   fetch: recorded,
+  ...(filter === "{}" ? {} : { filter: JSON.parse(filter) }),
 });
 
 // What a UI binding relies on: a snapshot changes identity exactly when a listener is told.
