@@ -13,7 +13,7 @@ import itertools
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -177,6 +177,30 @@ def module_services(
         cache.stop()
         shutil.rmtree(cache.dir, ignore_errors=True)
         asyncio.run(database(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+ModuleServer = Callable[
+    ..., contextlib.AbstractContextManager[tuple[ModuleServices, ServerProcess]]
+]
+
+
+@pytest.fixture(scope="session")
+def module_server(
+    admin_url: str, template_db: str, tmp_path_factory: pytest.TempPathFactory
+) -> ModuleServer:
+    """For a module's rig: ``with module_server(label, **env) as (services, server)`` gives
+    module_services with ``env`` and a server started on them, both ended after."""
+
+    @contextlib.contextmanager
+    def serve(label: str, **env: str) -> Iterator[tuple[ModuleServices, ServerProcess]]:
+        data_dir = tmp_path_factory.mktemp(label)
+        with (
+            module_services(admin_url, template_db, data_dir, label, **env) as services,
+            start_server(services.settings) as server,
+        ):
+            yield services, server
+
+    return serve
 
 
 @pytest.fixture

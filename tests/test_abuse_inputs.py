@@ -29,13 +29,12 @@ from app.config import Settings
 from app.embedded import EmbeddedRedis
 from app.runtime import Runtime
 from rpc import RateLimiter, ServiceUnavailable, Unauthenticated
-from tests.conftest import module_services
+from tests.conftest import ModuleServer
 from tests.support import (
     Caller,
     ServerProcess,
     fails,
     member_of_new_team,
-    start_server,
 )
 
 PER_PREFIX = 10
@@ -85,14 +84,8 @@ class Rig:
 
 
 @pytest.fixture(scope="module")
-def rig(
-    admin_url: str, template_db: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Rig]:
-    data_dir = tmp_path_factory.mktemp("abuse")
-    with (
-        module_services(admin_url, template_db, data_dir, "abuse", **LIMITS) as services,
-        start_server(services.settings, **LIMITS) as server,
-    ):
+def rig(module_server: ModuleServer) -> Iterator[Rig]:
+    with module_server("abuse", **LIMITS) as (services, server):
         owner, team_id = member_of_new_team(server.base_url)
         yield Rig(services.settings, server, services.redis, services.database_url, owner, team_id)
 

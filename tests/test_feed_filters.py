@@ -30,7 +30,7 @@ from app.runtime import Runtime, change_channel
 from app.services import unit_of_work
 from realtime.cursor import ChangeCursor
 from realtime.delta import EVERYTHING, Change, Subset
-from tests.conftest import module_services
+from tests.conftest import ModuleServer
 from tests.support import (
     Caller,
     NodeReplica,
@@ -39,7 +39,6 @@ from tests.support import (
     fails,
     generic_plans,
     member_of_new_team,
-    start_server,
     wait_for,
 )
 
@@ -277,14 +276,8 @@ class Rig:
 
 
 @pytest.fixture(scope="module")
-def rig(
-    admin_url: str, template_db: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Rig]:
-    data_dir = tmp_path_factory.mktemp("filters")
-    with (
-        module_services(admin_url, template_db, data_dir, "filters") as services,
-        start_server(services.settings) as server,
-    ):
+def rig(module_server: ModuleServer) -> Iterator[Rig]:
+    with module_server("filters") as (services, server):
         yield Rig(server, services.settings, services.database_url)
 
 

@@ -26,14 +26,13 @@ from app.feed.schemas import CHANGES, table_of
 from app.feed.tables import FEED
 from app.subscribers.schemas import SubscriberOut
 from app.sync.schemas import ConnectionOut, SyncRunOut
-from tests.conftest import module_services
+from tests.conftest import ModuleServer
 from tests.support import (
     Caller,
     ServerProcess,
     add_connection,
     compiled_typescript,
     member_of_new_team,
-    start_server,
 )
 from tests.test_webhooks import _serving
 
@@ -85,14 +84,8 @@ def _team(server: ServerProcess, database_url: str) -> Team:
 
 
 @pytest.fixture(scope="module")
-def rig(
-    admin_url: str, template_db: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Rig]:
-    data_dir = tmp_path_factory.mktemp("feed-types")
-    with (
-        module_services(admin_url, template_db, data_dir, "feedtypes") as services,
-        start_server(services.settings) as server,
-    ):
+def rig(module_server: ModuleServer) -> Iterator[Rig]:
+    with module_server("feedtypes") as (services, server):
         yield Rig(server, _team(server, services.database_url))
 
 

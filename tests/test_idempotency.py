@@ -32,7 +32,7 @@ from app.idempotency.jobs import purge_idempotency_keys
 from app.jobs import JobContext
 from app.runtime import Runtime
 from app.worker import build_worker
-from tests.conftest import module_services
+from tests.conftest import ModuleServer
 from tests.support import (
     Caller,
     ServerProcess,
@@ -40,7 +40,6 @@ from tests.support import (
     fetch,
     join_by_sql,
     member_of_new_team,
-    start_server,
 )
 
 NO_WAIT = RetryPolicy(max_attempts=3, backoff=0.0)
@@ -79,14 +78,8 @@ class Rig:
 
 
 @pytest.fixture(scope="module")
-def rig(
-    admin_url: str, template_db: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Rig]:
-    data_dir = tmp_path_factory.mktemp("idem")
-    with (
-        module_services(admin_url, template_db, data_dir, "idem") as services,
-        start_server(services.settings) as server,
-    ):
+def rig(module_server: ModuleServer) -> Iterator[Rig]:
+    with module_server("idem") as (services, server):
         owner, team_id = member_of_new_team(server.base_url, "idem@example.com")
         yield Rig(server, services.database_url, owner, team_id)
 

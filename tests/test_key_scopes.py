@@ -19,14 +19,13 @@ import pytest
 
 from app.api import build_registry
 from app.auth.secrets import new_api_key
-from tests.conftest import module_services
+from tests.conftest import ModuleServer
 from tests.support import (
     Caller,
     CallFailed,
     ServerProcess,
     fails,
     member_of_new_team,
-    start_server,
     wait_for,
 )
 
@@ -64,16 +63,10 @@ class Rig:
 
 
 @pytest.fixture(scope="module")
-def rig(
-    admin_url: str, template_db: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Rig]:
-    data_dir = tmp_path_factory.mktemp("scopes")
+def rig(module_server: ModuleServer) -> Iterator[Rig]:
     # Webhook URLs here are never sent to: 127.0.0.1 is allowed.
     env = {"WEBHOOK_ALLOW_PRIVATE_URLS": "true"}
-    with (
-        module_services(admin_url, template_db, data_dir, "scopes", **env) as services,
-        start_server(services.settings) as server,
-    ):
+    with module_server("scopes", **env) as (services, server):
         owner, team_id = member_of_new_team(server.base_url, "scopes@example.com")
         spec = httpx.get(f"{server.base_url}/api/documentation/openapi.json").json()
         yield Rig(server, services.database_url, owner, team_id, spec)

@@ -15,14 +15,13 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import module_services
+from tests.conftest import ModuleServer
 from tests.support import (
     Caller,
     ServerProcess,
     fails,
     fetch,
     join_by_sql,
-    start_server,
 )
 
 FAILURES_PER_ACCOUNT = 3
@@ -92,14 +91,8 @@ class Rig:
 
 
 @pytest.fixture(scope="module")
-def rig(
-    admin_url: str, template_db: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Rig]:
-    data_dir = tmp_path_factory.mktemp("sessions")
-    with (
-        module_services(admin_url, template_db, data_dir, "sessions", **LIMITS) as services,
-        start_server(services.settings, **LIMITS) as server,
-    ):
+def rig(module_server: ModuleServer) -> Iterator[Rig]:
+    with module_server("sessions", **LIMITS) as (services, server):
         yield Rig(server, services.database_url)
 
 
