@@ -100,13 +100,15 @@ async def load_staging(
     conn: asyncpg.Connection,
     pages: AsyncIterator[Page],
     on_page: Callable[[int, int], Awaitable[None]],
-) -> int:
-    """COPY every page into the staging table; ``on_page(pages, rows)`` after each. Returns rows.
+) -> tuple[int, int]:
+    """COPY every page into the staging table; ``on_page(pages, rows)`` after each. Returns the
+    rows and the rows the connector skipped (unknown statuses).
 
     Then index it, drop duplicate ids (the last listed wins) and refresh its statistics.
     """
-    pages_seen = rows = 0
+    pages_seen = rows = skipped = 0
     async for page in pages:
+        skipped += page.skipped
         if page.subscribers:
             await conn.copy_records_to_table(
                 _STAGING, records=[_record(s) for s in page.subscribers], columns=_COLUMNS
@@ -119,7 +121,7 @@ async def load_staging(
         "WHERE a.external_id = b.external_id AND a.ctid < b.ctid; "
         f"CREATE UNIQUE INDEX ON {_STAGING} (external_id); ANALYZE {_STAGING}"
     )
-    return rows
+    return rows, skipped
 
 
 async def merge_staging(
