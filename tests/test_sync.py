@@ -278,6 +278,14 @@ async def test_paused_and_unknown_statuses_are_skipped_and_counted_not_fatal(
     assert not set(ids[10:13]) & rows.keys()
     _run_on_the_feed(caller, run["id"], status="succeeded", skipped=3)
 
+    # A synced reader that turns up in an unknown status is kept as it was, not tombstoned.
+    kept = rows[ids[20]]
+    fake.account.edit(ids[20], status="hibernating")
+    again = _sync_and_wait(caller, connection["id"])
+    assert again["status"] == "succeeded", again
+    assert (again["skipped"], again["deleted"], again["created"], again["updated"]) == (4, 0, 0, 0)
+    assert (await _rows(database_url))[ids[20]] == kept
+
 
 _FAST_TAKEOVER = {
     "SYNC_HEARTBEAT_SECONDS": "1",

@@ -123,11 +123,18 @@ class BaseConnector(ABC):
         return status
 
     @staticmethod
-    def _page(rows: Iterable[NormalizedSubscriber | None], total: int | None) -> Page:
-        """A page of the normalised ``rows``; a None (an unknown status) counts as skipped."""
-        listed = list(rows)
-        subscribers = [row for row in listed if row is not None]
-        return Page(subscribers, total, skipped=len(listed) - len(subscribers))
+    def _page(
+        rows: Iterable[tuple[object, NormalizedSubscriber | None]], total: int | None
+    ) -> Page:
+        """A page of ``(external id, normalised row)``; a None row (unknown status) is skipped."""
+        subscribers: list[NormalizedSubscriber] = []
+        skipped: list[str] = []
+        for external_id, row in rows:
+            if row is None:
+                skipped.append(str(external_id))
+            else:
+                subscribers.append(row)
+        return Page(subscribers, total, skipped=tuple(skipped))
 
 
 def message_field(body: Any) -> str | None:

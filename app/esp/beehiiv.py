@@ -119,7 +119,7 @@ class BeehiivConnector(BaseConnector):
             has_more = body.has_more if body.has_more is not None else nested.has_more
             cursor = body.next_cursor or nested.next_cursor
             total = body.total_results if body.total_results is not None else nested.total_results
-            yield self._page((self._normalize(s) for s in body.data), total)
+            yield self._page(((s.id, self._normalize(s)) for s in body.data), total)
             if not has_more or not cursor:
                 return
             params = {**params, "cursor": cursor}

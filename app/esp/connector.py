@@ -54,11 +54,12 @@ class NormalizedSubscriber(msgspec.Struct, frozen=True):
 
 class Page(msgspec.Struct, frozen=True):
     """One page of a listing; ``total`` is the provider's total when it reports one;
-    ``skipped``: rows left out for a status we do not know (logged by the connector)."""
+    ``skipped``: the ids of rows left out for a status we do not know (logged by the
+    connector; the merge keeps what it has of them)."""
 
     subscribers: list[NormalizedSubscriber]
     total: int | None
-    skipped: int = 0
+    skipped: tuple[str, ...] = ()
 
 
 class EspEndpoints(msgspec.Struct, frozen=True, kw_only=True):

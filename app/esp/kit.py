@@ -79,7 +79,7 @@ class KitConnector(BaseConnector):
         params: dict[str, str | int] = {"status": "all", "per_page": PAGE_SIZE}
         while True:
             body = await self._get("/subscribers", _Subscribers, params)
-            listed = (self._normalize(s) for s in body.subscribers)
+            listed = ((s.id, self._normalize(s)) for s in body.subscribers)
             yield self._page(listed, body.pagination.total_count)
             cursor = body.pagination.end_cursor
             if not body.pagination.has_next_page or not cursor:

@@ -104,7 +104,7 @@ class MailchimpConnector(BaseConnector):
                 _Members,
                 {"count": PAGE_SIZE, "offset": offset, "fields": _MEMBER_FIELDS},
             )
-            yield self._page((self._normalize(m) for m in body.members), body.total_items)
+            yield self._page(((m.id, self._normalize(m)) for m in body.members), body.total_items)
             offset += len(body.members)
             if len(body.members) < PAGE_SIZE or (
                 body.total_items is not None and offset >= body.total_items

@@ -82,7 +82,7 @@ class MailerLiteConnector(BaseConnector):
         params: dict[str, str | int] = {"limit": PAGE_SIZE}
         while True:
             body = await self._get(path, _Subscribers, params)
-            yield self._page((self._normalize(s) for s in body.data), None)
+            yield self._page(((s.id, self._normalize(s)) for s in body.data), None)
             if not body.meta.next_cursor:
                 return
             params = {**params, "cursor": body.meta.next_cursor}
