@@ -54,7 +54,9 @@ class SyncRun(ChangeStamped, Timestamped, Table, tablename="sync_runs"):
     deleted_count = Integer(default=0)
     unchanged_count = Integer(default=0)
     conflict_count = Integer(default=0)
+    skipped_count = Integer(default=0)  # listed rows in a status the connector does not know
     error = Text(null=True, default=None)
+    error_kind = Text(null=True, default=None)  # RunErrorKind (app/sync/schemas.py)
     queued_at = Timestamptz()
     started_at = Timestamptz(null=True, default=None)
     finished_at = Timestamptz(null=True, default=None)

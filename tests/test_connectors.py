@@ -297,6 +297,68 @@ async def test_a_timeout_is_retried(
     assert fake.request_count == PAGES[fake.provider] + 1
 
 
+# How each provider's own throttle is waited out: Kit's plain-text 429 and Mailchimp's bare 403
+# give no hint (backoff); beehiiv's RateLimit-Reset is an epoch ~1 s ahead; MailerLite's and
+# Brevo's keep their one-second hints.
+_THROTTLE_STATUS = {"mailchimp": 403, "kit": 429, "beehiiv": 429, "mailerlite": 429, "brevo": 429}
+
+
+async def test_each_providers_own_throttle_is_waited_out_and_the_listing_is_complete(
+    fake: FakeEsp, http: httpx.AsyncClient, sleep: RecordingSleep
+) -> None:
+    fake.throttle_next(2)
+    _, by_id = await listing(connect(fake, http, sleep))
+    assert by_id == fake.account.expected()
+    throttled = _THROTTLE_STATUS[fake.provider]
+    assert fake.statuses()[:3] == [throttled, throttled, 200]
+    assert fake.request_count == PAGES[fake.provider] + 2
+    if fake.provider in ("mailchimp", "kit"):
+        assert sleep.delays == [0.5, 1.0]
+    elif fake.provider == "beehiiv":
+        assert len(sleep.delays) == 2 and all(0.0 <= d <= 2.0 for d in sleep.delays)
+    else:
+        assert sleep.delays == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("status", [401, 403])
+async def test_a_403_with_the_providers_error_body_is_still_an_auth_refusal(
+    status: int, host: FakeHost, http: httpx.AsyncClient, sleep: RecordingSleep
+) -> None:
+    with fake_esp("mailchimp", size=5, host=host) as fake:
+        fake.fail_next(1, status=status)  # problem+json, as Mailchimp's auth refusals are
+        with pytest.raises(InvalidCredentials) as caught:
+            await listing(connect(fake, http, sleep))
+        assert caught.value.status == status
+        assert fake.request_count == 1 and sleep.delays == []
+
+
+@pytest.mark.parametrize("provider", ["mailchimp", "kit", "beehiiv", "mailerlite"])
+async def test_unknown_statuses_are_skipped_and_counted(
+    provider: str, host: FakeHost, http: httpx.AsyncClient, sleep: RecordingSleep
+) -> None:
+    with fake_esp(provider, size=SIZE, seed=5, host=host) as fake:
+        ids = fake.account.ids()
+        for external_id in ids[:2]:
+            fake.account.edit(external_id, status="archived_by_aliens")
+        fake.account.edit(ids[-1], status="")
+        pages, by_id = await listing(connect(fake, http, sleep))
+        assert by_id == fake.account.expected()
+        assert len(by_id) == len(ids) - 3
+        assert [i for page in pages for i in page.skipped] == [*ids[:2], ids[-1]]
+
+
+async def test_a_paused_beehiiv_reader_is_unsubscribed_not_fatal(
+    host: FakeHost, http: httpx.AsyncClient, sleep: RecordingSleep
+) -> None:
+    with fake_esp("beehiiv", size=30, seed=2, host=host) as fake:
+        paused = fake.account.ids()[4]
+        fake.account.set_status(paused, "paused")
+        pages, by_id = await listing(connect(fake, http, sleep))
+        assert by_id == fake.account.expected()
+        assert by_id[paused].status == "unsubscribed"
+        assert [i for page in pages for i in page.skipped] == []
+
+
 async def test_other_client_errors_are_provider_errors(
     host: FakeHost, http: httpx.AsyncClient, sleep: RecordingSleep
 ) -> None:
@@ -332,6 +394,11 @@ def test_backoff_and_rate_limit_waits() -> None:
     assert rate_limit_wait(reset, "x-sib-ratelimit-reset") == 7.0
     later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
     assert 25 <= (rate_limit_wait(httpx.Headers({"Retry-After": later})) or 0) <= 30
+    # beehiiv's RateLimit-Reset is a Unix epoch time, not a delay.
+    epoch = httpx.Headers({"RateLimit-Reset": str(int(datetime.now(UTC).timestamp()) + 20)})
+    assert 18 <= (rate_limit_wait(epoch, "RateLimit-Reset") or 0) <= 20
+    past = httpx.Headers({"RateLimit-Reset": str(int(datetime.now(UTC).timestamp()) - 5)})
+    assert rate_limit_wait(past, "RateLimit-Reset") == 0.0
 
 
 # -- the factory ----------------------------------------------------------------------------------

@@ -188,9 +188,103 @@ def test_rejected_credentials_put_the_connection_in_error(
     run = _sync_and_wait(caller, connection["id"])
     assert run["status"] == "failed"
     assert run["error"].startswith("credentials rejected")
+    assert run["errorKind"] == "credentials_rejected"
     assert run["attempts"] == 1, "a refused key is not retried"
     after = caller("espConnections.get", id=connection["id"])
     assert after["status"] == "error" and after["statusReason"]
+
+
+def _run_on_the_feed(caller: Caller, run_id: str, **expected: Any) -> dict[str, Any]:
+    """The sync run's latest row on the feed (sync.pull from the start), once it shows
+    ``expected``."""
+
+    def pulled() -> dict[str, Any] | None:
+        cursor, rows = None, {}
+        while True:
+            page = caller("sync.pull", cursor=cursor, limit=200)
+            for change in page["changes"]:
+                if change["table"] == "sync_runs":
+                    rows[change["row"]["id"]] = change["row"]
+            cursor = page["cursor"]
+            if not page["hasMore"]:
+                break
+        row = rows.get(run_id)
+        return row if row and all(row[k] == v for k, v in expected.items()) else None
+
+    return wait_for(pulled, timeout=30, interval=0.2, what=f"sync run {run_id} on the feed")
+
+
+@pytest.mark.parametrize("system", [("mailchimp", 1500)], indirect=True, ids=["mailchimp"])
+def test_throttles_and_5xx_storms_are_retried_and_other_refusals_are_provider_errors(
+    system: tuple[System, Caller],
+) -> None:
+    env, caller = system
+    fake = env.fake
+    connection = fake.connect(caller, "Mailchimp")
+    total = len(fake.account.expected())
+
+    fake.throttle_next(3)  # Mailchimp's high-volume throttle: a 403 with an HTML body
+    throttled = _sync_and_wait(caller, connection["id"])
+    assert throttled["status"] == "succeeded", throttled
+    assert throttled["created"] == total
+    assert throttled["error"] is None and throttled["errorKind"] is None
+    assert fake.statuses().count(403) == 3
+
+    # A storm longer than one job attempt's five tries: the job is retried and finishes.
+    fake.fail_next(7, status=503)
+    stormed = _sync_and_wait(caller, connection["id"], timeout=90)
+    assert stormed["status"] == "succeeded", stormed
+    assert (stormed["unchanged"], stormed["deleted"]) == (total, 0)
+    assert stormed["attempts"] >= 2, "the storm outlasted the first job attempt"
+    assert fake.statuses().count(503) == 7
+    assert stormed["error"] is None and stormed["errorKind"] is None
+    after = caller("espConnections.get", id=connection["id"])
+    assert (after["status"], after["statusReason"]) == ("active", None)
+
+    # A 404 on the listing (the audience went away) is the provider's refusal, not a verdict
+    # on the key: recorded, typed, not retried; the connection stays active.
+    fake.list_id = "gone000000"
+    refused = _sync_and_wait(caller, connection["id"])
+    assert refused["status"] == "failed"
+    assert refused["errorKind"] == "provider_error"
+    assert refused["error"].startswith("provider error: HTTP 404")
+    assert refused["attempts"] == 1
+    assert caller("espConnections.get", id=connection["id"])["status"] == "active"
+    listed = caller("syncRuns.list", connectionId=connection["id"])["items"]
+    assert [r["errorKind"] for r in listed] == ["provider_error", None, None]
+    _run_on_the_feed(caller, refused["id"], status="failed", errorKind="provider_error")
+
+
+@pytest.mark.parametrize("system", [("beehiiv", 300)], indirect=True, ids=["beehiiv"])
+async def test_paused_and_unknown_statuses_are_skipped_and_counted_not_fatal(
+    system: tuple[System, Caller], database_url: str
+) -> None:
+    env, caller = system
+    fake = env.fake
+    connection = fake.connect(caller, "beehiiv")
+    ids = fake.account.ids()
+    for external_id in ids[:2]:
+        fake.account.set_status(external_id, "paused")
+    for external_id in ids[10:13]:
+        fake.account.edit(external_id, status="on_vacation")  # no provider documents it
+    fake.throttle_next(1)  # a 429 whose RateLimit-Reset is a Unix epoch time
+    run = _sync_and_wait(caller, connection["id"])
+    assert run["status"] == "succeeded", run
+    assert (run["created"], run["skipped"], run["rowsSeen"]) == (len(ids) - 3, 3, len(ids) - 3)
+    assert run["errorKind"] is None
+    rows = await _rows(database_url)
+    assert _normalize_json(rows) == _normalize_json(_expected(fake))
+    assert {rows[i][3] for i in ids[:2]} == {"unsubscribed"}
+    assert not set(ids[10:13]) & rows.keys()
+    _run_on_the_feed(caller, run["id"], status="succeeded", skipped=3)
+
+    # A synced reader that turns up in an unknown status is kept as it was, not tombstoned.
+    kept = rows[ids[20]]
+    fake.account.edit(ids[20], status="hibernating")
+    again = _sync_and_wait(caller, connection["id"])
+    assert again["status"] == "succeeded", again
+    assert (again["skipped"], again["deleted"], again["created"], again["updated"]) == (4, 0, 0, 0)
+    assert (await _rows(database_url))[ids[20]] == kept
 
 
 _FAST_TAKEOVER = {

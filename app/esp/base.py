@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Collection, Mapping
+from collections.abc import AsyncIterator, Collection, Iterable, Mapping
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import quote
 
@@ -14,6 +15,7 @@ import httpx
 from app.esp.connector import (
     EspEndpoints,
     InvalidCredentials,
+    NormalizedSubscriber,
     Page,
     ProviderError,
     Sleep,
@@ -24,6 +26,7 @@ from app.esp.http import Params, ProviderHttp
 __all__ = ["BaseConnector", "clean_email", "clean_name", "custom_fields", "segment"]
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class BaseConnector(ABC):
@@ -36,8 +39,10 @@ class BaseConnector(ABC):
     list_id_pattern: ClassVar[re.Pattern[str] | None] = None
     # A header that, like Retry-After, tells a rate-limited client how long to wait.
     reset_header: ClassVar[str | None] = None
-    # The provider's own subscriber states, mapped to ours.
+    # The provider's own subscriber states, mapped to ours (a row in any other is skipped).
     statuses: ClassVar[Mapping[str, SubscriberStatus]] = {}
+    # The provider throttles with a 403 that has no JSON body (Mailchimp at high volume).
+    bare_403_throttles: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -68,6 +73,7 @@ class BaseConnector(ABC):
             endpoints=endpoints,
             error_message=self._error_message,
             reset_header=self.reset_header,
+            bare_403_throttles=self.bare_403_throttles,
             secrets=(api_key,),
             sleep=sleep,
         )
@@ -109,11 +115,26 @@ class BaseConnector(ABC):
                 ) from None
             raise
 
-    def _status(self, native: str) -> SubscriberStatus:
-        try:
-            return self.statuses[native]
-        except KeyError:
-            raise ProviderError(self.provider, f"unknown subscriber status {native!r}") from None
+    def _status(self, native: str) -> SubscriberStatus | None:
+        """Ours for the provider's ``native`` status; None (logged) for one we do not know."""
+        status = self.statuses.get(native)
+        if status is None:
+            log.warning("%s: skipping a subscriber with unknown status %r", self.provider, native)
+        return status
+
+    @staticmethod
+    def _page(
+        rows: Iterable[tuple[object, NormalizedSubscriber | None]], total: int | None
+    ) -> Page:
+        """A page of ``(external id, normalised row)``; a None row (unknown status) is skipped."""
+        subscribers: list[NormalizedSubscriber] = []
+        skipped: list[str] = []
+        for external_id, row in rows:
+            if row is None:
+                skipped.append(str(external_id))
+            else:
+                subscribers.append(row)
+        return Page(subscribers, total, skipped=tuple(skipped))
 
 
 def message_field(body: Any) -> str | None:

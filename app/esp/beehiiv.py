@@ -3,7 +3,11 @@
 Auth is a Bearer API key. ``status=all`` and ``expand[]=custom_fields`` ask for every state and
 the custom fields. active → subscribed, inactive (unsubscribed) → unsubscribed, pending
 (awaiting double opt-in), validating and needs_attention (awaiting approval) → pending,
-invalid → cleaned. beehiiv has no name fields of its own: names come from custom fields called
+invalid → cleaned, paused (the reader paused their emails; not confirmed in beehiiv's docs) →
+unsubscribed, since a paused reader is not to be sent a newsletter. A 429 carries
+``RateLimit-Reset`` (a Unix epoch time) and no ``Retry-After``.
+
+beehiiv has no name fields of its own: names come from custom fields called
 ``first_name`` / ``last_name`` (any case, spaces or underscores: "First Name" too); every other
 custom field is kept under its name.
 """
@@ -68,6 +72,7 @@ class BeehiivConnector(BaseConnector):
     provider = "beehiiv"
     requires_list_id = True
     list_id_name = "publication id"
+    reset_header = "RateLimit-Reset"
     statuses = {
         "active": "subscribed",
         "inactive": "unsubscribed",
@@ -75,6 +80,7 @@ class BeehiivConnector(BaseConnector):
         "validating": "pending",
         "needs_attention": "pending",
         "invalid": "cleaned",
+        "paused": "unsubscribed",
     }
 
     def _base_url(self, endpoints: EspEndpoints, api_key: str) -> str:
@@ -113,7 +119,7 @@ class BeehiivConnector(BaseConnector):
             has_more = body.has_more if body.has_more is not None else nested.has_more
             cursor = body.next_cursor or nested.next_cursor
             total = body.total_results if body.total_results is not None else nested.total_results
-            yield Page([self._normalize(s) for s in body.data], total)
+            yield self._page(((s.id, self._normalize(s)) for s in body.data), total)
             if not has_more or not cursor:
                 return
             params = {**params, "cursor": cursor}
@@ -123,7 +129,10 @@ class BeehiivConnector(BaseConnector):
         assert self.list_id is not None  # make_connector requires it
         return self.list_id
 
-    def _normalize(self, sub: _Subscription) -> NormalizedSubscriber:
+    def _normalize(self, sub: _Subscription) -> NormalizedSubscriber | None:
+        status = self._status(sub.status)
+        if status is None:
+            return None
         fields = {f.name: f.value for f in sub.custom_fields if f.name}
         first = next((n for n in fields if _name_key(n) in _FIRST_NAMES), None)
         last = next((n for n in fields if _name_key(n) in _LAST_NAMES), None)
@@ -132,6 +141,6 @@ class BeehiivConnector(BaseConnector):
             email=clean_email(sub.email),
             first_name=clean_name(fields.get(first)) if first else None,
             last_name=clean_name(fields.get(last)) if last else None,
-            status=self._status(sub.status),
+            status=status,
             custom_fields=custom_fields(fields, skip=[n for n in (first, last) if n]),
         )

@@ -53,10 +53,13 @@ class NormalizedSubscriber(msgspec.Struct, frozen=True):
 
 
 class Page(msgspec.Struct, frozen=True):
-    """One page of a listing; ``total`` is the provider's total when it reports one."""
+    """One page of a listing; ``total`` is the provider's total when it reports one;
+    ``skipped``: the ids of rows left out for a status we do not know (logged by the
+    connector; the merge keeps what it has of them)."""
 
     subscribers: list[NormalizedSubscriber]
     total: int | None
+    skipped: tuple[str, ...] = ()
 
 
 class EspEndpoints(msgspec.Struct, frozen=True, kw_only=True):
@@ -85,11 +88,13 @@ class EspError(Exception):
 
 
 class InvalidCredentials(EspError):
-    """The provider refused the credentials (401/403), or the list / publication id is wrong."""
+    """The provider refused the credentials (a 401, or a 403 with the provider's error body),
+    or the list / publication id is wrong."""
 
 
 class ProviderUnavailable(EspError):
-    """5xx, 429, timeouts or connection errors that went on after every retry."""
+    """5xx, rate limits (429, Mailchimp's bare 403), timeouts or connection errors that went
+    on after every retry: the sync job retries later."""
 
 
 class ProviderError(EspError):

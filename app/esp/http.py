@@ -1,9 +1,11 @@
 """The HTTP policy every connector shares: timeouts, retries, rate limits and error mapping.
 
-Each call has a timeout. 429 waits for ``Retry-After`` or the provider's reset header (at most
-60 s); 5xx, timeouts and connection errors back off exponentially (0.5 s, 1 s, 2 s … at most
-30 s); both give up after ``max_attempts`` with ProviderUnavailable. 401/403 raise
-InvalidCredentials, other 4xx ProviderError. Error messages carry the provider's own message,
+Each call has a timeout. A rate limit (every 429, and a 403 without a JSON body where the
+provider throttles that way: Mailchimp) waits for ``Retry-After`` or the provider's reset header
+(seconds, an HTTP date or a Unix epoch time; at most 60 s), else backs off; 5xx, timeouts and
+connection errors back off exponentially (0.5 s, 1 s, 2 s … at most 30 s); all give up after
+``max_attempts`` with ProviderUnavailable. A 401, or a 403 with a JSON body, raises
+InvalidCredentials; other 4xx ProviderError. Error messages carry the provider's own message,
 never the credentials.
 """
 
@@ -13,6 +15,7 @@ import asyncio
 import logging
 import math
 import re
+import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -53,6 +56,7 @@ BACKOFF_CAP = 30.0
 RATE_LIMIT_WAIT_CAP = 60.0
 _MESSAGE_LIMIT = 300
 _WHITESPACE = re.compile(r"\s+")
+_NOT_JSON = object()
 
 log = logging.getLogger(__name__)
 _tracer = trace.get_tracer(__name__)
@@ -73,10 +77,16 @@ def rate_limit_wait(headers: httpx.Headers, reset_header: str | None = None) -> 
     return None
 
 
+# A "delay" this large is a Unix epoch time (beehiiv's RateLimit-Reset): 10^9 s is 31 years.
+_EPOCH_FROM = 1e9
+
+
 def _seconds(value: str) -> float | None:
-    """A delay in seconds, or an HTTP date, as seconds from now."""
+    """A delay in seconds, a Unix epoch time or an HTTP date, as seconds from now."""
     try:
         seconds = float(value)
+        if seconds >= _EPOCH_FROM:
+            seconds -= time.time()
     except ValueError:
         try:
             when = parsedate_to_datetime(value)
@@ -101,6 +111,7 @@ class ProviderHttp:
         endpoints: EspEndpoints,
         error_message: ErrorMessage,
         reset_header: str | None = None,
+        bare_403_throttles: bool = False,
         secrets: Sequence[str] = (),
         sleep: Sleep = asyncio.sleep,
     ) -> None:
@@ -112,6 +123,7 @@ class ProviderHttp:
         self._max_attempts = max(1, endpoints.max_attempts)
         self._error_message = error_message
         self._reset_header = reset_header
+        self._bare_403_throttles = bare_403_throttles
         self._secrets = tuple(s for s in secrets if s)
         self._sleep = sleep
 
@@ -168,15 +180,19 @@ class ProviderHttp:
                 status = response.status_code
                 if response.is_success:
                     return response
-                detail = self._provider_message(response)
-                if status in (401, 403):
+                body = self._json(response)
+                detail = self._provider_message(body)
+                throttled = status == 429 or (
+                    status == 403 and self._bare_403_throttles and body is _NOT_JSON
+                )
+                if status in (401, 403) and not throttled:
                     raise InvalidCredentials(
                         self.provider,
                         self._join(f"credentials refused (HTTP {status})", detail),
                         status=status,
                     )
-                if status == 429:
-                    failure = "rate limited (HTTP 429)"
+                if throttled:
+                    failure = f"rate limited (HTTP {status})"
                     wait = rate_limit_wait(response.headers, self._reset_header)
                     delay = backoff_delay(attempt) if wait is None else wait
                 elif status >= 500:
@@ -205,10 +221,16 @@ class ProviderHttp:
             )
             await self._sleep(delay)
 
-    def _provider_message(self, response: httpx.Response) -> str | None:
+    @staticmethod
+    def _json(response: httpx.Response) -> Any:
+        """The decoded body, or _NOT_JSON (an HTML page, plain text, nothing)."""
         try:
-            body = msgspec.json.decode(response.content)
+            return msgspec.json.decode(response.content)
         except msgspec.DecodeError:
+            return _NOT_JSON
+
+    def _provider_message(self, body: Any) -> str | None:
+        if body is _NOT_JSON:
             return None
         message = self._error_message(body)
         return self._safe(message) if message else None

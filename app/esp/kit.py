@@ -79,18 +79,22 @@ class KitConnector(BaseConnector):
         params: dict[str, str | int] = {"status": "all", "per_page": PAGE_SIZE}
         while True:
             body = await self._get("/subscribers", _Subscribers, params)
-            yield Page([self._normalize(s) for s in body.subscribers], body.pagination.total_count)
+            listed = ((s.id, self._normalize(s)) for s in body.subscribers)
+            yield self._page(listed, body.pagination.total_count)
             cursor = body.pagination.end_cursor
             if not body.pagination.has_next_page or not cursor:
                 return
             params = {**params, "after": cursor}
 
-    def _normalize(self, sub: _Subscriber) -> NormalizedSubscriber:
+    def _normalize(self, sub: _Subscriber) -> NormalizedSubscriber | None:
+        status = self._status(sub.state)
+        if status is None:
+            return None
         return NormalizedSubscriber(
             external_id=str(sub.id),
             email=clean_email(sub.email_address),
             first_name=clean_name(sub.first_name),
             last_name=clean_name(sub.fields.get(_LAST_NAME_FIELD)),
-            status=self._status(sub.state),
+            status=status,
             custom_fields=custom_fields(sub.fields, skip=(_LAST_NAME_FIELD,)),
         )

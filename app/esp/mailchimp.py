@@ -60,6 +60,9 @@ class MailchimpConnector(BaseConnector):
     provider = "mailchimp"
     requires_list_id = True
     list_id_name = "audience id"
+    # At high volume Mailchimp may throttle with a 403 and no JSON body (a 403 with its
+    # problem+json body is an auth refusal).
+    bare_403_throttles = True
     statuses = {
         "subscribed": "subscribed",
         "unsubscribed": "unsubscribed",
@@ -101,7 +104,7 @@ class MailchimpConnector(BaseConnector):
                 _Members,
                 {"count": PAGE_SIZE, "offset": offset, "fields": _MEMBER_FIELDS},
             )
-            yield Page([self._normalize(m) for m in body.members], body.total_items)
+            yield self._page(((m.id, self._normalize(m)) for m in body.members), body.total_items)
             offset += len(body.members)
             if len(body.members) < PAGE_SIZE or (
                 body.total_items is not None and offset >= body.total_items
@@ -113,13 +116,16 @@ class MailchimpConnector(BaseConnector):
         assert self.list_id is not None  # make_connector requires it
         return self.list_id
 
-    def _normalize(self, member: _Member) -> NormalizedSubscriber:
+    def _normalize(self, member: _Member) -> NormalizedSubscriber | None:
+        status = self._status(member.status)
+        if status is None:
+            return None
         merge = member.merge_fields
         return NormalizedSubscriber(
             external_id=member.id,
             email=clean_email(member.email_address),
             first_name=clean_name(merge.get("FNAME")),
             last_name=clean_name(merge.get("LNAME")),
-            status=self._status(member.status),
+            status=status,
             custom_fields=custom_fields(merge, skip=_NAME_FIELDS),
         )

@@ -82,17 +82,20 @@ class MailerLiteConnector(BaseConnector):
         params: dict[str, str | int] = {"limit": PAGE_SIZE}
         while True:
             body = await self._get(path, _Subscribers, params)
-            yield Page([self._normalize(s) for s in body.data], None)
+            yield self._page(((s.id, self._normalize(s)) for s in body.data), None)
             if not body.meta.next_cursor:
                 return
             params = {**params, "cursor": body.meta.next_cursor}
 
-    def _normalize(self, sub: _Subscriber) -> NormalizedSubscriber:
+    def _normalize(self, sub: _Subscriber) -> NormalizedSubscriber | None:
+        status = self._status(sub.status)
+        if status is None:
+            return None
         return NormalizedSubscriber(
             external_id=str(sub.id),
             email=clean_email(sub.email),
             first_name=clean_name(sub.fields.get("name")),
             last_name=clean_name(sub.fields.get("last_name")),
-            status=self._status(sub.status),
+            status=status,
             custom_fields=custom_fields(sub.fields, skip=_NAME_FIELDS),
         )

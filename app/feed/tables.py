@@ -32,6 +32,7 @@ _COLUMNS: Mapping[type[msgspec.Struct], Mapping[str, str]] = {
         "deleted": "deleted_count",
         "unchanged": "unchanged_count",
         "conflicts": "conflict_count",
+        "skipped": "skipped_count",
     },
 }
 

@@ -14,7 +14,7 @@ import asyncpg
 import msgspec
 
 from app.db import set_tenant
-from app.esp import InvalidCredentials, ProviderError, make_connector
+from app.esp import EspError, InvalidCredentials, ProviderError, make_connector
 from app.events import emit
 from app.jobs import JobContext, task_logged
 from app.mail.outbox import queue_owner_mails
@@ -60,19 +60,24 @@ async def sync_connection(ctx: JobContext, *, sync_run_id: str, team_id: str) ->
         except InvalidCredentials as exc:
             await _fail_credentials(conn, run_id, team, connection_id, exc.message)
             return {"failed": exc.message}
+        except ProviderError as exc:  # a refusal that a retry would not change
+            error = f"provider error: {exc.message}"
+            await _record_failure(conn, run_id, team, error, True, "provider_error")
+            return {"failed": error}
         except ConnectionGone as exc:
-            await _record_failure(conn, run_id, team, str(exc), final=True)
+            await _record_failure(conn, run_id, team, str(exc), True, "connection_deleted")
             return {"failed": str(exc)}
-        except Exception as exc:
+        except Exception as exc:  # ProviderUnavailable (5xx, rate limits, network) and bugs
             final = job is None or job.attempts >= job.retries
             error = REDACTOR.text(f"{type(exc).__name__}: {exc}")  # shown by syncRuns.get
-            await _record_failure(conn, run_id, team, error, final)
+            kind = "provider_unavailable" if isinstance(exc, EspError) else "internal"
+            await _record_failure(conn, run_id, team, error, final, kind)
             raise
         finally:
             await conn.execute(
                 "SELECT pg_advisory_unlock(hashtextextended($1::text, 0))", str(connection_id)
             )
-            await conn.execute("DROP TABLE IF EXISTS sync_staging")
+            await conn.execute("DROP TABLE IF EXISTS sync_staging, sync_skipped")
             await runtime.poke(team)
 
 
@@ -106,10 +111,7 @@ async def _sync(
 
     fetch_started = time.perf_counter()
     await staging_table(conn)
-    try:
-        await load_staging(conn, connector.pages(), progress)
-    except ProviderError as exc:
-        raise InvalidCredentials(exc.provider, exc.message, status=exc.status) from exc
+    _, skipped = await load_staging(conn, connector.pages(), progress)
     fetch_seconds = time.perf_counter() - fetch_started
     # The merge and the run's outcome commit together: a worker killed in between leaves
     # neither, and the run that takes over counts the same rows.
@@ -117,8 +119,9 @@ async def _sync(
         counts, merge_seconds = await merge_staging(conn, team_id=team, connection_id=connection_id)
         await conn.execute(
             "UPDATE sync_runs SET status = 'succeeded', finished_at = now(), error = NULL, "
-            "created_count = $2, updated_count = $3, deleted_count = $4, unchanged_count = $5, "
-            "conflict_count = $6, fetch_ms = $7, merge_ms = $8 "
+            "error_kind = NULL, created_count = $2, updated_count = $3, deleted_count = $4, "
+            "unchanged_count = $5, conflict_count = $6, fetch_ms = $7, merge_ms = $8, "
+            "skipped_count = $9 "
             "WHERE id = $1 AND status = 'running'",
             run_id,
             counts.created,
@@ -128,11 +131,12 @@ async def _sync(
             counts.conflicts,
             round(fetch_seconds * 1000),
             round(merge_seconds * 1000),
+            skipped,
         )
         await conn.execute(
             "UPDATE esp_connections SET last_synced_at = now() WHERE id = $1", connection_id
         )
-        result: dict[str, Any] = msgspec.to_builtins(counts)
+        result: dict[str, Any] = {**msgspec.to_builtins(counts), "skipped": skipped}
         await UsageService(conn).add(team, "synced_subscribers", counts.created + counts.updated)
         for outcome in ("created", "updated", "deleted", "unchanged"):
             SYNC_ROWS.labels(outcome).inc(result[outcome])
@@ -142,7 +146,7 @@ async def _sync(
             "sync.completed",
             {"syncRunId": str(run_id), "connectionId": str(connection_id), "counts": result},
         )
-    log.info("sync run %s: %s", run_id, counts)
+    log.info("sync run %s: %s, skipped=%d", run_id, counts, skipped)
     return result
 
 
@@ -172,7 +176,8 @@ async def _start(
         # A run of a connection deleted meanwhile ends here (its subscribers stay tombstones).
         await conn.execute(
             "UPDATE sync_runs r SET status = 'failed', finished_at = now(), "
-            "error = 'the connection was deleted' FROM esp_connections c "
+            "error = 'the connection was deleted', error_kind = 'connection_deleted' "
+            "FROM esp_connections c "
             "WHERE r.id = $1 AND c.id = r.esp_connection_id AND c.deleted_at IS NOT NULL "
             "AND r.status IN ('queued', 'running')",
             run_id,
@@ -197,17 +202,23 @@ async def _requeue(conn: asyncpg.Connection, run_id: uuid.UUID, team: uuid.UUID,
 
 
 async def _record_failure(
-    conn: asyncpg.Connection, run_id: uuid.UUID, team: uuid.UUID, error: str, final: bool
+    conn: asyncpg.Connection,
+    run_id: uuid.UUID,
+    team: uuid.UUID,
+    error: str,
+    final: bool,
+    kind: str,
 ) -> None:
     async with _as_team(conn, team):
         connection_id = await conn.fetchval(
             # $2 typed once: a varchar column and a text literal disagree on it otherwise.
-            "UPDATE sync_runs SET status = $2::text, error = $3, "
+            "UPDATE sync_runs SET status = $2::text, error = $3, error_kind = $4, "
             "finished_at = CASE WHEN $2::text = 'failed' THEN now() END WHERE id = $1 "
             "RETURNING esp_connection_id",
             run_id,
             "failed" if final else "running",
             error[:2000],
+            kind,
         )
         if final:
             await _failed_event(conn, team, run_id, connection_id, error)
@@ -223,7 +234,8 @@ async def _fail_credentials(
     """The provider refused the credentials: no retry; the connection waits to be fixed."""
     async with _as_team(conn, team):
         await conn.execute(
-            "UPDATE sync_runs SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1",
+            "UPDATE sync_runs SET status = 'failed', finished_at = now(), error = $2, "
+            "error_kind = 'credentials_rejected' WHERE id = $1",
             run_id,
             f"credentials rejected: {reason}"[:2000],
         )

@@ -9,7 +9,8 @@ merged, in one transaction with the run's outcome:
 2. changed or reappearing rows are updated (the provider wins for provider fields; a row edited
    through the API has ``content_hash`` NULL and counts as a conflict; ``local_fields`` are kept);
 3. new rows are inserted;
-4. rows missing from the listing are soft-deleted (tombstones).
+4. rows missing from the listing are soft-deleted (tombstones), except rows the connector
+   listed but skipped (a status it does not know): those are left as they are.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ __all__ = [
 ]
 
 _STAGING = "sync_staging"
+_SKIPPED = "sync_skipped"  # ids listed in a status the connector does not know
 _COLUMNS = (
     "external_id",
     "email",
@@ -87,9 +89,10 @@ def _record(subscriber: NormalizedSubscriber) -> tuple[str | None, ...]:
 
 
 async def staging_table(conn: asyncpg.Connection) -> None:
-    """A fresh temporary staging table on this connection (not WAL-logged, private to it)."""
+    """Fresh temporary staging tables on this connection (not WAL-logged, private to it)."""
     await conn.execute(
-        f"DROP TABLE IF EXISTS {_STAGING}; "
+        f"DROP TABLE IF EXISTS {_STAGING}, {_SKIPPED}; "
+        f"CREATE TEMPORARY TABLE {_SKIPPED} (external_id text NOT NULL); "
         f"CREATE TEMPORARY TABLE {_STAGING} (external_id text NOT NULL, email text NOT NULL, "
         "first_name text, last_name text, status text NOT NULL, custom_fields jsonb NOT NULL, "
         "content_hash text NOT NULL)"
@@ -100,13 +103,20 @@ async def load_staging(
     conn: asyncpg.Connection,
     pages: AsyncIterator[Page],
     on_page: Callable[[int, int], Awaitable[None]],
-) -> int:
-    """COPY every page into the staging table; ``on_page(pages, rows)`` after each. Returns rows.
+) -> tuple[int, int]:
+    """COPY every page into the staging table (and the ids of skipped rows into theirs);
+    ``on_page(pages, rows)`` after each. Returns the rows and the rows the connector skipped
+    (unknown statuses).
 
     Then index it, drop duplicate ids (the last listed wins) and refresh its statistics.
     """
-    pages_seen = rows = 0
+    pages_seen = rows = skipped = 0
     async for page in pages:
+        if page.skipped:
+            skipped += len(page.skipped)
+            await conn.copy_records_to_table(
+                _SKIPPED, records=[(_text(i),) for i in page.skipped], columns=("external_id",)
+            )
         if page.subscribers:
             await conn.copy_records_to_table(
                 _STAGING, records=[_record(s) for s in page.subscribers], columns=_COLUMNS
@@ -119,7 +129,7 @@ async def load_staging(
         "WHERE a.external_id = b.external_id AND a.ctid < b.ctid; "
         f"CREATE UNIQUE INDEX ON {_STAGING} (external_id); ANALYZE {_STAGING}"
     )
-    return rows
+    return rows, skipped
 
 
 async def merge_staging(
@@ -168,7 +178,8 @@ async def merge_staging(
     deleted = await conn.execute(
         "UPDATE subscribers t SET deleted_at = now() WHERE t.esp_connection_id = $1 "
         f"AND t.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM {_STAGING} s "
-        "WHERE s.external_id = t.external_id)",
+        f"WHERE s.external_id = t.external_id) AND NOT EXISTS (SELECT 1 FROM {_SKIPPED} k "
+        "WHERE k.external_id = t.external_id)",
         connection_id,
     )
     counts = MergeCounts(

@@ -18,6 +18,7 @@ __all__ = [
     "CreateConnectionInput",
     "Credentials",
     "Provider",
+    "RunErrorKind",
     "SyncAllOut",
     "SyncQueued",
     "SyncRunList",
@@ -29,6 +30,18 @@ __all__ = [
 Provider = Literal["mailchimp", "kit", "beehiiv", "mailerlite", "brevo"]
 ConnectionStatus = Literal["active", "paused", "error"]
 RunStatus = Literal["queued", "running", "succeeded", "failed"]
+# What ended (or, while "running", last interrupted) a run: the provider refused the
+# credentials or the list id (the connection goes to "error"); refused the request otherwise
+# (recorded, not retried, the connection stays active); could not be reached, throttled us or
+# kept failing with 5xx after every retry (retried by the job); the connection was deleted; a
+# fault of ours.
+RunErrorKind = Literal[
+    "credentials_rejected",
+    "provider_error",
+    "provider_unavailable",
+    "connection_deleted",
+    "internal",
+]
 Credentials = Annotated[
     dict[
         Annotated[str, msgspec.Meta(min_length=1, max_length=100)],
@@ -98,7 +111,12 @@ class SyncRunOut(Output):
     deleted: int
     unchanged: int
     conflicts: int
+    skipped: Annotated[
+        int,
+        msgspec.Meta(description="listed rows left out: a status the connector does not know"),
+    ]
     error: str | None
+    error_kind: RunErrorKind | None
     queued_at: Timestamp
     started_at: Timestamp | None
     finished_at: Timestamp | None

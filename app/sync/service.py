@@ -156,7 +156,7 @@ class ConnectionService:
         await self.get(connection_id)
         await self.conn.execute(
             "UPDATE sync_runs SET status = 'failed', finished_at = now(), "
-            "error = 'the connection was deleted' "
+            "error = 'the connection was deleted', error_kind = 'connection_deleted' "
             "WHERE esp_connection_id = $1 AND status IN ('queued', 'running')",
             connection_id,
         )

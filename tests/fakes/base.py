@@ -180,8 +180,13 @@ class FakeAccount:
             return len(self._subscribers)
 
     def expected(self, *, list_only: bool = True) -> dict[str, NormalizedSubscriber]:
-        """What a connector should report, by external id."""
-        return {s.external_id: self.normalized(s) for s in self.subscribers(list_only=list_only)}
+        """What a connector should report, by external id (a subscriber given a status outside
+        ``profile.statuses`` with ``edit(status=...)`` is skipped by the connector)."""
+        return {
+            s.external_id: self.normalized(s)
+            for s in self.subscribers(list_only=list_only)
+            if s.status in self.profile.statuses
+        }
 
     def normalized(self, subscriber: FakeSubscriber) -> NormalizedSubscriber:
         custom: dict[str, Any] = {}
@@ -275,8 +280,10 @@ F = TypeVar("F", bound="FakeEsp")
 class FakeEsp(ABC):
     """One provider's API over a ``FakeAccount``: auth, routes, pages and error bodies.
 
-    Tests steer it with ``rate_limit_every`` (every Nth request gets a 429 with the provider's
-    headers), ``fail_next(times, status)`` (5xx) and ``stall_next(times, seconds)`` (a response
+    Tests steer it with ``rate_limit_every`` (every Nth request gets a 429 with
+    ``Retry-After: 1``, or Brevo's reset header), ``throttle_next(times)`` (the provider's own
+    documented throttle response, ``throttled()``), ``fail_next(times, status)`` (5xx: a storm
+    when ``times`` exceeds the client's attempts) and ``stall_next(times, seconds)`` (a response
     slower than the client's timeout); ``seen`` records every answered request.
     """
 
@@ -295,6 +302,7 @@ class FakeEsp(ABC):
         self.errors: list[BaseException] = []  # raised while handling: bugs in the fake
         self._count = 0
         self._fail: list[int] = []
+        self._throttle = 0
         self._stall: list[float] = []
         self._lock = threading.Lock()
 
@@ -344,6 +352,11 @@ class FakeEsp(ABC):
         with self._lock:
             self._fail.extend([status] * times)
 
+    def throttle_next(self, times: int) -> None:
+        """Answer the next ``times`` requests with the provider's own throttle (``throttled``)."""
+        with self._lock:
+            self._throttle += times
+
     def stall_next(self, times: int, seconds: float) -> None:
         with self._lock:
             self._stall.extend([seconds] * times)
@@ -383,6 +396,11 @@ class FakeEsp(ABC):
         response = self.error(429, "Too many requests")
         response.headers.update(self.rate_limit_headers())
         return response
+
+    def throttled(self) -> Response:
+        """The provider's documented answer to a client over its limit (its docstring cites
+        the page); by default the 429 of ``rate_limited``."""
+        return self.rate_limited()
 
     def unauthorized(self) -> Response:
         return self.error(401, self.unauthorized_message)
@@ -431,10 +449,14 @@ class FakeEsp(ABC):
             count = self._count
             stall = self._stall.pop(0) if self._stall else 0.0
             fail = self._fail.pop(0) if self._fail else None
+            throttle = self._throttle > 0 and fail is None
+            self._throttle -= throttle
         if stall:
             await asyncio.sleep(stall)
         if fail is not None:
             response = self.error(fail, "Internal server error")
+        elif throttle:
+            response = self.throttled()
         elif self.rate_limit_every and count % self.rate_limit_every == 0:
             response = self.rate_limited()
         elif not self.authorized(request):
@@ -563,7 +585,7 @@ class FakeHost:
             except Exception as exc:  # a bug in a fake: fail the test, not just this request
                 fake.errors.append(exc)
                 response = Response(500, f"fake error: {exc!r}", content_type="text/plain")
-        if response.content_type == "text/plain":
+        if response.content_type.startswith("text/"):
             body = str(response.body).encode()
         else:
             body = msgspec.json.encode(response.body)

@@ -2,12 +2,20 @@
 
 Auth is ``Authorization: Bearer``. Custom fields come only with ``expand[]=custom_fields``;
 beehiiv has no name fields, so names are the "First Name" / "Last Name" custom fields.
+Statuses include ``paused`` (the issue's list; not found on a beehiiv page we could read).
+
+Throttling (``throttled``): 180 requests per minute per organisation; the 429 carries
+``RateLimit-Limit``, ``RateLimit-Remaining`` and ``RateLimit-Reset``, a Unix epoch time in
+seconds, and no ``Retry-After`` (https://developers.beehiiv.com/welcome/rate-limiting, as
+summarised in api-evangelist/beehiiv rate-limits/beehiiv-rate-limits.yml).
 """
 
 from __future__ import annotations
 
 import hmac
+import math
 import re
+import time
 import uuid
 from typing import Any
 
@@ -39,6 +47,7 @@ class FakeBeehiiv(FakeEsp):
             "validating": "pending",
             "needs_attention": "pending",
             "invalid": "cleaned",
+            "paused": "unsubscribed",
         },
         unsubscribed="inactive",
         new_id=_subscription_id,
@@ -73,6 +82,17 @@ class FakeBeehiiv(FakeEsp):
             "errors": [{"message": message, "code": code}],
         }
         return Response(status, body)
+
+    # How long after a throttle the fake's window resets.
+    reset_in: float = 1.0
+
+    def throttled(self) -> Response:
+        response = self.error(429, "Too many requests")
+        reset = math.ceil(time.time() + self.reset_in)
+        response.headers.update(
+            {"RateLimit-Limit": "180", "RateLimit-Remaining": "0", "RateLimit-Reset": str(reset)}
+        )
+        return response
 
     def routes(self) -> list[Route]:
         return [

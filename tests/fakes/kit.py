@@ -3,6 +3,10 @@
 Auth is ``X-Kit-Api-Key``. Like Kit, the listing has only active subscribers unless
 ``status`` says otherwise; custom ``fields`` list every field of the account, null when unset,
 and the last name lives in the ``last_name`` field.
+
+Throttling (``throttled``): 120 requests per 60 s per API key; the 429's body is the plain
+text ``Retry later``, not JSON, with no ``Retry-After``; "a wait of up to 60 seconds resets
+the limit" (https://developers.kit.com/api-reference/rate-limits).
 """
 
 from __future__ import annotations
@@ -43,6 +47,9 @@ class FakeKit(FakeEsp):
 
     def error(self, status: int, message: str) -> Response:
         return Response(status, {"errors": [message]})
+
+    def throttled(self) -> Response:
+        return Response(429, "Retry later", content_type="text/plain")
 
     def routes(self) -> list[Route]:
         return [

@@ -2,6 +2,12 @@
 
 Basic auth with the key as password; the data centre is the first path segment and must be
 the key's suffix, as the host name must be at Mailchimp. Errors are problem+json.
+
+Throttling (``throttled``): Mailchimp limits by concurrency (10 connections per key), sends no
+rate-limit headers and no ``Retry-After``, and at high volume may answer a 403 with no JSON
+body instead of a 429 (https://mailchimp.com/developer/marketing/docs/fundamentals/, as
+summarised in api-evangelist/mailchimp rate-limits/mailchimp-rate-limits.yml; the bare 403 is
+confirmed there only, not on a Mailchimp page we could read). The fake's is an HTML page.
 """
 
 from __future__ import annotations
@@ -93,6 +99,10 @@ class FakeMailchimp(FakeEsp):
             "instance": "5f3b2c8e-8d2a-4e8b-9a57-0c1e2d3f4a5b",
         }
         return Response(status, body, content_type="application/problem+json")
+
+    def throttled(self) -> Response:
+        page = "<html><head><title>403 Forbidden</title></head><body>Forbidden</body></html>"
+        return Response(403, page, content_type="text/html")
 
     def routes(self) -> list[Route]:
         return [

@@ -649,7 +649,20 @@ class SyncRunOut(Model):
     deleted: int
     unchanged: int
     conflicts: int
+    #: listed rows left out: a status the connector does not know
+    skipped: int
     error: str | None
+    error_kind: (
+        Literal[
+            "connection_deleted",
+            "credentials_rejected",
+            "internal",
+            "provider_error",
+            "provider_unavailable",
+        ]
+        | str
+        | None
+    )
     queued_at: datetime.datetime
     started_at: datetime.datetime | None
     finished_at: datetime.datetime | None

@@ -631,7 +631,10 @@ export interface SyncRunOut {
   deleted: number;
   unchanged: number;
   conflicts: number;
+  /** listed rows left out: a status the connector does not know */
+  skipped: number;
   error: string | null;
+  errorKind: "connection_deleted" | "credentials_rejected" | "internal" | "provider_error" | "provider_unavailable" | (string & {}) | null;
   queuedAt: string;
   startedAt: string | null;
   finishedAt: string | null;
