@@ -15,6 +15,8 @@ API write → commit → poke on Redis → the hub's delta query → SSE event.
 (c) one change to all ``--burst`` clients of one team: time until the last client has it (10x);
 (e) (b) at twice the size: 10,000 clients over 1,000 teams, ``--rate`` writes/s, and its
     baseline: delivery p99 (target 100 ms) and the product's p99 over the baseline's (3x);
+    then a second baseline, the same fan-out behind a bare database write (the same HTTP
+    request from the same writer; one UPDATE committed, then the PUBLISH): its ratio too;
 (d) ``sync.pull`` polls with nothing new while writes go on: the most wrk gets answered (16
     connections), and the latency at 1,000 polls/s paced by hey (each if installed);
 (f) ``--filtered`` clients of one team with ``--connections`` connections, first all following
@@ -189,15 +191,16 @@ async def _paced(
 
 
 def _steady_writes(
-    teams: list[tuple[str, str, str]], rate: int, seconds: int
+    teams: list[tuple[str, str, str]], rate: int, seconds: int, base: str = BASE
 ) -> tuple[int, dict[str, str], list[float]]:
-    """(b)'s writer, in a process of its own: ``rate`` writes/s for ``seconds``; returns how many
-    it made, the last name written per team key, and each write call's duration (ms)."""
+    """(b)'s writer, in a process of its own: ``rate`` writes/s for ``seconds`` to the server at
+    ``base``; returns how many it made, the last name written per team key, and each write
+    call's duration (ms)."""
     last_written: dict[str, str] = {}
     durations: list[float] = []
 
     async def run() -> int:
-        async with httpx.AsyncClient(base_url=BASE, timeout=30) as http:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as http:
 
             async def timed(team: tuple[str, str, str]) -> None:
                 started = time.perf_counter()
@@ -234,11 +237,15 @@ def _steady_pokes(redis_url: str, teams: list[str], rate: int, seconds: int) -> 
         return uvloop.run(run())
 
 
-async def _baseline(spread: Spread, redis_url: str) -> tuple[int, list[float]]:
-    """``spread`` against bench/fanout_baseline.py: (writes, delivery delays)."""
+async def _baseline(
+    spread: Spread, redis_url: str, db_url: str | None = None
+) -> tuple[int, list[float], list[float]]:
+    """``spread`` against bench/fanout_baseline.py: (writes, delivery delays, write call times).
+    Without ``db_url`` each write is a PUBLISH carrying its event (no write calls to time); with
+    it, the product's write request to the baseline, which commits one UPDATE and publishes."""
     port = PORT + 1
     server = subprocess.Popen([sys.executable, str(ROOT / "bench" / "fanout_baseline.py"),
-                               str(port), redis_url])  # fmt: skip
+                               str(port), redis_url, *([db_url] if db_url else [])])  # fmt: skip
     try:
         async with httpx.AsyncClient() as http:
             for _ in range(300):
@@ -254,12 +261,20 @@ async def _baseline(spread: Spread, redis_url: str) -> tuple[int, list[float]]:
             ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool,
             _no_gc_pauses(),
         ):
-            writes = await asyncio.get_running_loop().run_in_executor(
-                pool, _steady_pokes, redis_url, teams, spread.rate, spread.seconds
-            )
+            loop = asyncio.get_running_loop()
+            write_ms: list[float] = []
+            if db_url is None:
+                writes = await loop.run_in_executor(
+                    pool, _steady_pokes, redis_url, teams, spread.rate, spread.seconds
+                )
+            else:
+                writes, _, write_ms = await loop.run_in_executor(
+                    pool, _steady_writes, [(t, t, t) for t in teams], spread.rate,
+                    spread.seconds, f"http://127.0.0.1:{port}",
+                )  # fmt: skip
             await asyncio.sleep(3)
         await _stop(tasks)
-        return writes, delays
+        return writes, delays, write_ms
     finally:
         server.terminate()
         server.wait(30)
@@ -312,6 +327,7 @@ async def _spread(
     *,
     target_ms: float,
     target_ratio: float | None = None,
+    db_url: str | None = None,
 ) -> None:
     """Deliveries of steady writes to many clients of many teams, then the same clients and
     pace against the bare fan-out; printed with their ratio."""
@@ -348,7 +364,7 @@ async def _spread(
         f"{_percentile(write_ms, 0.5):.1f} ms, p99 {_percentile(write_ms, 0.99):.1f} ms",
         flush=True,
     )
-    base_writes, base_delays = await _baseline(spread, redis_url)
+    base_writes, base_delays, _ = await _baseline(spread, redis_url)
     ratio = _percentile(delays, 0.99) / _percentile(base_delays, 0.99)
     print(
         f"({part}) baseline, a bare Litestar fan-out of the same clients and pace "
@@ -357,6 +373,20 @@ async def _spread(
         f"{_percentile(delays, 0.5) / _percentile(base_delays, 0.5):.1f}x the baseline's "
         f"at p50, {ratio:.1f}x at p99"
         + (f" (target {target_ratio:g}x)" if target_ratio is not None else ""),
+        flush=True,
+    )
+    if db_url is None:
+        return
+    base_writes, base_delays, base_ms = await _baseline(spread, redis_url, db_url)
+    print(
+        f"({part}) second baseline, the same fan-out behind a bare write (the same HTTP "
+        f"request; one UPDATE committed, then a PUBLISH carrying the event; {base_writes} "
+        f"writes): p50 {_percentile(base_delays, 0.5):.1f} ms, p99 "
+        f"{_percentile(base_delays, 0.99):.1f} ms, its write calls p50 "
+        f"{_percentile(base_ms, 0.5):.1f} ms, p99 {_percentile(base_ms, 0.99):.1f} ms; the "
+        f"product's delivery time is "
+        f"{_percentile(delays, 0.5) / _percentile(base_delays, 0.5):.1f}x this one's at p50, "
+        f"{_percentile(delays, 0.99) / _percentile(base_delays, 0.99):.1f}x at p99",
         flush=True,
     )
 
@@ -374,7 +404,8 @@ async def bench(
             await _one_team(args, runtime, http)
         if "e" in args.parts:
             await _spread(Spread("e", 10_000, 1_000, args.rate, args.seconds),
-                          runtime, server, redis_url, target_ms=100, target_ratio=3)  # fmt: skip
+                          runtime, server, redis_url, target_ms=100, target_ratio=3,
+                          db_url=runtime.settings.database_url)  # fmt: skip
     if "d" in args.parts:
         await _idle_polls(runtime)
 

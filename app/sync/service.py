@@ -123,13 +123,14 @@ class ConnectionService:
         status: str | None,
         credentials: Mapping[str, str] | None,
     ) -> ConnectionOut:
-        current = await self.get(connection_id)
         sealed: Sealed | None = None
-        if credentials is not None:
+        new_status = status
+        if credentials is not None:  # a rename or a pause needs no read first: one statement
+            current = await self.get(connection_id)
             await self.verify(current.provider, credentials, current.list_id)
             sealed = self.runtime.cipher.seal(connection_id, credentials)
-        # New working credentials clear an error; so does setting the status by hand.
-        new_status = status or ("active" if sealed and current.status == "error" else None)
+            # New working credentials clear an error; so does setting the status by hand.
+            new_status = status or ("active" if current.status == "error" else None)
         row = await self.conn.fetchrow(
             "UPDATE esp_connections SET name = coalesce($2, name), "
             "status = coalesce($3, status), "
@@ -144,7 +145,7 @@ class ConnectionService:
             sealed.key_id if sealed else None,
         )
         if row is None:
-            raise NotFound("the ESP connection was deleted meanwhile")
+            raise NotFound("no such ESP connection in this team")
         return ConnectionOut(**row)
 
     async def delete(self, connection_id: uuid.UUID) -> None:
