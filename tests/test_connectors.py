@@ -27,6 +27,7 @@ from app.esp import (
 )
 from app.esp.http import backoff_delay, rate_limit_wait
 from tests.fakes import FakeEsp, FakeHost, fake_esp
+from tests.fakes.beehiiv import FakeBeehiiv
 
 SIZE = 2500
 # Pages a listing of SIZE subscribers takes (MailerLite and Brevo list ~90% of them: their
@@ -357,6 +358,23 @@ async def test_a_paused_beehiiv_reader_is_unsubscribed_not_fatal(
         assert by_id == fake.account.expected()
         assert by_id[paused].status == "unsubscribed"
         assert [i for page in pages for i in page.skipped] == []
+
+
+async def test_a_full_beehiiv_page_that_says_nothing_of_the_next_is_an_error(
+    host: FakeHost, http: httpx.AsyncClient, sleep: RecordingSleep
+) -> None:
+    # Ending the listing there would tombstone every subscriber past the first 100.
+    with fake_esp("beehiiv", size=150, host=host) as fake:
+        assert isinstance(fake, FakeBeehiiv)
+        fake.cursorless = True
+        with pytest.raises(ProviderError) as caught:
+            await listing(connect(fake, http, sleep))
+        assert "has_more" in caught.value.message
+    with fake_esp("beehiiv", size=60, host=host) as fake:  # one page, not full: the end
+        assert isinstance(fake, FakeBeehiiv)
+        fake.cursorless = True
+        _, by_id = await listing(connect(fake, http, sleep))
+        assert by_id == fake.account.expected()
 
 
 async def test_other_client_errors_are_provider_errors(

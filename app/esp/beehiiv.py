@@ -20,7 +20,7 @@ from typing import Any
 import msgspec
 
 from app.esp.base import BaseConnector, clean_email, clean_name, custom_fields, segment
-from app.esp.connector import EspEndpoints, NormalizedSubscriber, Page
+from app.esp.connector import EspEndpoints, NormalizedSubscriber, Page, ProviderError
 
 __all__ = ["BeehiivConnector"]
 
@@ -43,7 +43,7 @@ class _Subscription(msgspec.Struct):
 
 
 class _Pagination(msgspec.Struct):
-    has_more: bool = False
+    has_more: bool | None = None
     next_cursor: str | None = None
     total_results: int | None = None
 
@@ -119,6 +119,12 @@ class BeehiivConnector(BaseConnector):
             has_more = body.has_more if body.has_more is not None else nested.has_more
             cursor = body.next_cursor or nested.next_cursor
             total = body.total_results if body.total_results is not None else nested.total_results
+            if has_more is None and cursor is None and len(body.data) >= PAGE_SIZE:
+                # A full page that says nothing of the next: ending here would take the rest of
+                # the list for deleted.
+                raise ProviderError(
+                    self.provider, "a full page of subscriptions without has_more or next_cursor"
+                )
             yield self._page(((s.id, self._normalize(s)) for s in body.data), total)
             if not has_more or not cursor:
                 return

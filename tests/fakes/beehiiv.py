@@ -64,6 +64,9 @@ class FakeBeehiiv(FakeEsp):
         list_id: str = "pub_00000000-0000-4000-8000-00000000fake",
     ) -> None:
         super().__init__(size=size, seed=seed, list_id=list_id)
+        # A page without has_more and next_cursor (where the guide and the reference place them
+        # differently, or an API change drops them): the connector must not take it as the end.
+        self.cursorless = False
 
     @property
     def base_url(self) -> str:
@@ -116,9 +119,9 @@ class FakeBeehiiv(FakeEsp):
         body: dict[str, Any] = {
             "data": [self._subscription(s, "custom_fields" in expand) for s in page],
             "limit": limit,
-            "has_more": more,
-            "next_cursor": self.cursor_of(page[-1]) if more else None,
         }
+        if not self.cursorless:
+            body |= {"has_more": more, "next_cursor": self.cursor_of(page[-1]) if more else None}
         if request.param("include_total") == "true":
             body["total_results"] = len(subscribers)
         return Response(200, body)
