@@ -25,7 +25,7 @@ from app.esp.connector import EspEndpoints, NormalizedSubscriber, Page
 
 __all__ = ["MailerLiteConnector"]
 
-PAGE_SIZE = 1000
+PAGE_SIZE = 100  # documented default 25; 1,000 is not confirmed as allowed, 100 is
 _NAME_FIELDS = ("name", "last_name")
 
 
@@ -72,8 +72,8 @@ class MailerLiteConnector(BaseConnector):
     _error_message = staticmethod(message_field)
 
     async def verify(self) -> None:
-        if self.list_id:
-            await self._get_list(f"/groups/{segment(self.list_id)}", _Any)
+        if self.list_id:  # (the API has no GET /groups/{id}: its first subscriber instead)
+            await self._get_list(f"/groups/{segment(self.list_id)}/subscribers", _Any, {"limit": 1})
         else:
             await self._get("/subscribers", _Any, {"limit": 0})  # just the count: cheap
 

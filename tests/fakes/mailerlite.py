@@ -1,4 +1,4 @@
-"""Fake MailerLite connect API: /api/subscribers, /api/groups/{id}[/subscribers] (cursors).
+"""Fake MailerLite connect API: /api/subscribers, /api/groups/{id}/subscribers (cursors).
 
 Auth is ``Authorization: Bearer``. ``fields`` list every field of the account, null when unset;
 names are ``name`` / ``last_name``. Responses carry ``X-RateLimit-*``; a 429 adds Retry-After.
@@ -57,17 +57,11 @@ class FakeMailerLite(FakeEsp):
     def routes(self) -> list[Route]:
         return [
             (re.compile(r"/api/subscribers"), self.subscribers),
-            (re.compile(r"/api/groups/(?P<group>[^/]+)"), self.group),
             (re.compile(r"/api/groups/(?P<group>[^/]+)/subscribers"), self.group_subscribers),
         ]
 
     def subscribers(self, request: Request) -> Response:
         return self._listing(request, self.account.live(list_only=False))
-
-    def group(self, request: Request, group: str) -> Response:
-        self.check_list(group)
-        body = {"id": group, "name": "Fake group", "active_count": len(self.account.live())}
-        return Response(200, {"data": body})
 
     def group_subscribers(self, request: Request, group: str) -> Response:
         self.check_list(group)
