@@ -251,28 +251,32 @@ def test_a_typescript_replica_waits_out_a_database_outage_as_the_server_says(
 
 
 class _Follower:
-    """A plain SSE client of the team in a thread, reading as fast as it can: it counts the
-    subscriber changes it is sent."""
+    """A plain SSE client of the team in a thread, reading as fast as it can: it collects the
+    ids of the subscriber changes it is sent. Should it fall behind too (a loaded machine), it
+    starts again from the beginning on `must-refetch`, as a replica does."""
 
     def __init__(self, base_url: str, headers: dict[str, str]) -> None:
         self.up_to_date = threading.Event()
-        self.changes = 0
+        self.ids: set[str] = set()
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(base_url, headers), daemon=True)
         self._thread.start()
 
+    @property
+    def changes(self) -> int:
+        return len(self.ids)
+
     def _run(self, base_url: str, headers: dict[str, str]) -> None:
-        with (
-            httpx.Client(base_url=base_url, timeout=60) as http,
-            connect_sse(http, "GET", "/realtime/stream", headers=headers) as source,
-        ):
-            for event in source.iter_sse():
-                if event.event == "up-to-date":
-                    self.up_to_date.set()
-                elif event.event == "change" and '"subscribers"' in event.data:
-                    self.changes += 1
-                if self._done.is_set():
-                    return
+        with httpx.Client(base_url=base_url, timeout=60) as http:
+            while not self._done.is_set():
+                with connect_sse(http, "GET", "/realtime/stream", headers=headers) as source:
+                    for event in source.iter_sse():
+                        if event.event == "up-to-date":
+                            self.up_to_date.set()
+                        elif event.event == "change" and '"subscribers"' in event.data:
+                            self.ids.add(json.loads(event.data)["id"])
+                        if self._done.is_set() or event.event == "must-refetch":
+                            break
 
     def close(self) -> None:
         self._done.set()  # it returns at its next event (a ping at the latest)
