@@ -23,6 +23,7 @@ from subnest_sdk import models as sdk
 
 from app.exports.schemas import ExportRow
 from app.feed.schemas import CHANGES, table_of
+from app.feed.stream import live_event
 from app.feed.tables import FEED
 from app.subscribers.schemas import SubscriberOut
 from app.sync.schemas import ConnectionOut, SyncRunOut
@@ -451,3 +452,18 @@ def test_the_typescript_sdk_reads_a_newer_servers_feed(
     assert ran.stderr.count('skipping changes of table "bounces"') == 1  # once per process
     typed = [c["typed"] for c in result["streamed"] if c["table"] == "subscribers"]
     assert {t["status"] for t in typed} == {"archived"}
+
+
+def test_a_stream_change_carries_the_wire_fields_only() -> None:
+    from realtime.delta import Change
+
+    change = Change(
+        table="subscribers",
+        op="upsert",
+        id=uuid.uuid4(),
+        row=msgspec.Raw(b"{}"),
+        cursor="v2.e.1.1.0",
+        facets={"connectionId": None, "status": "subscribed"},
+    )
+    data = live_event(change).split(b"data: ", 1)[1].split(b"\r\n", 1)[0]
+    assert set(msgspec.json.decode(data)) == {"table", "op", "id", "row", "cursor"}

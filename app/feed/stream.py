@@ -134,8 +134,19 @@ _PROGRESS = {
 }
 
 
+class _WireChange(msgspec.Struct, frozen=True):
+    """A change as the stream sends it: a ChangeOut, as sync.pull's (a Change without the
+    facets the hub filters by)."""
+
+    table: str
+    op: str
+    id: uuid.UUID
+    row: msgspec.Raw
+    cursor: str
+
+
 def _change_event(change: Change) -> bytes:
-    body = _encode(change)  # {table, op, id, row, cursor}: a ChangeOut, as sync.pull's
+    body = _encode(_WireChange(change.table, change.op, change.id, change.row, change.cursor))
     return b"id: %s\r\n%s" % (change.cursor.encode(), _event(b"change", body))
 
 
