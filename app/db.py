@@ -37,6 +37,7 @@ __all__ = [
     "BoundTransaction",
     "Database",
     "DatabaseUnavailable",
+    "KeptConnection",
     "MigrationError",
     "PoolMisuse",
     "TransactionRolledBack",
@@ -451,3 +452,33 @@ class Database:
     async def ping(self) -> None:
         """Raise unless the database answers."""
         await self.engine.run_ddl("SELECT 1")
+
+
+class KeptConnection:
+    """A connection of one's own as the maintenance role for work that recurs every second or
+    so: opened on first use, and anew after any failure in a block (the old one is terminated,
+    so nothing is left half done on it). A connection lost under a block is DatabaseUnavailable."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._conn: asyncpg.Connection | None = None
+
+    @contextlib.asynccontextmanager
+    async def use(self) -> AsyncIterator[asyncpg.Connection]:
+        if self._conn is None or self._conn.is_closed():
+            self._conn = await self._db.connect_maintenance()
+        conn = self._conn
+        try:
+            yield conn
+        except BaseException as exc:
+            lost = isinstance(exc, Exception) and _lost(conn, exc)
+            self._conn = None
+            conn.terminate()
+            if lost and not isinstance(exc, DatabaseUnavailable):
+                raise DatabaseUnavailable(f"maintenance connection lost: {exc}") from exc
+            raise
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            await conn.close()

@@ -27,7 +27,7 @@ from app.auth.access import ACCESS_CHANNEL, forget_cached
 from app.auth.request_log import RequestLogWriter
 from app.config import Settings
 from app.exports.routes import download_file, stream_csv, stream_ndjson
-from app.feed.stream import fetch_page, live_event, read_xmin, stream
+from app.feed.stream import MovedTeams, fetch_page, live_event, read_xmin, stream
 from app.mail.devpage import caught_path, dev_mail_route
 from app.observability import (
     METRICS_CHALLENGE,
@@ -108,11 +108,13 @@ def create_app(settings: Settings) -> Litestar:
     registry = build_registry()
     request_log = RequestLogWriter(runtime.db, runtime.api_quota)
     spec = openapi_spec(registry)
+    moved_teams = MovedTeams(runtime)
     hub = ChangeHub(
         settings.redis_url or "",
         fetch_page(runtime),
         live_event,
         read_xmin(runtime),
+        moved_teams,
         tick_seconds=settings.feed_tick_seconds,
         unavailable=runtime.unavailable.matches,
         access_channel=ACCESS_CHANNEL,  # streams end when their access does (app/auth/access.py)
@@ -128,6 +130,7 @@ def create_app(settings: Settings) -> Litestar:
             yield
         finally:
             await hub.stop()
+            await moved_teams.close()
             await request_log.stop()
             await runtime.stop()
 
