@@ -46,6 +46,10 @@ class Settings(Masked, msgspec.Struct, frozen=True, kw_only=True):
     env: Environment = msgspec.field(default="production", name="SUBNEST_ENV")
     database_url: str | None = msgspec.field(default=None, name="DATABASE_URL")
     redis_url: str | None = msgspec.field(default=None, name="REDIS_URL")
+    redis_pool_size: PositiveInt = msgspec.field(default=100, name="REDIS_POOL_SIZE")
+    redis_pool_timeout_seconds: Annotated[float, msgspec.Meta(gt=0)] = msgspec.field(
+        default=5.0, name="REDIS_POOL_TIMEOUT_SECONDS"
+    )
     host: str = msgspec.field(default="127.0.0.1", name="HOST")
     port: Port = msgspec.field(default=4000, name="PORT")
     data_dir: str = msgspec.field(default=".subnest", name="SUBNEST_DATA_DIR")

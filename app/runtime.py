@@ -57,7 +57,15 @@ class Runtime:
             side_pool_size=settings.db_side_pool_size,
             strict=settings.is_dev,
         )
-        self.redis: aioredis.Redis = aioredis.Redis.from_url(settings.redis_url)
+        # A burst beyond the pool waits for a connection (as the database pool's calls do),
+        # instead of failing at once with MaxConnectionsError.
+        self.redis: aioredis.Redis = aioredis.Redis.from_pool(
+            aioredis.BlockingConnectionPool.from_url(
+                settings.redis_url,
+                max_connections=settings.redis_pool_size,
+                timeout=settings.redis_pool_timeout_seconds,
+            )
+        )
         self.queue = RedisQueue.from_url(settings.redis_url, name=QUEUE_NAME)
         self.webhook_queue = RedisQueue.from_url(settings.redis_url, name=WEBHOOK_QUEUE_NAME)
         if settings.tracing:
