@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 import msgspec
 
-from rpc.masking import SECRET, Masked, Secret
+from rpc import SECRET, Masked, Secret
 
 __all__ = ["SecretKey", "Settings", "SettingsError", "dev_secret_keys", "load_settings"]
 

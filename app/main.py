@@ -40,9 +40,8 @@ from app.observability import (
 from app.pools import check_pool_size
 from app.redaction import REDACTOR
 from app.runtime import Runtime
-from realtime.hub import ChangeHub
-from rpc import RateLimiter, RpcConfig, docs_routes, rpc_routes
-from rpc.masking import Secret
+from realtime import ChangeHub
+from rpc import RateLimiter, RpcConfig, Secret, docs_routes, rpc_routes
 
 __all__ = ["create_app"]
 

@@ -9,8 +9,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from app.config import Settings
-from rpc import Input, Output, ValidationFailed
-from rpc.errors import ValidationData
+from rpc import Input, Output, ValidationData, ValidationFailed
 
 __all__ = [
     "Email",

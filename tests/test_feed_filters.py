@@ -28,8 +28,7 @@ from app.db import role_url
 from app.feed.tables import FEED
 from app.runtime import Runtime, change_channel
 from app.services import unit_of_work
-from realtime.cursor import ChangeCursor
-from realtime.delta import EVERYTHING, Change, Subset
+from realtime import EVERYTHING, Change, ChangeCursor, Subset
 from tests.conftest import ModuleServer
 from tests.support import (
     Caller,

@@ -15,9 +15,7 @@ from app.feed.stream import MovedTeams, fetch_page, live_event, read_xmin
 from app.feed.tables import FEED
 from app.runtime import Runtime, change_channel
 from app.services import unit_of_work
-from realtime.cursor import ChangeCursor
-from realtime.delta import DeltaPage, moved
-from realtime.hub import ChangeHub, FetchPage, Moved, Subscription
+from realtime import ChangeCursor, ChangeHub, DeltaPage, FetchPage, Moved, Subscription, moved
 
 
 def _moved(runtime: Runtime) -> Moved:
@@ -157,7 +155,7 @@ async def test_a_change_held_back_by_an_older_transaction_comes_when_that_one_en
 async def test_an_access_notice_ends_only_the_subscriptions_it_names(runtime: Runtime) -> None:
     """Tags are opaque to the hub: a notice on the access channel ends every subscription that
     carries one of its tags, even one whose queue is full, and calls the owner's hook first."""
-    from realtime.hub import access_notice
+    from realtime import access_notice
 
     heard: list[tuple[list[str], str]] = []
     hub = _hub(
@@ -229,7 +227,7 @@ async def test_streams_with_equal_filters_share_one_rendering(runtime: Runtime) 
     """The hub groups subscriptions by equal subsets: each change is admitted once per group
     and rendered once per outcome (as is, or as a delete of a subset it left), however many
     streams follow; each stream gets exactly its subset."""
-    from realtime.delta import Change, Subset
+    from realtime import Change, Subset
 
     rendered: list[tuple[str, str]] = []
 

@@ -47,9 +47,9 @@ from rpc import (
     RateLimiter,
     Registry,
     Scope,
+    ValidationData,
     ValidationFailed,
 )
-from rpc.errors import ValidationData
 
 __all__ = ["procedures"]
 

@@ -37,9 +37,19 @@ from app.observability import SSE_CONNECTIONS
 from app.runtime import Runtime
 from app.services import unit_of_work
 from app.streaming import opened
-from realtime.cursor import ChangeCursor
-from realtime.delta import EVERYTHING, Change, DeltaPage, Subset, moved, snapshot_xmin
-from realtime.hub import ChangeHub, FetchPage, ReadXmin, Subscription
+from realtime import (
+    EVERYTHING,
+    Change,
+    ChangeCursor,
+    ChangeHub,
+    DeltaPage,
+    FetchPage,
+    ReadXmin,
+    Subscription,
+    Subset,
+    moved,
+    snapshot_xmin,
+)
 from rpc import DomainError, ValidationFailed
 
 __all__ = [

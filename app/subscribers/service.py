@@ -25,8 +25,7 @@ from app.subscribers.schemas import (
     SubscriberPageInput,
     UpdateSubscriberInput,
 )
-from rpc import NotFound, ValidationFailed
-from rpc.errors import ValidationData
+from rpc import NotFound, ValidationData, ValidationFailed
 
 __all__ = ["SubscriberService", "normalize_email"]
 
