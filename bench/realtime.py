@@ -77,9 +77,10 @@ sys.path.insert(0, str(ROOT))
 from app.auth.secrets import new_api_key
 from app.config import load_settings
 from app.db import migrate
-from app.runtime import Runtime, change_channel
+from app.runtime import Runtime
 from app.services import unit_of_work
 from bench.common import bench_services, server_env
+from realtime import change_channel
 
 PORT = int(os.environ.get("BENCH_PORT", "4078"))  # another port where benches share a machine
 BASE = f"http://127.0.0.1:{PORT}"

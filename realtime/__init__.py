@@ -29,6 +29,7 @@ from realtime.hub import (
     Render,
     Subscription,
     access_notice,
+    change_channel,
 )
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "Subscription",
     "Subset",
     "access_notice",
+    "change_channel",
     "head",
     "moved",
     "pull",

@@ -58,6 +58,7 @@ __all__ = [
     "Render",
     "Subscription",
     "access_notice",
+    "change_channel",
 ]
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ Render = Callable[[Change], bytes]
 Unavailable = Callable[[BaseException], bool]
 OnNotice = Callable[[list[str], str], None]
 _PAGE = 500
+_PREFIX = "sync:"  # pokes: a data-less PUBLISH on sync:<team> after a commit that changed it
 _WATCH_SECONDS = 0.005  # how often xmin is read while some team's changes are held back
 
 
@@ -105,6 +107,11 @@ class Subscription:
             self.overflowed.set()  # the reader checks ``ended`` first
 
 
+def change_channel(team_id: uuid.UUID) -> str:
+    """The Redis channel a writer pokes after committing a change of the team's feed."""
+    return f"{_PREFIX}{team_id}"
+
+
 def access_notice(tags: list[str], reason: str) -> bytes:
     """What to publish on the access channel to end the streams carrying any of ``tags``."""
     return msgspec.json.encode({"tags": tags, "reason": reason})
@@ -133,7 +140,6 @@ class ChangeHub:
         read_xmin: ReadXmin,
         moved: Moved,
         *,
-        channel_prefix: str = "sync:",
         tick_seconds: float = 2.0,
         buffer: int = 1000,
         unavailable: Unavailable | None = None,
@@ -145,7 +151,6 @@ class ChangeHub:
         self._render = render
         self._read_xmin = read_xmin
         self._moved = moved
-        self._prefix = channel_prefix
         self._tick_seconds = tick_seconds
         self._buffer = buffer
         self._teams: dict[uuid.UUID, _Team] = {}
@@ -374,7 +379,7 @@ class ChangeHub:
             while True:
                 try:
                     if not pubsub.subscribed:
-                        await pubsub.psubscribe(f"{self._prefix}*")
+                        await pubsub.psubscribe(f"{_PREFIX}*")
                         if self._access_channel is not None:
                             await pubsub.subscribe(self._access_channel)
                         self._poke_all()  # anything missed while disconnected
@@ -393,7 +398,7 @@ class ChangeHub:
                     channel = message["channel"]
                     name = channel.decode() if isinstance(channel, bytes) else str(channel)
                     with contextlib.suppress(ValueError):
-                        self.poke(uuid.UUID(name.removeprefix(self._prefix)))
+                        self.poke(uuid.UUID(name.removeprefix(_PREFIX)))
         finally:
             with contextlib.suppress(Exception):
                 await pubsub.reset()

@@ -13,9 +13,18 @@ import asyncpg
 from app.db import set_tenant
 from app.feed.stream import MovedTeams, fetch_page, live_event, read_xmin
 from app.feed.tables import FEED
-from app.runtime import Runtime, change_channel
+from app.runtime import Runtime
 from app.services import unit_of_work
-from realtime import ChangeCursor, ChangeHub, DeltaPage, FetchPage, Moved, Subscription, moved
+from realtime import (
+    ChangeCursor,
+    ChangeHub,
+    DeltaPage,
+    FetchPage,
+    Moved,
+    Subscription,
+    change_channel,
+    moved,
+)
 
 
 def _moved(runtime: Runtime) -> Moved:
