@@ -36,7 +36,7 @@ __all__ = [
     "ChangeFeed",
     "DeltaPage",
     "FeedTable",
-    "MustRefetch",
+    "StaleCursor",
     "Subset",
     "head",
     "moved",
@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 
-class MustRefetch(Exception):
+class StaleCursor(Exception):
     """The cursor cannot be continued (another database, or older than the purge horizon)."""
 
 
@@ -296,7 +296,7 @@ async def pull(
     """The next ``limit`` changes of the team's ``subset`` after ``cursor`` (run inside the
     team's RLS); with ``held_back``, the page says from which txid the guard holds changes back.
 
-    Raises MustRefetch for a cursor of another epoch or one older than the purge horizon.
+    Raises StaleCursor for a cursor of another epoch or one older than the purge horizon.
     """
     # Prepared once per connection: its generic plan walks the stamp indexes (tested), and
     # planning each call anew would cost more than the query itself.
@@ -304,7 +304,7 @@ async def pull(
     rows = await conn.fetch(plan.sql, *plan.args(subset, team_id, cursor, limit + 1))
     epoch, horizon_txid, held = rows[0]["epoch"], rows[0]["purge_horizon_txid"], rows[0]["held"]
     if cursor.epoch != epoch or not cursor.valid_under(horizon_txid):
-        raise MustRefetch("the cursor is from another database or too old; pull from the start")
+        raise StaleCursor("the cursor is from another database or too old; pull from the start")
     if rows[0]["t"] is None:
         rows = []
     has_more = len(rows) > limit

@@ -14,7 +14,7 @@ from realtime import (
     ChangeCursor,
     DeltaPage,
     InvalidCursor,
-    MustRefetch,
+    StaleCursor,
     Subset,
     head,
     pull,
@@ -78,7 +78,7 @@ class FeedService:
                 held_back=held_back,
                 subset=subset,
             )
-        except MustRefetch as exc:
+        except StaleCursor as exc:
             raise errors.MustRefetch(str(exc)) from None
 
     async def pull(
