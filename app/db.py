@@ -33,6 +33,7 @@ from tables import ALL_TABLES
 
 __all__ = [
     "APP_ROLE",
+    "ERROR_TEXT_MAX",
     "MAINTENANCE_ROLE",
     "BoundTransaction",
     "Database",
@@ -42,9 +43,11 @@ __all__ = [
     "PoolMisuse",
     "TransactionRolledBack",
     "applied_migrations",
+    "error_text",
     "known_migrations",
     "migrate",
     "role_url",
+    "rows_affected",
     "savepoint",
     "set_tenant",
 ]
@@ -482,3 +485,16 @@ class KeptConnection:
         if self._conn is not None:
             conn, self._conn = self._conn, None
             await conn.close()
+
+
+ERROR_TEXT_MAX = 2000  # characters of an error message kept in a row (runs, jobs, mails)
+
+
+def error_text(message: str, limit: int = ERROR_TEXT_MAX) -> str:
+    """``message`` cut to what a row keeps of an error."""
+    return message[:limit]
+
+
+def rows_affected(status: str) -> int:
+    """The row count of a command's status (``UPDATE 3``, ``INSERT 0 5``, ``COPY 7``)."""
+    return int(status.rsplit(" ", 1)[-1])
