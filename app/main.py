@@ -24,7 +24,6 @@ from opentelemetry import trace
 
 from app.api import build_registry, openapi_spec
 from app.auth.access import ACCESS_CHANNEL, forget_cached
-from app.auth.request_log import RequestLogWriter
 from app.config import Settings
 from app.exports.routes import download_file, stream_csv, stream_ndjson
 from app.feed.stream import MovedTeams, fetch_page, live_event, read_xmin, stream
@@ -40,6 +39,7 @@ from app.observability import (
 from app.pools import check_pool_size
 from app.redaction import REDACTOR
 from app.runtime import Runtime
+from app.usage.request_log import RequestLogWriter
 from realtime import ChangeHub
 from rpc import RateLimiter, RpcConfig, Secret, docs_routes, rpc_routes
 
