@@ -1356,6 +1356,10 @@ function table(id, headings, empty) {
 function fill(tableNode, rows) {
   const body = tableNode.tBodies[0];
   if (rows.length) {
+    const headings = [...tableNode.tHead?.rows[0]?.cells ?? []].map((th) => th.textContent ?? "");
+    for (const tr of rows) {
+      [...tr.cells].forEach((td, i) => td.dataset.label = headings[i] ?? "");
+    }
     body.replaceChildren(...rows);
     return;
   }
@@ -1736,6 +1740,58 @@ var members = {
   }
 };
 
+// src/pages/usage.ts
+var ALERT_PERCENT = 90;
+var LABEL = {
+  synced_subscribers: "Synced subscribers",
+  api_requests: "API requests"
+};
+function meter(metric) {
+  const label = LABEL[metric.metric] ?? metric.metric;
+  const over = metric.percent !== null && metric.percent >= ALERT_PERCENT;
+  const limit = metric.limit === null ? "no limit" : `of ${metric.limit.toLocaleString()}`;
+  return h(
+    "div",
+    { class: `metric${over ? " over" : ""}`, "data-metric": metric.metric },
+    h("span", { class: "metric-label" }, label),
+    metric.limit === null ? null : h("meter", { min: 0, max: metric.limit, value: Math.min(metric.used, metric.limit), high: metric.limit * ALERT_PERCENT / 100, "aria-label": label }),
+    h("span", {}, `${metric.used.toLocaleString()} ${limit}${metric.percent === null ? "" : ` (${metric.percent}%)`}`)
+  );
+}
+function usageAlerts(shown) {
+  return shown.metrics.filter((m) => m.percent !== null && m.percent >= ALERT_PERCENT).map(
+    (m) => h(
+      "p",
+      { class: "alert", role: "alert" },
+      `${LABEL[m.metric] ?? m.metric}: ${m.percent}% of the plan's limit is used. Upgrade the plan or reduce use before it runs out.`
+    )
+  );
+}
+var usage = {
+  path: "usage",
+  title: "Usage",
+  mount(root, ctx) {
+    const body = h("div", { id: "usage", "aria-busy": "true" }, "Loading\u2026");
+    const alerts = h("div", { id: "usage-alerts" });
+    root.append(section("Usage this period", alerts, body));
+    const load = async () => {
+      const shown = await ctx.team.usage.get();
+      if (!ctx.alive()) return;
+      body.removeAttribute("aria-busy");
+      const period = `${new Date(shown.periodStart).toLocaleDateString()} \u2013 ${new Date(shown.periodEnd).toLocaleDateString()}`;
+      body.replaceChildren(h("p", {}, `Plan ${shown.plan}, ${period}.`), ...shown.metrics.map(meter));
+      alerts.replaceChildren(...usageAlerts(shown));
+    };
+    let timer;
+    ctx.onChange((batch) => {
+      if (!batch.some((c) => c.table === "subscribers")) return;
+      window.clearTimeout(timer);
+      timer = window.setTimeout(() => void load().catch((err) => showIn(body, err)), 500);
+    });
+    void load().catch((err) => showIn(body, err));
+  }
+};
+
 // src/pages/overview.ts
 var RECENT = 20;
 var STATUSES = ["subscribed", "unsubscribed", "pending", "bounced", "cleaned", "deleted", "total"];
@@ -1761,7 +1817,9 @@ var overview = {
     const counts = h("dl", { id: "counts", "aria-busy": "true" }, "Loading\u2026");
     const changes = table("changes", ["Table", "Change", "What"], "Nothing has changed since you opened the page: changes appear here as they happen.");
     fill(changes, []);
-    root.append(section("Subscribers", counts), section("Recent changes", changes));
+    const alerts = h("div", { id: "usage-alerts" });
+    root.append(alerts, section("Subscribers", counts), section("Recent changes", changes));
+    void ctx.team.usage.get().then((shown) => alerts.replaceChildren(...usageAlerts(shown)), () => void 0);
     const loadCounts = async () => {
       const shown = await ctx.team.subscribers.counts();
       if (!ctx.alive()) return;
@@ -1780,13 +1838,13 @@ var overview = {
         recent.unshift(row({}, change.table, change.op, describe(change)));
         if (change.table === "subscribers") {
           window.clearTimeout(timer);
-          timer = window.setTimeout(() => void loadCounts(), 250);
+          timer = window.setTimeout(() => void loadCounts().catch((err) => showIn(counts, err)), 250);
         }
       }
       recent.splice(RECENT);
       fill(changes, recent);
     });
-    void loadCounts();
+    void loadCounts().catch((err) => showIn(counts, err));
   }
 };
 
@@ -2014,53 +2072,6 @@ var subscribers = {
   }
 };
 
-// src/pages/usage.ts
-var ALERT_PERCENT = 90;
-var LABEL = {
-  synced_subscribers: "Synced subscribers",
-  api_requests: "API requests"
-};
-function meter(metric) {
-  const label = LABEL[metric.metric] ?? metric.metric;
-  const over = metric.percent !== null && metric.percent >= ALERT_PERCENT;
-  const limit = metric.limit === null ? "no limit" : `of ${metric.limit.toLocaleString()}`;
-  return h(
-    "div",
-    { class: `metric${over ? " over" : ""}`, "data-metric": metric.metric },
-    h("span", { class: "metric-label" }, label),
-    metric.limit === null ? null : h("meter", { min: 0, max: metric.limit, value: Math.min(metric.used, metric.limit), high: metric.limit * ALERT_PERCENT / 100, "aria-label": label }),
-    h("span", {}, `${metric.used.toLocaleString()} ${limit}${metric.percent === null ? "" : ` (${metric.percent}%)`}`)
-  );
-}
-var usage = {
-  path: "usage",
-  title: "Usage",
-  mount(root, ctx) {
-    const body = h("div", { id: "usage", "aria-busy": "true" }, "Loading\u2026");
-    const alerts = h("div", { id: "usage-alerts" });
-    root.append(section("Usage this period", alerts, body));
-    const load = async () => {
-      const shown = await ctx.team.usage.get();
-      if (!ctx.alive()) return;
-      body.removeAttribute("aria-busy");
-      const period = `${new Date(shown.periodStart).toLocaleDateString()} \u2013 ${new Date(shown.periodEnd).toLocaleDateString()}`;
-      body.replaceChildren(h("p", {}, `Plan ${shown.plan}, ${period}.`), ...shown.metrics.map(meter));
-      alerts.replaceChildren(
-        ...shown.metrics.filter((m) => m.percent !== null && m.percent >= ALERT_PERCENT).map(
-          (m) => h("p", { class: "alert", role: "alert" }, `${LABEL[m.metric] ?? m.metric}: ${m.percent}% of the plan's limit is used. Upgrade the plan or reduce use before it runs out.`)
-        )
-      );
-    };
-    let timer;
-    ctx.onChange((batch) => {
-      if (!batch.some((c) => c.table === "subscribers")) return;
-      window.clearTimeout(timer);
-      timer = window.setTimeout(() => void load().catch((err) => showIn(body, err)), 500);
-    });
-    void load().catch((err) => showIn(body, err));
-  }
-};
-
 // src/pages/webhooks.ts
 var EVENTS = [
   "subscriber.created",
@@ -2076,7 +2087,7 @@ function attempts(delivery) {
     "ol",
     { class: "attempts" },
     ...delivery.log.map(
-      (a) => h("li", {}, `${a.responseStatus ?? "no answer"}${a.error ? ` (${a.error})` : ""} in ${a.durationMs} ms, ${when(a.at)}`)
+      (a) => h("li", {}, `${a.responseStatus ?? "no answer"}${a.error ? ` (${a.error})` : ""} in ${Math.round(a.durationMs)} ms, ${when(a.at)}`)
     )
   );
 }

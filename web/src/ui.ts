@@ -250,6 +250,11 @@ export function table(id: string, headings: readonly string[], empty: string): H
 export function fill(tableNode: HTMLTableElement, rows: readonly HTMLTableRowElement[]): void {
   const body = tableNode.tBodies[0] as HTMLTableSectionElement;
   if (rows.length) {
+    // Each cell names its column: at a narrow width the rows become cards (style.css).
+    const headings = [...(tableNode.tHead?.rows[0]?.cells ?? [])].map((th) => th.textContent ?? "");
+    for (const tr of rows) {
+      [...tr.cells].forEach((td, i) => (td.dataset.label = headings[i] ?? ""));
+    }
     body.replaceChildren(...rows);
     return;
   }

@@ -2,7 +2,8 @@
 
 import type { ChangeEvent } from "../../../sdk/ts/src/sync.js";
 import type { Page } from "../page.js";
-import { fill, h, row, section, table } from "../ui.js";
+import { fill, h, row, section, showIn, table } from "../ui.js";
+import { usageAlerts } from "./usage.js";
 
 const RECENT = 20;
 const STATUSES = ["subscribed", "unsubscribed", "pending", "bounced", "cleaned", "deleted", "total"] as const;
@@ -30,7 +31,10 @@ export const overview: Page = {
     const counts = h("dl", { id: "counts", "aria-busy": "true" }, "Loading…");
     const changes = table("changes", ["Table", "Change", "What"], "Nothing has changed since you opened the page: changes appear here as they happen.");
     fill(changes, []);
-    root.append(section("Subscribers", counts), section("Recent changes", changes));
+    const alerts = h("div", { id: "usage-alerts" });
+    root.append(alerts, section("Subscribers", counts), section("Recent changes", changes));
+    // The usage page shows why usage cannot be read; here an alert is only a reminder.
+    void ctx.team.usage.get().then((shown) => alerts.replaceChildren(...usageAlerts(shown)), () => undefined);
 
     const loadCounts = async (): Promise<void> => {
       const shown = await ctx.team.subscribers.counts();
@@ -50,12 +54,12 @@ export const overview: Page = {
         recent.unshift(row({}, change.table, change.op, describe(change)));
         if (change.table === "subscribers") {
           window.clearTimeout(timer);
-          timer = window.setTimeout(() => void loadCounts(), 250);
+          timer = window.setTimeout(() => void loadCounts().catch((err: unknown) => showIn(counts, err)), 250);
         }
       }
       recent.splice(RECENT);
       fill(changes, recent);
     });
-    void loadCounts();
+    void loadCounts().catch((err: unknown) => showIn(counts, err));
   },
 };

@@ -1,6 +1,6 @@
 // Usage against the plan (usage.get): a bar per metric, and an alert from 90 % of a limit.
 
-import type { MetricUsage } from "../../../sdk/ts/src/index.js";
+import type { MetricUsage, UsageOut } from "../../../sdk/ts/src/index.js";
 import type { Page } from "../page.js";
 import { h, section, showIn } from "../ui.js";
 
@@ -25,6 +25,19 @@ function meter(metric: MetricUsage): HTMLElement {
   );
 }
 
+/** An alert per metric at or above 90 % of the plan's limit (shown here and on the overview). */
+export function usageAlerts(shown: UsageOut): HTMLElement[] {
+  return shown.metrics
+    .filter((m) => m.percent !== null && m.percent >= ALERT_PERCENT)
+    .map((m) =>
+      h(
+        "p",
+        { class: "alert", role: "alert" },
+        `${LABEL[m.metric] ?? m.metric}: ${m.percent}% of the plan's limit is used. Upgrade the plan or reduce use before it runs out.`,
+      ),
+    );
+}
+
 export const usage: Page = {
   path: "usage",
   title: "Usage",
@@ -38,13 +51,7 @@ export const usage: Page = {
       body.removeAttribute("aria-busy");
       const period = `${new Date(shown.periodStart).toLocaleDateString()} – ${new Date(shown.periodEnd).toLocaleDateString()}`;
       body.replaceChildren(h("p", {}, `Plan ${shown.plan}, ${period}.`), ...shown.metrics.map(meter));
-      alerts.replaceChildren(
-        ...shown.metrics
-          .filter((m) => m.percent !== null && m.percent >= ALERT_PERCENT)
-          .map((m) =>
-            h("p", { class: "alert", role: "alert" }, `${LABEL[m.metric] ?? m.metric}: ${m.percent}% of the plan's limit is used. Upgrade the plan or reduce use before it runs out.`),
-          ),
-      );
+      alerts.replaceChildren(...usageAlerts(shown));
     };
     let timer: number | undefined;
     ctx.onChange((batch) => {

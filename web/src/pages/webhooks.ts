@@ -21,7 +21,7 @@ function attempts(delivery: DeliveryOut): HTMLElement {
     "ol",
     { class: "attempts" },
     ...delivery.log.map((a) =>
-      h("li", {}, `${a.responseStatus ?? "no answer"}${a.error ? ` (${a.error})` : ""} in ${a.durationMs} ms, ${when(a.at)}`),
+      h("li", {}, `${a.responseStatus ?? "no answer"}${a.error ? ` (${a.error})` : ""} in ${Math.round(a.durationMs)} ms, ${when(a.at)}`),
     ),
   );
 }
