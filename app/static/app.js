@@ -2986,8 +2986,12 @@ function start(list) {
   $("#sign-out").addEventListener("click", () => void guarded(signOut));
   $("#forgot").addEventListener("click", () => void guarded(() => forgotPassword($("#sign-in"))));
   window.addEventListener("hashchange", () => {
-    if (/^#(verify|reset|invite)=/.test(window.location.hash)) fromMailedLink();
-    else route();
+    if (/^#(verify|reset|invite)=/.test(window.location.hash)) {
+      fromMailedLink();
+      return;
+    }
+    route();
+    $("#page").focus();
   });
   fromMailedLink();
   const token = sessionStorage.getItem(TOKEN_KEY);

@@ -249,8 +249,12 @@ export function start(list: readonly Page[]): void {
   $("#sign-out").addEventListener("click", () => void guarded(signOut));
   $("#forgot").addEventListener("click", () => void guarded(() => forgotPassword($<HTMLFormElement>("#sign-in"))));
   window.addEventListener("hashchange", () => {
-    if (/^#(verify|reset|invite)=/.test(window.location.hash)) fromMailedLink();
-    else route();
+    if (/^#(verify|reset|invite)=/.test(window.location.hash)) {
+      fromMailedLink();
+      return;
+    }
+    route();
+    $("#page").focus(); // a keyboard user goes on from the new page, not from the nav
   });
   fromMailedLink();
   const token = sessionStorage.getItem(TOKEN_KEY);
