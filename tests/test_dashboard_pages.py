@@ -131,6 +131,19 @@ def test_adding_a_connection_shows_the_providers_refusal_at_the_field(rig: Rig) 
         expect(list_error).to_be_hidden()
         expect(form.get_by_label("Name")).to_have_value("")  # the form is cleared
 
+        # Its first sync meets a provider error: the history shows its kind and message.
+        rig.fake.fail_next(1, 400)
+        row.get_by_role("button", name="Sync now").click()
+        failed = page.locator("#runs tbody tr[data-status=failed]")
+        expect(failed).to_contain_text("provider_error: ", timeout=30_000)
+        expect(row.locator(".progress")).to_contain_text("failed · provider_error: ")
+        # The next one succeeds, with the counts of what it wrote.
+        row.get_by_role("button", name="Sync now").click()
+        done = page.locator("#runs tbody tr[data-status=succeeded]")
+        expect(done.locator("td").nth(4)).to_have_text("30", timeout=30_000)  # created
+        expect(page.locator("#runs tbody tr")).to_have_count(2)
+        expect(row.locator(".progress")).to_have_text("succeeded · 30 rows")
+
         # Pause and resume: the row follows the stream.
         row.get_by_role("button", name="Pause").click()
         expect(row).to_contain_text("paused")
