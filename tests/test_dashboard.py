@@ -106,6 +106,7 @@ def test_the_demo_account_syncs_and_sees_changes_live(settings: Settings) -> Non
                     expect(recent).to_contain_text("Edited Live", timeout=1_000)
                     seen_after = time.monotonic() - sent
                     assert seen_after < 1.0, seen_after
+                    screenshot(watcher, "overview")
 
                     # The edited name: words are prefixes, so "reader12" would also find reader120.
                     page.get_by_role("link", name="Subscribers").click()

@@ -251,7 +251,9 @@ def test_subscribers_page_filter_and_an_edit_seen_live_elsewhere(rig: Rig) -> No
 
 
 def test_an_api_key_is_shown_once_copied_and_revoked(rig: Rig) -> None:
-    context = rig.browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    context = rig.browser.new_context(
+        viewport={"width": 1200, "height": 900}, permissions=["clipboard-read", "clipboard-write"]
+    )
     page = sign_in(context, rig.base_url, "#/keys")
     try:
         form = page.locator("#create-key")

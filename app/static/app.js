@@ -1825,10 +1825,9 @@ var overview = {
       if (!ctx.alive()) return;
       counts.removeAttribute("aria-busy");
       counts.replaceChildren(
-        ...STATUSES.flatMap((status) => [
-          h("dt", {}, status),
-          h("dd", { "data-count": status }, String(shown[status] ?? 0))
-        ])
+        ...STATUSES.map(
+          (status) => h("div", { class: "count" }, h("dt", {}, status), h("dd", { "data-count": status }, String(shown[status] ?? 0)))
+        )
       );
     };
     let timer;
