@@ -2774,7 +2774,6 @@ var INVITE_KEY = "subnest.invitation";
 var base = window.location.origin;
 var client = new Client({ baseUrl: base });
 var pages = [];
-var teams = [];
 var live = null;
 var unmount = null;
 function $(selector) {
@@ -2894,7 +2893,7 @@ async function enter(token) {
   await acceptPendingInvitation();
   const me = await client.auth.me();
   $("#who").textContent = me.user.email;
-  teams = (await client.teams.list()).items;
+  const teams = (await client.teams.list()).items;
   $("#team").replaceChildren(...teams.map((t) => h("option", { value: t.id }, t.name)));
   $("#sign-in").hidden = true;
   $("#dashboard").hidden = false;
@@ -2945,8 +2944,6 @@ function route() {
   const feed = live.listeners;
   const ctx = {
     team: client.withTeam(teamId),
-    teamId,
-    role: teams.find((t) => t.id === teamId)?.role ?? "member",
     onChange: (listener) => {
       listeners.add(listener);
       feed.add(listener);

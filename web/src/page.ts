@@ -9,9 +9,6 @@ export type ChangeListener = (changes: readonly ChangeEvent[]) => void;
 export interface PageContext {
   /** Calls in the open team (the generated client with `X-Team-Id`). */
   readonly team: Client;
-  readonly teamId: string;
-  /** The signed-in member's role in it. */
-  readonly role: string;
   /** The team's live changes (after the replica's first fill), until the page unmounts. */
   onChange(listener: ChangeListener): void;
   /** `action` every `ms` while the page is shown (for what the change feed does not carry). */

@@ -1,7 +1,7 @@
 // The dashboard's shell: sign-in (and the mailed links), the team picker, the live badge, the
 // nav and a hash router (`#/<page>`) that mounts one page at a time, never reloading.
 
-import { ApiError, Client, type TeamOut } from "../../sdk/ts/src/index.js";
+import { ApiError, Client } from "../../sdk/ts/src/index.js";
 import { StreamRevokedError, type RevokedReason } from "../../sdk/ts/src/sync.js";
 import { BADGE, follow, type Live } from "./live.js";
 import type { ChangeListener, Page, PageContext } from "./page.js";
@@ -13,7 +13,6 @@ const INVITE_KEY = "subnest.invitation"; // an invitation's token, accepted once
 const base = window.location.origin;
 const client = new Client({ baseUrl: base });
 let pages: readonly Page[] = [];
-let teams: TeamOut[] = [];
 let live: Live | null = null;
 let unmount: (() => void) | null = null;
 
@@ -152,7 +151,7 @@ async function enter(token: string): Promise<void> {
   await acceptPendingInvitation();
   const me = await client.auth.me();
   $("#who").textContent = me.user.email;
-  teams = (await client.teams.list()).items;
+  const teams = (await client.teams.list()).items;
   $<HTMLSelectElement>("#team").replaceChildren(...teams.map((t) => h("option", { value: t.id }, t.name)));
   $("#sign-in").hidden = true;
   $("#dashboard").hidden = false;
@@ -207,8 +206,6 @@ function route(): void {
   const feed = live.listeners;
   const ctx: PageContext = {
     team: client.withTeam(teamId),
-    teamId,
-    role: teams.find((t) => t.id === teamId)?.role ?? "member",
     onChange: (listener) => {
       listeners.add(listener);
       feed.add(listener);

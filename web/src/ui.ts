@@ -33,10 +33,6 @@ export function duration(start: string | null, end: string | null): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
-}
-
 /** An owner action on a session signed in too long ago: the page offers a fresh sign-in. */
 let signInAgain: () => void = () => undefined;
 
@@ -100,7 +96,7 @@ export function confirmButton(label: string, ask: string, action: () => Promise<
 }
 
 /** Runs `action` with `control` disabled and marked busy (a spinner in the CSS). */
-export async function busy(control: HTMLButtonElement, action: () => Promise<void>): Promise<void> {
+async function busy(control: HTMLButtonElement, action: () => Promise<void>): Promise<void> {
   control.disabled = true;
   control.setAttribute("aria-busy", "true");
   try {
