@@ -314,6 +314,10 @@ def test_a_webhook_is_created_tested_and_its_delivery_logged(rig: Rig) -> None:
     try:
         expect(page.locator("#deliveries tbody")).to_contain_text("No delivery yet")
         form = page.locator("#create-webhook")
+        form.get_by_label("URL").fill("ftp://example.com/hook")  # a URL, not one we send to
+        form.get_by_label("URL").press("Enter")
+        refused = _field_error(page, "#create-webhook", "url")
+        expect(refused).to_contain_text("The URL must be http:// or https://")
         form.get_by_label("URL").fill(rig.receiver.url)
         form.get_by_label("URL").press("Enter")
         secret = page.locator("#created-webhook code.secret")
@@ -358,6 +362,32 @@ def test_members_invitations_and_usage_with_its_alert(rig: Rig) -> None:
         invited.get_by_role("button", name="Revoke").click()
         invited.get_by_role("button", name="Really revoke?").click()
         expect(page.locator("#invitations tbody")).to_contain_text("No invitation waiting")
+
+        # A colleague who joined: make them an admin, then remove them.
+        Caller(rig.base_url, {})(
+            "auth.signUp", email="colleague@example.com", password="password-123", name="Colleague"
+        )
+        _sql(
+            rig.database_url,
+            "INSERT INTO memberships (team_id, user_id, role) "
+            "SELECT $1, id, 'member' FROM users WHERE email = 'colleague@example.com'",
+            DEMO_TEAM_ID,
+        )
+        page.get_by_role("link", name="Overview").click()
+        page.get_by_role("link", name="Members").click()
+        colleague = page.locator("#members tr", has_text="colleague@example.com")
+        colleague.get_by_label("Role of colleague@example.com").select_option("admin")
+        expect(colleague.get_by_label("Role of colleague@example.com")).to_have_value("admin")
+        roles = {m["email"]: m["role"] for m in rig.demo("members.list")["items"]}
+        assert roles["colleague@example.com"] == "admin", roles
+        # The last owner cannot step down: the refusal shows by the select, which goes back.
+        me = page.locator("#members tr", has_text="demo@subscribernest.dev")
+        me.get_by_label("Role of demo@subscribernest.dev").select_option("member")
+        expect(me.locator("td:nth-child(3) .action-error")).to_contain_text("at least one owner")
+        expect(me.get_by_label("Role of demo@subscribernest.dev")).to_have_value("owner")
+        colleague.get_by_role("button", name="Remove").click()
+        colleague.get_by_role("button", name="Really remove?").click()
+        expect(colleague).to_have_count(0)
         # Nothing wider than the screen: tables scroll in their own box.
         assert page.evaluate("document.documentElement.scrollWidth") <= 380
 
