@@ -264,7 +264,9 @@ def test_an_api_key_is_shown_once_copied_and_revoked(rig: Rig) -> None:
         secret = page.locator("#created-key code.secret")
         expect(secret).to_contain_text("snk_")
         key = secret.text_content() or ""
-        page.locator("#created-key").get_by_role("button", name="Copy").click()
+        copy = page.locator("#created-key").get_by_role("button", name="Copy")
+        expect(copy).to_be_focused()
+        copy.press("Enter")
         expect(page.locator("#created-key")).to_contain_text("Copied.")
         assert page.evaluate("navigator.clipboard.readText()") == key
         row = page.locator("#keys tr", has_text="nightly import")

@@ -1652,6 +1652,7 @@ var keys = {
         });
         node.reset();
         created.replaceChildren(secretOnce(`The key "${made.apiKey.name}"`, made.key));
+        created.querySelector("button")?.focus();
         await load();
       }
     });
@@ -2164,6 +2165,7 @@ var webhooks = {
         });
         node.reset();
         created.replaceChildren(secretOnce(`The signing secret of ${made.webhook.url}`, made.secret));
+        created.querySelector("button")?.focus();
         await load();
       }
     });

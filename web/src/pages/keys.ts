@@ -63,6 +63,7 @@ export const keys: Page = {
         });
         node.reset();
         created.replaceChildren(secretOnce(`The key "${made.apiKey.name}"`, made.key));
+        created.querySelector("button")?.focus(); // the Copy button, next for a keyboard
         await load();
       },
     });

@@ -108,6 +108,7 @@ export const webhooks: Page = {
         });
         node.reset();
         created.replaceChildren(secretOnce(`The signing secret of ${made.webhook.url}`, made.secret));
+        created.querySelector("button")?.focus(); // the Copy button, next for a keyboard
         await load();
       },
     });
