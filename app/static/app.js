@@ -2963,7 +2963,6 @@ function route() {
   const root = $("#page");
   root.replaceChildren();
   root.dataset.page = page.path;
-  clearError();
   try {
     page.mount(root, ctx);
   } catch (err) {
@@ -2979,6 +2978,7 @@ function start(list) {
     void guarded(() => signIn(event.currentTarget));
   });
   $("#team").addEventListener("change", (event) => {
+    clearError();
     openTeam(event.currentTarget.value);
   });
   $("#sign-out").addEventListener("click", () => void guarded(signOut));
@@ -2988,6 +2988,7 @@ function start(list) {
       fromMailedLink();
       return;
     }
+    clearError();
     route();
     $("#page").focus();
   });

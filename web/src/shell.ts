@@ -223,7 +223,6 @@ function route(): void {
   const root = $("#page");
   root.replaceChildren();
   root.dataset.page = page.path;
-  clearError();
   try {
     page.mount(root, ctx);
   } catch (err) {
@@ -241,6 +240,7 @@ export function start(list: readonly Page[]): void {
     void guarded(() => signIn(event.currentTarget as HTMLFormElement));
   });
   $<HTMLSelectElement>("#team").addEventListener("change", (event) => {
+    clearError();
     openTeam((event.currentTarget as HTMLSelectElement).value);
   });
   $("#sign-out").addEventListener("click", () => void guarded(signOut));
@@ -250,6 +250,7 @@ export function start(list: readonly Page[]): void {
       fromMailedLink();
       return;
     }
+    clearError(); // the last page's error was about it
     route();
     $("#page").focus(); // a keyboard user goes on from the new page, not from the nav
   });
