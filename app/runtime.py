@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import uuid
 from functools import cached_property
 
 import httpx
 import redis.asyncio as aioredis
+from redis.exceptions import RedisError
 from saq.queue.redis import RedisQueue
 
 from app.auth.access import Standings
@@ -30,6 +32,7 @@ from rpc import RateLimiter, Unavailability
 
 __all__ = ["QUEUE_NAME", "WEBHOOK_QUEUE_NAME", "Runtime"]
 
+log = logging.getLogger(__name__)
 QUEUE_NAME = "subnest"
 # Webhook deliveries have a queue (and worker slots) of their own: slow receivers wait there,
 # never in the slots of syncs and exports.
@@ -182,9 +185,13 @@ class Runtime:
         await self.http.aclose()
         if "webhook_urls" in self.__dict__:
             self.webhook_urls.close()
-        await self.webhook_queue.disconnect()
-        await self.queue.disconnect()
-        await self.redis.aclose()
+        # Redis may be away (SIGTERM during an outage): closing its clients then fails, and
+        # must not keep the rest, the database pool above all, open.
+        for close in (self.webhook_queue.disconnect, self.queue.disconnect, self.redis.aclose):
+            try:
+                await close()
+            except (RedisError, OSError) as exc:
+                log.warning("closing a Redis client failed while stopping (%s)", exc)
         await self.db.stop()
         if "hashing" in self.__dict__:
             self.hashing.close()

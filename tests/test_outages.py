@@ -33,6 +33,7 @@ from httpx_sse import aconnect_sse
 from app.config import Settings
 from app.db import migrate
 from app.embedded import EmbeddedPostgres, EmbeddedRedis
+from app.runtime import Runtime
 from tests.fakes import fake_esp
 from tests.support import (
     Caller,
@@ -493,3 +494,24 @@ async def test_acquire_gives_up_after_the_timeout_as_unavailable(database_url: s
             pass
     finally:
         await db.stop()
+
+
+async def test_c_a_runtime_stopped_while_redis_is_down_still_closes_its_database_pool(
+    settings: Settings, tmp_path: Path
+) -> None:
+    # SIGTERM during a Redis outage: each queue's disconnect fails on its pubsub, and before
+    # this the first failure skipped the rest (the pool stayed open, "Application shutdown
+    # failed", exit status 1).
+    cache = EmbeddedRedis(tmp_path, name="stop-redis")
+    runtime = Runtime(msgspec.structs.replace(settings, redis_url=cache.start()))
+    await runtime.start()
+    try:
+        await runtime.queue.enqueue("send_mails")  # the queues' connections are in use
+        await runtime.webhook_queue.count("queued")
+        await runtime.redis.ping()
+    finally:
+        await asyncio.to_thread(cache.stop)
+    await runtime.stop()  # raised ConnectionError (the webhook queue's pubsub), skipping the rest
+    with pytest.raises(RuntimeError, match=r"start\(\) has not run"):  # its pool is closed
+        async with runtime.db.acquire():
+            pass
