@@ -248,6 +248,11 @@ var API = {
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
       safe: true
     },
+    "espConnections.restore": {
+      path: "/rpc/espConnections.restore",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
+    },
     "espConnections.sync": {
       path: "/rpc/espConnections.sync",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
@@ -341,6 +346,11 @@ var API = {
       path: "/rpc/sync.pull",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
       safe: true
+    },
+    "syncRuns.approve": {
+      path: "/rpc/syncRuns.approve",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     },
     "syncRuns.get": {
       path: "/rpc/syncRuns.get",
@@ -563,6 +573,25 @@ var TeamsApi = class extends Group {
   }
 };
 var SyncRunsApi = class extends Group {
+  /**
+   * Allow the deletions a ``needs_review`` run withheld (admin): queues a run (trigger
+   * ``approval``) that lists the provider again and may delete up to as many rows as the reviewed
+   * run would have; if the listing now leaves out more, it waits in review again. Approving twice
+   * gives the same run. 409 SYNC_RUN_NOT_IN_REVIEW for any other run.
+   *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
+   * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, SYNC_RUN_NOT_IN_REVIEW,
+   * IDEMPOTENCY_KEY_REUSED, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, QUOTA_EXCEEDED,
+   * RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
+   */
+  approve(input, options = {}) {
+    return this.transport.call("syncRuns.approve", input, options);
+  }
   /**
    * One sync run: status, counts, error, timings.
    *
@@ -868,7 +897,9 @@ var EspConnectionsApi = class extends Group {
     return this.transport.call("espConnections.create", input, options);
   }
   /**
-   * Remove a connection (admin); its subscribers become tombstones.
+   * Remove a connection (admin); its subscribers become tombstones. For CONNECTION_RESTORE_HOURS
+   * ``espConnections.restore`` brings both back; then the subscribers are removed for good, local
+   * fields and all.
    *
    * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
@@ -895,7 +926,7 @@ var EspConnectionsApi = class extends Group {
     return this.transport.call("espConnections.get", input);
   }
   /**
-   * The team's ESP connections.
+   * The team's ESP connections; with ``includeDeleted``, the deleted ones too.
    *
    * Scope: `read` (what a scoped credential, such as an API key, needs).
    *
@@ -905,6 +936,23 @@ var EspConnectionsApi = class extends Group {
    */
   list(input = {}) {
     return this.transport.call("espConnections.list", input);
+  }
+  /**
+   * Undo ``espConnections.delete`` within CONNECTION_RESTORE_HOURS (admin): the connection comes
+   * back ``paused`` (resume it with espConnections.update) with exactly the subscribers the
+   * deletion tombstoned, local fields included. 422 CONNECTION_RESTORE_EXPIRED after.
+   *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
+   * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, CONNECTION_RESTORE_EXPIRED,
+   * IDEMPOTENCY_KEY_REUSED, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
+   */
+  restore(input, options = {}) {
+    return this.transport.call("espConnections.restore", input, options);
   }
   /**
    * Queue a sync of the connection now; follow it with syncRuns.get or the change feed.
@@ -2028,7 +2076,10 @@ function follow(teamId) {
 }
 function runProgress(id, row) {
   showProgress(id, `${row.status} \xB7 ${row.rowsSeen} rows`);
-  if (row.status === "succeeded" || row.status === "failed") {
+  if (row.status === "needs_review") {
+    showProgress(id, `needs review: would delete ${row.withheld} of ${row.liveBefore ?? "?"}`);
+  }
+  if (row.status === "succeeded" || row.status === "failed" || row.status === "needs_review") {
     refreshSoon();
     void background(loadConnections);
   }

@@ -352,7 +352,11 @@ function follow(teamId: string): void {
 // A sync run's row changed: its progress, and once it ends, what it changed.
 function runProgress(id: string, row: SyncRunOut): void {
   showProgress(id, `${row.status} · ${row.rowsSeen} rows`);
-  if (row.status === "succeeded" || row.status === "failed") {
+  if (row.status === "needs_review") {
+    // Nothing deleted: an admin approves it with syncRuns.approve (docs: "Syncing subscribers").
+    showProgress(id, `needs review: would delete ${row.withheld} of ${row.liveBefore ?? "?"}`);
+  }
+  if (row.status === "succeeded" || row.status === "failed" || row.status === "needs_review") {
     refreshSoon();
     void background(loadConnections);
   }
