@@ -609,6 +609,12 @@ async def test_an_approval_allows_only_the_deletions_it_was_shown(
     for external_id in ids[50:]:
         fake.account.remove(external_id)
     fake.account.add(60)  # the listing changed meanwhile: half gone, and 60 new ones
+    # Allowing deletions is an admin's call: a write key may sync, not approve.
+    writer = caller("apiKeys.create", name="Writer", scopes=["write"])["key"]
+    refused = fails(
+        Caller(caller.base_url, {"X-API-Key": writer}), "syncRuns.approve", id=review["id"]
+    )
+    assert (refused.status, refused.code) == (403, "INSUFFICIENT_SCOPE")
     # Approved for 100 deletions: the run deletes the 50 the listing now leaves out.
     run = _finished(caller, caller("syncRuns.approve", id=review["id"])["syncRunId"])
     assert (run["status"], run["deleted"], run["created"]) == ("succeeded", 50, 60), run

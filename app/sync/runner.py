@@ -70,10 +70,9 @@ class MergeCounts(msgspec.Struct, frozen=True):
 
 
 class Listing(msgspec.Struct, frozen=True):
-    """What ``load_staging`` read: rows, rows skipped (unknown statuses) and the largest total
-    the provider reported on any page (None if it reports none)."""
+    """What ``load_staging`` read besides the rows: those skipped (unknown statuses) and the
+    largest total the provider reported on any page (None if it reports none)."""
 
-    rows: int
     skipped: int
     total: int | None
 
@@ -184,7 +183,7 @@ async def load_staging(
         "WHERE a.external_id = b.external_id AND a.ctid < b.ctid; "
         f"CREATE UNIQUE INDEX ON {_STAGING} (external_id); ANALYZE {_STAGING}"
     )
-    return Listing(rows=rows, skipped=skipped, total=total)
+    return Listing(skipped=skipped, total=total)
 
 
 async def merge_staging(
