@@ -26,7 +26,7 @@ from app.embedded import EmbeddedError, embedded_services
 from app.esp.sandbox import DemoAudience
 from app.observability import configure_logging
 from app.redaction import REDACTOR
-from rpc.masking import Secret
+from rpc import Secret
 
 __all__ = ["main"]
 

@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 import msgspec
 
-from rpc.masking import SECRET, Masked, Secret
+from rpc import SECRET, Masked, Secret
 
 __all__ = ["SecretKey", "Settings", "SettingsError", "dev_secret_keys", "load_settings"]
 
@@ -20,7 +20,6 @@ Environment = Literal["development", "test", "production"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 Port = Annotated[int, msgspec.Meta(ge=1, le=65535)]
 PositiveInt = Annotated[int, msgspec.Meta(ge=1)]
-Role = Annotated[str, msgspec.Meta(pattern=r"^[a-z_][a-z0-9_]{0,62}$")]
 ServiceName = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
 
 
@@ -47,6 +46,10 @@ class Settings(Masked, msgspec.Struct, frozen=True, kw_only=True):
     env: Environment = msgspec.field(default="production", name="SUBNEST_ENV")
     database_url: str | None = msgspec.field(default=None, name="DATABASE_URL")
     redis_url: str | None = msgspec.field(default=None, name="REDIS_URL")
+    redis_pool_size: PositiveInt = msgspec.field(default=100, name="REDIS_POOL_SIZE")
+    redis_pool_timeout_seconds: Annotated[float, msgspec.Meta(gt=0)] = msgspec.field(
+        default=5.0, name="REDIS_POOL_TIMEOUT_SECONDS"
+    )
     host: str = msgspec.field(default="127.0.0.1", name="HOST")
     port: Port = msgspec.field(default=4000, name="PORT")
     data_dir: str = msgspec.field(default=".subnest", name="SUBNEST_DATA_DIR")
@@ -61,9 +64,7 @@ class Settings(Masked, msgspec.Struct, frozen=True, kw_only=True):
     worker_metrics_port: Annotated[int, msgspec.Meta(ge=0, le=65535)] = msgspec.field(
         default=0, name="WORKER_METRICS_PORT"
     )
-    app_db_role: Role = msgspec.field(default="subnest_app", name="APP_DB_ROLE")
     app_db_password: Secret | None = msgspec.field(default=None, name="APP_DB_PASSWORD")
-    maintenance_db_role: Role = msgspec.field(default="subnest_maint", name="MAINTENANCE_DB_ROLE")
     db_pool_size: PositiveInt = msgspec.field(default=16, name="DB_POOL_SIZE")
     db_acquire_timeout_seconds: Annotated[float, msgspec.Meta(gt=0)] = msgspec.field(
         default=5.0, name="DB_ACQUIRE_TIMEOUT_SECONDS"

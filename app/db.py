@@ -33,17 +33,21 @@ from tables import ALL_TABLES
 
 __all__ = [
     "APP_ROLE",
+    "ERROR_TEXT_MAX",
     "MAINTENANCE_ROLE",
     "BoundTransaction",
     "Database",
     "DatabaseUnavailable",
+    "KeptConnection",
     "MigrationError",
     "PoolMisuse",
     "TransactionRolledBack",
     "applied_migrations",
+    "error_text",
     "known_migrations",
     "migrate",
     "role_url",
+    "rows_affected",
     "savepoint",
     "set_tenant",
 ]
@@ -451,3 +455,46 @@ class Database:
     async def ping(self) -> None:
         """Raise unless the database answers."""
         await self.engine.run_ddl("SELECT 1")
+
+
+class KeptConnection:
+    """A connection of one's own as the maintenance role for work that recurs every second or
+    so: opened on first use, and anew after any failure in a block (the old one is terminated,
+    so nothing is left half done on it). A connection lost under a block is DatabaseUnavailable."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._conn: asyncpg.Connection | None = None
+
+    @contextlib.asynccontextmanager
+    async def use(self) -> AsyncIterator[asyncpg.Connection]:
+        if self._conn is None or self._conn.is_closed():
+            self._conn = await self._db.connect_maintenance()
+        conn = self._conn
+        try:
+            yield conn
+        except BaseException as exc:
+            lost = isinstance(exc, Exception) and _lost(conn, exc)
+            self._conn = None
+            conn.terminate()
+            if lost and not isinstance(exc, DatabaseUnavailable):
+                raise DatabaseUnavailable(f"maintenance connection lost: {exc}") from exc
+            raise
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            await conn.close()
+
+
+ERROR_TEXT_MAX = 2000  # characters of an error message kept in a row (runs, jobs, mails)
+
+
+def error_text(message: str, limit: int = ERROR_TEXT_MAX) -> str:
+    """``message`` cut to what a row keeps of an error."""
+    return message[:limit]
+
+
+def rows_affected(status: str) -> int:
+    """The row count of a command's status (``UPDATE 3``, ``INSERT 0 5``, ``COPY 7``)."""
+    return int(status.rsplit(" ", 1)[-1])

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from saq.types import Context
 
+from app.db import error_text, rows_affected
 from app.observability import observe_job
 from app.redaction import REDACTOR
 from app.tracing import job_span
@@ -84,7 +85,7 @@ async def _record(
             team_id,
             job.attempts if job else 1,
             status,
-            error[:2000] if error else None,
+            error_text(error) if error else None,
             (time.perf_counter() - started) * 1000,
         )
         if team_id is None:
@@ -120,5 +121,5 @@ async def purge_history(ctx: JobContext) -> int:
     deleted = 0
     async with runtime.db.maintenance() as conn:
         for statement in _PURGE_HISTORY:
-            deleted += int((await conn.execute(statement, cutoff)).split()[-1])
+            deleted += rows_affected(await conn.execute(statement, cutoff))
     return deleted

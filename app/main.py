@@ -24,10 +24,9 @@ from opentelemetry import trace
 
 from app.api import build_registry, openapi_spec
 from app.auth.access import ACCESS_CHANNEL, forget_cached
-from app.auth.request_log import RequestLogWriter
 from app.config import Settings
 from app.exports.routes import download_file, stream_csv, stream_ndjson
-from app.feed.stream import fetch_page, live_event, read_xmin, stream
+from app.feed.stream import MovedTeams, fetch_page, live_event, read_xmin, stream
 from app.mail.devpage import caught_path, dev_mail_route
 from app.observability import (
     METRICS_CHALLENGE,
@@ -40,9 +39,9 @@ from app.observability import (
 from app.pools import check_pool_size
 from app.redaction import REDACTOR
 from app.runtime import Runtime
-from realtime.hub import ChangeHub
-from rpc import RateLimiter, RpcConfig, docs_routes, rpc_routes
-from rpc.masking import Secret
+from app.usage.request_log import RequestLogWriter
+from realtime import ChangeHub
+from rpc import RateLimiter, RpcConfig, Secret, docs_routes, rpc_routes
 
 __all__ = ["create_app"]
 
@@ -108,11 +107,13 @@ def create_app(settings: Settings) -> Litestar:
     registry = build_registry()
     request_log = RequestLogWriter(runtime.db, runtime.api_quota)
     spec = openapi_spec(registry)
+    moved_teams = MovedTeams(runtime)
     hub = ChangeHub(
         settings.redis_url or "",
         fetch_page(runtime),
         live_event,
         read_xmin(runtime),
+        moved_teams,
         tick_seconds=settings.feed_tick_seconds,
         unavailable=runtime.unavailable.matches,
         access_channel=ACCESS_CHANNEL,  # streams end when their access does (app/auth/access.py)
@@ -128,6 +129,7 @@ def create_app(settings: Settings) -> Litestar:
             yield
         finally:
             await hub.stop()
+            await moved_teams.close()
             await request_log.stop()
             await runtime.stop()
 

@@ -24,8 +24,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from prometheus_client.exposition import ThreadingWSGIServer, make_wsgi_app
 
 from app.redaction import REDACTOR
-from rpc import CURRENT_CALL, Call
-from rpc.masking import Secret
+from rpc import CURRENT_CALL, Call, Secret
 
 __all__ = [
     "JOBS",

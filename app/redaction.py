@@ -26,8 +26,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from rpc import CURRENT_CALL
-from rpc.masking import MASK, mask_url_passwords
+from rpc import CURRENT_CALL, MASK, mask_url_passwords
 
 __all__ = ["REDACTOR", "Redactor", "remember"]
 

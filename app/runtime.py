@@ -25,19 +25,15 @@ from app.streaming import Bound, Slots
 from app.tracing import carry_trace_context
 from app.usage.quota import ApiQuota
 from app.webhooks.urls import UrlChecker
+from realtime import change_channel
 from rpc import RateLimiter, Unavailability
 
-__all__ = ["QUEUE_NAME", "WEBHOOK_QUEUE_NAME", "Runtime", "change_channel"]
+__all__ = ["QUEUE_NAME", "WEBHOOK_QUEUE_NAME", "Runtime"]
 
 QUEUE_NAME = "subnest"
 # Webhook deliveries have a queue (and worker slots) of their own: slow receivers wait there,
 # never in the slots of syncs and exports.
 WEBHOOK_QUEUE_NAME = "subnest-webhooks"
-
-
-def change_channel(team_id: uuid.UUID) -> str:
-    """The Redis channel poked after each committed write of a team's synced rows."""
-    return f"sync:{team_id}"
 
 
 class Runtime:
@@ -57,7 +53,15 @@ class Runtime:
             side_pool_size=settings.db_side_pool_size,
             strict=settings.is_dev,
         )
-        self.redis: aioredis.Redis = aioredis.Redis.from_url(settings.redis_url)
+        # A burst beyond the pool waits for a connection (as the database pool's calls do),
+        # instead of failing at once with MaxConnectionsError.
+        self.redis: aioredis.Redis = aioredis.Redis.from_pool(
+            aioredis.BlockingConnectionPool.from_url(
+                settings.redis_url,
+                max_connections=settings.redis_pool_size,
+                timeout=settings.redis_pool_timeout_seconds,
+            )
+        )
         self.queue = RedisQueue.from_url(settings.redis_url, name=QUEUE_NAME)
         self.webhook_queue = RedisQueue.from_url(settings.redis_url, name=WEBHOOK_QUEUE_NAME)
         if settings.tracing:

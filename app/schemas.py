@@ -9,8 +9,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from app.config import Settings
-from rpc import Input, Output, ValidationFailed
-from rpc.errors import ValidationData
+from rpc import Input, Output, ValidationData, ValidationFailed
 
 __all__ = [
     "Email",
@@ -19,6 +18,7 @@ __all__ = [
     "Ok",
     "Role",
     "ShortText",
+    "SubscriberStatus",
     "Timestamp",
     "check_json_field",
 ]
@@ -35,6 +35,9 @@ Email = Annotated[
 ]
 ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Role = Literal["owner", "admin", "member"]
+# A subscriber's state, whatever its provider calls it ("cleaned" also covers complained /
+# junk / invalid / spam addresses): what the API answers and what connectors map to.
+SubscriberStatus = Literal["subscribed", "unsubscribed", "pending", "bounced", "cleaned"]
 # An aware timestamp: "format: date-time" in the OpenAPI document.
 Timestamp = Annotated[dt.datetime, msgspec.Meta(tz=True)]
 

@@ -9,7 +9,7 @@ import msgspec
 from app.auth.secrets import hash_password, new_api_key
 from app.db import Database
 from app.esp import NormalizedSubscriber
-from app.esp.connector import SubscriberStatus
+from app.schemas import SubscriberStatus
 
 __all__ = [
     "DEMO_CONNECTION_ID",

@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from typing import NamedTuple
 
-from rpc.errors import RateLimited, RateLimitedData
+from rpc import RateLimited, RateLimitedData
 
 __all__ = ["Bound", "Slots", "opened"]
 

@@ -80,13 +80,13 @@ async def write(request: Request[Any, Any, Any]) -> Response[bytes]:
     data = msgspec.json.decode(await request.body(), type=_Write)
     pool: asyncpg.Pool = _written["pool"]
     async with pool.acquire() as conn, conn.transaction():
-        await conn.execute(
+        made = await conn.fetchval(  # now(): the transaction's start, as the product's updatedAt
             "INSERT INTO fanout_baseline (team, name) VALUES ($1, $2) "
-            "ON CONFLICT (team) DO UPDATE SET name = excluded.name",
+            "ON CONFLICT (team) DO UPDATE SET name = excluded.name RETURNING now()",
             team,
             data.name,
         )
-    event = msgspec.json.encode({"id": data.id, "name": data.name})
+    event = msgspec.json.encode({"id": data.id, "name": data.name, "updatedAt": made})
     await _written["redis"].publish(f"{PREFIX}{team}", event)
     return Response(event, media_type="application/json")
 

@@ -7,6 +7,10 @@ One server process serves both (the product app plus two bare handlers and a no-
   does the same lookup, the same query and the same encoding;
 - no-op: a procedure with no auth and no work vs a bare handler returning the same body.
 
+A peer too: the same two as FastAPI + Pydantic handlers (the same key lookup, unit of work and
+service call; Pydantic models of the same wire shape validate and encode the answer, as FastAPI
+does with a ``response_model``), in a uvicorn process of their own, loaded in the same rounds.
+
 Usage: ``.venv/bin/python bench/rpc.py [--seconds 5] [--rounds 3] [--connections 32]``
 (needs ``wrk``: ``apt-get install wrk``). Uses embedded PostgreSQL and Redis under a temp dir
 unless DATABASE_URL / REDIS_URL are set.
@@ -47,11 +51,14 @@ from app.teams.schemas import MemberList
 from bench.common import bench_services, server_env
 from rpc import Call, Registry, RpcConfig, Tier, rpc_routes
 
-TARGETS = {
-    "team read (rpc)": ("/rpc/members.list", True),
-    "team read (bare)": ("/bare/members", True),
-    "no-op (rpc)": ("/rpcb/bench.noop", False),
-    "no-op (bare)": ("/bare/noop", False),
+PORT, PEER_PORT = 4077, 4076
+TARGETS = {  # name: (port, path, whether it takes the API key)
+    "team read (rpc)": (PORT, "/rpc/members.list", True),
+    "team read (bare)": (PORT, "/bare/members", True),
+    "team read (fastapi)": (PEER_PORT, "/fastapi/members", True),
+    "no-op (rpc)": (PORT, "/rpcb/bench.noop", False),
+    "no-op (bare)": (PORT, "/bare/noop", False),
+    "no-op (fastapi)": (PEER_PORT, "/fastapi/noop", False),
 }
 
 
@@ -96,11 +103,11 @@ def build_app() -> Any:
     return app
 
 
-def serve() -> None:
+def serve(app: Any) -> None:
     import uvicorn
 
     uvicorn.run(
-        build_app(),
+        app,
         host="127.0.0.1",
         port=int(os.environ["PORT"]),
         log_level="warning",
@@ -133,15 +140,33 @@ def _wrk(base: str, script: Path, seconds: int, connections: int) -> tuple[float
     return rps, float(p99.group(1)) * scale
 
 
+def _wait_ready(url: str) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(url).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            sys.exit(f"no answer from {url}")
+        time.sleep(0.1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--serve", choices=["product", "peer"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve()
+        if args.serve == "product":
+            serve(build_app())
+        else:
+            from bench.rpc_peer import build_peer
+
+            serve(build_peer())
         return
     if not shutil.which("wrk"):
         sys.exit("bench/rpc.py needs wrk (apt-get install wrk)")
@@ -149,7 +174,7 @@ def main() -> None:
     with ExitStack() as stack:
         db_url, redis_url, tmp = stack.enter_context(bench_services())
         asyncio.run(migrate(db_url))
-        env = server_env(db_url, redis_url, tmp, PORT="4077")
+        env = server_env(db_url, redis_url, tmp, PORT=str(PORT))
         settings = load_settings(env)
 
         async def seed() -> str:
@@ -161,38 +186,34 @@ def main() -> None:
                 await runtime.db.stop()
 
         api_key = asyncio.run(seed())
-        server = subprocess.Popen([sys.executable, __file__, "--serve"], env=env)
-        stack.callback(server.wait, 20)
-        stack.callback(server.terminate)
-        base = "http://127.0.0.1:4077"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/health/ready").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                sys.exit("server did not start")
-            time.sleep(0.1)
+        for which, port in (("product", PORT), ("peer", PEER_PORT)):
+            server = subprocess.Popen(
+                [sys.executable, __file__, "--serve", which], env={**env, "PORT": str(port)}
+            )
+            stack.callback(server.wait, 20)
+            stack.callback(server.terminate)
+        _wait_ready(f"http://127.0.0.1:{PORT}/health/ready")
+        _wait_ready(f"http://127.0.0.1:{PEER_PORT}/docs")
 
         scripts = {}
-        for name, (path, needs_key) in TARGETS.items():
+        for name, (port, path, needs_key) in TARGETS.items():
             script = tmp / f"{abs(hash(name))}.lua"
             script.write_text(_lua(path, api_key if needs_key else None))
             scripts[name] = script
-            assert (
-                httpx.post(
-                    f"{base}{path}", json={}, headers={"X-API-Key": api_key} if needs_key else {}
-                ).status_code
-                == 200
-            ), name
-            _wrk(base, script, 1, args.connections)  # warm-up
+            answer = httpx.post(
+                f"http://127.0.0.1:{port}{path}",
+                json={},
+                headers={"X-API-Key": api_key} if needs_key else {},
+            )
+            assert answer.status_code == 200, (name, answer.text)
+            _wrk(f"http://127.0.0.1:{port}", script, 1, args.connections)  # warm-up
 
         results: dict[str, list[tuple[float, float]]] = {name: [] for name in TARGETS}
         for _ in range(args.rounds):
-            for name in TARGETS:
-                results[name].append(_wrk(base, scripts[name], args.seconds, args.connections))
+            for name, (port, _, _) in TARGETS.items():
+                results[name].append(
+                    _wrk(f"http://127.0.0.1:{port}", scripts[name], args.seconds, args.connections)
+                )
 
     def median(values: list[float]) -> float:
         ordered = sorted(values)
@@ -203,17 +224,19 @@ def main() -> None:
         rps, p99 = median([r[0] for r in results[name]]), median([r[1] for r in results[name]])
         print(f"{name:<18} {rps:>15.0f} {p99:>16.2f}")
     for kind in ("team read", "no-op"):
-        # Each round runs rpc and bare back to back; the median of the per-round ratios is the
-        # figure least moved by the machine's noise.
-        pairs = zip(results[f"{kind} (rpc)"], results[f"{kind} (bare)"], strict=True)
-        ratios = [rpc[0] / bare[0] for rpc, bare in pairs]
-        print(
-            f"{kind}: rpc/bare throughput {median(ratios):.2f}x "
-            f"(per round: {', '.join(f'{r:.2f}' for r in ratios)})"
-        )
+        for against in ("bare", "fastapi"):
+            # Each round runs the targets back to back; the median of the per-round ratios is
+            # the figure least moved by the machine's noise.
+            pairs = zip(results[f"{kind} (rpc)"], results[f"{kind} ({against})"], strict=True)
+            ratios = [rpc[0] / other[0] for rpc, other in pairs]
+            print(
+                f"{kind}: rpc/{against} throughput {median(ratios):.2f}x "
+                f"(per round: {', '.join(f'{r:.2f}' for r in ratios)})"
+            )
     print(
         f"({args.rounds} rounds x {args.seconds} s per target, interleaved; wrk -t1 "
-        f"-c{args.connections}; one uvicorn process; 2 cores shared by server, wrk and PostgreSQL)"
+        f"-c{args.connections}; one uvicorn process each for the product and FastAPI; 2 cores "
+        "shared by them, wrk and PostgreSQL)"
     )
 
 

@@ -21,7 +21,7 @@ rules decide in SQL (``pull``) and in Python (``Subset.admit``, for changes alre
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -36,15 +36,16 @@ __all__ = [
     "ChangeFeed",
     "DeltaPage",
     "FeedTable",
-    "MustRefetch",
+    "StaleCursor",
     "Subset",
     "head",
+    "moved",
     "pull",
     "snapshot_xmin",
 ]
 
 
-class MustRefetch(Exception):
+class StaleCursor(Exception):
     """The cursor cannot be continued (another database, or older than the purge horizon)."""
 
 
@@ -206,6 +207,7 @@ class ChangeFeed:
     sql: str = field(init=False)  # of the whole feed, without held_back
     watch_sql: str = field(init=False)  # with it
     head_sql: str = field(init=False)
+    moved_sql: str = field(init=False)
     _plans: dict[tuple[object, ...], _Plan] = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -223,6 +225,19 @@ class ChangeFeed:
             f"(SELECT * FROM ({newest}) u ORDER BY txid DESC, seq DESC LIMIT 1) c ON true"
         )
         object.__setattr__(self, "head_sql", head_sql)
+        # Of many teams at once, those a delta query from their position would read a change
+        # of now: one index probe per team and table (the first entry past the position).
+        ahead = " OR ".join(
+            f"EXISTS (SELECT 1 FROM {table.name} WHERE team_id = c.team "
+            "AND (txid, seq) > (c.txid, c.seq) "
+            "AND txid < pg_snapshot_xmin(pg_current_snapshot()))"
+            for table in self.tables
+        )
+        moved_sql = (
+            "SELECT c.team FROM unnest($1::uuid[], $2::xid8[], $3::bigint[]) "
+            f"AS c (team, txid, seq) WHERE {ahead}"
+        )
+        object.__setattr__(self, "moved_sql", moved_sql)
 
     def plan(self, subset: Subset, *, held_back: bool) -> _Plan:
         """The statement for subsets shaped like ``subset`` (made once per shape)."""
@@ -281,7 +296,7 @@ async def pull(
     """The next ``limit`` changes of the team's ``subset`` after ``cursor`` (run inside the
     team's RLS); with ``held_back``, the page says from which txid the guard holds changes back.
 
-    Raises MustRefetch for a cursor of another epoch or one older than the purge horizon.
+    Raises StaleCursor for a cursor of another epoch or one older than the purge horizon.
     """
     # Prepared once per connection: its generic plan walks the stamp indexes (tested), and
     # planning each call anew would cost more than the query itself.
@@ -289,7 +304,7 @@ async def pull(
     rows = await conn.fetch(plan.sql, *plan.args(subset, team_id, cursor, limit + 1))
     epoch, horizon_txid, held = rows[0]["epoch"], rows[0]["purge_horizon_txid"], rows[0]["held"]
     if cursor.epoch != epoch or not cursor.valid_under(horizon_txid):
-        raise MustRefetch("the cursor is from another database or too old; pull from the start")
+        raise StaleCursor("the cursor is from another database or too old; pull from the start")
     if rows[0]["t"] is None:
         rows = []
     has_more = len(rows) > limit
@@ -326,6 +341,23 @@ async def head(conn: asyncpg.Connection, feed: ChangeFeed, *, team_id: uuid.UUID
     if row["txid"] is None:
         return max(ChangeCursor.start(epoch, horizon_txid), horizon)
     return max(ChangeCursor(epoch, row["txid"], row["seq"], horizon_txid), horizon)
+
+
+async def moved(
+    conn: asyncpg.Connection, feed: ChangeFeed, positions: Sequence[tuple[uuid.UUID, ChangeCursor]]
+) -> set[uuid.UUID]:
+    """Of the teams at ``positions``, those with a change after it that a delta query would
+    read now, in one statement for all (run where every team's rows are visible: the caller's
+    business). A team that has not moved costs one index probe per table, not a query."""
+    if not positions:
+        return set()
+    rows = await conn.fetch(
+        feed.moved_sql,
+        [team for team, _ in positions],
+        [cursor.txid for _, cursor in positions],
+        [cursor.seq for _, cursor in positions],
+    )
+    return {row["team"] for row in rows}
 
 
 async def snapshot_xmin(conn: asyncpg.Connection) -> int:

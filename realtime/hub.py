@@ -15,9 +15,10 @@ delta query's xmin guard holds the change back, and says from which txid (``held
 watcher per process then reads the snapshot's xmin every few milliseconds (one trivial query,
 whatever the number of teams) and wakes each waiting team once xmin has passed its txid.
 
-Each team's own tick (a query when there was none for about ``tick_seconds``) and a re-query after
-Redis reconnects turn a lost poke into a delay, never a loss; the ticks are spread out, so they
-never hold the pool all at once.
+A sweep every ``tick_seconds`` and a re-query after Redis reconnects turn a lost poke into a
+delay, never a loss. The sweep is one statement for every team of the process (``moved``: which of
+them have changes past their position), so a process following a thousand quiet teams makes one
+query a tick, not a thousand; only the teams that moved query their changes.
 
 A delta query that fails because the database is unreachable (``unavailable(exc)``) ends the
 team's streams, marked ``unavailable``: clients come back with their cursor once it answers
@@ -35,9 +36,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,19 +53,24 @@ __all__ = [
     "ChangeHub",
     "FetchPage",
     "Live",
+    "Moved",
     "ReadXmin",
     "Render",
     "Subscription",
     "access_notice",
+    "change_channel",
 ]
 
 log = logging.getLogger(__name__)
 FetchPage = Callable[[uuid.UUID, ChangeCursor, int], Awaitable[DeltaPage]]
 ReadXmin = Callable[[], Awaitable[int]]
+# Of these teams at these positions, those with changes past them (one query for all).
+Moved = Callable[[Sequence[tuple[uuid.UUID, ChangeCursor]]], Awaitable[Collection[uuid.UUID]]]
 Render = Callable[[Change], bytes]
 Unavailable = Callable[[BaseException], bool]
 OnNotice = Callable[[list[str], str], None]
 _PAGE = 500
+_PREFIX = "sync:"  # pokes: a data-less PUBLISH on sync:<team> after a commit that changed it
 _WATCH_SECONDS = 0.005  # how often xmin is read while some team's changes are held back
 
 
@@ -102,6 +107,11 @@ class Subscription:
             self.overflowed.set()  # the reader checks ``ended`` first
 
 
+def change_channel(team_id: uuid.UUID) -> str:
+    """The Redis channel a writer pokes after committing a change of the team's feed."""
+    return f"{_PREFIX}{team_id}"
+
+
 def access_notice(tags: list[str], reason: str) -> bytes:
     """What to publish on the access channel to end the streams carrying any of ``tags``."""
     return msgspec.json.encode({"tags": tags, "reason": reason})
@@ -128,8 +138,8 @@ class ChangeHub:
         fetch: FetchPage,
         render: Render,
         read_xmin: ReadXmin,
+        moved: Moved,
         *,
-        channel_prefix: str = "sync:",
         tick_seconds: float = 2.0,
         buffer: int = 1000,
         unavailable: Unavailable | None = None,
@@ -140,7 +150,7 @@ class ChangeHub:
         self._fetch = fetch
         self._render = render
         self._read_xmin = read_xmin
-        self._prefix = channel_prefix
+        self._moved = moved
         self._tick_seconds = tick_seconds
         self._buffer = buffer
         self._teams: dict[uuid.UUID, _Team] = {}
@@ -157,6 +167,7 @@ class ChangeHub:
         self._tasks = [
             asyncio.create_task(self._listen(), name="change-hub-listen"),
             asyncio.create_task(self._watch(), name="change-hub-xmin"),
+            asyncio.create_task(self._sweep(), name="change-hub-sweep"),
         ]
 
     async def stop(self) -> None:
@@ -274,11 +285,7 @@ class ChangeHub:
 
     async def _drain(self, team_id: uuid.UUID, team: _Team) -> None:
         while True:
-            # Until a poke, the watcher's wake-up, or the team's tick (jittered within the last
-            # fifth of tick_seconds, so that teams do not tick together).
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._tick_seconds * random.uniform(0.8, 1.0)):
-                    await team.wake.wait()
+            await team.wake.wait()  # a poke, the watcher's or the sweep's wake-up
             team.wake.clear()  # pokes arriving during the query are coalesced into one more
             held: int | None = None
             try:
@@ -324,6 +331,28 @@ class ChangeHub:
                     self.poke(team_id)
             await asyncio.sleep(_WATCH_SECONDS if xmin is not None else 1.0)
 
+    async def _sweep(self) -> None:
+        """Every tick, wake the teams that moved past their position without a poke."""
+        while True:
+            await asyncio.sleep(self._tick_seconds)
+            waiting = [(i, t.cursor) for i, t in self._teams.items() if not t.wake.is_set()]
+            if not waiting:
+                continue
+            try:
+                moved = await self._moved(waiting)
+                self._succeeded()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if self._failed(exc, "the sweep of the teams' positions"):
+                    for team in self._teams.values():
+                        self._end(team, unavailable=True)
+                else:
+                    self._poke_all()  # each team reads for itself this time
+                continue
+            for team_id in moved:
+                self.poke(team_id)
+
     def _deliver(self, team: _Team, change: Change) -> None:
         """Admit ``change`` once per group of equal subsets, render it once per outcome (as
         is, or as a delete), and queue it for each subscriber of the groups that admit it."""
@@ -350,7 +379,7 @@ class ChangeHub:
             while True:
                 try:
                     if not pubsub.subscribed:
-                        await pubsub.psubscribe(f"{self._prefix}*")
+                        await pubsub.psubscribe(f"{_PREFIX}*")
                         if self._access_channel is not None:
                             await pubsub.subscribe(self._access_channel)
                         self._poke_all()  # anything missed while disconnected
@@ -369,7 +398,7 @@ class ChangeHub:
                     channel = message["channel"]
                     name = channel.decode() if isinstance(channel, bytes) else str(channel)
                     with contextlib.suppress(ValueError):
-                        self.poke(uuid.UUID(name.removeprefix(self._prefix)))
+                        self.poke(uuid.UUID(name.removeprefix(_PREFIX)))
         finally:
             with contextlib.suppress(Exception):
                 await pubsub.reset()

@@ -15,7 +15,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request, post
-from litestar.datastructures import Cookie
+from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
@@ -45,7 +45,8 @@ __all__ = ["CURRENT_CALL", "AfterCall", "RpcConfig", "rpc_routes"]
 log = logging.getLogger("rpc")
 _encoder = msgspec.json.Encoder()
 AfterCall = Callable[[Call, int, float], None]
-_JSON = "application/json"
+_JSON_BYTES = b"application/json"
+_REPLAYED = REPLAYED_HEADER.lower().encode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +236,29 @@ async def _run(
     return _respond(body, procedure.status_code, call.request_id, call.set_cookies)
 
 
+class _Answer(ASGIResponse):
+    """A JSON answer with its raw headers made here: ASGIResponse's constructor builds the
+    same ones through a case-insensitive mapping, a quarter of a no-op call's time. (Every
+    procedure's status has a body: 200, 201, 202, 4xx, 5xx.)"""
+
+    __slots__ = ()
+
+    def __init__(
+        self, body: bytes, status: int, headers: list[tuple[bytes, bytes]], cookies: list[Cookie]
+    ) -> None:
+        headers += ((b"content-type", _JSON_BYTES), (b"content-length", b"%d" % len(body)))
+        self.headers = MutableScopeHeaders({"headers": headers})
+        self.background = None
+        self.body = body
+        self.content_length = len(body)
+        self._encoded_cookies = tuple(
+            cookie.to_encoded_header() for cookie in cookies if not cookie.documentation_only
+        )
+        self.encoding = "utf-8"
+        self.is_head_response = False
+        self.status_code = status
+
+
 def _respond(
     body: bytes,
     status: int,
@@ -244,15 +268,12 @@ def _respond(
     *,
     replayed: bool = False,
 ) -> ASGIResponse:
-    # A low-level response: Litestar's Response would build the same headers more slowly.
-    headers = [("x-request-id", request_id)]
+    headers = [(b"x-request-id", request_id.encode("latin-1"))]
     if retry_after is not None:
-        headers.append(("retry-after", str(retry_after)))
+        headers.append((b"retry-after", b"%d" % retry_after))
     if replayed:
-        headers.append((REPLAYED_HEADER.lower(), "true"))
-    return ASGIResponse(
-        body=body, status_code=status, media_type=_JSON, headers=headers, cookies=cookies or None
-    )
+        headers.append((_REPLAYED, b"true"))
+    return _Answer(body, status, headers, cookies or [])
 
 
 def _decode(decoder: msgspec.json.Decoder[Any], body: bytes) -> msgspec.Struct:

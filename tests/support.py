@@ -31,7 +31,7 @@ import pytest
 
 from app.config import Settings
 from app.db import role_url
-from rpc.masking import reveal
+from rpc import reveal
 
 T = TypeVar("T")
 

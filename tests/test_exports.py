@@ -21,7 +21,7 @@ from app.config import Settings
 from app.exports.jobs import purge_exports
 from app.jobs import JobContext
 from app.runtime import Runtime
-from realtime.cursor import ChangeCursor
+from realtime import ChangeCursor
 from tests.support import (
     Caller,
     CallFailed,

@@ -26,10 +26,9 @@ from httpx_sse import aconnect_sse
 from app.config import Settings
 from app.db import role_url
 from app.feed.tables import FEED
-from app.runtime import Runtime, change_channel
+from app.runtime import Runtime
 from app.services import unit_of_work
-from realtime.cursor import ChangeCursor
-from realtime.delta import EVERYTHING, Change, Subset
+from realtime import EVERYTHING, Change, ChangeCursor, Subset, change_channel
 from tests.conftest import ModuleServer
 from tests.support import (
     Caller,

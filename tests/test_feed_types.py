@@ -455,7 +455,7 @@ def test_the_typescript_sdk_reads_a_newer_servers_feed(
 
 
 def test_a_stream_change_carries_the_wire_fields_only() -> None:
-    from realtime.delta import Change
+    from realtime import Change
 
     change = Change(
         table="subscribers",

@@ -5,24 +5,51 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
 
 from app.db import set_tenant
-from app.feed.stream import fetch_page, live_event, read_xmin
-from app.runtime import Runtime, change_channel
+from app.feed.stream import MovedTeams, fetch_page, live_event, read_xmin
+from app.feed.tables import FEED
+from app.runtime import Runtime
 from app.services import unit_of_work
-from realtime.cursor import ChangeCursor
-from realtime.delta import DeltaPage
-from realtime.hub import ChangeHub, FetchPage, Subscription
+from realtime import (
+    ChangeCursor,
+    ChangeHub,
+    DeltaPage,
+    FetchPage,
+    Moved,
+    Subscription,
+    change_channel,
+    moved,
+)
 
 
-def _hub(runtime: Runtime, fetch: FetchPage | None = None, **options: Any) -> ChangeHub:
+def _moved(runtime: Runtime) -> Moved:
+    """The hub's sweep on a connection of its own per call (a server keeps one: MovedTeams)."""
+
+    async def find(positions: Sequence[tuple[uuid.UUID, ChangeCursor]]) -> set[uuid.UUID]:
+        async with runtime.db.maintenance() as conn:
+            return await moved(conn, FEED, positions)
+
+    return find
+
+
+def _hub(
+    runtime: Runtime, fetch: FetchPage | None = None, moved: Moved | None = None, **options: Any
+) -> ChangeHub:
     """A hub of its own on the test's Redis and database (not the server's)."""
     assert runtime.settings.redis_url is not None
-    fetch = fetch or fetch_page(runtime)
-    return ChangeHub(runtime.settings.redis_url, fetch, live_event, read_xmin(runtime), **options)
+    return ChangeHub(
+        runtime.settings.redis_url,
+        fetch or fetch_page(runtime),
+        options.pop("render", live_event),
+        read_xmin(runtime),
+        moved or _moved(runtime),
+        **options,
+    )
 
 
 async def _team_with_rows(runtime: Runtime, rows: int) -> uuid.UUID:
@@ -137,7 +164,7 @@ async def test_a_change_held_back_by_an_older_transaction_comes_when_that_one_en
 async def test_an_access_notice_ends_only_the_subscriptions_it_names(runtime: Runtime) -> None:
     """Tags are opaque to the hub: a notice on the access channel ends every subscription that
     carries one of its tags, even one whose queue is full, and calls the owner's hook first."""
-    from realtime.hub import access_notice
+    from realtime import access_notice
 
     heard: list[tuple[list[str], str]] = []
     hub = _hub(
@@ -209,7 +236,7 @@ async def test_streams_with_equal_filters_share_one_rendering(runtime: Runtime) 
     """The hub groups subscriptions by equal subsets: each change is admitted once per group
     and rendered once per outcome (as is, or as a delete of a subset it left), however many
     streams follow; each stream gets exactly its subset."""
-    from realtime.delta import Change, Subset
+    from realtime import Change, Subset
 
     rendered: list[tuple[str, str]] = []
 
@@ -217,14 +244,7 @@ async def test_streams_with_equal_filters_share_one_rendering(runtime: Runtime) 
         rendered.append((str(change.id), change.op))
         return live_event(change)
 
-    assert runtime.settings.redis_url is not None
-    hub = ChangeHub(
-        runtime.settings.redis_url,
-        fetch_page(runtime),
-        render,
-        read_xmin(runtime),
-        tick_seconds=3600,
-    )
+    hub = _hub(runtime, render=render, tick_seconds=3600)
     await hub.start()
     try:
         team = await _team_with_rows(runtime, 0)
@@ -299,3 +319,52 @@ async def test_streams_with_equal_filters_share_one_rendering(runtime: Runtime) 
     assert sorted(rendered) == sorted(
         [(a_in, "upsert"), (a_out, "delete"), (a_out, "upsert"), (in_b, "upsert")]
     )
+
+
+async def test_one_sweep_a_tick_finds_the_teams_whose_poke_was_lost(runtime: Runtime) -> None:
+    """Quiet teams cost the process one statement a tick, not a delta query each; a team
+    written to without a poke (lost while Redis was away) is found by that statement, and only
+    that team reads its changes."""
+    queries: list[uuid.UUID] = []
+    fetch = fetch_page(runtime)
+
+    async def counted(team: uuid.UUID, cursor: ChangeCursor, limit: int) -> DeltaPage:
+        queries.append(team)
+        return await fetch(team, cursor, limit)
+
+    sweeps: list[int] = []
+    sweep = MovedTeams(runtime)
+
+    async def counting(positions: Sequence[tuple[uuid.UUID, ChangeCursor]]) -> set[uuid.UUID]:
+        sweeps.append(len(positions))
+        return await sweep(positions)
+
+    hub = _hub(runtime, counted, counting, tick_seconds=0.05)
+    await hub.start()
+    try:
+        teams = [await _team_with_rows(runtime, 0) for _ in range(30)]
+        start = await _feed_start(runtime)
+        async with contextlib.AsyncExitStack() as stack:
+            follow = {t: await stack.enter_async_context(hub.subscribe(t, start)) for t in teams}
+            async with asyncio.timeout(10):  # past the listener's wake-up of every team
+                while len(sweeps) < 3 or sweeps[-1] < len(teams):
+                    await asyncio.sleep(0.01)
+                queries.clear()
+                seen = len(sweeps)
+                while len(sweeps) < seen + 10:
+                    await asyncio.sleep(0.01)
+            assert queries == [], "a quiet team made a delta query of its own"
+            lost = teams[7]
+            async with unit_of_work(runtime, team_id=lost) as services:
+                await services.conn.execute(
+                    "INSERT INTO subscribers (team_id, email) VALUES ($1, 'lost@example.com')",
+                    lost,
+                )
+            async with asyncio.timeout(30):  # another test's open transaction may hold it back
+                live = await follow[lost].queue.get()
+            assert live is not None and live.change.table == "subscribers"
+            assert set(queries) == {lost}
+            assert all(follow[t].queue.empty() for t in teams if t != lost)
+    finally:
+        await hub.stop()
+        await sweep.close()

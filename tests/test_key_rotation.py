@@ -14,7 +14,7 @@ from app.config import Settings
 from app.credentials import CredentialCipher, Sealed
 from app.runtime import Runtime
 from app.services import unit_of_work
-from rpc.masking import Secret
+from rpc import Secret
 from tests.support import (
     env_for,
     fetch,

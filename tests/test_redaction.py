@@ -40,8 +40,20 @@ from app.observability import configure_logging
 from app.redaction import Redactor
 from app.sync.schemas import CreateConnectionInput
 from app.webhooks.schemas import CreatedWebhook
-from rpc import CURRENT_CALL, Call, Input, Output, Registry, RpcConfig, Tier, rpc_routes
-from rpc.masking import MASK, SECRET, Secret, secret_values
+from rpc import (
+    CURRENT_CALL,
+    MASK,
+    SECRET,
+    Call,
+    Input,
+    Output,
+    Registry,
+    RpcConfig,
+    Secret,
+    Tier,
+    rpc_routes,
+    secret_values,
+)
 from tests.support import TEST_SECRET_KEYS, assert_no_secrets, env_for
 
 API_KEY = new_api_key().key

@@ -30,7 +30,7 @@ from app.availability import RETRY_AFTER_SECONDS
 from app.config import Settings
 from app.db import migrate, role_url
 from app.feed.tables import FEED
-from app.runtime import change_channel
+from realtime import change_channel
 from tests.support import (
     Caller,
     NodeReplica,

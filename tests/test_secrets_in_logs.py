@@ -19,7 +19,7 @@ import httpx
 import msgspec
 
 from app.config import Settings
-from rpc.masking import Secret
+from rpc import Secret
 from tests.fakes import fake_kit
 from tests.support import (
     TEST_SECRET_KEYS,

@@ -17,6 +17,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 import httpx
+import msgspec
 import pytest
 
 from app.config import Settings
@@ -65,6 +66,25 @@ def _fill(database_url: str, team: str, rows: int, width: int = 100) -> None:
         rows,
         width,
     )
+
+
+# -- the Redis pool ----------------------------------------------------------------------------
+
+
+async def test_redis_commands_beyond_the_pool_wait_for_a_connection_instead_of_failing(
+    settings: Settings,
+) -> None:
+    # A burst (streams opening, sign-in attempts counted, pokes) may ask for more Redis
+    # connections at once than the pool holds: they wait their turn, as the database pool's
+    # calls do, and only a pool still full after REDIS_POOL_TIMEOUT_SECONDS fails (503).
+    runtime = Runtime(msgspec.structs.replace(settings, redis_pool_size=5))
+    await runtime.start()
+    try:
+        # Forty times the pool at once (redis-py's default pool failed past its size).
+        pongs = await asyncio.gather(*(runtime.redis.ping() for _ in range(200)))
+        assert all(pongs)
+    finally:
+        await runtime.stop()
 
 
 # -- one pooled connection per task ------------------------------------------------------------

@@ -16,7 +16,7 @@ from httpx_sse import aconnect_sse
 
 from app.config import Settings
 from app.db import role_url
-from app.runtime import change_channel
+from realtime import change_channel
 from tests.support import Caller, ServerProcess, member_of_new_team, start_server, wait_for
 
 

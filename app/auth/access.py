@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from realtime.hub import access_notice
+from realtime import access_notice
 
 if TYPE_CHECKING:
     from app.runtime import Runtime

@@ -23,8 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
-from rpc import RateLimit, RateLimited, RateLimiter, ServiceUnavailable
-from rpc.errors import ServiceUnavailableData
+from rpc import RateLimit, RateLimited, RateLimiter, ServiceUnavailable, ServiceUnavailableData
 
 __all__ = ["Hashing", "PasswordAttempt"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from app.db import rows_affected
 from app.jobs import JobContext, task_logged
 from tables import Session
 
@@ -30,4 +31,4 @@ async def purge_request_logs(ctx: JobContext) -> int:
         result: str = await conn.execute(
             "DELETE FROM request_logs WHERE created_at < now() - make_interval(days => $1)", days
         )
-    return int(result.split()[-1])
+    return rows_affected(result)

@@ -26,7 +26,7 @@ from app.auth.schemas import (
     TokenInput,
     UserOut,
 )
-from app.auth.service import normalize_email
+from app.auth.service import account_email
 from app.auth.tiers import (
     PROTECTED,
     PUBLIC,
@@ -47,9 +47,9 @@ from rpc import (
     RateLimiter,
     Registry,
     Scope,
+    ValidationData,
     ValidationFailed,
 )
-from rpc.errors import ValidationData
 
 __all__ = ["procedures"]
 
@@ -105,7 +105,7 @@ async def _mail_requested(ctx: PublicContext | UserContext, email: str) -> None:
     (counted per address whether or not an account has it, so it reveals nothing)."""
     limit = ctx.services.runtime.settings.mail_requests_per_hour
     await RateLimiter(ctx.services.runtime.redis, prefix="mail:rl").hit(
-        RateLimit(limit=limit, window=3600), scope="address", subject=normalize_email(email)
+        RateLimit(limit=limit, window=3600), scope="address", subject=account_email(email)
     )
 
 
@@ -173,7 +173,7 @@ async def sign_in(ctx: PublicContext, data: SignInInput) -> SignedIn:
     any addresses) the account's sign-ins answer 429 RATE_LIMITED until the oldest failure
     leaves the window (``Retry-After``). Successful sign-ins do not count."""
     attempt = await ctx.services.runtime.hashing.admit_password(  # an argon2 ahead
-        address=ctx.call.client_ip, account=normalize_email(data.email)
+        address=ctx.call.client_ip, account=account_email(data.email)
     )
     user = await ctx.services.auth.check_password(data.email, data.password)
     await attempt.succeeded()
@@ -223,7 +223,7 @@ async def change_password(ctx: UserContext, data: ChangePasswordInput) -> Passwo
     (SIGN_IN_FAILURES_PER_ACCOUNT)."""
     user = ctx.session.user
     attempt = await ctx.services.runtime.hashing.admit_password(
-        address=ctx.call.client_ip, account=normalize_email(user.email)
+        address=ctx.call.client_ip, account=account_email(user.email)
     )
     await ctx.services.auth.change_password(user.id, data.current_password, data.new_password)
     await attempt.succeeded()

@@ -9,8 +9,7 @@ import msgspec
 
 from app.schemas import Email, ShortText, Timestamp
 from app.teams.schemas import TeamOut
-from rpc import Input, Output, Scope
-from rpc.masking import SECRET
+from rpc import SECRET, Input, Output, Scope
 
 __all__ = [
     "ApiKeyList",

@@ -12,7 +12,7 @@ import msgspec
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from rpc.masking import SECRET, Masked
+from rpc import SECRET, Masked
 
 __all__ = [
     "NewApiKey",

@@ -24,7 +24,7 @@ from app.credentials import CredentialCipher
 from app.mail.outbox import queue_mail
 from rpc import NotFound, Unauthenticated
 
-__all__ = ["AuthService", "SessionUser", "mail_token", "normalize_email", "token_hash"]
+__all__ = ["AuthService", "SessionUser", "account_email", "mail_token", "token_hash"]
 
 # Compared against when the email is unknown, so timing does not reveal which emails exist.
 _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
@@ -33,7 +33,9 @@ _API_KEY_COLUMNS = (
 )
 
 
-def normalize_email(email: str) -> str:
+def account_email(email: str) -> str:
+    """An account's address as its identity: trimmed and lower-cased whole (sign-in, invitations
+    and rate limits match it however it is typed). Not a subscriber's (subscriber_email)."""
     return email.strip().lower()
 
 
@@ -66,7 +68,7 @@ class AuthService:
         self.cipher = cipher  # seals the tokens of mailed links in the outbox
 
     async def sign_up(self, email: str, password: str, name: str) -> UserOut:
-        email = normalize_email(email)
+        email = account_email(email)
         password_hash = await self.hashing.run(hash_password, password)
         row = await self.conn.fetchrow(
             "INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3) "
@@ -83,7 +85,7 @@ class AuthService:
         row = await self.conn.fetchrow(
             "SELECT id, email, name, password_hash, email_verified_at IS NOT NULL AS verified "
             "FROM users WHERE email = $1 AND deleted_at IS NULL",
-            normalize_email(email),
+            account_email(email),
         )
         stored = row["password_hash"] if row else _DUMMY_HASH
         if not await self.hashing.run(verify_password, stored, password) or row is None:
@@ -226,7 +228,7 @@ class AuthService:
         row = await self.conn.fetchrow(
             "SELECT id, email, name, email_verified_at IS NOT NULL AS verified FROM users "
             "WHERE email = $1 AND deleted_at IS NULL",
-            normalize_email(email),
+            account_email(email),
         )
         if row is None:
             return

@@ -37,13 +37,13 @@ from rpc import (
     Call,
     Forbidden,
     InsufficientScope,
+    InsufficientScopeData,
     RateLimited,
     Scope,
     Tier,
     Unauthenticated,
     scope_allows,
 )
-from rpc.errors import InsufficientScopeData
 
 __all__ = [
     "CRON",

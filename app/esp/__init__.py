@@ -15,7 +15,6 @@ from app.esp.connector import (
     ProviderError,
     ProviderUnavailable,
     Sleep,
-    SubscriberStatus,
     make_connector,
 )
 
@@ -30,6 +29,5 @@ __all__ = [
     "ProviderError",
     "ProviderUnavailable",
     "Sleep",
-    "SubscriberStatus",
     "make_connector",
 ]

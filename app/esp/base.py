@@ -19,9 +19,9 @@ from app.esp.connector import (
     Page,
     ProviderError,
     Sleep,
-    SubscriberStatus,
 )
 from app.esp.http import Params, ProviderHttp
+from app.schemas import SubscriberStatus
 
 __all__ = ["BaseConnector", "clean_email", "clean_name", "custom_fields", "segment"]
 

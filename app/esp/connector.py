@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import httpx
 import msgspec
+
+from app.schemas import SubscriberStatus
 
 if TYPE_CHECKING:
     from app.esp.base import BaseConnector
@@ -23,14 +25,11 @@ __all__ = [
     "ProviderError",
     "ProviderUnavailable",
     "Sleep",
-    "SubscriberStatus",
     "make_connector",
 ]
 
 PROVIDERS = ("mailchimp", "kit", "beehiiv", "mailerlite", "brevo")
 
-# "cleaned" also covers complained / junk / invalid / spam addresses.
-SubscriberStatus = Literal["subscribed", "unsubscribed", "pending", "bounced", "cleaned"]
 
 # What retries wait with: asyncio.sleep, or in tests something that records the delays.
 Sleep = Callable[[float], Awaitable[None]]

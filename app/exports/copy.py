@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import asyncpg
 
-from app.db import set_tenant
+from app.db import rows_affected, set_tenant
 from app.subscribers.query import ORDER, Selection
 
 __all__ = ["CSV_COLUMNS", "ExportFormat", "copy_out", "snapshot"]
@@ -103,4 +103,4 @@ async def copy_out(
     status = await conn.copy_from_query(
         _query(fmt, selection), *selection.args, output=sink, **_options(fmt, header)
     )
-    return int(status.rsplit(" ", 1)[-1])
+    return rows_affected(status)

@@ -13,6 +13,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from app.db import error_text
 from app.events import emit
 from app.exports.copy import ExportFormat, copy_out, snapshot
 from app.exports.queueing import EXPORT_RETRIES, enqueue_export
@@ -117,7 +118,7 @@ async def export_subscribers(ctx: JobContext, *, export_id: str, team_id: str) -
             export,
             "UPDATE exports SET error = $2, status = CASE WHEN $3 THEN 'failed' ELSE 'queued' END, "
             "finished_at = CASE WHEN $3 THEN now() END WHERE id = $1 RETURNING id",
-            f"{type(exc).__name__}: {exc}"[:2000],
+            error_text(f"{type(exc).__name__}: {exc}"),
             final,
         )
         raise

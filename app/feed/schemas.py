@@ -14,7 +14,8 @@ from typing import Annotated, Literal, get_args
 import msgspec
 
 from app.exports.schemas import ExportRow
-from app.subscribers.schemas import SubscriberOut, SubscriberStatus
+from app.schemas import SubscriberStatus
+from app.subscribers.schemas import SubscriberOut
 from app.sync.schemas import ConnectionOut, SyncRunOut
 from rpc import Input, Output
 

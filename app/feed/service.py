@@ -9,10 +9,17 @@ import asyncpg
 from app.feed import errors
 from app.feed.schemas import CHANGES, FeedFilter, PullOut, table_of
 from app.feed.tables import FEED
-from realtime.cursor import ChangeCursor, InvalidCursor
-from realtime.delta import EVERYTHING, DeltaPage, MustRefetch, Subset, head, pull
-from rpc import ValidationFailed
-from rpc.errors import ValidationData
+from realtime import (
+    EVERYTHING,
+    ChangeCursor,
+    DeltaPage,
+    InvalidCursor,
+    StaleCursor,
+    Subset,
+    head,
+    pull,
+)
+from rpc import ValidationData, ValidationFailed
 
 __all__ = ["FeedService", "subset_of"]
 
@@ -71,7 +78,7 @@ class FeedService:
                 held_back=held_back,
                 subset=subset,
             )
-        except MustRefetch as exc:
+        except StaleCursor as exc:
             raise errors.MustRefetch(str(exc)) from None
 
     async def pull(

@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import random
 import uuid
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from typing import Any
 
 import msgspec
@@ -28,19 +28,39 @@ from litestar.response import Response, Stream
 
 from app.auth.access import Standing, StreamCredentials, standing
 from app.auth.tiers import RequestCaller, authenticate_stream
+from app.db import KeptConnection
 from app.feed import errors
 from app.feed.schemas import FeedFilter
 from app.feed.service import subset_of
+from app.feed.tables import FEED
 from app.observability import SSE_CONNECTIONS
 from app.runtime import Runtime
 from app.services import unit_of_work
 from app.streaming import opened
-from realtime.cursor import ChangeCursor
-from realtime.delta import EVERYTHING, Change, DeltaPage, Subset, snapshot_xmin
-from realtime.hub import ChangeHub, FetchPage, ReadXmin, Subscription
+from realtime import (
+    EVERYTHING,
+    Change,
+    ChangeCursor,
+    ChangeHub,
+    DeltaPage,
+    FetchPage,
+    ReadXmin,
+    Subscription,
+    Subset,
+    moved,
+    snapshot_xmin,
+)
 from rpc import DomainError, ValidationFailed
 
-__all__ = ["PING_SECONDS", "fetch_page", "live_event", "read_xmin", "stream", "stream_filter"]
+__all__ = [
+    "PING_SECONDS",
+    "MovedTeams",
+    "fetch_page",
+    "live_event",
+    "read_xmin",
+    "stream",
+    "stream_filter",
+]
 
 PING_SECONDS = 15.0
 _PAGE = 500
@@ -101,6 +121,22 @@ def read_xmin(runtime: Runtime) -> ReadXmin:
             return await snapshot_xmin(conn)
 
     return read
+
+
+class MovedTeams:
+    """The hub's sweep: which teams moved past their positions, one statement for all on a
+    kept connection of the maintenance role (it sees every team; the statement reads stamps
+    only, never a row)."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._conn = KeptConnection(runtime.db)
+
+    async def __call__(self, positions: Sequence[tuple[uuid.UUID, ChangeCursor]]) -> set[uuid.UUID]:
+        async with self._conn.use() as conn:
+            return await moved(conn, FEED, positions)
+
+    async def close(self) -> None:
+        await self._conn.close()
 
 
 def _unavailable(runtime: Runtime) -> bytes:

@@ -18,7 +18,7 @@ import msgspec
 from app.feed.schemas import CHANGES, table_of
 from app.subscribers.schemas import SubscriberOut
 from app.sync.schemas import SyncRunOut
-from realtime.delta import ChangeFeed, FeedTable
+from realtime import ChangeFeed, FeedTable
 
 __all__ = ["FEED", "feed_table", "select_list"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.db import rows_affected
 from app.idempotency.store import RETENTION
 from app.jobs import JobContext, task_logged
 
@@ -15,4 +16,4 @@ async def purge_idempotency_keys(ctx: JobContext) -> int:
         status = await conn.execute(
             "DELETE FROM idempotency_keys WHERE created_at < now() - $1::interval", RETENTION
         )
-    return int(status.split()[-1])
+    return rows_affected(status)

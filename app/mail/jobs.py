@@ -12,6 +12,7 @@ import msgspec
 
 from app.config import Settings
 from app.credentials import CredentialsUnreadable, Sealed
+from app.db import error_text
 from app.jobs import JobContext
 from app.mail.messages import render
 from app.runtime import Runtime
@@ -114,7 +115,7 @@ async def send_mails(ctx: JobContext) -> int:
         if sent:
             await conn.execute(_SENT, sent)
         for mail_id, error in failed:
-            await conn.execute(_FAILED, mail_id, error[:2000], settings.mail_max_attempts)
+            await conn.execute(_FAILED, mail_id, error_text(error), settings.mail_max_attempts)
     if failed:
         log.warning(
             "mail: %d sent, %d to retry or given up (%s)", len(sent), len(failed), failed[0][1]

@@ -18,11 +18,11 @@ var UnexpectedResponse = class extends Error {
   status;
   text;
   requestId;
-  constructor(status, message, text, requestId) {
-    super(message);
+  constructor(status, message2, text2, requestId) {
+    super(message2);
     this.name = "UnexpectedResponse";
     this.status = status;
-    this.text = text;
+    this.text = text2;
     this.requestId = requestId;
   }
 };
@@ -38,14 +38,14 @@ function retryDelayMs(policy, attempt, retryAfter) {
   return Math.max(0, Math.min(ms, policy.maxDelayMs));
 }
 function parseRetryAfter(value) {
-  const text = value?.trim() ?? "";
-  if (text === "") {
+  const text2 = value?.trim() ?? "";
+  if (text2 === "") {
     return null;
   }
-  if (/^\d+(\.\d+)?$/.test(text)) {
-    return Number(text) * 1e3;
+  if (/^\d+(\.\d+)?$/.test(text2)) {
+    return Number(text2) * 1e3;
   }
-  const when2 = Date.parse(text);
+  const when2 = Date.parse(text2);
   return Number.isNaN(when2) ? null : when2 - Date.now();
 }
 var Transport = class _Transport {
@@ -143,10 +143,10 @@ function sleep(ms) {
 }
 async function retryable(response, safe) {
   if (response.status === 429) {
-    const text = await response.clone().text();
+    const text2 = await response.clone().text();
     let parsed = void 0;
     try {
-      parsed = JSON.parse(text);
+      parsed = JSON.parse(text2);
     } catch {
     }
     return !isErrorShape(parsed) || parsed.code === "RATE_LIMITED";
@@ -155,10 +155,10 @@ async function retryable(response, safe) {
 }
 async function readAnswer(response) {
   const requestId = response.headers.get("x-request-id");
-  const text = await response.text();
+  const text2 = await response.text();
   let parsed = void 0;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(text2);
   } catch {
   }
   if (response.ok && parsed !== void 0) {
@@ -168,8 +168,8 @@ async function readAnswer(response) {
     throw new ApiError(response.status, parsed, requestId);
   }
   const what = response.ok ? "not JSON" : "an error without the documented body";
-  const message = `HTTP ${response.status}: ${what}`;
-  throw new UnexpectedResponse(response.status, message, text, requestId);
+  const message2 = `HTTP ${response.status}: ${what}`;
+  throw new UnexpectedResponse(response.status, message2, text2, requestId);
 }
 var Group = class {
   transport;
@@ -188,6 +188,9 @@ function isErrorShape(value) {
 // ../sdk/ts/src/index.ts
 function isKnownChangeOut(value) {
   return ["subscribers", "esp_connections", "sync_runs", "exports"].includes(value.table);
+}
+function isApiError(err, code) {
+  return err instanceof ApiError && (code === void 0 || err.body.code === code);
 }
 var API = {
   procedures: {
@@ -1227,10 +1230,1014 @@ var Client = class _Client {
   }
 };
 
+// src/ui.ts
+function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (typeof value === "function") node.addEventListener(name.slice(2), value);
+    else if (value === true) node.setAttribute(name, "");
+    else if (value !== false && value !== null && value !== void 0) node.setAttribute(name, String(value));
+  }
+  node.append(...children.filter((c) => c !== null && c !== void 0 && c !== false));
+  return node;
+}
+function when(iso) {
+  return iso ? new Date(iso).toLocaleString() : "never";
+}
+function duration(start2, end) {
+  if (!start2) return "";
+  const ms = (end ? Date.parse(end) : Date.now()) - Date.parse(start2);
+  return ms < 1e3 ? `${ms} ms` : `${(ms / 1e3).toFixed(1)} s`;
+}
+var signInAgain = () => void 0;
+function onSessionTooOld(handler) {
+  signInAgain = handler;
+}
+function message(err) {
+  if (isApiError(err, "SESSION_TOO_OLD")) {
+    return "This needs a recent sign-in: sign in again, then retry.";
+  }
+  if (err instanceof ApiError) return capitalise(err.body.message);
+  if (err instanceof TypeError) return "The server could not be reached: check the connection and retry.";
+  return err instanceof Error ? capitalise(err.message) : String(err);
+}
+function capitalise(text2) {
+  return text2.charAt(0).toUpperCase() + text2.slice(1);
+}
+function showIn(box, err) {
+  box.replaceChildren(message(err));
+  if (isApiError(err, "SESSION_TOO_OLD")) {
+    box.append(" ", h("button", { type: "button", class: "link", onclick: () => signInAgain() }, "Sign in again"));
+  }
+  box.hidden = false;
+}
+function button(label, action, attrs = {}) {
+  const error = h("span", { class: "action-error", role: "alert", hidden: true });
+  const control2 = h("button", { type: "button", ...attrs }, label);
+  control2.addEventListener("click", () => {
+    error.hidden = true;
+    void busy(control2, action).catch((err) => showIn(error, err));
+  });
+  return h("span", { class: "action" }, control2, error);
+}
+function confirmButton(label, ask, action) {
+  let armed = false;
+  const wrapper = button(label, async () => {
+    if (!armed) {
+      armed = true;
+      control2.textContent = ask;
+      control2.classList.add("danger");
+      return;
+    }
+    await action();
+  });
+  const control2 = wrapper.querySelector("button");
+  control2.addEventListener("blur", () => {
+    armed = false;
+    control2.textContent = label;
+    control2.classList.remove("danger");
+  });
+  return wrapper;
+}
+async function busy(control2, action) {
+  control2.disabled = true;
+  control2.setAttribute("aria-busy", "true");
+  try {
+    await action();
+  } finally {
+    control2.disabled = false;
+    control2.removeAttribute("aria-busy");
+  }
+}
+var FieldError = class extends Error {
+  constructor(field, message2) {
+    super(message2);
+    this.field = field;
+  }
+  field;
+};
+var byPath = (err) => {
+  if (err instanceof FieldError) return err.field;
+  return isApiError(err, "VALIDATION_FAILED") ? err.body.data.path.replace(/^\$\.?/, "").split(".")[0] : void 0;
+};
+var fieldIds = 0;
+function control(field, id, describedBy) {
+  const common = { id, name: field.name, "aria-describedby": describedBy, required: field.required };
+  if (field.type === "select") {
+    const select = h("select", common);
+    for (const [value, label] of field.options ?? []) {
+      select.append(h("option", { value, selected: value === field.value }, label));
+    }
+    return select;
+  }
+  if (field.type === "textarea") {
+    return h("textarea", { ...common, rows: 4, placeholder: field.placeholder }, field.value ?? "");
+  }
+  if (field.type === "checks") {
+    return h(
+      "span",
+      { class: "checks", id, role: "group", "aria-describedby": describedBy },
+      ...(field.options ?? []).map(
+        ([value, label]) => h(
+          "label",
+          {},
+          h("input", { type: "checkbox", name: field.name, value, checked: field.checked?.includes(value) }),
+          ` ${label}`
+        )
+      )
+    );
+  }
+  return h("input", {
+    ...common,
+    type: field.type ?? "text",
+    value: field.value,
+    placeholder: field.placeholder,
+    autocomplete: field.autocomplete ?? "off"
+  });
+}
+function form(options) {
+  const fieldOf = options.fieldOf ?? byPath;
+  const errors = /* @__PURE__ */ new Map();
+  const node = h("form", { id: options.id, class: "form", novalidate: false });
+  for (const field of options.fields) {
+    const id = `f${++fieldIds}`;
+    const error = h("span", { class: "field-error", id: `${id}-error`, role: "alert", hidden: true });
+    errors.set(field.name, error);
+    const hint = field.hint ? h("small", { class: "hint" }, field.hint) : null;
+    const labelled = field.type === "checks" ? h("fieldset", {}, h("legend", {}, field.label), control(field, id, `${id}-error`)) : h("label", { for: id }, field.label, control(field, id, `${id}-error`));
+    node.append(h("div", { class: "field", "data-field": field.name }, labelled, hint, error));
+  }
+  const formError = h("span", { class: "action-error", role: "alert", hidden: true });
+  const submit = h("button", { type: "submit" }, options.submit);
+  node.append(...options.extra ?? [], h("div", { class: "actions" }, submit, formError));
+  node.addEventListener("submit", (event) => {
+    event.preventDefault();
+    formError.hidden = true;
+    for (const box of errors.values()) box.hidden = true;
+    for (const input of node.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
+    void busy(submit, () => options.onSubmit(new FormData(node), node)).catch((err) => {
+      const name = fieldOf(err);
+      const box = name === void 0 ? void 0 : errors.get(name);
+      if (!box) {
+        showIn(formError, err);
+        return;
+      }
+      showIn(box, err);
+      const input = node.querySelector(`[data-field="${name}"] :is(input, select, textarea)`);
+      input?.setAttribute("aria-invalid", "true");
+      input?.focus();
+    });
+  });
+  return node;
+}
+function text(data, name) {
+  return String(data.get(name) ?? "").trim();
+}
+function table(id, headings, empty) {
+  return h(
+    "table",
+    { id, "data-empty": empty },
+    h("thead", {}, h("tr", {}, ...headings.map((t) => h("th", { scope: "col" }, t)))),
+    h("tbody")
+  );
+}
+function fill(tableNode, rows) {
+  const body = tableNode.tBodies[0];
+  if (rows.length) {
+    const headings = [...tableNode.tHead?.rows[0]?.cells ?? []].map((th) => th.textContent ?? "");
+    for (const tr of rows) {
+      [...tr.cells].forEach((td, i) => td.dataset.label = headings[i] ?? "");
+    }
+    body.replaceChildren(...rows);
+    return;
+  }
+  const columns = tableNode.tHead?.rows[0]?.cells.length ?? 1;
+  body.replaceChildren(h("tr", { class: "empty" }, h("td", { colspan: columns }, tableNode.dataset.empty ?? "")));
+}
+function loading(tableNode) {
+  const columns = tableNode.tHead?.rows[0]?.cells.length ?? 1;
+  tableNode.tBodies[0].replaceChildren(
+    h("tr", { class: "loading" }, h("td", { colspan: columns, "aria-busy": "true" }, "Loading\u2026"))
+  );
+}
+function row(attrs, ...cells) {
+  return h("tr", attrs, ...cells.map((c) => h("td", {}, c)));
+}
+function secretOnce(label, value) {
+  const shown = h("code", { class: "secret" }, value);
+  const status = h("span", { role: "status" });
+  const copy = h("button", { type: "button" }, "Copy");
+  copy.addEventListener("click", () => {
+    void navigator.clipboard.writeText(value).then(
+      () => status.textContent = "Copied.",
+      () => {
+        window.getSelection()?.selectAllChildren(shown);
+        status.textContent = "Selected: press Ctrl+C to copy.";
+      }
+    );
+  });
+  const box = h(
+    "div",
+    { class: "once", role: "region", "aria-label": label },
+    h("strong", {}, label),
+    h("p", {}, "Copy it now: it is shown only this once."),
+    shown,
+    " ",
+    copy,
+    " ",
+    status
+  );
+  return box;
+}
+function section(title, ...children) {
+  return h("section", {}, h("h2", {}, title), ...children);
+}
+
+// src/pages/connections.ts
+var PROVIDERS = [
+  ["mailchimp", "Mailchimp"],
+  ["kit", "Kit"],
+  ["beehiiv", "beehiiv"],
+  ["mailerlite", "MailerLite"],
+  ["brevo", "Brevo"]
+];
+var LIST_NAMES = ["audience id", "publication id", "group id", "list id"];
+var connectionField = (err) => {
+  if (isApiError(err, "ESP_CREDENTIALS_REJECTED")) {
+    const said = err.body.message.toLowerCase();
+    return LIST_NAMES.some((name) => said.includes(name)) ? "listId" : "apiKey";
+  }
+  const path = byPath(err);
+  return path === "credentials" ? "apiKey" : path;
+};
+var progress = /* @__PURE__ */ new Map();
+function runProgress(run) {
+  if (run.status === "failed") return `failed \xB7 ${run.errorKind ?? "error"}: ${run.error ?? "no reason given"}`;
+  if (run.status === "needs_review") return `needs review \xB7 would delete ${run.withheld} of ${run.liveBefore ?? "?"}`;
+  return `${run.status} \xB7 ${run.rowsSeen} rows`;
+}
+function runRow(run) {
+  const error = run.error ? h("span", { class: "error-kind" }, run.errorKind ?? "error", ": ", run.error) : "";
+  return row(
+    { "data-run": run.id, "data-status": run.status },
+    when(run.queuedAt),
+    run.trigger,
+    h("span", { class: `status ${run.status}` }, run.status),
+    String(run.rowsSeen),
+    String(run.created),
+    String(run.updated),
+    String(run.deleted),
+    String(run.unchanged),
+    String(run.conflicts),
+    String(run.skipped),
+    duration(run.startedAt, run.finishedAt),
+    error
+  );
+}
+var connections = {
+  path: "connections",
+  title: "Connections",
+  mount(root, ctx) {
+    const list = table(
+      "connections",
+      ["Name", "Provider", "List", "Status", "Last sync", "Actions", "Progress"],
+      "No connection yet: add one below with your provider's API key."
+    );
+    const listError = h("p", { class: "action-error", role: "alert", hidden: true });
+    const editor = h("div", { id: "edit-connection" });
+    const runs = table(
+      "runs",
+      ["Queued", "Trigger", "Status", "Rows", "Created", "Updated", "Deleted", "Unchanged", "Conflicts", "Skipped", "Duration", "Error"],
+      'No sync yet: press "Sync now" on the connection.'
+    );
+    const historyTitle = h("p", { id: "history-of" });
+    const history2 = h("section", { id: "history", hidden: true }, h("h2", {}, "Sync history"), historyTitle, h("div", { class: "scroll" }, runs));
+    let shown = [];
+    let selected = null;
+    let selectedRuns = [];
+    const draw = () => {
+      fill(list, shown.map((c) => connectionRow(c)));
+    };
+    const connectionRow = (connection) => {
+      const paused = connection.status === "paused";
+      const actions = h(
+        "span",
+        { class: "buttons" },
+        button("Sync now", async () => {
+          const queued = await ctx.team.espConnections.sync({ id: connection.id });
+          if (!selectedRuns.some((r) => r.id === queued.syncRunId)) setProgress(connection.id, "queued");
+          await openHistory(connection.id);
+        }),
+        button("History", () => openHistory(connection.id)),
+        button("Edit", async () => edit(connection)),
+        button(paused ? "Resume" : "Pause", async () => {
+          await ctx.team.espConnections.update({ id: connection.id, status: paused ? "active" : "paused" });
+        }),
+        confirmButton("Delete", "Really delete?", async () => {
+          await ctx.team.espConnections.delete({ id: connection.id });
+        })
+      );
+      const status = h("span", { class: `status ${connection.status}` }, connection.status);
+      return row(
+        { "data-connection": connection.id },
+        connection.name,
+        connection.provider,
+        connection.listId ?? "",
+        connection.statusReason ? h("span", {}, status, h("small", { class: "reason" }, ` ${connection.statusReason}`)) : status,
+        when(connection.lastSyncedAt),
+        actions,
+        h("span", { class: "progress" }, progress.get(connection.id) ?? "")
+      );
+    };
+    const setProgress = (connectionId, value) => {
+      progress.set(connectionId, value);
+      const target = list.querySelector(`tr[data-connection="${connectionId}"] .progress`);
+      if (target) target.textContent = value;
+    };
+    const load = async () => {
+      const { items } = await ctx.team.espConnections.list();
+      if (!ctx.alive()) return;
+      shown = items;
+      draw();
+    };
+    const drawRuns = () => {
+      fill(runs, selectedRuns.map(runRow));
+    };
+    const merge = (incoming) => {
+      const byId = new Map(selectedRuns.map((r) => [r.id, r]));
+      for (const run of incoming) {
+        const known2 = byId.get(run.id);
+        if (run.connectionId === selected && (!known2 || known2.updatedAt <= run.updatedAt)) byId.set(run.id, run);
+      }
+      selectedRuns = [...byId.values()].sort((a, b) => b.queuedAt.localeCompare(a.queuedAt));
+      drawRuns();
+    };
+    const openHistory = async (connectionId) => {
+      if (selected !== connectionId) selectedRuns = [];
+      selected = connectionId;
+      history2.hidden = false;
+      historyTitle.textContent = `Runs of ${shown.find((c) => c.id === connectionId)?.name ?? "the connection"}, newest first.`;
+      if (!selectedRuns.length) loading(runs);
+      const { items } = await ctx.team.syncRuns.list({ connectionId, limit: 20 });
+      if (!ctx.alive() || selected !== connectionId) return;
+      merge(items);
+    };
+    const edit = (connection) => {
+      const editing = form({
+        id: "edit-form",
+        fields: [
+          { name: "name", label: "Name", value: connection.name, required: true },
+          { name: "apiKey", label: "New API key", type: "password", hint: "Leave empty to keep the stored one." }
+        ],
+        submit: "Save",
+        fieldOf: connectionField,
+        onSubmit: async (data) => {
+          const apiKey = text(data, "apiKey");
+          await ctx.team.espConnections.update({
+            id: connection.id,
+            name: text(data, "name"),
+            credentials: apiKey ? { apiKey } : null
+          });
+          editor.replaceChildren();
+        },
+        extra: [h("button", { type: "button", onclick: () => editor.replaceChildren() }, "Cancel")]
+      });
+      editor.replaceChildren(h("h2", {}, `Edit ${connection.name}`), editing);
+      editing.querySelector("input")?.focus();
+    };
+    const adding = form({
+      id: "add-connection",
+      fields: [
+        { name: "provider", label: "Provider", type: "select", options: PROVIDERS, value: "mailchimp" },
+        { name: "name", label: "Name", required: true, placeholder: "Newsletter" },
+        { name: "apiKey", label: "API key", type: "password", required: true, hint: "Checked with the provider before it is stored; never shown again." },
+        { name: "listId", label: "List id", hint: "Mailchimp: the audience id; beehiiv: the publication id (both required); MailerLite: a group id (optional)." }
+      ],
+      submit: "Add the connection",
+      fieldOf: connectionField,
+      onSubmit: async (data, node) => {
+        await ctx.team.espConnections.create({
+          provider: text(data, "provider"),
+          name: text(data, "name"),
+          credentials: { apiKey: text(data, "apiKey") },
+          listId: text(data, "listId") || null
+        });
+        node.reset();
+        await load();
+      }
+    });
+    root.append(
+      section("ESP connections", h("div", { class: "scroll" }, list), listError),
+      editor,
+      history2,
+      section("Add a connection", adding)
+    );
+    ctx.onChange((batch) => {
+      let reload = false;
+      for (const change of batch) {
+        if (change.table === "esp_connections") reload = true;
+        if (change.table !== "sync_runs") continue;
+        setProgress(change.row.connectionId, runProgress(change.row));
+        merge([change.row]);
+        if (["succeeded", "failed", "needs_review"].includes(change.row.status)) reload = true;
+      }
+      if (reload) void load().catch((err) => showIn(listError, err));
+    });
+    loading(list);
+    void load().catch((err) => showIn(listError, err));
+  }
+};
+
+// src/pages/keys.ts
+var SCOPES = [
+  ["read", "read"],
+  ["write", "write (and read)"],
+  ["admin", "admin (everything)"]
+];
+var keys = {
+  path: "keys",
+  title: "API keys",
+  mount(root, ctx) {
+    const list = table("keys", ["Name", "Key", "Scopes", "Expires", "Last used", "Status", ""], "No API key yet: create one below for your scripts and servers.");
+    const listError = h("p", { class: "action-error", role: "alert", hidden: true });
+    const created = h("div", { id: "created-key" });
+    const keyRow = (key) => row(
+      { "data-key": key.id },
+      key.name,
+      h("code", {}, `${key.prefix}\u2026`),
+      key.scopes.join(", "),
+      key.expiresAt ? when(key.expiresAt) : "never",
+      when(key.lastUsedAt),
+      key.revokedAt ? `revoked ${when(key.revokedAt)}` : "active",
+      key.revokedAt ? "" : confirmButton("Revoke", "Really revoke?", async () => {
+        await ctx.team.apiKeys.revoke({ id: key.id });
+        await load();
+      })
+    );
+    const load = async () => {
+      try {
+        const { items } = await ctx.team.apiKeys.list();
+        if (ctx.alive()) fill(list, items.map(keyRow));
+      } catch (err) {
+        fill(list, []);
+        showIn(listError, err);
+      }
+    };
+    const creating = form({
+      id: "create-key",
+      fields: [
+        { name: "name", label: "Name", required: true, placeholder: "nightly import" },
+        { name: "scopes", label: "Scopes", type: "checks", options: SCOPES, checked: ["read"] },
+        { name: "expiresInDays", label: "Expires in (days)", type: "number", hint: "Leave empty for a key that does not expire." }
+      ],
+      submit: "Create the key",
+      onSubmit: async (data, node) => {
+        const days = text(data, "expiresInDays");
+        const scopes = data.getAll("scopes").map(String);
+        const made = await ctx.team.apiKeys.create({
+          name: text(data, "name"),
+          scopes: scopes.length ? scopes : null,
+          expiresInDays: days ? Number(days) : null
+        });
+        node.reset();
+        created.replaceChildren(secretOnce(`The key "${made.apiKey.name}"`, made.key));
+        created.querySelector("button")?.focus();
+        await load();
+      }
+    });
+    root.append(section("API keys", h("div", { class: "scroll" }, list), listError), created, section("Create a key", creating));
+    loading(list);
+    void load();
+  }
+};
+
+// src/pages/members.ts
+var ROLES = [
+  ["member", "member"],
+  ["admin", "admin"],
+  ["owner", "owner"]
+];
+var members = {
+  path: "members",
+  title: "Members",
+  mount(root, ctx) {
+    const people = table("members", ["Email", "Name", "Role", "Joined", ""], "Only you so far: invite someone below.");
+    const invited = table("invitations", ["Email", "Role", "Expires", ""], "No invitation waiting.");
+    const error = h("p", { class: "action-error", role: "alert", hidden: true });
+    const roleSelect = (m) => {
+      const select = h("select", { "aria-label": `Role of ${m.email}` }, ...ROLES.map(([v, l]) => h("option", { value: v, selected: v === m.role }, l)));
+      const status = h("span", { class: "action-error", role: "alert", hidden: true });
+      select.addEventListener("change", () => {
+        status.hidden = true;
+        void ctx.team.members.setRole({ userId: m.userId, role: select.value }).then(load, (err) => {
+          select.value = m.role;
+          showIn(status, err);
+        });
+      });
+      return h("span", {}, select, status);
+    };
+    const memberRow = (m) => row(
+      { "data-member": m.userId },
+      m.email,
+      m.name,
+      roleSelect(m),
+      when(m.joinedAt),
+      confirmButton("Remove", "Really remove?", async () => {
+        await ctx.team.members.remove({ userId: m.userId });
+        await load();
+      })
+    );
+    const invitationRow = (i) => row(
+      { "data-invitation": i.id },
+      i.email,
+      i.role,
+      when(i.expiresAt),
+      confirmButton("Revoke", "Really revoke?", async () => {
+        await ctx.team.invitations.revoke({ id: i.id });
+        await load();
+      })
+    );
+    const load = async () => {
+      try {
+        const [m, i] = await Promise.all([ctx.team.members.list(), ctx.team.invitations.list()]);
+        if (!ctx.alive()) return;
+        fill(people, m.items.map(memberRow));
+        fill(invited, i.items.map(invitationRow));
+      } catch (err) {
+        showIn(error, err);
+      }
+    };
+    const inviting = form({
+      id: "invite",
+      fields: [
+        { name: "email", label: "Email", type: "email", required: true, autocomplete: "email" },
+        { name: "role", label: "Role", type: "select", options: ROLES, value: "member" }
+      ],
+      submit: "Send the invitation",
+      onSubmit: async (data, node) => {
+        await ctx.team.members.add({ email: text(data, "email"), role: text(data, "role") });
+        node.reset();
+        await load();
+      }
+    });
+    root.append(
+      section("Members", error, h("div", { class: "scroll" }, people)),
+      section("Invitations", h("div", { class: "scroll" }, invited), h("h3", {}, "Invite someone"), inviting)
+    );
+    loading(people);
+    loading(invited);
+    void load();
+  }
+};
+
+// src/pages/usage.ts
+var ALERT_PERCENT = 90;
+var LABEL = {
+  synced_subscribers: "Synced subscribers",
+  api_requests: "API requests"
+};
+function meter(metric) {
+  const label = LABEL[metric.metric] ?? metric.metric;
+  const over = metric.percent !== null && metric.percent >= ALERT_PERCENT;
+  const limit = metric.limit === null ? "no limit" : `of ${metric.limit.toLocaleString()}`;
+  return h(
+    "div",
+    { class: `metric${over ? " over" : ""}`, "data-metric": metric.metric },
+    h("span", { class: "metric-label" }, label),
+    metric.limit === null ? null : h("meter", { min: 0, max: metric.limit, value: Math.min(metric.used, metric.limit), high: metric.limit * ALERT_PERCENT / 100, "aria-label": label }),
+    h("span", {}, `${metric.used.toLocaleString()} ${limit}${metric.percent === null ? "" : ` (${metric.percent}%)`}`)
+  );
+}
+function usageAlerts(shown) {
+  return shown.metrics.filter((m) => m.percent !== null && m.percent >= ALERT_PERCENT).map(
+    (m) => h(
+      "p",
+      { class: "alert", role: "alert" },
+      `${LABEL[m.metric] ?? m.metric}: ${m.percent}% of the plan's limit is used. Upgrade the plan or reduce use before it runs out.`
+    )
+  );
+}
+var usage = {
+  path: "usage",
+  title: "Usage",
+  mount(root, ctx) {
+    const body = h("div", { id: "usage", "aria-busy": "true" }, "Loading\u2026");
+    const alerts = h("div", { id: "usage-alerts" });
+    root.append(section("Usage this period", alerts, body));
+    const load = async () => {
+      const shown = await ctx.team.usage.get();
+      if (!ctx.alive()) return;
+      body.removeAttribute("aria-busy");
+      const period = `${new Date(shown.periodStart).toLocaleDateString()} \u2013 ${new Date(shown.periodEnd).toLocaleDateString()}`;
+      body.replaceChildren(h("p", {}, `Plan ${shown.plan}, ${period}.`), ...shown.metrics.map(meter));
+      alerts.replaceChildren(...usageAlerts(shown));
+    };
+    let timer;
+    ctx.onChange((batch) => {
+      if (!batch.some((c) => c.table === "subscribers")) return;
+      window.clearTimeout(timer);
+      timer = window.setTimeout(() => void load().catch((err) => showIn(body, err)), 500);
+    });
+    void load().catch((err) => showIn(body, err));
+  }
+};
+
+// src/pages/overview.ts
+var RECENT = 20;
+var STATUSES = ["subscribed", "unsubscribed", "pending", "bounced", "cleaned", "deleted", "total"];
+function describe(change) {
+  switch (change.table) {
+    case "subscribers": {
+      const { email, firstName, lastName } = change.row;
+      const name = [firstName, lastName].filter(Boolean).join(" ");
+      return `${email}${name ? ` (${name})` : ""}`;
+    }
+    case "sync_runs":
+      return `sync ${change.row.status}`;
+    case "exports":
+      return `export ${change.row.status}`;
+    case "esp_connections":
+      return change.row.name;
+  }
+}
+var overview = {
+  path: "overview",
+  title: "Overview",
+  mount(root, ctx) {
+    const counts = h("dl", { id: "counts", "aria-busy": "true" }, "Loading\u2026");
+    const changes = table("changes", ["Table", "Change", "What"], "Nothing has changed since you opened the page: changes appear here as they happen.");
+    fill(changes, []);
+    const alerts = h("div", { id: "usage-alerts" });
+    root.append(alerts, section("Subscribers", counts), section("Recent changes", changes));
+    void ctx.team.usage.get().then((shown) => alerts.replaceChildren(...usageAlerts(shown)), () => void 0);
+    const loadCounts = async () => {
+      const shown = await ctx.team.subscribers.counts();
+      if (!ctx.alive()) return;
+      counts.removeAttribute("aria-busy");
+      counts.replaceChildren(
+        ...STATUSES.map(
+          (status) => h("div", { class: "count" }, h("dt", {}, status), h("dd", { "data-count": status }, String(shown[status] ?? 0)))
+        )
+      );
+    };
+    let timer;
+    const recent = [];
+    ctx.onChange((batch) => {
+      for (const change of batch) {
+        recent.unshift(row({}, change.table, change.op, describe(change)));
+        if (change.table === "subscribers") {
+          window.clearTimeout(timer);
+          timer = window.setTimeout(() => void loadCounts().catch((err) => showIn(counts, err)), 250);
+        }
+      }
+      recent.splice(RECENT);
+      fill(changes, recent);
+    });
+    void loadCounts().catch((err) => showIn(counts, err));
+  }
+};
+
+// src/pages/subscribers.ts
+var PAGE_SIZE = 25;
+var STATUSES2 = ["subscribed", "unsubscribed", "pending", "bounced", "cleaned"];
+function fullName(s) {
+  return [s.firstName, s.lastName].filter(Boolean).join(" ");
+}
+var subscribers = {
+  path: "subscribers",
+  title: "Subscribers",
+  mount(root, ctx) {
+    let filter = {};
+    let cursors = [null];
+    let nextAfter = null;
+    let items = [];
+    let open = null;
+    const names = /* @__PURE__ */ new Map();
+    const list = table("subscribers", ["Email", "Name", "Status", "Connection", "Added"], "");
+    const listError = h("p", { class: "action-error", role: "alert", hidden: true });
+    const pageInfo = h("span", { id: "page-info", role: "status" });
+    const previous = h("button", { type: "button", id: "previous", disabled: true }, "Previous page");
+    const next = h("button", { type: "button", id: "next", disabled: true }, "Next page");
+    const detail = h("section", { id: "subscriber", hidden: true, "aria-live": "polite" });
+    const exportStatus = h("span", { id: "export-status", role: "status" });
+    const connectionSelect = h("select", { name: "connection", id: "filter-connection" }, h("option", { value: "" }, "any"));
+    const filters = h(
+      "form",
+      { id: "search", class: "filters", role: "search" },
+      h("label", {}, "Search ", h("input", { name: "q", type: "search", placeholder: "email or name" })),
+      h(
+        "label",
+        {},
+        "Status ",
+        h("select", { name: "status", id: "filter-status" }, h("option", { value: "" }, "any"), ...STATUSES2.map((s) => h("option", { value: s }, s)))
+      ),
+      h("label", {}, "Connection ", connectionSelect),
+      h("label", {}, h("input", { type: "checkbox", name: "deleted" }), " deleted ones"),
+      h("button", { type: "submit" }, "Filter")
+    );
+    const emptyText = () => filter.search || filter.status || filter.connectionId || filter.deleted ? "No subscriber matches these filters: change or clear them." : "No subscriber yet: add a connection and sync it, or create some with subscribers.create.";
+    const draw = () => {
+      list.dataset.empty = emptyText();
+      fill(list, items.map(subscriberRow));
+      const page = cursors.length;
+      pageInfo.textContent = items.length ? `Page ${page} \xB7 ${items.length} shown` : "";
+      previous.disabled = page <= 1;
+      next.disabled = nextAfter === null;
+    };
+    const subscriberRow = (s) => row(
+      { "data-subscriber": s.id, class: s.id === open ? "selected" : void 0 },
+      h("button", { type: "button", class: "link", onclick: () => void show(s.id) }, s.email),
+      fullName(s),
+      s.deletedAt ? "deleted" : s.status,
+      s.connectionId ? names.get(s.connectionId) ?? "" : "local",
+      when(s.createdAt)
+    );
+    const load = async () => {
+      const after = cursors[cursors.length - 1] ?? null;
+      const input = { ...filter, after, limit: PAGE_SIZE };
+      loading(list);
+      previous.disabled = next.disabled = true;
+      try {
+        const page = await ctx.team.subscribers.list(input);
+        if (!ctx.alive()) return;
+        listError.hidden = true;
+        items = page.items;
+        nextAfter = page.nextAfter;
+      } catch (err) {
+        showIn(listError, err);
+        items = [];
+        nextAfter = null;
+      }
+      draw();
+    };
+    const show = async (id) => {
+      open = id;
+      draw();
+      detail.hidden = false;
+      detail.replaceChildren(h("p", { "aria-busy": "true" }, "Loading\u2026"));
+      try {
+        renderDetail(await ctx.team.subscribers.get({ id }));
+      } catch (err) {
+        showIn(detail, err);
+      }
+    };
+    const renderDetail = (s) => {
+      if (!ctx.alive() || open !== s.id) return;
+      const fields = [
+        { name: "firstName", label: "First name", value: s.firstName ?? "" },
+        { name: "lastName", label: "Last name", value: s.lastName ?? "" },
+        { name: "status", label: "Status", type: "select", options: STATUSES2.map((x) => [x, x]), value: s.status },
+        {
+          name: "localFields",
+          label: "Local fields (JSON)",
+          type: "textarea",
+          value: JSON.stringify(s.localFields, null, 2),
+          hint: "Yours alone: a sync never overwrites them."
+        }
+      ];
+      const editing = form({
+        id: "edit-subscriber",
+        fields,
+        submit: "Save",
+        onSubmit: async (data) => {
+          let localFields;
+          try {
+            localFields = JSON.parse(text(data, "localFields") || "{}");
+          } catch {
+            throw new FieldError("localFields", 'Local fields must be a JSON object, e.g. {"plan": "gold"}.');
+          }
+          const saved = await ctx.team.subscribers.update({
+            id: s.id,
+            firstName: text(data, "firstName"),
+            lastName: text(data, "lastName"),
+            status: text(data, "status"),
+            localFields
+          });
+          replace(saved);
+          status.textContent = "Saved.";
+        }
+      });
+      const status = h("span", { role: "status", class: "saved" });
+      const synced = s.connectionId ? h("p", { class: "hint" }, `Synced from ${names.get(s.connectionId) ?? "a connection"}: its next sync overwrites names and status (a conflict), never local fields.`) : null;
+      const actions = s.deletedAt ? button("Restore", async () => replace(await ctx.team.subscribers.restore({ id: s.id }))) : confirmButton("Delete", "Really delete?", async () => {
+        await ctx.team.subscribers.delete({ id: s.id });
+        await show(s.id);
+      });
+      detail.replaceChildren(
+        h("h2", {}, s.email),
+        h(
+          "dl",
+          { class: "facts" },
+          h("dt", {}, "Status"),
+          h("dd", { "data-field": "status" }, s.deletedAt ? `deleted ${when(s.deletedAt)}` : s.status),
+          h("dt", {}, "External id"),
+          h("dd", {}, s.externalId ?? "none"),
+          h("dt", {}, "Updated"),
+          h("dd", {}, when(s.updatedAt)),
+          h("dt", {}, "Custom fields"),
+          h("dd", {}, h("code", {}, JSON.stringify(s.customFields)))
+        ),
+        synced ?? "",
+        s.deletedAt ? h("p", { class: "hint" }, "Deleted: restore it to edit it.") : editing,
+        status,
+        h("div", { class: "actions" }, actions, h("button", { type: "button", onclick: () => close() }, "Close"))
+      );
+    };
+    const close = () => {
+      open = null;
+      detail.hidden = true;
+      draw();
+    };
+    const replace = (s) => {
+      const at = items.findIndex((x) => x.id === s.id);
+      if (at >= 0) {
+        items[at] = s;
+        draw();
+      }
+      if (open === s.id && !detail.querySelector("form:focus-within")) renderDetail(s);
+    };
+    const exportAs = async (format) => {
+      let current = await ctx.team.exports.create({ format, filter });
+      exportStatus.textContent = `export ${current.status}\u2026`;
+      while (current.status === "queued" || current.status === "running") {
+        await new Promise((resolve) => window.setTimeout(resolve, 500));
+        current = await ctx.team.exports.get({ id: current.id });
+        exportStatus.textContent = `export ${current.status}: ${current.rowCount} of ${current.totalRows ?? "?"} rows`;
+      }
+      if (current.status !== "succeeded" || !current.downloadUrl) {
+        throw new Error(`the export ${current.status}: ${current.error ?? "no file"}`);
+      }
+      const rows = current.rowCount === 1 ? "1 row" : `${current.rowCount} rows`;
+      exportStatus.replaceChildren(h("a", { href: current.downloadUrl, download: "" }, `Download ${format.toUpperCase()} (${rows})`));
+    };
+    filters.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const data = new FormData(filters);
+      filter = {
+        search: text(data, "q") || null,
+        status: text(data, "status") || null,
+        connectionId: text(data, "connection") || null,
+        deleted: data.get("deleted") !== null
+      };
+      cursors = [null];
+      void load();
+    });
+    next.addEventListener("click", () => {
+      cursors.push(nextAfter);
+      void load();
+    });
+    previous.addEventListener("click", () => {
+      cursors.pop();
+      void load();
+    });
+    root.append(
+      section(
+        "Subscribers",
+        filters,
+        h("div", { class: "scroll" }, list),
+        listError,
+        h("div", { class: "pager" }, previous, " ", next, " ", pageInfo),
+        h(
+          "div",
+          { class: "exports" },
+          button("Export CSV", () => exportAs("csv"), { id: "export-csv" }),
+          button("Export NDJSON", () => exportAs("ndjson"), { id: "export-ndjson" }),
+          exportStatus
+        )
+      ),
+      detail
+    );
+    ctx.onChange((batch) => {
+      for (const change of batch) if (change.table === "subscribers") replace(change.row);
+    });
+    void ctx.team.espConnections.list().then(({ items: all }) => {
+      for (const c of all) {
+        names.set(c.id, c.name);
+        connectionSelect.append(h("option", { value: c.id }, c.name));
+      }
+      if (items.length) draw();
+    });
+    void load();
+  }
+};
+
+// src/pages/webhooks.ts
+var EVENTS = [
+  "subscriber.created",
+  "subscriber.deleted",
+  "sync.completed",
+  "sync.failed",
+  "export.ready",
+  "usage.threshold",
+  "webhook.disabled"
+];
+function attempts(delivery) {
+  return h(
+    "ol",
+    { class: "attempts" },
+    ...delivery.log.map(
+      (a) => h("li", {}, `${a.responseStatus ?? "no answer"}${a.error ? ` (${a.error})` : ""} in ${Math.round(a.durationMs)} ms, ${when(a.at)}`)
+    )
+  );
+}
+var webhooks = {
+  path: "webhooks",
+  title: "Webhooks",
+  mount(root, ctx) {
+    const list = table("webhooks", ["URL", "Events", "Status", "Actions"], "No webhook yet: create one below to be told of changes.");
+    const deliveries = table("deliveries", ["Event", "Status", "Attempts", "Created", "Next attempt", "Log"], 'No delivery yet: press "Test" on a webhook to send one.');
+    const listError = h("p", { class: "action-error", role: "alert", hidden: true });
+    const created = h("div", { id: "created-webhook" });
+    let endpoints = [];
+    let pending = false;
+    const hookRow = (hook) => {
+      const disabled = hook.status === "disabled";
+      return row(
+        { "data-webhook": hook.id },
+        h("code", {}, hook.url),
+        hook.events.join(", "),
+        disabled ? `disabled: ${hook.disabledReason ?? "after failures"}` : `active${hook.consecutiveFailures ? ` \xB7 ${hook.consecutiveFailures} failures in a row` : ""}`,
+        h(
+          "span",
+          { class: "buttons" },
+          button("Test", async () => {
+            await ctx.team.webhooks.test({ id: hook.id });
+            await loadDeliveries();
+          }),
+          disabled ? button("Re-enable", async () => {
+            await ctx.team.webhooks.update({ id: hook.id, status: "active" });
+            await load();
+          }) : null,
+          confirmButton("Delete", "Really delete?", async () => {
+            await ctx.team.webhooks.delete({ id: hook.id });
+            await load();
+          })
+        )
+      );
+    };
+    const deliveryRow = (d) => row(
+      { "data-delivery": d.id, "data-status": d.status },
+      d.eventType,
+      h("span", { class: `status ${d.status}` }, d.status),
+      String(d.attempts),
+      when(d.createdAt),
+      d.nextAttemptAt ? when(d.nextAttemptAt) : "",
+      d.log.length ? attempts(d) : "not sent yet"
+    );
+    const load = async () => {
+      try {
+        endpoints = (await ctx.team.webhooks.list()).items;
+        if (ctx.alive()) fill(list, endpoints.map(hookRow));
+      } catch (err) {
+        fill(list, []);
+        showIn(listError, err);
+      }
+    };
+    const loadDeliveries = async () => {
+      const { items } = await ctx.team.webhooks.deliveries({ limit: 50 });
+      if (!ctx.alive()) return;
+      pending = items.some((d) => d.status === "pending");
+      fill(deliveries, items.map(deliveryRow));
+    };
+    const creating = form({
+      id: "create-webhook",
+      fields: [
+        { name: "url", label: "URL", type: "url", required: true, placeholder: "https://example.com/hooks/subnest" },
+        { name: "events", label: "Events", type: "checks", options: EVENTS.map((e) => [e, e]), checked: ["subscriber.created", "sync.completed"] }
+      ],
+      submit: "Create the webhook",
+      fieldOf: (err) => isApiError(err, "WEBHOOK_URL_REFUSED") ? "url" : byPath(err),
+      onSubmit: async (data, node) => {
+        const made = await ctx.team.webhooks.create({
+          url: text(data, "url"),
+          events: data.getAll("events").map(String)
+        });
+        node.reset();
+        created.replaceChildren(secretOnce(`The signing secret of ${made.webhook.url}`, made.secret));
+        created.querySelector("button")?.focus();
+        await load();
+      }
+    });
+    root.append(
+      section("Webhooks", h("div", { class: "scroll" }, list), listError),
+      created,
+      section("Create a webhook", creating),
+      section("Deliveries", h("div", { class: "scroll" }, deliveries))
+    );
+    ctx.every(2e3, async () => {
+      if (pending) await loadDeliveries();
+    });
+    loading(list);
+    loading(deliveries);
+    void load();
+    void loadDeliveries().catch((err) => showIn(listError, err));
+  }
+};
+
 // ../sdk/ts/node_modules/eventsource-parser/dist/index.js
 var ParseError = class extends Error {
-  constructor(message, options) {
-    super(message), this.name = "ParseError", this.type = options.type, this.field = options.field, this.value = options.value, this.line = options.line;
+  constructor(message2, options) {
+    super(message2), this.name = "ParseError", this.type = options.type, this.field = options.field, this.value = options.value, this.line = options.line;
   }
 };
 var LF = 10;
@@ -1313,35 +2320,35 @@ ${value}`, dataLines++;
     }
     return chunk.slice(searchIndex);
   }
-  function parseLine(chunk, start, end) {
-    if (start === end) {
+  function parseLine(chunk, start2, end) {
+    if (start2 === end) {
       dispatchEvent();
       return;
     }
-    const firstCharCode = chunk.charCodeAt(start);
-    if (isDataPrefix(chunk, start, firstCharCode)) {
-      const valueStart = chunk.charCodeAt(start + 5) === SPACE ? start + 6 : start + 5, value2 = chunk.slice(valueStart, end);
+    const firstCharCode = chunk.charCodeAt(start2);
+    if (isDataPrefix(chunk, start2, firstCharCode)) {
+      const valueStart = chunk.charCodeAt(start2 + 5) === SPACE ? start2 + 6 : start2 + 5, value2 = chunk.slice(valueStart, end);
       data = dataLines === 0 ? value2 : `${data}
 ${value2}`, dataLines++;
       return;
     }
-    if (isEventPrefix(chunk, start, firstCharCode)) {
-      eventType = chunk.slice(chunk.charCodeAt(start + 6) === SPACE ? start + 7 : start + 6, end) || void 0;
+    if (isEventPrefix(chunk, start2, firstCharCode)) {
+      eventType = chunk.slice(chunk.charCodeAt(start2 + 6) === SPACE ? start2 + 7 : start2 + 6, end) || void 0;
       return;
     }
-    if (firstCharCode === 105 && chunk.charCodeAt(start + 1) === 100 && chunk.charCodeAt(start + 2) === 58) {
-      const value2 = chunk.slice(chunk.charCodeAt(start + 3) === SPACE ? start + 4 : start + 3, end);
+    if (firstCharCode === 105 && chunk.charCodeAt(start2 + 1) === 100 && chunk.charCodeAt(start2 + 2) === 58) {
+      const value2 = chunk.slice(chunk.charCodeAt(start2 + 3) === SPACE ? start2 + 4 : start2 + 3, end);
       value2.includes("\0") || (id = value2);
       return;
     }
     if (firstCharCode === 58) {
       if (onComment) {
-        const line2 = chunk.slice(start, end);
-        onComment(line2.slice(chunk.charCodeAt(start + 1) === SPACE ? 2 : 1));
+        const line2 = chunk.slice(start2, end);
+        onComment(line2.slice(chunk.charCodeAt(start2 + 1) === SPACE ? 2 : 1));
       }
       return;
     }
-    const line = chunk.slice(start, end), fieldSeparatorIndex = line.indexOf(":");
+    const line = chunk.slice(start2, end), fieldSeparatorIndex = line.indexOf(":");
     if (fieldSeparatorIndex === -1) {
       processField(line, "", line);
       return;
@@ -1431,8 +2438,8 @@ function streamUrl(baseUrl, filter) {
   add("tables", filter?.tables);
   add("connectionId", filter?.connectionId ? [filter.connectionId] : void 0);
   add("status", filter?.status);
-  const search2 = query.length ? `?${query.join("&")}` : "";
-  return `${baseUrl.replace(/\/+$/, "")}/realtime/stream${search2}`;
+  const search = query.length ? `?${query.join("&")}` : "";
+  return `${baseUrl.replace(/\/+$/, "")}/realtime/stream${search}`;
 }
 async function* streamBatches(options) {
   const doFetch = options.fetch ?? fetch;
@@ -1455,8 +2462,8 @@ async function* streamBatches(options) {
   const end = { event: null };
   const parser = createParser({
     onRetry: (ms) => batch.push({ type: "retry", ms }),
-    onEvent: (message) => {
-      end.event ??= toEvent(message, batch);
+    onEvent: (message2) => {
+      end.event ??= toEvent(message2, batch);
     }
   });
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -1488,13 +2495,13 @@ async function* streamBatches(options) {
     await reader.cancel().catch(() => void 0);
   }
 }
-function toEvent(message, batch) {
-  const data = message.data;
-  switch (message.event) {
+function toEvent(message2, batch) {
+  const data = message2.data;
+  switch (message2.event) {
     case "change": {
       const change = JSON.parse(data);
       if (known(change)) {
-        batch.push({ type: "change", cursor: message.id ?? "", change });
+        batch.push({ type: "change", cursor: message2.id ?? "", change });
       }
       return null;
     }
@@ -1599,8 +2606,8 @@ var SyncClient = class {
     return () => this.changeListeners.delete(listener);
   }
   /** One table's rows by id: the same map until that table changes. */
-  rows(table) {
-    return this.store.snapshot().get(table) ?? NO_ROWS;
+  rows(table2) {
+    return this.store.snapshot().get(table2) ?? NO_ROWS;
   }
   /** The cursor of the last change applied. */
   get cursor() {
@@ -1677,7 +2684,7 @@ var SyncClient = class {
       const page = await this.client.sync.pull(input);
       this.setStatus("catching-up");
       await this.applied(
-        page.changes.filter(known).map(({ table, op, id, row }) => ({ table, op, id, row })),
+        page.changes.filter(known).map(({ table: table2, op, id, row: row2 }) => ({ table: table2, op, id, row: row2 })),
         page.cursor
       );
       if (!page.hasMore) return;
@@ -1685,7 +2692,7 @@ var SyncClient = class {
   }
   /** One stream from the cursor until it ends; whether it got as far as `up-to-date`. */
   async follow() {
-    let live = false;
+    let live2 = false;
     this.hintMs = 0;
     const cursor = this.store.cursor;
     const batches = streamBatches({
@@ -1704,14 +2711,14 @@ var SyncClient = class {
       }
       if (position !== void 0) await this.applied(changes, position);
       if (batch.some((event) => event.type === "up-to-date")) {
-        live = true;
+        live2 = true;
         this.initial = false;
         this.setStatus("live");
-      } else if (!live) {
+      } else if (!live2) {
         this.setStatus("catching-up");
       }
     }
-    return live;
+    return live2;
   }
   /** Collect `event`'s change into `changes`; the cursor it moves to, if any. */
   handle(event, changes) {
@@ -1781,46 +2788,68 @@ function pullFilter(filter) {
   };
 }
 
-// src/main.ts
+// src/live.ts
+var CursorOnly = class {
+  cursor;
+  empty = /* @__PURE__ */ new Map();
+  apply(_changes, cursor) {
+    this.cursor = cursor;
+  }
+  clear() {
+    this.cursor = void 0;
+  }
+  snapshot() {
+    return this.empty;
+  }
+};
+var BADGE = {
+  connecting: "connecting\u2026",
+  "catching-up": "catching up\u2026",
+  live: "live",
+  reconnecting: "reconnecting\u2026",
+  stopped: "stopped"
+};
+function follow(baseUrl, sessionToken, teamId) {
+  const sync = new SyncClient({ baseUrl, sessionToken, teamId, store: new CursorOnly() });
+  const listeners = /* @__PURE__ */ new Set();
+  sync.subscribeChanges((changes, initial) => {
+    if (initial) return;
+    for (const listener of listeners) listener(changes);
+  });
+  return { sync, listeners };
+}
+
+// src/shell.ts
 var TOKEN_KEY = "subnest.session";
 var INVITE_KEY = "subnest.invitation";
-var RECENT = 20;
-var STATUSES = ["subscribed", "unsubscribed", "pending", "bounced", "cleaned", "deleted", "total"];
 var base = window.location.origin;
 var client = new Client({ baseUrl: base });
-var team = null;
-var replica = null;
-var runs = /* @__PURE__ */ new Map();
-var progress = /* @__PURE__ */ new Map();
+var pages = [];
+var live = null;
+var unmount = null;
 function $(selector) {
   const found = document.querySelector(selector);
   if (!found) throw new Error(`missing ${selector}`);
   return found;
 }
-function cell(text) {
-  const td = document.createElement("td");
-  td.textContent = text;
-  return td;
-}
-function when(iso) {
-  return iso ? new Date(iso).toLocaleString() : "never";
-}
 function showError(err) {
-  const box = $("#error");
-  if (err instanceof ApiError) {
-    box.textContent = `${err.body.message} (${err.body.code})`;
-  } else {
-    box.textContent = err instanceof Error ? err.message : String(err);
-  }
-  box.hidden = false;
+  showIn($("#error"), err);
 }
 function clearError() {
   $("#error").hidden = true;
 }
-function notice(text) {
+function notice(text2) {
   const box = $("#notice");
-  box.textContent = text;
+  box.textContent = text2;
   box.hidden = false;
+}
+async function guarded(action) {
+  try {
+    clearError();
+    await action();
+  } catch (err) {
+    showError(err);
+  }
 }
 function fromMailedLink() {
   const match = /^#(verify|reset|invite)=([A-Za-z0-9_-]+)$/.exec(window.location.hash);
@@ -1833,14 +2862,14 @@ function fromMailedLink() {
       notice("Your email address is verified.");
     });
   } else if (what === "reset") {
-    const form = $("#reset");
-    form.hidden = false;
-    form.addEventListener("submit", (event) => {
+    const form2 = $("#reset");
+    form2.hidden = false;
+    form2.addEventListener("submit", (event) => {
       event.preventDefault();
-      const newPassword = String(new FormData(form).get("password"));
+      const newPassword = String(new FormData(form2).get("password"));
       void guarded(async () => {
         await client.auth.resetPassword({ token, newPassword });
-        form.hidden = true;
+        form2.hidden = true;
         signedOut();
         notice("Your password is changed and every session ended: sign in with the new one.");
       });
@@ -1855,32 +2884,17 @@ async function acceptPendingInvitation() {
   if (!token) return;
   sessionStorage.removeItem(INVITE_KEY);
   try {
-    const team2 = await client.invitations.accept({ token });
-    notice(`You joined ${team2.name} as ${team2.role}.`);
+    const joined = await client.invitations.accept({ token });
+    notice(`You joined ${joined.name} as ${joined.role}.`);
   } catch (err) {
     showError(err);
   }
 }
-async function forgotPassword(form) {
-  const email = String(new FormData(form).get("email") ?? "");
+async function forgotPassword(form2) {
+  const email = String(new FormData(form2).get("email") ?? "");
   if (!email) throw new Error("enter your email address first");
   await client.auth.requestPasswordReset({ email });
   notice("If an account has this address, a link to reset its password is on its way.");
-}
-async function guarded(action) {
-  try {
-    clearError();
-    await action();
-  } catch (err) {
-    showError(err);
-  }
-}
-async function background(action) {
-  try {
-    await action();
-  } catch (err) {
-    showError(err);
-  }
 }
 var ENDED = {
   keyRevoked: "The API key was revoked.",
@@ -1891,16 +2905,18 @@ var ENDED = {
   teamDeleted: "The team is scheduled for deletion."
 };
 function signedOut() {
-  replica?.stop();
-  replica = null;
+  unmount?.();
+  unmount = null;
+  live?.sync.stop();
+  live = null;
   sessionStorage.removeItem(TOKEN_KEY);
   client.sessionToken = void 0;
-  team = null;
   $("#dashboard").hidden = true;
   $("#sign-in").hidden = false;
+  $("#sign-in input[name=email]").focus();
 }
-async function signIn(form) {
-  const data = new FormData(form);
+async function signIn(form2) {
+  const data = new FormData(form2);
   const signed = await client.auth.signIn({
     email: String(data.get("email")),
     password: String(data.get("password"))
@@ -1908,161 +2924,45 @@ async function signIn(form) {
   sessionStorage.setItem(TOKEN_KEY, signed.session.token);
   await enter(signed.session.token);
 }
+async function signOut() {
+  try {
+    await client.auth.signOut();
+  } finally {
+    signedOut();
+  }
+}
+function signInAgain2() {
+  const email = $("#who").textContent ?? "";
+  void signOut().then(() => {
+    $("#sign-in input[name=email]").value = email;
+    $("#sign-in input[name=password]").focus();
+    notice("Sign in again to confirm it is you: owner actions need a recent sign-in.");
+  });
+}
 async function enter(token) {
   client.sessionToken = token;
   await acceptPendingInvitation();
   const me = await client.auth.me();
   $("#who").textContent = me.user.email;
-  const { items } = await client.teams.list();
-  const select = $("#team");
-  select.replaceChildren(
-    ...items.map((t) => {
-      const option = document.createElement("option");
-      option.value = t.id;
-      option.textContent = t.name;
-      return option;
-    })
-  );
+  const teams = (await client.teams.list()).items;
+  $("#team").replaceChildren(...teams.map((t) => h("option", { value: t.id }, t.name)));
   $("#sign-in").hidden = true;
   $("#dashboard").hidden = false;
-  if (items[0]) await openTeam(items[0].id);
+  if (teams[0]) openTeam(teams[0].id);
+  else $("#page").replaceChildren(h("p", { class: "empty" }, "You are in no team yet: create one with teams.create, or accept an invitation."));
 }
-async function openTeam(teamId) {
-  replica?.stop();
-  team = client.withTeam(teamId);
-  $("#changes tbody").replaceChildren();
-  await Promise.all([loadConnections(), loadCounts(), search("")]);
-  follow(teamId);
-}
-async function loadCounts() {
-  if (!team) return;
-  const counts = await team.subscribers.counts();
-  $("#counts").replaceChildren(
-    ...STATUSES.flatMap((status) => {
-      const dt = document.createElement("dt");
-      dt.textContent = status;
-      const dd = document.createElement("dd");
-      dd.dataset.count = status;
-      dd.textContent = String(counts[status] ?? 0);
-      return [dt, dd];
-    })
-  );
-}
-async function loadConnections() {
-  if (!team) return;
-  const { items } = await team.espConnections.list();
-  $("#connections tbody").replaceChildren(...items.map(connectionRow));
-}
-function connectionRow(connection) {
-  const row = document.createElement("tr");
-  row.dataset.connection = connection.id;
-  const button = document.createElement("button");
-  button.textContent = "Sync now";
-  button.addEventListener("click", () => void guarded(() => syncNow(connection.id)));
-  const action = document.createElement("td");
-  action.append(button);
-  const shown = cell(progress.get(connection.id) ?? "");
-  shown.className = "progress";
-  row.append(
-    cell(connection.name),
-    cell(connection.provider),
-    cell(connection.status),
-    cell(when(connection.lastSyncedAt)),
-    action,
-    shown
-  );
-  return row;
-}
-async function syncNow(connectionId) {
-  if (!team) return;
-  const queued = await team.espConnections.sync({ id: connectionId });
-  runs.set(queued.syncRunId, connectionId);
-  showProgress(queued.syncRunId, "queued");
-}
-function showProgress(runId, text) {
-  const connection = runs.get(runId);
-  if (!connection) return;
-  progress.set(connection, text);
-  const target = document.querySelector(`tr[data-connection="${connection}"] .progress`);
-  if (target) target.textContent = text;
-}
-async function explainFailure(runId) {
-  if (!team) return;
-  const run = await team.syncRuns.get({ id: runId });
-  showProgress(runId, `failed: ${run.error ?? "unknown error"}`);
-}
-function describe(change) {
-  switch (change.table) {
-    case "subscribers": {
-      const { email, firstName, lastName } = change.row;
-      const name = [firstName, lastName].filter(Boolean).join(" ");
-      return `${email}${name ? ` (${name})` : ""}`;
-    }
-    case "sync_runs":
-      return `sync ${change.row.status}`;
-    case "exports":
-      return `export ${change.row.status}`;
-    case "esp_connections":
-      return change.row.name;
-  }
-}
-function addRecent(change) {
-  const body = $("#changes tbody");
-  const row = document.createElement("tr");
-  row.append(cell(change.table), cell(change.op), cell(describe(change)));
-  body.prepend(row);
-  while (body.children.length > RECENT) body.lastElementChild?.remove();
-}
-var countsTimer;
-function refreshSoon() {
-  window.clearTimeout(countsTimer);
-  countsTimer = window.setTimeout(() => void background(loadCounts), 250);
-}
-var BADGE = {
-  connecting: "connecting\u2026",
-  "catching-up": "catching up\u2026",
-  live: "live",
-  reconnecting: "reconnecting\u2026",
-  stopped: "stopped"
-};
-var CursorOnly = class {
-  cursor;
-  empty = /* @__PURE__ */ new Map();
-  apply(_changes, cursor) {
-    this.cursor = cursor;
-  }
-  clear() {
-    this.cursor = void 0;
-  }
-  snapshot() {
-    return this.empty;
-  }
-};
-function follow(teamId) {
-  const store = new CursorOnly();
-  const sync = new SyncClient({ baseUrl: base, sessionToken: client.sessionToken, teamId, store });
-  replica = sync;
+function openTeam(teamId) {
+  live?.sync.stop();
+  const following = follow(base, client.sessionToken, teamId);
+  live = following;
   const badge = $("#live");
-  sync.subscribeStatus(() => {
-    const status = sync.getStatus();
+  following.sync.subscribeStatus(() => {
+    const status = following.sync.getStatus();
     badge.textContent = BADGE[status];
     badge.classList.toggle("live", status === "live");
   });
-  sync.subscribeChanges((changes, initial) => {
-    for (const change of changes) {
-      if (change.table === "sync_runs") {
-        runs.set(change.id, change.row.connectionId);
-      }
-      if (initial) continue;
-      addRecent(change);
-      if (change.table === "subscribers") refreshSoon();
-      if (change.table === "esp_connections") void background(loadConnections);
-      if (change.table === "sync_runs") runProgress(change.id, change.row);
-      if (change.table === "exports") exportProgress(change.row);
-    }
-  });
-  sync.start().catch((err) => {
-    if (replica !== sync) return;
+  following.sync.start().catch((err) => {
+    if (live !== following) return;
     if (err instanceof StreamRevokedError) {
       signedOut();
       showError(new Error(`${ENDED[err.reason] ?? "Your access ended."} Sign in again.`));
@@ -2073,68 +2973,74 @@ function follow(teamId) {
       showError(err);
     }
   });
+  route();
 }
-function runProgress(id, row) {
-  showProgress(id, `${row.status} \xB7 ${row.rowsSeen} rows`);
-  if (row.status === "needs_review") {
-    showProgress(id, `needs review: would delete ${row.withheld} of ${row.liveBefore ?? "?"}`);
+function currentPage() {
+  const path = /^#\/([a-z-]+)/.exec(window.location.hash)?.[1];
+  return pages.find((p) => p.path === path) ?? pages[0];
+}
+function route() {
+  const teamId = $("#team").value;
+  if (!live || !teamId) return;
+  unmount?.();
+  const page = currentPage();
+  for (const link of document.querySelectorAll("#nav a")) {
+    if (link.getAttribute("href") === `#/${page.path}`) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
   }
-  if (row.status === "succeeded" || row.status === "failed" || row.status === "needs_review") {
-    refreshSoon();
-    void background(loadConnections);
+  document.title = `${page.title} \xB7 SubscriberNest`;
+  const listeners = /* @__PURE__ */ new Set();
+  const timers = [];
+  let alive = true;
+  const feed = live.listeners;
+  const ctx = {
+    team: client.withTeam(teamId),
+    onChange: (listener) => {
+      listeners.add(listener);
+      feed.add(listener);
+    },
+    every: (ms, action) => {
+      timers.push(window.setInterval(() => void action().catch(showError), ms));
+    },
+    alive: () => alive
+  };
+  unmount = () => {
+    alive = false;
+    for (const listener of listeners) feed.delete(listener);
+    for (const timer of timers) window.clearInterval(timer);
+  };
+  const root = $("#page");
+  root.replaceChildren();
+  root.dataset.page = page.path;
+  try {
+    page.mount(root, ctx);
+  } catch (err) {
+    root.replaceChildren(h("p", { class: "action-error", role: "alert" }, message(err)));
   }
-  if (row.status === "failed") void background(() => explainFailure(id));
 }
-function exportProgress(row) {
-  const rows = `${row.rowCount} of ${row.totalRows ?? "?"} rows`;
-  $("#export-status").textContent = `export ${row.status}: ${rows}`;
-}
-async function search(query) {
-  if (!team) return;
-  const page = await team.subscribers.list(query ? { search: query, limit: 50 } : { limit: 50 });
-  $("#subscribers tbody").replaceChildren(...page.items.map(subscriberRow));
-}
-function subscriberRow(subscriber) {
-  const row = document.createElement("tr");
-  const name = [subscriber.firstName, subscriber.lastName].filter(Boolean).join(" ");
-  row.append(cell(subscriber.email), cell(name), cell(subscriber.status), cell(when(subscriber.createdAt)));
-  return row;
-}
-async function exportAs(format) {
-  if (!team) return;
-  const query = String(new FormData($("#search")).get("q") ?? "");
-  const status = $("#export-status");
-  let current = await team.exports.create(query ? { format, filter: { search: query } } : { format });
-  status.textContent = `export ${current.status}`;
-  while (current.status === "queued" || current.status === "running") {
-    await new Promise((resolve) => window.setTimeout(resolve, 500));
-    current = await team.exports.get({ id: current.id });
-  }
-  if (current.status !== "succeeded" || !current.downloadUrl) {
-    throw new Error(`the export ${current.status}: ${current.error ?? "no file"}`);
-  }
-  const link = document.createElement("a");
-  link.href = current.downloadUrl;
-  link.download = "";
-  const rows = current.rowCount === 1 ? "1 row" : `${current.rowCount} rows`;
-  link.textContent = `Download ${format.toUpperCase()} (${rows})`;
-  status.replaceChildren(link);
-}
-function main() {
+function start(list) {
+  pages = list;
+  onSessionTooOld(signInAgain2);
+  $("#nav").replaceChildren(...pages.map((p) => h("a", { href: `#/${p.path}` }, p.title)));
   $("#sign-in").addEventListener("submit", (event) => {
     event.preventDefault();
     void guarded(() => signIn(event.currentTarget));
   });
   $("#team").addEventListener("change", (event) => {
-    void guarded(() => openTeam(event.currentTarget.value));
+    clearError();
+    openTeam(event.currentTarget.value);
   });
-  $("#search").addEventListener("submit", (event) => {
-    event.preventDefault();
-    void guarded(() => search(String(new FormData(event.currentTarget).get("q") ?? "")));
-  });
+  $("#sign-out").addEventListener("click", () => void guarded(signOut));
   $("#forgot").addEventListener("click", () => void guarded(() => forgotPassword($("#sign-in"))));
-  $("#export-csv").addEventListener("click", () => void guarded(() => exportAs("csv")));
-  $("#export-ndjson").addEventListener("click", () => void guarded(() => exportAs("ndjson")));
+  window.addEventListener("hashchange", () => {
+    if (/^#(verify|reset|invite)=/.test(window.location.hash)) {
+      fromMailedLink();
+      return;
+    }
+    clearError();
+    route();
+    $("#page").focus();
+  });
   fromMailedLink();
   const token = sessionStorage.getItem(TOKEN_KEY);
   if (token) {
@@ -2145,4 +3051,7 @@ function main() {
     $("#sign-in").hidden = false;
   }
 }
-main();
+
+// src/main.ts
+var PAGES = [overview, connections, subscribers, keys, webhooks, members, usage];
+start(PAGES);

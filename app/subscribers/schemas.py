@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import msgspec
 
-from app.schemas import Email, Timestamp
+from app.schemas import Email, SubscriberStatus, Timestamp
 from rpc import Input, Output
 
 __all__ = [
@@ -19,11 +19,9 @@ __all__ = [
     "SubscriberList",
     "SubscriberOut",
     "SubscriberPageInput",
-    "SubscriberStatus",
     "UpdateSubscriberInput",
 ]
 
-SubscriberStatus = Literal["subscribed", "unsubscribed", "pending", "bounced", "cleaned"]
 Name = Annotated[str, msgspec.Meta(max_length=200)]
 Fields = Annotated[
     dict[str, Any],

@@ -25,10 +25,9 @@ from app.subscribers.schemas import (
     SubscriberPageInput,
     UpdateSubscriberInput,
 )
-from rpc import NotFound, ValidationFailed
-from rpc.errors import ValidationData
+from rpc import NotFound, ValidationData, ValidationFailed
 
-__all__ = ["SubscriberService", "normalize_email"]
+__all__ = ["SubscriberService", "subscriber_email"]
 
 _COLUMNS = select_list(SubscriberOut)  # what the feed shows of a subscriber, too
 # Rows looked at in page order for a search before the full-text index is asked instead.
@@ -44,7 +43,7 @@ def _invalid(path: str, detail: str) -> ValidationFailed:
     return ValidationFailed(f"{path[2:]}: {detail}", data=ValidationData(path=path, detail=detail))
 
 
-def normalize_email(raw: str) -> str:
+def subscriber_email(raw: str) -> str:
     """Trimmed, domain lower-cased (the local part is the mailbox owner's); invalid → 400."""
     local, at, domain = raw.strip().rpartition("@")
     domain = domain.lower().rstrip(".")
@@ -187,7 +186,7 @@ class SubscriberService:
 
     async def create(self, team_id: uuid.UUID, data: CreateSubscriberInput) -> SubscriberOut:
         """A manual subscriber (no ESP); 409 SUBSCRIBER_EXISTS if the address is taken."""
-        email = normalize_email(data.email)
+        email = subscriber_email(data.email)
         await self._refuse_duplicate(team_id, email, None)
         try:
             async with savepoint(self.conn):  # a lost race stays answerable
@@ -231,7 +230,7 @@ class SubscriberService:
         current = await self._live(data.id)
         changes: dict[str, Any] = {}
         if data.email is not None:
-            changes["email"] = normalize_email(data.email)
+            changes["email"] = subscriber_email(data.email)
             await self._refuse_duplicate(current["team_id"], changes["email"], data.id)
         for name in ("first_name", "last_name", "status"):
             if getattr(data, name) is not None:

@@ -8,8 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from app.schemas import ShortText, Timestamp
-from rpc import Input, Output
-from rpc.masking import SECRET
+from rpc import SECRET, Input, Output
 
 __all__ = [
     "ConnectionList",

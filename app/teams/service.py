@@ -9,7 +9,7 @@ import asyncpg
 
 from app.auth.errors import EmailNotVerified, InvalidToken, WrongRole
 from app.auth.schemas import UserOut
-from app.auth.service import mail_token, normalize_email, token_hash
+from app.auth.service import account_email, mail_token, token_hash
 from app.config import Settings
 from app.credentials import CredentialCipher
 from app.db import set_tenant
@@ -123,7 +123,7 @@ class TeamService:
         AlreadyMember if an account of that address is a member; QuotaExceeded past
         TEAM_MAX_OPEN_INVITATIONS."""
         assert self.settings is not None
-        email = normalize_email(email)
+        email = account_email(email)
         member = await self.conn.fetchval(
             "SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id "
             "WHERE m.team_id = $1 AND u.email = $2 AND m.deleted_at IS NULL",
@@ -208,7 +208,7 @@ class TeamService:
             or row["expires_at"] <= dt.datetime.now(dt.UTC)
         ):
             raise InvalidToken()
-        if normalize_email(user.email) != row["email"]:
+        if account_email(user.email) != row["email"]:
             raise InvitationForAnotherAccount()
         if not user.email_verified:
             raise EmailNotVerified()

@@ -9,8 +9,7 @@ import msgspec
 
 from app.events import EventType
 from app.schemas import Timestamp
-from rpc import Input, Output
-from rpc.masking import SECRET
+from rpc import SECRET, Input, Output
 
 __all__ = [
     "AttemptOut",

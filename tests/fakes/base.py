@@ -28,7 +28,8 @@ from urllib.parse import parse_qs
 import msgspec
 import uvicorn
 
-from app.esp import EspEndpoints, NormalizedSubscriber, SubscriberStatus
+from app.esp import EspEndpoints, NormalizedSubscriber
+from app.schemas import SubscriberStatus
 
 __all__ = [
     "FakeAccount",

@@ -13,10 +13,9 @@ import datetime as dt
 import logging
 import uuid
 
-import asyncpg
 import msgspec
 
-from app.db import Database
+from app.db import Database, KeptConnection
 from app.usage.plans import period_of
 from app.usage.quota import ApiQuota
 from app.usage.service import UsageService
@@ -44,7 +43,6 @@ class RequestLogWriter:
     def __init__(
         self, db: Database, quota: ApiQuota, *, interval: float = 1.0, batch: int = 500
     ) -> None:
-        self._db = db
         self._quota = quota
         self._interval = interval
         self._batch = batch
@@ -52,7 +50,7 @@ class RequestLogWriter:
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
-        self._conn: asyncpg.Connection | None = None  # the maintenance role's, kept open
+        self._conn = KeptConnection(db)  # the maintenance role's, kept open
 
     def record(self, call: Call, status: int, seconds: float) -> None:
         key_id = call.facts.get("api_key_id")
@@ -81,8 +79,7 @@ class RequestLogWriter:
         if self._task is not None:
             await self._task
         await self._flush_logged()
-        if self._conn is not None:
-            await self._conn.close()
+        await self._conn.close()
 
     async def _run(self) -> None:
         while not self._stopping:
@@ -96,9 +93,6 @@ class RequestLogWriter:
             await self.flush()
         except Exception:  # the log must never take the API down; the batch is kept for later
             log.exception("request log flush failed; its calls wait for the next one")
-            if self._conn is not None:  # a new connection next time, whatever went wrong
-                self._conn.terminate()
-                self._conn = None
 
     async def flush(self) -> None:
         """Write what waits. On failure nothing of it was written (one transaction): it waits
@@ -121,10 +115,7 @@ class RequestLogWriter:
         # One statement for every team's calls, as the maintenance role (RLS would need a
         # statement per team): the transaction holds a txid for one round trip, not for a
         # statement per team, so the change feed's xmin guard hardly ever waits on it.
-        if self._conn is None or self._conn.is_closed():
-            self._conn = await self._db.connect_maintenance()
-        conn = self._conn
-        async with conn.transaction():
+        async with self._conn.use() as conn, conn.transaction():
             counted = await conn.fetch(
                 _RECORD,
                 [e.team_id for e in entries],
