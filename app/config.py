@@ -80,6 +80,15 @@ class Settings(Masked, msgspec.Struct, frozen=True, kw_only=True):
     sync_requeue_after_seconds: PositiveInt = msgspec.field(
         default=60, name="SYNC_REQUEUE_AFTER_SECONDS"
     )
+    # A sync that would delete more than this share of a connection's live subscribers waits
+    # in needs_review for syncRuns.approve (1.0: never).
+    sync_max_delete_share: Annotated[float, msgspec.Meta(gt=0, le=1)] = msgspec.field(
+        default=0.2, name="SYNC_MAX_DELETE_SHARE"
+    )
+    # How long espConnections.restore can bring back a deleted connection and its subscribers.
+    connection_restore_hours: PositiveInt = msgspec.field(
+        default=72, name="CONNECTION_RESTORE_HOURS"
+    )
     session_ttl_days: PositiveInt = msgspec.field(default=30, name="SESSION_TTL_DAYS")
     request_log_retention_days: PositiveInt = msgspec.field(
         default=30, name="REQUEST_LOG_RETENTION_DAYS"

@@ -18,6 +18,7 @@ __all__ = ["EVENT_TYPES", "EventType", "emit"]
 _EventName = Literal[
     "sync.completed",
     "sync.failed",
+    "sync.needs_review",
     "subscriber.created",
     "subscriber.deleted",
     "usage.threshold",

@@ -19,7 +19,12 @@ from app.mail.jobs import send_mails
 from app.observability import serve_worker_metrics
 from app.pools import check_pool_size
 from app.runtime import Runtime
-from app.sync.jobs import sweep_queued_runs, sync_all_active, sync_connection
+from app.sync.jobs import (
+    purge_deleted_connections,
+    sweep_queued_runs,
+    sync_all_active,
+    sync_connection,
+)
 from app.teams.jobs import erase_deleted_teams
 from app.usage.jobs import roll_billing_period
 from app.webhooks.jobs import deliver_webhook, dispatch_events
@@ -142,6 +147,7 @@ def build_worker(runtime: Runtime) -> Worker[JobContext]:
             purge_exports,
             purge_tombstones,
             erase_deleted_teams,
+            purge_deleted_connections,
             roll_billing_period,
             dispatch_events,
             send_mails,
@@ -156,6 +162,9 @@ def build_worker(runtime: Runtime) -> Worker[JobContext]:
             CronJob(send_mails, cron="* * * * * *", unique=True, timeout=300),
             CronJob(purge_tombstones, cron="11 4 * * *", unique=True, retries=3, timeout=1800),
             CronJob(erase_deleted_teams, cron="37 * * * *", unique=True, retries=3, timeout=1800),
+            CronJob(
+                purge_deleted_connections, cron="47 * * * *", unique=True, retries=3, timeout=1800
+            ),
             CronJob(roll_billing_period, cron="5 0 1 * *", unique=True, retries=3, timeout=600),
             CronJob(purge_expired_sessions, cron="17 * * * *", unique=True, retries=3, timeout=300),
             CronJob(purge_request_logs, cron="41 3 * * *", unique=True, retries=3, timeout=900),

@@ -57,6 +57,15 @@ class SyncRun(ChangeStamped, Timestamped, Table, tablename="sync_runs"):
     skipped_count = Integer(default=0)  # listed rows in a status the connector does not know
     error = Text(null=True, default=None)
     error_kind = Text(null=True, default=None)  # RunErrorKind (app/sync/schemas.py)
+    # Decision 0034: why the run deleted none of the rows its listing left out, how many, of how
+    # many live rows, the provider's total; an approval run's allowance; a reviewed run's
+    # approval run (a foreign key to sync_runs in migration 0021).
+    deletions_withheld = Text(null=True, default=None)  # WithheldReason (app/sync/schemas.py)
+    withheld_count = Integer(default=0)
+    live_before = Integer(null=True, default=None)
+    provider_total = Integer(null=True, default=None)
+    delete_allowance = Integer(null=True, default=None)
+    approval_run_id = UUID(null=True, default=None)
     queued_at = Timestamptz()
     started_at = Timestamptz(null=True, default=None)
     finished_at = Timestamptz(null=True, default=None)

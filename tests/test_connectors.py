@@ -348,6 +348,19 @@ async def test_unknown_statuses_are_skipped_and_counted(
         assert [i for page in pages for i in page.skipped] == [*ids[:2], ids[-1]]
 
 
+async def test_a_brevo_contact_without_an_email_is_skipped_and_counted(
+    host: FakeHost, http: httpx.AsyncClient, sleep: RecordingSleep
+) -> None:
+    with fake_esp("brevo", size=30, seed=2, host=host) as fake:
+        ids = fake.account.ids()
+        fake.account.edit(ids[3], email="")
+        pages, by_id = await listing(connect(fake, http, sleep))
+        assert ids[3] not in by_id and len(by_id) == len(ids) - 1
+        # Listed, so the listing still adds up to the total Brevo reports (decision 0034).
+        assert [i for page in pages for i in page.skipped] == [ids[3]]
+        assert pages[-1].total == len(ids)
+
+
 async def test_a_paused_beehiiv_reader_is_unsubscribed_not_fatal(
     host: FakeHost, http: httpx.AsyncClient, sleep: RecordingSleep
 ) -> None:

@@ -18,11 +18,15 @@ import pytest
 
 from app.config import Settings
 from app.embedded import EmbeddedRedis
+from app.jobs import JobContext
+from app.runtime import Runtime
+from app.sync.jobs import purge_deleted_connections
 from tests.fakes import FAKES, FakeEsp, fake_esp
 from tests.support import (
     Caller,
     CallFailed,
     env_for,
+    fails,
     fetch,
     member_of_new_team,
     start_server,
@@ -75,7 +79,7 @@ def _sync_and_wait(caller: Caller, connection_id: str, timeout: float = 60) -> d
 def _finished(caller: Caller, run_id: str, timeout: float = 60) -> dict[str, Any]:
     def finished() -> dict[str, Any] | None:
         run = caller("syncRuns.get", id=run_id)
-        return run if run["status"] in ("succeeded", "failed") else None
+        return run if run["status"] in ("succeeded", "failed", "needs_review") else None
 
     return wait_for(finished, timeout=timeout, interval=0.1, what="sync run to finish")
 
@@ -519,3 +523,191 @@ async def test_deleting_a_connection_during_its_sync_keeps_its_subscribers_delet
         database_url, "SELECT count(*) AS n FROM subscribers WHERE deleted_at IS NULL"
     )
     assert live[0]["n"] == 0
+
+
+async def _live(database_url: str) -> int:
+    (row,) = await fetch(
+        database_url, "SELECT count(*) AS n FROM subscribers WHERE deleted_at IS NULL"
+    )
+    return int(row["n"])
+
+
+@pytest.mark.parametrize("system", [(p, 300) for p in PROVIDERS], indirect=True, ids=PROVIDERS)
+async def test_a_truncated_listing_tombstones_nothing_and_says_why(
+    system: tuple[System, Caller], database_url: str
+) -> None:
+    env, caller = system
+    fake = env.fake
+    connection = fake.connect(caller, fake.provider)
+    total = len(fake.account.expected())
+    assert _sync_and_wait(caller, connection["id"])["created"] == total
+    fake.truncate_listing(30)  # the listing stops after a tenth; the provider's total does not
+    fake.account.edit(fake.account.ids()[0], first_name="Edited")
+    run = _sync_and_wait(caller, connection["id"])
+    assert (run["deleted"], run["withheld"], run["liveBefore"]) == (0, total - 30, total), run
+    assert run["updated"] == 1, "what was listed is still merged"
+    if fake.provider in ("mailchimp", "brevo"):  # they report a total: the listing is short
+        assert run["providerTotal"] == total
+    if run["providerTotal"] is not None:
+        assert (run["status"], run["deletionsWithheld"]) == ("succeeded", "short_listing"), run
+    else:  # no total to hold it against: it is a 90% deletion, and waits for review
+        assert (run["status"], run["deletionsWithheld"]) == ("needs_review", "mass_deletion"), run
+    assert await _live(database_url) == total
+    _run_on_the_feed(caller, run["id"], status=run["status"], withheld=total - 30)
+
+
+@pytest.mark.parametrize("system", [(p, 200) for p in PROVIDERS], indirect=True, ids=PROVIDERS)
+async def test_a_mass_deletion_waits_for_review_and_approval_applies_it(
+    system: tuple[System, Caller], database_url: str
+) -> None:
+    env, caller = system
+    fake = env.fake
+    connection = fake.connect(caller, fake.provider)
+    ids = fake.account.ids()
+    assert _sync_and_wait(caller, connection["id"])["created"] == len(ids)
+    gone = len(ids) - 20
+    for external_id in ids[20:]:  # 90% really gone at the provider
+        fake.account.remove(external_id)
+    fake.account.add(2)
+    live = len(fake.account.expected())
+    review = _sync_and_wait(caller, connection["id"])
+    assert (review["status"], review["deletionsWithheld"]) == ("needs_review", "mass_deletion")
+    assert (review["withheld"], review["liveBefore"], review["deleted"]) == (gone, len(ids), 0)
+    assert (review["created"], review["approvalRunId"]) == (live - 20, None)
+    assert await _live(database_url) == len(ids) + live - 20
+    _run_on_the_feed(caller, review["id"], status="needs_review", deletionsWithheld="mass_deletion")
+
+    # Another team cannot approve it, nor see it.
+    other, _ = member_of_new_team(caller.base_url, "other@example.com")
+    refused = fails(other, "syncRuns.approve", id=review["id"])
+    assert (refused.status, refused.code) == (404, "NOT_FOUND")
+
+    approved = caller("syncRuns.approve", id=review["id"])
+    assert caller("syncRuns.approve", id=review["id"]) == approved, "approved once"
+    run = _finished(caller, approved["syncRunId"])
+    assert (run["status"], run["trigger"], run["deleted"]) == ("succeeded", "approval", gone), run
+    assert run["deletionsWithheld"] is None
+    assert caller("syncRuns.get", id=review["id"])["approvalRunId"] == run["id"]
+    assert await _live(database_url) == live
+    assert fails(caller, "syncRuns.approve", id=run["id"]).code == "SYNC_RUN_NOT_IN_REVIEW"
+
+
+@pytest.mark.parametrize("system", [("kit", 100)], indirect=True, ids=["kit"])
+async def test_an_approval_allows_only_the_deletions_it_was_shown(
+    system: tuple[System, Caller], database_url: str
+) -> None:
+    env, caller = system
+    fake = env.fake
+    connection = fake.connect(caller, "Kit")
+    assert _sync_and_wait(caller, connection["id"])["created"] == 100
+    fake.truncate_listing(0)  # an empty listing: another account's key, say
+    review = _sync_and_wait(caller, connection["id"])
+    assert (review["status"], review["deletionsWithheld"]) == ("needs_review", "empty_listing")
+    assert review["withheld"] == 100
+    fake.truncate_listing(None)
+    ids = fake.account.ids()
+    for external_id in ids[50:]:
+        fake.account.remove(external_id)
+    fake.account.add(60)  # the listing changed meanwhile: half gone, and 60 new ones
+    # Allowing deletions is an admin's call: a write key may sync, not approve.
+    writer = caller("apiKeys.create", name="Writer", scopes=["write"])["key"]
+    refused = fails(
+        Caller(caller.base_url, {"X-API-Key": writer}), "syncRuns.approve", id=review["id"]
+    )
+    assert (refused.status, refused.code) == (403, "INSUFFICIENT_SCOPE")
+    # Approved for 100 deletions: the run deletes the 50 the listing now leaves out.
+    run = _finished(caller, caller("syncRuns.approve", id=review["id"])["syncRunId"])
+    assert (run["status"], run["deleted"], run["created"]) == ("succeeded", 50, 60), run
+    assert await _live(database_url) == 110
+
+    for external_id in fake.account.ids()[:100]:
+        fake.account.remove(external_id)
+    review = _sync_and_wait(caller, connection["id"])
+    assert (review["status"], review["withheld"]) == ("needs_review", 100)
+    fake.account.remove(fake.account.ids()[0])  # more than was shown: reviewed again
+    again = _finished(caller, caller("syncRuns.approve", id=review["id"])["syncRunId"])
+    assert (again["status"], again["withheld"], again["deleted"]) == ("needs_review", 101, 0)
+
+
+@pytest.mark.parametrize(
+    "system",
+    [("mailerlite", 100, {"SYNC_MAX_DELETE_SHARE": "1.0"})],
+    indirect=True,
+    ids=["mailerlite"],
+)
+async def test_the_share_setting_can_allow_mass_deletion(
+    system: tuple[System, Caller], database_url: str
+) -> None:
+    env, caller = system
+    connection = env.fake.connect(caller, "MailerLite")
+    ids = env.fake.account.ids()
+    assert _sync_and_wait(caller, connection["id"])["created"] == len(ids)
+    for external_id in ids[10:]:
+        env.fake.account.remove(external_id)
+    run = _sync_and_wait(caller, connection["id"])
+    assert (run["status"], run["deletionsWithheld"]) == ("succeeded", None), run
+    assert run["deleted"] == len(ids) - 10
+    assert await _live(database_url) == 10
+
+
+@pytest.mark.parametrize("system", [("kit", 40)], indirect=True, ids=["kit"])
+async def test_a_deleted_connection_is_restored_within_the_window_then_purged(
+    system: tuple[System, Caller], database_url: str, runtime: Runtime
+) -> None:
+    env, caller = system
+    fake = env.fake
+    connection = fake.connect(caller, "Kit")
+    assert _sync_and_wait(caller, connection["id"])["created"] == 40
+    ids = fake.account.ids()
+    fake.account.remove(ids[0])
+    assert _sync_and_wait(caller, connection["id"])["deleted"] == 1  # a tombstone of its own
+    (noted,) = await fetch(
+        database_url, "SELECT id FROM subscribers WHERE external_id = $1", ids[1]
+    )
+    caller("subscribers.update", id=str(noted["id"]), localFields={"note": "vip"})
+
+    caller("espConnections.delete", id=connection["id"])
+    assert await _live(database_url) == 0
+    assert caller("espConnections.list")["items"] == []
+    (listed,) = caller("espConnections.list", includeDeleted=True)["items"]
+    assert listed["id"] == connection["id"] and listed["deletedAt"] is not None
+
+    other, _ = member_of_new_team(caller.base_url, "other@example.com")
+    refused = fails(other, "espConnections.restore", id=connection["id"])
+    assert (refused.status, refused.code) == (404, "NOT_FOUND")
+
+    restored = caller("espConnections.restore", id=connection["id"])
+    assert (restored["deletedAt"], restored["status"]) == (None, "paused")
+    assert await _live(database_url) == 39, "exactly the rows the delete tombstoned"
+    (back,) = await fetch(
+        database_url, "SELECT local_fields::text AS f FROM subscribers WHERE id = $1", noted["id"]
+    )
+    assert back["f"] == '{"note": "vip"}'
+
+    caller("espConnections.delete", id=connection["id"])
+    job = JobContext(runtime=runtime)
+    assert await purge_deleted_connections(job) == 0  # within the window
+    # Past CONNECTION_RESTORE_HOURS (72): the deletion moved back in time, its rows with it.
+    await fetch(
+        database_url,
+        "UPDATE subscribers s SET deleted_at = s.deleted_at - interval '73 hours' "
+        "FROM esp_connections c WHERE c.id = s.esp_connection_id AND s.deleted_at = c.deleted_at",
+    )
+    await fetch(
+        database_url, "UPDATE esp_connections SET deleted_at = deleted_at - interval '73 hours'"
+    )
+    expired = fails(caller, "espConnections.restore", id=connection["id"])
+    assert (expired.status, expired.code) == (422, "CONNECTION_RESTORE_EXPIRED")
+
+    async def purged() -> int:
+        (row,) = await fetch(database_url, "SELECT count(*) AS n FROM subscribers")
+        return int(row["n"])
+
+    # Rows go only below the cluster's xmin: other tests' open transactions may hold it.
+    async with asyncio.timeout(30):
+        while await purge_deleted_connections(job) == 0:
+            await asyncio.sleep(0.1)
+    assert await purged() == 0
+    assert fails(caller, "espConnections.restore", id=connection["id"]).code == (
+        "CONNECTION_RESTORE_EXPIRED"
+    )

@@ -83,8 +83,10 @@ class BrevoConnector(BaseConnector):
             body = await self._get(
                 path, _Contacts, {"limit": size, "offset": offset, "sort": "asc"}
             )
-            subscribers = [self._normalize(c) for c in body.contacts if c.email]
-            yield Page(subscribers, body.count)
+            # A contact without an email (SMS only) is listed and counted in ``count`` but not
+            # synced: skipped, so the listing still adds up to the provider's total.
+            listed = ((c.id, self._normalize(c) if c.email else None) for c in body.contacts)
+            yield self._page(listed, body.count)
             offset += len(body.contacts)
             if len(body.contacts) < size or (body.count is not None and offset >= body.count):
                 return

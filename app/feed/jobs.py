@@ -3,15 +3,20 @@ horizon moves past them so that a cursor which might have missed one must refetc
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import asyncpg
+
 from app.jobs import JobContext, task_logged
 
-__all__ = ["purge_tombstones"]
+__all__ = ["SAFE_TO_PURGE", "purge_rows", "purge_tombstones"]
 
-# Children first; a deleted connection goes only once nothing refers to it (its sync runs are
-# history, never tombstoned, so such a connection stays).
 # Only rows below the snapshot's xmin: every transaction before the new horizon has then ended,
 # so a reader may step over the horizon without missing a late commit.
-_SAFE = "deleted_at < $1 AND txid < pg_snapshot_xmin(pg_current_snapshot())"
+SAFE_TO_PURGE = "txid < pg_snapshot_xmin(pg_current_snapshot())"
+_SAFE = f"deleted_at < $1 AND {SAFE_TO_PURGE}"
+# Children first; a deleted connection goes only once nothing refers to it (its sync runs are
+# history, never tombstoned, so such a connection stays).
 _PURGES = (
     f"DELETE FROM subscribers WHERE {_SAFE} RETURNING txid",
     f"DELETE FROM exports WHERE {_SAFE} RETURNING txid",
@@ -21,20 +26,17 @@ _PURGES = (
 )
 
 
-@task_logged
-async def purge_tombstones(ctx: JobContext) -> int:
-    """Remove tombstones older than TOMBSTONE_RETENTION_DAYS, in one transaction with the move
-    of ``change_feed.purge_horizon_txid`` to just past the newest one removed."""
-    runtime = ctx["runtime"]
-    days = runtime.settings.tombstone_retention_days
+async def purge_rows(conn: asyncpg.Connection, purges: Sequence[str], *args: object) -> int:
+    """Run each ``DELETE … RETURNING txid`` of ``purges`` (with ``args``) and move
+    ``change_feed.purge_horizon_txid`` to just past the newest row removed, in one transaction:
+    a cursor that might have missed one of them must refetch. The rows removed."""
     removed = 0
-    async with runtime.db.maintenance() as conn, conn.transaction():
-        cutoff = await conn.fetchval("SELECT now() - make_interval(days => $1)", days)
-        newest: int | None = None
-        for purge in _PURGES:
+    newest: int | None = None
+    async with conn.transaction():
+        for purge in purges:
             row = await conn.fetchrow(
                 f"WITH gone AS ({purge}) SELECT count(*) AS n, max(txid) AS newest FROM gone",
-                cutoff,
+                *args,
             )
             assert row is not None
             removed += row["n"]
@@ -47,3 +49,14 @@ async def purge_tombstones(ctx: JobContext) -> int:
                 newest,
             )
     return removed
+
+
+@task_logged
+async def purge_tombstones(ctx: JobContext) -> int:
+    """Remove tombstones older than TOMBSTONE_RETENTION_DAYS, in one transaction with the move
+    of ``change_feed.purge_horizon_txid`` to just past the newest one removed."""
+    runtime = ctx["runtime"]
+    days = runtime.settings.tombstone_retention_days
+    async with runtime.db.maintenance() as conn:
+        cutoff = await conn.fetchval("SELECT now() - make_interval(days => $1)", days)
+        return await purge_rows(conn, _PURGES, cutoff)

@@ -33,6 +33,7 @@ _COLUMNS: Mapping[type[msgspec.Struct], Mapping[str, str]] = {
         "unchanged": "unchanged_count",
         "conflicts": "conflict_count",
         "skipped": "skipped_count",
+        "withheld": "withheld_count",
     },
 }
 

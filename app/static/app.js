@@ -251,6 +251,11 @@ var API = {
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
       safe: true
     },
+    "espConnections.restore": {
+      path: "/rpc/espConnections.restore",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
+    },
     "espConnections.sync": {
       path: "/rpc/espConnections.sync",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
@@ -344,6 +349,11 @@ var API = {
       path: "/rpc/sync.pull",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
       safe: true
+    },
+    "syncRuns.approve": {
+      path: "/rpc/syncRuns.approve",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true
     },
     "syncRuns.get": {
       path: "/rpc/syncRuns.get",
@@ -566,6 +576,25 @@ var TeamsApi = class extends Group {
   }
 };
 var SyncRunsApi = class extends Group {
+  /**
+   * Allow the deletions a ``needs_review`` run withheld (admin): queues a run (trigger
+   * ``approval``) that lists the provider again and may delete up to as many rows as the reviewed
+   * run would have; if the listing now leaves out more, it waits in review again. Approving twice
+   * gives the same run. 409 SYNC_RUN_NOT_IN_REVIEW for any other run.
+   *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
+   * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, SYNC_RUN_NOT_IN_REVIEW,
+   * IDEMPOTENCY_KEY_REUSED, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, QUOTA_EXCEEDED,
+   * RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
+   */
+  approve(input, options = {}) {
+    return this.transport.call("syncRuns.approve", input, options);
+  }
   /**
    * One sync run: status, counts, error, timings.
    *
@@ -871,7 +900,9 @@ var EspConnectionsApi = class extends Group {
     return this.transport.call("espConnections.create", input, options);
   }
   /**
-   * Remove a connection (admin); its subscribers become tombstones.
+   * Remove a connection (admin); its subscribers become tombstones. For CONNECTION_RESTORE_HOURS
+   * ``espConnections.restore`` brings both back; then the subscribers are removed for good, local
+   * fields and all.
    *
    * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
@@ -898,7 +929,7 @@ var EspConnectionsApi = class extends Group {
     return this.transport.call("espConnections.get", input);
   }
   /**
-   * The team's ESP connections.
+   * The team's ESP connections; with ``includeDeleted``, the deleted ones too.
    *
    * Scope: `read` (what a scoped credential, such as an API key, needs).
    *
@@ -908,6 +939,23 @@ var EspConnectionsApi = class extends Group {
    */
   list(input = {}) {
     return this.transport.call("espConnections.list", input);
+  }
+  /**
+   * Undo ``espConnections.delete`` within CONNECTION_RESTORE_HOURS (admin): the connection comes
+   * back ``paused`` (resume it with espConnections.update) with exactly the subscribers the
+   * deletion tombstoned, local fields included. 422 CONNECTION_RESTORE_EXPIRED after.
+   *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
+   * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, CONNECTION_RESTORE_EXPIRED,
+   * IDEMPOTENCY_KEY_REUSED, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
+   */
+  restore(input, options = {}) {
+    return this.transport.call("espConnections.restore", input, options);
   }
   /**
    * Queue a sync of the connection now; follow it with syncRuns.get or the change feed.
@@ -1425,6 +1473,7 @@ var connectionField = (err) => {
 var progress = /* @__PURE__ */ new Map();
 function runProgress(run) {
   if (run.status === "failed") return `failed \xB7 ${run.errorKind ?? "error"}: ${run.error ?? "no reason given"}`;
+  if (run.status === "needs_review") return `needs review \xB7 would delete ${run.withheld} of ${run.liveBefore ?? "?"}`;
   return `${run.status} \xB7 ${run.rowsSeen} rows`;
 }
 function runRow(run) {
@@ -1590,7 +1639,7 @@ var connections = {
         if (change.table !== "sync_runs") continue;
         setProgress(change.row.connectionId, runProgress(change.row));
         merge([change.row]);
-        if (change.row.status === "succeeded" || change.row.status === "failed") reload = true;
+        if (["succeeded", "failed", "needs_review"].includes(change.row.status)) reload = true;
       }
       if (reload) void load().catch((err) => showIn(listError, err));
     });

@@ -16,6 +16,7 @@ import msgspec
 from app.db import set_tenant
 from app.esp import EspError, InvalidCredentials, ProviderError, make_connector
 from app.events import emit
+from app.feed.jobs import SAFE_TO_PURGE, purge_rows
 from app.jobs import JobContext, task_logged
 from app.mail.outbox import queue_owner_mails
 from app.observability import SYNC_ROWS
@@ -23,12 +24,24 @@ from app.quotas import lock_team_quota, running_syncs
 from app.redaction import REDACTOR
 from app.runtime import Runtime
 from app.sync.queueing import enqueue_sync
-from app.sync.runner import ConnectionGone, load_staging, merge_staging, staging_table
+from app.sync.runner import (
+    ConnectionGone,
+    DeletePolicy,
+    load_staging,
+    merge_staging,
+    staging_table,
+)
 from app.sync.service import ConnectionService
 from app.usage.plans import PLANS, period_of
 from app.usage.service import UsageService
 
-__all__ = ["queue_active_connections", "sweep_queued_runs", "sync_all_active", "sync_connection"]
+__all__ = [
+    "purge_deleted_connections",
+    "queue_active_connections",
+    "sweep_queued_runs",
+    "sync_all_active",
+    "sync_connection",
+]
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +54,13 @@ async def sync_connection(ctx: JobContext, *, sync_run_id: str, team_id: str) ->
     run_id, team = uuid.UUID(sync_run_id), uuid.UUID(team_id)
     async with runtime.db.acquire() as conn:
         try:
-            connection_id = await _start(
-                conn, run_id, team, runtime.settings.team_max_concurrent_syncs
-            )
+            started = await _start(conn, run_id, team, runtime.settings.team_max_concurrent_syncs)
         except _TeamBusy as busy:
             await _requeue(conn, run_id, team, str(busy))
             return {"skipped": str(busy)}
-        if connection_id is None:
+        if started is None:
             return {"skipped": "the run is already finished"}
+        connection_id, allowance = started
         locked = await conn.fetchval(
             "SELECT pg_try_advisory_lock(hashtextextended($1::text, 0))", str(connection_id)
         )
@@ -56,7 +68,8 @@ async def sync_connection(ctx: JobContext, *, sync_run_id: str, team_id: str) ->
             await _requeue(conn, run_id, team, "another sync of this connection is running")
             return {"skipped": "another sync of this connection is running"}
         try:
-            return await _sync(runtime, conn, ctx, run_id, team, connection_id)
+            policy = DeletePolicy(runtime.settings.sync_max_delete_share, allowance)
+            return await _sync(runtime, conn, ctx, run_id, team, connection_id, policy)
         except InvalidCredentials as exc:
             await _fail_credentials(conn, run_id, team, connection_id, exc.message)
             return {"failed": exc.message}
@@ -88,6 +101,7 @@ async def _sync(
     run_id: uuid.UUID,
     team: uuid.UUID,
     connection_id: uuid.UUID,
+    policy: DeletePolicy,
 ) -> dict[str, Any]:
     # On the job's own connection: a job holds one pooled connection, never waits for a second.
     async with _as_team(conn, team):
@@ -111,17 +125,22 @@ async def _sync(
 
     fetch_started = time.perf_counter()
     await staging_table(conn)
-    _, skipped = await load_staging(conn, connector.pages(), progress)
+    listing = await load_staging(conn, connector.pages(), progress)
     fetch_seconds = time.perf_counter() - fetch_started
     # The merge and the run's outcome commit together: a worker killed in between leaves
     # neither, and the run that takes over counts the same rows.
     async with _as_team(conn, team):
-        counts, merge_seconds = await merge_staging(conn, team_id=team, connection_id=connection_id)
+        counts, withheld, merge_seconds = await merge_staging(
+            conn, team_id=team, connection_id=connection_id, total=listing.total, policy=policy
+        )
+        # Withheld from a complete listing (empty, or too many): an approval can allow it.
+        review = withheld.reason in ("empty_listing", "mass_deletion")
         await conn.execute(
-            "UPDATE sync_runs SET status = 'succeeded', finished_at = now(), error = NULL, "
+            "UPDATE sync_runs SET status = $10::text, finished_at = now(), error = NULL, "
             "error_kind = NULL, created_count = $2, updated_count = $3, deleted_count = $4, "
             "unchanged_count = $5, conflict_count = $6, fetch_ms = $7, merge_ms = $8, "
-            "skipped_count = $9 "
+            "skipped_count = $9, deletions_withheld = $11, withheld_count = $12, "
+            "live_before = $13, provider_total = $14 "
             "WHERE id = $1 AND status = 'running'",
             run_id,
             counts.created,
@@ -131,22 +150,31 @@ async def _sync(
             counts.conflicts,
             round(fetch_seconds * 1000),
             round(merge_seconds * 1000),
-            skipped,
+            listing.skipped,
+            "needs_review" if review else "succeeded",
+            withheld.reason,
+            withheld.count,
+            withheld.live_before,
+            listing.total,
         )
         await conn.execute(
             "UPDATE esp_connections SET last_synced_at = now() WHERE id = $1", connection_id
         )
-        result: dict[str, Any] = {**msgspec.to_builtins(counts), "skipped": skipped}
+        result: dict[str, Any] = {
+            **msgspec.to_builtins(counts),
+            "skipped": listing.skipped,
+            "withheld": withheld.count,
+        }
         await UsageService(conn).add(team, "synced_subscribers", counts.created + counts.updated)
         for outcome in ("created", "updated", "deleted", "unchanged"):
             SYNC_ROWS.labels(outcome).inc(result[outcome])
-        await emit(
-            conn,
-            team,
-            "sync.completed",
-            {"syncRunId": str(run_id), "connectionId": str(connection_id), "counts": result},
-        )
-    log.info("sync run %s: %s, skipped=%d", run_id, counts, skipped)
+        data = {"syncRunId": str(run_id), "connectionId": str(connection_id), "counts": result}
+        if review:
+            reviewed = {**data, "reason": withheld.reason, "liveBefore": withheld.live_before}
+            await emit(conn, team, "sync.needs_review", reviewed)
+        else:
+            await emit(conn, team, "sync.completed", data)
+    log.info("sync run %s: %s, %s, skipped=%d", run_id, counts, withheld, listing.skipped)
     return result
 
 
@@ -164,9 +192,10 @@ class _TeamBusy(Exception):
 
 async def _start(
     conn: asyncpg.Connection, run_id: uuid.UUID, team: uuid.UUID, limit: int
-) -> uuid.UUID | None:
-    """Mark the run running; None if it is finished; _TeamBusy (the run stays queued, for the
-    sweeper) while the team has ``limit`` others running: cron runs are not refused up front."""
+) -> tuple[uuid.UUID, int | None] | None:
+    """Mark the run running: its connection and delete allowance; None if it is finished;
+    _TeamBusy (the run stays queued, for the sweeper) while the team has ``limit`` others
+    running: cron runs are not refused up front."""
     async with _as_team(conn, team):
         await lock_team_quota(conn, "syncs", team)
         if await running_syncs(conn, team, run_id) >= limit:
@@ -182,13 +211,13 @@ async def _start(
             "AND r.status IN ('queued', 'running')",
             run_id,
         )
-        connection_id: uuid.UUID | None = await conn.fetchval(
+        row = await conn.fetchrow(
             "UPDATE sync_runs SET status = 'running', started_at = now(), heartbeat_at = now(), "
             "attempts = attempts + 1 WHERE id = $1 AND status IN ('queued', 'running') "
-            "RETURNING esp_connection_id",
+            "RETURNING esp_connection_id, delete_allowance",
             run_id,
         )
-    return connection_id
+    return None if row is None else (row["esp_connection_id"], row["delete_allowance"])
 
 
 async def _requeue(conn: asyncpg.Connection, run_id: uuid.UUID, team: uuid.UUID, why: str) -> None:
@@ -355,3 +384,21 @@ async def sweep_queued_runs(ctx: JobContext) -> int:
             attempt=row["attempts"],
         )
     return len(orphaned) + len(stranded)
+
+
+# The subscribers of connections deleted more than CONNECTION_RESTORE_HOURS ago ($1).
+_PURGE_DELETED = (
+    "DELETE FROM subscribers s USING esp_connections c WHERE c.id = s.esp_connection_id "
+    f"AND c.deleted_at < now() - make_interval(hours => $1) AND s.{SAFE_TO_PURGE} "
+    "RETURNING s.txid",
+)
+
+
+@task_logged
+async def purge_deleted_connections(ctx: JobContext) -> int:
+    """Past its restore window (CONNECTION_RESTORE_HOURS), a deleted connection's subscribers
+    are removed for good, local fields and all (the purge horizon moves past them); the
+    connection stays a tombstone with its runs' history. The subscribers removed."""
+    runtime = ctx["runtime"]
+    async with runtime.db.maintenance() as conn:
+        return await purge_rows(conn, _PURGE_DELETED, runtime.settings.connection_restore_hours)

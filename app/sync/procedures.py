@@ -7,11 +7,12 @@ import datetime as dt
 from app.auth.tiers import CRON, TEAM, CronContext, TeamContext
 from app.quotas import QuotaExceeded
 from app.schemas import Empty, IdInput, Ok
-from app.sync.errors import CredentialsRejected, EspUnavailable
+from app.sync.errors import CredentialsRejected, EspUnavailable, RestoreExpired, RunNotInReview
 from app.sync.jobs import queue_active_connections
 from app.sync.schemas import (
     ConnectionList,
     ConnectionOut,
+    ConnectionsInput,
     CreateConnectionInput,
     SyncAllOut,
     SyncQueued,
@@ -49,9 +50,10 @@ async def create_connection(ctx: TeamContext, data: CreateConnectionInput) -> Co
 
 
 @procedures.procedure("espConnections.list", tier=TEAM, scope="read")
-async def list_connections(ctx: TeamContext, data: Empty) -> ConnectionList:
-    """The team's ESP connections."""
-    return ConnectionList(items=await ctx.services.connections.all())
+async def list_connections(ctx: TeamContext, data: ConnectionsInput) -> ConnectionList:
+    """The team's ESP connections; with ``includeDeleted``, the deleted ones too."""
+    connections = await ctx.services.connections.all(include_deleted=data.include_deleted)
+    return ConnectionList(items=connections)
 
 
 @procedures.procedure("espConnections.get", tier=TEAM, scope="read", errors=(NotFound,))
@@ -84,11 +86,30 @@ async def update_connection(ctx: TeamContext, data: UpdateConnectionInput) -> Co
     "espConnections.delete", idempotent=True, tier=TEAM, scope="admin", errors=(NotFound,)
 )
 async def delete_connection(ctx: TeamContext, data: IdInput) -> Ok:
-    """Remove a connection (admin); its subscribers become tombstones."""
+    """Remove a connection (admin); its subscribers become tombstones. For
+    CONNECTION_RESTORE_HOURS ``espConnections.restore`` brings both back; then the subscribers
+    are removed for good, local fields and all."""
     ctx.require("admin")
     await ctx.services.connections.delete(data.id)
     ctx.services.changed(ctx.team_id)
     return Ok()
+
+
+@procedures.procedure(
+    "espConnections.restore",
+    idempotent=True,
+    tier=TEAM,
+    scope="admin",
+    errors=(NotFound, RestoreExpired),
+)
+async def restore_connection(ctx: TeamContext, data: IdInput) -> ConnectionOut:
+    """Undo ``espConnections.delete`` within CONNECTION_RESTORE_HOURS (admin): the connection
+    comes back ``paused`` (resume it with espConnections.update) with exactly the subscribers
+    the deletion tombstoned, local fields included. 422 CONNECTION_RESTORE_EXPIRED after."""
+    ctx.require("admin")
+    connection = await ctx.services.connections.restore(data.id)
+    ctx.services.changed(ctx.team_id)
+    return connection
 
 
 @procedures.procedure(
@@ -123,6 +144,28 @@ async def list_runs(ctx: TeamContext, data: SyncRunsInput) -> SyncRunList:
 async def get_run(ctx: TeamContext, data: IdInput) -> SyncRunOut:
     """One sync run: status, counts, error, timings."""
     return await ctx.services.connections.run(data.id)
+
+
+@procedures.procedure(
+    "syncRuns.approve",
+    idempotent=True,
+    tier=TEAM,
+    scope="admin",
+    errors=(NotFound, RunNotInReview, PlanLimitReached, QuotaExceeded),
+    status_code=202,
+)
+async def approve_run(ctx: TeamContext, data: IdInput) -> SyncQueued:
+    """Allow the deletions a ``needs_review`` run withheld (admin): queues a run (trigger
+    ``approval``) that lists the provider again and may delete up to as many rows as the
+    reviewed run would have; if the listing now leaves out more, it waits in review again.
+    Approving twice gives the same run. 409 SYNC_RUN_NOT_IN_REVIEW for any other run."""
+    ctx.require("admin")
+    await ctx.services.usage.require_room(ctx.team_id, "synced_subscribers")
+    run_id = await ctx.services.connections.approve(
+        ctx.team_id, data.id, after_commit=ctx.services.after_commit
+    )
+    ctx.services.changed(ctx.team_id)
+    return SyncQueued(sync_run_id=run_id)
 
 
 @procedures.procedure("cron.syncAll", tier=CRON)

@@ -11,6 +11,11 @@ merged, in one transaction with the run's outcome:
 3. new rows are inserted;
 4. rows missing from the listing are soft-deleted (tombstones), except rows the connector
    listed but skipped (a status it does not know): those are left as they are.
+
+Step 4 is withheld (decision 0034), the rows left as they are and the run told why, when the
+listing is short of the total the provider reported, when it is empty while the connection has
+rows, or when it would delete more than ``DeletePolicy.max_share`` of them (unless an approval
+allows that many).
 """
 
 from __future__ import annotations
@@ -24,14 +29,19 @@ import asyncpg
 import msgspec
 
 from app.esp import NormalizedSubscriber, Page
+from app.sync.schemas import WithheldReason
 
 __all__ = [
     "ConnectionGone",
+    "DeletePolicy",
+    "Listing",
     "MergeCounts",
+    "Withheld",
     "content_hash",
     "load_staging",
     "merge_staging",
     "staging_table",
+    "withheld_reason",
 ]
 
 _STAGING = "sync_staging"
@@ -57,6 +67,48 @@ class MergeCounts(msgspec.Struct, frozen=True):
     deleted: int
     unchanged: int
     conflicts: int
+
+
+class Listing(msgspec.Struct, frozen=True):
+    """What ``load_staging`` read besides the rows: those skipped (unknown statuses) and the
+    largest total the provider reported on any page (None if it reports none)."""
+
+    skipped: int
+    total: int | None
+
+
+class DeletePolicy(msgspec.Struct, frozen=True):
+    """``max_share``: SYNC_MAX_DELETE_SHARE; ``allowance``: on a run queued by an approval, how
+    many deletions it may make whatever their share (an empty listing's too)."""
+
+    max_share: float
+    allowance: int | None = None
+
+
+class Withheld(msgspec.Struct, frozen=True):
+    """Why no row was deleted (None: they were), how many would have been, of how many."""
+
+    reason: WithheldReason | None
+    count: int
+    live_before: int
+
+
+def withheld_reason(
+    *, listed: int, live: int, missing: int, total: int | None, policy: DeletePolicy
+) -> WithheldReason | None:
+    """Whether the ``missing`` of ``live`` rows may be deleted after ``listed`` distinct ids
+    (kept and skipped) of a provider total ``total``; the reason not, else None."""
+    if missing == 0:
+        return None
+    if total is not None and listed < total:
+        return "short_listing"  # incomplete: no approval makes it complete
+    if policy.allowance is not None and missing <= policy.allowance:
+        return None
+    if listed == 0:
+        return "empty_listing"
+    if missing > policy.max_share * live:
+        return "mass_deletion"
+    return None
 
 
 def content_hash(subscriber: NormalizedSubscriber) -> str:
@@ -103,15 +155,17 @@ async def load_staging(
     conn: asyncpg.Connection,
     pages: AsyncIterator[Page],
     on_page: Callable[[int, int], Awaitable[None]],
-) -> tuple[int, int]:
+) -> Listing:
     """COPY every page into the staging table (and the ids of skipped rows into theirs);
-    ``on_page(pages, rows)`` after each. Returns the rows and the rows the connector skipped
-    (unknown statuses).
+    ``on_page(pages, rows)`` after each.
 
     Then index it, drop duplicate ids (the last listed wins) and refresh its statistics.
     """
     pages_seen = rows = skipped = 0
+    total: int | None = None
     async for page in pages:
+        if page.total is not None:
+            total = max(total or 0, page.total)
         if page.skipped:
             skipped += len(page.skipped)
             await conn.copy_records_to_table(
@@ -129,16 +183,23 @@ async def load_staging(
         "WHERE a.external_id = b.external_id AND a.ctid < b.ctid; "
         f"CREATE UNIQUE INDEX ON {_STAGING} (external_id); ANALYZE {_STAGING}"
     )
-    return rows, skipped
+    return Listing(skipped=skipped, total=total)
 
 
 async def merge_staging(
-    conn: asyncpg.Connection, *, team_id: uuid.UUID, connection_id: uuid.UUID
-) -> tuple[MergeCounts, float]:
-    """Merge the staging table into the connection's subscribers.
+    conn: asyncpg.Connection,
+    *,
+    team_id: uuid.UUID,
+    connection_id: uuid.UUID,
+    total: int | None,
+    policy: DeletePolicy,
+) -> tuple[MergeCounts, Withheld, float]:
+    """Merge the staging table into the connection's subscribers; deletions only as
+    ``withheld_reason`` allows (``total``: the provider's, from the Listing).
 
     Runs in the caller's transaction (under the team's row-level security), so the caller can
-    record the run's outcome in the same commit. Returns the counts and the seconds it took.
+    record the run's outcome in the same commit. Returns the counts, what was withheld and the
+    seconds it took.
     """
     started = time.perf_counter()
     # Deleting the connection waits for this merge, and a deleted one is not merged into.
@@ -148,6 +209,27 @@ async def merge_staging(
     )
     if not alive:
         raise ConnectionGone("the connection was deleted during the sync")
+    # Before any write: the live rows, and those the listing leaves out (what step 4 deletes).
+    missing = (
+        f"NOT EXISTS (SELECT 1 FROM {_STAGING} s WHERE s.external_id = t.external_id) "
+        f"AND NOT EXISTS (SELECT 1 FROM {_SKIPPED} k WHERE k.external_id = t.external_id)"
+    )
+    before = await conn.fetchrow(
+        f"SELECT count(*) AS live, count(*) FILTER (WHERE {missing}) AS missing, "
+        f"(SELECT count(*) FROM {_STAGING}) + (SELECT count(DISTINCT k.external_id) "
+        f"FROM {_SKIPPED} k WHERE NOT EXISTS (SELECT 1 FROM {_STAGING} s "
+        "WHERE s.external_id = k.external_id)) AS listed "
+        "FROM subscribers t WHERE t.esp_connection_id = $1 AND t.deleted_at IS NULL",
+        connection_id,
+    )
+    assert before is not None
+    reason = withheld_reason(
+        listed=before["listed"],
+        live=before["live"],
+        missing=before["missing"],
+        total=total,
+        policy=policy,
+    )
     matched = await conn.fetchrow(
         f"SELECT count(*) FILTER (WHERE t.content_hash = s.content_hash "
         "AND t.deleted_at IS NULL) AS unchanged, "
@@ -175,13 +257,13 @@ async def merge_staging(
         team_id,
         connection_id,
     )
-    deleted = await conn.execute(
-        "UPDATE subscribers t SET deleted_at = now() WHERE t.esp_connection_id = $1 "
-        f"AND t.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM {_STAGING} s "
-        f"WHERE s.external_id = t.external_id) AND NOT EXISTS (SELECT 1 FROM {_SKIPPED} k "
-        "WHERE k.external_id = t.external_id)",
-        connection_id,
-    )
+    deleted = "UPDATE 0"
+    if reason is None and before["missing"]:
+        deleted = await conn.execute(
+            "UPDATE subscribers t SET deleted_at = now() WHERE t.esp_connection_id = $1 "
+            f"AND t.deleted_at IS NULL AND {missing}",
+            connection_id,
+        )
     counts = MergeCounts(
         created=_affected(created),
         updated=_affected(updated),
@@ -189,7 +271,12 @@ async def merge_staging(
         unchanged=matched["unchanged"],
         conflicts=matched["conflicts"],
     )
-    return counts, time.perf_counter() - started
+    withheld = Withheld(
+        reason=reason,
+        count=before["missing"] if reason else 0,
+        live_before=before["live"],
+    )
+    return counts, withheld, time.perf_counter() - started
 
 
 def _affected(status: str) -> int:

@@ -14,21 +14,32 @@ __all__ = [
     "ConnectionList",
     "ConnectionOut",
     "ConnectionStatus",
+    "ConnectionsInput",
     "CreateConnectionInput",
     "Credentials",
     "Provider",
     "RunErrorKind",
+    "RunStatus",
     "SyncAllOut",
     "SyncQueued",
     "SyncRunList",
     "SyncRunOut",
     "SyncRunsInput",
     "UpdateConnectionInput",
+    "WithheldReason",
 ]
 
 Provider = Literal["mailchimp", "kit", "beehiiv", "mailerlite", "brevo"]
 ConnectionStatus = Literal["active", "paused", "error"]
-RunStatus = Literal["queued", "running", "succeeded", "failed"]
+# needs_review: the run merged what it listed but would delete more than SYNC_MAX_DELETE_SHARE
+# of the connection's rows (or all of them, from an empty listing): nothing is deleted until
+# syncRuns.approve.
+RunStatus = Literal["queued", "running", "succeeded", "failed", "needs_review"]
+# Why a run deleted none of the rows its listing left out (decision 0034): the listing came
+# up short of the total the provider reported (the run succeeds; the next complete listing
+# deletes); it was empty while the connection had rows; it would delete more than
+# SYNC_MAX_DELETE_SHARE of them (both: needs_review).
+WithheldReason = Literal["short_listing", "empty_listing", "mass_deletion"]
 # What ended (or, while "running", last interrupted) a run: the provider refused the
 # credentials or the list id (the connection goes to "error"); refused the request otherwise
 # (recorded, not retried, the connection stays active); could not be reached, throttled us or
@@ -87,6 +98,16 @@ class ConnectionList(Output):
     items: list[ConnectionOut]
 
 
+class ConnectionsInput(Input):
+    include_deleted: Annotated[
+        bool,
+        msgspec.Meta(
+            description="also the deleted ones (deletedAt set): espConnections.restore brings "
+            "one back within CONNECTION_RESTORE_HOURS of its deletion"
+        ),
+    ] = False
+
+
 class SyncQueued(Output):
     sync_run_id: uuid.UUID
     status: Literal["queued"] = "queued"
@@ -101,7 +122,10 @@ class SyncRunOut(Output):
     id: uuid.UUID
     connection_id: uuid.UUID
     status: RunStatus
-    trigger: Literal["manual", "cron"]
+    trigger: Annotated[
+        Literal["manual", "cron", "approval"],
+        msgspec.Meta(description="approval: queued by syncRuns.approve of a needs_review run"),
+    ]
     attempts: int
     pages: int
     rows_seen: int
@@ -113,6 +137,23 @@ class SyncRunOut(Output):
     skipped: Annotated[
         int,
         msgspec.Meta(description="listed rows left out: a status the connector does not know"),
+    ]
+    deletions_withheld: Annotated[
+        WithheldReason | None,
+        msgspec.Meta(description="why the rows missing from the listing were not deleted"),
+    ]
+    withheld: Annotated[
+        int, msgspec.Meta(description="rows missing from the listing that were not deleted")
+    ]
+    live_before: Annotated[
+        int | None, msgspec.Meta(description="the connection's live subscribers before the merge")
+    ]
+    provider_total: Annotated[
+        int | None, msgspec.Meta(description="the listing's total as the provider reported it")
+    ]
+    approval_run_id: Annotated[
+        uuid.UUID | None,
+        msgspec.Meta(description="on a needs_review run: the run its approval queued"),
     ]
     error: str | None
     error_kind: RunErrorKind | None

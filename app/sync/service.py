@@ -14,7 +14,14 @@ from app.esp import InvalidCredentials, ProviderError, ProviderUnavailable, make
 from app.feed.tables import select_list
 from app.quotas import check_sync_quota
 from app.runtime import Runtime
-from app.sync.errors import CredentialsRejected, EspUnavailable, ProviderMessage
+from app.sync.errors import (
+    CredentialsRejected,
+    EspUnavailable,
+    ProviderMessage,
+    RestoreExpired,
+    RunNotInReview,
+    RunStatusData,
+)
 from app.sync.queueing import enqueue_sync
 from app.sync.schemas import ConnectionOut, SyncRunOut
 from rpc import NotFound
@@ -83,10 +90,11 @@ class ConnectionService:
         assert row is not None
         return ConnectionOut(**row)
 
-    async def all(self) -> list[ConnectionOut]:
+    async def all(self, *, include_deleted: bool = False) -> list[ConnectionOut]:
         rows = await self.conn.fetch(
-            f"SELECT {_CONNECTION} FROM esp_connections WHERE deleted_at IS NULL "
-            "ORDER BY created_at"
+            f"SELECT {_CONNECTION} FROM esp_connections WHERE deleted_at IS NULL OR $1 "
+            "ORDER BY created_at",
+            include_deleted,
         )
         return [ConnectionOut(**r) for r in rows]
 
@@ -149,7 +157,10 @@ class ConnectionService:
         return ConnectionOut(**row)
 
     async def delete(self, connection_id: uuid.UUID) -> None:
-        """Soft-delete the connection and, as tombstones, its subscribers; its pending runs end."""
+        """Soft-delete the connection and, as tombstones, its subscribers; its pending runs end.
+
+        The tombstones share the connection's ``deleted_at`` (this transaction's ``now()``):
+        that is how ``restore`` tells them from the tombstones of earlier syncs."""
         await self.conn.execute(
             "SELECT 1 FROM esp_connections WHERE id = $1 AND deleted_at IS NULL FOR UPDATE",
             connection_id,
@@ -171,18 +182,85 @@ class ConnectionService:
             connection_id,
         )
 
+    async def restore(self, connection_id: uuid.UUID) -> ConnectionOut:
+        """Bring back a deleted connection (paused) with exactly the subscribers its deletion
+        tombstoned, within CONNECTION_RESTORE_HOURS; a live one is returned as it is."""
+        row = await self.conn.fetchrow(
+            "SELECT deleted_at, deleted_at > now() - make_interval(hours => $2) AS restorable "
+            "FROM esp_connections WHERE id = $1 FOR UPDATE",
+            connection_id,
+            self.runtime.settings.connection_restore_hours,
+        )
+        if row is None:
+            raise NotFound("no such ESP connection in this team")
+        if row["deleted_at"] is None:
+            return await self.get(connection_id)
+        if not row["restorable"]:
+            raise RestoreExpired()
+        await self.conn.execute(
+            "UPDATE subscribers SET deleted_at = NULL "
+            "WHERE esp_connection_id = $1 AND deleted_at = $2",
+            connection_id,
+            row["deleted_at"],
+        )
+        restored = await self.conn.fetchrow(
+            "UPDATE esp_connections SET deleted_at = NULL, status = 'paused', "
+            f"status_reason = NULL WHERE id = $1 RETURNING {_CONNECTION}",
+            connection_id,
+        )
+        assert restored is not None
+        return ConnectionOut(**restored)
+
     async def queue_sync(
         self, team_id: uuid.UUID, connection_id: uuid.UUID, *, after_commit: AfterCommit
     ) -> uuid.UUID:
         """Record a queued run (the outbox) and enqueue its job once the row is committed;
         QuotaExceeded while the team has TEAM_MAX_CONCURRENT_SYNCS runs queued or running."""
+        return await self._queue(team_id, connection_id, "manual", None, after_commit)
+
+    async def approve(
+        self, team_id: uuid.UUID, run_id: uuid.UUID, *, after_commit: AfterCommit
+    ) -> uuid.UUID:
+        """Queue the run that applies a needs_review run's withheld deletions: it lists the
+        provider again and may delete up to as many as were shown (more: reviewed again).
+        Approving again gives the same run."""
+        row = await self.conn.fetchrow(
+            "SELECT status, esp_connection_id, withheld_count, approval_run_id "
+            "FROM sync_runs WHERE id = $1 FOR UPDATE",
+            run_id,
+        )
+        if row is None:
+            raise NotFound("no such sync run in this team")
+        if row["status"] != "needs_review":
+            raise RunNotInReview(data=RunStatusData(status=row["status"]))
+        if row["approval_run_id"] is not None:
+            approval: uuid.UUID = row["approval_run_id"]
+            return approval
+        approval = await self._queue(
+            team_id, row["esp_connection_id"], "approval", row["withheld_count"], after_commit
+        )
+        await self.conn.execute(
+            "UPDATE sync_runs SET approval_run_id = $2 WHERE id = $1", run_id, approval
+        )
+        return approval
+
+    async def _queue(
+        self,
+        team_id: uuid.UUID,
+        connection_id: uuid.UUID,
+        trigger: str,
+        allowance: int | None,
+        after_commit: AfterCommit,
+    ) -> uuid.UUID:
         await self.get(connection_id)
         await check_sync_quota(self.conn, self.runtime.settings, team_id)
         run_id: uuid.UUID = await self.conn.fetchval(
-            "INSERT INTO sync_runs (team_id, esp_connection_id, trigger) "
-            "VALUES ($1, $2, 'manual') RETURNING id",
+            "INSERT INTO sync_runs (team_id, esp_connection_id, trigger, delete_allowance) "
+            "VALUES ($1, $2, $3, $4) RETURNING id",
             team_id,
             connection_id,
+            trigger,
+            allowance,
         )
         after_commit(
             functools.partial(

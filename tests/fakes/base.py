@@ -285,7 +285,9 @@ class FakeEsp(ABC):
     ``Retry-After: 1``, or Brevo's reset header), ``throttle_next(times)`` (the provider's own
     documented throttle response, ``throttled()``), ``fail_next(times, status)`` (5xx: a storm
     when ``times`` exceeds the client's attempts) and ``stall_next(times, seconds)`` (a response
-    slower than the client's timeout); ``seen`` records every answered request.
+    slower than the client's timeout) and ``truncate_listing(keep)`` (listings end after the
+    first ``keep`` rows while the provider's total still counts them all, as a provider that
+    drops pages or drifts under offset paging would); ``seen`` records every answered request.
     """
 
     provider: ClassVar[str]
@@ -305,6 +307,7 @@ class FakeEsp(ABC):
         self._fail: list[int] = []
         self._throttle = 0
         self._stall: list[float] = []
+        self._keep: int | None = None
         self._lock = threading.Lock()
 
     # -- what tests use ------------------------------------------------------------------------
@@ -361,6 +364,17 @@ class FakeEsp(ABC):
     def stall_next(self, times: int, seconds: float) -> None:
         with self._lock:
             self._stall.extend([seconds] * times)
+
+    def truncate_listing(self, keep: int | None) -> None:
+        """Listings show only the first ``keep`` rows (None: all again); totals are unchanged."""
+        with self._lock:
+            self._keep = keep
+
+    def listed(self, subscribers: list[FakeSubscriber]) -> list[FakeSubscriber]:
+        """What a listing route pages through of ``subscribers`` (see ``truncate_listing``)."""
+        with self._lock:
+            keep = self._keep
+        return subscribers if keep is None else subscribers[:keep]
 
     @property
     def request_count(self) -> int:

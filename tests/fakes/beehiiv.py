@@ -114,7 +114,7 @@ class FakeBeehiiv(FakeEsp):
         limit = self.int_param(request, "limit", 10, 100)
         status = request.param("status", "all")
         subscribers = [s for s in self.account.live() if status in ("all", s.status)]
-        page, more = self.after_cursor(subscribers, request.param("cursor"), limit)
+        page, more = self.after_cursor(self.listed(subscribers), request.param("cursor"), limit)
         expand = request.query.get("expand[]", []) + request.query.get("expand", [])
         body: dict[str, Any] = {
             "data": [self._subscription(s, "custom_fields" in expand) for s in page],

@@ -94,7 +94,7 @@ class FakeBrevo(FakeEsp):
             return self.error(400, "sort must be asc or desc")
         if sort == "desc":
             contacts = contacts[::-1]
-        page = contacts[offset : offset + limit]
+        page = self.listed(contacts)[offset : offset + limit]
         return Response(200, {"contacts": [self._contact(c) for c in page], "count": len(contacts)})
 
     def _contact(self, s: FakeSubscriber) -> dict[str, Any]:

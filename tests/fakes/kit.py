@@ -76,7 +76,7 @@ class FakeKit(FakeEsp):
         if status not in (*_STATES, "all"):
             return self.error(422, f"Status {status} is not valid")
         subscribers = [s for s in self.account.live() if status in ("all", s.status)]
-        page, more = self.after_cursor(subscribers, request.param("after"), per_page)
+        page, more = self.after_cursor(self.listed(subscribers), request.param("after"), per_page)
         pagination: dict[str, Any] = {
             "has_previous_page": bool(request.param("after")),
             "has_next_page": more,

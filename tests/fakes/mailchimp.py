@@ -129,7 +129,7 @@ class FakeMailchimp(FakeEsp):
         status = request.param("status")
         if status:
             subscribers = [s for s in subscribers if s.status == status]
-        page = subscribers[offset : offset + count]
+        page = self.listed(subscribers)[offset : offset + count]
         body = {
             "members": [self._member(s) for s in page],
             "list_id": list_id,

@@ -76,7 +76,7 @@ class FakeMailerLite(FakeEsp):
         subscribers = [s for s in subscribers if status in (None, s.status)]
         if limit == 0:  # MailerLite's documented way to count
             return Response(200, {"total": len(subscribers)}, headers=self._limits())
-        page, more = self.after_cursor(subscribers, request.param("cursor"), limit)
+        page, more = self.after_cursor(self.listed(subscribers), request.param("cursor"), limit)
         next_cursor = self.cursor_of(page[-1]) if more else None
         body: dict[str, Any] = {
             "data": [self._subscriber(s) for s in page],

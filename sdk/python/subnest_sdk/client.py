@@ -41,6 +41,7 @@ from .models import (
     ChangePasswordInput,
     ConnectionList,
     ConnectionOut,
+    ConnectionsInput,
     CountsInput,
     CreateApiKeyInput,
     CreateConnectionInput,
@@ -182,6 +183,11 @@ _PROCEDURES = {
         (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
         safe=True,
     ),
+    "espConnections.restore": Procedure(
+        "/rpc/espConnections.restore",
+        (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
+        idempotent=True,
+    ),
     "espConnections.sync": Procedure(
         "/rpc/espConnections.sync",
         (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
@@ -272,6 +278,11 @@ _PROCEDURES = {
         "/rpc/sync.pull",
         (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
         safe=True,
+    ),
+    "syncRuns.approve": Procedure(
+        "/rpc/syncRuns.approve",
+        (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
+        idempotent=True,
     ),
     "syncRuns.get": Procedure(
         "/rpc/syncRuns.get",
@@ -640,7 +651,9 @@ class EspConnectionsApi(Namespace[SyncTransport]):
         )
 
     def delete(self, *, id: uuid.UUID, idempotency_key: str | None = None) -> Ok:
-        """Remove a connection (admin); its subscribers become tombstones.
+        """Remove a connection (admin); its subscribers become tombstones. For
+        CONNECTION_RESTORE_HOURS ``espConnections.restore`` brings both back; then the
+        subscribers are removed for good, local fields and all.
 
         Scope: `admin` (what a scoped credential, such as an API key, needs).
 
@@ -669,8 +682,8 @@ class EspConnectionsApi(Namespace[SyncTransport]):
         body = IdInput(id=id)
         return self._transport.call("espConnections.get", body, ConnectionOut)
 
-    def list(self) -> ConnectionList:
-        """The team's ESP connections.
+    def list(self, *, include_deleted: bool = False) -> ConnectionList:
+        """The team's ESP connections; with ``includeDeleted``, the deleted ones too.
 
         Scope: `read` (what a scoped credential, such as an API key, needs).
 
@@ -678,8 +691,28 @@ class EspConnectionsApi(Namespace[SyncTransport]):
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError,
         PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
         """
-        body = Empty()
+        body = ConnectionsInput(include_deleted=include_deleted)
         return self._transport.call("espConnections.list", body, ConnectionList)
+
+    def restore(self, *, id: uuid.UUID, idempotency_key: str | None = None) -> ConnectionOut:
+        """Undo ``espConnections.delete`` within CONNECTION_RESTORE_HOURS (admin): the connection
+        comes back ``paused`` (resume it with espConnections.update) with exactly the subscribers
+        the deletion tombstoned, local fields included. 422 CONNECTION_RESTORE_EXPIRED after.
+
+        Scope: `admin` (what a scoped credential, such as an API key, needs).
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError, NotFoundError,
+        RestoreExpiredError, IdempotencyKeyReusedError, PlanLimitReachedError,
+        TeamDeletionScheduledError, RateLimitedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
+        """
+        body = IdInput(id=id)
+        return self._transport.call(
+            "espConnections.restore", body, ConnectionOut, idempotency_key=idempotency_key
+        )
 
     def sync(self, *, id: uuid.UUID, idempotency_key: str | None = None) -> SyncQueued:
         """Queue a sync of the connection now; follow it with syncRuns.get or the change feed.
@@ -1099,6 +1132,27 @@ class SyncApi(Namespace[SyncTransport]):
 
 class SyncRunsApi(Namespace[SyncTransport]):
     """The ``syncRuns.*`` procedures."""
+
+    def approve(self, *, id: uuid.UUID, idempotency_key: str | None = None) -> SyncQueued:
+        """Allow the deletions a ``needs_review`` run withheld (admin): queues a run (trigger
+        ``approval``) that lists the provider again and may delete up to as many rows as the
+        reviewed run would have; if the listing now leaves out more, it waits in review again.
+        Approving twice gives the same run. 409 SYNC_RUN_NOT_IN_REVIEW for any other run.
+
+        Scope: `admin` (what a scoped credential, such as an API key, needs).
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError, NotFoundError,
+        RunNotInReviewError, IdempotencyKeyReusedError, PlanLimitReachedError,
+        TeamDeletionScheduledError, QuotaExceededError, RateLimitedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
+        """
+        body = IdInput(id=id)
+        return self._transport.call(
+            "syncRuns.approve", body, SyncQueued, idempotency_key=idempotency_key
+        )
 
     def get(self, *, id: uuid.UUID) -> SyncRunOut:
         """One sync run: status, counts, error, timings.
@@ -1574,7 +1628,9 @@ class AsyncEspConnectionsApi(Namespace[AsyncTransport]):
         )
 
     async def delete(self, *, id: uuid.UUID, idempotency_key: str | None = None) -> Ok:
-        """Remove a connection (admin); its subscribers become tombstones.
+        """Remove a connection (admin); its subscribers become tombstones. For
+        CONNECTION_RESTORE_HOURS ``espConnections.restore`` brings both back; then the
+        subscribers are removed for good, local fields and all.
 
         Scope: `admin` (what a scoped credential, such as an API key, needs).
 
@@ -1603,8 +1659,8 @@ class AsyncEspConnectionsApi(Namespace[AsyncTransport]):
         body = IdInput(id=id)
         return await self._transport.call("espConnections.get", body, ConnectionOut)
 
-    async def list(self) -> ConnectionList:
-        """The team's ESP connections.
+    async def list(self, *, include_deleted: bool = False) -> ConnectionList:
+        """The team's ESP connections; with ``includeDeleted``, the deleted ones too.
 
         Scope: `read` (what a scoped credential, such as an API key, needs).
 
@@ -1612,8 +1668,28 @@ class AsyncEspConnectionsApi(Namespace[AsyncTransport]):
         ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError,
         PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
         """
-        body = Empty()
+        body = ConnectionsInput(include_deleted=include_deleted)
         return await self._transport.call("espConnections.list", body, ConnectionList)
+
+    async def restore(self, *, id: uuid.UUID, idempotency_key: str | None = None) -> ConnectionOut:
+        """Undo ``espConnections.delete`` within CONNECTION_RESTORE_HOURS (admin): the connection
+        comes back ``paused`` (resume it with espConnections.update) with exactly the subscribers
+        the deletion tombstoned, local fields included. 422 CONNECTION_RESTORE_EXPIRED after.
+
+        Scope: `admin` (what a scoped credential, such as an API key, needs).
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError, NotFoundError,
+        RestoreExpiredError, IdempotencyKeyReusedError, PlanLimitReachedError,
+        TeamDeletionScheduledError, RateLimitedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
+        """
+        body = IdInput(id=id)
+        return await self._transport.call(
+            "espConnections.restore", body, ConnectionOut, idempotency_key=idempotency_key
+        )
 
     async def sync(self, *, id: uuid.UUID, idempotency_key: str | None = None) -> SyncQueued:
         """Queue a sync of the connection now; follow it with syncRuns.get or the change feed.
@@ -2039,6 +2115,27 @@ class AsyncSyncApi(Namespace[AsyncTransport]):
 
 class AsyncSyncRunsApi(Namespace[AsyncTransport]):
     """The ``syncRuns.*`` procedures."""
+
+    async def approve(self, *, id: uuid.UUID, idempotency_key: str | None = None) -> SyncQueued:
+        """Allow the deletions a ``needs_review`` run withheld (admin): queues a run (trigger
+        ``approval``) that lists the provider again and may delete up to as many rows as the
+        reviewed run would have; if the listing now leaves out more, it waits in review again.
+        Approving twice gives the same run. 409 SYNC_RUN_NOT_IN_REVIEW for any other run.
+
+        Scope: `admin` (what a scoped credential, such as an API key, needs).
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError, NotFoundError,
+        RunNotInReviewError, IdempotencyKeyReusedError, PlanLimitReachedError,
+        TeamDeletionScheduledError, QuotaExceededError, RateLimitedError.
+
+        Sent with an Idempotency-Key (``idempotency_key``, a new UUID when not given; the same on
+        each retry), so a network error or a 5xx is retried without doing the write twice.
+        """
+        body = IdInput(id=id)
+        return await self._transport.call(
+            "syncRuns.approve", body, SyncQueued, idempotency_key=idempotency_key
+        )
 
     async def get(self, *, id: uuid.UUID) -> SyncRunOut:
         """One sync run: status, counts, error, timings.

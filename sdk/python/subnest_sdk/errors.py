@@ -18,6 +18,7 @@ from .models import (
     QuotaData,
     RateLimitedData,
     RefusedUrl,
+    RunStatusData,
     ServiceUnavailableData,
     SessionAge,
     ValidationData,
@@ -47,6 +48,8 @@ __all__ = [
     "PlanLimitReachedError",
     "QuotaExceededError",
     "RateLimitedError",
+    "RestoreExpiredError",
+    "RunNotInReviewError",
     "ServiceUnavailableError",
     "SessionTooOldError",
     "SubscriberDeletedError",
@@ -262,6 +265,27 @@ class RateLimitedError(ApiError):
     data_type = RateLimitedData
 
 
+class RestoreExpiredError(ApiError):
+    """This connection was deleted longer ago than CONNECTION_RESTORE_HOURS: its subscribers are
+    gone.
+
+    HTTP 422, ``CONNECTION_RESTORE_EXPIRED``.
+    """
+
+    data: EmptyData
+    data_type = EmptyData
+
+
+class RunNotInReviewError(ApiError):
+    """Only a sync run in needs_review can be approved.
+
+    HTTP 409, ``SYNC_RUN_NOT_IN_REVIEW``.
+    """
+
+    data: RunStatusData
+    data_type = RunStatusData
+
+
 class ServiceUnavailableError(ApiError):
     """The service is unavailable for a moment; retry after Retry-After seconds.
 
@@ -374,6 +398,7 @@ class WrongRoleError(ApiError):
 
 ERRORS: dict[str, type[ApiError]] = {
     "ALREADY_MEMBER": AlreadyMemberError,
+    "CONNECTION_RESTORE_EXPIRED": RestoreExpiredError,
     "EMAIL_NOT_VERIFIED": EmailNotVerifiedError,
     "EMAIL_TAKEN": EmailTakenError,
     "ESP_CREDENTIALS_REJECTED": CredentialsRejectedError,
@@ -397,6 +422,7 @@ ERRORS: dict[str, type[ApiError]] = {
     "SESSION_TOO_OLD": SessionTooOldError,
     "SUBSCRIBER_DELETED": SubscriberDeletedError,
     "SUBSCRIBER_EXISTS": SubscriberExistsError,
+    "SYNC_RUN_NOT_IN_REVIEW": RunNotInReviewError,
     "TEAM_DELETION_SCHEDULED": TeamDeletionScheduledError,
     "UNAUTHENTICATED": UnauthenticatedError,
     "VALIDATION_FAILED": ValidationFailedError,

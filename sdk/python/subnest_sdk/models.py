@@ -23,6 +23,7 @@ __all__ = [
     "ConnectionChange",
     "ConnectionList",
     "ConnectionOut",
+    "ConnectionsInput",
     "CountsInput",
     "CreateApiKeyInput",
     "CreateConnectionInput",
@@ -69,6 +70,7 @@ __all__ = [
     "RemoveMemberInput",
     "RequestPasswordResetInput",
     "ResetPasswordInput",
+    "RunStatusData",
     "ServiceUnavailableData",
     "SessionAge",
     "SessionInfo",
@@ -114,6 +116,7 @@ EventType = Literal[
     "subscriber.deleted",
     "sync.completed",
     "sync.failed",
+    "sync.needs_review",
     "usage.threshold",
     "webhook.disabled",
 ]
@@ -191,6 +194,12 @@ class ConnectionOut(Model):
     updated_at: datetime.datetime
     #: set on a tombstone
     deleted_at: datetime.datetime | None
+
+
+class ConnectionsInput(Model):
+    #: also the deleted ones (deletedAt set): espConnections.restore brings one back within
+    #: CONNECTION_RESTORE_HOURS of its deletion
+    include_deleted: bool = False
 
 
 class CountsInput(Model):
@@ -493,6 +502,10 @@ class ResetPasswordInput(Model):
     new_password: str
 
 
+class RunStatusData(Model):
+    status: Literal["failed", "needs_review", "queued", "running", "succeeded"] | str
+
+
 class ServiceUnavailableData(Model):
     retry_after: int
 
@@ -639,8 +652,9 @@ class SyncRunList(Model):
 class SyncRunOut(Model):
     id: uuid.UUID
     connection_id: uuid.UUID
-    status: Literal["failed", "queued", "running", "succeeded"] | str
-    trigger: Literal["cron", "manual"] | str
+    status: Literal["failed", "needs_review", "queued", "running", "succeeded"] | str
+    #: approval: queued by syncRuns.approve of a needs_review run
+    trigger: Literal["approval", "cron", "manual"] | str
     attempts: int
     pages: int
     rows_seen: int
@@ -651,6 +665,16 @@ class SyncRunOut(Model):
     conflicts: int
     #: listed rows left out: a status the connector does not know
     skipped: int
+    #: why the rows missing from the listing were not deleted
+    deletions_withheld: Literal["empty_listing", "mass_deletion", "short_listing"] | str | None
+    #: rows missing from the listing that were not deleted
+    withheld: int
+    #: the connection's live subscribers before the merge
+    live_before: int | None
+    #: the listing's total as the provider reported it
+    provider_total: int | None
+    #: on a needs_review run: the run its approval queued
+    approval_run_id: uuid.UUID | None
     error: str | None
     error_kind: (
         Literal[

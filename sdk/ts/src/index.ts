@@ -32,7 +32,7 @@ export {
 // The models.
 
 /** What happened. */
-export type EventType = "export.ready" | "subscriber.created" | "subscriber.deleted" | "sync.completed" | "sync.failed" | "usage.threshold" | "webhook.disabled";
+export type EventType = "export.ready" | "subscriber.created" | "subscriber.deleted" | "sync.completed" | "sync.failed" | "sync.needs_review" | "usage.threshold" | "webhook.disabled";
 
 /**
  * One change of the feed, by table: its row is what that table's procedures answer; a newer server
@@ -118,6 +118,16 @@ export interface ConnectionOut {
   updatedAt: string;
   /** set on a tombstone */
   deletedAt: string | null;
+}
+
+export interface ConnectionsInput {
+  /**
+   * also the deleted ones (deletedAt set): espConnections.restore brings one back within
+   * CONNECTION_RESTORE_HOURS of its deletion
+   *
+   * Default: `false`.
+   */
+  includeDeleted?: boolean;
 }
 
 export interface CountsInput {
@@ -449,6 +459,10 @@ export interface ResetPasswordInput {
   newPassword: string;
 }
 
+export interface RunStatusData {
+  status: "failed" | "needs_review" | "queued" | "running" | "succeeded" | (string & {});
+}
+
 export interface ServiceUnavailableData {
   retryAfter: number;
 }
@@ -621,8 +635,9 @@ export interface SyncRunList {
 export interface SyncRunOut {
   id: string;
   connectionId: string;
-  status: "failed" | "queued" | "running" | "succeeded" | (string & {});
-  trigger: "cron" | "manual" | (string & {});
+  status: "failed" | "needs_review" | "queued" | "running" | "succeeded" | (string & {});
+  /** approval: queued by syncRuns.approve of a needs_review run */
+  trigger: "approval" | "cron" | "manual" | (string & {});
   attempts: number;
   pages: number;
   rowsSeen: number;
@@ -633,6 +648,16 @@ export interface SyncRunOut {
   conflicts: number;
   /** listed rows left out: a status the connector does not know */
   skipped: number;
+  /** why the rows missing from the listing were not deleted */
+  deletionsWithheld: "empty_listing" | "mass_deletion" | "short_listing" | (string & {}) | null;
+  /** rows missing from the listing that were not deleted */
+  withheld: number;
+  /** the connection's live subscribers before the merge */
+  liveBefore: number | null;
+  /** the listing's total as the provider reported it */
+  providerTotal: number | null;
+  /** on a needs_review run: the run its approval queued */
+  approvalRunId: string | null;
   error: string | null;
   errorKind: "connection_deleted" | "credentials_rejected" | "internal" | "provider_error" | "provider_unavailable" | (string & {}) | null;
   queuedAt: string;
@@ -909,6 +934,23 @@ export interface RateLimitedError {
   data: RateLimitedData;
 }
 
+/**
+ * This connection was deleted longer ago than CONNECTION_RESTORE_HOURS: its subscribers are gone.
+ * HTTP 422.
+ */
+export interface RestoreExpiredError {
+  code: "CONNECTION_RESTORE_EXPIRED";
+  message: string;
+  data: EmptyData;
+}
+
+/** Only a sync run in needs_review can be approved. HTTP 409. */
+export interface RunNotInReviewError {
+  code: "SYNC_RUN_NOT_IN_REVIEW";
+  message: string;
+  data: RunStatusData;
+}
+
 /** The service is unavailable for a moment; retry after Retry-After seconds. HTTP 503. */
 export interface ServiceUnavailableError {
   code: "SERVICE_UNAVAILABLE";
@@ -1008,6 +1050,8 @@ export type ErrorBody =
   | PlanLimitReachedError
   | QuotaExceededError
   | RateLimitedError
+  | RestoreExpiredError
+  | RunNotInReviewError
   | ServiceUnavailableError
   | SessionTooOldError
   | SubscriberDeletedError
@@ -1025,6 +1069,7 @@ export type ErrorCode = ErrorBody["code"];
 /** The HTTP status of each error code. */
 export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   ALREADY_MEMBER: 409,
+  CONNECTION_RESTORE_EXPIRED: 422,
   EMAIL_NOT_VERIFIED: 403,
   EMAIL_TAKEN: 409,
   ESP_CREDENTIALS_REJECTED: 422,
@@ -1048,6 +1093,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   SESSION_TOO_OLD: 403,
   SUBSCRIBER_DELETED: 422,
   SUBSCRIBER_EXISTS: 409,
+  SYNC_RUN_NOT_IN_REVIEW: 409,
   TEAM_DELETION_SCHEDULED: 422,
   UNAUTHENTICATED: 401,
   VALIDATION_FAILED: 400,
@@ -1125,6 +1171,11 @@ const API: ApiDescription = {
       path: "/rpc/espConnections.list",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
       safe: true,
+    },
+    "espConnections.restore": {
+      path: "/rpc/espConnections.restore",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true,
     },
     "espConnections.sync": {
       path: "/rpc/espConnections.sync",
@@ -1219,6 +1270,11 @@ const API: ApiDescription = {
       path: "/rpc/sync.pull",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
       safe: true,
+    },
+    "syncRuns.approve": {
+      path: "/rpc/syncRuns.approve",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      idempotent: true,
     },
     "syncRuns.get": {
       path: "/rpc/syncRuns.get",
@@ -1471,6 +1527,26 @@ export class TeamsApi extends Group {
 
 /** The `syncRuns.*` procedures. */
 export class SyncRunsApi extends Group {
+  /**
+   * Allow the deletions a ``needs_review`` run withheld (admin): queues a run (trigger
+   * ``approval``) that lists the provider again and may delete up to as many rows as the reviewed
+   * run would have; if the listing now leaves out more, it waits in review again. Approving twice
+   * gives the same run. 409 SYNC_RUN_NOT_IN_REVIEW for any other run.
+   *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
+   * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, SYNC_RUN_NOT_IN_REVIEW,
+   * IDEMPOTENCY_KEY_REUSED, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, QUOTA_EXCEEDED,
+   * RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
+   */
+  approve(input: IdInput, options: CallOptions = {}): Promise<SyncQueued> {
+    return this.transport.call("syncRuns.approve", input, options);
+  }
+
   /**
    * One sync run: status, counts, error, timings.
    *
@@ -1802,7 +1878,9 @@ export class EspConnectionsApi extends Group {
   }
 
   /**
-   * Remove a connection (admin); its subscribers become tombstones.
+   * Remove a connection (admin); its subscribers become tombstones. For CONNECTION_RESTORE_HOURS
+   * ``espConnections.restore`` brings both back; then the subscribers are removed for good, local
+   * fields and all.
    *
    * Scope: `admin` (what a scoped credential, such as an API key, needs).
    *
@@ -1831,7 +1909,7 @@ export class EspConnectionsApi extends Group {
   }
 
   /**
-   * The team's ESP connections.
+   * The team's ESP connections; with ``includeDeleted``, the deleted ones too.
    *
    * Scope: `read` (what a scoped credential, such as an API key, needs).
    *
@@ -1839,8 +1917,26 @@ export class EspConnectionsApi extends Group {
    * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
    * RATE_LIMITED.
    */
-  list(input: Empty = {}): Promise<ConnectionList> {
+  list(input: ConnectionsInput = {}): Promise<ConnectionList> {
     return this.transport.call("espConnections.list", input);
+  }
+
+  /**
+   * Undo ``espConnections.delete`` within CONNECTION_RESTORE_HOURS (admin): the connection comes
+   * back ``paused`` (resume it with espConnections.update) with exactly the subscribers the
+   * deletion tombstoned, local fields included. 422 CONNECTION_RESTORE_EXPIRED after.
+   *
+   * Scope: `admin` (what a scoped credential, such as an API key, needs).
+   *
+   * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, NOT_FOUND, CONNECTION_RESTORE_EXPIRED,
+   * IDEMPOTENCY_KEY_REUSED, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED, RATE_LIMITED.
+   *
+   * Sent with an Idempotency-Key (`options.idempotencyKey`, a new UUID when not given; the same on
+   * each retry), so a network error or a 5xx is retried without doing the write twice.
+   */
+  restore(input: IdInput, options: CallOptions = {}): Promise<ConnectionOut> {
+    return this.transport.call("espConnections.restore", input, options);
   }
 
   /**

@@ -49,6 +49,8 @@ const progress = new Map<string, string>();
 
 function runProgress(run: SyncRunOut): string {
   if (run.status === "failed") return `failed · ${run.errorKind ?? "error"}: ${run.error ?? "no reason given"}`;
+  // Nothing deleted: an admin approves it with syncRuns.approve (README, "Syncing subscribers").
+  if (run.status === "needs_review") return `needs review · would delete ${run.withheld} of ${run.liveBefore ?? "?"}`;
   return `${run.status} · ${run.rowsSeen} rows`;
 }
 
@@ -228,7 +230,7 @@ export const connections: Page = {
         if (change.table !== "sync_runs") continue;
         setProgress(change.row.connectionId, runProgress(change.row));
         merge([change.row]);
-        if (change.row.status === "succeeded" || change.row.status === "failed") reload = true;
+        if (["succeeded", "failed", "needs_review"].includes(change.row.status)) reload = true;
       }
       if (reload) void load().catch((err: unknown) => showIn(listError, err));
     });
