@@ -341,13 +341,19 @@ class FakeEsp(ABC):
     max_concurrent: ClassVar[int | None] = None
     unauthorized_message: str  # the provider's message in its 401 body
     list_not_found_message: ClassVar[str] = "Not found"
+    default_list_id: ClassVar[str] = ""  # the account's list / group, where it has one
 
     def __init__(
-        self, *, size: int = 100, seed: int = 0, list_id: str = "", time_scale: float = 1.0
+        self,
+        *,
+        size: int = 100,
+        seed: int = 0,
+        list_id: str | None = None,
+        time_scale: float = 1.0,
     ) -> None:
         self.account = FakeAccount(self.profile, size, seed=seed)
         self.api_key = self.make_key(seed)
-        self.list_id = list_id
+        self.list_id = self.default_list_id if list_id is None else list_id
         self.root = ""  # set when mounted: http://127.0.0.1:PORT/fN
         self.time_scale = time_scale
         self.limits = dict(self.default_limits)

@@ -70,19 +70,10 @@ class FakeBeehiiv(FakeEsp):
     default_limits = {"api": Limit(180, 60.0)}
     unauthorized_message = "The API key provided is invalid or has been revoked"
     list_not_found_message = "Publication not found"
-
-    def __init__(
-        self,
-        *,
-        size: int = 100,
-        seed: int = 0,
-        list_id: str = "pub_00000000-0000-4000-8000-00000000fake",
-        time_scale: float = 1.0,
-    ) -> None:
-        super().__init__(size=size, seed=seed, list_id=list_id, time_scale=time_scale)
-        # A page without has_more and next_cursor (where the guide and the reference place them
-        # differently, or an API change drops them): the connector must not take it as the end.
-        self.cursorless = False
+    default_list_id = "pub_00000000-0000-4000-8000-00000000fake"
+    # A page without has_more and next_cursor (where the guide and the reference place them
+    # differently, or an API change drops them): the connector must not take it as the end.
+    cursorless = False
 
     @property
     def base_url(self) -> str:

@@ -57,11 +57,7 @@ class FakeBrevo(FakeEsp):
     default_limits = {"contacts": Limit(10, 1.0), "account": Limit(100, 3600.0)}
     unauthorized_message = "Key not found"
     list_not_found_message = "List ID does not exist"
-
-    def __init__(
-        self, *, size: int = 100, seed: int = 0, list_id: str = "7", time_scale: float = 1.0
-    ) -> None:
-        super().__init__(size=size, seed=seed, list_id=list_id, time_scale=time_scale)
+    default_list_id = "7"
 
     @property
     def base_url(self) -> str:

@@ -82,16 +82,7 @@ class FakeMailchimp(FakeEsp):
     )
     list_not_found_message = "The requested resource could not be found."
     data_centre = "us21"
-
-    def __init__(
-        self,
-        *,
-        size: int = 100,
-        seed: int = 0,
-        list_id: str = "a1b2c3d4e5",
-        time_scale: float = 1.0,
-    ) -> None:
-        super().__init__(size=size, seed=seed, list_id=list_id, time_scale=time_scale)
+    default_list_id = "a1b2c3d4e5"
 
     @classmethod
     def make_key(cls, seed: int) -> str:

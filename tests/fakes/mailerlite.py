@@ -59,16 +59,7 @@ class FakeMailerLite(FakeEsp):
     default_limits = {"api": Limit(120, 60.0)}
     unauthorized_message = "Unauthenticated."
     list_not_found_message = "Resource not found."
-
-    def __init__(
-        self,
-        *,
-        size: int = 100,
-        seed: int = 0,
-        list_id: str = "111222333",
-        time_scale: float = 1.0,
-    ) -> None:
-        super().__init__(size=size, seed=seed, list_id=list_id, time_scale=time_scale)
+    default_list_id = "111222333"
 
     @property
     def base_url(self) -> str:
