@@ -38,6 +38,7 @@ __all__ = [
 
 _STAGING = "sync_staging"
 _SKIPPED = "sync_skipped"  # ids listed in a status the connector does not know
+_REKEY = "sync_rekey"  # listed rows that may be stored under their legacy id
 _COLUMNS = (
     "external_id",
     "email",
@@ -104,8 +105,9 @@ def _record(subscriber: NormalizedSubscriber) -> tuple[object, ...]:
 async def staging_table(conn: asyncpg.Connection) -> None:
     """Fresh temporary staging tables on this connection (not WAL-logged, private to it)."""
     await conn.execute(
-        f"DROP TABLE IF EXISTS {_STAGING}, {_SKIPPED}; "
+        f"DROP TABLE IF EXISTS {_STAGING}, {_SKIPPED}, {_REKEY}; "
         f"CREATE TEMPORARY TABLE {_SKIPPED} (external_id text NOT NULL); "
+        f"CREATE TEMPORARY TABLE {_REKEY} (external_id text NOT NULL, legacy_id text NOT NULL); "
         f"CREATE TEMPORARY TABLE {_STAGING} (external_id text NOT NULL, email text NOT NULL, "
         "first_name text, last_name text, status text NOT NULL, custom_fields jsonb NOT NULL, "
         "content_hash text NOT NULL, provider_created_at timestamptz, "
@@ -162,13 +164,7 @@ async def merge_staging(
     )
     if not alive:
         raise ConnectionGone("the connection was deleted during the sync")
-    await conn.execute(
-        "UPDATE subscribers t SET external_id = s.external_id "
-        f"FROM {_STAGING} s WHERE t.esp_connection_id = $1 AND s.legacy_id IS NOT NULL "
-        "AND t.external_id = s.legacy_id AND NOT EXISTS (SELECT 1 FROM subscribers u "
-        "WHERE u.esp_connection_id = $1 AND u.external_id = s.external_id)",
-        connection_id,
-    )
+    await _rekey(conn, connection_id)
     matched = await conn.fetchrow(
         f"SELECT count(*) FILTER (WHERE t.content_hash = s.content_hash "
         "AND t.deleted_at IS NULL) AS unchanged, "
@@ -214,6 +210,29 @@ async def merge_staging(
         conflicts=matched["conflicts"],
     )
     return counts, time.perf_counter() - started
+
+
+async def _rekey(conn: asyncpg.Connection, connection_id: uuid.UUID) -> None:
+    """Give a row stored under a listed row's legacy id the listed id (step 0).
+
+    Only listed rows not stored under their own id are candidates: after the first re-keying
+    sync, just the new members. They go through a small indexed table of their own, so the
+    planner (which may think the connection's rows few: they are not analysed yet after a
+    first sync) cannot scan one table per row of the other."""
+    candidates = await conn.execute(
+        f"INSERT INTO {_REKEY} SELECT s.external_id, s.legacy_id FROM {_STAGING} s "
+        "WHERE s.legacy_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM subscribers u "
+        "WHERE u.esp_connection_id = $1 AND u.external_id = s.external_id)",
+        connection_id,
+    )
+    if not _affected(candidates):
+        return
+    await conn.execute(f"CREATE INDEX ON {_REKEY} (legacy_id); ANALYZE {_REKEY}")
+    await conn.execute(
+        f"UPDATE subscribers t SET external_id = r.external_id FROM {_REKEY} r "
+        "WHERE t.esp_connection_id = $1 AND t.external_id = r.legacy_id",
+        connection_id,
+    )
 
 
 def _affected(status: str) -> int:
