@@ -91,6 +91,16 @@ async def _rows(database_url: str) -> dict[str, tuple[Any, ...]]:
     return {r["external_id"]: tuple(r.values())[1:] for r in rows}
 
 
+async def _times(database_url: str) -> dict[str, tuple[dt.datetime | None, ...]]:
+    """The provider's created and updated times of each live row, by external id."""
+    rows = await fetch(
+        database_url,
+        "SELECT external_id, provider_created_at, provider_updated_at FROM subscribers "
+        "WHERE deleted_at IS NULL",
+    )
+    return {r["external_id"]: (r["provider_created_at"], r["provider_updated_at"]) for r in rows}
+
+
 def _expected(fake: FakeEsp) -> dict[str, tuple[Any, ...]]:
     import msgspec
 
@@ -137,6 +147,10 @@ async def test_sync_then_resync_after_edits_matches_the_provider(
     )
     assert first["rowsSeen"] == total and first["pages"] >= 1
     assert _normalize_json(await _rows(database_url)) == _normalize_json(_expected(fake))
+    assert await _times(database_url) == {
+        key: (s.provider_created_at, s.provider_updated_at)
+        for key, s in fake.account.expected().items()
+    }
 
     ids = fake.account.ids()
     before = fake.account.expected()
@@ -539,13 +553,9 @@ async def test_mailchimp_rows_keep_their_id_and_local_fields_when_rekeyed_and_on
     expected = fake.account.expected()
     total = len(expected)
     assert (first["status"], first["created"]) == ("succeeded", total), first
-    stored = await fetch(
-        database_url,
-        "SELECT external_id, provider_created_at, provider_updated_at FROM subscribers",
-    )
-    assert {
-        r["external_id"]: (r["provider_created_at"], r["provider_updated_at"]) for r in stored
-    } == {key: (s.provider_created_at, s.provider_updated_at) for key, s in expected.items()}
+    assert await _times(database_url) == {
+        key: (s.provider_created_at, s.provider_updated_at) for key, s in expected.items()
+    }
 
     # Rows as the connector stored them before contact_id: keyed by the MD5 member id.
     target = fake.account.ids()[5]
