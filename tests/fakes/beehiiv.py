@@ -1,7 +1,7 @@
 """Fake beehiiv API v2: /v2/publications/{id} and its /subscriptions (cursor pages of ≤ 100).
 
 Auth is ``Authorization: Bearer``; errors are ``{"status", "statusText", "errors": [...]}``;
-any other route answers 404.
+any other route answers 404. (docs/providers/beehiiv.md says which of these pages were read.)
 
 - Subscriptions (https://developers.beehiiv.com/api-reference/subscriptions/index): ``limit``
   at most 100 (above: a 400); custom fields only with ``expand[]=custom_fields``; beehiiv has no

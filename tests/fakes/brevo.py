@@ -1,7 +1,9 @@
 """Fake Brevo API v3: /v3/account, /v3/contacts, /v3/contacts/lists/{id}[/contacts].
 
-Auth is the ``api-key`` header; errors are ``{"code", "message"}``
-(https://developers.brevo.com/docs/how-it-works#error-codes); any other route answers 404.
+Auth is the ``api-key`` header; errors are ``{"code", "message"}`` (the shape the connector
+has always read); any other route answers 404. Pages cited and read: api-limits and
+limit-headers; the contacts reference is cited where it lives (docs/providers/brevo.md says
+what is confirmed).
 
 - Contacts (https://developers.brevo.com/reference/get-contacts): limit/offset pages (``limit``
   at most 1,000, 500 for a list; above: a 400) in ``sort`` order of creation (default desc, as

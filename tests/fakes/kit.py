@@ -1,6 +1,7 @@
 """Fake Kit API v4: /v4/account and /v4/subscribers (``after`` cursor pages).
 
 Auth is ``X-Kit-Api-Key``; errors are ``{"errors": [...]}``; any other route answers 404.
+(docs/providers/kit.md says which of these pages were read.)
 
 - Subscribers (https://developers.kit.com/api-reference/subscribers/list-subscribers): only
   active ones unless ``status`` says otherwise; ``per_page`` at most 1,000 (above: a 400);

@@ -3,6 +3,7 @@
 Basic auth with the key as password; the data centre is the first path segment and must be
 the key's suffix, as the host name must be at Mailchimp. Errors are problem+json
 (https://mailchimp.com/developer/marketing/docs/errors/). Any other route answers 404.
+(docs/providers/mailchimp.md says which of these pages were read.)
 
 - Members (https://mailchimp.com/developer/marketing/api/list-members/list-members-info/):
   ``count`` at most 1,000 (above: a 400 problem), ``offset``; a member's ``id`` is the MD5 of

@@ -3,6 +3,7 @@
 Auth is ``Authorization: Bearer``; errors are ``{"message": ..., "errors": {...}}``
 (https://developers.mailerlite.com/getting-started, "Errors"). There is no
 ``GET /api/groups/{id}``: like every route not listed here, it answers 404.
+(docs/providers/mailerlite.md says which of these pages were read.)
 
 - Subscribers (https://developers.mailerlite.com/docs/subscribers.html): ``fields`` list every
   field of the account, null when unset; names are ``name`` / ``last_name``; ``limit`` 0 only
