@@ -249,6 +249,11 @@ class Settings(Masked, msgspec.Struct, frozen=True, kw_only=True):
     esp_brevo_base_url: str = msgspec.field(
         default="https://api.brevo.com/v3", name="ESP_BREVO_BASE_URL"
     )
+    # Our seconds per provider second in the connectors' rate-limit policy (decision 0033):
+    # 1 against the real providers; tests run fakes whose windows shrink by the same factor.
+    esp_rate_limit_scale: Annotated[float, msgspec.Meta(gt=0, le=1)] = msgspec.field(
+        default=1.0, name="ESP_RATE_LIMIT_SCALE"
+    )
 
     @property
     def data_path(self) -> Path:

@@ -77,6 +77,7 @@ class Runtime:
             beehiiv=settings.esp_beehiiv_base_url,
             mailerlite=settings.esp_mailerlite_base_url,
             brevo=settings.esp_brevo_base_url,
+            rate_limit_scale=settings.esp_rate_limit_scale,
         )
         self._started = contextlib.ExitStack()
 

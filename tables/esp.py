@@ -91,3 +91,6 @@ class Subscriber(ChangeStamped, Timestamped, Table, tablename="subscribers"):
     custom_fields = JSONB(default="{}")
     content_hash = Varchar(length=64, null=True, default=None)
     local_fields = JSONB(default="{}")
+    # The provider's own times, where it reports them (migration 0020).
+    provider_created_at = Timestamptz(null=True, default=None)
+    provider_updated_at = Timestamptz(null=True, default=None)

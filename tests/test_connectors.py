@@ -6,7 +6,9 @@ Retries wait through a recording sleep, so the real retry code runs without real
 from __future__ import annotations
 
 import asyncio
+import math
 import ssl
+import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -23,11 +25,15 @@ from app.esp import (
     Page,
     ProviderError,
     ProviderUnavailable,
+    RateLimit,
+    Sleep,
     make_connector,
 )
-from app.esp.http import backoff_delay, rate_limit_wait
+from app.esp.http import Pacer, backoff_delay, rate_limit_wait
 from tests.fakes import FakeEsp, FakeHost, fake_esp
+from tests.fakes.base import Limit
 from tests.fakes.beehiiv import FakeBeehiiv
+from tests.fakes.mailchimp import member_id
 
 SIZE = 2500
 # Pages a listing of SIZE subscribers takes (MailerLite and Brevo list ~90% of them: their
@@ -83,7 +89,7 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
 def connect(
     fake: FakeEsp,
     http: httpx.AsyncClient,
-    sleep: RecordingSleep,
+    sleep: Sleep,
     *,
     api_key: str | None = None,
     list_id: str | None = "",
@@ -187,6 +193,11 @@ async def test_pages_list_every_subscriber_normalized(
     assert all(s.email == s.email.strip().lower() for s in by_id.values())
     if fake.provider in ("mailchimp", "brevo"):  # they report totals
         assert {page.total for page in pages} == {len(expected)}
+    # The provider's own times are mapped (every provider has a created one; Kit and beehiiv
+    # no updated one).
+    assert all(s.provider_created_at and s.provider_created_at.tzinfo for s in by_id.values())
+    updated = {s.provider_updated_at is not None for s in by_id.values()}
+    assert updated == {fake.profile.reports_updated}
     assert sleep.delays == []
 
 
@@ -237,30 +248,147 @@ async def test_a_second_listing_follows_changes(
 # -- the HTTP policy ------------------------------------------------------------------------------
 
 
-async def test_a_429_waits_as_told_and_the_listing_is_complete(
-    fake: FakeEsp, http: httpx.AsyncClient, sleep: RecordingSleep
-) -> None:
-    fake.rate_limit_every = 3
-    _, by_id = await listing(connect(fake, http, sleep))
-    assert by_id == fake.account.expected()
-    statuses = fake.statuses()
-    limited = statuses.count(429)
-    assert limited >= 1
-    assert statuses.count(200) == PAGES[fake.provider]
-    assert fake.request_count == PAGES[fake.provider] + limited
-    # Retry-After: 1, or Brevo's x-sib-ratelimit-reset: 1, rather than the 0.5 s backoff.
-    assert sleep.delays == [1.0] * limited
+# What each provider's own throttle (``throttle_next``: its window resets in one second) makes
+# the connector wait, in the provider's seconds: Kit's plain-text 429 and Mailchimp's bare 403
+# give no hint (their reset windows: Kit's documented 60 s, our 10 s for Mailchimp); beehiiv's
+# RateLimit-Reset is an epoch time ~1 s ahead; MailerLite's Retry-After and Brevo's
+# x-sib-ratelimit-reset say 1 s.
+_THROTTLE_STATUS = {"mailchimp": 403, "kit": 429, "beehiiv": 429, "mailerlite": 429, "brevo": 429}
+_THROTTLE_WAIT = {"mailchimp": 10.0, "kit": 60.0, "mailerlite": 1.0, "brevo": 1.0}
+
+
+def _assert_throttle_waits(provider: str, delays: list[float], times: int) -> None:
+    assert len(delays) == times
+    if provider == "beehiiv":  # an epoch time, whole seconds: 0 to 2 s from now
+        assert all(0.0 <= d <= 2.0 for d in delays), delays
+    else:
+        assert delays == [_THROTTLE_WAIT[provider]] * times
 
 
 async def test_rate_limits_that_go_on_end_in_provider_unavailable(
     small_fake: FakeEsp, http: httpx.AsyncClient, sleep: RecordingSleep
 ) -> None:
-    small_fake.rate_limit_every = 1
-    with pytest.raises(ProviderUnavailable, match="429") as caught:
+    small_fake.throttle_next(100)
+    with pytest.raises(ProviderUnavailable, match="rate limited") as caught:
         await connect(small_fake, http, sleep).verify()
-    assert caught.value.status == 429
+    assert caught.value.status == _THROTTLE_STATUS[small_fake.provider]
     assert small_fake.request_count == 5
-    assert sleep.delays == [1.0] * 4
+    _assert_throttle_waits(small_fake.provider, sleep.delays, 4)
+
+
+async def test_a_listing_under_the_providers_rate_limit_finishes_with_exact_counts(
+    fake: FakeEsp, http: httpx.AsyncClient
+) -> None:
+    """Real waits, on a fake whose windows are scaled to under a second and whose budgets are
+    cut to a third of the listing: every page comes, once. Where the provider counts what is
+    left (beehiiv, MailerLite, Brevo) the connector holds before its 429; Kit gets one 429 and
+    waits its whole 60 s (scaled) window, so no second one; Mailchimp, limited by connections,
+    throttles with 403s, each waited out for 10 (scaled) seconds."""
+    pages = PAGES[fake.provider]
+    window = 1.0 if fake.provider == "kit" else 0.3  # Kit's: longer than a short backoff
+    if fake.limits:
+        fake.time_scale = window / min(limit.per for limit in fake.limits.values())
+        fake.limits = {
+            b: Limit(max(2, math.ceil(pages / 3)), x.per) for b, x in fake.limits.items()
+        }
+    else:
+        fake.time_scale = 0.02
+        fake.throttle_next(2)
+    started = time.monotonic()
+    _, by_id = await listing(connect(fake, http, asyncio.sleep))
+    elapsed = time.monotonic() - started
+    assert by_id == fake.account.expected()
+    statuses = fake.statuses()
+    assert statuses.count(200) == pages
+    throttles = len(statuses) - pages
+    expected_throttles = {"mailchimp": 2, "kit": 1}.get(fake.provider, 0)
+    assert throttles == expected_throttles, statuses
+    assert elapsed >= (window if fake.limits else 0.4), "waited out"
+    assert elapsed < (10 if fake.limits else 1.3)  # Mailchimp: not a longer backoff
+
+
+def test_the_pacer_keeps_below_the_budget_and_holds_for_a_reset() -> None:
+    now = [100.0]
+    delays: list[float] = []
+
+    async def sleep(delay: float) -> None:
+        delays.append(delay)
+        now[0] += delay
+
+    limit = RateLimit(requests=10, window=60.0, reset_wait=60.0)
+    pacer = Pacer(limit, scale=0.5, sleep=sleep, clock=lambda: now[0])
+
+    async def turns(n: int) -> None:
+        for _ in range(n):
+            await pacer.turn()
+            now[0] += 1.0
+
+    asyncio.run(turns(9))  # 90% of 10 in a (scaled) 30 s window: no wait
+    assert delays == []
+    asyncio.run(turns(1))  # the 10th waits until the first leaves the window
+    assert delays == [21.0]
+    pacer.hold(5.0)
+    asyncio.run(turns(1))
+    assert delays == [21.0, 5.0]
+    unpaced = Pacer(RateLimit(requests=None, window=0.0, reset_wait=10.0), scale=1.0, sleep=sleep)
+    asyncio.run(unpaced.turn())
+    assert delays == [21.0, 5.0]
+
+
+async def test_brevo_checks_credentials_in_the_contacts_bucket(
+    host: FakeHost, http: httpx.AsyncClient, sleep: RecordingSleep
+) -> None:
+    # /v3/account counts in the 100-an-hour bucket: one spent would be missed by other tools.
+    with fake_esp("brevo", size=5, host=host) as fake:
+        await connect(fake, http, sleep).verify()
+        assert [(s.path, s.query.get("limit")) for s in fake.seen] == [
+            ("/v3/contacts", ["1"]),
+            ("/v3/contacts/lists/7", None),
+        ]
+
+
+# Each provider's page-size parameter, its documented maximum and the listing path.
+_PAGE_LIMITS = {
+    "mailchimp": ("count", 1000, "/lists/a1b2c3d4e5/members"),
+    "kit": ("per_page", 1000, "/subscribers"),
+    "beehiiv": ("limit", 100, "/publications/{list_id}/subscriptions"),
+    "mailerlite": ("limit", 1000, "/subscribers"),
+    "brevo": ("limit", 1000, "/contacts"),
+}
+
+
+async def test_fakes_refuse_pages_above_the_maximum_with_the_providers_body(
+    small_fake: FakeEsp, http: httpx.AsyncClient, sleep: RecordingSleep
+) -> None:
+    name, maximum, path = _PAGE_LIMITS[small_fake.provider]
+    connector = connect(small_fake, http, sleep)
+    path = path.format(list_id=small_fake.list_id)
+    with pytest.raises(ProviderError) as caught:
+        await connector._get(path, dict, {name: maximum + 1})  # type: ignore[attr-defined]
+    assert caught.value.status == 400
+    assert f"{name} must be between 0 and {maximum}" in caught.value.message
+    # And a route the provider does not document is a 404 with its body.
+    with pytest.raises(ProviderError) as missing:
+        await connector._get("/no/such/route", dict)  # type: ignore[attr-defined]
+    assert missing.value.status == 404
+
+
+async def test_a_mailchimp_email_change_keeps_the_contact_id(
+    host: FakeHost, http: httpx.AsyncClient, sleep: RecordingSleep
+) -> None:
+    with fake_esp("mailchimp", size=20, host=host) as fake:
+        connector = connect(fake, http, sleep)
+        _, before = await listing(connector)
+        changed = fake.account.ids()[3]
+        old_email = before[changed].email
+        fake.account.edit(changed, email="Renamed.Reader@Example.com")
+        _, after = await listing(connector)
+        assert after.keys() == before.keys()
+        assert after[changed].email == "renamed.reader@example.com"
+        # The MD5 member id moved with the email; the contact id did not.
+        assert before[changed].legacy_id == member_id(old_email)
+        assert after[changed].legacy_id == member_id("renamed.reader@example.com")
+        assert after == fake.account.expected()
 
 
 async def test_server_errors_are_retried_with_backoff(
@@ -298,12 +426,6 @@ async def test_a_timeout_is_retried(
     assert fake.request_count == PAGES[fake.provider] + 1
 
 
-# How each provider's own throttle is waited out: Kit's plain-text 429 and Mailchimp's bare 403
-# give no hint (backoff); beehiiv's RateLimit-Reset is an epoch ~1 s ahead; MailerLite's and
-# Brevo's keep their one-second hints.
-_THROTTLE_STATUS = {"mailchimp": 403, "kit": 429, "beehiiv": 429, "mailerlite": 429, "brevo": 429}
-
-
 async def test_each_providers_own_throttle_is_waited_out_and_the_listing_is_complete(
     fake: FakeEsp, http: httpx.AsyncClient, sleep: RecordingSleep
 ) -> None:
@@ -313,12 +435,7 @@ async def test_each_providers_own_throttle_is_waited_out_and_the_listing_is_comp
     throttled = _THROTTLE_STATUS[fake.provider]
     assert fake.statuses()[:3] == [throttled, throttled, 200]
     assert fake.request_count == PAGES[fake.provider] + 2
-    if fake.provider in ("mailchimp", "kit"):
-        assert sleep.delays == [0.5, 1.0]
-    elif fake.provider == "beehiiv":
-        assert len(sleep.delays) == 2 and all(0.0 <= d <= 2.0 for d in sleep.delays)
-    else:
-        assert sleep.delays == [1.0, 1.0]
+    _assert_throttle_waits(fake.provider, sleep.delays, 2)
 
 
 @pytest.mark.parametrize("status", [401, 403])
@@ -419,6 +536,7 @@ def test_backoff_and_rate_limit_waits() -> None:
     assert [backoff_delay(n) for n in range(1, 9)] == [0.5, 1, 2, 4, 8, 16, 30, 30]
     assert rate_limit_wait(httpx.Headers({"Retry-After": "2"})) == 2.0
     assert rate_limit_wait(httpx.Headers({"Retry-After": "3600"})) == 60.0  # capped
+    assert rate_limit_wait(httpx.Headers({"Retry-After": "119"})) == 60.0  # MailerLite's example
     assert rate_limit_wait(httpx.Headers({"Retry-After": "soon"})) is None
     assert rate_limit_wait(httpx.Headers({})) is None
     reset = httpx.Headers({"x-sib-ratelimit-reset": "7"})

@@ -18,6 +18,7 @@ import pytest
 
 from app.config import Settings
 from app.embedded import EmbeddedRedis
+from app.esp import NormalizedSubscriber
 from app.jobs import JobContext
 from app.runtime import Runtime
 from app.sync.jobs import purge_deleted_connections
@@ -35,10 +36,8 @@ from tests.support import (
 )
 
 PROVIDERS = sorted(FAKES)
-
-
-def _esp_env(fake: FakeEsp) -> dict[str, str]:
-    return {f"ESP_{fake.provider.upper()}_BASE_URL": fake.base_url}
+# The providers' rate-limit windows and waits, a hundred times shorter (fake and worker alike).
+TIME_SCALE = 0.01
 
 
 class System:
@@ -47,7 +46,7 @@ class System:
     def __init__(self, settings: Settings, fake: FakeEsp, **env: str) -> None:
         self.settings = settings
         self.fake = fake
-        self.env = {**_esp_env(fake), **env}
+        self.env = {**fake.env(), **env}
         self.workers: list[subprocess.Popen[bytes]] = []
 
     def start_worker(self) -> subprocess.Popen[bytes]:
@@ -57,7 +56,7 @@ class System:
 @pytest.fixture
 def system(settings: Settings, request: pytest.FixtureRequest) -> Iterator[tuple[System, Caller]]:
     provider, size, *env = request.param
-    with fake_esp(provider, size=size, seed=3) as fake:
+    with fake_esp(provider, size=size, seed=3, time_scale=TIME_SCALE) as fake:
         system = System(settings, fake, **(env[0] if env else {}))
         with start_server(system.settings, **system.env) as server:
             system.workers.append(system.start_worker())
@@ -96,6 +95,16 @@ async def _rows(database_url: str) -> dict[str, tuple[Any, ...]]:
     return {r["external_id"]: tuple(r.values())[1:] for r in rows}
 
 
+async def _times(database_url: str) -> dict[str, tuple[dt.datetime | None, ...]]:
+    """The provider's created and updated times of each live row, by external id."""
+    rows = await fetch(
+        database_url,
+        "SELECT external_id, provider_created_at, provider_updated_at FROM subscribers "
+        "WHERE deleted_at IS NULL",
+    )
+    return {r["external_id"]: (r["provider_created_at"], r["provider_updated_at"]) for r in rows}
+
+
 def _expected(fake: FakeEsp) -> dict[str, tuple[Any, ...]]:
     import msgspec
 
@@ -109,6 +118,11 @@ def _expected(fake: FakeEsp) -> dict[str, tuple[Any, ...]]:
         )
         for key, s in fake.account.expected().items()
     }
+
+
+def _fields(subscriber: NormalizedSubscriber) -> NormalizedSubscriber:
+    """The subscriber without the provider's updated time (not part of the content hash)."""
+    return msgspec.structs.replace(subscriber, provider_updated_at=None)
 
 
 def _normalize_json(rows: dict[str, tuple[Any, ...]]) -> dict[str, tuple[Any, ...]]:
@@ -137,6 +151,10 @@ async def test_sync_then_resync_after_edits_matches_the_provider(
     )
     assert first["rowsSeen"] == total and first["pages"] >= 1
     assert _normalize_json(await _rows(database_url)) == _normalize_json(_expected(fake))
+    assert await _times(database_url) == {
+        key: (s.provider_created_at, s.provider_updated_at)
+        for key, s in fake.account.expected().items()
+    }
 
     ids = fake.account.ids()
     before = fake.account.expected()
@@ -148,8 +166,11 @@ async def test_sync_then_resync_after_edits_matches_the_provider(
     for external_id in ids[7:9]:
         fake.account.unsubscribe(external_id)
     after = fake.account.expected()
-    # An unsubscribe of someone already unsubscribed changes nothing: count what really changed.
-    changed = sum(1 for key in before.keys() & after.keys() if before[key] != after[key])
+    # An unsubscribe of someone already unsubscribed changes nothing (but the provider's updated
+    # time, which is no change of ours): count what really changed.
+    changed = sum(
+        1 for key in before.keys() & after.keys() if _fields(before[key]) != _fields(after[key])
+    )
     assert 3 <= changed <= 5
 
     second = _sync_and_wait(caller, connection["id"])
@@ -710,4 +731,54 @@ async def test_a_deleted_connection_is_restored_within_the_window_then_purged(
     assert await purged() == 0
     assert fails(caller, "espConnections.restore", id=connection["id"]).code == (
         "CONNECTION_RESTORE_EXPIRED"
+    )
+
+
+@pytest.mark.parametrize("system", [("mailchimp", 300)], indirect=True, ids=["mailchimp"])
+async def test_mailchimp_rows_keep_their_id_and_local_fields_when_rekeyed_and_on_email_change(
+    system: tuple[System, Caller], database_url: str
+) -> None:
+    env, caller = system
+    fake = env.fake
+    connection = fake.connect(caller, "Mailchimp")
+    first = _sync_and_wait(caller, connection["id"])
+    expected = fake.account.expected()
+    total = len(expected)
+    assert (first["status"], first["created"]) == ("succeeded", total), first
+    assert await _times(database_url) == {
+        key: (s.provider_created_at, s.provider_updated_at) for key, s in expected.items()
+    }
+
+    # Rows as the connector stored them before contact_id: keyed by the MD5 member id.
+    target = fake.account.ids()[5]
+    await fetch(
+        database_url,
+        "UPDATE subscribers SET external_id = md5(lower(email)), "
+        'local_fields = CASE WHEN external_id = $1 THEN \'{"note": "vip"}\'::jsonb '
+        "ELSE local_fields END",
+        target,
+    )
+    ids_before = {
+        r["email"]: r["id"] for r in await fetch(database_url, "SELECT id, email FROM subscribers")
+    }
+    rekeyed = _sync_and_wait(caller, connection["id"])
+    assert rekeyed["status"] == "succeeded", rekeyed
+    assert (rekeyed["created"], rekeyed["deleted"], rekeyed["unchanged"]) == (0, 0, total)
+    rows = await fetch(database_url, "SELECT id, email, external_id, deleted_at FROM subscribers")
+    assert {r["email"]: r["id"] for r in rows} == ids_before
+    assert {r["external_id"] for r in rows} == expected.keys()
+    assert all(r["deleted_at"] is None for r in rows)
+
+    # An email change at Mailchimp changes the member id, not the contact id: the same row.
+    subscriber_id = next(r["id"] for r in rows if r["external_id"] == target)
+    fake.account.edit(target, email="Moved.Reader@Example.org")
+    moved = _sync_and_wait(caller, connection["id"])
+    assert (moved["created"], moved["deleted"], moved["updated"]) == (0, 0, 1), moved
+    row = caller("subscribers.get", id=str(subscriber_id))
+    assert row["email"] == "moved.reader@example.org"
+    assert row["externalId"] == target
+    assert row["localFields"] == {"note": "vip"}
+    assert row["providerCreatedAt"] is not None
+    assert dt.datetime.fromisoformat(row["providerUpdatedAt"]) == (
+        fake.account.expected()[target].provider_updated_at
     )

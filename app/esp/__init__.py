@@ -14,6 +14,7 @@ from app.esp.connector import (
     Page,
     ProviderError,
     ProviderUnavailable,
+    RateLimit,
     Sleep,
     make_connector,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "Page",
     "ProviderError",
     "ProviderUnavailable",
+    "RateLimit",
     "Sleep",
     "make_connector",
 ]

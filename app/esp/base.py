@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import re
 from abc import ABC, abstractmethod
@@ -18,12 +19,20 @@ from app.esp.connector import (
     NormalizedSubscriber,
     Page,
     ProviderError,
+    RateLimit,
     Sleep,
 )
 from app.esp.http import Params, ProviderHttp
 from app.schemas import SubscriberStatus
 
-__all__ = ["BaseConnector", "clean_email", "clean_name", "custom_fields", "segment"]
+__all__ = [
+    "BaseConnector",
+    "clean_email",
+    "clean_name",
+    "custom_fields",
+    "provider_time",
+    "segment",
+]
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -37,12 +46,10 @@ class BaseConnector(ABC):
     list_id_name: ClassVar[str] = "list id"
     # The form a list id must have, when the provider has one (checked before any request).
     list_id_pattern: ClassVar[re.Pattern[str] | None] = None
-    # A header that, like Retry-After, tells a rate-limited client how long to wait.
-    reset_header: ClassVar[str | None] = None
+    # How the provider limits requests (its documented budget, reset window and headers).
+    rate_limit: ClassVar[RateLimit]
     # The provider's own subscriber states, mapped to ours (a row in any other is skipped).
     statuses: ClassVar[Mapping[str, SubscriberStatus]] = {}
-    # The provider throttles with a 403 that has no JSON body (Mailchimp at high volume).
-    bare_403_throttles: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -72,8 +79,7 @@ class BaseConnector(ABC):
             headers=self._auth_headers(api_key),
             endpoints=endpoints,
             error_message=self._error_message,
-            reset_header=self.reset_header,
-            bare_403_throttles=self.bare_403_throttles,
+            rate_limit=self.rate_limit,
             secrets=(api_key,),
             sleep=sleep,
         )
@@ -164,3 +170,23 @@ def clean_name(value: object) -> str | None:
 def custom_fields(fields: Mapping[str, Any], *, skip: Collection[str] = ()) -> dict[str, Any]:
     """The provider's fields minus ``skip`` (names we map) and minus null values."""
     return {name: value for name, value in fields.items() if name not in skip and value is not None}
+
+
+def provider_time(value: object) -> dt.datetime | None:
+    """A provider's timestamp in UTC: ISO 8601 (``Z``, an offset, or none: UTC), a
+    ``YYYY-MM-DD HH:MM:SS`` text (UTC) or a Unix epoch time; None for an empty or unreadable
+    value (it is metadata: never a reason to fail a listing)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        try:
+            return dt.datetime.fromtimestamp(value, dt.UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)

@@ -9,7 +9,7 @@ unsubscribed, since a paused reader is not to be sent a newsletter. A 429 carrie
 
 beehiiv has no name fields of its own: names come from custom fields called
 ``first_name`` / ``last_name`` (any case, spaces or underscores: "First Name" too); every other
-custom field is kept under its name.
+custom field is kept under its name. ``created`` (a Unix epoch time) is its only timestamp.
 """
 
 from __future__ import annotations
@@ -19,8 +19,21 @@ from typing import Any
 
 import msgspec
 
-from app.esp.base import BaseConnector, clean_email, clean_name, custom_fields, segment
-from app.esp.connector import EspEndpoints, NormalizedSubscriber, Page, ProviderError
+from app.esp.base import (
+    BaseConnector,
+    clean_email,
+    clean_name,
+    custom_fields,
+    provider_time,
+    segment,
+)
+from app.esp.connector import (
+    EspEndpoints,
+    NormalizedSubscriber,
+    Page,
+    ProviderError,
+    RateLimit,
+)
 
 __all__ = ["BeehiivConnector"]
 
@@ -39,6 +52,7 @@ class _Subscription(msgspec.Struct):
     id: str
     email: str
     status: str
+    created: int | None = None  # a Unix epoch time
     custom_fields: list[_CustomField] = msgspec.field(default_factory=list)
 
 
@@ -72,7 +86,15 @@ class BeehiivConnector(BaseConnector):
     provider = "beehiiv"
     requires_list_id = True
     list_id_name = "publication id"
-    reset_header = "RateLimit-Reset"
+    # 180 requests per minute per organisation; every response counts what is left and when
+    # the window resets (a Unix epoch time).
+    rate_limit = RateLimit(
+        requests=180,
+        window=60.0,
+        reset_wait=60.0,
+        reset_header="RateLimit-Reset",
+        remaining_header="RateLimit-Remaining",
+    )
     statuses = {
         "active": "subscribed",
         "inactive": "unsubscribed",
@@ -149,4 +171,5 @@ class BeehiivConnector(BaseConnector):
             last_name=clean_name(fields.get(last)) if last else None,
             status=status,
             custom_fields=custom_fields(fields, skip=[n for n in (first, last) if n]),
+            provider_created_at=provider_time(sub.created),
         )

@@ -6,7 +6,7 @@ has no status field: ``emailBlacklisted`` (unsubscribed from all email) or the l
 ``listUnsubscribed`` → unsubscribed, otherwise subscribed. Brevo does not report bounces on
 contacts. Names are the FIRSTNAME / LASTNAME attributes (PRENOM / NOM in French accounts); the
 other attributes are custom. Contacts without an email (SMS-only) are skipped. A 429 says when
-to retry in ``x-sib-ratelimit-reset``.
+to retry in ``x-sib-ratelimit-reset``. ``createdAt`` / ``modifiedAt`` are the timestamps.
 """
 
 from __future__ import annotations
@@ -23,9 +23,10 @@ from app.esp.base import (
     clean_name,
     custom_fields,
     message_field,
+    provider_time,
     segment,
 )
-from app.esp.connector import EspEndpoints, NormalizedSubscriber, Page
+from app.esp.connector import EspEndpoints, NormalizedSubscriber, Page, RateLimit
 
 __all__ = ["BrevoConnector"]
 
@@ -41,6 +42,8 @@ class _Contact(msgspec.Struct):
     email_blacklisted: bool = msgspec.field(default=False, name="emailBlacklisted")
     list_unsubscribed: list[int] = msgspec.field(default_factory=list, name="listUnsubscribed")
     attributes: dict[str, Any] = msgspec.field(default_factory=dict)
+    created_at: str | None = msgspec.field(default=None, name="createdAt")
+    modified_at: str | None = msgspec.field(default=None, name="modifiedAt")
 
 
 class _Contacts(msgspec.Struct):
@@ -57,7 +60,15 @@ class BrevoConnector(BaseConnector):
 
     provider = "brevo"
     list_id_pattern = re.compile(r"[0-9]+")
-    reset_header = "x-sib-ratelimit-reset"
+    # Buckets per endpoint: everything under /v3/contacts (all this connector asks) allows 10
+    # requests a second; every response counts what is left and the seconds to the reset.
+    rate_limit = RateLimit(
+        requests=10,
+        window=1.0,
+        reset_wait=1.0,
+        reset_header="x-sib-ratelimit-reset",
+        remaining_header="x-sib-ratelimit-remaining",
+    )
 
     def _base_url(self, endpoints: EspEndpoints, api_key: str) -> str:
         return endpoints.brevo
@@ -69,7 +80,8 @@ class BrevoConnector(BaseConnector):
     _error_message = staticmethod(message_field)
 
     async def verify(self) -> None:
-        await self._get("/account", _Any)
+        # /contacts, not /account: that one counts in the 100-an-hour bucket.
+        await self._get("/contacts", _Any, {"limit": 1})
         if self.list_id:
             await self._get_list(f"/contacts/lists/{segment(self.list_id)}", _Any)
 
@@ -104,6 +116,8 @@ class BrevoConnector(BaseConnector):
             last_name=_first_name(attributes, _LAST_NAMES),
             status="unsubscribed" if unsubscribed else "subscribed",
             custom_fields=custom_fields(attributes, skip=_FIRST_NAMES + _LAST_NAMES),
+            provider_created_at=provider_time(contact.created_at),
+            provider_updated_at=provider_time(contact.modified_at),
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
@@ -24,6 +25,7 @@ __all__ = [
     "Page",
     "ProviderError",
     "ProviderUnavailable",
+    "RateLimit",
     "Sleep",
     "make_connector",
 ]
@@ -40,7 +42,10 @@ class NormalizedSubscriber(msgspec.Struct, frozen=True):
 
     ``email`` is lower-cased and stripped; empty names are None; ``custom_fields`` holds the
     provider's other fields under the provider's own names (fields the provider reports as null
-    are left out).
+    are left out). ``provider_created_at`` / ``provider_updated_at`` are the provider's own
+    timestamps (UTC) where it reports them. ``legacy_id`` is the id an earlier version of the
+    connector used for the same subscriber (Mailchimp's MD5 member id): the merge re-keys a row
+    stored under it instead of deleting it and adding a new one.
     """
 
     external_id: str
@@ -49,6 +54,9 @@ class NormalizedSubscriber(msgspec.Struct, frozen=True):
     last_name: str | None
     status: SubscriberStatus
     custom_fields: dict[str, Any]
+    provider_created_at: dt.datetime | None = None
+    provider_updated_at: dt.datetime | None = None
+    legacy_id: str | None = None
 
 
 class Page(msgspec.Struct, frozen=True):
@@ -61,10 +69,34 @@ class Page(msgspec.Struct, frozen=True):
     skipped: tuple[str, ...] = ()
 
 
+class RateLimit(msgspec.Struct, frozen=True, kw_only=True):
+    """How one provider limits requests, as it documents it (docs/providers/<provider>.md).
+
+    ``requests`` per ``window`` seconds is the documented budget (None: the provider limits
+    something else, Mailchimp its concurrent connections); the connector paces itself below it.
+    ``reset_wait`` is how long to wait after a throttle that says nothing of when to retry
+    (the provider's documented reset window). ``reset_header`` tells, like ``Retry-After``,
+    when the window resets (seconds, an HTTP date or a Unix epoch time); ``remaining_header``
+    counts the requests left in the window, on every response: at 0 the connector waits for
+    the reset before its next request. ``bare_403_throttles``: the provider throttles with a
+    403 that has no JSON body (Mailchimp at high volume).
+    """
+
+    requests: int | None
+    window: float
+    reset_wait: float
+    reset_header: str | None = None
+    remaining_header: str | None = None
+    bare_403_throttles: bool = False
+
+
 class EspEndpoints(msgspec.Struct, frozen=True, kw_only=True):
     """Base URLs of the providers' APIs (tests point them at local fakes) and the HTTP policy.
 
     ``mailchimp`` keeps a ``{dc}`` placeholder for the data centre taken from the API key.
+    ``rate_limit_scale`` turns the providers' seconds into ours: every window, reset wait and
+    wait hint of a rate limit (and the 60 s cap on them) is multiplied by it. 1 for the real
+    providers; tests shrink it, with fakes whose windows shrink alike (ESP_RATE_LIMIT_SCALE).
     """
 
     mailchimp: str = "https://{dc}.api.mailchimp.com/3.0"
@@ -74,6 +106,7 @@ class EspEndpoints(msgspec.Struct, frozen=True, kw_only=True):
     brevo: str = "https://api.brevo.com/v3"
     timeout: float = 30.0
     max_attempts: int = 5
+    rate_limit_scale: float = 1.0
 
 
 class EspError(Exception):

@@ -1,12 +1,15 @@
 """The HTTP policy every connector shares: timeouts, retries, rate limits and error mapping.
 
-Each call has a timeout. A rate limit (every 429, and a 403 without a JSON body where the
-provider throttles that way: Mailchimp) waits for ``Retry-After`` or the provider's reset header
-(seconds, an HTTP date or a Unix epoch time; at most 60 s), else backs off; 5xx, timeouts and
-connection errors back off exponentially (0.5 s, 1 s, 2 s … at most 30 s); all give up after
-``max_attempts`` with ProviderUnavailable. A 401, or a 403 with a JSON body, raises
+Each call has a timeout. Requests are paced by the provider's ``RateLimit`` (decision 0033):
+at most 90% of its documented budget in any window, and, where the provider counts the
+requests left (``remaining_header``), none after the last one until its announced reset. A
+rate limit (every 429, and a 403 without a JSON body where the provider throttles that way:
+Mailchimp) waits for ``Retry-After`` or the provider's reset header (seconds, an HTTP date or a
+Unix epoch time; at most 60 s), else for the provider's documented reset window; 5xx, timeouts
+and connection errors back off exponentially (0.5 s, 1 s, 2 s … at most 30 s); all give up
+after ``max_attempts`` with ProviderUnavailable. A 401, or a 403 with a JSON body, raises
 InvalidCredentials; other 4xx ProviderError. Error messages carry the provider's own message,
-never the credentials.
+never the credentials. The provider's times are scaled by ``EspEndpoints.rate_limit_scale``.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import logging
 import math
 import re
 import time
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -31,6 +35,7 @@ from app.esp.connector import (
     InvalidCredentials,
     ProviderError,
     ProviderUnavailable,
+    RateLimit,
     Sleep,
 )
 from app.tracing import record_error
@@ -38,8 +43,10 @@ from app.tracing import record_error
 __all__ = [
     "BACKOFF_BASE",
     "BACKOFF_CAP",
+    "PACE_SHARE",
     "RATE_LIMIT_WAIT_CAP",
     "ErrorMessage",
+    "Pacer",
     "Params",
     "ProviderHttp",
     "backoff_delay",
@@ -54,6 +61,7 @@ Params = Mapping[str, str | int]
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 30.0
 RATE_LIMIT_WAIT_CAP = 60.0
+PACE_SHARE = 0.9  # of a provider's documented budget: the rest is for its other clients
 _MESSAGE_LIMIT = 300
 _WHITESPACE = re.compile(r"\s+")
 _NOT_JSON = object()
@@ -98,6 +106,49 @@ def _seconds(value: str) -> float | None:
     return seconds if math.isfinite(seconds) else None
 
 
+class Pacer:
+    """Keeps one connector's requests within its provider's ``RateLimit``: at most
+    ``PACE_SHARE`` of the budget in any (scaled) window, and none before a reset the provider
+    announced with ``hold``. ``clock`` is monotonic seconds."""
+
+    def __init__(
+        self,
+        limit: RateLimit,
+        *,
+        scale: float,
+        sleep: Sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._budget = max(1, math.floor(limit.requests * PACE_SHARE)) if limit.requests else None
+        self._window = limit.window * scale
+        self._sleep = sleep
+        self._clock = clock
+        self._sent: deque[float] = deque()  # when the requests in the window went out
+        self._not_before = 0.0
+
+    async def turn(self) -> None:
+        """Wait until the next request may go out."""
+        now = self._clock()
+        delay = self._not_before - now
+        if self._budget is not None:
+            self._expire(now)
+            if len(self._sent) >= self._budget:
+                delay = max(delay, self._sent[0] + self._window - now)
+        start = now + max(delay, 0.0)
+        if delay > 0:
+            await self._sleep(delay)
+        self._expire(start)
+        self._sent.append(start)
+
+    def hold(self, seconds: float) -> None:
+        """No request for ``seconds`` from now (the provider's window is used up)."""
+        self._not_before = max(self._not_before, self._clock() + seconds)
+
+    def _expire(self, now: float) -> None:
+        while self._sent and self._sent[0] <= now - self._window:
+            self._sent.popleft()
+
+
 class ProviderHttp:
     """GET requests to one provider's API under the shared policy."""
 
@@ -110,8 +161,7 @@ class ProviderHttp:
         headers: Mapping[str, str],
         endpoints: EspEndpoints,
         error_message: ErrorMessage,
-        reset_header: str | None = None,
-        bare_403_throttles: bool = False,
+        rate_limit: RateLimit,
         secrets: Sequence[str] = (),
         sleep: Sleep = asyncio.sleep,
     ) -> None:
@@ -122,8 +172,9 @@ class ProviderHttp:
         self._timeout = httpx.Timeout(endpoints.timeout)
         self._max_attempts = max(1, endpoints.max_attempts)
         self._error_message = error_message
-        self._reset_header = reset_header
-        self._bare_403_throttles = bare_403_throttles
+        self._limit = rate_limit
+        self._scale = endpoints.rate_limit_scale
+        self._pacer = Pacer(rate_limit, scale=self._scale, sleep=sleep)
         self._secrets = tuple(s for s in secrets if s)
         self._sleep = sleep
 
@@ -164,6 +215,7 @@ class ProviderHttp:
             attempt += 1
             status: int | None = None
             detail: str | None = None
+            await self._pacer.turn()
             try:
                 response = await self._client.get(
                     self._base_url + path,
@@ -179,11 +231,12 @@ class ProviderHttp:
             else:
                 status = response.status_code
                 if response.is_success:
+                    self._note_remaining(response.headers)
                     return response
                 body = self._json(response)
                 detail = self._provider_message(body)
                 throttled = status == 429 or (
-                    status == 403 and self._bare_403_throttles and body is _NOT_JSON
+                    status == 403 and self._limit.bare_403_throttles and body is _NOT_JSON
                 )
                 if status in (401, 403) and not throttled:
                     raise InvalidCredentials(
@@ -193,8 +246,7 @@ class ProviderHttp:
                     )
                 if throttled:
                     failure = f"rate limited (HTTP {status})"
-                    wait = rate_limit_wait(response.headers, self._reset_header)
-                    delay = backoff_delay(attempt) if wait is None else wait
+                    delay = self._reset_delay(response.headers)
                 elif status >= 500:
                     failure = f"HTTP {status}"
                     delay = backoff_delay(attempt)
@@ -220,6 +272,22 @@ class ProviderHttp:
                 delay,
             )
             await self._sleep(delay)
+
+    def _note_remaining(self, headers: httpx.Headers) -> None:
+        """At 0 requests left in the provider's window, hold the next until its reset."""
+        name = self._limit.remaining_header
+        raw = headers.get(name) if name else None
+        try:
+            remaining = int(raw) if raw is not None else None
+        except ValueError:
+            remaining = None
+        if remaining is not None and remaining <= 0:
+            self._pacer.hold(self._reset_delay(headers))
+
+    def _reset_delay(self, headers: httpx.Headers) -> float:
+        """Until the provider's window resets: as its headers say, else its documented window."""
+        wait = rate_limit_wait(headers, self._limit.reset_header)
+        return (self._limit.reset_wait if wait is None else wait) * self._scale
 
     @staticmethod
     def _json(response: httpx.Response) -> Any:

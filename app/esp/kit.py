@@ -4,7 +4,7 @@ Auth is the ``X-Kit-Api-Key`` header. ``status=all`` lists every state (the API'
 active only): active → subscribed, inactive (not yet confirmed) → pending, cancelled →
 unsubscribed, bounced → bounced, complained → cleaned. Kit has a native ``first_name`` only;
 the last name is read from the ``last_name`` custom field, Kit's usual name for it. A list id
-is ignored: Kit has no lists, only tags and forms.
+is ignored: Kit has no lists, only tags and forms. ``created_at`` is Kit's only timestamp.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import Any
 
 import msgspec
 
-from app.esp.base import BaseConnector, clean_email, clean_name, custom_fields
-from app.esp.connector import EspEndpoints, NormalizedSubscriber, Page
+from app.esp.base import BaseConnector, clean_email, clean_name, custom_fields, provider_time
+from app.esp.connector import EspEndpoints, NormalizedSubscriber, Page, RateLimit
 
 __all__ = ["KitConnector"]
 
@@ -28,6 +28,7 @@ class _Subscriber(msgspec.Struct):
     email_address: str
     state: str
     first_name: str | None = None
+    created_at: str | None = None
     fields: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
@@ -50,6 +51,9 @@ class KitConnector(BaseConnector):
     """All subscribers of one Kit account."""
 
     provider = "kit"
+    # 120 requests per 60 s per API key; the 429 gives no hint, and "a wait of up to 60 seconds
+    # resets the limit".
+    rate_limit = RateLimit(requests=120, window=60.0, reset_wait=60.0)
     statuses = {
         "active": "subscribed",
         "inactive": "pending",
@@ -97,4 +101,5 @@ class KitConnector(BaseConnector):
             last_name=clean_name(sub.fields.get(_LAST_NAME_FIELD)),
             status=status,
             custom_fields=custom_fields(sub.fields, skip=(_LAST_NAME_FIELD,)),
+            provider_created_at=provider_time(sub.created_at),
         )

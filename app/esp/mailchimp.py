@@ -1,10 +1,13 @@
 """Mailchimp Marketing API 3.0: the members of one audience, by count/offset pages of 1,000.
 
 Auth is HTTP Basic (any user name, the API key as password) against the data centre named by
-the key's suffix (``…-us21``). Statuses: subscribed, unsubscribed, pending and cleaned map to
-ours; ``transactional`` (never opted in to marketing) and ``archived`` map to "unsubscribed",
-since neither may be sent a newsletter. Names come from the FNAME / LNAME merge fields; the
-other merge fields are the custom fields.
+the key's suffix (``…-us21``). A member's id is its ``contact_id``: the member ``id`` is the
+MD5 of its lower-cased email, so an email change would look like a departure and a sign-up;
+the MD5 id goes along as ``legacy_id`` for rows an older version stored under it. Statuses:
+subscribed, unsubscribed, pending and cleaned map to ours; ``transactional`` (never opted in to
+marketing) and ``archived`` map to "unsubscribed", since neither may be sent a newsletter.
+Names come from the FNAME / LNAME merge fields; the other merge fields are the custom fields.
+Created is ``timestamp_signup`` (else ``timestamp_opt``), updated ``last_changed``.
 """
 
 from __future__ import annotations
@@ -16,12 +19,20 @@ from typing import Any
 
 import msgspec
 
-from app.esp.base import BaseConnector, clean_email, clean_name, custom_fields, segment
+from app.esp.base import (
+    BaseConnector,
+    clean_email,
+    clean_name,
+    custom_fields,
+    provider_time,
+    segment,
+)
 from app.esp.connector import (
     EspEndpoints,
     InvalidCredentials,
     NormalizedSubscriber,
     Page,
+    RateLimit,
 )
 
 __all__ = ["MailchimpConnector", "data_centre"]
@@ -29,14 +40,40 @@ __all__ = ["MailchimpConnector", "data_centre"]
 PAGE_SIZE = 1000  # Mailchimp's maximum ``count``
 _DATA_CENTRE = re.compile(r"^[a-z]{2,}[0-9]+$")  # goes into a host name: nothing else passes
 _NAME_FIELDS = ("FNAME", "LNAME")
-_MEMBER_FIELDS = "members.id,members.email_address,members.status,members.merge_fields,total_items"
+_MEMBER_FIELDS = ",".join(
+    [
+        *(
+            f"members.{name}"
+            for name in (
+                "id",
+                "contact_id",
+                "email_address",
+                "status",
+                "merge_fields",
+                "timestamp_signup",
+                "timestamp_opt",
+                "last_changed",
+            )
+        ),
+        "total_items",
+    ]
+)
 
 
 class _Member(msgspec.Struct):
     id: str
     email_address: str
     status: str
+    contact_id: str | None = None
     merge_fields: dict[str, Any] = msgspec.field(default_factory=dict)
+    timestamp_signup: str | None = None
+    timestamp_opt: str | None = None
+    last_changed: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The stable id: ``contact_id`` (the MD5 ``id`` where a member has none)."""
+        return self.contact_id or self.id
 
 
 class _Members(msgspec.Struct):
@@ -60,9 +97,11 @@ class MailchimpConnector(BaseConnector):
     provider = "mailchimp"
     requires_list_id = True
     list_id_name = "audience id"
-    # At high volume Mailchimp may throttle with a 403 and no JSON body (a 403 with its
-    # problem+json body is an auth refusal).
-    bare_403_throttles = True
+    # Mailchimp limits concurrent connections (10 per key), not requests per window, sends no
+    # rate-limit headers and, at high volume, may throttle with a 403 and no JSON body (a 403
+    # with its problem+json body is an auth refusal). It documents no reset window: 10 s is
+    # ours (a connection slot frees as soon as another client's request ends).
+    rate_limit = RateLimit(requests=None, window=0.0, reset_wait=10.0, bare_403_throttles=True)
     statuses = {
         "subscribed": "subscribed",
         "unsubscribed": "unsubscribed",
@@ -104,7 +143,8 @@ class MailchimpConnector(BaseConnector):
                 _Members,
                 {"count": PAGE_SIZE, "offset": offset, "fields": _MEMBER_FIELDS},
             )
-            yield self._page(((m.id, self._normalize(m)) for m in body.members), body.total_items)
+            listed = ((m.key, self._normalize(m)) for m in body.members)
+            yield self._page(listed, body.total_items)
             offset += len(body.members)
             if len(body.members) < PAGE_SIZE or (
                 body.total_items is not None and offset >= body.total_items
@@ -122,10 +162,14 @@ class MailchimpConnector(BaseConnector):
             return None
         merge = member.merge_fields
         return NormalizedSubscriber(
-            external_id=member.id,
+            external_id=member.key,
             email=clean_email(member.email_address),
             first_name=clean_name(merge.get("FNAME")),
             last_name=clean_name(merge.get("LNAME")),
             status=status,
             custom_fields=custom_fields(merge, skip=_NAME_FIELDS),
+            provider_created_at=provider_time(member.timestamp_signup)
+            or provider_time(member.timestamp_opt),
+            provider_updated_at=provider_time(member.last_changed),
+            legacy_id=member.id if member.key != member.id else None,
         )

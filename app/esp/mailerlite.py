@@ -3,7 +3,8 @@
 Auth is a Bearer API key. Without a status filter the listing has every state: active →
 subscribed, unsubscribed → unsubscribed, unconfirmed → pending, bounced → bounced, junk →
 cleaned. Names are the ``name`` and ``last_name`` fields; the other fields are custom (unset
-ones, reported as null, are left out). A 429 carries ``Retry-After``.
+ones, reported as null, are left out). ``created_at`` / ``updated_at`` (``YYYY-MM-DD HH:MM:SS``,
+UTC) are the timestamps. A 429 carries ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from app.esp.base import (
     clean_name,
     custom_fields,
     message_field,
+    provider_time,
     segment,
 )
-from app.esp.connector import EspEndpoints, NormalizedSubscriber, Page
+from app.esp.connector import EspEndpoints, NormalizedSubscriber, Page, RateLimit
 
 __all__ = ["MailerLiteConnector"]
 
@@ -33,6 +35,8 @@ class _Subscriber(msgspec.Struct):
     id: str | int
     email: str
     status: str
+    created_at: str | None = None
+    updated_at: str | None = None
     fields: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
@@ -54,6 +58,11 @@ class MailerLiteConnector(BaseConnector):
 
     provider = "mailerlite"
     list_id_name = "group id"
+    # 120 requests per minute; a 429 says when in Retry-After; every response counts what is
+    # left in X-RateLimit-Remaining (without a reset time: at 0 we wait the window).
+    rate_limit = RateLimit(
+        requests=120, window=60.0, reset_wait=60.0, remaining_header="X-RateLimit-Remaining"
+    )
     statuses = {
         "active": "subscribed",
         "unsubscribed": "unsubscribed",
@@ -98,4 +107,6 @@ class MailerLiteConnector(BaseConnector):
             last_name=clean_name(sub.fields.get("last_name")),
             status=status,
             custom_fields=custom_fields(sub.fields, skip=_NAME_FIELDS),
+            provider_created_at=provider_time(sub.created_at),
+            provider_updated_at=provider_time(sub.updated_at),
         )

@@ -12,6 +12,8 @@ is set, and nothing else does.
 from __future__ import annotations
 
 import base64
+import datetime as dt
+import hashlib
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,6 +29,7 @@ _PREFIX = "/3.0"
 # Per listing: this many new members, status changes and departures.
 _JOINERS, _CHANGES, _LEAVERS = 25, 10, 5
 _MAILCHIMP_STATUS = {"bounced": "cleaned"}  # Mailchimp calls a bounced address "cleaned"
+_SIGNED_UP = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)  # member n signed up n hours later
 
 
 class DemoAudience:
@@ -117,11 +120,20 @@ class DemoAudience:
             # Each listing, another handful unsubscribe.
             if (n * 7919) % (self._seeded // _CHANGES or 1) < generation:
                 status = "unsubscribed"
+            signed_up = (_SIGNED_UP + dt.timedelta(hours=n)).isoformat()
             members.append(
                 {
-                    "id": member.external_id,
+                    # As Mailchimp: ``id`` is the MD5 of the lower-cased email, ``contact_id``
+                    # the stable id the connector keys members by.
+                    "id": hashlib.md5(
+                        member.email.lower().encode(), usedforsecurity=False
+                    ).hexdigest(),
+                    "contact_id": member.external_id,
                     "email_address": member.email,
                     "status": status,
+                    "timestamp_signup": signed_up,
+                    "timestamp_opt": signed_up,
+                    "last_changed": signed_up,
                     "merge_fields": {
                         "FNAME": member.first_name,
                         "LNAME": member.last_name,

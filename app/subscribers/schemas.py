@@ -96,6 +96,17 @@ class SubscriberOut(Output):
     created_at: Timestamp
     updated_at: Timestamp
     deleted_at: Timestamp | None
+    provider_created_at: Annotated[
+        Timestamp | None,
+        msgspec.Meta(description="when the provider says it was created (null: not reported)"),
+    ]
+    provider_updated_at: Annotated[
+        Timestamp | None,
+        msgspec.Meta(
+            description="the provider's last-changed time, as of the last sync that changed "
+            "this row (null: not reported; Kit and beehiiv have none)"
+        ),
+    ]
 
 
 class SubscriberList(Output):

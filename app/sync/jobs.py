@@ -90,7 +90,7 @@ async def sync_connection(ctx: JobContext, *, sync_run_id: str, team_id: str) ->
             await conn.execute(
                 "SELECT pg_advisory_unlock(hashtextextended($1::text, 0))", str(connection_id)
             )
-            await conn.execute("DROP TABLE IF EXISTS sync_staging, sync_skipped")
+            await conn.execute("DROP TABLE IF EXISTS sync_staging, sync_skipped, sync_rekey")
             await runtime.poke(team)
 
 

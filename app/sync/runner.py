@@ -4,6 +4,8 @@ The listing goes page by page into a temporary staging table with COPY (each pag
 transaction, so no long transaction holds back the change feed). Only a complete listing is
 merged, in one transaction with the run's outcome:
 
+0. a row stored under a listed row's ``legacy_id`` (Mailchimp's MD5 member id, from before
+   ids were ``contact_id``) takes the listed id: re-keyed, not deleted and added again;
 1. rows whose stored ``content_hash`` equals the listed one are counted as unchanged and not
    touched (no lock, no WAL, no change stamp);
 2. changed or reappearing rows are updated (the provider wins for provider fields; a row edited
@@ -46,6 +48,7 @@ __all__ = [
 
 _STAGING = "sync_staging"
 _SKIPPED = "sync_skipped"  # ids listed in a status the connector does not know
+_REKEY = "sync_rekey"  # listed rows that may be stored under their legacy id
 _COLUMNS = (
     "external_id",
     "email",
@@ -54,6 +57,9 @@ _COLUMNS = (
     "status",
     "custom_fields",
     "content_hash",
+    "provider_created_at",
+    "provider_updated_at",
+    "legacy_id",
 )
 
 
@@ -112,13 +118,18 @@ def withheld_reason(
 
 
 def content_hash(subscriber: NormalizedSubscriber) -> str:
-    """SHA-256 of the provider's fields, in a canonical encoding (sorted keys)."""
+    """SHA-256 of the provider's fields, in a canonical encoding (sorted keys).
+
+    The provider's created time counts (it is set once); its updated time does not: it moves
+    without any field we keep changing (decision 0033), and is stored when the row is."""
+    created = subscriber.provider_created_at
     fields = (
         subscriber.email,
         subscriber.first_name,
         subscriber.last_name,
         subscriber.status,
         subscriber.custom_fields,
+        created.isoformat() if created else None,
     )
     return hashlib.sha256(msgspec.json.encode(fields, order="sorted")).hexdigest()
 
@@ -128,7 +139,7 @@ def _text(value: str | None) -> str | None:
     return value.replace("\x00", "") if value else value
 
 
-def _record(subscriber: NormalizedSubscriber) -> tuple[str | None, ...]:
+def _record(subscriber: NormalizedSubscriber) -> tuple[object, ...]:
     return (
         _text(subscriber.external_id),
         _text(subscriber.email),
@@ -137,17 +148,22 @@ def _record(subscriber: NormalizedSubscriber) -> tuple[str | None, ...]:
         subscriber.status,
         msgspec.json.encode(subscriber.custom_fields).decode().replace("\\u0000", ""),
         content_hash(subscriber),
+        subscriber.provider_created_at,
+        subscriber.provider_updated_at,
+        _text(subscriber.legacy_id),
     )
 
 
 async def staging_table(conn: asyncpg.Connection) -> None:
     """Fresh temporary staging tables on this connection (not WAL-logged, private to it)."""
     await conn.execute(
-        f"DROP TABLE IF EXISTS {_STAGING}, {_SKIPPED}; "
+        f"DROP TABLE IF EXISTS {_STAGING}, {_SKIPPED}, {_REKEY}; "
         f"CREATE TEMPORARY TABLE {_SKIPPED} (external_id text NOT NULL); "
+        f"CREATE TEMPORARY TABLE {_REKEY} (external_id text NOT NULL, legacy_id text NOT NULL); "
         f"CREATE TEMPORARY TABLE {_STAGING} (external_id text NOT NULL, email text NOT NULL, "
         "first_name text, last_name text, status text NOT NULL, custom_fields jsonb NOT NULL, "
-        "content_hash text NOT NULL)"
+        "content_hash text NOT NULL, provider_created_at timestamptz, "
+        "provider_updated_at timestamptz, legacy_id text)"
     )
 
 
@@ -209,6 +225,7 @@ async def merge_staging(
     )
     if not alive:
         raise ConnectionGone("the connection was deleted during the sync")
+    await _rekey(conn, connection_id)
     # Before any write: the live rows, and those the listing leaves out (what step 4 deletes).
     missing = (
         f"NOT EXISTS (SELECT 1 FROM {_STAGING} s WHERE s.external_id = t.external_id) "
@@ -242,16 +259,19 @@ async def merge_staging(
     updated = await conn.execute(
         "UPDATE subscribers t SET email = s.email, first_name = s.first_name, "
         "last_name = s.last_name, status = s.status, custom_fields = s.custom_fields, "
-        "content_hash = s.content_hash, deleted_at = NULL "
+        "content_hash = s.content_hash, provider_created_at = s.provider_created_at, "
+        "provider_updated_at = s.provider_updated_at, deleted_at = NULL "
         f"FROM {_STAGING} s WHERE t.esp_connection_id = $1 AND t.external_id = s.external_id "
         "AND (t.content_hash IS DISTINCT FROM s.content_hash OR t.deleted_at IS NOT NULL)",
         connection_id,
     )
     created = await conn.execute(
         "INSERT INTO subscribers (team_id, esp_connection_id, external_id, email, first_name, "
-        "last_name, status, custom_fields, content_hash) "
+        "last_name, status, custom_fields, content_hash, provider_created_at, "
+        "provider_updated_at) "
         "SELECT $1, $2, s.external_id, s.email, s.first_name, s.last_name, s.status, "
-        f"s.custom_fields, s.content_hash FROM {_STAGING} s WHERE NOT EXISTS "
+        "s.custom_fields, s.content_hash, s.provider_created_at, s.provider_updated_at "
+        f"FROM {_STAGING} s WHERE NOT EXISTS "
         "(SELECT 1 FROM subscribers t WHERE t.esp_connection_id = $2 "
         "AND t.external_id = s.external_id)",
         team_id,
@@ -277,6 +297,29 @@ async def merge_staging(
         live_before=before["live"],
     )
     return counts, withheld, time.perf_counter() - started
+
+
+async def _rekey(conn: asyncpg.Connection, connection_id: uuid.UUID) -> None:
+    """Give a row stored under a listed row's legacy id the listed id (step 0).
+
+    Only listed rows not stored under their own id are candidates: after the first re-keying
+    sync, just the new members. They go through a small indexed table of their own, so the
+    planner (which may think the connection's rows few: they are not analysed yet after a
+    first sync) cannot scan one table per row of the other."""
+    candidates = await conn.execute(
+        f"INSERT INTO {_REKEY} SELECT s.external_id, s.legacy_id FROM {_STAGING} s "
+        "WHERE s.legacy_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM subscribers u "
+        "WHERE u.esp_connection_id = $1 AND u.external_id = s.external_id)",
+        connection_id,
+    )
+    if not _affected(candidates):
+        return
+    await conn.execute(f"CREATE INDEX ON {_REKEY} (legacy_id); ANALYZE {_REKEY}")
+    await conn.execute(
+        f"UPDATE subscribers t SET external_id = r.external_id FROM {_REKEY} r "
+        "WHERE t.esp_connection_id = $1 AND t.external_id = r.legacy_id",
+        connection_id,
+    )
 
 
 def _affected(status: str) -> int:

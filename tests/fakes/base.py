@@ -3,7 +3,9 @@
 A ``FakeAccount`` holds a seeded, generated set of subscribers (names with commas, quotes and
 non-ASCII letters, mixed states, a couple of custom fields) that tests change between calls;
 ``expected()`` is the normalised view a connector should report. A ``FakeEsp`` subclass plays
-one provider: its auth header, paths, page shapes and error bodies. ``FakeHost`` runs uvicorn
+one provider: its auth header, paths, page shapes, error bodies and rate limits (documented
+budgets per bucket, ``limits``, over windows scaled by ``time_scale`` so that a test's half
+second can stand for the provider's minute). ``FakeHost`` runs uvicorn
 on 127.0.0.1 in a thread and serves any number of fakes, each under its own path prefix, so a
 test module can share one host; ``serve`` mounts a fake (on its own host when given none).
 """
@@ -15,6 +17,7 @@ import base64
 import bisect
 import contextlib
 import dataclasses
+import datetime as dt
 import random
 import re
 import socket
@@ -36,11 +39,13 @@ __all__ = [
     "FakeEsp",
     "FakeHost",
     "FakeSubscriber",
+    "Limit",
     "Profile",
     "Reject",
     "Request",
     "Response",
     "Route",
+    "Window",
     "serve",
 ]
 
@@ -85,6 +90,7 @@ class Profile:
     ``FakeAccount.unsubscribe`` sets. ``custom_fields`` names a text and a number field.
     ``unset_value`` is how the provider reports an unset custom field (left out by default).
     ``account_wide``: the provider lists the whole account too, not only the list / group.
+    ``reports_updated``: its subscribers carry a last-changed time (all carry a created one).
     """
 
     statuses: Mapping[str, SubscriberStatus]
@@ -93,6 +99,13 @@ class Profile:
     custom_fields: tuple[str, str]
     unset_value: object = _DROP
     account_wide: bool = False
+    reports_updated: bool = True
+    # The id an older connector knew a subscriber by, from its email (Mailchimp's MD5 id).
+    legacy_id: Callable[[str], str] | None = None
+
+
+# Generated subscribers are created an hour apart from here on.
+_EPOCH = dt.datetime(2023, 1, 1, tzinfo=dt.UTC)
 
 
 @dataclasses.dataclass
@@ -104,6 +117,8 @@ class FakeSubscriber:
     last_name: str | None
     status: str  # the provider's own state
     custom_fields: dict[str, Any]
+    created_at: dt.datetime
+    updated_at: dt.datetime  # set by every edit
     in_list: bool = True
 
 
@@ -131,9 +146,11 @@ class FakeAccount:
             return [dataclasses.replace(s) for s in added]
 
     def edit(self, external_id: str, **changes: Any) -> FakeSubscriber:
-        """Change fields of one subscriber (``first_name=``, ``custom_fields=``, …)."""
+        """Change fields of one subscriber (``first_name=``, ``custom_fields=``, …); its
+        ``updated_at`` becomes now (to the second), unless given."""
         with self.lock:
             subscriber = self._subscribers[external_id]
+            changes.setdefault("updated_at", dt.datetime.now(dt.UTC).replace(microsecond=0))
             for name, value in changes.items():
                 if name in ("seq", "external_id") or not hasattr(subscriber, name):
                     raise AttributeError(f"cannot edit {name!r}")
@@ -202,6 +219,9 @@ class FakeAccount:
             last_name=subscriber.last_name,
             status=self.profile.statuses[subscriber.status],
             custom_fields=custom,
+            provider_created_at=subscriber.created_at,
+            provider_updated_at=subscriber.updated_at if self.profile.reports_updated else None,
+            legacy_id=self.profile.legacy_id(subscriber.email) if self.profile.legacy_id else None,
         )
 
     def _generate(self) -> FakeSubscriber:
@@ -221,6 +241,7 @@ class FakeAccount:
             custom[text_field] = rng.choice(COMPANIES)
         if rng.random() < 0.6:
             custom[number_field] = rng.randint(0, 100)
+        created = _EPOCH + dt.timedelta(hours=self._seq)
         return FakeSubscriber(
             seq=self._seq,
             external_id=self.profile.new_id(self._seq, email),
@@ -229,6 +250,8 @@ class FakeAccount:
             last_name=last,
             status=status,
             custom_fields=custom,
+            created_at=created,
+            updated_at=created + dt.timedelta(minutes=rng.randint(0, 600)),
             in_list=not self.profile.account_wide or rng.random() < 0.9,
         )
 
@@ -265,6 +288,24 @@ class Reject(Exception):
 
 
 @dataclasses.dataclass(frozen=True)
+class Limit:
+    """A documented request budget: ``requests`` per ``per`` seconds (the provider's)."""
+
+    requests: int
+    per: float
+
+
+@dataclasses.dataclass(frozen=True)
+class Window:
+    """A bucket's state as a request finds it: its budget, what is left and, in the provider's
+    seconds, when it resets."""
+
+    limit: int
+    remaining: int
+    reset_in: float
+
+
+@dataclasses.dataclass(frozen=True)
 class Seen:
     """One request the fake answered."""
 
@@ -281,26 +322,46 @@ F = TypeVar("F", bound="FakeEsp")
 class FakeEsp(ABC):
     """One provider's API over a ``FakeAccount``: auth, routes, pages and error bodies.
 
-    Tests steer it with ``rate_limit_every`` (every Nth request gets a 429 with
-    ``Retry-After: 1``, or Brevo's reset header), ``throttle_next(times)`` (the provider's own
-    documented throttle response, ``throttled()``), ``fail_next(times, status)`` (5xx: a storm
-    when ``times`` exceeds the client's attempts) and ``stall_next(times, seconds)`` (a response
-    slower than the client's timeout) and ``truncate_listing(keep)`` (listings end after the
-    first ``keep`` rows while the provider's total still counts them all, as a provider that
-    drops pages or drifts under offset paging would); ``seen`` records every answered request.
+    Rate limits: each request counts in its ``bucket`` (one fixed window per bucket, its budget
+    in ``limits``, documented defaults that tests may lower); over the budget it gets the
+    provider's ``throttled`` answer; ``max_concurrent`` requests in flight at most, where the
+    provider limits connections (Mailchimp). ``time_scale``: real seconds per provider second
+    (1 by default; the connector's ``rate_limit_scale`` must match). Every answer carries the
+    provider's ``limit_headers``.
+
+    Tests also steer it with ``throttle_next(times)`` (the throttle answer, its window reset in
+    one provider second), ``fail_next(times, status)`` (5xx: a storm when ``times`` exceeds the
+    client's attempts) and ``stall_next(times, seconds)`` (a response slower than the client's
+    timeout) and ``truncate_listing(keep)`` (listings end after the first ``keep`` rows while the
+    provider's total still counts them all, as a provider that drops pages or drifts under
+    offset paging would); ``seen`` records every answered request.
     """
 
     provider: ClassVar[str]
     profile: ClassVar[Profile]
+    # The provider's documented budgets, by bucket (see ``bucket``).
+    default_limits: ClassVar[Mapping[str, Limit]] = {}
+    max_concurrent: ClassVar[int | None] = None
     unauthorized_message: str  # the provider's message in its 401 body
     list_not_found_message: ClassVar[str] = "Not found"
+    default_list_id: ClassVar[str] = ""  # the account's list / group, where it has one
 
-    def __init__(self, *, size: int = 100, seed: int = 0, list_id: str = "") -> None:
+    def __init__(
+        self,
+        *,
+        size: int = 100,
+        seed: int = 0,
+        list_id: str | None = None,
+        time_scale: float = 1.0,
+    ) -> None:
         self.account = FakeAccount(self.profile, size, seed=seed)
         self.api_key = self.make_key(seed)
-        self.list_id = list_id
+        self.list_id = self.default_list_id if list_id is None else list_id
         self.root = ""  # set when mounted: http://127.0.0.1:PORT/fN
-        self.rate_limit_every: int | None = None
+        self.time_scale = time_scale
+        self.limits = dict(self.default_limits)
+        self._windows: dict[str, tuple[float, int]] = {}  # bucket: (started, requests)
+        self._in_flight = 0
         self.seen: list[Seen] = []
         self.errors: list[BaseException] = []  # raised while handling: bugs in the fake
         self._count = 0
@@ -347,10 +408,16 @@ class FakeEsp(ABC):
         return "wrong-" + self.api_key
 
     def endpoints(self, **overrides: Any) -> EspEndpoints:
-        """Default endpoints with this provider's URL pointed here."""
-        return msgspec.structs.replace(
-            EspEndpoints(), **{self.provider: self.base_url, **overrides}
-        )
+        """Default endpoints with this provider's URL pointed here, at this fake's time scale."""
+        options = {self.provider: self.base_url, "rate_limit_scale": self.time_scale}
+        return msgspec.structs.replace(EspEndpoints(), **{**options, **overrides})
+
+    def env(self) -> dict[str, str]:
+        """The settings that point a server or worker here (base URL and time scale)."""
+        return {
+            f"ESP_{self.provider.upper()}_BASE_URL": self.base_url,
+            "ESP_RATE_LIMIT_SCALE": repr(self.time_scale),
+        }
 
     def fail_next(self, times: int, status: int = 503) -> None:
         with self._lock:
@@ -404,18 +471,18 @@ class FakeEsp(ABC):
     def routes(self) -> list[Route]:
         """(path pattern, handler(request, **groups)) pairs."""
 
-    def rate_limit_headers(self) -> dict[str, str]:
-        return {"Retry-After": "1"}
+    def bucket(self, request: Request) -> str | None:
+        """Which of ``limits`` the request counts in (None: none); one for the whole API."""
+        return "api" if "api" in self.limits else None
 
-    def rate_limited(self) -> Response:
-        response = self.error(429, "Too many requests")
-        response.headers.update(self.rate_limit_headers())
-        return response
-
-    def throttled(self) -> Response:
+    @abstractmethod
+    def throttled(self, window: Window) -> Response:
         """The provider's documented answer to a client over its limit (its docstring cites
-        the page); by default the 429 of ``rate_limited``."""
-        return self.rate_limited()
+        the page)."""
+
+    def limit_headers(self, window: Window) -> dict[str, str]:
+        """The rate-limit headers the provider sends on every answer (none by default)."""
+        return {}
 
     def unauthorized(self) -> Response:
         return self.error(401, self.unauthorized_message)
@@ -461,26 +528,53 @@ class FakeEsp(ABC):
     async def handle(self, request: Request) -> Response:
         with self._lock:
             self._count += 1
-            count = self._count
+            self._in_flight += 1
+            crowded = self.max_concurrent is not None and self._in_flight > self.max_concurrent
             stall = self._stall.pop(0) if self._stall else 0.0
             fail = self._fail.pop(0) if self._fail else None
             throttle = self._throttle > 0 and fail is None
             self._throttle -= throttle
-        if stall:
-            await asyncio.sleep(stall)
+            window = None if fail or throttle or crowded else self._take(self.bucket(request))
+        try:
+            if stall:
+                await asyncio.sleep(stall)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
         if fail is not None:
             response = self.error(fail, "Internal server error")
-        elif throttle:
-            response = self.throttled()
-        elif self.rate_limit_every and count % self.rate_limit_every == 0:
-            response = self.rate_limited()
-        elif not self.authorized(request):
-            response = self.unauthorized()
+        elif throttle or crowded:
+            response = self.throttled(Window(self._budget(request), 0, 1.0))
+        elif window is not None and window.remaining < 0:
+            response = self.throttled(dataclasses.replace(window, remaining=0))
         else:
-            response = self._route(request)
+            response = self.unauthorized() if not self.authorized(request) else self._route(request)
+            if window is not None:
+                response.headers.update(self.limit_headers(window))
         with self._lock:
             self.seen.append(Seen(request.method, request.path, request.query, response.status))
         return response
+
+    def _budget(self, request: Request) -> int:
+        bucket = self.bucket(request)
+        return self.limits[bucket].requests if bucket else self.max_concurrent or 0
+
+    def _take(self, bucket: str | None) -> Window | None:
+        """Count one request in ``bucket``'s window (hold ``_lock``); remaining < 0: over."""
+        if bucket is None:
+            return None
+        limit = self.limits[bucket]
+        now, length = time.monotonic(), limit.per * self.time_scale
+        started, used = self._windows.get(bucket, (now, 0))
+        if now >= started + length:
+            started, used = now, 0
+        if used < limit.requests:
+            used += 1
+            self._windows[bucket] = (started, used)
+        else:
+            used = limit.requests + 1  # refused: not counted
+        reset_in = (started + length - now) / self.time_scale
+        return Window(limit.requests, limit.requests - used, reset_in)
 
     def _route(self, request: Request) -> Response:
         if request.method != "GET":

@@ -1,13 +1,17 @@
 """Fake beehiiv API v2: /v2/publications/{id} and its /subscriptions (cursor pages of ≤ 100).
 
-Auth is ``Authorization: Bearer``. Custom fields come only with ``expand[]=custom_fields``;
-beehiiv has no name fields, so names are the "First Name" / "Last Name" custom fields.
-Statuses include ``paused`` (the issue's list; not found on a beehiiv page we could read).
+Auth is ``Authorization: Bearer``; errors are ``{"status", "statusText", "errors": [...]}``;
+any other route answers 404. (docs/providers/beehiiv.md says which of these pages were read.)
 
-Throttling (``throttled``): 180 requests per minute per organisation; the 429 carries
-``RateLimit-Limit``, ``RateLimit-Remaining`` and ``RateLimit-Reset``, a Unix epoch time in
-seconds, and no ``Retry-After`` (https://developers.beehiiv.com/welcome/rate-limiting, as
-summarised in api-evangelist/beehiiv rate-limits/beehiiv-rate-limits.yml).
+- Subscriptions (https://developers.beehiiv.com/api-reference/subscriptions/index): ``limit``
+  at most 100 (above: a 400); custom fields only with ``expand[]=custom_fields``; beehiiv has no
+  name fields, so names are the "First Name" / "Last Name" custom fields; ``created`` (a Unix
+  epoch time) is the only timestamp. Statuses include ``paused`` (the issue's list; not found
+  on a beehiiv page we could read).
+- Rate limit (``limit_headers``, ``throttled``): 180 requests per minute per organisation;
+  every response carries ``RateLimit-Limit``, ``RateLimit-Remaining`` and ``RateLimit-Reset``,
+  a Unix epoch time in seconds; the 429 has no ``Retry-After``
+  (https://developers.beehiiv.com/welcome/rate-limiting).
 """
 
 from __future__ import annotations
@@ -19,7 +23,16 @@ import time
 import uuid
 from typing import Any
 
-from tests.fakes.base import FakeEsp, FakeSubscriber, Profile, Request, Response, Route
+from tests.fakes.base import (
+    FakeEsp,
+    FakeSubscriber,
+    Limit,
+    Profile,
+    Request,
+    Response,
+    Route,
+    Window,
+)
 
 __all__ = ["FakeBeehiiv", "fake_beehiiv"]
 
@@ -52,21 +65,15 @@ class FakeBeehiiv(FakeEsp):
         unsubscribed="inactive",
         new_id=_subscription_id,
         custom_fields=("Company", "Score"),
+        reports_updated=False,
     )
+    default_limits = {"api": Limit(180, 60.0)}
     unauthorized_message = "The API key provided is invalid or has been revoked"
     list_not_found_message = "Publication not found"
-
-    def __init__(
-        self,
-        *,
-        size: int = 100,
-        seed: int = 0,
-        list_id: str = "pub_00000000-0000-4000-8000-00000000fake",
-    ) -> None:
-        super().__init__(size=size, seed=seed, list_id=list_id)
-        # A page without has_more and next_cursor (where the guide and the reference place them
-        # differently, or an API change drops them): the connector must not take it as the end.
-        self.cursorless = False
+    default_list_id = "pub_00000000-0000-4000-8000-00000000fake"
+    # A page without has_more and next_cursor (where the guide and the reference place them
+    # differently, or an API change drops them): the connector must not take it as the end.
+    cursorless = False
 
     @property
     def base_url(self) -> str:
@@ -86,15 +93,16 @@ class FakeBeehiiv(FakeEsp):
         }
         return Response(status, body)
 
-    # How long after a throttle the fake's window resets.
-    reset_in: float = 1.0
+    def limit_headers(self, window: Window) -> dict[str, str]:
+        return {
+            "RateLimit-Limit": str(window.limit),
+            "RateLimit-Remaining": str(window.remaining),
+            "RateLimit-Reset": str(math.ceil(time.time() + window.reset_in)),
+        }
 
-    def throttled(self) -> Response:
+    def throttled(self, window: Window) -> Response:
         response = self.error(429, "Too many requests")
-        reset = math.ceil(time.time() + self.reset_in)
-        response.headers.update(
-            {"RateLimit-Limit": "180", "RateLimit-Remaining": "0", "RateLimit-Reset": str(reset)}
-        )
+        response.headers.update(self.limit_headers(window))
         return response
 
     def routes(self) -> list[Route]:
@@ -131,7 +139,7 @@ class FakeBeehiiv(FakeEsp):
             "id": s.external_id,
             "email": s.email,
             "status": s.status,
-            "created": 1666000000 + s.seq,
+            "created": int(s.created_at.timestamp()),
             "subscription_tier": "free",
             "utm_source": "",
             "utm_medium": "",

@@ -1,20 +1,43 @@
 """Fake Brevo API v3: /v3/account, /v3/contacts, /v3/contacts/lists/{id}[/contacts].
 
-Auth is the ``api-key`` header. Pages are limit/offset (≤ 1,000, ≤ 500 for a list) in
-``sort`` order of creation (default desc, as Brevo). A contact's state is
-``emailBlacklisted``; a 429 says when to retry in ``x-sib-ratelimit-reset`` only.
+Auth is the ``api-key`` header; errors are ``{"code", "message"}`` (the shape the connector
+has always read); any other route answers 404. Pages cited and read: api-limits and
+limit-headers; the contacts reference is cited where it lives (docs/providers/brevo.md says
+what is confirmed).
+
+- Contacts (https://developers.brevo.com/reference/get-contacts): limit/offset pages (``limit``
+  at most 1,000, 500 for a list; above: a 400) in ``sort`` order of creation (default desc, as
+  Brevo). A contact's state is ``emailBlacklisted``; times are ``createdAt`` and
+  ``modifiedAt`` (ISO 8601 with an offset).
+- Rate limits (``bucket``, ``limit_headers``, ``throttled``): per endpoint; every endpoint
+  under /v3/contacts allows 10 requests a second, /v3/account falls in the 100-an-hour bucket
+  of unlisted endpoints (https://developers.brevo.com/docs/api-limits). Every response carries
+  ``x-sib-ratelimit-limit``, ``-remaining`` and ``-reset`` (seconds to the reset); over the
+  limit, a 429 with those and no ``Retry-After`` (https://developers.brevo.com/docs/limit-headers).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
+import math
 import re
 from typing import Any
 
-from tests.fakes.base import FakeEsp, FakeSubscriber, Profile, Request, Response, Route
+from tests.fakes.base import (
+    FakeEsp,
+    FakeSubscriber,
+    Limit,
+    Profile,
+    Request,
+    Response,
+    Route,
+    Window,
+)
 
 __all__ = ["FakeBrevo", "fake_brevo"]
 
+_OFFSET = dt.timezone(dt.timedelta(hours=1))
 _CODES = {
     400: "invalid_parameter",
     401: "unauthorized",
@@ -33,11 +56,10 @@ class FakeBrevo(FakeEsp):
         custom_fields=("COMPANY", "SCORE"),
         account_wide=True,
     )
+    default_limits = {"contacts": Limit(10, 1.0), "account": Limit(100, 3600.0)}
     unauthorized_message = "Key not found"
     list_not_found_message = "List ID does not exist"
-
-    def __init__(self, *, size: int = 100, seed: int = 0, list_id: str = "7") -> None:
-        super().__init__(size=size, seed=seed, list_id=list_id)
+    default_list_id = "7"
 
     @property
     def base_url(self) -> str:
@@ -49,12 +71,22 @@ class FakeBrevo(FakeEsp):
     def error(self, status: int, message: str) -> Response:
         return Response(status, {"code": _CODES.get(status, "internal_error"), "message": message})
 
-    def rate_limit_headers(self) -> dict[str, str]:
+    def bucket(self, request: Request) -> str | None:
+        if request.path == "/v3/account":
+            return "account"
+        return "contacts" if request.path.startswith("/v3/contacts") else None
+
+    def limit_headers(self, window: Window) -> dict[str, str]:
         return {
-            "x-sib-ratelimit-limit": "10",
-            "x-sib-ratelimit-remaining": "0",
-            "x-sib-ratelimit-reset": "1",
+            "x-sib-ratelimit-limit": str(window.limit),
+            "x-sib-ratelimit-remaining": str(window.remaining),
+            "x-sib-ratelimit-reset": str(math.ceil(window.reset_in)),
         }
+
+    def throttled(self, window: Window) -> Response:
+        response = self.error(429, "Too many requests in a short period of time")
+        response.headers.update(self.limit_headers(window))
+        return response
 
     def routes(self) -> list[Route]:
         return [
@@ -105,12 +137,17 @@ class FakeBrevo(FakeEsp):
             "id": int(s.external_id),
             "emailBlacklisted": s.status == "blacklisted",
             "smsBlacklisted": False,
-            "createdAt": "2024-01-01T10:00:00.000+01:00",
-            "modifiedAt": "2024-01-01T10:00:00.000+01:00",
+            "createdAt": _when(s.created_at),
+            "modifiedAt": _when(s.updated_at),
             "listIds": [int(self.list_id)] if s.in_list else [],
             "listUnsubscribed": [],
             "attributes": {k: v for k, v in attributes.items() if v is not None},
         }
+
+
+def _when(moment: dt.datetime) -> str:
+    """Brevo's form: milliseconds and the account's offset (here +01:00)."""
+    return moment.astimezone(_OFFSET).isoformat(timespec="milliseconds")
 
 
 # ``with fake_brevo(size=2500) as fake:`` runs one (see FakeEsp.running).

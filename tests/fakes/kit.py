@@ -1,12 +1,15 @@
 """Fake Kit API v4: /v4/account and /v4/subscribers (``after`` cursor pages).
 
-Auth is ``X-Kit-Api-Key``. Like Kit, the listing has only active subscribers unless
-``status`` says otherwise; custom ``fields`` list every field of the account, null when unset,
-and the last name lives in the ``last_name`` field.
+Auth is ``X-Kit-Api-Key``; errors are ``{"errors": [...]}``; any other route answers 404.
+(docs/providers/kit.md says which of these pages were read.)
 
-Throttling (``throttled``): 120 requests per 60 s per API key; the 429's body is the plain
-text ``Retry later``, not JSON, with no ``Retry-After``; "a wait of up to 60 seconds resets
-the limit" (https://developers.kit.com/api-reference/rate-limits).
+- Subscribers (https://developers.kit.com/api-reference/subscribers/list-subscribers): only
+  active ones unless ``status`` says otherwise; ``per_page`` at most 1,000 (above: a 400);
+  custom ``fields`` list every field of the account, null when unset, and the last name lives
+  in the ``last_name`` field; ``created_at`` (ISO 8601, UTC) is the only timestamp.
+- Throttling (``throttled``): 120 requests per 60 s per API key; the 429's body is the plain
+  text ``Retry later``, not JSON, with no ``Retry-After`` and no rate-limit headers; "a wait of
+  up to 60 seconds resets the limit" (https://developers.kit.com/api-reference/rate-limits).
 """
 
 from __future__ import annotations
@@ -15,7 +18,16 @@ import hmac
 import re
 from typing import Any
 
-from tests.fakes.base import FakeEsp, FakeSubscriber, Profile, Request, Response, Route
+from tests.fakes.base import (
+    FakeEsp,
+    FakeSubscriber,
+    Limit,
+    Profile,
+    Request,
+    Response,
+    Route,
+    Window,
+)
 
 __all__ = ["FakeKit", "fake_kit"]
 
@@ -35,7 +47,9 @@ class FakeKit(FakeEsp):
         unsubscribed="cancelled",
         new_id=lambda seq, _email: str(16_000 + seq),
         custom_fields=("company", "score"),
+        reports_updated=False,
     )
+    default_limits = {"api": Limit(120, 60.0)}
     unauthorized_message = "The API key is invalid"
 
     @property
@@ -48,7 +62,7 @@ class FakeKit(FakeEsp):
     def error(self, status: int, message: str) -> Response:
         return Response(status, {"errors": [message]})
 
-    def throttled(self) -> Response:
+    def throttled(self, window: Window) -> Response:
         return Response(429, "Retry later", content_type="text/plain")
 
     def routes(self) -> list[Route]:
@@ -98,7 +112,7 @@ class FakeKit(FakeEsp):
             "first_name": s.first_name,
             "email_address": s.email,
             "state": s.status,
-            "created_at": "2023-02-17T11:43:55Z",
+            "created_at": s.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "fields": fields,
         }
 

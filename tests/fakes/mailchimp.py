@@ -1,19 +1,27 @@
 """Fake Mailchimp Marketing API 3.0: /ping, /lists/{id}, /lists/{id}/members (count/offset).
 
 Basic auth with the key as password; the data centre is the first path segment and must be
-the key's suffix, as the host name must be at Mailchimp. Errors are problem+json.
+the key's suffix, as the host name must be at Mailchimp. Errors are problem+json
+(https://mailchimp.com/developer/marketing/docs/errors/). Any other route answers 404.
+(docs/providers/mailchimp.md says which of these pages were read.)
 
-Throttling (``throttled``): Mailchimp limits by concurrency (10 connections per key), sends no
-rate-limit headers and no ``Retry-After``, and at high volume may answer a 403 with no JSON
-body instead of a 429 (https://mailchimp.com/developer/marketing/docs/fundamentals/, as
-summarised in api-evangelist/mailchimp rate-limits/mailchimp-rate-limits.yml; the bare 403 is
-confirmed there only, not on a Mailchimp page we could read). The fake's is an HTML page.
+- Members (https://mailchimp.com/developer/marketing/api/list-members/list-members-info/):
+  ``count`` at most 1,000 (above: a 400 problem), ``offset``; a member's ``id`` is the MD5 of
+  its lower-cased email (so it changes with the email), ``contact_id`` is stable; times are
+  ``timestamp_signup`` (may be empty), ``timestamp_opt`` and ``last_changed`` (ISO 8601).
+- Throttling (``throttled``): Mailchimp limits concurrency, 10 simultaneous connections per
+  key (``max_concurrent``), with no request quota, no rate-limit headers and no
+  ``Retry-After``; at high volume it may answer a 403 with no JSON body instead of a 429
+  (https://mailchimp.com/developer/marketing/docs/fundamentals/, "Throttling", as summarised
+  in api-evangelist/mailchimp rate-limits/mailchimp-rate-limits.yml; the bare 403 is confirmed
+  there only, not on a Mailchimp page we could read). The fake's is an HTML page.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import hashlib
 import re
 from typing import Any
@@ -25,9 +33,10 @@ from tests.fakes.base import (
     Request,
     Response,
     Route,
+    Window,
 )
 
-__all__ = ["FakeMailchimp", "fake_mailchimp"]
+__all__ = ["FakeMailchimp", "fake_mailchimp", "member_id"]
 
 _TITLES = {
     400: "Invalid Resource",
@@ -39,8 +48,17 @@ _TITLES = {
 }
 
 
-def _member_id(_seq: int, email: str) -> str:
+def member_id(email: str) -> str:
+    """Mailchimp's member id: the MD5 of the lower-cased email."""
     return hashlib.md5(email.lower().encode(), usedforsecurity=False).hexdigest()
+
+
+def _contact_id(seq: int, _email: str) -> str:
+    return hashlib.sha1(f"fake-contact/{seq}".encode(), usedforsecurity=False).hexdigest()[:24]
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.isoformat()  # 2023-01-01T05:00:00+00:00, as Mailchimp writes them
 
 
 class FakeMailchimp(FakeEsp):
@@ -54,18 +72,18 @@ class FakeMailchimp(FakeEsp):
             "transactional": "unsubscribed",
         },
         unsubscribed="unsubscribed",
-        new_id=_member_id,
+        new_id=_contact_id,
         custom_fields=("COMPANY", "SCORE"),
         unset_value="",  # Mailchimp reports unset merge fields as ""
+        legacy_id=member_id,
     )
+    max_concurrent = 10
     unauthorized_message = (
         "Your API key may be invalid, or you've attempted to access the wrong datacenter."
     )
     list_not_found_message = "The requested resource could not be found."
     data_centre = "us21"
-
-    def __init__(self, *, size: int = 100, seed: int = 0, list_id: str = "a1b2c3d4e5") -> None:
-        super().__init__(size=size, seed=seed, list_id=list_id)
+    default_list_id = "a1b2c3d4e5"
 
     @classmethod
     def make_key(cls, seed: int) -> str:
@@ -100,7 +118,7 @@ class FakeMailchimp(FakeEsp):
         }
         return Response(status, body, content_type="application/problem+json")
 
-    def throttled(self) -> Response:
+    def throttled(self, window: Window) -> Response:
         page = "<html><head><title>403 Forbidden</title></head><body>Forbidden</body></html>"
         return Response(403, page, content_type="text/html")
 
@@ -143,11 +161,15 @@ class FakeMailchimp(FakeEsp):
         for name in self.profile.custom_fields:
             merge[name] = s.custom_fields.get(name, "")
         return {
-            "id": s.external_id,
+            "id": member_id(s.email),
+            "contact_id": s.external_id,
             "email_address": s.email,
             "unique_email_id": s.external_id[:10],
             "status": s.status,
             "merge_fields": merge,
+            "timestamp_signup": "" if s.seq % 3 == 0 else _iso(s.created_at),  # often unset
+            "timestamp_opt": _iso(s.created_at),
+            "last_changed": _iso(s.updated_at),
             "list_id": self.list_id,
         }
 

@@ -1,16 +1,40 @@
 """Fake MailerLite connect API: /api/subscribers, /api/groups/{id}/subscribers (cursors).
 
-Auth is ``Authorization: Bearer``. ``fields`` list every field of the account, null when unset;
-names are ``name`` / ``last_name``. Responses carry ``X-RateLimit-*``; a 429 adds Retry-After.
+Auth is ``Authorization: Bearer``; errors are ``{"message": ..., "errors": {...}}``
+(https://developers.mailerlite.com/getting-started, "Errors"). There is no
+``GET /api/groups/{id}``: like every route not listed here, it answers 404.
+(docs/providers/mailerlite.md says which of these pages were read.)
+
+- Subscribers (https://developers.mailerlite.com/docs/subscribers.html): ``fields`` list every
+  field of the account, null when unset; names are ``name`` / ``last_name``; ``limit`` 0 only
+  counts; times are ``created_at``, ``updated_at`` and ``subscribed_at``, written
+  ``YYYY-MM-DD HH:MM:SS`` (UTC). The documented default ``limit`` is 25; the maximum is not
+  documented: the fake allows 1,000 (above: a 400).
+- Rate limit (``limit_headers``, ``throttled``): 120 requests per minute; every response
+  carries ``X-RateLimit-Limit`` and ``X-RateLimit-Remaining``; over the limit, a 429 with
+  ``Retry-After`` in seconds (documented example: 119)
+  (https://developers.mailerlite.com/getting-started, "Rate limits"). The 429's message is
+  ours: the page shows none.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
+import math
 import re
 from typing import Any
 
-from tests.fakes.base import FakeEsp, FakeSubscriber, Profile, Request, Response, Route
+from tests.fakes.base import (
+    FakeEsp,
+    FakeSubscriber,
+    Limit,
+    Profile,
+    Request,
+    Response,
+    Route,
+    Window,
+)
 
 __all__ = ["FakeMailerLite", "fake_mailerlite"]
 
@@ -33,11 +57,10 @@ class FakeMailerLite(FakeEsp):
         custom_fields=("company", "score"),
         account_wide=True,
     )
+    default_limits = {"api": Limit(120, 60.0)}
     unauthorized_message = "Unauthenticated."
     list_not_found_message = "Resource not found."
-
-    def __init__(self, *, size: int = 100, seed: int = 0, list_id: str = "111222333") -> None:
-        super().__init__(size=size, seed=seed, list_id=list_id)
+    default_list_id = "111222333"
 
     @property
     def base_url(self) -> str:
@@ -49,10 +72,20 @@ class FakeMailerLite(FakeEsp):
         )
 
     def error(self, status: int, message: str) -> Response:
-        return Response(status, {"message": message}, headers=self._limits(remaining=0))
+        return Response(status, {"message": message})
 
-    def rate_limit_headers(self) -> dict[str, str]:
-        return {"Retry-After": "1", **self._limits(remaining=0)}
+    def limit_headers(self, window: Window) -> dict[str, str]:
+        return {
+            "X-RateLimit-Limit": str(window.limit),
+            "X-RateLimit-Remaining": str(window.remaining),
+        }
+
+    def throttled(self, window: Window) -> Response:
+        response = self.error(429, "Too Many Attempts.")
+        response.headers.update(
+            {"Retry-After": str(math.ceil(window.reset_in)), **self.limit_headers(window)}
+        )
+        return response
 
     def routes(self) -> list[Route]:
         return [
@@ -75,7 +108,7 @@ class FakeMailerLite(FakeEsp):
             return Response(422, invalid)
         subscribers = [s for s in subscribers if status in (None, s.status)]
         if limit == 0:  # MailerLite's documented way to count
-            return Response(200, {"total": len(subscribers)}, headers=self._limits())
+            return Response(200, {"total": len(subscribers)})
         page, more = self.after_cursor(self.listed(subscribers), request.param("cursor"), limit)
         next_cursor = self.cursor_of(page[-1]) if more else None
         body: dict[str, Any] = {
@@ -93,7 +126,7 @@ class FakeMailerLite(FakeEsp):
                 "prev_cursor": None,
             },
         }
-        return Response(200, body, headers=self._limits())
+        return Response(200, body)
 
     def _subscriber(self, s: FakeSubscriber) -> dict[str, Any]:
         fields: dict[str, Any] = {"name": s.first_name, "last_name": s.last_name}
@@ -107,18 +140,18 @@ class FakeMailerLite(FakeEsp):
             "sent": 0,
             "opens_count": 0,
             "clicks_count": 0,
-            "subscribed_at": "2021-09-01 14:03:50",
+            "subscribed_at": _when(s.created_at),
             "unsubscribed_at": None,
-            "created_at": "2021-09-01 14:03:50",
-            "updated_at": "2021-09-01 14:03:50",
+            "created_at": _when(s.created_at),
+            "updated_at": _when(s.updated_at),
             "fields": fields,
             "opted_in_at": None,
             "optin_ip": None,
         }
 
-    def _limits(self, remaining: int | None = None) -> dict[str, str]:
-        left = max(0, 120 - self.request_count) if remaining is None else remaining
-        return {"X-RateLimit-Limit": "120", "X-RateLimit-Remaining": str(left)}
+
+def _when(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 # ``with fake_mailerlite(size=2500) as fake:`` runs one (see FakeEsp.running).

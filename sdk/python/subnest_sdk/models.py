@@ -614,6 +614,11 @@ class SubscriberOut(Model):
     created_at: datetime.datetime
     updated_at: datetime.datetime
     deleted_at: datetime.datetime | None
+    #: when the provider says it was created (null: not reported)
+    provider_created_at: datetime.datetime | None
+    #: the provider's last-changed time, as of the last sync that changed this row (null: not
+    #: reported; Kit and beehiiv have none)
+    provider_updated_at: datetime.datetime | None
 
 
 class SubscriberPageInput(Model):

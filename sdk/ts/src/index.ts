@@ -587,6 +587,13 @@ export interface SubscriberOut {
   createdAt: string;
   updatedAt: string;
   deletedAt: string | null;
+  /** when the provider says it was created (null: not reported) */
+  providerCreatedAt: string | null;
+  /**
+   * the provider's last-changed time, as of the last sync that changed this row (null: not
+   * reported; Kit and beehiiv have none)
+   */
+  providerUpdatedAt: string | null;
 }
 
 export interface SubscriberPageInput {
