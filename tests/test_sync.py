@@ -21,7 +21,7 @@ from app.embedded import EmbeddedRedis
 from app.esp import NormalizedSubscriber
 from app.jobs import JobContext
 from app.runtime import Runtime
-from app.sync.jobs import purge_deleted_connections
+from app.sync.jobs import purge_deleted_connections, sync_connection
 from tests.fakes import FAKES, FakeEsp, fake_esp
 from tests.support import (
     Caller,
@@ -348,6 +348,41 @@ async def test_a_worker_killed_mid_sync_is_taken_over_without_loss(
         database_url, "SELECT count(*) AS n, count(DISTINCT external_id) AS d FROM subscribers"
     )
     assert counts[0]["n"] == counts[0]["d"] == len(rows)
+
+
+@pytest.mark.parametrize("system", [("kit", 3000)], indirect=True, ids=["kit"])
+async def test_a_second_job_of_a_running_sync_leaves_the_run_to_the_first(
+    system: tuple[System, Caller], settings: Settings, database_url: str
+) -> None:
+    # SAQ's sweep and the heartbeat takeover can both start a job for a run whose first job
+    # still runs (a slow merge sends no heartbeat). The second one found the connection's lock
+    # taken and put the run back to "queued": the first one's merge then committed its rows
+    # without its outcome, and a third sync reported them all unchanged ("created 0").
+    env, caller = system
+    connection = env.fake.connect(caller, "Kit")
+    env.fake.stall_next(6, 0.4)  # slow pages: the second job comes while the first lists
+    queued = caller("espConnections.sync", id=connection["id"])
+    run_id = queued["syncRunId"]
+    wait_for(
+        lambda: caller("syncRuns.get", id=run_id)["status"] == "running",
+        timeout=30,
+        what="the first job to be under way",
+    )
+    (row,) = await fetch(database_url, "SELECT team_id FROM sync_runs WHERE id = $1", run_id)
+    runtime = Runtime(settings)
+    await runtime.start()
+    try:
+        second = await sync_connection(
+            JobContext(runtime=runtime), sync_run_id=run_id, team_id=str(row["team_id"])
+        )
+    finally:
+        await runtime.stop()
+    assert "another sync of this connection is running" in second["skipped"]
+    during = caller("syncRuns.get", id=run_id)
+    assert (during["status"], during["attempts"]) == ("running", 1), during
+    run = _finished(caller, run_id)
+    assert (run["status"], run["attempts"]) == ("succeeded", 1), run
+    assert run["created"] == len(env.fake.account.expected())
 
 
 def test_a_sync_requested_while_redis_is_down_runs_once_it_is_back(

@@ -8,7 +8,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, NamedTuple
 
 import asyncpg
 import msgspec
@@ -53,22 +53,29 @@ async def sync_connection(ctx: JobContext, *, sync_run_id: str, team_id: str) ->
     job = ctx.get("job")
     run_id, team = uuid.UUID(sync_run_id), uuid.UUID(team_id)
     async with runtime.db.acquire() as conn:
-        try:
-            started = await _start(conn, run_id, team, runtime.settings.team_max_concurrent_syncs)
-        except _TeamBusy as busy:
-            await _requeue(conn, run_id, team, str(busy))
-            return {"skipped": str(busy)}
-        if started is None:
+        connection_id = await _connection_of(conn, run_id, team)
+        if connection_id is None:
             return {"skipped": "the run is already finished"}
-        connection_id, allowance = started
+        # The connection's lock before the run is touched: while another job holds it (this
+        # run's own first job, still alive, or another run's), the run is left as it is (a
+        # queued one is queued again by the sweeper). Held, no one else works on the run.
         locked = await conn.fetchval(
             "SELECT pg_try_advisory_lock(hashtextextended($1::text, 0))", str(connection_id)
         )
         if not locked:
-            await _requeue(conn, run_id, team, "another sync of this connection is running")
+            await _note_waiting(conn, run_id, team, "another sync of this connection is running")
             return {"skipped": "another sync of this connection is running"}
         try:
-            policy = DeletePolicy(runtime.settings.sync_max_delete_share, allowance)
+            try:
+                started = await _start(
+                    conn, run_id, team, runtime.settings.team_max_concurrent_syncs
+                )
+            except _TeamBusy as busy:
+                await _requeue(conn, run_id, team, str(busy))
+                return {"skipped": str(busy)}
+            if started is None:
+                return {"skipped": "the run is already finished"}
+            policy = DeletePolicy(runtime.settings.sync_max_delete_share, started.allowance)
             return await _sync(runtime, conn, ctx, run_id, team, connection_id, policy)
         except InvalidCredentials as exc:
             await _fail_credentials(conn, run_id, team, connection_id, exc.message)
@@ -186,14 +193,18 @@ async def _as_team(conn: asyncpg.Connection, team: uuid.UUID) -> AsyncIterator[N
         yield
 
 
+class _Started(NamedTuple):
+    allowance: int | None  # deletions an approval allows this run (None: the share rule)
+
+
 class _TeamBusy(Exception):
     """The team already has TEAM_MAX_CONCURRENT_SYNCS runs running."""
 
 
 async def _start(
     conn: asyncpg.Connection, run_id: uuid.UUID, team: uuid.UUID, limit: int
-) -> tuple[uuid.UUID, int | None] | None:
-    """Mark the run running: its connection and delete allowance; None if it is finished;
+) -> _Started | None:
+    """Mark the run running (its connection's lock held); None if it is finished;
     _TeamBusy (the run stays queued, for the sweeper) while the team has ``limit`` others
     running: cron runs are not refused up front."""
     async with _as_team(conn, team):
@@ -214,10 +225,33 @@ async def _start(
         row = await conn.fetchrow(
             "UPDATE sync_runs SET status = 'running', started_at = now(), heartbeat_at = now(), "
             "attempts = attempts + 1 WHERE id = $1 AND status IN ('queued', 'running') "
-            "RETURNING esp_connection_id, delete_allowance",
+            "RETURNING delete_allowance",
             run_id,
         )
-    return None if row is None else (row["esp_connection_id"], row["delete_allowance"])
+    return None if row is None else _Started(row["delete_allowance"])
+
+
+async def _connection_of(
+    conn: asyncpg.Connection, run_id: uuid.UUID, team: uuid.UUID
+) -> uuid.UUID | None:
+    """The connection of a run still to do (queued or running); None once it is finished."""
+    async with _as_team(conn, team):
+        connection_id: uuid.UUID | None = await conn.fetchval(
+            "SELECT esp_connection_id FROM sync_runs "
+            "WHERE id = $1 AND status IN ('queued', 'running')",
+            run_id,
+        )
+    return connection_id
+
+
+async def _note_waiting(
+    conn: asyncpg.Connection, run_id: uuid.UUID, team: uuid.UUID, why: str
+) -> None:
+    """Say why a queued run waits (a running one belongs to the job that holds its lock)."""
+    async with _as_team(conn, team):
+        await conn.execute(
+            "UPDATE sync_runs SET error = $2 WHERE id = $1 AND status = 'queued'", run_id, why
+        )
 
 
 async def _requeue(conn: asyncpg.Connection, run_id: uuid.UUID, team: uuid.UUID, why: str) -> None:
