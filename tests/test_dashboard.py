@@ -56,19 +56,20 @@ def _sign_in(browser: Browser, base_url: str) -> Page:
     return page
 
 
-def _demo(base_url: str) -> Caller:
+def demo_caller(base_url: str) -> Caller:
     """Calls as the demo account, in the demo team."""
     signed = Caller(base_url, {})("auth.signIn", email=DEMO_EMAIL, password=DEMO_PASSWORD)
     token = signed["session"]["token"]
     return Caller(base_url, {"Authorization": f"Bearer {token}", "X-Team-Id": str(DEMO_TEAM_ID)})
 
 
-async def _seed(settings: Settings) -> None:
-    """What ``subnest dev`` seeds: the demo account, team, Mailchimp connection, subscribers."""
+async def seed_the_demo(settings: Settings, subscribers: int = 300) -> None:
+    """What ``subnest dev`` seeds: the demo account, team, Mailchimp connection, subscribers
+    (and their history)."""
     runtime = Runtime(settings)
     await runtime.db.start()
     try:
-        await seed_demo(runtime.db, subscribers=300)
+        await seed_demo(runtime.db, subscribers=subscribers)
     finally:
         await runtime.db.stop()
 
@@ -97,11 +98,11 @@ def test_the_demo_account_syncs_and_sees_changes_live(settings: Settings, tmp_pa
     # The demo connection's list, at a local fake Mailchimp (the seed stores no credentials).
     with fake_esp("mailchimp", size=250, seed=5, list_id="demo-list") as fake:
         env = {"ESP_MAILCHIMP_BASE_URL": fake.base_url}
-        asyncio.run(_seed(settings))
+        asyncio.run(seed_the_demo(settings))
         # The worker's job lines (INFO) go to the test's captured stderr, for a failure's report.
         worker_env = {**env, "LOG_LEVEL": "INFO"}
         with start_server(settings, **env) as server, start_worker(settings, **worker_env):
-            demo = _demo(server.base_url)
+            demo = demo_caller(server.base_url)
             demo("espConnections.update", id=str(DEMO_CONNECTION_ID), credentials=fake.credentials)
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
@@ -180,9 +181,9 @@ def test_the_demo_account_syncs_and_sees_changes_live(settings: Settings, tmp_pa
 
 
 def test_the_demo_connection_without_credentials_fails_with_a_reason(settings: Settings) -> None:
-    asyncio.run(_seed(settings))
+    asyncio.run(seed_the_demo(settings))
     with start_server(settings) as server, start_worker(settings):
-        demo = _demo(server.base_url)
+        demo = demo_caller(server.base_url)
         queued = demo("espConnections.sync", id=str(DEMO_CONNECTION_ID))
         run = wait_for(
             lambda: (r := demo("syncRuns.get", id=queued["syncRunId"]))["status"] == "failed" and r,

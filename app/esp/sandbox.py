@@ -26,7 +26,6 @@ SANDBOX_API_KEY = "sandbox-demo-key-us1"
 _PREFIX = "/3.0"
 # Per listing: this many new members, status changes and departures.
 _JOINERS, _CHANGES, _LEAVERS = 25, 10, 5
-_MAILCHIMP_STATUS = {"bounced": "cleaned"}  # Mailchimp calls a bounced address "cleaned"
 
 
 class DemoAudience:
@@ -113,7 +112,7 @@ class DemoAudience:
             if n in left:
                 continue
             member = demo_member(n)
-            status = _MAILCHIMP_STATUS.get(member.status, member.status)
+            status: str = member.status
             # Each listing, another handful unsubscribe.
             if (n * 7919) % (self._seeded // _CHANGES or 1) < generation:
                 status = "unsubscribed"
