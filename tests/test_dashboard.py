@@ -46,7 +46,7 @@ _RECORD_PROGRESS = """(selector) => {
 }"""
 
 
-def _sign_in(browser: Browser, base_url: str) -> Page:
+def sign_in(browser: Browser, base_url: str) -> Page:
     page = browser.new_context().new_page()
     page.goto(base_url)
     page.fill("#sign-in input[name=email]", DEMO_EMAIL)
@@ -108,7 +108,7 @@ def test_the_demo_account_syncs_and_sees_changes_live(settings: Settings, tmp_pa
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
                 page: Page | None = None
                 try:
-                    page = _sign_in(browser, server.base_url)
+                    page = sign_in(browser, server.base_url)
                     expect(page.locator("[data-count=total]")).to_have_text("300")
                     selector = f"tr[data-connection='{DEMO_CONNECTION_ID}']"
                     row = page.locator(selector)
@@ -127,7 +127,7 @@ def test_the_demo_account_syncs_and_sees_changes_live(settings: Settings, tmp_pa
                     assert page.evaluate("window.__sameDocument") is True  # never reloaded
                     expect(row).not_to_contain_text("never")  # last sync shown
 
-                    watcher = _sign_in(browser, server.base_url)
+                    watcher = sign_in(browser, server.base_url)
                     someone = demo("subscribers.list", limit=1)["items"][0]
                     sent = time.monotonic()
                     demo("subscribers.update", id=someone["id"], firstName="Edited Live")

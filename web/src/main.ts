@@ -11,6 +11,7 @@ import {
 } from "../../sdk/ts/src/index.js";
 import { SyncClient, type Snapshot, type Store, type SyncStatus } from "../../sdk/ts/src/replica.js";
 import { StreamRevokedError, type ChangeEvent, type RevokedReason } from "../../sdk/ts/src/sync.js";
+import { mountHistory, type HistoryCharts } from "./history.js";
 
 const TOKEN_KEY = "subnest.session";
 const INVITE_KEY = "subnest.invitation"; // an invitation's token, accepted once signed in
@@ -21,6 +22,7 @@ const base = window.location.origin;
 const client = new Client({ baseUrl: base });
 let team: Client | null = null;
 let replica: SyncClient | null = null;
+let charts: HistoryCharts | null = null; // the History section (web/src/history.ts)
 const runs = new Map<string, string>(); // sync run → connection
 const progress = new Map<string, string>(); // connection → its latest run's progress
 
@@ -142,6 +144,8 @@ const ENDED: Record<RevokedReason, string> = {
 function signedOut(): void {
   replica?.stop();
   replica = null;
+  charts?.destroy();
+  charts = null;
   sessionStorage.removeItem(TOKEN_KEY);
   client.sessionToken = undefined;
   team = null;
@@ -183,7 +187,9 @@ async function openTeam(teamId: string): Promise<void> {
   replica?.stop();
   team = client.withTeam(teamId);
   $("#changes tbody").replaceChildren();
-  await Promise.all([loadConnections(), loadCounts(), search("")]);
+  charts?.destroy();
+  charts = mountHistory($("#history"), team, showError);
+  await Promise.all([loadConnections(), loadCounts(), search(""), charts.refresh()]);
   follow(teamId);
 }
 
@@ -354,6 +360,7 @@ function runProgress(id: string, row: SyncRunOut): void {
   showProgress(id, `${row.status} · ${row.rowsSeen} rows`);
   if (row.status === "succeeded" || row.status === "failed") {
     refreshSoon();
+    void charts?.refresh();
     void background(loadConnections);
   }
   if (row.status === "failed") void background(() => explainFailure(id));
