@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from app.embedded import embedded_services
-from tests.support import TEST_SECRET_KEYS
+import httpx
 
-__all__ = ["bench_services", "server_env"]
+from app.embedded import embedded_services
+from tests.support import TEST_SECRET_KEYS, free_port
+
+__all__ = ["bench_services", "server_env", "serving"]
 
 
 @contextmanager
@@ -42,3 +47,27 @@ def server_env(db_url: str, redis_url: str, tmp: Path, **extra: str) -> dict[str
         "LOG_LEVEL": "WARNING",
         **extra,
     }
+
+
+@contextmanager
+def serving(db_url: str, redis_url: str, tmp: Path, **extra: str) -> Iterator[str]:
+    """One ``subnest serve`` process on a free port, ready: its base URL; stopped after."""
+    port = free_port()
+    env = server_env(db_url, redis_url, tmp, PORT=str(port), **extra)
+    server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve"], env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/health/ready").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the server did not get ready")
+            time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(30)

@@ -5,21 +5,46 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 
+import asyncpg
 import pytest
 
 from app.jobs import JobContext
 from app.runtime import Runtime
-from app.subscribers.days import COUNT_DAYS_CRON, count_subscriber_days
+from app.subscribers.days import COUNT_DAYS_CRON, count_days, count_subscriber_days
 from app.worker import build_worker
-from tests.support import ServerProcess, add_connection, fails, fetch, member_of_new_team
+from tests.conftest import ModuleServer
+from tests.support import Caller, ServerProcess, add_connection, fails, fetch, member_of_new_team
 
 _STATUSES = ("subscribed", "unsubscribed", "pending", "bounced", "cleaned")
 
 
-async def _count(runtime: Runtime) -> int:
-    written: int = await count_subscriber_days(JobContext(runtime=runtime))
-    return written
+@dataclass
+class Rig:
+    server: ServerProcess
+    database_url: str
+
+    def team(self) -> tuple[Caller, uuid.UUID]:
+        """A new account's new team (its caller and id)."""
+        caller, team_id = member_of_new_team(self.server.base_url, f"{uuid.uuid4()}@example.com")
+        return caller, uuid.UUID(team_id)
+
+    async def count(self) -> int:
+        """What the worker's job does (tested on its own below), as the database's owner."""
+        conn = await asyncpg.connect(self.database_url)
+        try:
+            async with conn.transaction():
+                return await count_days(conn, None)
+        finally:
+            await conn.close()
+
+
+@pytest.fixture(scope="module")
+def rig(module_server: ModuleServer) -> Iterator[Rig]:
+    with module_server("history") as (services, server):
+        yield Rig(server, services.database_url)
 
 
 async def _today(database_url: str) -> dt.date:
@@ -65,14 +90,12 @@ def _counts(history: dict[str, object], index: int) -> dict[str, int]:
     return {status: history[status][index] for status in _STATUSES}  # type: ignore[index]
 
 
-async def test_history_is_read_from_the_rollup_per_status_and_team(
-    server: ServerProcess, runtime: Runtime, database_url: str
-) -> None:
-    caller, team_id = member_of_new_team(server.base_url)
-    team = uuid.UUID(team_id)
-    other, other_id = member_of_new_team(server.base_url, "other@example.com")
+async def test_history_is_read_from_the_rollup_per_status_and_team(rig: Rig) -> None:
+    caller, team = rig.team()
+    other, other_id = rig.team()
+    database_url = rig.database_url
     await _subscribers(database_url, team, {"subscribed": 7, "unsubscribed": 2, "pending": 1})
-    await _subscribers(database_url, uuid.UUID(other_id), {"subscribed": 50, "cleaned": 5})
+    await _subscribers(database_url, other_id, {"subscribed": 50, "cleaned": 5})
     one = caller("subscribers.list", status="subscribed", limit=1)["items"][0]
     caller("subscribers.delete", id=one["id"])
     # Nothing counted yet: an empty history, not a scan of the subscribers.
@@ -83,7 +106,7 @@ async def test_history_is_read_from_the_rollup_per_status_and_team(
         "countedAt": None,
     }
 
-    assert await _count(runtime) >= 5  # both teams' groups
+    assert await rig.count() >= 5  # both teams' groups
     today = (await _today(database_url)).isoformat()
     history = caller("subscribers.history")
     assert history["days"] == [today] and history["countedAt"] is not None
@@ -100,15 +123,13 @@ async def test_history_is_read_from_the_rollup_per_status_and_team(
     # A subscriber added after the count shows at the next count, not before.
     caller("subscribers.create", email="late@example.com", status="bounced")
     assert caller("subscribers.history")["bounced"] == [0]
-    await _count(runtime)
+    await rig.count()
     assert caller("subscribers.history")["bounced"] == [1]
 
 
-async def test_days_are_oldest_first_and_a_missed_day_repeats_the_one_before(
-    server: ServerProcess, runtime: Runtime, database_url: str
-) -> None:
-    caller, team_id = member_of_new_team(server.base_url)
-    team = uuid.UUID(team_id)
+async def test_days_are_oldest_first_and_a_missed_day_repeats_the_one_before(rig: Rig) -> None:
+    caller, team = rig.team()
+    database_url = rig.database_url
     today = await _today(database_url)
     back = [today - dt.timedelta(days=n) for n in range(5)]
     await _day(database_url, team, back[4], "subscribed", 10)
@@ -127,21 +148,19 @@ async def test_days_are_oldest_first_and_a_missed_day_repeats_the_one_before(
     assert year["subscribed"][0] == 99 and year["subscribed"][-5:] == [10, 12, 12, 12, 12]
 
 
-async def test_a_connection_filter_counts_only_its_subscribers(
-    server: ServerProcess, runtime: Runtime, database_url: str
-) -> None:
-    caller, team_id = member_of_new_team(server.base_url)
-    team = uuid.UUID(team_id)
+async def test_a_connection_filter_counts_only_its_subscribers(rig: Rig) -> None:
+    caller, team = rig.team()
+    database_url = rig.database_url
     connection = await add_connection(database_url, team)
     await _subscribers(database_url, team, {"subscribed": 3}, connection)
     await _subscribers(database_url, team, {"subscribed": 4, "pending": 2})  # made by hand
-    await _count(runtime)
+    await rig.count()
     assert caller("subscribers.history")["subscribed"] == [7]
     mine = caller("subscribers.history", connectionId=str(connection))
     assert (mine["subscribed"], mine["pending"]) == ([3], [0])
     # Another team's connection, or none: nothing to count, not an error.
-    other, other_id = member_of_new_team(server.base_url, "other@example.com")
-    theirs = await add_connection(database_url, uuid.UUID(other_id))
+    other, other_id = rig.team()
+    theirs = await add_connection(database_url, other_id)
     assert caller("subscribers.history", connectionId=str(theirs))["days"] == []
     assert other("subscribers.history", connectionId=str(connection))["days"] == []
 
@@ -156,7 +175,7 @@ async def test_a_group_that_empties_counts_zero_and_yesterday_is_closed_once(
     # Yesterday last counted before midnight: the first count today closes it too.
     await _day(database_url, team, yesterday, "pending", 3, "now() - interval '1 day'")
     await _subscribers(database_url, team, {"subscribed": 2})
-    await _count(runtime)
+    assert await count_subscriber_days(JobContext(runtime=runtime)) == 3
     rows = await fetch(
         database_url,
         "SELECT day, status, total FROM subscriber_days WHERE team_id = $1 ORDER BY day, status",
@@ -170,7 +189,7 @@ async def test_a_group_that_empties_counts_zero_and_yesterday_is_closed_once(
         (today, "subscribed", 2),
     ]
     await _subscribers(database_url, team, {"subscribed": 1})
-    await _count(runtime)  # yesterday is closed now: only today moves
+    assert await count_subscriber_days(JobContext(runtime=runtime)) == 1  # only today moves
     rows = await fetch(
         database_url,
         "SELECT day, total FROM subscriber_days WHERE team_id = $1 AND status = 'subscribed' "
@@ -192,8 +211,8 @@ async def test_a_group_that_empties_counts_zero_and_yesterday_is_closed_once(
         {"since": "yesterday"},
     ],
 )
-def test_bad_input_is_400(server: ServerProcess, body: dict[str, object]) -> None:
-    caller, _ = member_of_new_team(server.base_url)
+def test_bad_input_is_400(rig: Rig, body: dict[str, object]) -> None:
+    caller, _ = rig.team()
     failed = fails(caller, "subscribers.history", **body)
     assert (failed.status, failed.code) == (400, "VALIDATION_FAILED"), failed.data
 

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import get_args
 
 import asyncpg
 
 from app.jobs import JobContext, task_logged
+from app.subscribers.schemas import SubscriberStatus
 
-__all__ = ["COUNT_DAYS_CRON", "count_days", "count_subscriber_days"]
+__all__ = ["COUNT_DAYS_CRON", "HISTORY", "count_days", "count_subscriber_days"]
 
 COUNT_DAYS_CRON = "*/5 * * * *"  # croniter: every five minutes, the first at midnight UTC
 
@@ -41,6 +43,38 @@ ON CONFLICT (team_id, day, esp_connection_id, status) DO UPDATE
 _UNCLOSED = f"""
 SELECT coalesce(array_agg(DISTINCT team_id), '{{}}') FROM subscriber_days
 WHERE {_TEAMS} AND day = $1::date - 1 AND counted_at < $1::date::timestamp AT TIME ZONE 'UTC'
+"""
+
+_STATUSES: tuple[str, ...] = get_args(SubscriberStatus)
+_TODAY = "(now() AT TIME ZONE 'UTC')::date"
+_FIRST = f"{_TODAY} - $2::int + 1"
+_OF = "team_id = $1 AND ($3::uuid IS NULL OR esp_connection_id = $3)"
+# subscribers.history ($1 team, $2 days, $3 connection or NULL), as one row of arrays (a few
+# hundred rows summed in the database rather than sent): each day counted from the window's
+# first, or the last counted before it (a window that opens on days not counted repeats it),
+# pivoted by status; then every day from there to today, a day not counted taking the one
+# before (its group: the days since the last counted one); then the window's days.
+HISTORY = f"""
+WITH counted AS (
+    SELECT day, {", ".join(f"sum(total) FILTER (WHERE status = '{s}') AS {s}" for s in _STATUSES)},
+        max(counted_at) AS counted_at
+    FROM subscriber_days
+    WHERE {_OF} AND day >= coalesce(
+        (SELECT max(day) FROM subscriber_days WHERE {_OF} AND day <= {_FIRST}), {_FIRST})
+    GROUP BY day
+), series AS (
+    SELECT g::date AS day, {", ".join(f"c.{s}" for s in _STATUSES)},
+        count(c.day) OVER (ORDER BY g) AS since
+    FROM generate_series((SELECT min(day) FROM counted), {_TODAY}, interval '1 day') g
+    LEFT JOIN counted c ON c.day = g::date
+), filled AS (
+    SELECT day, {", ".join(f"coalesce(max({s}) OVER w, 0) AS {s}" for s in _STATUSES)}
+    FROM series WINDOW w AS (PARTITION BY since)
+)
+SELECT coalesce(array_agg(day ORDER BY day), '{{}}') AS days,
+    {", ".join(f"coalesce(array_agg({s} ORDER BY day), '{{}}') AS {s}" for s in _STATUSES)},
+    (SELECT max(counted_at) FROM counted) AS counted_at
+FROM filled WHERE day >= {_FIRST}
 """
 
 

@@ -6,7 +6,7 @@ import base64
 import datetime as dt
 import re
 import uuid
-from typing import Any, get_args
+from typing import Any
 
 import asyncpg
 import msgspec
@@ -14,6 +14,7 @@ import msgspec
 from app.db import savepoint
 from app.events import emit
 from app.feed.tables import select_list
+from app.subscribers.days import HISTORY
 from app.subscribers.errors import ExistingSubscriber, SubscriberDeleted, SubscriberExists
 from app.subscribers.query import ORDER, SEARCH, Selection
 from app.subscribers.schemas import (
@@ -25,7 +26,6 @@ from app.subscribers.schemas import (
     SubscriberList,
     SubscriberOut,
     SubscriberPageInput,
-    SubscriberStatus,
     UpdateSubscriberInput,
 )
 from rpc import NotFound, ValidationData, ValidationFailed
@@ -38,12 +38,6 @@ _SEARCH_WINDOW = 2000
 # What a provider owns: editing one of these makes the next sync overwrite the row (and count
 # a conflict) because its content hash no longer matches.
 _PROVIDER_FIELDS = ("email", "first_name", "last_name", "status", "custom_fields")
-_STATUSES = get_args(SubscriberStatus)
-# The rollup's rows of the history (decision 0035): a team's (or one connection's) from the
-# window's first day, and the last day counted before it, which a window opening on days not
-# counted repeats.
-_DAYS = "d.team_id = $1 AND ($3::uuid IS NULL OR d.esp_connection_id = $3)"
-_FIRST = "(now() AT TIME ZONE 'UTC')::date - $2::int + 1"
 _LABEL = re.compile(r"[^\W_](?:[\w-]{0,61}[^\W_])?")
 _LOCAL = re.compile(r"[^\s@\"(),:;<>\[\\\]\x00-\x1f\x7f]{1,64}")
 
@@ -172,33 +166,11 @@ class SubscriberService:
         return SubscriberCounts(**counts, total=live)
 
     async def history(self, team_id: uuid.UUID, spec: HistoryInput) -> SubscriberHistory:
-        """The rollup's days in the window, summed over connections (or of one)."""
-        rows = await self.conn.fetch(
-            "SELECT day, status, sum(total)::bigint AS total, max(counted_at) AS counted_at, "
-            "(now() AT TIME ZONE 'UTC')::date AS today FROM subscriber_days d "
-            f"WHERE {_DAYS} AND day >= coalesce((SELECT max(day) FROM subscriber_days d "
-            f"WHERE {_DAYS} AND day <= {_FIRST}), {_FIRST}) GROUP BY day, status ORDER BY day",
-            team_id,
-            spec.days,
-            spec.connection_id,
-        )
-        counted: dict[dt.date, dict[str, int]] = {}
-        for row in rows:
-            counted.setdefault(row["day"], {})[row["status"]] = row["total"]
-        series: dict[str, list[int]] = {status: [] for status in _STATUSES}
-        days: list[dt.date] = []
-        if counted:
-            day, today = min(counted), rows[0]["today"]
-            last: dict[str, int] = {}
-            while day <= today:
-                last = counted.get(day, last)  # a day not counted repeats the one before
-                if day > today - dt.timedelta(days=spec.days):  # the one before the window: not
-                    days.append(day)
-                    for status, values in series.items():
-                        values.append(last.get(status, 0))
-                day += dt.timedelta(days=1)
-        counted_at = max((row["counted_at"] for row in rows), default=None)
-        return SubscriberHistory(days=days, counted_at=counted_at, **series)
+        """The rollup's days in the window, summed over connections (or of one): one row of
+        arrays, filled in by the database."""
+        row = await self.conn.fetchrow(HISTORY, team_id, spec.days, spec.connection_id)
+        assert row is not None  # an aggregate: one row, of empty arrays when nothing counted
+        return SubscriberHistory(**dict(row))
 
     async def get(self, subscriber_id: uuid.UUID) -> SubscriberOut:
         """A subscriber, soft-deleted ones included (``deletedAt`` set)."""
