@@ -34,10 +34,9 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.auth.secrets import new_api_key
 from app.db import migrate
 from app.subscribers.days import count_days
-from bench.common import bench_services, serving
+from bench.common import bench_services, bench_team, serving
 
 STATUSES = (
     "ARRAY['subscribed', 'subscribed', 'subscribed', 'subscribed', 'subscribed', "
@@ -51,16 +50,9 @@ TARGETS: dict[str, tuple[str, dict[str, Any]]] = {
 
 
 async def _seed(db_url: str, rows: int, days: int) -> tuple[uuid.UUID, str]:
-    team, key = uuid.uuid4(), new_api_key()
     conn = await asyncpg.connect(db_url)
     try:
-        await conn.execute("INSERT INTO teams (id, name) VALUES ($1, 'Bench')", team)
-        await conn.execute(
-            "INSERT INTO api_keys (team_id, name, prefix, key_hash) VALUES ($1, 'b', $2, $3)",
-            team,
-            key.prefix,
-            key.key_hash,
-        )
+        team, key = await bench_team(conn)
         connections = [
             await conn.fetchval(
                 "INSERT INTO esp_connections (team_id, provider, name) VALUES ($1, 'kit', $2) "
@@ -100,7 +92,7 @@ async def _seed(db_url: str, rows: int, days: int) -> tuple[uuid.UUID, str]:
         await conn.execute("VACUUM ANALYZE subscriber_days")
     finally:
         await conn.close()
-    return team, key.key
+    return team, key
 
 
 def _p(times: list[float], q: float) -> float:

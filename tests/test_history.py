@@ -13,10 +13,18 @@ import pytest
 
 from app.jobs import JobContext
 from app.runtime import Runtime
-from app.subscribers.days import COUNT_DAYS_CRON, count_days, count_subscriber_days
+from app.subscribers.days import COUNT_DAYS_CRON, HISTORY, count_days, count_subscriber_days
 from app.worker import build_worker
 from tests.conftest import ModuleServer
-from tests.support import Caller, ServerProcess, add_connection, fails, fetch, member_of_new_team
+from tests.support import (
+    Caller,
+    ServerProcess,
+    add_connection,
+    fails,
+    fetch,
+    generic_plans,
+    member_of_new_team,
+)
 
 _STATUSES = ("subscribed", "unsubscribed", "pending", "bounced", "cleaned")
 
@@ -197,6 +205,34 @@ async def test_a_group_that_empties_counts_zero_and_yesterday_is_closed_once(
         team,
     )
     assert [r["total"] for r in rows] == [2, 3]
+
+
+async def test_the_history_reads_one_team_by_its_index_and_never_the_subscribers(
+    database_url: str,
+) -> None:
+    """On the generic plan a pooled connection soon runs: the team's range of the rollup's key,
+    whatever other teams have."""
+    teams = await fetch(
+        database_url,
+        "INSERT INTO teams (name) SELECT 't' || n FROM generate_series(1, 200) n RETURNING id",
+    )
+    await fetch(
+        database_url,
+        "INSERT INTO subscriber_days (team_id, day, status, total) SELECT t, current_date - g, "
+        "'subscribed', 1 FROM unnest($1::uuid[]) t, generate_series(0, 100) g",
+        [t["id"] for t in teams],
+    )
+    await fetch(database_url, "ANALYZE subscriber_days")
+    team = teams[0]["id"]
+    async with generic_plans(database_url, team) as app:
+        await app.execute(f"PREPARE history (uuid, int, uuid) AS {HISTORY}")
+        for connection in ("NULL", f"'{uuid.uuid4()}'"):
+            plan = "\n".join(
+                row[0]
+                for row in await app.fetch(f"EXPLAIN EXECUTE history ('{team}', 90, {connection})")
+            )
+            assert "subscriber_days_key" in plan, plan
+            assert "Seq Scan" not in plan and " on subscribers" not in plan, plan
 
 
 @pytest.mark.parametrize(
