@@ -25,7 +25,9 @@ COUNT_DAYS_CRON = "*/5 * * * *"  # croniter: every five minutes, the first at mi
 
 _TEAMS = "($2::uuid[] IS NULL OR team_id = ANY($2::uuid[]))"
 # Groups counted yesterday or earlier today that have no subscriber left get a zero row, not
-# their last count: a day's rows always add up to the team's live subscribers.
+# their last count: a day's rows always add up to the team's live subscribers. Rows are written
+# in key order, so the job and syncs counting the same team at once wait for each other rather
+# than deadlock.
 _COUNT = f"""
 INSERT INTO subscriber_days (team_id, day, esp_connection_id, status, total, counted_at)
 SELECT team_id, $1::date, esp_connection_id, status, sum(total), now()
@@ -37,6 +39,7 @@ FROM (
     WHERE {_TEAMS} AND (day = $1::date OR (day = $1::date - 1 AND total > 0))
 ) c
 GROUP BY team_id, esp_connection_id, status
+ORDER BY team_id, esp_connection_id, status
 ON CONFLICT (team_id, day, esp_connection_id, status) DO UPDATE
     SET total = EXCLUDED.total, counted_at = EXCLUDED.counted_at
 """
