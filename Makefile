@@ -36,10 +36,11 @@ sdk-check: $(STAMP)
 	$(BIN)/subnest sdk --check
 	cd sdk/ts && npm ci --no-audit --no-fund --silent && npm run --silent check
 
-# The dashboard: app/static/app.js is built from web/ (and sdk/ts) and committed; it must match.
+# The dashboard: app/static/app.js (and app.css, uPlot's) is built from web/ (and sdk/ts) and
+# committed; it must match.
 web-check:
 	cd web && npm ci --no-audit --no-fund --silent && npm run --silent check && npm run --silent build
-	git diff --exit-code -- app/static/app.js
+	git diff --exit-code -- app/static/app.js app/static/app.css
 
 check: lint typecheck sdk-check web-check
 

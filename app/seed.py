@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import random
 import uuid
 
+import asyncpg
 import msgspec
 
 from app.auth.secrets import hash_password, new_api_key
 from app.db import Database
 from app.esp import NormalizedSubscriber
 from app.schemas import SubscriberStatus
+from app.subscribers.days import count_days
+from app.sync.runner import content_hash
 
 __all__ = [
     "DEMO_CONNECTION_ID",
@@ -28,13 +33,15 @@ DEMO_TEAM_ID = uuid.UUID("00000000-0000-4000-8000-00000000de00")
 DEMO_CONNECTION_ID = uuid.UUID("00000000-0000-4000-8000-00000000de01")
 DEMO_LIST_ID = "demo-list"  # the demo connection's Mailchimp audience (app/esp/sandbox.py)
 DEMO_KEY_NAME = "demo key (subnest dev)"
+# A Mailchimp audience: it has no "bounced" (a bounced address is "cleaned").
 _STATUSES: tuple[SubscriberStatus, ...] = (
-    *(("subscribed",) * 6),
+    *(("subscribed",) * 7),
     "unsubscribed",
     "pending",
-    "bounced",
     "cleaned",
 )
+HISTORY_DAYS = 120  # the demo's history before today, in the daily rollup
+_SIGNED_UP = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)  # member n signed up n hours later
 
 
 def demo_member(n: int) -> NormalizedSubscriber:
@@ -46,6 +53,7 @@ def demo_member(n: int) -> NormalizedSubscriber:
         last_name=f"No. {n}",
         status=_STATUSES[n % len(_STATUSES)],
         custom_fields={"source": "demo", "signup_week": n % 52},
+        provider_created_at=_SIGNED_UP + dt.timedelta(hours=n),
     )
 
 
@@ -88,13 +96,16 @@ async def seed_demo(db: Database, *, subscribers: int = 3000) -> DemoData:
                 DEMO_LIST_ID,
             )
             members = [demo_member(n) for n in range(1, subscribers + 1)]
+            # Each as the sandbox's audience lists it (content hashes included): its first sync
+            # finds what moved since (app/esp/sandbox.py), not every row edited here.
             await conn.execute(
                 """
                 INSERT INTO subscribers
                     (team_id, esp_connection_id, external_id, email, first_name, last_name,
-                     status, custom_fields)
+                     status, custom_fields, content_hash, provider_created_at)
                 SELECT $1, $2, m.* FROM unnest($3::text[], $4::text[], $5::text[], $6::text[],
-                                               $7::text[], $8::jsonb[]) AS m
+                                               $7::text[], $8::jsonb[], $9::text[],
+                                               $10::timestamptz[]) AS m
                 """,
                 DEMO_TEAM_ID,
                 DEMO_CONNECTION_ID,
@@ -104,7 +115,11 @@ async def seed_demo(db: Database, *, subscribers: int = 3000) -> DemoData:
                 [m.last_name for m in members],
                 [m.status for m in members],
                 [msgspec.json.encode(m.custom_fields).decode() for m in members],
+                [content_hash(m) for m in members],
+                [m.provider_created_at for m in members],
             )
+            await count_days(conn, [DEMO_TEAM_ID])
+            await _seed_history(conn)
         await conn.execute(
             "UPDATE api_keys SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL",
             DEMO_KEY_NAME,
@@ -121,3 +136,45 @@ async def seed_demo(db: Database, *, subscribers: int = 3000) -> DemoData:
         )
         count = await conn.fetchval("SELECT count(*) FROM subscribers WHERE deleted_at IS NULL")
     return DemoData(team_id=DEMO_TEAM_ID, api_key=key.key, subscribers=count)
+
+
+async def _seed_history(conn: asyncpg.Connection) -> None:
+    """HISTORY_DAYS of the demo connection's daily counts before today, ending at today's:
+    sign-ups most days (more early in the week), a few unsubscribes, some cleaned addresses,
+    pending ones coming and going."""
+    rows = await conn.fetch(
+        "SELECT day, status, total FROM subscriber_days WHERE esp_connection_id = $1",
+        DEMO_CONNECTION_ID,
+    )
+    today = rows[0]["day"]
+    level = {status: 0 for status in _STATUSES} | {row["status"]: row["total"] for row in rows}
+    rng = random.Random(20261204)  # demo data, the same every time
+    rate = max(1.0, level["subscribed"] * 0.006)  # sign-ups a day
+    days: list[dt.date] = []
+    statuses: list[str] = []
+    totals: list[int] = []
+    for back in range(1, HISTORY_DAYS + 1):
+        day = today - dt.timedelta(days=back)
+        # The end of this day: the next one's end, less what happened on the next one.
+        weekday = (day + dt.timedelta(days=1)).weekday()
+        joined = round(rng.uniform(0.4, 1.6) * rate * (1.4 if weekday < 2 else 0.8))
+        left = min(level["unsubscribed"], rng.randint(0, max(1, round(rate / 4))))
+        cleaned = min(level["cleaned"], 1 if rng.random() < 0.3 else 0)
+        level["subscribed"] = max(0, level["subscribed"] - joined + left + cleaned)
+        level["unsubscribed"] -= left
+        level["cleaned"] -= cleaned
+        level["pending"] = max(0, level["pending"] + rng.randint(-2, 2))
+        for status, total in level.items():
+            days.append(day)
+            statuses.append(status)
+            totals.append(total)
+    await conn.execute(
+        "INSERT INTO subscriber_days (team_id, day, esp_connection_id, status, total, "
+        "counted_at) SELECT $1, d, $2, s, t, (d + 1)::timestamp AT TIME ZONE 'UTC' "
+        "FROM unnest($3::date[], $4::text[], $5::int[]) AS h(d, s, t)",
+        DEMO_TEAM_ID,
+        DEMO_CONNECTION_ID,
+        days,
+        statuses,
+        totals,
+    )

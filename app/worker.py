@@ -19,6 +19,7 @@ from app.mail.jobs import send_mails
 from app.observability import serve_worker_metrics
 from app.pools import check_pool_size
 from app.runtime import Runtime
+from app.subscribers.days import COUNT_DAYS_CRON, count_subscriber_days
 from app.sync.jobs import (
     purge_deleted_connections,
     sweep_queued_runs,
@@ -151,6 +152,7 @@ def build_worker(runtime: Runtime) -> Worker[JobContext]:
             roll_billing_period,
             dispatch_events,
             send_mails,
+            count_subscriber_days,
             deliver_webhook,  # delivery jobs queued here before deliveries had their own queue
         ],
         cron_jobs=[
@@ -160,6 +162,9 @@ def build_worker(runtime: Runtime) -> Worker[JobContext]:
             CronJob(purge_exports, cron="23 * * * *", unique=True, retries=3, timeout=600),
             CronJob(dispatch_events, cron="* * * * * *", unique=True, timeout=30),
             CronJob(send_mails, cron="* * * * * *", unique=True, timeout=300),
+            CronJob(
+                count_subscriber_days, cron=COUNT_DAYS_CRON, unique=True, retries=3, timeout=600
+            ),
             CronJob(purge_tombstones, cron="11 4 * * *", unique=True, retries=3, timeout=1800),
             CronJob(erase_deleted_teams, cron="37 * * * *", unique=True, retries=3, timeout=1800),
             CronJob(

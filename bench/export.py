@@ -32,13 +32,12 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.auth.secrets import new_api_key
 from app.db import migrate, role_url
 from app.exports.copy import copy_out, snapshot
 from app.subscribers.query import Selection
 from app.subscribers.schemas import SubscriberFilter
 from app.subscribers.service import encode_after
-from bench.common import bench_services, server_env
+from bench.common import bench_services, bench_team, server_env, wait_ready
 from tests.support import free_port
 
 PAGE = 50
@@ -46,16 +45,9 @@ PAGE = 50
 
 async def _seed(db_url: str, rows: int) -> tuple[uuid.UUID, str]:
     """A team with an API key and ``rows`` subscribers, one a second back in time."""
-    team, key = uuid.uuid4(), new_api_key()
     conn = await asyncpg.connect(db_url)
     try:
-        await conn.execute("INSERT INTO teams (id, name) VALUES ($1, 'Bench')", team)
-        await conn.execute(
-            "INSERT INTO api_keys (team_id, name, prefix, key_hash) VALUES ($1, 'b', $2, $3)",
-            team,
-            key.prefix,
-            key.key_hash,
-        )
+        team, key = await bench_team(conn)
         started = time.perf_counter()
         await conn.execute(
             "INSERT INTO subscribers (team_id, email, first_name, last_name, status, "
@@ -71,7 +63,7 @@ async def _seed(db_url: str, rows: int) -> tuple[uuid.UUID, str]:
         print(f"seeded {rows:,} subscribers in {time.perf_counter() - started:.1f} s")
     finally:
         await conn.close()
-    return team, key.key
+    return team, key
 
 
 async def _bare_copy(app_url: str, team: uuid.UUID) -> tuple[float, int]:
@@ -145,14 +137,7 @@ async def bench(args: argparse.Namespace, db_url: str, redis_url: str, tmp: Path
     server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve"], env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        async with httpx.AsyncClient() as client:
-            for _ in range(600):
-                try:
-                    if (await client.get(f"{base}/health/ready")).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                await asyncio.sleep(0.1)
+        wait_ready(base, server)
         process = psutil.Process(server.pid)
         app_url = role_url(db_url, "subnest_app")
         # The first download: the server's first allocations for it count too.

@@ -79,7 +79,7 @@ from app.config import load_settings
 from app.db import migrate
 from app.runtime import Runtime
 from app.services import unit_of_work
-from bench.common import bench_services, server_env
+from bench.common import bench_services, server_env, wait_ready
 from realtime import change_channel
 
 PORT = int(os.environ.get("BENCH_PORT", "4078"))  # another port where benches share a machine
@@ -678,16 +678,7 @@ def main() -> None:
         )  # fmt: skip
         stack.callback(server.wait, 30)
         stack.callback(server.terminate)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{PORT}/health/ready").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                sys.exit("the server did not start")
-            time.sleep(0.1)
+        wait_ready(f"http://127.0.0.1:{PORT}", server, 30)
 
         async def run() -> None:
             runtime = Runtime(load_settings(env))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from piccolo.table import Table
 
-from tables.esp import EspConnection, Subscriber, SyncRun
+from tables.esp import EspConnection, Subscriber, SubscriberDay, SyncRun
 from tables.events import Event, UsageCounter
 from tables.exports import Export
 from tables.idempotency import IdempotencyKey
@@ -29,6 +29,7 @@ __all__ = [
     "RequestLog",
     "Session",
     "Subscriber",
+    "SubscriberDay",
     "SyncRun",
     "TaskLog",
     "Team",
@@ -48,6 +49,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     EspConnection,
     SyncRun,
     Subscriber,
+    SubscriberDay,
     Export,
     Event,
     UsageCounter,
@@ -68,6 +70,7 @@ TENANT_TABLES: tuple[type[Table], ...] = (
     EspConnection,
     SyncRun,
     Subscriber,
+    SubscriberDay,
     Export,
     Event,
     UsageCounter,

@@ -6,6 +6,7 @@ from piccolo.columns import (
     JSONB,
     UUID,
     Bytea,
+    Date,
     ForeignKey,
     Integer,
     Text,
@@ -13,6 +14,7 @@ from piccolo.columns import (
     Varchar,
 )
 from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from tables.base import ChangeStamped, Timestamped
@@ -94,3 +96,18 @@ class Subscriber(ChangeStamped, Timestamped, Table, tablename="subscribers"):
     # The provider's own times, where it reports them (migration 0020).
     provider_created_at = Timestamptz(null=True, default=None)
     provider_updated_at = Timestamptz(null=True, default=None)
+
+
+class SubscriberDay(Table, tablename="subscriber_days"):
+    """A day's count of a team's live subscribers of one connection (NULL: made by hand) and
+    status; unique per the four. Written by app/subscribers/days.py, read by the history."""
+
+    id = UUID(primary_key=True)
+    team_id = ForeignKey(references=Team, null=False, on_delete=OnDelete.cascade)
+    day = Date()
+    esp_connection_id = ForeignKey(
+        references=EspConnection, null=True, default=None, on_delete=OnDelete.cascade, index=True
+    )
+    status = Varchar(length=16)
+    total = Integer()
+    counted_at = Timestamptz(default=TimestamptzNow())

@@ -35,7 +35,7 @@ KEYED_TIERS = {"team"}
 SCOPED_TIERS = {"team", "team-sensitive"}
 # Names a read-only procedure may end with: a procedure in scope ``read`` that changes state
 # under another name is a mistake this test catches.
-READING_VERBS = ("list", "get", "counts", "pull", "deliveries")
+READING_VERBS = ("list", "get", "counts", "history", "pull", "deliveries")
 
 
 @dataclass

@@ -12,7 +12,6 @@ is set, and nothing else does.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 import json
 import threading
@@ -28,8 +27,6 @@ SANDBOX_API_KEY = "sandbox-demo-key-us1"
 _PREFIX = "/3.0"
 # Per listing: this many new members, status changes and departures.
 _JOINERS, _CHANGES, _LEAVERS = 25, 10, 5
-_MAILCHIMP_STATUS = {"bounced": "cleaned"}  # Mailchimp calls a bounced address "cleaned"
-_SIGNED_UP = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)  # member n signed up n hours later
 
 
 class DemoAudience:
@@ -116,11 +113,12 @@ class DemoAudience:
             if n in left:
                 continue
             member = demo_member(n)
-            status = _MAILCHIMP_STATUS.get(member.status, member.status)
+            status: str = member.status
             # Each listing, another handful unsubscribe.
             if (n * 7919) % (self._seeded // _CHANGES or 1) < generation:
                 status = "unsubscribed"
-            signed_up = (_SIGNED_UP + dt.timedelta(hours=n)).isoformat()
+            assert member.provider_created_at is not None
+            signed_up = member.provider_created_at.isoformat()
             members.append(
                 {
                     # As Mailchimp: ``id`` is the MD5 of the lower-cased email, ``contact_id``

@@ -8,7 +8,9 @@ from app.subscribers.errors import SubscriberDeleted, SubscriberExists
 from app.subscribers.schemas import (
     CountsInput,
     CreateSubscriberInput,
+    HistoryInput,
     SubscriberCounts,
+    SubscriberHistory,
     SubscriberList,
     SubscriberOut,
     SubscriberPageInput,
@@ -35,6 +37,13 @@ async def list_subscribers(ctx: TeamContext, data: SubscriberPageInput) -> Subsc
 async def count_subscribers(ctx: TeamContext, data: CountsInput) -> SubscriberCounts:
     """How many subscribers have each status (live ones), and how many are deleted."""
     return await ctx.services.subscribers.counts(ctx.team_id, data.connection_id)
+
+
+@procedures.procedure("subscribers.history", tier=TEAM, scope="read")
+async def subscriber_history(ctx: TeamContext, data: HistoryInput) -> SubscriberHistory:
+    """How many subscribers had each status, per day over the last ``days`` (90 by default),
+    for a chart: read from the daily rollup (decision 0035), never from the subscribers."""
+    return await ctx.services.subscribers.history(ctx.team_id, data)
 
 
 @procedures.procedure("subscribers.get", tier=TEAM, scope="read", errors=(NotFound,))

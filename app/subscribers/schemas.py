@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Annotated, Any
 
@@ -13,9 +14,11 @@ from rpc import Input, Output
 __all__ = [
     "CountsInput",
     "CreateSubscriberInput",
+    "HistoryInput",
     "Name",
     "SubscriberCounts",
     "SubscriberFilter",
+    "SubscriberHistory",
     "SubscriberList",
     "SubscriberOut",
     "SubscriberPageInput",
@@ -126,3 +129,32 @@ class SubscriberCounts(Output):
     cleaned: int = 0
     deleted: int = 0
     total: Annotated[int, msgspec.Meta(description="live subscribers")] = 0
+
+
+class HistoryInput(Input):
+    days: Annotated[
+        int, msgspec.Meta(ge=1, le=365, description="how many days back, today included")
+    ] = 90
+    connection_id: (
+        Annotated[uuid.UUID, msgspec.Meta(description="only this connection's subscribers")] | None
+    ) = None
+
+
+Daily = Annotated[list[int], msgspec.Meta(description="one count per entry of `days`")]
+
+
+class SubscriberHistory(Output):
+    """Live subscribers of each status per UTC day, oldest first, as columns of one length
+    (a chart's series). A day's count is the one at its end; today's is as last counted
+    (every few minutes, and by each sync as it finishes: ``countedAt``). The days begin at the
+    first one counted in the window; a day that was not counted repeats the one before."""
+
+    days: list[dt.date]
+    subscribed: Daily
+    unsubscribed: Daily
+    pending: Daily
+    bounced: Daily
+    cleaned: Daily
+    counted_at: Annotated[
+        Timestamp | None, msgspec.Meta(description="when the last day was last counted")
+    ]

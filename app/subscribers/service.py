@@ -14,12 +14,15 @@ import msgspec
 from app.db import savepoint
 from app.events import emit
 from app.feed.tables import select_list
+from app.subscribers.days import HISTORY
 from app.subscribers.errors import ExistingSubscriber, SubscriberDeleted, SubscriberExists
 from app.subscribers.query import ORDER, SEARCH, Selection
 from app.subscribers.schemas import (
     CreateSubscriberInput,
+    HistoryInput,
     SubscriberCounts,
     SubscriberFilter,
+    SubscriberHistory,
     SubscriberList,
     SubscriberOut,
     SubscriberPageInput,
@@ -161,6 +164,13 @@ class SubscriberService:
         counts = {row["status"]: row["n"] for row in rows}
         live = sum(n for status, n in counts.items() if status != "deleted")
         return SubscriberCounts(**counts, total=live)
+
+    async def history(self, team_id: uuid.UUID, spec: HistoryInput) -> SubscriberHistory:
+        """The rollup's days in the window, summed over connections (or of one): one row of
+        arrays, filled in by the database."""
+        row = await self.conn.fetchrow(HISTORY, team_id, spec.days, spec.connection_id)
+        assert row is not None  # an aggregate: one row, of empty arrays when nothing counted
+        return SubscriberHistory(**dict(row))
 
     async def get(self, subscriber_id: uuid.UUID) -> SubscriberOut:
         """A subscriber, soft-deleted ones included (``deletedAt`` set)."""

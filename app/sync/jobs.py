@@ -23,6 +23,7 @@ from app.observability import SYNC_ROWS
 from app.quotas import lock_team_quota, running_syncs
 from app.redaction import REDACTOR
 from app.runtime import Runtime
+from app.subscribers.days import count_days
 from app.sync.queueing import enqueue_sync
 from app.sync.runner import (
     ConnectionGone,
@@ -167,6 +168,7 @@ async def _sync(
         await conn.execute(
             "UPDATE esp_connections SET last_synced_at = now() WHERE id = $1", connection_id
         )
+        await count_days(conn, [team])  # today's rollup shows what the run did
         result: dict[str, Any] = {
             **msgspec.to_builtins(counts),
             "skipped": listing.skipped,

@@ -13,6 +13,8 @@ export interface PageContext {
   onChange(listener: ChangeListener): void;
   /** `action` every `ms` while the page is shown (for what the change feed does not carry). */
   every(ms: number, action: () => Promise<void>): void;
+  /** `cleanup` once the page unmounts (what the page made outside its root: charts, listeners). */
+  onUnmount(cleanup: () => void): void;
   /** False once the page is gone: an answer arriving later is dropped. */
   readonly alive: () => boolean;
 }

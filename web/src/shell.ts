@@ -202,6 +202,7 @@ function route(): void {
   document.title = `${page.title} · SubscriberNest`;
   const listeners = new Set<ChangeListener>();
   const timers: number[] = [];
+  const cleanups: (() => void)[] = [];
   let alive = true;
   const feed = live.listeners;
   const ctx: PageContext = {
@@ -213,12 +214,16 @@ function route(): void {
     every: (ms, action) => {
       timers.push(window.setInterval(() => void action().catch(showError), ms));
     },
+    onUnmount: (cleanup) => {
+      cleanups.push(cleanup);
+    },
     alive: () => alive,
   };
   unmount = () => {
     alive = false;
     for (const listener of listeners) feed.delete(listener);
     for (const timer of timers) window.clearInterval(timer);
+    for (const cleanup of cleanups) cleanup();
   };
   const root = $("#page");
   root.replaceChildren();

@@ -58,6 +58,7 @@ from .models import (
     EventType,
     ExportOut,
     FeedFilter,
+    HistoryInput,
     IdInput,
     InvitationList,
     InvitationOut,
@@ -78,6 +79,7 @@ from .models import (
     SignUpInput,
     SubscriberCounts,
     SubscriberFilter,
+    SubscriberHistory,
     SubscriberList,
     SubscriberOut,
     SubscriberPageInput,
@@ -256,6 +258,11 @@ _PROCEDURES = {
     ),
     "subscribers.get": Procedure(
         "/rpc/subscribers.get",
+        (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
+        safe=True,
+    ),
+    "subscribers.history": Procedure(
+        "/rpc/subscribers.history",
         (("session", "teamId"), ("sessionCookie", "teamId"), ("apiKey",)),
         safe=True,
     ),
@@ -1017,6 +1024,21 @@ class SubscribersApi(Namespace[SyncTransport]):
         """
         body = IdInput(id=id)
         return self._transport.call("subscribers.get", body, SubscriberOut)
+
+    def history(
+        self, *, days: int = 90, connection_id: uuid.UUID | None = None
+    ) -> SubscriberHistory:
+        """How many subscribers had each status, per day over the last ``days`` (90 by default), for
+        a chart: read from the daily rollup (decision 0035), never from the subscribers.
+
+        Scope: `read` (what a scoped credential, such as an API key, needs).
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError,
+        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
+        """
+        body = HistoryInput(days=days, connection_id=connection_id)
+        return self._transport.call("subscribers.history", body, SubscriberHistory)
 
     def list(
         self,
@@ -2000,6 +2022,21 @@ class AsyncSubscribersApi(Namespace[AsyncTransport]):
         """
         body = IdInput(id=id)
         return await self._transport.call("subscribers.get", body, SubscriberOut)
+
+    async def history(
+        self, *, days: int = 90, connection_id: uuid.UUID | None = None
+    ) -> SubscriberHistory:
+        """How many subscribers had each status, per day over the last ``days`` (90 by default), for
+        a chart: read from the daily rollup (decision 0035), never from the subscribers.
+
+        Scope: `read` (what a scoped credential, such as an API key, needs).
+
+        Credentials: session_token + team_id, or api_key. Errors: UnauthenticatedError,
+        ForbiddenError, InsufficientScopeError, IpNotAllowedError, WrongRoleError,
+        PlanLimitReachedError, TeamDeletionScheduledError, RateLimitedError.
+        """
+        body = HistoryInput(days=days, connection_id=connection_id)
+        return await self._transport.call("subscribers.history", body, SubscriberHistory)
 
     async def list(
         self,

@@ -46,6 +46,7 @@ __all__ = [
     "ExportOut",
     "ExportRow",
     "FeedFilter",
+    "HistoryInput",
     "IdInput",
     "InsufficientScopeData",
     "InternalErrorData",
@@ -83,6 +84,7 @@ __all__ = [
     "SubscriberChange",
     "SubscriberCounts",
     "SubscriberFilter",
+    "SubscriberHistory",
     "SubscriberList",
     "SubscriberOut",
     "SubscriberPageInput",
@@ -382,6 +384,12 @@ class FeedFilter(Model):
     )
 
 
+class HistoryInput(Model):
+    #: how many days back, today included
+    days: int = 90
+    connection_id: uuid.UUID | None = None
+
+
 class IdInput(Model):
     id: uuid.UUID
 
@@ -594,6 +602,28 @@ class SubscriberFilter(Model):
     search: str | None = None
     #: soft-deleted subscribers instead of live ones
     deleted: bool = False
+
+
+class SubscriberHistory(Model):
+    """Live subscribers of each status per UTC day, oldest first, as columns of one length (a
+    chart's series). A day's count is the one at its end; today's is as last counted (every few
+    minutes, and by each sync as it finishes: ``countedAt``). The days begin at the first one
+    counted in the window; a day that was not counted repeats the one before.
+    """
+
+    days: list[datetime.date]
+    #: one count per entry of `days`
+    subscribed: list[int]
+    #: one count per entry of `days`
+    unsubscribed: list[int]
+    #: one count per entry of `days`
+    pending: list[int]
+    #: one count per entry of `days`
+    bounced: list[int]
+    #: one count per entry of `days`
+    cleaned: list[int]
+    #: when the last day was last counted
+    counted_at: datetime.datetime | None
 
 
 class SubscriberList(Model):

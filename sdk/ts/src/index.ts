@@ -336,6 +336,17 @@ export interface FeedFilter {
   status?: ("bounced" | "cleaned" | "pending" | "subscribed" | "unsubscribed")[] | null;
 }
 
+export interface HistoryInput {
+  /**
+   * how many days back, today included
+   *
+   * Default: `90`.
+   */
+  days?: number;
+  /** Default: `null`. */
+  connectionId?: string | null;
+}
+
 export interface IdInput {
   id: string;
 }
@@ -567,6 +578,28 @@ export interface SubscriberFilter {
    * Default: `false`.
    */
   deleted?: boolean;
+}
+
+/**
+ * Live subscribers of each status per UTC day, oldest first, as columns of one length (a chart's
+ * series). A day's count is the one at its end; today's is as last counted (every few minutes, and
+ * by each sync as it finishes: ``countedAt``). The days begin at the first one counted in the
+ * window; a day that was not counted repeats the one before.
+ */
+export interface SubscriberHistory {
+  days: string[];
+  /** one count per entry of `days` */
+  subscribed: number[];
+  /** one count per entry of `days` */
+  unsubscribed: number[];
+  /** one count per entry of `days` */
+  pending: number[];
+  /** one count per entry of `days` */
+  bounced: number[];
+  /** one count per entry of `days` */
+  cleaned: number[];
+  /** when the last day was last counted */
+  countedAt: string | null;
 }
 
 export interface SubscriberList {
@@ -1258,6 +1291,11 @@ const API: ApiDescription = {
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
       safe: true,
     },
+    "subscribers.history": {
+      path: "/rpc/subscribers.history",
+      security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
+      safe: true,
+    },
     "subscribers.list": {
       path: "/rpc/subscribers.list",
       security: [["session", "teamId"], ["sessionCookie", "teamId"], ["apiKey"]],
@@ -1661,6 +1699,20 @@ export class SubscribersApi extends Group {
    */
   get(input: IdInput): Promise<SubscriberOut> {
     return this.transport.call("subscribers.get", input);
+  }
+
+  /**
+   * How many subscribers had each status, per day over the last ``days`` (90 by default), for a
+   * chart: read from the daily rollup (decision 0035), never from the subscribers.
+   *
+   * Scope: `read` (what a scoped credential, such as an API key, needs).
+   *
+   * Credentials: sessionToken + teamId, or apiKey. Errors: UNAUTHENTICATED, FORBIDDEN,
+   * INSUFFICIENT_SCOPE, IP_NOT_ALLOWED, WRONG_ROLE, PLAN_LIMIT_REACHED, TEAM_DELETION_SCHEDULED,
+   * RATE_LIMITED.
+   */
+  history(input: HistoryInput = {}): Promise<SubscriberHistory> {
+    return this.transport.call("subscribers.history", input);
   }
 
   /**
