@@ -1,3 +1,5 @@
+// Generated from web/src by npm run build (esbuild); do not edit.
+
 // ../sdk/ts/src/runtime.ts
 var ApiError = class extends Error {
   status;
