@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 import asyncpg
 import msgspec
 
-from app.db import set_tenant
+from app.db import error_text, set_tenant
 from app.esp import EspError, InvalidCredentials, ProviderError, make_connector
 from app.events import emit
 from app.feed.jobs import SAFE_TO_PURGE, purge_rows
@@ -282,7 +282,7 @@ async def _record_failure(
             "RETURNING esp_connection_id",
             run_id,
             "failed" if final else "running",
-            error[:2000],
+            error_text(error),
             kind,
         )
         if final:
@@ -302,7 +302,7 @@ async def _fail_credentials(
             "UPDATE sync_runs SET status = 'failed', finished_at = now(), error = $2, "
             "error_kind = 'credentials_rejected' WHERE id = $1",
             run_id,
-            f"credentials rejected: {reason}"[:2000],
+            error_text(f"credentials rejected: {reason}"),
         )
         was = await conn.fetchrow(
             "SELECT name, status FROM esp_connections WHERE id = $1 FOR UPDATE", connection_id
@@ -310,13 +310,13 @@ async def _fail_credentials(
         await conn.execute(
             "UPDATE esp_connections SET status = 'error', status_reason = $2 WHERE id = $1",
             connection_id,
-            reason[:2000],
+            error_text(reason),
         )
         await _failed_event(conn, team, run_id, connection_id, f"credentials rejected: {reason}")
         if was is not None and was["status"] != "error":  # it falls into error: mail, once
             data = {"connectionId": str(connection_id), "connectionName": was["name"]}
             await queue_owner_mails(
-                conn, team, "connection_error", {**data, "reason": reason[:500]}
+                conn, team, "connection_error", {**data, "reason": error_text(reason, 500)}
             )
 
 
@@ -327,7 +327,11 @@ async def _failed_event(
     connection_id: uuid.UUID | None,
     error: str,
 ) -> None:
-    data = {"syncRunId": str(run_id), "connectionId": str(connection_id), "error": error[:2000]}
+    data = {
+        "syncRunId": str(run_id),
+        "connectionId": str(connection_id),
+        "error": error_text(error),
+    }
     await emit(conn, team, "sync.failed", data)
 
 

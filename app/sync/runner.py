@@ -30,6 +30,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import asyncpg
 import msgspec
 
+from app.db import rows_affected
 from app.esp import NormalizedSubscriber, Page
 from app.sync.schemas import WithheldReason
 
@@ -285,9 +286,9 @@ async def merge_staging(
             connection_id,
         )
     counts = MergeCounts(
-        created=_affected(created),
-        updated=_affected(updated),
-        deleted=_affected(deleted),
+        created=rows_affected(created),
+        updated=rows_affected(updated),
+        deleted=rows_affected(deleted),
         unchanged=matched["unchanged"],
         conflicts=matched["conflicts"],
     )
@@ -312,7 +313,7 @@ async def _rekey(conn: asyncpg.Connection, connection_id: uuid.UUID) -> None:
         "WHERE u.esp_connection_id = $1 AND u.external_id = s.external_id)",
         connection_id,
     )
-    if not _affected(candidates):
+    if not rows_affected(candidates):
         return
     await conn.execute(f"CREATE INDEX ON {_REKEY} (legacy_id); ANALYZE {_REKEY}")
     await conn.execute(
@@ -320,7 +321,3 @@ async def _rekey(conn: asyncpg.Connection, connection_id: uuid.UUID) -> None:
         "WHERE t.esp_connection_id = $1 AND t.external_id = r.legacy_id",
         connection_id,
     )
-
-
-def _affected(status: str) -> int:
-    return int(status.rsplit(" ", 1)[-1])
