@@ -396,9 +396,16 @@ async def test_a_paged_pull_from_the_start_completes_after_a_purge(
     caller, team_id = member_of_new_team(server.base_url)
     for n in range(3):
         caller("subscribers.create", email=f"old{n}@example.com")
-    await fetch(database_url, "UPDATE change_feed SET purge_horizon_txid = pg_current_xact_id()")
     token = caller.headers["Authorization"].removeprefix("Bearer ")
     async with AsyncClient(server.base_url, session_token=token, team_id=team_id) as client:
+        # xids are cluster-wide: another test's open transaction can hold the rows back from
+        # every pull for a while; wait until they show, then move the horizon past them.
+        async with asyncio.timeout(30):
+            while len((await client.sync.pull(limit=10)).changes) < 3:
+                await asyncio.sleep(0.05)
+        await fetch(
+            database_url, "UPDATE change_feed SET purge_horizon_txid = pg_current_xact_id()"
+        )
         first = await client.sync.pull(limit=2)
         assert first.has_more
         rest = await client.sync.pull(cursor=first.cursor, limit=2)  # was 409 MUST_REFETCH
