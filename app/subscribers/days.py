@@ -16,6 +16,7 @@ from typing import get_args
 
 import asyncpg
 
+from app.db import rows_affected
 from app.jobs import JobContext, task_logged
 from app.schemas import SubscriberStatus
 
@@ -89,12 +90,8 @@ async def count_days(conn: asyncpg.Connection, team_ids: list[uuid.UUID] | None)
     written = 0
     closing: list[uuid.UUID] = await conn.fetchval(_UNCLOSED, today, team_ids)
     if closing:
-        written += _rows(await conn.execute(_COUNT, today - dt.timedelta(days=1), closing))
-    return written + _rows(await conn.execute(_COUNT, today, team_ids))
-
-
-def _rows(status: str) -> int:
-    return int(status.rpartition(" ")[2])  # "INSERT 0 <rows>"
+        written += rows_affected(await conn.execute(_COUNT, today - dt.timedelta(days=1), closing))
+    return written + rows_affected(await conn.execute(_COUNT, today, team_ids))
 
 
 @task_logged
