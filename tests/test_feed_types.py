@@ -34,6 +34,7 @@ from tests.support import (
     add_connection,
     compiled_typescript,
     member_of_new_team,
+    wait_for,
 )
 from tests.test_webhooks import _serving
 
@@ -373,7 +374,15 @@ class _Answer(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def newer_server(rig: Rig) -> Iterator[str]:
-    changes = _newer(_pulled(rig.team.caller))
+    # xids are cluster-wide: another test's open transaction can hold some of the team's rows
+    # back from the feed for a while; wait until the tables the newer server rewrites show.
+    wanted = {"subscribers", "exports", "esp_connections"}
+    pulled = wait_for(
+        lambda: (p := _pulled(rig.team.caller)) and wanted <= {c["table"] for c in p} and p,
+        timeout=30,
+        what="the team's rows on the feed",
+    )
+    changes = _newer(pulled)
     cursor = changes[-1]["cursor"]
     events = [": connected\r\nretry: 3000\r\n\r\n", "event: greeting\r\ndata: {}\r\n\r\n"]
     events += [
