@@ -344,7 +344,8 @@ def _seed_summary(settings: Settings, audience: DemoAudience | None = None) -> s
     """Seed the demo data; with ``audience``, give the demo connection its credentials."""
     from app.runtime import Runtime
     from app.seed import DEMO_CONNECTION_ID, DEMO_EMAIL, DEMO_PASSWORD, DEMO_TEAM_ID, seed_demo
-    from app.services import unit_of_work
+    from app.sync.service import ConnectionService
+    from app.work import unit_of_work
 
     async def run() -> str:
         runtime = Runtime(settings)
@@ -352,8 +353,8 @@ def _seed_summary(settings: Settings, audience: DemoAudience | None = None) -> s
         try:
             demo = await seed_demo(runtime.db, subscribers=DEMO_SUBSCRIBERS)
             if audience is not None:
-                async with unit_of_work(runtime, team_id=DEMO_TEAM_ID) as services:
-                    await services.connections.update(
+                async with unit_of_work(runtime, team_id=DEMO_TEAM_ID) as work:
+                    await ConnectionService(work).update(
                         DEMO_CONNECTION_ID, name=None, status=None, credentials=audience.credentials
                     )
         finally:

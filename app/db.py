@@ -217,12 +217,13 @@ class TransactionRolledBack(Exception):
     """COMMIT found the transaction failed (an error inside was caught without a savepoint)."""
 
 
-def _begin(team_id: uuid.UUID | None, user_id: uuid.UUID | None) -> str:
+def _begin(team_id: uuid.UUID | None, user_id: uuid.UUID | None, read_only: bool = False) -> str:
     """BEGIN, with the tenant in the same round trip (a transaction starts with neither: they
     are only ever set transaction-locally)."""
+    begin = "BEGIN READ ONLY" if read_only else "BEGIN"
     if team_id is None and user_id is None:
-        return "BEGIN"
-    return f"BEGIN; {_tenant(team_id, user_id)}"
+        return begin
+    return f"{begin}; {_tenant(team_id, user_id)}"
 
 
 @contextlib.asynccontextmanager
@@ -345,9 +346,14 @@ class Database:
 
     @contextlib.asynccontextmanager
     async def transaction(
-        self, *, team_id: uuid.UUID | None = None, user_id: uuid.UUID | None = None
+        self,
+        *,
+        team_id: uuid.UUID | None = None,
+        user_id: uuid.UUID | None = None,
+        read_only: bool = False,
     ) -> AsyncIterator[BoundTransaction]:
-        """One unit of work: a transaction with ``app.team_id`` / ``app.user_id`` set for RLS.
+        """One unit of work: a transaction with ``app.team_id`` / ``app.user_id`` set for RLS
+        (``read_only``: one that can write nothing).
 
         Piccolo queries inside it run on its connection. Not Piccolo's own ``transaction()``:
         a task cancelled while that one begins, commits or rolls back never gives its
@@ -357,7 +363,7 @@ class Database:
         engine = self.engine
         if engine.current_transaction.get() is not None:
             raise RuntimeError("a unit of work is already open in this task")
-        async with self.acquire(first=_begin(team_id, user_id)) as conn:
+        async with self.acquire(first=_begin(team_id, user_id, read_only)) as conn:
             bound = BoundTransaction(conn)
             token = engine.current_transaction.set(bound)  # type: ignore[arg-type]
             try:

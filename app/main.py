@@ -41,7 +41,7 @@ from app.redaction import REDACTOR
 from app.runtime import Runtime
 from app.usage.request_log import RequestLogWriter
 from realtime import ChangeHub
-from rpc import RateLimiter, RpcConfig, Secret, docs_routes, rpc_routes
+from rpc import RateLimiter, Registry, RpcConfig, Secret, docs_routes, rpc_routes
 
 __all__ = ["create_app"]
 
@@ -98,13 +98,14 @@ def dashboard() -> bytes:
     return (STATIC / "index.html").read_bytes()
 
 
-def create_app(settings: Settings) -> Litestar:
-    """Build the API for resolved settings (``DATABASE_URL`` and ``REDIS_URL`` set).
+def create_app(settings: Settings, registry: Registry | None = None) -> Litestar:
+    """Build the API for resolved settings (``DATABASE_URL`` and ``REDIS_URL`` set), serving
+    ``registry``'s procedures (the product's, ``build_registry()``, by default).
 
     SettingsError when DB_POOL_SIZE cannot serve the downloads and the calls (app/pools.py)."""
     check_pool_size(settings, "api")
     runtime = Runtime(settings, session_state=False)  # requests set only SET LOCAL state
-    registry = build_registry()
+    registry = registry or build_registry()
     request_log = RequestLogWriter(runtime.db, runtime.api_quota)
     spec = openapi_spec(registry)
     moved_teams = MovedTeams(runtime)

@@ -91,6 +91,12 @@ class Runtime:
     def cipher(self) -> CredentialCipher:
         return CredentialCipher(self.settings.secret_keys)
 
+    @property
+    def token_cipher(self) -> CredentialCipher | None:
+        """The cipher that seals mailed tokens in the outbox (none without SECRET_KEYS: a CLI
+        command)."""
+        return self.cipher if self.settings.secret_keys else None
+
     @cached_property
     def hashing(self) -> Hashing:
         """The threads and limits of password and key hashing (app/auth/hashing.py)."""

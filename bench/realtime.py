@@ -78,7 +78,7 @@ from app.auth.secrets import new_api_key
 from app.config import load_settings
 from app.db import migrate
 from app.runtime import Runtime
-from app.services import unit_of_work
+from app.work import unit_of_work
 from bench.common import bench_services, server_env, wait_ready
 from realtime import change_channel
 
@@ -102,15 +102,15 @@ async def _teams(runtime: Runtime, count: int) -> list[tuple[str, str, str]]:
     made = []
     for _ in range(count):
         team, connection, key = uuid.uuid4(), uuid.uuid4(), new_api_key()
-        async with unit_of_work(runtime, team_id=team) as services:
-            await services.conn.execute("INSERT INTO teams (id, name) VALUES ($1, 'B')", team)
-            await services.conn.execute(
+        async with unit_of_work(runtime, team_id=team) as work:
+            await work.conn.execute("INSERT INTO teams (id, name) VALUES ($1, 'B')", team)
+            await work.conn.execute(
                 "INSERT INTO api_keys (team_id, name, prefix, key_hash) VALUES ($1, 'b', $2, $3)",
                 team,
                 key.prefix,
                 key.key_hash,
             )
-            await services.conn.execute(
+            await work.conn.execute(
                 "INSERT INTO esp_connections (id, team_id, provider, name) "
                 "VALUES ($1, $2, 'kit', 'start')",
                 connection,
@@ -552,9 +552,9 @@ async def _filtered_run(
     """(f), one way: (changes written, the server's CPU seconds past idle, delivery delays)."""
     ((team, key, first),) = await _teams(runtime, 1)
     connections = [first]
-    async with unit_of_work(runtime, team_id=uuid.UUID(team)) as services:
+    async with unit_of_work(runtime, team_id=uuid.UUID(team)) as work:
         for n in range(1, args.connections):
-            connections.append(str(await services.conn.fetchval(
+            connections.append(str(await work.conn.fetchval(
                 "INSERT INTO esp_connections (team_id, provider, name) "
                 "VALUES ($1, 'kit', $2) RETURNING id", uuid.UUID(team), f"c{n}",
             )))  # fmt: skip
@@ -584,8 +584,8 @@ async def _filtered_run(
                 started = time.monotonic()
                 while time.monotonic() - started < args.seconds:
                     rows = connections if filtered else [connections[ticks % len(connections)]]
-                    async with unit_of_work(runtime, team_id=uuid.UUID(team)) as services:
-                        await services.conn.execute(
+                    async with unit_of_work(runtime, team_id=uuid.UUID(team)) as work:
+                        await work.conn.execute(
                             "UPDATE esp_connections SET name = $1 WHERE id = ANY($2::uuid[])",
                             f"t{time.time_ns()}", rows,
                         )  # fmt: skip

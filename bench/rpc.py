@@ -46,8 +46,9 @@ from app.main import create_app
 from app.runtime import Runtime
 from app.schemas import Empty, Ok
 from app.seed import seed_demo
-from app.services import unit_of_work
 from app.teams.schemas import MemberList
+from app.teams.service import TeamService
+from app.work import unit_of_work
 from bench.common import bench_services, server_env
 from rpc import Call, Registry, RpcConfig, Tier, rpc_routes
 
@@ -76,8 +77,8 @@ def build_app() -> Any:
         caller = await runtime.api_keys.caller(
             request.headers["x-api-key"], request.client.host if request.client else ""
         )
-        async with unit_of_work(runtime, team_id=caller.team_id) as services:
-            members = await services.teams.members(caller.team_id)
+        async with unit_of_work(runtime, team_id=caller.team_id) as work:
+            members = await TeamService(work).members(caller.team_id)
         return Response(encoder.encode(MemberList(items=members)), media_type="application/json")
 
     @post("/bare/noop", status_code=200)

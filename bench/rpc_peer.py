@@ -21,7 +21,8 @@ from pydantic.alias_generators import to_camel
 
 from app.config import load_settings
 from app.runtime import Runtime
-from app.services import unit_of_work
+from app.teams.service import TeamService
+from app.work import unit_of_work
 
 __all__ = ["build_peer"]
 
@@ -66,8 +67,8 @@ def build_peer() -> FastAPI:
         caller = await runtime.api_keys.caller(
             x_api_key, request.client.host if request.client else ""
         )
-        async with unit_of_work(runtime, team_id=caller.team_id) as services:
-            rows = await services.teams.members(caller.team_id)
+        async with unit_of_work(runtime, team_id=caller.team_id) as work:
+            rows = await TeamService(work).members(caller.team_id)
         return {"items": [msgspec.structs.asdict(row) for row in rows]}  # validated by the model
 
     @peer.post("/fastapi/noop", response_model=Done)

@@ -34,10 +34,11 @@ sys.path.insert(0, str(ROOT))
 from app.config import load_settings
 from app.db import migrate
 from app.runtime import Runtime
-from app.services import unit_of_work
 from app.sync.queueing import enqueue_sync
 from app.sync.runner import content_hash
 from app.sync.schemas import SyncRunOut
+from app.sync.service import ConnectionService
+from app.work import unit_of_work
 from bench.common import bench_services, server_env
 from tests.fakes import FakeKit
 
@@ -59,8 +60,8 @@ _COLUMNS = [
 async def _one_run(
     runtime: Runtime, team: uuid.UUID, connection: uuid.UUID
 ) -> tuple[SyncRunOut, float]:
-    async with unit_of_work(runtime, team_id=team) as services:
-        run_id: uuid.UUID = await services.conn.fetchval(
+    async with unit_of_work(runtime, team_id=team) as work:
+        run_id: uuid.UUID = await work.conn.fetchval(
             "INSERT INTO sync_runs (team_id, esp_connection_id) VALUES ($1, $2) RETURNING id",
             team,
             connection,
@@ -68,8 +69,8 @@ async def _one_run(
     started = time.perf_counter()
     await enqueue_sync(runtime.queue, run_id=run_id, team_id=team, heartbeat=600)
     while True:
-        async with unit_of_work(runtime, team_id=team) as services:
-            run = await services.connections.run(run_id)
+        async with unit_of_work(runtime, team_id=team) as work:
+            run = await ConnectionService(work).run(run_id)
         if run.status in ("succeeded", "failed"):
             break
         await asyncio.sleep(0.05)
@@ -117,9 +118,9 @@ async def bench(args: argparse.Namespace, db_url: str, redis_url: str, tmp: Path
         await runtime.start()
         team, connection = uuid.uuid4(), uuid.uuid4()
         sealed = runtime.cipher.seal(connection, fake.credentials)
-        async with unit_of_work(runtime, team_id=team) as services:
-            await services.conn.execute("INSERT INTO teams (id, name) VALUES ($1, 'Bench')", team)
-            await services.conn.execute(
+        async with unit_of_work(runtime, team_id=team) as work:
+            await work.conn.execute("INSERT INTO teams (id, name) VALUES ($1, 'Bench')", team)
+            await work.conn.execute(
                 "INSERT INTO esp_connections (id, team_id, provider, name, credentials_ciphertext, "
                 "credentials_key_id) VALUES ($1, $2, 'kit', 'Bench', $3, $4)",
                 connection,

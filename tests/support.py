@@ -19,7 +19,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -168,14 +168,16 @@ def start_server(
     *,
     stderr: IO[bytes] | None = None,
     port: int | None = None,
+    command: Sequence[str] | None = None,
     **extra_env: str,
 ) -> Iterator[ServerProcess]:
-    """``subnest serve`` on ``port`` (a free one by default: give a stopped server's to restart
-    it where its clients are); ready when yielded; stopped (SIGTERM) afterwards. ``stderr``:
-    where its log lines go (the test's own stderr by default)."""
+    """``subnest serve`` (or ``command``, a server of the same settings) on ``port`` (a free one
+    by default: give a stopped server's to restart it where its clients are); ready when
+    yielded; stopped (SIGTERM) afterwards. ``stderr``: where its log lines go (the test's own
+    stderr by default)."""
     port = port or free_port()
     env = env_for(settings, PORT=str(port), **extra_env)
-    process = subprocess.Popen(subnest("serve"), env=env, stderr=stderr)
+    process = subprocess.Popen(command or subnest("serve"), env=env, stderr=stderr)
     server = ServerProcess(process, f"http://127.0.0.1:{port}")
     try:
         # Generous: start-up is slow only on a loaded machine, and a crash ends the wait at once.

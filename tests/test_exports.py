@@ -301,7 +301,7 @@ async def test_the_heartbeat_stops_even_when_a_beat_swallows_its_cancellation(
             if not absorbing:
                 raise
 
-    monkeypatch.setattr(jobs, "_side_update", side_update)
+    monkeypatch.setattr(jobs, "_side", side_update)
     runtime = SimpleNamespace(settings=SimpleNamespace(export_heartbeat_seconds=0.05))
 
     async def export() -> None:

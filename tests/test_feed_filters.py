@@ -25,9 +25,10 @@ from httpx_sse import aconnect_sse
 
 from app.config import Settings
 from app.db import role_url
+from app.feed.service import FeedService
 from app.feed.tables import FEED
 from app.runtime import Runtime
-from app.services import unit_of_work
+from app.work import unit_of_work
 from realtime import EVERYTHING, Change, ChangeCursor, Subset, change_channel
 from tests.conftest import ModuleServer
 from tests.support import (
@@ -111,10 +112,10 @@ def _subsets(team: Team) -> list[Subset]:
 
 async def _all(runtime: Runtime, team: uuid.UUID, subset: Subset, limit: int) -> list[Change]:
     changes: list[Change] = []
-    async with unit_of_work(runtime, team_id=team) as services:
-        cursor = await services.feed.position(None)
+    async with unit_of_work(runtime, team_id=team) as work:
+        cursor = await FeedService(work.conn).position(None)
         while True:
-            page = await services.feed.page(team, cursor, limit, subset=subset)
+            page = await FeedService(work.conn).page(team, cursor, limit, subset=subset)
             changes += page.changes
             cursor = page.cursor
             if not page.has_more:
@@ -147,9 +148,9 @@ async def test_sql_and_the_hub_agree_on_every_subset(runtime: Runtime, database_
         while len(whole := await _all(runtime, team_id, EVERYTHING, 1000)) < rows:
             await asyncio.sleep(0.05)
     assert {c.table for c in whole} == {"subscribers", "esp_connections", "sync_runs", "exports"}
-    async with unit_of_work(runtime, team_id=team_id) as services:
+    async with unit_of_work(runtime, team_id=team_id) as work:
         # Where the hub starts for a filtered stream: the newest change, read in one probe.
-        assert await services.feed.head(team_id) == ChangeCursor.decode(whole[-1].cursor)
+        assert await FeedService(work.conn).head(team_id) == ChangeCursor.decode(whole[-1].cursor)
     for subset in _subsets(team):
         admitted = [a for a in (subset.admit(c) for c in whole) if a is not None]
         for limit in (1000, 4):  # one page, and many

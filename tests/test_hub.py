@@ -5,16 +5,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import asyncpg
 
 from app.db import set_tenant
+from app.feed.service import FeedService
 from app.feed.stream import MovedTeams, fetch_page, live_event, read_xmin
 from app.feed.tables import FEED
 from app.runtime import Runtime
-from app.services import unit_of_work
+from app.work import unit_of_work
 from realtime import (
     ChangeCursor,
     ChangeHub,
@@ -52,11 +53,19 @@ def _hub(
     )
 
 
+@contextlib.asynccontextmanager
+async def _unpoked(runtime: Runtime, team: uuid.UUID) -> AsyncIterator[asyncpg.Connection]:
+    """A transaction under the team's tenant outside a unit of work: nothing pokes the feed
+    after it (these tests poke by hand, or lose the poke on purpose)."""
+    async with runtime.db.transaction(team_id=team) as transaction:
+        yield transaction.connection
+
+
 async def _team_with_rows(runtime: Runtime, rows: int) -> uuid.UUID:
     team = uuid.uuid4()
-    async with unit_of_work(runtime, team_id=team) as services:
-        await services.conn.execute("INSERT INTO teams (id, name) VALUES ($1, 'T')", team)
-        await services.conn.execute(
+    async with _unpoked(runtime, team) as conn:
+        await conn.execute("INSERT INTO teams (id, name) VALUES ($1, 'T')", team)
+        await conn.execute(
             "INSERT INTO subscribers (team_id, email) "
             "SELECT $1, 'r' || n || '@example.com' FROM generate_series(1, $2) n",
             team,
@@ -66,8 +75,8 @@ async def _team_with_rows(runtime: Runtime, rows: int) -> uuid.UUID:
 
 
 async def _feed_start(runtime: Runtime) -> ChangeCursor:
-    async with unit_of_work(runtime) as services:
-        return await services.feed.position(None)
+    async with unit_of_work(runtime) as work:
+        return await FeedService(work.conn).position(None)
 
 
 async def test_a_client_too_slow_to_keep_up_is_told_to_refetch(runtime: Runtime) -> None:
@@ -75,11 +84,11 @@ async def test_a_client_too_slow_to_keep_up_is_told_to_refetch(runtime: Runtime)
     await hub.start()
     try:
         team = await _team_with_rows(runtime, 0)
-        async with unit_of_work(runtime) as services:
-            start = await services.feed.position(None)
+        async with unit_of_work(runtime) as work:
+            start = await FeedService(work.conn).position(None)
         async with hub.subscribe(team, start) as subscription:
-            async with unit_of_work(runtime, team_id=team) as services:
-                await services.conn.execute(
+            async with _unpoked(runtime, team) as conn:
+                await conn.execute(
                     "INSERT INTO subscribers (team_id, email) "
                     "SELECT $1, 'late' || n || '@example.com' FROM generate_series(1, 10) n",
                     team,
@@ -130,8 +139,8 @@ async def test_a_change_held_back_by_an_older_transaction_comes_when_that_one_en
     await hub.start()
     try:
         team, other = await _team_with_rows(runtime, 0), await _team_with_rows(runtime, 0)
-        async with unit_of_work(runtime) as services:
-            start = await services.feed.position(None)
+        async with unit_of_work(runtime) as work:
+            start = await FeedService(work.conn).position(None)
         # Another client's connection, not one of the pool's (which lends a task one at a time).
         older = app_conn
         async with hub.subscribe(team, start) as subscription:
@@ -143,8 +152,8 @@ async def test_a_change_held_back_by_an_older_transaction_comes_when_that_one_en
                 "INSERT INTO subscribers (team_id, email) VALUES ($1, 'o@example.com')", other
             )
             # Our change commits after it and pokes: the delta query must hold it back.
-            async with unit_of_work(runtime, team_id=team) as services:
-                await services.conn.execute(
+            async with _unpoked(runtime, team) as conn:
+                await conn.execute(
                     "INSERT INTO subscribers (team_id, email) VALUES ($1, 'held@example.com')",
                     team,
                 )
@@ -177,8 +186,8 @@ async def test_an_access_notice_ends_only_the_subscriptions_it_names(runtime: Ru
     await hub.start()
     try:
         team = await _team_with_rows(runtime, 0)
-        async with unit_of_work(runtime) as services:
-            start = await services.feed.position(None)
+        async with unit_of_work(runtime) as work:
+            start = await FeedService(work.conn).position(None)
         async with (
             hub.subscribe(team, start, frozenset({"key:a", "team:t"})) as by_key,
             hub.subscribe(team, start, frozenset({"session:b", "team:t"})) as by_session,
@@ -248,9 +257,9 @@ async def test_streams_with_equal_filters_share_one_rendering(runtime: Runtime) 
     await hub.start()
     try:
         team = await _team_with_rows(runtime, 0)
-        async with unit_of_work(runtime, team_id=team) as services:
+        async with _unpoked(runtime, team) as conn:
             a, b = [
-                await services.conn.fetchval(
+                await conn.fetchval(
                     "INSERT INTO esp_connections (team_id, provider, name) "
                     "VALUES ($1, 'kit', $2) RETURNING id",
                     team,
@@ -258,8 +267,8 @@ async def test_streams_with_equal_filters_share_one_rendering(runtime: Runtime) 
                 )
                 for name in "AB"
             ]
-        async with unit_of_work(runtime) as services:
-            start = await services.feed.position(None)
+        async with unit_of_work(runtime) as work:
+            start = await FeedService(work.conn).position(None)
         fetch = fetch_page(runtime)
         async with asyncio.timeout(30):  # wait out another test's open transaction, if any
             while len((await fetch(team, start, 10)).changes) < 2:
@@ -277,9 +286,9 @@ async def test_streams_with_equal_filters_share_one_rendering(runtime: Runtime) 
             groups["all"] = [
                 await streams.enter_async_context(hub.subscribe(team, start)) for _ in range(5)
             ]
-            async with unit_of_work(runtime, team_id=team) as services:
+            async with _unpoked(runtime, team) as conn:
                 ids = {
-                    label: await services.conn.fetchval(
+                    label: await conn.fetchval(
                         "INSERT INTO subscribers (team_id, esp_connection_id, email, status) "
                         "VALUES ($1, $2, $3, $4) RETURNING id",
                         team,
@@ -355,8 +364,8 @@ async def test_one_sweep_a_tick_finds_the_teams_whose_poke_was_lost(runtime: Run
                     await asyncio.sleep(0.01)
             assert queries == [], "a quiet team made a delta query of its own"
             lost = teams[7]
-            async with unit_of_work(runtime, team_id=lost) as services:
-                await services.conn.execute(
+            async with _unpoked(runtime, lost) as conn:
+                await conn.execute(
                     "INSERT INTO subscribers (team_id, email) VALUES ($1, 'lost@example.com')",
                     lost,
                 )

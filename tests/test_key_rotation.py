@@ -13,7 +13,8 @@ import msgspec
 from app.config import Settings
 from app.credentials import CredentialCipher, Sealed
 from app.runtime import Runtime
-from app.services import unit_of_work
+from app.webhooks.service import WebhookService
+from app.work import unit_of_work
 from rpc import Secret
 from tests.support import (
     env_for,
@@ -44,9 +45,9 @@ async def test_rotation_reseals_every_secret_and_the_old_key_can_go(
     try:
         sealed = runtime.cipher.seal(connection, {"apiKey": "plain-secret-us1"})
         sealed_secret = runtime.cipher.seal(hook_id, {"secret": secret})
-        async with unit_of_work(runtime, team_id=team) as services:
-            await services.conn.execute("INSERT INTO teams (id, name) VALUES ($1, 'T')", team)
-            await services.conn.execute(
+        async with unit_of_work(runtime, team_id=team) as work:
+            await work.conn.execute("INSERT INTO teams (id, name) VALUES ($1, 'T')", team)
+            await work.conn.execute(
                 "INSERT INTO esp_connections (id, team_id, provider, name, "
                 "credentials_ciphertext, credentials_key_id) VALUES ($1, $2, 'kit', 'K', $3, $4)",
                 connection,
@@ -54,7 +55,7 @@ async def test_rotation_reseals_every_secret_and_the_old_key_can_go(
                 sealed.ciphertext,
                 sealed.key_id,
             )
-            await services.conn.execute(
+            await work.conn.execute(
                 "INSERT INTO webhook_endpoints (id, team_id, url, events, secret_ciphertext, "
                 "secret_key_id) VALUES ($1, $2, $3, '{sync.failed}', $4, $5)",
                 hook_id,
@@ -98,8 +99,8 @@ async def test_rotation_reseals_every_secret_and_the_old_key_can_go(
     await runtime.start()
     try:
         with start_worker(settings, **env):
-            async with unit_of_work(runtime, team_id=team) as services:
-                delivery = await services.webhooks.test(team, hook_id, services.after_commit)
+            async with unit_of_work(runtime, team_id=team) as work:
+                delivery = await WebhookService(work).test(team, hook_id)
             await asyncio.to_thread(
                 wait_for, lambda: receiver.requests, what="the delivery after rotation"
             )

@@ -16,11 +16,12 @@ from app.config import Settings
 from app.feed.jobs import purge_tombstones
 from app.jobs import JobContext, purge_history
 from app.runtime import Runtime
-from app.services import unit_of_work
 from app.sync.jobs import queue_active_connections
 from app.teams.jobs import erase_deleted_teams
 from app.usage.jobs import roll_billing_period
 from app.usage.plans import PLANS, period_of
+from app.usage.service import UsageService
+from app.work import unit_of_work
 from tests.support import (
     Caller,
     CallFailed,
@@ -61,8 +62,8 @@ async def test_concurrent_increments_announce_each_threshold_once(
     assert limit is not None
 
     async def add(amount: int) -> None:
-        async with unit_of_work(runtime, team_id=team) as services:
-            await services.usage.add(team, "api_requests", amount)
+        async with unit_of_work(runtime, team_id=team) as work:
+            await UsageService(work.conn).add(team, "api_requests", amount)
 
     # 60 tasks at once, each its own transaction; together 120% of the limit.
     await asyncio.gather(*(add(limit // 50) for _ in range(60)))
@@ -73,8 +74,8 @@ async def test_concurrent_increments_announce_each_threshold_once(
     )
     percents = sorted(json.loads(a["data"])["percent"] for a in alerts)
     assert percents == [90, 100]
-    async with unit_of_work(runtime, team_id=team) as services:
-        report = await services.usage.report(team)
+    async with unit_of_work(runtime, team_id=team) as work:
+        report = await UsageService(work.conn).report(team)
     (requests,) = [m for m in report.metrics if m.metric == "api_requests"]
     assert (requests.used, requests.limit, requests.percent) == (limit // 50 * 60, limit, 120.0)
 

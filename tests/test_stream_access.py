@@ -238,15 +238,15 @@ async def test_streams_opened_with_the_same_credentials_share_a_recent_re_check(
     from app.auth.access import StreamCredentials, standing
     from app.auth.secrets import new_api_key
     from app.runtime import Runtime
-    from app.services import unit_of_work
+    from app.work import unit_of_work
 
     runtime = Runtime(msgspec.structs.replace(settings, stream_reauth_seconds=15.0))
     await runtime.start()
     try:
         team, key = uuid.uuid4(), new_api_key()
-        async with unit_of_work(runtime, team_id=team) as services:
-            await services.conn.execute("INSERT INTO teams (id, name) VALUES ($1, 'T')", team)
-            key_id = await services.conn.fetchval(
+        async with unit_of_work(runtime, team_id=team) as work:
+            await work.conn.execute("INSERT INTO teams (id, name) VALUES ($1, 'T')", team)
+            key_id = await work.conn.fetchval(
                 "INSERT INTO api_keys (team_id, name, prefix, key_hash) "
                 "VALUES ($1, 'k', $2, $3) RETURNING id",
                 team,
@@ -256,10 +256,8 @@ async def test_streams_opened_with_the_same_credentials_share_a_recent_re_check(
         credentials = StreamCredentials(team_id=team, key_id=key_id)
         together = await asyncio.gather(*(standing(runtime, credentials) for _ in range(50)))
         assert {held.ended for held in together} == {None}
-        async with unit_of_work(runtime, team_id=team) as services:  # a notice lost, say
-            await services.conn.execute(
-                "UPDATE api_keys SET revoked_at = now() WHERE id = $1", key_id
-            )
+        async with unit_of_work(runtime, team_id=team) as work:  # a notice lost, say
+            await work.conn.execute("UPDATE api_keys SET revoked_at = now() WHERE id = $1", key_id)
         assert (await standing(runtime, credentials)).ended is None, "read 3 s ago at most: shared"
         async with asyncio.timeout(10):  # and read again once that read is older
             while (await standing(runtime, credentials)).ended != "keyRevoked":

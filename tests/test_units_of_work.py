@@ -5,16 +5,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import random
+import sys
 import uuid
 
 import anyio
 import asyncpg
+import httpx
 import pytest
+from httpx_sse import aconnect_sse
 
+from app.config import Settings
 from app.db import TransactionRolledBack, role_url, savepoint
+from app.feed.tables import FEED
 from app.runtime import Runtime
-from app.services import unit_of_work
+from app.work import FEED_WRITTEN, unit_of_work
+from tests.support import member_of_new_team, start_server
 
 
 async def test_cancelled_units_of_work_leave_no_connection_checked_out(runtime: Runtime) -> None:
@@ -25,8 +32,8 @@ async def test_cancelled_units_of_work_leave_no_connection_checked_out(runtime: 
     rng = random.Random(7)
 
     async def work() -> None:
-        async with unit_of_work(runtime) as services:
-            await services.conn.execute("SELECT pg_sleep(0.002)")
+        async with unit_of_work(runtime) as work:
+            await work.conn.execute("SELECT pg_sleep(0.002)")
 
     for _ in range(20):
         tasks = [asyncio.create_task(work()) for _ in range(30)]
@@ -37,8 +44,8 @@ async def test_cancelled_units_of_work_leave_no_connection_checked_out(runtime: 
     async with asyncio.timeout(10):  # releases finish in the background of cancellation
         while pool.get_idle_size() != pool.get_size():
             await asyncio.sleep(0.01)
-    async with unit_of_work(runtime) as services:  # and the pool still serves
-        assert await services.conn.fetchval("SELECT 1") == 1
+    async with unit_of_work(runtime) as work:  # and the pool still serves
+        assert await work.conn.fetchval("SELECT 1") == 1
 
 
 async def test_a_unit_of_work_cancelled_again_and_again_rolls_back_before_it_gives_back(
@@ -59,9 +66,9 @@ async def test_a_unit_of_work_cancelled_again_and_again_rolls_back_before_it_giv
 
     async def stream() -> None:
         with scope:
-            async with unit_of_work(runtime) as services:
+            async with unit_of_work(runtime) as work:
                 begun.set()
-                await services.conn.execute("SELECT pg_sleep(30)")
+                await work.conn.execute("SELECT pg_sleep(30)")
 
     watcher = await asyncpg.connect(role_url(database_url, "subnest_app"))
     try:
@@ -79,8 +86,8 @@ async def test_a_unit_of_work_cancelled_again_and_again_rolls_back_before_it_giv
             while pool.get_idle_size() != pool.get_size():
                 await asyncio.sleep(0.01)
         assert reported == []
-        async with unit_of_work(runtime) as services:  # and the pool still serves
-            assert await services.conn.fetchval("SELECT 1") == 1
+        async with unit_of_work(runtime) as work:  # and the pool still serves
+            assert await work.conn.fetchval("SELECT 1") == 1
     finally:
         loop.set_exception_handler(None)
         await watcher.close()
@@ -88,8 +95,8 @@ async def test_a_unit_of_work_cancelled_again_and_again_rolls_back_before_it_giv
 
 async def test_a_unit_of_work_starts_with_its_tenant_and_ends_with_none(runtime: Runtime) -> None:
     team, user = uuid.uuid4(), uuid.uuid4()
-    async with unit_of_work(runtime, team_id=team, user_id=user) as services:
-        conn = services.conn
+    async with unit_of_work(runtime, team_id=team, user_id=user) as work:
+        conn = work.conn
         tenant = await conn.fetchrow(
             "SELECT current_setting('app.team_id') AS team, current_setting('app.user_id') AS user"
         )
@@ -104,9 +111,9 @@ async def test_an_error_caught_without_a_savepoint_fails_the_unit_of_work(
     runtime: Runtime,
 ) -> None:
     async def swallowing() -> None:
-        async with unit_of_work(runtime) as services:
+        async with unit_of_work(runtime) as work:
             with contextlib.suppress(asyncpg.PostgresError):
-                await services.conn.execute("SELECT 1 / 0")
+                await work.conn.execute("SELECT 1 / 0")
 
     # The commit would silently be a rollback: the caller hears of it.
     with pytest.raises(TransactionRolledBack):
@@ -114,8 +121,8 @@ async def test_an_error_caught_without_a_savepoint_fails_the_unit_of_work(
 
 
 async def test_a_savepoint_undoes_only_what_ran_inside_it(runtime: Runtime) -> None:
-    async with unit_of_work(runtime) as services:
-        conn = services.conn
+    async with unit_of_work(runtime) as work:
+        conn = work.conn
         await conn.execute("CREATE TEMPORARY TABLE t_kept (n int) ON COMMIT DROP")
         await conn.execute("INSERT INTO t_kept VALUES (1)")
         with contextlib.suppress(asyncpg.UniqueViolationError):
@@ -125,3 +132,54 @@ async def test_a_savepoint_undoes_only_what_ran_inside_it(runtime: Runtime) -> N
         async with savepoint(conn):
             await conn.execute("INSERT INTO t_kept VALUES (3)")
         assert [r["n"] for r in await conn.fetch("SELECT n FROM t_kept ORDER BY n")] == [1, 3]
+
+
+async def test_every_table_of_the_feed_marks_the_transactions_that_write_it(
+    runtime: Runtime, database_url: str
+) -> None:
+    # The unit of work pokes the feed only when the mark is set: a table on the feed without
+    # the trigger would be a live update that never comes.
+    conn = await asyncpg.connect(database_url)
+    try:
+        marked = await conn.fetch(
+            "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "JOIN pg_proc p ON p.oid = t.tgfoid WHERE p.proname = 'mark_feed_written' "
+            "AND NOT t.tgisinternal"
+        )
+    finally:
+        await conn.close()
+    assert {row["relname"] for row in marked} == {table.name for table in FEED.tables}
+    team = uuid.uuid4()
+    async with runtime.db.transaction(team_id=team) as transaction:
+        conn = transaction.connection
+        await conn.execute("INSERT INTO teams (id, name) VALUES ($1, 'T')", team)
+        assert await conn.fetchval(FEED_WRITTEN) is None, "a team is not on the feed"
+        await conn.execute("UPDATE subscribers SET email = email WHERE team_id = $1", team)
+        assert await conn.fetchval(FEED_WRITTEN), "a statement on a feed table marks it"
+    async with runtime.db.transaction(team_id=team) as transaction:
+        assert not await transaction.connection.fetchval(FEED_WRITTEN), "until it ends"
+
+
+async def test_a_write_procedure_with_no_feed_code_reaches_a_live_stream(
+    settings: Settings,
+) -> None:
+    # tests/write_procedure_server.py adds a procedure that only INSERTs a subscriber. The sweep
+    # that finds lost pokes is an hour away here: only the unit of work's poke can bring it.
+    command = [sys.executable, "-m", "tests.write_procedure_server"]
+    with start_server(settings, command=command, FEED_TICK_SECONDS="3600") as server:
+        caller, _ = member_of_new_team(server.base_url)
+        async with (
+            httpx.AsyncClient(base_url=server.base_url, timeout=30) as http,
+            aconnect_sse(http, "GET", "/realtime/stream", headers=caller.headers) as source,
+            asyncio.timeout(30),
+        ):
+            async for event in source.aiter_sse():
+                if event.event == "up-to-date":
+                    await asyncio.to_thread(
+                        caller, "tests.addSubscriber", email="plain@example.com"
+                    )
+                if event.event == "change":
+                    change = json.loads(event.data)
+                    assert change["table"] == "subscribers"
+                    assert change["row"]["email"] == "plain@example.com"
+                    break

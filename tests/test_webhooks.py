@@ -27,8 +27,8 @@ import pytest
 
 from app.config import Settings
 from app.runtime import Runtime
-from app.services import unit_of_work
 from app.webhooks.errors import WebhookLimitReached
+from app.webhooks.service import WebhookService
 from app.webhooks.urls import (
     CheckedUrl,
     UrlChecker,
@@ -37,6 +37,7 @@ from app.webhooks.urls import (
     check_url,
     pinned,
 )
+from app.work import unit_of_work
 from tests.support import (
     Caller,
     CallFailed,
@@ -509,16 +510,16 @@ async def test_two_creates_at_the_limit_cannot_both_pass(settings: Settings) -> 
     await runtime.start()
     team, url = uuid.uuid4(), CheckedUrl("https://93.184.215.14/hook")
     try:
-        async with unit_of_work(runtime, team_id=team) as services:
-            await services.conn.execute("INSERT INTO teams (id, name) VALUES ($1, 'T')", team)
-            await services.webhooks.create(team, url, ["sync.failed"])
+        async with unit_of_work(runtime, team_id=team) as work:
+            await work.conn.execute("INSERT INTO teams (id, name) VALUES ($1, 'T')", team)
+            await WebhookService(work).create(team, url, ["sync.failed"])
 
         async def create() -> None:
-            async with unit_of_work(runtime, team_id=team) as services:
-                await services.webhooks.create(team, url, ["sync.failed"])
+            async with unit_of_work(runtime, team_id=team) as work:
+                await WebhookService(work).create(team, url, ["sync.failed"])
 
         async with unit_of_work(runtime, team_id=team) as first:
-            await first.webhooks.create(team, url, ["sync.failed"])  # the second of two
+            await WebhookService(first).create(team, url, ["sync.failed"])  # the second of two
             # A context of its own: as another call's task would be (one unit of work per task).
             second = asyncio.create_task(create(), context=contextvars.Context())
             deadline = time.monotonic() + 10

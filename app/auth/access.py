@@ -34,7 +34,7 @@ from realtime import access_notice
 
 if TYPE_CHECKING:
     from app.runtime import Runtime
-    from app.services import Services
+    from app.work import Work
 
 __all__ = [
     "ACCESS_CHANNEL",
@@ -97,7 +97,7 @@ class StreamCredentials:
 
 
 def access_ended(
-    services: Services,
+    work: Work,
     reason: Reason,
     *,
     keys: Iterable[uuid.UUID] = (),
@@ -115,9 +115,7 @@ def access_ended(
         *map(_team, teams),
     ]
     if tags:
-        services.after_commit(
-            functools.partial(publish_access_ended, services.runtime, tags, reason)
-        )
+        work.after_commit(functools.partial(publish_access_ended, work.runtime, tags, reason))
 
 
 async def publish_access_ended(runtime: Runtime, tags: list[str], reason: Reason) -> None:
@@ -198,12 +196,13 @@ async def standing(runtime: Runtime, credentials: StreamCredentials) -> Standing
 
 async def _standing(runtime: Runtime, credentials: StreamCredentials) -> Standing:
     """Read the credentials' rows again (one short unit of work)."""
-    from app.services import unit_of_work
+    from app.teams.service import TeamService
+    from app.work import unit_of_work
 
     team_id = credentials.team_id
     if credentials.key_id is not None:
-        async with unit_of_work(runtime, team_id=team_id) as services:
-            row = await services.conn.fetchrow(_KEY, credentials.key_id)
+        async with unit_of_work(runtime, team_id=team_id, read_only=True) as work:
+            row = await work.conn.fetchrow(_KEY, credentials.key_id)
         if row is None or row["revoked"]:
             return Standing("keyRevoked")
         if row["expires_in"] is not None and row["expires_in"] <= 0:
@@ -212,14 +211,14 @@ async def _standing(runtime: Runtime, credentials: StreamCredentials) -> Standin
             return Standing("teamDeleted")
         return Standing(None, row["expires_in"])
     assert credentials.session_id is not None and credentials.user_id is not None
-    async with unit_of_work(runtime) as services:
-        session = await services.conn.fetchrow(_SESSION, credentials.session_id)
+    async with unit_of_work(runtime, read_only=True) as work:
+        session = await work.conn.fetchrow(_SESSION, credentials.session_id)
         if session is None:
             return Standing("signedOut")
         if session["expires_in"] <= 0:
             return Standing("sessionExpired")
-        await services.set_tenant(user_id=credentials.user_id)
-        membership = await services.teams.membership(team_id, credentials.user_id)
+        await work.set_tenant(user_id=credentials.user_id)
+        membership = await TeamService(work).membership(team_id, credentials.user_id)
     if membership is None:
         return Standing("memberRemoved")
     if membership[1] is not None:

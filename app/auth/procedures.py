@@ -6,7 +6,6 @@ import datetime as dt
 
 from litestar.datastructures import Cookie
 
-from app.auth.access import access_ended
 from app.auth.errors import EmailTaken, InvalidCredentials, InvalidToken, WrongPassword
 from app.auth.schemas import (
     ApiKeyList,
@@ -26,7 +25,7 @@ from app.auth.schemas import (
     TokenInput,
     UserOut,
 )
-from app.auth.service import account_email
+from app.auth.service import AuthService, account_email
 from app.auth.tiers import (
     PROTECTED,
     PUBLIC,
@@ -38,6 +37,7 @@ from app.auth.tiers import (
     UserContext,
 )
 from app.schemas import Empty, IdInput, Ok
+from app.teams.service import TeamService
 from rpc import (
     SCOPES,
     Call,
@@ -75,11 +75,11 @@ def _clear_session_cookie(call: Call) -> None:
 
 
 async def _signed_in(ctx: PublicContext, user: UserOut, cookie: bool) -> SignedIn:
-    session = await ctx.services.auth.start_session(
+    session = await AuthService(ctx.work).start_session(
         user.id, ip=ctx.call.client_ip, user_agent=ctx.call.headers.get("user-agent", "")
     )
     if cookie:
-        _session_cookie(ctx.call, session, secure=not ctx.services.runtime.settings.is_dev)
+        _session_cookie(ctx.call, session, secure=not ctx.work.runtime.settings.is_dev)
     return SignedIn(user=user, session=session)
 
 
@@ -94,17 +94,17 @@ async def sign_up(ctx: PublicContext, data: SignUpInput) -> SignedIn:
 
     With ``cookie: true`` the session is also set as an HttpOnly cookie.
     """
-    await ctx.services.runtime.hashing.admit(address=ctx.call.client_ip)  # an argon2 ahead
-    user = await ctx.services.auth.sign_up(data.email, data.password, data.name)
-    await ctx.services.auth.send_verification(user)
+    await ctx.work.runtime.hashing.admit(address=ctx.call.client_ip)  # an argon2 ahead
+    user = await AuthService(ctx.work).sign_up(data.email, data.password, data.name)
+    await AuthService(ctx.work).send_verification(user)
     return await _signed_in(ctx, user, data.cookie)
 
 
 async def _mail_requested(ctx: PublicContext | UserContext, email: str) -> None:
     """At most MAIL_REQUESTS_PER_HOUR mails asked for one address: RATE_LIMITED past it
     (counted per address whether or not an account has it, so it reveals nothing)."""
-    limit = ctx.services.runtime.settings.mail_requests_per_hour
-    await RateLimiter(ctx.services.runtime.redis, prefix="mail:rl").hit(
+    limit = ctx.work.runtime.settings.mail_requests_per_hour
+    await RateLimiter(ctx.work.runtime.redis, prefix="mail:rl").hit(
         RateLimit(limit=limit, window=3600), scope="address", subject=account_email(email)
     )
 
@@ -118,7 +118,7 @@ async def _mail_requested(ctx: PublicContext | UserContext, email: str) -> None:
 async def verify_email(ctx: PublicContext, data: TokenInput) -> Ok:
     """Verify the account's address with the token of the mailed link (once; it expires after
     EMAIL_VERIFICATION_TTL_HOURS)."""
-    await ctx.services.auth.verify_email(data.token)
+    await AuthService(ctx.work).verify_email(data.token)
     return Ok()
 
 
@@ -129,7 +129,7 @@ async def resend_verification(ctx: UserContext, data: Empty) -> Ok:
     user = ctx.session.user
     if not user.email_verified:
         await _mail_requested(ctx, user.email)
-        await ctx.services.auth.send_verification(user)
+        await AuthService(ctx.work).send_verification(user)
     return Ok()
 
 
@@ -142,7 +142,7 @@ async def request_password_reset(ctx: PublicContext, data: RequestPasswordResetI
     """Mail a password-reset link to the address, if an account has it. The answer is the
     same whether it does or not; at most MAIL_REQUESTS_PER_HOUR per address an hour."""
     await _mail_requested(ctx, data.email)
-    await ctx.services.auth.request_password_reset(data.email)
+    await AuthService(ctx.work).request_password_reset(data.email)
     return Ok()
 
 
@@ -155,9 +155,8 @@ async def request_password_reset(ctx: PublicContext, data: RequestPasswordResetI
 async def reset_password(ctx: PublicContext, data: ResetPasswordInput) -> Ok:
     """Set a new password with the token of a reset link (once; it expires after
     PASSWORD_RESET_TTL_MINUTES). Every session of the account ends: sign in again."""
-    await ctx.services.runtime.hashing.admit(address=ctx.call.client_ip)  # an argon2 ahead
-    ended = await ctx.services.auth.reset_password(data.token, data.new_password)
-    access_ended(ctx.services, "signedOut", sessions=ended)
+    await ctx.work.runtime.hashing.admit(address=ctx.call.client_ip)  # an argon2 ahead
+    await AuthService(ctx.work).reset_password(data.token, data.new_password)
     return Ok()
 
 
@@ -172,10 +171,10 @@ async def sign_in(ctx: PublicContext, data: SignInInput) -> SignedIn:
     past SIGN_IN_FAILURES_PER_ACCOUNT failed attempts in SIGN_IN_FAILURE_WINDOW_SECONDS (from
     any addresses) the account's sign-ins answer 429 RATE_LIMITED until the oldest failure
     leaves the window (``Retry-After``). Successful sign-ins do not count."""
-    attempt = await ctx.services.runtime.hashing.admit_password(  # an argon2 ahead
+    attempt = await ctx.work.runtime.hashing.admit_password(  # an argon2 ahead
         address=ctx.call.client_ip, account=account_email(data.email)
     )
-    user = await ctx.services.auth.check_password(data.email, data.password)
+    user = await AuthService(ctx.work).check_password(data.email, data.password)
     await attempt.succeeded()
     return await _signed_in(ctx, user, data.cookie)
 
@@ -183,8 +182,7 @@ async def sign_in(ctx: PublicContext, data: SignInInput) -> SignedIn:
 @procedures.procedure("auth.signOut", tier=PROTECTED)
 async def sign_out(ctx: UserContext, data: Empty) -> Ok:
     """End the current session (and clear its cookie); its live streams end too."""
-    await ctx.services.auth.end_session(ctx.session.session_id)
-    access_ended(ctx.services, "signedOut", sessions=[ctx.session.session_id])
+    await AuthService(ctx.work).end_session(ctx.session.session_id)
     _clear_session_cookie(ctx.call)
     return Ok()
 
@@ -193,7 +191,7 @@ async def sign_out(ctx: UserContext, data: Empty) -> Ok:
 async def list_sessions(ctx: UserContext, data: Empty) -> SessionList:
     """The caller's live sessions: when each signed in and from where (address and user agent
     at sign-in), which one is making this call (``current``); never their tokens."""
-    auth = ctx.services.auth
+    auth = AuthService(ctx.work)
     return SessionList(items=await auth.sessions_of(ctx.session.user.id, ctx.session.session_id))
 
 
@@ -201,10 +199,9 @@ async def list_sessions(ctx: UserContext, data: Empty) -> SessionList:
 async def revoke_session(ctx: UserContext, data: IdInput) -> Ok:
     """End one of the caller's sessions, the current one too (its calls answer 401 from then
     on, its live streams end). Another user's session answers NOT_FOUND."""
-    ended = await ctx.services.auth.end_sessions(ctx.session.user.id, only=data.id)
+    ended = await AuthService(ctx.work).end_sessions(ctx.session.user.id, only=data.id)
     if not ended:
         raise NotFound("no such session of yours")
-    access_ended(ctx.services, "signedOut", sessions=ended)
     if data.id == ctx.session.session_id:
         _clear_session_cookie(ctx.call)
     return Ok()
@@ -222,20 +219,19 @@ async def change_password(ctx: UserContext, data: ChangePasswordInput) -> Passwo
     WRONG_PASSWORD and counts as a failed sign-in of the account
     (SIGN_IN_FAILURES_PER_ACCOUNT)."""
     user = ctx.session.user
-    attempt = await ctx.services.runtime.hashing.admit_password(
+    attempt = await ctx.work.runtime.hashing.admit_password(
         address=ctx.call.client_ip, account=account_email(user.email)
     )
-    await ctx.services.auth.change_password(user.id, data.current_password, data.new_password)
+    await AuthService(ctx.work).change_password(user.id, data.current_password, data.new_password)
     await attempt.succeeded()
-    ended = await ctx.services.auth.end_sessions(user.id, keep=ctx.session.session_id)
-    access_ended(ctx.services, "signedOut", sessions=ended)
+    ended = await AuthService(ctx.work).end_sessions(user.id, keep=ctx.session.session_id)
     return PasswordChanged(ended_sessions=len(ended))
 
 
 @procedures.procedure("auth.me", tier=PROTECTED)
 async def me(ctx: UserContext, data: Empty) -> Me:
     """The signed-in user (``emailVerified`` among it) and their teams."""
-    teams = await ctx.services.teams.teams_of(ctx.session.user.id)
+    teams = await TeamService(ctx.work).teams_of(ctx.session.user.id)
     return Me(user=ctx.session.user, teams=teams)
 
 
@@ -252,8 +248,8 @@ async def create_api_key(ctx: TeamContext, data: CreateApiKeyInput) -> CreatedAp
     """
     ctx.require("admin")
     assert ctx.session is not None
-    allowlist = _valid_cidrs(data.ip_allowlist, ctx.services.runtime.settings.api_key_allowlist_max)
-    key, api_key = await ctx.services.auth.create_api_key(
+    allowlist = _valid_cidrs(data.ip_allowlist, ctx.work.runtime.settings.api_key_allowlist_max)
+    key, api_key = await AuthService(ctx.work).create_api_key(
         ctx.team_id,
         data.name,
         allowlist,
@@ -267,7 +263,7 @@ async def create_api_key(ctx: TeamContext, data: CreateApiKeyInput) -> CreatedAp
 @procedures.procedure("apiKeys.list", tier=TEAM, scope="admin")
 async def list_api_keys(ctx: TeamContext, data: Empty) -> ApiKeyList:
     """The team's API keys (never the keys themselves)."""
-    return ApiKeyList(items=await ctx.services.auth.list_api_keys())
+    return ApiKeyList(items=await AuthService(ctx.work).list_api_keys())
 
 
 @procedures.procedure(
@@ -277,10 +273,7 @@ async def revoke_api_key(ctx: TeamContext, data: IdInput) -> ApiKeyOut:
     """Revoke a key (admin): it stops working, and its live streams end, at once on this API
     process and within a second on the others."""
     ctx.require("admin")
-    ctx.services.keys_changed(ctx.team_id)
-    revoked = await ctx.services.auth.revoke_api_key(data.id)
-    access_ended(ctx.services, "keyRevoked", keys=[revoked.id])
-    return revoked
+    return await AuthService(ctx.work).revoke_api_key(ctx.team_id, data.id)
 
 
 def _implied(scopes: list[Scope] | None) -> list[str]:

@@ -8,20 +8,18 @@ import secrets
 import uuid
 from typing import Literal
 
-import asyncpg
 import msgspec
 
+from app.auth.access import access_ended
 from app.auth.errors import EmailTaken, InvalidCredentials, InvalidToken, WrongPassword
-from app.auth.hashing import Hashing
 from app.auth.schemas import ApiKeyOut, SessionInfo, SessionOut, UserOut
 from app.auth.secrets import (
     hash_password,
     new_api_key,
     verify_password,
 )
-from app.config import Settings
-from app.credentials import CredentialCipher
 from app.mail.outbox import queue_mail
+from app.work import Work
 from rpc import NotFound, Unauthenticated
 
 __all__ = ["AuthService", "SessionUser", "account_email", "mail_token", "token_hash"]
@@ -55,17 +53,13 @@ class SessionUser(msgspec.Struct, frozen=True):
 
 
 class AuthService:
-    def __init__(
-        self,
-        conn: asyncpg.Connection,
-        settings: Settings,
-        hashing: Hashing,
-        cipher: CredentialCipher | None = None,
-    ) -> None:
-        self.conn = conn
-        self.settings = settings
-        self.hashing = hashing  # argon2 and scrypt run in its threads, never on the event loop
-        self.cipher = cipher  # seals the tokens of mailed links in the outbox
+    def __init__(self, work: Work) -> None:
+        self.work = work
+        self.conn = work.conn
+        self.settings = work.runtime.settings
+        # argon2 and scrypt run in its threads, never on the event loop
+        self.hashing = work.runtime.hashing
+        self.cipher = work.runtime.token_cipher  # seals the tokens of mailed links in the outbox
 
     async def sign_up(self, email: str, password: str, name: str) -> UserOut:
         email = account_email(email)
@@ -109,7 +103,9 @@ class AuthService:
         return SessionOut(token=token, expires_at=expires_at)
 
     async def end_session(self, session_id: uuid.UUID) -> None:
+        """Sign out: the session ends, and the streams opened with it once this commits."""
         await self.conn.execute("DELETE FROM sessions WHERE id = $1", session_id)
+        access_ended(self.work, "signedOut", sessions=[session_id])
 
     async def end_sessions(
         self,
@@ -119,8 +115,8 @@ class AuthService:
         keep: uuid.UUID | None = None,
     ) -> list[uuid.UUID]:
         """End sessions of ``user_id``: just ``only`` when given (if it is theirs), else all
-        but ``keep``. Returns the ids ended (what a caller tells whatever follows sessions,
-        such as open streams). The one place that ends sessions besides sign-out."""
+        but ``keep``, and the streams opened with them once this commits. Returns the ids
+        ended. The one place that ends sessions besides sign-out."""
         rows = await self.conn.fetch(
             "DELETE FROM sessions WHERE user_id = $1 "
             "AND ($2::uuid IS NULL OR id = $2) AND ($3::uuid IS NULL OR id <> $3) RETURNING id",
@@ -128,7 +124,9 @@ class AuthService:
             only,
             keep,
         )
-        return [row["id"] for row in rows]
+        ended = [row["id"] for row in rows]
+        access_ended(self.work, "signedOut", sessions=ended)
+        return ended
 
     async def sessions_of(self, user_id: uuid.UUID, current: uuid.UUID) -> list[SessionInfo]:
         """The user's live sessions, newest sign-in first (never their tokens)."""
@@ -237,10 +235,10 @@ class AuthService:
         )
         await self._mail_link(user, "reset_password", self.settings.password_reset_ttl_minutes / 60)
 
-    async def reset_password(self, token: str, new_password: str) -> list[uuid.UUID]:
+    async def reset_password(self, token: str, new_password: str) -> None:
         """Set a new password with a reset token: the token and every other open reset token
         of the user are used up, the address counts as verified (the link reached it), and
-        every session of the user ends (``end_sessions``). The ids of the sessions ended."""
+        every session of the user ends (``end_sessions``)."""
         user_id, _ = await self._consume(token, "reset_password")
         password_hash = await self.hashing.run(hash_password, new_password)
         await self.conn.execute(
@@ -254,7 +252,7 @@ class AuthService:
             user_id,
             password_hash,
         )
-        return await self.end_sessions(user_id)
+        await self.end_sessions(user_id)
 
     async def create_api_key(
         self,
@@ -289,7 +287,10 @@ class AuthService:
         )
         return [ApiKeyOut(**r) for r in rows]
 
-    async def revoke_api_key(self, key_id: uuid.UUID) -> ApiKeyOut:
+    async def revoke_api_key(self, team_id: uuid.UUID, key_id: uuid.UUID) -> ApiKeyOut:
+        """Revoke a key: this process reads the team's keys again, and the key's streams end on
+        every process, once this commits."""
+        self.work.keys_changed(team_id)
         row = await self.conn.fetchrow(
             "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) "
             f"WHERE id = $1 AND deleted_at IS NULL RETURNING {_API_KEY_COLUMNS}",
@@ -297,4 +298,5 @@ class AuthService:
         )
         if row is None:
             raise NotFound("no such API key in this team")
+        access_ended(self.work, "keyRevoked", keys=[key_id])
         return ApiKeyOut(**row)

@@ -26,13 +26,14 @@ from litestar import Request
 from app.auth.access import StreamCredentials
 from app.auth.errors import IpNotAllowed, SessionAge, SessionTooOld, WrongRole
 from app.auth.keys import ApiKeyCaller
-from app.auth.service import SessionUser
+from app.auth.service import AuthService, SessionUser
 from app.idempotency import TeamKeys
 from app.runtime import Runtime
 from app.schemas import Role
-from app.services import Services, unit_of_work
 from app.teams.errors import DeletionData, TeamDeletionScheduled
+from app.teams.service import TeamService
 from app.usage.errors import PlanLimitReached
+from app.work import Work, unit_of_work
 from rpc import (
     Call,
     Forbidden,
@@ -79,13 +80,13 @@ SECURITY_SCHEMES = {
 @dataclass(slots=True)
 class PublicContext:
     call: Call
-    services: Services
+    work: Work
 
 
 @dataclass(slots=True)
 class UserContext:
     call: Call
-    services: Services
+    work: Work
     session: SessionUser
 
 
@@ -94,7 +95,7 @@ class TeamContext:
     """A team call: by a member's session (``session`` set) or by a team API key."""
 
     call: Call
-    services: Services
+    work: Work
     team_id: uuid.UUID
     role: Role
     session: SessionUser | None
@@ -112,7 +113,7 @@ class TeamContext:
 @dataclass(slots=True)
 class CronContext:
     call: Call
-    services: Services
+    work: Work
 
 
 def _runtime(call: Call) -> Runtime:
@@ -137,11 +138,11 @@ def _bearer(call: Caller) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-async def _session(call: Caller, services: Services) -> SessionUser:
+async def _session(call: Caller, work: Work) -> SessionUser:
     token = _bearer(call) or call.cookies.get(SESSION_COOKIE)
     if not token:
         raise Unauthenticated("send a session: Authorization: Bearer <token>")
-    return await services.auth.session_user(token)
+    return await AuthService(work).session_user(token)
 
 
 def _require_fresh(runtime: Runtime, session: SessionUser) -> None:
@@ -172,17 +173,17 @@ def _team_header(call: Caller) -> uuid.UUID:
 Due = dt.datetime | None
 
 
-async def _member(call: Caller, services: Services) -> tuple[uuid.UUID, Role, SessionUser, Due]:
+async def _member(call: Caller, work: Work) -> tuple[uuid.UUID, Role, SessionUser, Due]:
     """A member's session and X-Team-Id; the tenant is the team from then on."""
-    session = await _session(call, services)
+    session = await _session(call, work)
     team_id = _team_header(call)
-    await services.set_tenant(user_id=session.user.id)
-    membership = await services.teams.membership(team_id, session.user.id)
+    await work.set_tenant(user_id=session.user.id)
+    membership = await TeamService(work).membership(team_id, session.user.id)
     if membership is None:
         raise Forbidden("you are not a member of this team")
     call.facts["team_id"] = team_id
     # From here on only the team's rows are visible, not the user's other memberships.
-    await services.set_tenant(team_id=team_id)
+    await work.set_tenant(team_id=team_id)
     role, deletion_due_at = membership
     return team_id, role, session, deletion_due_at
 
@@ -243,8 +244,8 @@ async def authenticate_stream(
     if key:
         found = await _key_caller(caller, runtime, key, scope)
         return StreamCredentials(found.team_id, key_id=found.key_id)
-    async with unit_of_work(runtime) as services:
-        team_id, _, session, due = await _member(caller, services)
+    async with unit_of_work(runtime, read_only=True) as work:
+        team_id, _, session, due = await _member(caller, work)
     _refuse_scheduled(due)
     if fresh:
         _require_fresh(runtime, session)
@@ -253,17 +254,17 @@ async def authenticate_stream(
 
 @asynccontextmanager
 async def _public(call: Call) -> AsyncIterator[PublicContext]:
-    async with unit_of_work(_runtime(call)) as services:
-        yield PublicContext(call, services)
+    async with unit_of_work(_runtime(call)) as work:
+        yield PublicContext(call, work)
 
 
 @asynccontextmanager
 async def _protected(call: Call) -> AsyncIterator[UserContext]:
-    async with unit_of_work(_runtime(call)) as services:
-        session = await _session(call, services)
+    async with unit_of_work(_runtime(call)) as work:
+        session = await _session(call, work)
         _fresh_if_declared(call, session)
-        await services.set_tenant(user_id=session.user.id)
-        yield UserContext(call, services, session)
+        await work.set_tenant(user_id=session.user.id)
+        yield UserContext(call, work, session)
 
 
 @asynccontextmanager
@@ -276,18 +277,22 @@ async def _sensitive(call: Call) -> AsyncIterator[UserContext]:
 @asynccontextmanager
 async def _team(call: Call) -> AsyncIterator[TeamContext]:
     runtime = _runtime(call)
+    scope = _declared(call)
+    # A procedure of the read scope reads: its transaction can write nothing (and needs no
+    # poke of the feed after it).
+    read_only = scope == "read"
     key = call.headers.get("x-api-key")
     if key:
         # The key is known before the unit of work opens: it starts with the tenant set.
-        caller = await _key_caller(call, runtime, key, _declared(call))
-        async with unit_of_work(runtime, team_id=caller.team_id) as services:
-            yield TeamContext(call, services, caller.team_id, "admin", None, caller.key_id)
+        caller = await _key_caller(call, runtime, key, scope)
+        async with unit_of_work(runtime, team_id=caller.team_id, read_only=read_only) as work:
+            yield TeamContext(call, work, caller.team_id, "admin", None, caller.key_id)
         return
-    async with unit_of_work(runtime) as services:
-        team_id, role, session, due = await _member(call, services)
+    async with unit_of_work(runtime, read_only=read_only) as work:
+        team_id, role, session, due = await _member(call, work)
         _refuse_scheduled(due)
         _fresh_if_declared(call, session)
-        yield TeamContext(call, services, team_id, role, session, None)
+        yield TeamContext(call, work, team_id, role, session, None)
 
 
 def _declared(call: Call) -> Scope:
@@ -300,10 +305,10 @@ def _declared(call: Call) -> Scope:
 async def _team_sensitive(call: Call) -> AsyncIterator[TeamContext]:
     if call.headers.get("x-api-key"):
         raise Forbidden("this needs a signed-in member, not an API key")
-    async with unit_of_work(_runtime(call)) as services:
-        team_id, role, session, _ = await _member(call, services)
+    async with unit_of_work(_runtime(call)) as work:
+        team_id, role, session, _ = await _member(call, work)
         _fresh_if_declared(call, session)
-        yield TeamContext(call, services, team_id, role, session, None)
+        yield TeamContext(call, work, team_id, role, session, None)
 
 
 @asynccontextmanager
@@ -316,8 +321,8 @@ async def _cron(call: Call) -> AsyncIterator[CronContext]:
         or not hmac.compare_digest(token.encode(), expected.reveal().encode())
     ):
         raise Unauthenticated("cron procedures need Authorization: Bearer <CRON_TOKEN>")
-    async with unit_of_work(_runtime(call)) as services:
-        yield CronContext(call, services)
+    async with unit_of_work(_runtime(call)) as work:
+        yield CronContext(call, work)
 
 
 _Security = tuple[dict[str, list[str]], ...]

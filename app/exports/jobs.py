@@ -5,23 +5,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import asyncpg
 import msgspec
 
-from app.db import error_text
 from app.events import emit
-from app.exports.copy import ExportFormat, copy_out, snapshot
+from app.exports import states
+from app.exports.copy import copy_out, snapshot
 from app.exports.queueing import EXPORT_RETRIES, enqueue_export
+from app.exports.service import ExportService
 from app.jobs import JobContext, task_logged
 from app.runtime import Runtime
-from app.services import unit_of_work
 from app.subscribers.query import ORDER, Selection
-from app.subscribers.schemas import SubscriberFilter
+from app.work import unit_of_work
 
 __all__ = ["CHUNK_ROWS", "export_subscribers", "purge_exports", "sweep_exports"]
 
@@ -31,27 +32,17 @@ log = logging.getLogger(__name__)
 CHUNK_ROWS = 20_000
 
 
-async def _update(
-    runtime: Runtime, team: uuid.UUID, export: uuid.UUID, sql: str, *args: Any
-) -> Any:
-    """One short write to the export's row, and a poke: it is the progress on the feed.
-    Only while the job holds no other connection (it takes one from the main pool)."""
-    async with unit_of_work(runtime, team_id=team) as services:
-        services.changed(team)
-        return await services.conn.fetchrow(sql, export, *args)
-
-
-async def _side_update(
-    runtime: Runtime, team: uuid.UUID, export: uuid.UUID, sql: str, *args: Any
+async def _side(
+    runtime: Runtime,
+    team: uuid.UUID,
+    change: Callable[[asyncpg.Connection], Awaitable[None]],
 ) -> None:
-    """The same while the job holds its snapshot's connection: on the side pool, whose
-    connections are each held for one statement, so waiting for one never deadlocks."""
+    """A change of the export's row while the job holds its snapshot's connection: on the side
+    pool, whose connections are each held for one statement, so waiting for one never
+    deadlocks; then a poke (it is the progress on the feed)."""
     async with runtime.db.side_transaction(team_id=team) as conn:
-        await conn.execute(sql, export, *args)
+        await change(conn)
     await runtime.poke(team)
-
-
-_HEARTBEAT = "UPDATE exports SET updated_at = now() WHERE id = $1 AND status = 'running'"
 
 
 @contextlib.asynccontextmanager
@@ -70,7 +61,7 @@ async def _heartbeat(runtime: Runtime, team: uuid.UUID, export: uuid.UUID) -> As
         while not ended.is_set():
             await asyncio.sleep(every)
             try:
-                await _side_update(runtime, team, export, _HEARTBEAT)
+                await _side(runtime, team, functools.partial(states.beat, export=export))
             except Exception as exc:  # an outage: the next beat tries again
                 runtime.unavailable.log(exc, "the heartbeat of an export", log)
 
@@ -92,71 +83,47 @@ async def export_subscribers(ctx: JobContext, *, export_id: str, team_id: str) -
     export, team = uuid.UUID(export_id), uuid.UUID(team_id)
     # Queued, or running with a stale heartbeat (its worker died): a second job of an export
     # whose worker is alive (the sweep and a retry both queued one) leaves it alone.
-    started = await _update(
-        runtime,
-        team,
-        export,
-        "UPDATE exports SET status = 'running', attempts = attempts + 1, "
-        "started_at = coalesce(started_at, now()) WHERE id = $1 AND (status = 'queued' "
-        "OR (status = 'running' AND updated_at < now() - make_interval(secs => $2))) "
-        "RETURNING format, gzip, filter",
-        runtime.settings.export_heartbeat_seconds * 2,
-    )
+    async with unit_of_work(runtime, team_id=team) as work:
+        started = await states.start(
+            work.conn, export, runtime.settings.export_heartbeat_seconds * 2
+        )
     if started is None:
         return {"skipped": "the export is finished, or running elsewhere"}
-    fmt: ExportFormat = started["format"]
-    spec = msgspec.json.decode(started["filter"], type=SubscriberFilter)
-    key = f"{team}/{export}.{fmt}{'.gz' if started['gzip'] else ''}"
+    key = f"{team}/{export}.{started.format}{'.gz' if started.gzip else ''}"
     try:
         async with _heartbeat(runtime, team, export):
-            rows = await _write(runtime, team, export, fmt, spec, key, compress=started["gzip"])
+            rows = await _write(runtime, team, export, started, key)
     except Exception as exc:
         final = job is None or job.attempts >= job.retries
-        await _update(
-            runtime,
-            team,
-            export,
-            "UPDATE exports SET error = $2, status = CASE WHEN $3 THEN 'failed' ELSE 'queued' END, "
-            "finished_at = CASE WHEN $3 THEN now() END WHERE id = $1 RETURNING id",
-            error_text(f"{type(exc).__name__}: {exc}"),
-            final,
-        )
+        async with unit_of_work(runtime, team_id=team) as work:
+            await states.stopped(work.conn, export, f"{type(exc).__name__}: {exc}", final=final)
         raise
-    async with unit_of_work(runtime, team_id=team) as services:
-        await services.conn.execute(
-            "UPDATE exports SET status = 'succeeded', row_count = $2, bytes = $3, file_key = $4, "
-            "error = NULL, finished_at = now(), expires_at = now() + make_interval(hours => $5) "
-            "WHERE id = $1",
+    async with unit_of_work(runtime, team_id=team) as work:
+        await states.succeed(
+            work.conn,
             export,
-            rows,
-            runtime.export_storage.size(key),
-            key,
-            runtime.settings.export_retention_hours,
+            rows=rows,
+            size=runtime.export_storage.size(key),
+            file_key=key,
+            retention_hours=runtime.settings.export_retention_hours,
         )
-        ready = await services.exports.get(export)
-        await emit(services.conn, team, "export.ready", {"export": msgspec.to_builtins(ready)})
-        services.changed(team)
+        ready = await ExportService(work).get(export)
+        await emit(work.conn, team, "export.ready", {"export": msgspec.to_builtins(ready)})
     return {"rows": rows}
 
 
 async def _write(
-    runtime: Runtime,
-    team: uuid.UUID,
-    export: uuid.UUID,
-    fmt: ExportFormat,
-    spec: SubscriberFilter,
-    key: str,
-    *,
-    compress: bool,
+    runtime: Runtime, team: uuid.UUID, export: uuid.UUID, started: states.Started, key: str
 ) -> int:
     written = 0
+    fmt, spec = started.format, started.filter
     async with runtime.db.acquire() as conn, snapshot(conn, team):
         everything = Selection.of(team, spec)
         total = await conn.fetchval(
             f"SELECT count(*) FROM subscribers WHERE {everything.where}", *everything.args
         )
         await _progress(runtime, team, export, written, total)
-        with runtime.export_storage.writer(key, compress=compress) as out:
+        with runtime.export_storage.writer(key, compress=started.gzip) as out:
 
             async def sink(chunk: bytes) -> None:
                 out.write(chunk)
@@ -183,13 +150,8 @@ async def _write(
 async def _progress(
     runtime: Runtime, team: uuid.UUID, export: uuid.UUID, rows: int, total: int
 ) -> None:
-    await _side_update(
-        runtime,
-        team,
-        export,
-        "UPDATE exports SET row_count = $2, total_rows = $3 WHERE id = $1",
-        rows,
-        total,
+    await _side(
+        runtime, team, functools.partial(states.progress, export=export, rows=rows, total=total)
     )
 
 
@@ -201,24 +163,11 @@ async def sweep_exports(ctx: JobContext) -> int:
     failed instead, with the reason on its row (and so on the change feed)."""
     runtime = ctx["runtime"]
     settings = runtime.settings
+    stale = settings.export_heartbeat_seconds * 2
     async with runtime.db.maintenance() as conn:
-        given_up = await conn.fetch(
-            "UPDATE exports SET status = 'failed', finished_at = now(), error = "
-            "'its worker stopped during each of ' || attempts || ' attempts; not retried' "
-            "WHERE status = 'running' AND updated_at < now() - make_interval(secs => $1) "
-            "AND attempts >= $2 RETURNING team_id",
-            settings.export_heartbeat_seconds * 2,
-            EXPORT_RETRIES,
-        )
-        stranded = await conn.fetch(
-            "SELECT id, team_id, attempts FROM exports WHERE "
-            "(status = 'queued' AND queued_at < now() - make_interval(secs => $1)) OR "
-            "(status = 'running' AND updated_at < now() - make_interval(secs => $2)) "
-            "ORDER BY queued_at",
-            settings.sync_requeue_after_seconds,
-            settings.export_heartbeat_seconds * 2,
-        )
-    for team in {row["team_id"] for row in given_up}:
+        given_up = await states.give_up(conn, stale, EXPORT_RETRIES)
+        stranded = await states.stranded(conn, settings.sync_requeue_after_seconds, stale)
+    for team in given_up:
         await runtime.poke(team)
     for row in stranded:
         await enqueue_export(
@@ -232,13 +181,7 @@ async def purge_exports(ctx: JobContext) -> int:
     """Delete the files of exports past ``expires_at``; their rows say ``expired``."""
     runtime = ctx["runtime"]
     async with runtime.db.maintenance() as conn:
-        expired = await conn.fetch(
-            "WITH due AS (SELECT id, team_id, file_key FROM exports WHERE status = 'succeeded' "
-            "AND expires_at < $1 FOR UPDATE) UPDATE exports SET status = 'expired', "
-            "file_key = NULL FROM due WHERE exports.id = due.id "
-            "RETURNING due.team_id, due.file_key",
-            dt.datetime.now(dt.UTC),
-        )
+        expired = await states.expire(conn, dt.datetime.now(dt.UTC))
     for row in expired:
         runtime.export_storage.delete(row["file_key"])
     for team in {row["team_id"] for row in expired}:

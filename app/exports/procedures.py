@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.auth.tiers import TEAM, TeamContext
 from app.exports.schemas import CreateExportInput, ExportOut
+from app.exports.service import ExportService
 from app.quotas import QuotaExceeded
 from app.schemas import IdInput
 from rpc import NotFound, Registry
@@ -30,14 +31,10 @@ async def create_export(ctx: TeamContext, data: CreateExportInput) -> ExportOut:
     exports queued or running, or keeps TEAM_MAX_EXPORT_BYTES of files.
     """
     user_id = ctx.session.user.id if ctx.session else None
-    export = await ctx.services.exports.create(
-        ctx.team_id, user_id, data, after_commit=ctx.services.after_commit
-    )
-    ctx.services.changed(ctx.team_id)
-    return export
+    return await ExportService(ctx.work).create(ctx.team_id, user_id, data)
 
 
 @procedures.procedure("exports.get", tier=TEAM, scope="read", errors=(NotFound,))
 async def get_export(ctx: TeamContext, data: IdInput) -> ExportOut:
     """An export's status, row counts and, once it has succeeded, a fresh download link."""
-    return await ctx.services.exports.get(data.id)
+    return await ExportService(ctx.work).get(data.id)

@@ -35,11 +35,11 @@ from app.auth.tiers import RequestCaller, authenticate_team
 from app.exports.copy import ExportFormat, copy_out, snapshot
 from app.exports.storage import StoredFileMissing
 from app.runtime import Runtime
-from app.services import unit_of_work
 from app.streaming import opened
 from app.subscribers.query import Selection
 from app.subscribers.schemas import SubscriberFilter
 from app.subscribers.service import check_search
+from app.work import unit_of_work
 from rpc import DomainError, NotFound, ValidationFailed
 
 __all__ = ["download_file", "stream_csv", "stream_ndjson"]
@@ -223,8 +223,8 @@ async def download_file(
     runtime: Runtime = state.runtime
     if not runtime.download_links.valid(team_id, export_id, expires, signature):
         return _problem(NotFound("this link is not valid or has expired: get the export again"))
-    async with unit_of_work(runtime, team_id=team_id) as services:
-        row = await services.conn.fetchrow(
+    async with unit_of_work(runtime, team_id=team_id, read_only=True) as work:
+        row = await work.conn.fetchrow(
             "SELECT format, gzip, file_key, status FROM exports WHERE id = $1", export_id
         )
     if row is None or row["status"] != "succeeded":

@@ -12,10 +12,9 @@ from app.exports.queueing import enqueue_export
 from app.exports.schemas import CreateExportInput, ExportOut, ExportRow
 from app.feed.tables import select_list
 from app.quotas import check_export_quota
-from app.runtime import Runtime
 from app.subscribers.schemas import SubscriberFilter
 from app.subscribers.service import check_search
-from app.sync.service import AfterCommit
+from app.work import Work
 from rpc import NotFound
 
 __all__ = ["ExportService"]
@@ -25,9 +24,10 @@ _EXPORT = f"team_id, {select_list(ExportRow)}"
 
 
 class ExportService:
-    def __init__(self, conn: asyncpg.Connection, runtime: Runtime) -> None:
-        self.conn = conn
-        self.runtime = runtime
+    def __init__(self, work: Work) -> None:
+        self.work = work
+        self.conn = work.conn
+        self.runtime = work.runtime
 
     def _out(self, row: asyncpg.Record) -> ExportOut:
         values = dict(row)
@@ -45,7 +45,6 @@ class ExportService:
         team_id: uuid.UUID,
         user_id: uuid.UUID | None,
         data: CreateExportInput,
-        after_commit: AfterCommit,
     ) -> ExportOut:
         """Record the export (the outbox) and queue its job once the record is committed;
         QuotaExceeded over the team's quotas (exports at once, stored bytes)."""
@@ -61,7 +60,7 @@ class ExportService:
             user_id,
         )
         assert row is not None
-        after_commit(
+        self.work.after_commit(
             functools.partial(
                 enqueue_export, self.runtime.queue, export_id=row["id"], team_id=team_id
             )

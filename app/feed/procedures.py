@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.auth.tiers import TEAM, TeamContext
 from app.feed.errors import MustRefetch
 from app.feed.schemas import PullInput, PullOut
+from app.feed.service import FeedService
 from rpc import Registry
 
 __all__ = ["procedures"]
@@ -21,4 +22,4 @@ async def pull(ctx: TeamContext, data: PullInput) -> PullOut:
     With ``filter``, only that subset: a row that leaves it arrives as ``op: "delete"``; keep
     one cursor per filter.
     """
-    return await ctx.services.feed.pull(ctx.team_id, data.cursor, data.limit, data.filter)
+    return await FeedService(ctx.work.conn).pull(ctx.team_id, data.cursor, data.limit, data.filter)

@@ -31,12 +31,12 @@ from app.auth.tiers import RequestCaller, authenticate_stream
 from app.db import KeptConnection
 from app.feed import errors
 from app.feed.schemas import FeedFilter
-from app.feed.service import subset_of
+from app.feed.service import FeedService, subset_of
 from app.feed.tables import FEED
 from app.observability import SSE_CONNECTIONS
 from app.runtime import Runtime
-from app.services import unit_of_work
 from app.streaming import opened
+from app.work import unit_of_work
 from realtime import (
     EVERYTHING,
     Change,
@@ -86,8 +86,8 @@ def fetch_page(runtime: Runtime, subset: Subset = EVERYTHING) -> FetchPage:
     held_back = subset == EVERYTHING
 
     async def fetch(team_id: uuid.UUID, cursor: ChangeCursor, limit: int) -> DeltaPage:
-        async with unit_of_work(runtime, team_id=team_id) as services:
-            return await services.feed.page(
+        async with unit_of_work(runtime, team_id=team_id, read_only=True) as work:
+            return await FeedService(work.conn).page(
                 team_id, cursor, limit, held_back=held_back, subset=subset
             )
 
@@ -220,13 +220,14 @@ async def stream(request: Request[Any, Any, Any], state: State) -> Any:
         team_id = credentials.team_id
         params = {name: request.query_params.getall(name)[-1] for name in request.query_params}
         subset = subset_of(stream_filter(params))
-        async with unit_of_work(runtime, team_id=team_id) as services:
-            start = await services.feed.position(raw_cursor)
-            await services.feed.page(team_id, start, 1)  # MUST_REFETCH now, as a plain 409
+        async with unit_of_work(runtime, team_id=team_id, read_only=True) as work:
+            feed = FeedService(work.conn)
+            start = await feed.position(raw_cursor)
+            await feed.page(team_id, start, 1)  # MUST_REFETCH now, as a plain 409
             # Where the hub starts reading the whole feed, if this is the team's first stream
             # here: a subset's cursor may lie far behind the team's other changes, all of
             # which the hub would read again (its catch-up reads only the subset's).
-            seed = start if subset == EVERYTHING else await services.feed.head(team_id)
+            seed = start if subset == EVERYTHING else await feed.head(team_id)
     except DomainError as exc:
         return _refused(exc)
     fetch = fetch_page(runtime, subset)

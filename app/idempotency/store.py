@@ -8,7 +8,7 @@ import uuid
 from typing import Protocol
 
 from app.auth.service import SessionUser
-from app.services import Services
+from app.work import Work
 from rpc import Answer, Claim, Kept
 
 __all__ = ["RETENTION", "TeamKeys", "TeamWork"]
@@ -38,7 +38,7 @@ class TeamWork(Protocol):
     """What the store reads of a team call's context (app.auth.tiers.TeamContext)."""
 
     @property
-    def services(self) -> Services: ...
+    def work(self) -> Work: ...
 
     @property
     def team_id(self) -> uuid.UUID: ...
@@ -62,7 +62,7 @@ class TeamKeys:
     key is unique; its answer is replayed only to the caller who made the call."""
 
     async def claim(self, ctx: TeamWork, claim: Claim) -> Kept | None:
-        conn = ctx.services.conn
+        conn = ctx.work.conn
         args = (ctx.team_id, claim.key)
         caller = _caller(ctx)
         # Twice at most: a key the purge deletes between the two statements is claimed anew.
@@ -80,4 +80,4 @@ class TeamKeys:
         raise RuntimeError(f"idempotency key {claim.key!r} neither claimed nor kept")
 
     async def keep(self, ctx: TeamWork, claim: Claim, answer: Answer) -> None:
-        await ctx.services.conn.execute(_KEEP, ctx.team_id, claim.key, answer.status, answer.body)
+        await ctx.work.conn.execute(_KEEP, ctx.team_id, claim.key, answer.status, answer.body)

@@ -1,4 +1,4 @@
-"""subscribers.*: every write goes through the change feed (a poke after commit)."""
+"""subscribers.*: a write reaches the change feed by the unit of work's poke after commit."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from app.subscribers.schemas import (
     SubscriberPageInput,
     UpdateSubscriberInput,
 )
+from app.subscribers.service import SubscriberService
 from rpc import NotFound, Registry
 
 __all__ = ["procedures"]
@@ -30,26 +31,26 @@ async def list_subscribers(ctx: TeamContext, data: SubscriberPageInput) -> Subsc
     Pass the page's ``nextAfter`` as ``after`` for the next one (null on the last page); rows
     added meanwhile never shift a page, so nothing is skipped or repeated.
     """
-    return await ctx.services.subscribers.page(ctx.team_id, data)
+    return await SubscriberService(ctx.work.conn).page(ctx.team_id, data)
 
 
 @procedures.procedure("subscribers.counts", tier=TEAM, scope="read")
 async def count_subscribers(ctx: TeamContext, data: CountsInput) -> SubscriberCounts:
     """How many subscribers have each status (live ones), and how many are deleted."""
-    return await ctx.services.subscribers.counts(ctx.team_id, data.connection_id)
+    return await SubscriberService(ctx.work.conn).counts(ctx.team_id, data.connection_id)
 
 
 @procedures.procedure("subscribers.history", tier=TEAM, scope="read")
 async def subscriber_history(ctx: TeamContext, data: HistoryInput) -> SubscriberHistory:
     """How many subscribers had each status, per day over the last ``days`` (90 by default),
     for a chart: read from the daily rollup (decision 0035), never from the subscribers."""
-    return await ctx.services.subscribers.history(ctx.team_id, data)
+    return await SubscriberService(ctx.work.conn).history(ctx.team_id, data)
 
 
 @procedures.procedure("subscribers.get", tier=TEAM, scope="read", errors=(NotFound,))
 async def get_subscriber(ctx: TeamContext, data: IdInput) -> SubscriberOut:
     """One subscriber, soft-deleted ones included."""
-    return await ctx.services.subscribers.get(data.id)
+    return await SubscriberService(ctx.work.conn).get(data.id)
 
 
 @procedures.procedure(
@@ -60,9 +61,7 @@ async def create_subscriber(ctx: TeamContext, data: CreateSubscriberInput) -> Su
     address the team already has answers 409 with that subscriber's id. ``customFields`` and
     ``localFields``: JSON objects of at most JSON_FIELDS_MAX_BYTES / _KEYS / _DEPTH each."""
     _check_fields(ctx, data)
-    subscriber = await ctx.services.subscribers.create(ctx.team_id, data)
-    ctx.services.changed(ctx.team_id)
-    return subscriber
+    return await SubscriberService(ctx.work.conn).create(ctx.team_id, data)
 
 
 @procedures.procedure(
@@ -77,9 +76,7 @@ async def update_subscriber(ctx: TeamContext, data: UpdateSubscriberInput) -> Su
     sync (the provider wins; the run counts a conflict); ``localFields`` are never touched.
     The JSON fields are bounded as in subscribers.create."""
     _check_fields(ctx, data)
-    subscriber = await ctx.services.subscribers.update(data)
-    ctx.services.changed(ctx.team_id)
-    return subscriber
+    return await SubscriberService(ctx.work.conn).update(data)
 
 
 @procedures.procedure(
@@ -88,8 +85,7 @@ async def update_subscriber(ctx: TeamContext, data: UpdateSubscriberInput) -> Su
 async def delete_subscriber(ctx: TeamContext, data: IdInput) -> Ok:
     """Soft-delete a subscriber: replicas get a tombstone; ``subscribers.restore`` undoes it.
     A synced subscriber the provider still lists comes back with the next sync."""
-    await ctx.services.subscribers.delete(data.id)
-    ctx.services.changed(ctx.team_id)
+    await SubscriberService(ctx.work.conn).delete(data.id)
     return Ok()
 
 
@@ -102,12 +98,10 @@ async def delete_subscriber(ctx: TeamContext, data: IdInput) -> Ok:
 )
 async def restore_subscriber(ctx: TeamContext, data: IdInput) -> SubscriberOut:
     """Bring back a soft-deleted subscriber (409 if its address was taken meanwhile)."""
-    subscriber = await ctx.services.subscribers.restore(data.id)
-    ctx.services.changed(ctx.team_id)
-    return subscriber
+    return await SubscriberService(ctx.work.conn).restore(data.id)
 
 
 def _check_fields(ctx: TeamContext, data: CreateSubscriberInput | UpdateSubscriberInput) -> None:
-    settings = ctx.services.runtime.settings
+    settings = ctx.work.runtime.settings
     check_json_field(data.custom_fields, "$.customFields", settings)
     check_json_field(data.local_fields, "$.localFields", settings)

@@ -35,6 +35,7 @@ from app.sync.runner import (
 from app.sync.service import ConnectionService
 from app.usage.plans import PLANS, period_of
 from app.usage.service import UsageService
+from app.work import held_unit_of_work
 
 __all__ = [
     "purge_deleted_connections",
@@ -112,8 +113,8 @@ async def _sync(
     policy: DeletePolicy,
 ) -> dict[str, Any]:
     # On the job's own connection: a job holds one pooled connection, never waits for a second.
-    async with _as_team(conn, team):
-        found = await ConnectionService(conn, runtime).credentials(connection_id)
+    async with held_unit_of_work(runtime, conn, team_id=team) as work:
+        found = await ConnectionService(work).credentials(connection_id)
     provider, credentials, list_id = found
     connector = make_connector(provider, credentials, list_id, runtime.endpoints, runtime.http)
     job = ctx.get("job")

@@ -21,7 +21,9 @@ from app.sync.schemas import (
     SyncRunsInput,
     UpdateConnectionInput,
 )
+from app.sync.service import ConnectionService
 from app.usage.errors import PlanLimitReached
+from app.usage.service import UsageService
 from rpc import NotFound, Registry
 
 __all__ = ["procedures"]
@@ -42,24 +44,22 @@ async def create_connection(ctx: TeamContext, data: CreateConnectionInput) -> Co
     They are stored encrypted and never returned.
     """
     ctx.require("admin")
-    connection = await ctx.services.connections.create(
+    return await ConnectionService(ctx.work).create(
         ctx.team_id, data.provider, data.name, data.credentials, data.list_id
     )
-    ctx.services.changed(ctx.team_id)
-    return connection
 
 
 @procedures.procedure("espConnections.list", tier=TEAM, scope="read")
 async def list_connections(ctx: TeamContext, data: ConnectionsInput) -> ConnectionList:
     """The team's ESP connections; with ``includeDeleted``, the deleted ones too."""
-    connections = await ctx.services.connections.all(include_deleted=data.include_deleted)
+    connections = await ConnectionService(ctx.work).all(include_deleted=data.include_deleted)
     return ConnectionList(items=connections)
 
 
 @procedures.procedure("espConnections.get", tier=TEAM, scope="read", errors=(NotFound,))
 async def get_connection(ctx: TeamContext, data: IdInput) -> ConnectionOut:
     """One ESP connection."""
-    return await ctx.services.connections.get(data.id)
+    return await ConnectionService(ctx.work).get(data.id)
 
 
 @procedures.procedure(
@@ -75,11 +75,9 @@ async def update_connection(ctx: TeamContext, data: UpdateConnectionInput) -> Co
     New credentials are checked with the provider first, and clear an ``error`` status.
     """
     ctx.require("admin")
-    connection = await ctx.services.connections.update(
+    return await ConnectionService(ctx.work).update(
         data.id, name=data.name, status=data.status, credentials=data.credentials
     )
-    ctx.services.changed(ctx.team_id)
-    return connection
 
 
 @procedures.procedure(
@@ -90,8 +88,7 @@ async def delete_connection(ctx: TeamContext, data: IdInput) -> Ok:
     CONNECTION_RESTORE_HOURS ``espConnections.restore`` brings both back; then the subscribers
     are removed for good, local fields and all."""
     ctx.require("admin")
-    await ctx.services.connections.delete(data.id)
-    ctx.services.changed(ctx.team_id)
+    await ConnectionService(ctx.work).delete(data.id)
     return Ok()
 
 
@@ -107,9 +104,7 @@ async def restore_connection(ctx: TeamContext, data: IdInput) -> ConnectionOut:
     comes back ``paused`` (resume it with espConnections.update) with exactly the subscribers
     the deletion tombstoned, local fields included. 422 CONNECTION_RESTORE_EXPIRED after."""
     ctx.require("admin")
-    connection = await ctx.services.connections.restore(data.id)
-    ctx.services.changed(ctx.team_id)
-    return connection
+    return await ConnectionService(ctx.work).restore(data.id)
 
 
 @procedures.procedure(
@@ -126,24 +121,21 @@ async def sync_connection(ctx: TeamContext, data: IdInput) -> SyncQueued:
     422 PLAN_LIMIT_REACHED once the period's synced subscribers reach the plan's limit; 429
     QUOTA_EXCEEDED while the team has TEAM_MAX_CONCURRENT_SYNCS runs queued or running.
     """
-    await ctx.services.usage.require_room(ctx.team_id, "synced_subscribers")
-    run_id = await ctx.services.connections.queue_sync(
-        ctx.team_id, data.id, after_commit=ctx.services.after_commit
-    )
-    ctx.services.changed(ctx.team_id)
+    await UsageService(ctx.work.conn).require_room(ctx.team_id, "synced_subscribers")
+    run_id = await ConnectionService(ctx.work).queue_sync(ctx.team_id, data.id)
     return SyncQueued(sync_run_id=run_id)
 
 
 @procedures.procedure("syncRuns.list", tier=TEAM, scope="read")
 async def list_runs(ctx: TeamContext, data: SyncRunsInput) -> SyncRunList:
     """Recent sync runs, newest first, of one connection or all."""
-    return SyncRunList(items=await ctx.services.connections.runs(data.connection_id, data.limit))
+    return SyncRunList(items=await ConnectionService(ctx.work).runs(data.connection_id, data.limit))
 
 
 @procedures.procedure("syncRuns.get", tier=TEAM, scope="read", errors=(NotFound,))
 async def get_run(ctx: TeamContext, data: IdInput) -> SyncRunOut:
     """One sync run: status, counts, error, timings."""
-    return await ctx.services.connections.run(data.id)
+    return await ConnectionService(ctx.work).run(data.id)
 
 
 @procedures.procedure(
@@ -160,11 +152,8 @@ async def approve_run(ctx: TeamContext, data: IdInput) -> SyncQueued:
     reviewed run would have; if the listing now leaves out more, it waits in review again.
     Approving twice gives the same run. 409 SYNC_RUN_NOT_IN_REVIEW for any other run."""
     ctx.require("admin")
-    await ctx.services.usage.require_room(ctx.team_id, "synced_subscribers")
-    run_id = await ctx.services.connections.approve(
-        ctx.team_id, data.id, after_commit=ctx.services.after_commit
-    )
-    ctx.services.changed(ctx.team_id)
+    await UsageService(ctx.work.conn).require_room(ctx.team_id, "synced_subscribers")
+    run_id = await ConnectionService(ctx.work).approve(ctx.team_id, data.id)
     return SyncQueued(sync_run_id=run_id)
 
 
@@ -173,4 +162,4 @@ async def sync_all(ctx: CronContext, data: Empty) -> SyncAllOut:
     """Queue every active connection, as the midnight job does (once per minute at most); not
     those of teams scheduled for deletion or at their plan's synced-subscriber limit."""
     tick = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
-    return SyncAllOut(queued=await queue_active_connections(ctx.services.runtime, tick))
+    return SyncAllOut(queued=await queue_active_connections(ctx.work.runtime, tick))

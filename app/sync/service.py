@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 
-import asyncpg
 import msgspec
 
 from app.credentials import Sealed
 from app.esp import InvalidCredentials, ProviderError, ProviderUnavailable, make_connector
 from app.feed.tables import select_list
 from app.quotas import check_sync_quota
-from app.runtime import Runtime
 from app.sync.errors import (
     CredentialsRejected,
     EspUnavailable,
@@ -24,11 +22,11 @@ from app.sync.errors import (
 )
 from app.sync.queueing import enqueue_sync
 from app.sync.schemas import ConnectionOut, SyncRunOut
+from app.work import Work
 from rpc import NotFound
 
-__all__ = ["AfterCommit", "ConnectionService"]
+__all__ = ["ConnectionService"]
 
-AfterCommit = Callable[[Callable[[], Awaitable[object]]], None]
 
 # What the feed shows of each, too.
 _CONNECTION = select_list(ConnectionOut)
@@ -36,9 +34,10 @@ _RUN = select_list(SyncRunOut)
 
 
 class ConnectionService:
-    def __init__(self, conn: asyncpg.Connection, runtime: Runtime) -> None:
-        self.conn = conn
-        self.runtime = runtime
+    def __init__(self, work: Work) -> None:
+        self.work = work
+        self.conn = work.conn
+        self.runtime = work.runtime
 
     async def verify(
         self, provider: str, credentials: Mapping[str, str], list_id: str | None
@@ -211,16 +210,12 @@ class ConnectionService:
         assert restored is not None
         return ConnectionOut(**restored)
 
-    async def queue_sync(
-        self, team_id: uuid.UUID, connection_id: uuid.UUID, *, after_commit: AfterCommit
-    ) -> uuid.UUID:
+    async def queue_sync(self, team_id: uuid.UUID, connection_id: uuid.UUID) -> uuid.UUID:
         """Record a queued run (the outbox) and enqueue its job once the row is committed;
         QuotaExceeded while the team has TEAM_MAX_CONCURRENT_SYNCS runs queued or running."""
-        return await self._queue(team_id, connection_id, "manual", None, after_commit)
+        return await self._queue(team_id, connection_id, "manual", None)
 
-    async def approve(
-        self, team_id: uuid.UUID, run_id: uuid.UUID, *, after_commit: AfterCommit
-    ) -> uuid.UUID:
+    async def approve(self, team_id: uuid.UUID, run_id: uuid.UUID) -> uuid.UUID:
         """Queue the run that applies a needs_review run's withheld deletions: it lists the
         provider again and may delete up to as many as were shown (more: reviewed again).
         Approving again gives the same run."""
@@ -237,7 +232,7 @@ class ConnectionService:
             approval: uuid.UUID = row["approval_run_id"]
             return approval
         approval = await self._queue(
-            team_id, row["esp_connection_id"], "approval", row["withheld_count"], after_commit
+            team_id, row["esp_connection_id"], "approval", row["withheld_count"]
         )
         await self.conn.execute(
             "UPDATE sync_runs SET approval_run_id = $2 WHERE id = $1", run_id, approval
@@ -250,7 +245,6 @@ class ConnectionService:
         connection_id: uuid.UUID,
         trigger: str,
         allowance: int | None,
-        after_commit: AfterCommit,
     ) -> uuid.UUID:
         await self.get(connection_id)
         await check_sync_quota(self.conn, self.runtime.settings, team_id)
@@ -262,7 +256,7 @@ class ConnectionService:
             trigger,
             allowance,
         )
-        after_commit(
+        self.work.after_commit(
             functools.partial(
                 enqueue_sync,
                 self.runtime.queue,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 
-from app.auth.access import access_ended
 from app.auth.errors import EmailNotVerified, InvalidToken
 from app.auth.schemas import TokenInput
 from app.auth.tiers import PROTECTED, TEAM, TEAM_SENSITIVE, TeamContext, UserContext
@@ -24,6 +23,7 @@ from app.teams.schemas import (
     TeamList,
     TeamOut,
 )
+from app.teams.service import TeamService
 from rpc import NotFound, Registry
 
 __all__ = ["procedures"]
@@ -35,20 +35,20 @@ procedures = Registry()
 async def create_team(ctx: UserContext, data: CreateTeamInput) -> TeamOut:
     """Create a team; its creator becomes its owner."""
     team_id = uuid.uuid4()
-    await ctx.services.set_tenant(team_id=team_id, user_id=ctx.session.user.id)
-    return await ctx.services.teams.create(team_id, data.name, ctx.session.user.id)
+    await ctx.work.set_tenant(team_id=team_id, user_id=ctx.session.user.id)
+    return await TeamService(ctx.work).create(team_id, data.name, ctx.session.user.id)
 
 
 @procedures.procedure("teams.list", tier=PROTECTED)
 async def list_teams(ctx: UserContext, data: Empty) -> TeamList:
     """The teams the signed-in user belongs to, with their role."""
-    return TeamList(items=await ctx.services.teams.teams_of(ctx.session.user.id))
+    return TeamList(items=await TeamService(ctx.work).teams_of(ctx.session.user.id))
 
 
 @procedures.procedure("members.list", tier=TEAM, scope="read")
 async def list_members(ctx: TeamContext, data: Empty) -> MemberList:
     """The team's members and their roles."""
-    return MemberList(items=await ctx.services.teams.members(ctx.team_id))
+    return MemberList(items=await TeamService(ctx.work).members(ctx.team_id))
 
 
 @procedures.procedure(
@@ -70,13 +70,13 @@ async def add_member(ctx: TeamContext, data: AddMemberInput) -> InvitationOut:
     """
     ctx.require("owner" if data.role == "owner" else "admin", member=True)
     assert ctx.session is not None
-    return await ctx.services.teams.invite(ctx.team_id, data.email, data.role, ctx.session.user)
+    return await TeamService(ctx.work).invite(ctx.team_id, data.email, data.role, ctx.session.user)
 
 
 @procedures.procedure("invitations.list", tier=TEAM, scope="read")
 async def list_invitations(ctx: TeamContext, data: Empty) -> InvitationList:
     """The team's open invitations (not accepted, revoked or expired)."""
-    return InvitationList(items=await ctx.services.teams.invitations(ctx.team_id))
+    return InvitationList(items=await TeamService(ctx.work).invitations(ctx.team_id))
 
 
 @procedures.procedure(
@@ -85,7 +85,7 @@ async def list_invitations(ctx: TeamContext, data: Empty) -> InvitationList:
 async def revoke_invitation(ctx: TeamContext, data: IdInput) -> Ok:
     """Revoke an open invitation (owner or admin, signed in): its link stops working."""
     ctx.require("admin", member=True)
-    await ctx.services.teams.revoke_invitation(ctx.team_id, data.id)
+    await TeamService(ctx.work).revoke_invitation(ctx.team_id, data.id)
     return Ok()
 
 
@@ -97,7 +97,7 @@ async def revoke_invitation(ctx: TeamContext, data: IdInput) -> Ok:
 async def accept_invitation(ctx: UserContext, data: TokenInput) -> TeamOut:
     """Join the team with the token of an invitation's link: signed in with the invited
     address, verified. The team, with the role the invitation gave."""
-    return await ctx.services.teams.accept_invitation(data.token, ctx.session.user)
+    return await TeamService(ctx.work).accept_invitation(data.token, ctx.session.user)
 
 
 @procedures.procedure(
@@ -112,8 +112,7 @@ async def remove_member(ctx: TeamContext, data: RemoveMemberInput) -> Ok:
     """Remove a member (owner or admin, signed in within SESSION_FRESH_MINUTES); the last
     owner stays. The member's live streams of the team end."""
     ctx.require("admin", member=True)
-    await ctx.services.teams.remove_member(ctx.team_id, data.user_id, by=ctx.role)
-    access_ended(ctx.services, "memberRemoved", members=[(data.user_id, ctx.team_id)])
+    await TeamService(ctx.work).remove_member(ctx.team_id, data.user_id, by=ctx.role)
     return Ok()
 
 
@@ -129,7 +128,7 @@ async def set_member_role(ctx: TeamContext, data: SetRoleInput) -> MemberOut:
     """Change a member's role (owner or admin, signed in within SESSION_FRESH_MINUTES: not
     with an API key). Only an owner grants or takes the owner role; the last owner stays."""
     ctx.require("admin", member=True)
-    return await ctx.services.teams.set_role(ctx.team_id, data.user_id, data.role, by=ctx.role)
+    return await TeamService(ctx.work).set_role(ctx.team_id, data.user_id, data.role, by=ctx.role)
 
 
 @procedures.procedure(
@@ -141,10 +140,8 @@ async def delete_team(ctx: TeamContext, data: Empty) -> DeletionOut:
     TEAM_DELETION_SCHEDULED (its live streams end) and ``teams.restore`` undoes it; then every
     row and file of the team is erased."""
     ctx.require("owner", member=True)
-    grace = ctx.services.runtime.settings.team_deletion_grace_hours
-    due = await ctx.services.teams.schedule_deletion(ctx.team_id, grace)
-    ctx.services.keys_changed(ctx.team_id)
-    access_ended(ctx.services, "teamDeleted", teams=[ctx.team_id])
+    grace = ctx.work.runtime.settings.team_deletion_grace_hours
+    due = await TeamService(ctx.work).schedule_deletion(ctx.team_id, grace)
     return DeletionOut(deletion_due_at=due)
 
 
@@ -154,6 +151,5 @@ async def delete_team(ctx: TeamContext, data: Empty) -> DeletionOut:
 async def restore_team(ctx: TeamContext, data: Empty) -> Ok:
     """Cancel a scheduled deletion during its grace period (owner, signed in within 10 minutes)."""
     ctx.require("owner", member=True)
-    await ctx.services.teams.cancel_deletion(ctx.team_id)
-    ctx.services.keys_changed(ctx.team_id)
+    await TeamService(ctx.work).cancel_deletion(ctx.team_id)
     return Ok()

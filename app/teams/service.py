@@ -5,19 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-import asyncpg
-
+from app.auth.access import access_ended
 from app.auth.errors import EmailNotVerified, InvalidToken, WrongRole
 from app.auth.schemas import UserOut
 from app.auth.service import account_email, mail_token, token_hash
-from app.config import Settings
-from app.credentials import CredentialCipher
-from app.db import set_tenant
 from app.mail.outbox import queue_mail
 from app.quotas import QuotaData, QuotaExceeded, lock_team_quota
 from app.schemas import Role
 from app.teams.errors import AlreadyMember, InvitationForAnotherAccount, LastOwner
 from app.teams.schemas import InvitationOut, MemberOut, TeamOut
+from app.work import Work
 from rpc import NotFound
 
 __all__ = ["TeamService"]
@@ -32,15 +29,11 @@ _INVITATION_COLUMNS = "id, email, role, invited_by, expires_at, created_at"
 
 
 class TeamService:
-    def __init__(
-        self,
-        conn: asyncpg.Connection,
-        settings: Settings | None = None,
-        cipher: CredentialCipher | None = None,
-    ) -> None:
-        self.conn = conn
-        self.settings = settings
-        self.cipher = cipher  # seals invitation tokens in the mail outbox
+    def __init__(self, work: Work) -> None:
+        self.work = work
+        self.conn = work.conn
+        self.settings = work.runtime.settings
+        self.cipher = work.runtime.token_cipher  # seals invitation tokens in the mail outbox
 
     async def create(self, team_id: uuid.UUID, name: str, owner_id: uuid.UUID) -> TeamOut:
         """Create a team (the tenant must already be ``team_id``) with its creator as owner."""
@@ -88,6 +81,10 @@ class TeamService:
         return None if row is None else (row["role"], row["deletion_due_at"])
 
     async def schedule_deletion(self, team_id: uuid.UUID, grace_hours: int) -> dt.datetime:
+        """Schedule the team's deletion: once this commits, its API keys are read again and its
+        streams end."""
+        self.work.keys_changed(team_id)
+        access_ended(self.work, "teamDeleted", teams=[team_id])
         due: dt.datetime = await self.conn.fetchval(
             "UPDATE teams SET deletion_due_at = coalesce(deletion_due_at, "
             "now() + make_interval(hours => $2)) WHERE id = $1 RETURNING deletion_due_at",
@@ -97,6 +94,7 @@ class TeamService:
         return due
 
     async def cancel_deletion(self, team_id: uuid.UUID) -> None:
+        self.work.keys_changed(team_id)  # its API keys work again
         await self.conn.execute("UPDATE teams SET deletion_due_at = NULL WHERE id = $1", team_id)
 
     async def members(self, team_id: uuid.UUID) -> list[MemberOut]:
@@ -122,7 +120,6 @@ class TeamService:
         """Mail an invitation to ``email`` (an open one to the same address is replaced);
         AlreadyMember if an account of that address is a member; QuotaExceeded past
         TEAM_MAX_OPEN_INVITATIONS."""
-        assert self.settings is not None
         email = account_email(email)
         member = await self.conn.fetchval(
             "SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id "
@@ -213,7 +210,7 @@ class TeamService:
         if not user.email_verified:
             raise EmailNotVerified()
         team_id: uuid.UUID = row["team_id"]
-        await set_tenant(self.conn, team_id=team_id, user_id=user.id)
+        await self.work.set_tenant(team_id=team_id, user_id=user.id)
         accepted = await self.conn.fetchval(
             "UPDATE invitations SET accepted_at = now(), accepted_by = $2 WHERE id = $1 "
             "AND accepted_at IS NULL AND revoked_at IS NULL RETURNING id",
@@ -249,6 +246,7 @@ class TeamService:
         await self.conn.execute(
             "DELETE FROM memberships WHERE team_id = $1 AND user_id = $2", team_id, user_id
         )
+        access_ended(self.work, "memberRemoved", members=[(user_id, team_id)])
 
     async def set_role(
         self, team_id: uuid.UUID, user_id: uuid.UUID, role: Role, *, by: Role

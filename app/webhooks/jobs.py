@@ -14,18 +14,15 @@ import httpx
 from app.events import emit
 from app.jobs import JobContext, task_logged
 from app.runtime import Runtime
-from app.services import unit_of_work
+from app.webhooks import states
 from app.webhooks.queueing import enqueue_delivery
+from app.webhooks.service import WebhookService
 from app.webhooks.urls import UrlRefused, pinned
+from app.work import unit_of_work
 
 __all__ = ["SIGNATURE_HEADER", "deliver_webhook", "dispatch_events", "signature"]
 
 SIGNATURE_HEADER = "X-SubscriberNest-Signature"
-# What an attempt says from the moment it is recorded (before its send) until its outcome
-# replaces it: if the worker dies during the send, it stays, and the attempt counts as failed.
-NO_OUTCOME = (
-    "no outcome recorded: still in flight, or cut short (the worker stopped during the send)"
-)
 _EXCERPT_CHARS = 500
 # Undispatched events become one delivery per active endpoint of the team that wants the type,
 # and are marked dispatched, in one statement (exactly once: the unique (event, endpoint)).
@@ -158,8 +155,8 @@ async def deliver_webhook(ctx: JobContext, *, delivery_id: str, team_id: str) ->
     runtime = ctx["runtime"]
     settings = runtime.settings
     delivery, team = uuid.UUID(delivery_id), uuid.UUID(team_id)
-    async with unit_of_work(runtime, team_id=team) as services:
-        conn = services.conn
+    async with unit_of_work(runtime, team_id=team) as work:
+        conn = work.conn
         row = await conn.fetchrow(_PENDING, delivery)
         if row is None or row["status"] != "pending":
             return {"skipped": "no pending delivery"}
@@ -171,29 +168,13 @@ async def deliver_webhook(ctx: JobContext, *, delivery_id: str, team_id: str) ->
         else:
             skipped = ""
         if skipped:
-            await conn.execute(
-                "UPDATE webhook_deliveries SET status = 'failed' WHERE id = $1", delivery
-            )
+            await states.abandon(conn, delivery)
             return {"skipped": skipped}
-        secret = services.webhooks.secret(
+        secret = WebhookService(work).secret(
             row["endpoint_id"], row["secret_ciphertext"], row["secret_key_id"]
         )
         delay = settings.webhook_retry_base_seconds * 2 ** (attempt - 1)
-        attempt_id = await conn.fetchval(
-            "INSERT INTO webhook_attempts (team_id, delivery_id, attempt, error, duration_ms) "
-            "VALUES ($1, $2, $3, $4, 0) RETURNING id",
-            team,
-            delivery,
-            attempt,
-            NO_OUTCOME,
-        )
-        await conn.execute(
-            "UPDATE webhook_deliveries SET attempts = $2, "
-            "next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1",
-            delivery,
-            attempt,
-            delay,
-        )
+        attempt_id = await states.attempt(conn, team, delivery, attempt, delay)
     body = row["body"].encode()
     headers = {
         "Content-Type": "application/json",
@@ -206,52 +187,33 @@ async def deliver_webhook(ctx: JobContext, *, delivery_id: str, team_id: str) ->
     status, error = await _send(runtime, row["url"], body, headers)
     elapsed_ms = (time.perf_counter() - started) * 1000
     retry = False
-    async with unit_of_work(runtime, team_id=team) as services:
-        conn = services.conn
-        await conn.execute(
-            "UPDATE webhook_attempts SET response_status = $2, error = $3, duration_ms = $4 "
-            "WHERE id = $1",
-            attempt_id,
-            status,
-            error,
-            elapsed_ms,
-        )
+    endpoint = row["endpoint_id"]
+    async with unit_of_work(runtime, team_id=team) as work:
+        conn = work.conn
         if error is None:
-            await conn.execute(
-                "UPDATE webhook_deliveries SET status = 'succeeded' WHERE id = $1", delivery
-            )
-            await conn.execute(
-                "UPDATE webhook_endpoints SET consecutive_failures = 0 WHERE id = $1",
-                row["endpoint_id"],
-            )
+            assert status is not None
+            await states.succeed(conn, delivery, endpoint, attempt_id, status, elapsed_ms)
             return {"attempt": attempt, "status": status}
-        failures = await conn.fetchval(
-            "UPDATE webhook_endpoints SET consecutive_failures = consecutive_failures + 1 "
-            "WHERE id = $1 RETURNING consecutive_failures",
-            row["endpoint_id"],
-        )
+        failures = await states.failed_in_a_row(conn, endpoint)
         disable = failures >= settings.webhook_disable_after
         retry = attempt < settings.webhook_max_attempts and not disable
-        await conn.execute(
-            "UPDATE webhook_deliveries SET status = $2, "
-            "next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1",
+        await states.fail(
+            conn,
             delivery,
-            "pending" if retry else "failed",
-            delay,
+            attempt_id,
+            (status, error),
+            elapsed_ms,
+            retry=retry,
+            delay=delay,
         )
         if disable:
             reason = _clean(f"{failures} failed deliveries in a row; the last: {error}")
-            await conn.execute(
-                "UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = $2 "
-                "WHERE id = $1",
-                row["endpoint_id"],
-                reason,
-            )
+            await states.disable(conn, endpoint, reason)
             await emit(
                 conn,
                 team,
                 "webhook.disabled",
-                {"webhookId": str(row["endpoint_id"]), "url": row["url"], "reason": reason},
+                {"webhookId": str(endpoint), "url": row["url"], "reason": reason},
             )
     if retry:
         await enqueue_delivery(

@@ -18,6 +18,7 @@ from app.webhooks.schemas import (
     WebhookList,
     WebhookOut,
 )
+from app.webhooks.service import WebhookService
 from app.webhooks.urls import CheckedUrl, UrlRefused
 from rpc import Call, NotFound, Registry
 
@@ -61,7 +62,7 @@ async def create_webhook(ctx: TeamContext, data: CreateWebhookInput) -> CreatedW
     ctx.require("admin")
     url = cast(CheckedUrl, ctx.call.prepared)
     member = ctx.session.user.id if ctx.session is not None else None
-    return await ctx.services.webhooks.create(
+    return await WebhookService(ctx.work).create(
         ctx.team_id, url, list(data.events), member=member, api_key=ctx.api_key_id
     )
 
@@ -71,7 +72,7 @@ async def list_webhooks(ctx: TeamContext, data: Empty) -> WebhookList:
     """The team's webhooks (never their secrets), with status, failures in a row and who made
     each: a member or an API key. A webhook belongs to the team: revoking the key that made it
     does not stop it (decision 0023); delete it if that key leaked."""
-    return WebhookList(items=await ctx.services.webhooks.all())
+    return WebhookList(items=await WebhookService(ctx.work).all())
 
 
 @procedures.procedure(
@@ -89,7 +90,7 @@ async def update_webhook(ctx: TeamContext, data: UpdateWebhookInput) -> WebhookO
     count reset; ``"disabled"`` pauses it. Events of the time a webhook was off are not
     delivered."""
     ctx.require("admin")
-    return await ctx.services.webhooks.update(
+    return await WebhookService(ctx.work).update(
         data.id,
         url=cast(CheckedUrl | None, ctx.call.prepared),
         events=list(data.events) if data.events is not None else None,
@@ -109,7 +110,7 @@ async def delete_webhook(ctx: TeamContext, data: IdInput) -> Ok:
     """Stop sending to a webhook (admin; a fresh session or a key); its pending deliveries are
     dropped."""
     ctx.require("admin")
-    await ctx.services.webhooks.delete(data.id)
+    await WebhookService(ctx.work).delete(data.id)
     return Ok()
 
 
@@ -119,13 +120,13 @@ async def delete_webhook(ctx: TeamContext, data: IdInput) -> Ok:
 async def test_webhook(ctx: TeamContext, data: IdInput) -> TestQueued:
     """Send a ``webhook.test`` delivery to this webhook now; follow it in webhooks.deliveries."""
     ctx.require("admin")
-    delivery = await ctx.services.webhooks.test(
-        ctx.team_id, data.id, after_commit=ctx.services.after_commit
-    )
+    delivery = await WebhookService(ctx.work).test(ctx.team_id, data.id)
     return TestQueued(delivery_id=delivery)
 
 
 @procedures.procedure("webhooks.deliveries", tier=TEAM, scope="admin")
 async def list_deliveries(ctx: TeamContext, data: DeliveriesInput) -> DeliveryList:
     """Recent deliveries, newest first, each with the log of its attempts."""
-    return DeliveryList(items=await ctx.services.webhooks.deliveries(data.endpoint_id, data.limit))
+    return DeliveryList(
+        items=await WebhookService(ctx.work).deliveries(data.endpoint_id, data.limit)
+    )

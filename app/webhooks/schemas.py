@@ -18,6 +18,8 @@ __all__ = [
     "DeliveriesInput",
     "DeliveryList",
     "DeliveryOut",
+    "DeliveryStatus",
+    "EndpointStatus",
     "TestQueued",
     "UpdateWebhookInput",
     "WebhookCreator",
@@ -30,6 +32,11 @@ Url = Annotated[
 ]
 
 
+# A delivery's and an endpoint's lives: app/webhooks/states.py.
+DeliveryStatus = Literal["pending", "succeeded", "failed"]
+EndpointStatus = Literal["active", "disabled"]
+
+
 class CreateWebhookInput(Input):
     url: Url
     events: Annotated[list[EventType], msgspec.Meta(min_length=1, max_length=20)]
@@ -39,7 +46,7 @@ class UpdateWebhookInput(Input):
     id: uuid.UUID
     url: Url | None = None
     events: Annotated[list[EventType], msgspec.Meta(min_length=1, max_length=20)] | None = None
-    status: Literal["active", "disabled"] | None = None
+    status: EndpointStatus | None = None
 
 
 class WebhookCreator(Output):
@@ -55,7 +62,7 @@ class WebhookOut(Output):
     id: uuid.UUID
     url: str
     events: list[str]
-    status: Literal["active", "disabled"]
+    status: EndpointStatus
     disabled_reason: str | None
     consecutive_failures: int
     created_at: Timestamp
@@ -96,7 +103,7 @@ class DeliveryOut(Output):
     id: uuid.UUID
     endpoint_id: uuid.UUID
     event_type: str
-    status: Literal["pending", "succeeded", "failed"]
+    status: DeliveryStatus
     attempts: int
     next_attempt_at: Timestamp | None
     created_at: Timestamp

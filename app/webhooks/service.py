@@ -12,8 +12,6 @@ import asyncpg
 import msgspec
 
 from app.credentials import Sealed
-from app.runtime import Runtime
-from app.sync.service import AfterCommit
 from app.webhooks.errors import WebhookLimit, WebhookLimitReached
 from app.webhooks.queueing import enqueue_delivery
 from app.webhooks.schemas import (
@@ -24,6 +22,7 @@ from app.webhooks.schemas import (
     WebhookOut,
 )
 from app.webhooks.urls import CheckedUrl
+from app.work import Work
 from rpc import NotFound
 
 __all__ = ["WebhookService", "envelope"]
@@ -65,9 +64,10 @@ def envelope(
 
 
 class WebhookService:
-    def __init__(self, conn: asyncpg.Connection, runtime: Runtime) -> None:
-        self.conn = conn
-        self.runtime = runtime
+    def __init__(self, work: Work) -> None:
+        self.work = work
+        self.conn = work.conn
+        self.runtime = work.runtime
 
     async def create(
         self,
@@ -156,9 +156,7 @@ class WebhookService:
         sealed = Sealed(ciphertext=ciphertext, key_id=key_id)
         return self.runtime.cipher.open(endpoint_id, sealed)["secret"]
 
-    async def test(
-        self, team_id: uuid.UUID, endpoint_id: uuid.UUID, after_commit: AfterCommit
-    ) -> uuid.UUID:
+    async def test(self, team_id: uuid.UUID, endpoint_id: uuid.UUID) -> uuid.UUID:
         """A ``webhook.test`` delivery to this endpoint, queued now."""
         exists = await self.conn.fetchval(
             "SELECT 1 FROM webhook_endpoints WHERE id = $1 AND deleted_at IS NULL", endpoint_id
@@ -175,7 +173,7 @@ class WebhookService:
             endpoint_id,
             msgspec.json.encode(body).decode(),
         )
-        after_commit(
+        self.work.after_commit(
             functools.partial(
                 enqueue_delivery,
                 self.runtime,
