@@ -39,6 +39,7 @@ from app.observability import (
 from app.pools import check_pool_size
 from app.redaction import REDACTOR
 from app.runtime import Runtime
+from app.usage.quota import api_quota
 from app.usage.request_log import RequestLogWriter
 from realtime import ChangeHub
 from rpc import RateLimiter, Registry, RpcConfig, Secret, docs_routes, rpc_routes
@@ -106,7 +107,7 @@ def create_app(settings: Settings, registry: Registry | None = None) -> Litestar
     check_pool_size(settings, "api")
     runtime = Runtime(settings, session_state=False)  # requests set only SET LOCAL state
     registry = registry or build_registry()
-    request_log = RequestLogWriter(runtime.db, runtime.api_quota)
+    request_log = RequestLogWriter(runtime.db, api_quota(runtime))
     spec = openapi_spec(registry)
     moved_teams = MovedTeams(runtime)
     hub = ChangeHub(

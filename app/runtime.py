@@ -6,33 +6,28 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections.abc import Callable
 from functools import cached_property
+from typing import TypeVar, cast
 
 import httpx
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 from saq.queue.redis import RedisQueue
 
-from app.auth.access import Standings
-from app.auth.hashing import Hashing
-from app.auth.keys import ApiKeys
 from app.availability import outages_logged_briefly, unavailability
 from app.config import Settings
 from app.credentials import CredentialCipher
 from app.db import Database
 from app.esp import EspEndpoints
-from app.exports.links import DownloadLinks
-from app.exports.storage import ExportStorage, LocalStorage
-from app.streaming import Bound, Slots
 from app.tracing import carry_trace_context
-from app.usage.quota import ApiQuota
-from app.webhooks.urls import UrlChecker
 from realtime import change_channel
-from rpc import RateLimiter, Unavailability
+from rpc import Unavailability
 
 __all__ = ["QUEUE_NAME", "WEBHOOK_QUEUE_NAME", "Runtime"]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 QUEUE_NAME = "subnest"
 # Webhook deliveries have a queue (and worker slots) of their own: slow receivers wait there,
 # never in the slots of syncs and exports.
@@ -80,6 +75,8 @@ class Runtime:
             rate_limit_scale=settings.esp_rate_limit_scale,
         )
         self._started = contextlib.ExitStack()
+        self._held: dict[Callable[[Runtime], object], object] = {}
+        self._on_stop: list[Callable[[], None]] = []
 
     @cached_property
     def unavailable(self) -> Unavailability:
@@ -97,90 +94,19 @@ class Runtime:
         command)."""
         return self.cipher if self.settings.secret_keys else None
 
-    @cached_property
-    def hashing(self) -> Hashing:
-        """The threads and limits of password and key hashing (app/auth/hashing.py)."""
-        settings = self.settings
-        return Hashing(
-            RateLimiter(self.redis),
-            threads=settings.hash_threads,
-            queue=settings.hash_queue,
-            per_address=settings.hash_attempts_per_address,
-            per_key_prefix=settings.hash_attempts_per_key_prefix,
-            failures_per_account=settings.sign_in_failures_per_account,
-            account_window=settings.sign_in_failure_window_seconds,
-        )
+    def held(self, make: Callable[[Runtime], T]) -> T:
+        """The process's one instance of what ``make`` makes, made on first use: how features
+        keep their per-process state (caches, limits, checkers) without this module knowing
+        them. ``make`` may register its instance's clean-up with ``on_stop``."""
+        try:
+            return cast(T, self._held[make])
+        except KeyError:
+            value = self._held[make] = make(self)
+            return value
 
-    @cached_property
-    def api_keys(self) -> ApiKeys:
-        """Team API keys as this process last read them (app/auth/keys.py)."""
-        return ApiKeys(self.db, self.hashing, self.redis)
-
-    @cached_property
-    def api_quota(self) -> ApiQuota:
-        """API-key calls over the plan's limit, as this process last learned (app/usage)."""
-        return ApiQuota()
-
-    @cached_property
-    def export_storage(self) -> ExportStorage:
-        return LocalStorage(self.settings.data_path / "exports")
-
-    @cached_property
-    def download_links(self) -> DownloadLinks:
-        return DownloadLinks(self.settings.secret_keys, self.settings.export_link_ttl_seconds)
-
-    @cached_property
-    def download_slots(self) -> Slots:
-        """Streamed downloads running in this process (DOWNLOAD_CONCURRENCY, per team too)."""
-        settings = self.settings
-        return Slots(
-            "downloads",
-            5,
-            Bound(None, settings.download_concurrency, "DOWNLOAD_CONCURRENCY", "this server"),
-            Bound(
-                "team",
-                settings.download_concurrency_per_team,
-                "DOWNLOAD_CONCURRENCY_PER_TEAM",
-                "this team",
-            ),
-        )
-
-    @cached_property
-    def stream_standings(self) -> Standings:
-        """Live streams' credentials as this process last read them (app/auth/access.py)."""
-        return Standings(self)
-
-    @cached_property
-    def stream_slots(self) -> Slots:
-        """Live streams open in this process (STREAM_CONCURRENCY, per team and per key too)."""
-        settings = self.settings
-        return Slots(
-            "live streams",
-            10,
-            Bound(None, settings.stream_concurrency, "STREAM_CONCURRENCY", "this server"),
-            Bound(
-                "team",
-                settings.stream_concurrency_per_team,
-                "STREAM_CONCURRENCY_PER_TEAM",
-                "this team",
-            ),
-            Bound(
-                "key",
-                settings.stream_concurrency_per_key,
-                "STREAM_CONCURRENCY_PER_KEY",
-                "this API key",
-            ),
-        )
-
-    @cached_property
-    def webhook_urls(self) -> UrlChecker:
-        """Where webhooks may point, checked under WEBHOOK_URL_CHECK_* (app/webhooks/urls.py)."""
-        settings = self.settings
-        return UrlChecker(
-            timeout=settings.webhook_url_check_timeout_seconds,
-            concurrency=settings.webhook_url_check_concurrency,
-            allow_private=settings.webhook_allow_private_urls,
-        )
+    def on_stop(self, close: Callable[[], None]) -> None:
+        """Run ``close`` when the process stops (after the pools have closed)."""
+        self._on_stop.append(close)
 
     async def start(self) -> None:
         self._started.enter_context(outages_logged_briefly(self.unavailable))
@@ -190,8 +116,6 @@ class Runtime:
 
     async def stop(self) -> None:
         await self.http.aclose()
-        if "webhook_urls" in self.__dict__:
-            self.webhook_urls.close()
         # Redis may be away (SIGTERM during an outage): closing its clients then fails, and
         # must not keep the rest, the database pool above all, open.
         for close in (self.webhook_queue.disconnect, self.queue.disconnect, self.redis.aclose):
@@ -200,8 +124,8 @@ class Runtime:
             except (RedisError, OSError) as exc:
                 log.warning("closing a Redis client failed while stopping (%s)", exc)
         await self.db.stop()
-        if "hashing" in self.__dict__:
-            self.hashing.close()
+        for clean_up in self._on_stop:
+            clean_up()
         self._started.close()
 
     async def poke(self, team_id: uuid.UUID) -> None:

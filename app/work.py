@@ -12,8 +12,8 @@ committed (nothing if it rolls back; decision 0039):
 - the team's change feed is poked when the transaction wrote a table of the feed under the
   team's tenant: the database marks such a transaction (a statement trigger on each of those
   tables, migration 0024), so no caller has to remember it;
-- what services queued with ``after_commit`` (a job to enqueue, an access notice);
-- API keys this process reads again (``keys_changed``).
+- what services queued with ``after_commit`` (a job to enqueue, an access notice, API keys
+  this process reads again).
 
 A unit opened ``read_only`` (team procedures of the read scope) is ``BEGIN READ ONLY``: it can
 write nothing, and is not asked whether it did.
@@ -44,7 +44,7 @@ FEED_WRITTEN = "SELECT current_setting('subnest.feed_written', true) = 'on'"
 class Work:
     """One open transaction's connection, and what is left to do once it commits."""
 
-    __slots__ = ("_after_commit", "_forget_keys", "_team_id", "conn", "read_only", "runtime")
+    __slots__ = ("_after_commit", "_team_id", "conn", "read_only", "runtime")
 
     def __init__(
         self,
@@ -59,7 +59,6 @@ class Work:
         self.read_only = read_only
         self._team_id = team_id
         self._after_commit: list[AfterCommit] = []
-        self._forget_keys: set[uuid.UUID] = set()
 
     @property
     def team_id(self) -> uuid.UUID | None:
@@ -76,11 +75,6 @@ class Work:
         """
         self._after_commit.append(action)
 
-    def keys_changed(self, team_id: uuid.UUID) -> None:
-        """What a call by one of the team's API keys may do changed (a key revoked, the team's
-        deletion scheduled or cancelled): this process reads them again after commit."""
-        self._forget_keys.add(team_id)
-
     async def set_tenant(
         self, *, team_id: uuid.UUID | None = None, user_id: uuid.UUID | None = None
     ) -> None:
@@ -96,8 +90,6 @@ class Work:
         return self._team_id if wrote else None
 
     async def _committed(self, poke: uuid.UUID | None) -> None:
-        for team in self._forget_keys:
-            self.runtime.api_keys.forget_team(team)
         actions = [*self._after_commit]
         if poke is not None:
             actions.append(lambda: self.runtime.poke(poke))

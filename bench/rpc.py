@@ -34,6 +34,8 @@ from typing import Any
 import httpx
 import msgspec
 
+from app.auth.keys import api_keys
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -74,7 +76,7 @@ def build_app() -> Any:
     @post("/bare/members", status_code=200)
     async def bare_members(request: Request[Any, Any, Any]) -> Response[bytes]:
         await request.body()
-        caller = await runtime.api_keys.caller(
+        caller = await api_keys(runtime).caller(
             request.headers["x-api-key"], request.client.host if request.client else ""
         )
         async with unit_of_work(runtime, team_id=caller.team_id) as work:

@@ -19,6 +19,7 @@ from fastapi import FastAPI, Header, Request
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
+from app.auth.keys import api_keys
 from app.config import load_settings
 from app.runtime import Runtime
 from app.teams.service import TeamService
@@ -64,7 +65,7 @@ def build_peer() -> FastAPI:
 
     @peer.post("/fastapi/members", response_model=Members)
     async def members(body: Nothing, request: Request, x_api_key: str = Header()) -> Any:
-        caller = await runtime.api_keys.caller(
+        caller = await api_keys(runtime).caller(
             x_api_key, request.client.host if request.client else ""
         )
         async with unit_of_work(runtime, team_id=caller.team_id) as work:

@@ -23,7 +23,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from app.api import build_registry
-from app.auth.hashing import Hashing
+from app.auth.hashing import Hashing, hashing
 from app.auth.keys import ApiKeys
 from app.config import Settings
 from app.embedded import EmbeddedRedis
@@ -130,7 +130,7 @@ def test_a_an_allowlist_is_parsed_once_per_key_however_often_its_row_is_read(rig
         runtime = Runtime(rig.settings)
         await runtime.start()
         try:
-            keys = ApiKeys(runtime.db, runtime.hashing, runtime.redis, ttl=0)  # read every call
+            keys = ApiKeys(runtime.db, hashing(runtime), runtime.redis, ttl=0)  # read every call
             for _ in range(30):
                 await keys.caller(at_max["key"], "10.1.0.42")
             assert keys.allowlists_parsed == 1
@@ -142,7 +142,7 @@ def test_a_an_allowlist_is_parsed_once_per_key_however_often_its_row_is_read(rig
                 took.append(time.perf_counter() - started)
             cpu = (time.process_time() - cpu) / 10  # this process's share: the event loop's
             assert keys.allowlists_parsed == 2, "the long list was parsed again"
-            cached = ApiKeys(runtime.db, runtime.hashing, runtime.redis, ttl=60)
+            cached = ApiKeys(runtime.db, hashing(runtime), runtime.redis, ttl=60)
             await cached.caller(legacy["key"], "10.2.0.7")
             started = time.perf_counter()
             for _ in range(1000):
@@ -169,7 +169,7 @@ def test_a_calls_that_arrive_together_with_a_new_key_cost_one_hash_attempt(rig: 
         runtime = Runtime(rig.settings)
         await runtime.start()
         try:
-            keys = ApiKeys(runtime.db, runtime.hashing, runtime.redis, ttl=60)
+            keys = ApiKeys(runtime.db, hashing(runtime), runtime.redis, ttl=60)
             with pytest.raises(Unauthenticated):  # the key's row read (and one attempt counted)
                 await keys.caller(_forged(key["prefix"]), address)
             # Redis connections open for each call, as in a busy server: they read it together.

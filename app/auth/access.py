@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
+from app.auth.keys import api_keys
 from realtime import access_notice
 
 if TYPE_CHECKING:
@@ -130,9 +131,9 @@ def forget_cached(runtime: Runtime, tags: list[str], reason: str) -> None:
         kind, _, rest = tag.partition(":")
         try:
             if kind == "key":
-                runtime.api_keys.forget_key(uuid.UUID(rest))
+                api_keys(runtime).forget_key(uuid.UUID(rest))
             elif kind == "team":
-                runtime.api_keys.forget_team(uuid.UUID(rest))
+                api_keys(runtime).forget_team(uuid.UUID(rest))
         except ValueError:
             continue
 
@@ -191,7 +192,7 @@ class Standings:
 
 async def standing(runtime: Runtime, credentials: StreamCredentials) -> Standing:
     """The credentials' standing (their rows read again, or a read shared: ``Standings``)."""
-    return await runtime.stream_standings.of(credentials)
+    return await runtime.held(Standings).of(credentials)
 
 
 async def _standing(runtime: Runtime, credentials: StreamCredentials) -> Standing:

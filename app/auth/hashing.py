@@ -21,11 +21,14 @@ import hashlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from rpc import RateLimit, RateLimited, RateLimiter, ServiceUnavailable, ServiceUnavailableData
 
-__all__ = ["Hashing", "PasswordAttempt"]
+if TYPE_CHECKING:
+    from app.runtime import Runtime
+
+__all__ = ["Hashing", "PasswordAttempt", "hashing"]
 
 T = TypeVar("T")
 _WINDOW = 60
@@ -117,3 +120,23 @@ class Hashing:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
+
+
+def hashing(runtime: Runtime) -> Hashing:
+    """The process's threads and limits of password and key hashing."""
+    return runtime.held(_hashing)
+
+
+def _hashing(runtime: Runtime) -> Hashing:
+    settings = runtime.settings
+    made = Hashing(
+        RateLimiter(runtime.redis),
+        threads=settings.hash_threads,
+        queue=settings.hash_queue,
+        per_address=settings.hash_attempts_per_address,
+        per_key_prefix=settings.hash_attempts_per_key_prefix,
+        failures_per_account=settings.sign_in_failures_per_account,
+        account_window=settings.sign_in_failure_window_seconds,
+    )
+    runtime.on_stop(made.close)
+    return made

@@ -23,18 +23,22 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import msgspec
 import redis.asyncio as aioredis
 
 from app.auth.errors import IpNotAllowed
-from app.auth.hashing import Hashing
+from app.auth.hashing import Hashing, hashing
 from app.auth.secrets import split_api_key, verify_api_key
 from app.db import Database
 from rpc import SCOPES, Scope, Unauthenticated
 
-__all__ = ["Allowlist", "ApiKeyCaller", "ApiKeys", "highest_scope"]
+if TYPE_CHECKING:
+    from app.runtime import Runtime
+    from app.work import Work
+
+__all__ = ["Allowlist", "ApiKeyCaller", "ApiKeys", "api_keys", "highest_scope", "keys_changed"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -251,3 +255,23 @@ FROM api_key_lookup($1) k CROSS JOIN LATERAL (
     SELECT CASE WHEN cardinality(k.ip_allowlist) > 0 THEN md5(k.ip_allowlist::text) END AS digest
 ) d
 """
+
+
+def api_keys(runtime: Runtime) -> ApiKeys:
+    """Team API keys as this process last read them."""
+    return runtime.held(_api_keys)
+
+
+def _api_keys(runtime: Runtime) -> ApiKeys:
+    return ApiKeys(runtime.db, hashing(runtime), runtime.redis)
+
+
+def keys_changed(work: Work, team_id: uuid.UUID) -> None:
+    """What a call by one of the team's API keys may do changed (a key revoked, the team's
+    deletion scheduled or cancelled): this process reads them again once ``work`` commits."""
+    keys = api_keys(work.runtime)
+
+    async def forget() -> None:
+        keys.forget_team(team_id)
+
+    work.after_commit(forget)

@@ -7,6 +7,7 @@ import datetime as dt
 from litestar.datastructures import Cookie
 
 from app.auth.errors import EmailTaken, InvalidCredentials, InvalidToken, WrongPassword
+from app.auth.hashing import hashing
 from app.auth.schemas import (
     ApiKeyList,
     ApiKeyOut,
@@ -94,7 +95,7 @@ async def sign_up(ctx: PublicContext, data: SignUpInput) -> SignedIn:
 
     With ``cookie: true`` the session is also set as an HttpOnly cookie.
     """
-    await ctx.work.runtime.hashing.admit(address=ctx.call.client_ip)  # an argon2 ahead
+    await hashing(ctx.work.runtime).admit(address=ctx.call.client_ip)  # an argon2 ahead
     user = await AuthService(ctx.work).sign_up(data.email, data.password, data.name)
     await AuthService(ctx.work).send_verification(user)
     return await _signed_in(ctx, user, data.cookie)
@@ -155,7 +156,7 @@ async def request_password_reset(ctx: PublicContext, data: RequestPasswordResetI
 async def reset_password(ctx: PublicContext, data: ResetPasswordInput) -> Ok:
     """Set a new password with the token of a reset link (once; it expires after
     PASSWORD_RESET_TTL_MINUTES). Every session of the account ends: sign in again."""
-    await ctx.work.runtime.hashing.admit(address=ctx.call.client_ip)  # an argon2 ahead
+    await hashing(ctx.work.runtime).admit(address=ctx.call.client_ip)  # an argon2 ahead
     await AuthService(ctx.work).reset_password(data.token, data.new_password)
     return Ok()
 
@@ -171,7 +172,7 @@ async def sign_in(ctx: PublicContext, data: SignInInput) -> SignedIn:
     past SIGN_IN_FAILURES_PER_ACCOUNT failed attempts in SIGN_IN_FAILURE_WINDOW_SECONDS (from
     any addresses) the account's sign-ins answer 429 RATE_LIMITED until the oldest failure
     leaves the window (``Retry-After``). Successful sign-ins do not count."""
-    attempt = await ctx.work.runtime.hashing.admit_password(  # an argon2 ahead
+    attempt = await hashing(ctx.work.runtime).admit_password(  # an argon2 ahead
         address=ctx.call.client_ip, account=account_email(data.email)
     )
     user = await AuthService(ctx.work).check_password(data.email, data.password)
@@ -219,7 +220,7 @@ async def change_password(ctx: UserContext, data: ChangePasswordInput) -> Passwo
     WRONG_PASSWORD and counts as a failed sign-in of the account
     (SIGN_IN_FAILURES_PER_ACCOUNT)."""
     user = ctx.session.user
-    attempt = await ctx.work.runtime.hashing.admit_password(
+    attempt = await hashing(ctx.work.runtime).admit_password(
         address=ctx.call.client_ip, account=account_email(user.email)
     )
     await AuthService(ctx.work).change_password(user.id, data.current_password, data.new_password)

@@ -12,6 +12,8 @@ import msgspec
 
 from app.auth.access import access_ended
 from app.auth.errors import EmailTaken, InvalidCredentials, InvalidToken, WrongPassword
+from app.auth.hashing import hashing
+from app.auth.keys import keys_changed
 from app.auth.schemas import ApiKeyOut, SessionInfo, SessionOut, UserOut
 from app.auth.secrets import (
     hash_password,
@@ -58,7 +60,7 @@ class AuthService:
         self.conn = work.conn
         self.settings = work.runtime.settings
         # argon2 and scrypt run in its threads, never on the event loop
-        self.hashing = work.runtime.hashing
+        self.hashing = hashing(work.runtime)
         self.cipher = work.runtime.token_cipher  # seals the tokens of mailed links in the outbox
 
     async def sign_up(self, email: str, password: str, name: str) -> UserOut:
@@ -290,7 +292,7 @@ class AuthService:
     async def revoke_api_key(self, team_id: uuid.UUID, key_id: uuid.UUID) -> ApiKeyOut:
         """Revoke a key: this process reads the team's keys again, and the key's streams end on
         every process, once this commits."""
-        self.work.keys_changed(team_id)
+        keys_changed(self.work, team_id)
         row = await self.conn.fetchrow(
             "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) "
             f"WHERE id = $1 AND deleted_at IS NULL RETURNING {_API_KEY_COLUMNS}",

@@ -25,7 +25,7 @@ from litestar import Request
 
 from app.auth.access import StreamCredentials
 from app.auth.errors import IpNotAllowed, SessionAge, SessionTooOld, WrongRole
-from app.auth.keys import ApiKeyCaller
+from app.auth.keys import ApiKeyCaller, api_keys
 from app.auth.service import AuthService, SessionUser
 from app.idempotency import TeamKeys
 from app.runtime import Runtime
@@ -33,6 +33,7 @@ from app.schemas import Role
 from app.teams.errors import DeletionData, TeamDeletionScheduled
 from app.teams.service import TeamService
 from app.usage.errors import PlanLimitReached
+from app.usage.quota import api_quota
 from app.work import Work, unit_of_work
 from rpc import (
     Call,
@@ -192,14 +193,14 @@ async def _key_caller(call: Caller, runtime: Runtime, key: str, scope: Scope) ->
     """The caller of a team API key (acting as admin) whose scopes include ``scope``, of a team
     that is not scheduled for deletion (only the owners' teams.restore reaches such a team) and
     not over its plan. A key refused for its scope is not counted against the plan."""
-    caller = await runtime.api_keys.caller(key, call.client_ip)
+    caller = await api_keys(runtime).caller(key, call.client_ip)
     if not scope_allows(caller.scope, scope):
         raise InsufficientScope(
             f"this API key has the {caller.scope} scope; this needs {scope}",
             data=InsufficientScopeData(required=scope, granted=caller.scope),
         )
     _refuse_scheduled(caller.deletion_due_at)
-    runtime.api_quota.check(caller.team_id)
+    api_quota(runtime).check(caller.team_id)
     call.facts["api_key_id"] = caller.key_id
     call.facts["team_id"] = caller.team_id
     return caller

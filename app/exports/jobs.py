@@ -19,6 +19,7 @@ from app.exports import states
 from app.exports.copy import copy_out, snapshot
 from app.exports.queueing import EXPORT_RETRIES, enqueue_export
 from app.exports.service import ExportService
+from app.exports.storage import export_storage
 from app.jobs import JobContext, task_logged
 from app.runtime import Runtime
 from app.subscribers.query import ORDER, Selection
@@ -103,7 +104,7 @@ async def export_subscribers(ctx: JobContext, *, export_id: str, team_id: str) -
             work.conn,
             export,
             rows=rows,
-            size=runtime.export_storage.size(key),
+            size=export_storage(runtime).size(key),
             file_key=key,
             retention_hours=runtime.settings.export_retention_hours,
         )
@@ -123,7 +124,7 @@ async def _write(
             f"SELECT count(*) FROM subscribers WHERE {everything.where}", *everything.args
         )
         await _progress(runtime, team, export, written, total)
-        with runtime.export_storage.writer(key, compress=started.gzip) as out:
+        with export_storage(runtime).writer(key, compress=started.gzip) as out:
 
             async def sink(chunk: bytes) -> None:
                 out.write(chunk)
@@ -183,7 +184,7 @@ async def purge_exports(ctx: JobContext) -> int:
     async with runtime.db.maintenance() as conn:
         expired = await states.expire(conn, dt.datetime.now(dt.UTC))
     for row in expired:
-        runtime.export_storage.delete(row["file_key"])
+        export_storage(runtime).delete(row["file_key"])
     for team in {row["team_id"] for row in expired}:
         await runtime.poke(team)
     return len(expired)

@@ -7,10 +7,14 @@ import hashlib
 import hmac
 import time
 import uuid
+from typing import TYPE_CHECKING
 
 from app.config import SecretKey
 
-__all__ = ["DownloadLinks"]
+if TYPE_CHECKING:
+    from app.runtime import Runtime
+
+__all__ = ["DownloadLinks", "download_links"]
 
 
 class DownloadLinks:
@@ -47,3 +51,13 @@ class DownloadLinks:
             hmac.compare_digest(hmac.new(key, message, hashlib.sha256).hexdigest().encode(), given)
             for key in self._keys
         )
+
+
+def download_links(runtime: Runtime) -> DownloadLinks:
+    """The signer of this process's download links."""
+    return runtime.held(_download_links)
+
+
+def _download_links(runtime: Runtime) -> DownloadLinks:
+    settings = runtime.settings
+    return DownloadLinks(settings.secret_keys, settings.export_link_ttl_seconds)

@@ -33,9 +33,10 @@ from litestar.types import Message, Receive, Send
 
 from app.auth.tiers import RequestCaller, authenticate_team
 from app.exports.copy import ExportFormat, copy_out, snapshot
-from app.exports.storage import StoredFileMissing
+from app.exports.links import download_links
+from app.exports.storage import StoredFileMissing, export_storage
 from app.runtime import Runtime
-from app.streaming import opened
+from app.streaming import Bound, Slots, opened
 from app.subscribers.query import Selection
 from app.subscribers.schemas import SubscriberFilter
 from app.subscribers.service import check_search
@@ -123,7 +124,7 @@ async def _copy_chunks(
     chunks: asyncio.Queue[bytes | None] = asyncio.Queue()
     space = asyncio.Semaphore(_BUFFERED_CHUNKS)
     failure: list[BaseException] = []
-    slots = runtime.download_slots
+    slots = runtime.held(_download_slots)
     slots.take(team=team_id)
 
     async def forward(chunk: bytes) -> None:
@@ -221,7 +222,7 @@ async def download_file(
 ) -> ASGIResponse:
     """The file of a background export, by the signed link ``exports.get`` gives."""
     runtime: Runtime = state.runtime
-    if not runtime.download_links.valid(team_id, export_id, expires, signature):
+    if not download_links(runtime).valid(team_id, export_id, expires, signature):
         return _problem(NotFound("this link is not valid or has expired: get the export again"))
     async with unit_of_work(runtime, team_id=team_id, read_only=True) as work:
         row = await work.conn.fetchrow(
@@ -230,7 +231,7 @@ async def download_file(
     if row is None or row["status"] != "succeeded":
         return _problem(NotFound("this export has no file (expired or not finished)"))
     try:
-        chunks = runtime.export_storage.reader(row["file_key"])
+        chunks = export_storage(runtime).reader(row["file_key"])
     except StoredFileMissing:
         return _problem(NotFound("this export's file is gone"))
     name = f"subscribers-{export_id}.{row['format']}{'.gz' if row['gzip'] else ''}"
@@ -238,9 +239,25 @@ async def download_file(
         send_timeout=runtime.settings.download_send_timeout_seconds,
         iterator=chunks,
         media_type="application/gzip" if row["gzip"] else _MEDIA_TYPES[row["format"]],
-        content_length=runtime.export_storage.size(row["file_key"]),
+        content_length=export_storage(runtime).size(row["file_key"]),
         headers={
             "Content-Disposition": f'attachment; filename="{name}"',
             "Cache-Control": "private, no-store",
         },
+    )
+
+
+def _download_slots(runtime: Runtime) -> Slots:
+    """Streamed downloads running in this process (DOWNLOAD_CONCURRENCY, per team too)."""
+    settings = runtime.settings
+    return Slots(
+        "downloads",
+        5,
+        Bound(None, settings.download_concurrency, "DOWNLOAD_CONCURRENCY", "this server"),
+        Bound(
+            "team",
+            settings.download_concurrency_per_team,
+            "DOWNLOAD_CONCURRENCY_PER_TEAM",
+            "this team",
+        ),
     )

@@ -8,6 +8,7 @@ import uuid
 import asyncpg
 import msgspec
 
+from app.exports.links import download_links
 from app.exports.queueing import enqueue_export
 from app.exports.schemas import CreateExportInput, ExportOut, ExportRow
 from app.feed.tables import select_list
@@ -35,7 +36,7 @@ class ExportService:
         values["filter"] = msgspec.json.decode(values["filter"], type=SubscriberFilter)
         link = None
         if values["status"] == "succeeded":
-            link = self.runtime.download_links.make(
+            link = download_links(self.runtime).make(
                 team_id, values["id"], values["expires_at"].timestamp()
             )
         return ExportOut(**values, download_url=link)

@@ -10,9 +10,12 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
-__all__ = ["ExportStorage", "LocalStorage", "StoredFileMissing"]
+if TYPE_CHECKING:
+    from app.runtime import Runtime
+
+__all__ = ["ExportStorage", "LocalStorage", "StoredFileMissing", "export_storage"]
 
 _CHUNK = 256 * 1024
 
@@ -82,3 +85,12 @@ async def _chunks(handle: BinaryIO) -> AsyncIterator[bytes]:
     with handle:
         while chunk := await asyncio.to_thread(handle.read, _CHUNK):
             yield chunk
+
+
+def export_storage(runtime: Runtime) -> ExportStorage:
+    """Where this process keeps export files (under DATA_DIR)."""
+    return runtime.held(_export_storage)
+
+
+def _export_storage(runtime: Runtime) -> ExportStorage:
+    return LocalStorage(runtime.settings.data_path / "exports")

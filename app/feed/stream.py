@@ -35,7 +35,7 @@ from app.feed.service import FeedService, subset_of
 from app.feed.tables import FEED
 from app.observability import SSE_CONNECTIONS
 from app.runtime import Runtime
-from app.streaming import opened
+from app.streaming import Bound, Slots, opened
 from app.work import unit_of_work
 from realtime import (
     EVERYTHING,
@@ -231,7 +231,7 @@ async def stream(request: Request[Any, Any, Any], state: State) -> Any:
     except DomainError as exc:
         return _refused(exc)
     fetch = fetch_page(runtime, subset)
-    slots = runtime.stream_slots
+    slots = runtime.held(_stream_slots)
 
     key_id = credentials.key_id
     loop = asyncio.get_running_loop()
@@ -342,4 +342,26 @@ async def stream(request: Request[Any, Any, Any], state: State) -> Any:
         body,
         media_type="text/event-stream",
         headers={"X-Accel-Buffering": "no", "Cache-Control": "no-cache"},
+    )
+
+
+def _stream_slots(runtime: Runtime) -> Slots:
+    """Live streams open in this process (STREAM_CONCURRENCY, per team and per key too)."""
+    settings = runtime.settings
+    return Slots(
+        "live streams",
+        10,
+        Bound(None, settings.stream_concurrency, "STREAM_CONCURRENCY", "this server"),
+        Bound(
+            "team",
+            settings.stream_concurrency_per_team,
+            "STREAM_CONCURRENCY_PER_TEAM",
+            "this team",
+        ),
+        Bound(
+            "key",
+            settings.stream_concurrency_per_key,
+            "STREAM_CONCURRENCY_PER_KEY",
+            "this API key",
+        ),
     )

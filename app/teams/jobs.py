@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from app.exports.storage import export_storage
 from app.jobs import JobContext, task_logged
 
 __all__ = ["erase_deleted_teams"]
@@ -34,7 +35,7 @@ async def erase_deleted_teams(ctx: JobContext) -> int:
                     continue  # restored since the first look
                 await conn.execute("DELETE FROM task_logs WHERE team_id = $1", team["id"])
             for file in files:
-                runtime.export_storage.delete(file["file_key"])
+                export_storage(runtime).delete(file["file_key"])
             log.info("team %s erased", team["id"])
             erased += 1
     return erased

@@ -7,6 +7,7 @@ import uuid
 
 from app.auth.access import access_ended
 from app.auth.errors import EmailNotVerified, InvalidToken, WrongRole
+from app.auth.keys import keys_changed
 from app.auth.schemas import UserOut
 from app.auth.service import account_email, mail_token, token_hash
 from app.mail.outbox import queue_mail
@@ -83,7 +84,7 @@ class TeamService:
     async def schedule_deletion(self, team_id: uuid.UUID, grace_hours: int) -> dt.datetime:
         """Schedule the team's deletion: once this commits, its API keys are read again and its
         streams end."""
-        self.work.keys_changed(team_id)
+        keys_changed(self.work, team_id)
         access_ended(self.work, "teamDeleted", teams=[team_id])
         due: dt.datetime = await self.conn.fetchval(
             "UPDATE teams SET deletion_due_at = coalesce(deletion_due_at, "
@@ -94,7 +95,7 @@ class TeamService:
         return due
 
     async def cancel_deletion(self, team_id: uuid.UUID) -> None:
-        self.work.keys_changed(team_id)  # its API keys work again
+        keys_changed(self.work, team_id)  # its API keys work again
         await self.conn.execute("UPDATE teams SET deletion_due_at = NULL WHERE id = $1", team_id)
 
     async def members(self, team_id: uuid.UUID) -> list[MemberOut]:

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import TYPE_CHECKING
 
 from app.usage.errors import LimitData, PlanLimitReached
 from app.usage.plans import period_of
 
-__all__ = ["ApiQuota"]
+if TYPE_CHECKING:
+    from app.runtime import Runtime
+
+__all__ = ["ApiQuota", "api_quota"]
 
 
 class ApiQuota:
@@ -35,3 +39,12 @@ class ApiQuota:
             f"API requests: {used:,} of {limit:,} used this billing period",
             data=LimitData(metric="api_requests", used=used, limit=limit),
         )
+
+
+def api_quota(runtime: Runtime) -> ApiQuota:
+    """API-key calls over the plan's limit, as this process last learned."""
+    return runtime.held(_api_quota)
+
+
+def _api_quota(runtime: Runtime) -> ApiQuota:
+    return ApiQuota()

@@ -17,7 +17,7 @@ from app.runtime import Runtime
 from app.webhooks import states
 from app.webhooks.queueing import enqueue_delivery
 from app.webhooks.service import WebhookService
-from app.webhooks.urls import UrlRefused, pinned
+from app.webhooks.urls import UrlRefused, pinned, webhook_urls
 from app.work import unit_of_work
 
 __all__ = ["SIGNATURE_HEADER", "deliver_webhook", "dispatch_events", "signature"]
@@ -102,7 +102,7 @@ async def _send(
     excerpt = bytearray()
     try:
         async with asyncio.timeout(deadline):
-            target = pinned(url, await runtime.webhook_urls.check(url))
+            target = pinned(url, await webhook_urls(runtime).check(url))
             request = runtime.http.build_request(
                 "POST",
                 target.url,

@@ -19,7 +19,7 @@ from app.webhooks.schemas import (
     WebhookOut,
 )
 from app.webhooks.service import WebhookService
-from app.webhooks.urls import CheckedUrl, UrlRefused
+from app.webhooks.urls import CheckedUrl, UrlRefused, webhook_urls
 from rpc import Call, NotFound, Registry
 
 __all__ = ["procedures"]
@@ -40,7 +40,7 @@ async def _check_url(
         runtime, call, call.procedure.scope or "admin", fresh=call.procedure.fresh_session
     )
     try:
-        return await runtime.webhook_urls.checked(data.url)
+        return await webhook_urls(runtime).checked(data.url)
     except UrlRefused as exc:
         raise WebhookUrlRefused(str(exc), data=RefusedUrl(reason=str(exc))) from None
 

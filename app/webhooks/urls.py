@@ -12,8 +12,11 @@ import ipaddress
 import socket
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, NamedTuple, NewType
+from typing import TYPE_CHECKING, Any, NamedTuple, NewType
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from app.runtime import Runtime
 
 __all__ = [
     "CheckedUrl",
@@ -23,6 +26,7 @@ __all__ = [
     "UrlRefused",
     "check_url",
     "pinned",
+    "webhook_urls",
 ]
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -155,3 +159,19 @@ def pinned(url: str, address: Address) -> Pinned:
     name = parts.hostname or ""
     extensions = {"sni_hostname": name} if parts.scheme == "https" else {}
     return Pinned(parts._replace(netloc=netloc).geturl(), {"Host": parts.netloc}, extensions)
+
+
+def webhook_urls(runtime: Runtime) -> UrlChecker:
+    """Where this process's webhooks may point, checked under WEBHOOK_URL_CHECK_*."""
+    return runtime.held(_webhook_urls)
+
+
+def _webhook_urls(runtime: Runtime) -> UrlChecker:
+    settings = runtime.settings
+    made = UrlChecker(
+        timeout=settings.webhook_url_check_timeout_seconds,
+        concurrency=settings.webhook_url_check_concurrency,
+        allow_private=settings.webhook_allow_private_urls,
+    )
+    runtime.on_stop(made.close)
+    return made
