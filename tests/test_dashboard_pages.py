@@ -413,3 +413,30 @@ def test_members_invitations_and_usage_with_its_alert(rig: Rig) -> None:
         expect(page.locator("#usage-alerts .alert")).to_contain_text("92%")
     finally:
         page.context.close()
+
+
+def test_subscribers_added_elsewhere_are_announced_on_the_first_page(rig: Rig) -> None:
+    page = sign_in(rig.browser, rig.base_url, "#/subscribers")
+    try:
+        rows = page.locator("#subscribers tbody tr")
+        expect(rows).to_have_count(25)
+        fresh = page.locator("#fresh")
+        expect(fresh).to_be_hidden()
+        # Two subscribers made through the API, by another client: the page says so at once
+        # (over its stream) and shows them, newest first, when asked.
+        for n in (1, 2):
+            rig.demo("subscribers.create", email=f"arrived.{n}@example.com")
+        expect(fresh).to_have_text("2 new subscribers: show", timeout=5_000)
+        fresh.click()
+        expect(fresh).to_be_hidden()
+        expect(rows.nth(0)).to_contain_text("arrived.2@example.com")
+        expect(rows.nth(1)).to_contain_text("arrived.1@example.com")
+        # Under a status filter, one of another status is not announced: it would not show.
+        page.select_option("#filter-status", "unsubscribed")
+        page.press("#search input[name=q]", "Enter")
+        expect(rows.first.locator("td:nth-child(3)")).to_have_text("unsubscribed")
+        rig.demo("subscribers.create", email="arrived.3@example.com")
+        rig.demo("subscribers.create", email="gone.4@example.com", status="unsubscribed")
+        expect(fresh).to_have_text("1 new subscriber: show", timeout=5_000)
+    finally:
+        page.context.close()

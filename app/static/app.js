@@ -6445,6 +6445,8 @@ var subscribers = {
     const next = h("button", { type: "button", id: "next", disabled: true }, "Next page");
     const detail = h("section", { id: "subscriber", hidden: true, "aria-live": "polite" });
     const exportStatus = h("span", { id: "export-status", role: "status" });
+    const fresh = /* @__PURE__ */ new Set();
+    const freshNote = h("button", { type: "button", id: "fresh", class: "link", hidden: true, onclick: () => void reload() });
     const connectionSelect = h("select", { name: "connection", id: "filter-connection" }, h("option", { value: "" }, "any"));
     const filters = h(
       "form",
@@ -6477,7 +6479,13 @@ var subscribers = {
       s.connectionId ? names.get(s.connectionId) ?? "" : "local",
       when(s.createdAt)
     );
+    const reload = () => {
+      cursors = [null];
+      return load();
+    };
     const load = async () => {
+      fresh.clear();
+      freshNote.hidden = true;
       const after = cursors[cursors.length - 1] ?? null;
       const input = { ...filter, after, limit: PAGE_SIZE };
       loading(list);
@@ -6578,9 +6586,15 @@ var subscribers = {
       if (at >= 0) {
         items[at] = s;
         draw();
+      } else if (isFresh(s)) {
+        fresh.add(s.id);
+        freshNote.textContent = fresh.size === 1 ? "1 new subscriber: show" : `${fresh.size} new subscribers: show`;
+        freshNote.hidden = false;
       }
       if (open === s.id && !detail.querySelector("form:focus-within")) renderDetail(s);
     };
+    const isFresh = (s) => cursors.length === 1 && !s.deletedAt && !filter.deleted && !filter.search && // words are matched by the server: it is not guessed here
+    (!filter.status || s.status === filter.status) && (!filter.connectionId || s.connectionId === filter.connectionId) && Date.parse(s.createdAt) > Date.parse(items[0]?.createdAt ?? "1970-01-01T00:00:00Z");
     const exportAs = async (format) => {
       let current = await ctx.team.exports.create({ format, filter });
       exportStatus.textContent = `export ${current.status}\u2026`;
@@ -6604,8 +6618,7 @@ var subscribers = {
         connectionId: text(data, "connection") || null,
         deleted: data.get("deleted") !== null
       };
-      cursors = [null];
-      void load();
+      void reload();
     });
     next.addEventListener("click", () => {
       cursors.push(nextAfter);
@@ -6619,6 +6632,7 @@ var subscribers = {
       section(
         "Subscribers",
         filters,
+        freshNote,
         h("div", { class: "scroll" }, list),
         listError,
         h("div", { class: "pager" }, previous, " ", next, " ", pageInfo),

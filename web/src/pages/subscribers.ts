@@ -32,6 +32,10 @@ export const subscribers: Page = {
     const next = h("button", { type: "button", id: "next", disabled: true }, "Next page");
     const detail = h("section", { id: "subscriber", hidden: true, "aria-live": "polite" });
     const exportStatus = h("span", { id: "export-status", role: "status" });
+    // Subscribers added since the first page was read, newer than its newest row: they would
+    // show at its top, so the page says so rather than moving its rows under the reader.
+    const fresh = new Set<string>();
+    const freshNote = h("button", { type: "button", id: "fresh", class: "link", hidden: true, onclick: () => void reload() });
 
     const connectionSelect = h("select", { name: "connection", id: "filter-connection" }, h("option", { value: "" }, "any"));
     const filters = h(
@@ -73,7 +77,14 @@ export const subscribers: Page = {
         when(s.createdAt),
       );
 
+    const reload = (): Promise<void> => {
+      cursors = [null];
+      return load();
+    };
+
     const load = async (): Promise<void> => {
+      fresh.clear();
+      freshNote.hidden = true;
       const after = cursors[cursors.length - 1] ?? null;
       const input: SubscriberPageInput = { ...(filter as SubscriberPageInput), after, limit: PAGE_SIZE };
       loading(list);
@@ -183,9 +194,22 @@ export const subscribers: Page = {
       if (at >= 0) {
         items[at] = s;
         draw();
+      } else if (isFresh(s)) {
+        fresh.add(s.id);
+        freshNote.textContent = fresh.size === 1 ? "1 new subscriber: show" : `${fresh.size} new subscribers: show`;
+        freshNote.hidden = false;
       }
       if (open === s.id && !detail.querySelector("form:focus-within")) renderDetail(s);
     };
+
+    const isFresh = (s: SubscriberOut): boolean =>
+      cursors.length === 1 &&
+      !s.deletedAt &&
+      !filter.deleted &&
+      !filter.search && // words are matched by the server: it is not guessed here
+      (!filter.status || s.status === filter.status) &&
+      (!filter.connectionId || s.connectionId === filter.connectionId) &&
+      Date.parse(s.createdAt) > Date.parse(items[0]?.createdAt ?? "1970-01-01T00:00:00Z");
 
     const exportAs = async (format: "csv" | "ndjson"): Promise<void> => {
       let current = await ctx.team.exports.create({ format, filter });
@@ -211,8 +235,7 @@ export const subscribers: Page = {
         connectionId: text(data, "connection") || null,
         deleted: data.get("deleted") !== null,
       };
-      cursors = [null];
-      void load();
+      void reload();
     });
     next.addEventListener("click", () => {
       cursors.push(nextAfter);
@@ -227,6 +250,7 @@ export const subscribers: Page = {
       section(
         "Subscribers",
         filters,
+        freshNote,
         h("div", { class: "scroll" }, list),
         listError,
         h("div", { class: "pager" }, previous, " ", next, " ", pageInfo),
