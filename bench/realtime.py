@@ -80,7 +80,6 @@ from app.db import migrate
 from app.runtime import Runtime
 from app.work import unit_of_work
 from bench.common import bench_services, server_env, wait_ready
-from realtime import change_channel
 
 PORT = int(os.environ.get("BENCH_PORT", "4078"))  # another port where benches share a machine
 BASE = f"http://127.0.0.1:{PORT}"
@@ -545,7 +544,6 @@ async def _filtered_run(
     args: argparse.Namespace,
     runtime: Runtime,
     server: psutil.Process,
-    redis_url: str,
     *,
     filtered: bool,
 ) -> tuple[int, float, list[float]]:
@@ -570,7 +568,6 @@ async def _filtered_run(
         for n in range(args.filtered)
     ]  # fmt: skip
     tasks = await _connect(clients)
-    poker = aioredis.Redis.from_url(redis_url)
     window = args.seconds + 3  # the last writes' events are in flight for up to 3 s
     try:
         with _no_gc_pauses():
@@ -589,7 +586,7 @@ async def _filtered_run(
                             "UPDATE esp_connections SET name = $1 WHERE id = ANY($2::uuid[])",
                             f"t{time.time_ns()}", rows,
                         )  # fmt: skip
-                    await poker.publish(change_channel(uuid.UUID(team)), b"")
+                    # (the unit of work pokes the team's feed after the commit)
                     ticks, changes = ticks + 1, changes + len(rows)
                     due = ticks / args.filtered_rate - (time.monotonic() - started)
                     await asyncio.sleep(max(0.0, due))
@@ -599,23 +596,18 @@ async def _filtered_run(
             busy = await _cpu_seconds(server, window)
             writes = await writer
     finally:
-        await poker.aclose()
         await _stop(tasks)
     return writes, busy - idle * window / 15, delays
 
 
-async def filtered(
-    args: argparse.Namespace, runtime: Runtime, server: psutil.Process, redis_url: str
-) -> None:
+async def filtered(args: argparse.Namespace, runtime: Runtime, server: psutil.Process) -> None:
     """(f): clients of the whole team against clients of one connection each, in the order
     unfiltered, filtered, filtered, unfiltered (a drift of the machine or of the server's heap
     over the runs weighs on both alike); the ratios are of the two runs of each together."""
     cpu: dict[str, float] = {"unfiltered": 0.0, "filtered": 0.0}
     delays: dict[str, list[float]] = {"unfiltered": [], "filtered": []}
     for mode in ("unfiltered", "filtered", "filtered", "unfiltered"):
-        writes, busy, got = await _filtered_run(
-            args, runtime, server, redis_url, filtered=mode == "filtered"
-        )
+        writes, busy, got = await _filtered_run(args, runtime, server, filtered=mode == "filtered")
         cpu[mode] += busy
         delays[mode] += got
         print(
@@ -687,7 +679,7 @@ def main() -> None:
                 process = psutil.Process(server.pid)
                 await bench(args, runtime, process, redis_url)
                 if "f" in args.parts:
-                    await filtered(args, runtime, process, redis_url)
+                    await filtered(args, runtime, process)
             finally:
                 await runtime.db.stop()
 

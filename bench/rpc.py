@@ -34,14 +34,13 @@ from typing import Any
 import httpx
 import msgspec
 
-from app.auth.keys import api_keys
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from litestar import Request, post
 from litestar.response import Response
 
+from app.auth.keys import api_keys
 from app.config import load_settings
 from app.db import migrate
 from app.main import create_app
@@ -79,7 +78,7 @@ def build_app() -> Any:
         caller = await api_keys(runtime).caller(
             request.headers["x-api-key"], request.client.host if request.client else ""
         )
-        async with unit_of_work(runtime, team_id=caller.team_id) as work:
+        async with unit_of_work(runtime, team_id=caller.team_id, read_only=True) as work:
             members = await TeamService(work).members(caller.team_id)
         return Response(encoder.encode(MemberList(items=members)), media_type="application/json")
 

@@ -68,7 +68,7 @@ def build_peer() -> FastAPI:
         caller = await api_keys(runtime).caller(
             x_api_key, request.client.host if request.client else ""
         )
-        async with unit_of_work(runtime, team_id=caller.team_id) as work:
+        async with unit_of_work(runtime, team_id=caller.team_id, read_only=True) as work:
             rows = await TeamService(work).members(caller.team_id)
         return {"items": [msgspec.structs.asdict(row) for row in rows]}  # validated by the model
 
